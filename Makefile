@@ -1,0 +1,123 @@
+# meshlint - static policy linter for Connectum services on Istio.
+#
+#   make            build ./meshlint
+#   make demo       install missing packages, build, lint the bundled example
+#   make check      install missing packages, build, run every test
+#   make sanitize   the whole suite under ASan + UBSan
+#   make install    PREFIX=/usr/local DESTDIR=
+
+CC       ?= cc
+PREFIX   ?= /usr/local
+DESTDIR  ?=
+BUILD    ?= build
+BIN      ?= meshlint
+PKGS      = yaml-0.1 libpcre2-8
+DEB_PKGS  = libyaml-dev libpcre2-dev libcmocka-dev pkg-config
+
+OPT      ?= -O2 -g
+WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
+CPPFLAGS += -Iinclude -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null)
+CMOCKA_CFLAGS := $(shell pkg-config --cflags cmocka 2>/dev/null)
+CMOCKA_LIBS   := $(shell pkg-config --libs cmocka 2>/dev/null)
+ALL_CFLAGS = -std=c11 $(OPT) $(WARN) $(SAN_FLAGS) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS)
+ALL_LDFLAGS = $(SAN_FLAGS) $(LDFLAGS)
+LDLIBS   += $(PKG_LIBS) -lpthread -lm
+
+ifeq ($(SAN),1)
+SAN_FLAGS = -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+endif
+
+LIB_SRC   = $(filter-out src/main.c,$(wildcard src/*.c))
+RULE_SRC  = $(sort $(wildcard rules/*/*.c))
+LIB_OBJ   = $(LIB_SRC:%.c=$(BUILD)/%.o) $(RULE_SRC:%.c=$(BUILD)/%.o) $(BUILD)/registry.o
+MAIN_OBJ  = $(BUILD)/src/main.o
+UNIT_SRC  = $(sort $(wildcard tests/unit/test_*.c))
+UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
+DEPS      = $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
+
+.PHONY: all deps demo check test unit fixtures golden sanitize install uninstall clean \
+        format lint bench fuzz valgrind
+
+all: $(BIN)
+
+$(BIN): $(MAIN_OBJ) $(BUILD)/libmeshlint.a
+	$(CC) $(ALL_LDFLAGS) -o $@ $(MAIN_OBJ) $(BUILD)/libmeshlint.a $(LDLIBS)
+
+$(BUILD)/libmeshlint.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -MMD -MP -c -o $@ $<
+
+# The rule registry: every `const ml_rule ml_rule_MLnnn` defined under rules/.
+$(BUILD)/registry.c: $(RULE_SRC) tools/gen-registry.sh
+	@mkdir -p $(dir $@)
+	sh tools/gen-registry.sh $(RULE_SRC) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/registry.o: $(BUILD)/registry.c
+	$(CC) $(ALL_CFLAGS) -c -o $@ $<
+
+$(BUILD)/tests/%: tests/unit/%.c $(BUILD)/libmeshlint.a
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) $(CMOCKA_CFLAGS) $(ALL_LDFLAGS) -o $@ $< $(BUILD)/libmeshlint.a $(LDLIBS) $(CMOCKA_LIBS)
+
+-include $(DEPS)
+
+deps:
+	@sh tools/deps.sh $(DEB_PKGS)
+
+demo: deps
+	@$(MAKE) --no-print-directory all
+	@echo "== meshlint testdata/examples =="
+	@./$(BIN) --no-config testdata/examples; status=$$?; \
+	  echo "(meshlint exited with status $$status: findings at or above --fail-on give 1)"
+
+check: deps
+	@$(MAKE) --no-print-directory all
+	@$(MAKE) --no-print-directory test
+
+# The suite itself, against ./$(BIN) and $(BUILD).
+test: unit fixtures golden
+	@sh tests/run_shell_tests.sh ./$(BIN)
+
+unit: $(UNIT_BIN)
+	@sh tests/run_unit.sh $(UNIT_BIN)
+
+fixtures: $(BIN)
+	@sh tests/run_fixtures.sh ./$(BIN)
+
+golden: $(BIN)
+	@sh tests/run_golden.sh ./$(BIN)
+
+sanitize: deps
+	@$(MAKE) --no-print-directory SAN=1 BUILD=build/san BIN=build/san/meshlint OPT="-O1 -g" all
+	@ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	  $(MAKE) --no-print-directory SAN=1 BUILD=build/san BIN=build/san/meshlint OPT="-O1 -g" test
+
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5 $(DESTDIR)$(PREFIX)/share/man/man7
+	install -m 755 $(BIN) $(DESTDIR)$(PREFIX)/bin/meshlint
+	install -m 644 man/meshlint.1 $(DESTDIR)$(PREFIX)/share/man/man1/meshlint.1
+	install -m 644 man/meshlint.yaml.5 $(DESTDIR)$(PREFIX)/share/man/man5/meshlint.yaml.5
+	install -m 644 man/meshlint-rules.7 $(DESTDIR)$(PREFIX)/share/man/man7/meshlint-rules.7
+
+uninstall:
+	rm -f $(DESTDIR)$(PREFIX)/bin/meshlint \
+	  $(DESTDIR)$(PREFIX)/share/man/man1/meshlint.1 \
+	  $(DESTDIR)$(PREFIX)/share/man/man5/meshlint.yaml.5 \
+	  $(DESTDIR)$(PREFIX)/share/man/man7/meshlint-rules.7
+
+format:
+	clang-format -i src/*.c include/meshlint/*.h rules/*/*.c tests/unit/*.c
+
+lint:
+	cppcheck --quiet --error-exitcode=1 --std=c11 -Iinclude src rules
+	clang-tidy $(LIB_SRC) $(RULE_SRC) -- -std=c11 $(CPPFLAGS) $(PKG_CFLAGS)
+
+clean:
+	rm -rf build $(BIN)

@@ -1,0 +1,108 @@
+/*
+ * base.h - the few data structures every module shares.
+ *
+ * One arena allocator (everything the model holds lives in an arena and is
+ * freed at once), one growable pointer vector, one string-keyed hash map and
+ * one string buffer. No module defines a second copy of any of them.
+ */
+#ifndef MESHLINT_BASE_H
+#define MESHLINT_BASE_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#if defined(__GNUC__)
+#define ML_PRINTF(a, b) __attribute__((format(printf, a, b)))
+#else
+#define ML_PRINTF(a, b)
+#endif
+
+/* ---- arena ------------------------------------------------------------ */
+
+typedef struct ml_arena_block ml_arena_block;
+typedef struct ml_arena {
+    ml_arena_block *head;
+    size_t total; /* bytes handed out, for memory accounting */
+} ml_arena;
+
+void ml_arena_init(ml_arena *a);
+void ml_arena_free(ml_arena *a);
+/* Aligned to 16 bytes; never returns NULL (aborts on out-of-memory). */
+void *ml_alloc(ml_arena *a, size_t size);
+void *ml_zalloc(ml_arena *a, size_t size);
+char *ml_strndup(ml_arena *a, const char *s, size_t n);
+char *ml_strdup(ml_arena *a, const char *s);
+char *ml_printf(ml_arena *a, const char *fmt, ...) ML_PRINTF(2, 3);
+char *ml_vprintf(ml_arena *a, const char *fmt, va_list ap);
+
+/* ---- vector of pointers (storage in an arena) ------------------------- */
+
+typedef struct ml_vec {
+    void **items;
+    size_t n, cap;
+} ml_vec;
+
+void ml_vec_push(ml_arena *a, ml_vec *v, void *item);
+#define ML_VEC_EACH(type, var, vec)                                            \
+    for (size_t var##_i = 0; var##_i < (vec)->n; var##_i++)                    \
+        for (type var = (type)(vec)->items[var##_i]; var; var = NULL)
+/* Sort with qsort semantics on the element pointers. */
+void ml_vec_sort(ml_vec *v, int (*cmp)(const void *a, const void *b));
+
+/* ---- hash map: byte-string key -> pointer ----------------------------- */
+
+typedef struct ml_map_slot {
+    const char *key; /* not copied: must outlive the map (use the arena) */
+    size_t len;
+    uint64_t hash;
+    void *value;
+} ml_map_slot;
+
+typedef struct ml_map {
+    ml_map_slot *slots; /* malloc'd; ml_map_free releases it */
+    size_t cap, n;
+} ml_map;
+
+void ml_map_init(ml_map *m);
+void ml_map_free(ml_map *m);
+uint64_t ml_hash(const char *s, size_t n);
+void *ml_map_get(const ml_map *m, const char *key, size_t len);
+void *ml_map_gets(const ml_map *m, const char *key); /* NUL-terminated key */
+/* Returns the value slot for key, inserting a NULL value when absent.
+ * The key pointer is stored as given. */
+void **ml_map_slot_for(ml_map *m, const char *key, size_t len);
+void ml_map_put(ml_map *m, const char *key, size_t len, void *value);
+/* Push item onto the ml_vec stored under key (created in arena a). */
+void ml_map_push(ml_map *m, ml_arena *a, const char *key, size_t len, void *item);
+/* The ml_vec stored under key, or NULL. */
+const ml_vec *ml_map_vec(const ml_map *m, const char *key, size_t len);
+
+/* ---- growable string buffer (malloc'd) -------------------------------- */
+
+typedef struct ml_buf {
+    char *s;
+    size_t n, cap;
+} ml_buf;
+
+void ml_buf_init(ml_buf *b);
+void ml_buf_free(ml_buf *b);
+void ml_buf_add(ml_buf *b, const char *s, size_t n);
+void ml_buf_puts(ml_buf *b, const char *s);
+void ml_buf_putc(ml_buf *b, char c);
+void ml_buf_printf(ml_buf *b, const char *fmt, ...) ML_PRINTF(2, 3);
+void ml_buf_vprintf(ml_buf *b, const char *fmt, va_list ap);
+void ml_buf_reset(ml_buf *b);
+
+/* ---- small string helpers --------------------------------------------- */
+
+bool ml_streq(const char *a, const char *b); /* NULL-safe */
+bool ml_starts_with(const char *s, const char *prefix);
+bool ml_ends_with(const char *s, const char *suffix);
+/* Levenshtein distance, capped at max+1 (cheap "did you mean"). */
+unsigned ml_edit_distance(const char *a, const char *b, unsigned max);
+/* Glob match with '*', '**' (crosses '/'), '?'. */
+bool ml_glob_match(const char *pattern, const char *path);
+
+#endif

@@ -1,0 +1,30 @@
+/*
+ * engine.h - a whole run: inputs to sorted, suppressed findings.
+ */
+#ifndef MESHLINT_ENGINE_H
+#define MESHLINT_ENGINE_H
+
+#include "meshlint/config.h"
+#include "meshlint/diag.h"
+#include "meshlint/model.h"
+#include "meshlint/rule.h"
+
+typedef struct ml_run {
+    ml_arena arena;
+    ml_config cfg;
+    ml_model model;
+    ml_vec diags;        /* ml_diag*, sorted; suppressed ones included (d->suppressed) */
+    ml_vec io_errors;    /* const char*: "path: reason" for unreadable inputs */
+    unsigned jobs;       /* parallel loaders */
+} ml_run;
+
+/* Read a file whole into the run's arena. Returns NULL and sets *err. */
+ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const char **err);
+/* Collect input files from paths (files or directories). */
+bool ml_collect(ml_run *run, const char *const *paths, size_t n, ml_vec *out_paths);
+/* Run every enabled rule, then apply suppressions, dedupe and sort. */
+void ml_run_rules(ml_run *run);
+/* Stable fingerprint of a finding (rule, file, resource, message without numbers of lines). */
+const char *ml_fingerprint(ml_arena *a, const ml_diag *d);
+
+#endif

@@ -1,0 +1,62 @@
+/*
+ * mesh.h - facts about the mesh that several rule families share.
+ *
+ * Computed once per run (ml_mesh_compute) from the model: for every workload,
+ * whether its pods get an Istio sidecar and why; and what inbound mTLS mode
+ * applies to it (per container port too), with the PeerAuthentications that
+ * decided it. Rules read these facts; none recomputes them.
+ */
+#ifndef MESHLINT_MESH_H
+#define MESHLINT_MESH_H
+
+#include "meshlint/model.h"
+
+typedef enum ml_inject_reason {
+    ML_INJ_NS_LABEL,        /* namespace istio-injection=enabled */
+    ML_INJ_NS_REV,          /* namespace istio.io/rev=<rev> */
+    ML_INJ_NS_DISABLED,     /* namespace istio-injection=disabled */
+    ML_INJ_POD_OPT_OUT,     /* pod label/annotation sidecar.istio.io/inject=false */
+    ML_INJ_POD_OPT_IN,      /* pod label/annotation sidecar.istio.io/inject=true */
+    ML_INJ_SYSTEM_NS,       /* kube-system, or the control-plane namespace */
+    ML_INJ_NO_LABEL,        /* namespace known, without injection label */
+    ML_INJ_NS_UNKNOWN       /* namespace not defined in the input: unknown */
+} ml_inject_reason;
+
+typedef struct ml_sidecar_fact {
+    bool injected;           /* meaningful unless reason == ML_INJ_NS_UNKNOWN */
+    bool known;              /* false when the namespace is not in the input and no pod opt-in/out decides */
+    ml_inject_reason reason;
+    const ml_node *decided_by;    /* the label/annotation node that decided, or NULL */
+    const ml_resource *namespace_res; /* the winning Namespace definition, or NULL */
+    const char *explain;     /* one sentence: "namespace connectum (k8s/namespace.yaml:3) has no istio-injection label" */
+} ml_sidecar_fact;
+
+typedef enum ml_mtls_scope { ML_SCOPE_DEFAULT, ML_SCOPE_MESH, ML_SCOPE_NAMESPACE, ML_SCOPE_WORKLOAD, ML_SCOPE_PORT } ml_mtls_scope;
+
+typedef struct ml_mtls_fact {
+    ml_mtls_mode mode;       /* effective: never UNSET (nothing => PERMISSIVE) */
+    ml_mtls_scope scope;     /* where the effective mode came from */
+    const ml_peerauth *decided_by; /* NULL when the default applied */
+    const ml_node *mode_node;      /* the mode value that decided, or NULL */
+    /* the chain that applies, narrowest first (any may be NULL) */
+    const ml_peerauth *workload_pa, *namespace_pa, *mesh_pa;
+} ml_mtls_fact;
+
+typedef struct ml_mesh {
+    const char *root_ns;     /* "istio-system" unless configured */
+    ml_map workload_mtls;    /* (ml_workload*) key -> ml_mtls_fact*; use ml_mesh_mtls() */
+    ml_map pa_workloads;     /* (ml_peerauth*) key -> ml_vec of ml_workload* it applies to */
+} ml_mesh;
+
+void ml_mesh_compute(ml_model *m);
+const ml_sidecar_fact *ml_mesh_sidecar(const ml_model *m, const ml_workload *w);
+/* Effective inbound mTLS for the workload; port < 0 means the workload level. */
+ml_mtls_fact ml_mesh_mtls(const ml_model *m, const ml_workload *w, long long port);
+/* Workloads (winners) a PeerAuthentication applies to, i.e. for which it is
+ * the narrowest policy at its scope (a namespace-wide policy does not "apply"
+ * to a workload that has its own workload policy with a non-UNSET mode). */
+const ml_vec *ml_mesh_pa_workloads(const ml_model *m, const ml_peerauth *pa);
+/* Workloads an AuthorizationPolicy's selector picks (root ns: every namespace). */
+ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p);
+
+#endif

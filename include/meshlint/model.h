@@ -1,0 +1,359 @@
+/*
+ * model.h - one model of everything the input declares.
+ *
+ * Kubernetes and Istio documents become typed resources; Connectum server
+ * code becomes server records (ts.h); both live in one ml_model with indexes
+ * so that rules never loop over pairs of resources. Every field the rules read
+ * is kept as the ml_node it came from, so its value and its position travel
+ * together; a field that is absent is NULL. Fields whose YAML type is wrong
+ * (a scalar where a list belongs, say) are recorded as shape problems, which
+ * rule ML002 reports, and are then treated as absent.
+ */
+#ifndef MESHLINT_MODEL_H
+#define MESHLINT_MODEL_H
+
+#include "meshlint/base.h"
+#include "meshlint/diag.h"
+#include "meshlint/source.h"
+#include "meshlint/yaml.h"
+
+typedef enum ml_kind {
+    ML_K_NAMESPACE,
+    ML_K_DEPLOYMENT,
+    ML_K_STATEFULSET,
+    ML_K_DAEMONSET,
+    ML_K_REPLICASET,
+    ML_K_JOB,
+    ML_K_CRONJOB,
+    ML_K_POD,
+    ML_K_SERVICE,
+    ML_K_SERVICEACCOUNT,
+    ML_K_CONFIGMAP,
+    ML_K_SECRET,
+    ML_K_PEERAUTHENTICATION,
+    ML_K_REQUESTAUTHENTICATION,
+    ML_K_AUTHORIZATIONPOLICY,
+    ML_K_DESTINATIONRULE,
+    ML_K_VIRTUALSERVICE,
+    ML_K_GATEWAY,
+    ML_K_SERVICEENTRY,
+    ML_K_SIDECAR,
+    ML_K_TELEMETRY,
+    ML_K_OTHER, /* any other apiVersion/kind: kept, not typed */
+    ML_K__COUNT
+} ml_kind;
+
+const char *ml_kind_name(ml_kind k); /* "Deployment", ... */
+bool ml_kind_is_workload(ml_kind k);
+bool ml_kind_is_istio(ml_kind k);
+
+typedef struct ml_resource ml_resource;
+typedef struct ml_workload ml_workload;
+
+/* ---- workloads -------------------------------------------------------- */
+
+typedef struct ml_port {
+    const ml_node *node;    /* the list item */
+    const ml_node *name;    /* may be NULL */
+    const ml_node *number;  /* containerPort */
+    long long num;          /* -1 when absent or not an int */
+} ml_port;
+
+typedef enum ml_probe_kind { ML_PROBE_NONE, ML_PROBE_HTTP, ML_PROBE_GRPC, ML_PROBE_TCP, ML_PROBE_EXEC } ml_probe_kind;
+
+typedef struct ml_probe {
+    ml_probe_kind kind;
+    const ml_node *node;   /* the livenessProbe/... mapping */
+    const ml_node *key;    /* the key "livenessProbe" (for locations) */
+    const ml_node *path;   /* httpGet.path */
+    const ml_node *port;   /* httpGet.port / grpc.port / tcpSocket.port: number or name */
+    const ml_node *service; /* grpc.service */
+} ml_probe;
+
+typedef struct ml_env {
+    const ml_node *name;
+    const ml_node *value;      /* NULL when valueFrom or absent */
+    const ml_node *value_from; /* valueFrom mapping */
+} ml_env;
+
+typedef struct ml_container {
+    const ml_node *node;
+    const ml_node *name;
+    bool is_init;              /* initContainers */
+    bool is_sidecar_proxy;     /* name "istio-proxy" */
+    size_t nports;
+    ml_port *ports;
+    size_t nenv;
+    ml_env *env;
+    ml_vec env_from_configmaps; /* const ml_node* : envFrom[].configMapRef.name */
+    ml_probe liveness, readiness, startup;
+    const ml_node *lifecycle;   /* container.lifecycle */
+    const ml_node *pre_stop;    /* lifecycle.preStop */
+} ml_container;
+
+struct ml_workload {
+    ml_resource *res;
+    const ml_node *pod_spec;         /* the PodSpec mapping */
+    const ml_node *pod_meta;         /* template.metadata (the Pod's metadata for kind Pod) */
+    const ml_node *pod_labels;       /* mapping or NULL */
+    const ml_node *pod_annotations;  /* mapping or NULL */
+    const ml_node *selector;         /* spec.selector.matchLabels (NULL for Pod/Job without it) */
+    const ml_node *replicas;         /* spec.replicas */
+    const ml_node *service_account;  /* serviceAccountName (or deprecated serviceAccount) */
+    const ml_node *grace_period;     /* terminationGracePeriodSeconds */
+    size_t ncontainers;
+    ml_container *containers;        /* init containers included, is_init set */
+    bool long_running;               /* not Job/CronJob */
+    /* filled by mesh.c (ml_mesh_compute) */
+    struct ml_sidecar_fact *sidecar;
+    ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
+};
+
+/* ---- Kubernetes Service, ServiceAccount, ConfigMap --------------------- */
+
+typedef struct ml_svc_port {
+    const ml_node *node;
+    const ml_node *name;
+    const ml_node *port;        /* number */
+    long long num;
+    const ml_node *target_port; /* number or name; NULL = same as port */
+    const ml_node *app_protocol;
+    const ml_node *protocol;
+} ml_svc_port;
+
+typedef struct ml_service {
+    ml_resource *res;
+    const ml_node *selector;   /* spec.selector mapping or NULL */
+    const ml_node *type;
+    size_t nports;
+    ml_svc_port *ports;
+    const char *fqdn;          /* name.ns.svc.<domain> */
+    ml_vec workloads;          /* ml_workload* in the same namespace whose pod labels match the selector */
+} ml_service;
+
+typedef struct ml_configmap {
+    ml_resource *res;
+    const ml_node *data;       /* mapping or NULL */
+} ml_configmap;
+
+/* ---- Istio ------------------------------------------------------------ */
+
+typedef enum ml_mtls_mode {
+    ML_MTLS_UNSET = 0,
+    ML_MTLS_DISABLE,
+    ML_MTLS_PERMISSIVE,
+    ML_MTLS_STRICT,
+    ML_MTLS_INVALID /* a value that is not one of the four (ML002 reports it) */
+} ml_mtls_mode;
+const char *ml_mtls_name(ml_mtls_mode m);
+
+typedef struct ml_port_mtls {
+    const ml_node *key;   /* the port number key */
+    long long port;
+    const ml_node *mode_node;
+    ml_mtls_mode mode;
+} ml_port_mtls;
+
+typedef struct ml_peerauth {
+    ml_resource *res;
+    const ml_node *selector;   /* selector.matchLabels, NULL = namespace/mesh wide */
+    const ml_node *mode_node;  /* mtls.mode */
+    ml_mtls_mode mode;         /* UNSET when absent */
+    size_t nport_level;
+    ml_port_mtls *port_level;
+    bool mesh_wide;            /* no selector and namespace == root namespace */
+} ml_peerauth;
+
+typedef struct ml_dr_subset {
+    const ml_node *node;
+    const ml_node *name;
+    const ml_node *labels;     /* mapping or NULL */
+    const ml_node *traffic_policy;
+    const ml_node *tls_mode;   /* trafficPolicy.tls.mode */
+} ml_dr_subset;
+
+typedef struct ml_dr_port_setting {
+    const ml_node *node;
+    long long port;            /* port.number, -1 when absent */
+    const ml_node *tls_mode;
+    const ml_node *tls;
+} ml_dr_port_setting;
+
+typedef struct ml_destrule {
+    ml_resource *res;
+    const ml_node *host;
+    const char *fqdn;          /* resolved host */
+    const ml_node *traffic_policy;
+    const ml_node *tls;        /* trafficPolicy.tls */
+    const ml_node *tls_mode;   /* trafficPolicy.tls.mode */
+    const ml_node *connection_pool;
+    const ml_node *outlier_detection;
+    const ml_node *lb_simple;  /* trafficPolicy.loadBalancer.simple */
+    const ml_node *h2_upgrade; /* trafficPolicy.connectionPool.http.h2UpgradePolicy */
+    size_t nport_settings;
+    ml_dr_port_setting *port_settings;
+    size_t nsubsets;
+    ml_dr_subset *subsets;
+    const ml_node *export_to;
+    const ml_node *workload_selector;
+} ml_destrule;
+
+typedef struct ml_destination {
+    const ml_node *node;       /* the destination mapping */
+    const ml_node *host;
+    const char *fqdn;          /* resolved host */
+    const ml_node *subset;
+    const ml_node *port;       /* port.number node */
+    long long port_num;        /* -1 when absent */
+    const ml_node *weight;     /* the sibling weight of the route item */
+    long long weight_num;      /* -1 when absent */
+} ml_destination;
+
+typedef enum ml_route_proto { ML_ROUTE_HTTP, ML_ROUTE_TCP, ML_ROUTE_TLS } ml_route_proto;
+
+typedef struct ml_route {
+    ml_route_proto proto;
+    const ml_node *node;       /* the http[i] / tcp[i] / tls[i] item */
+    size_t index;
+    const ml_node *name;
+    const ml_node *match;      /* sequence or NULL */
+    size_t ndest;
+    ml_destination *dest;      /* route[] destinations */
+    ml_destination *mirror;    /* NULL when none */
+    const ml_node *retries;    /* retries mapping */
+    const ml_node *attempts;   /* retries.attempts */
+    const ml_node *per_try_timeout;
+    const ml_node *retry_on;
+    const ml_node *timeout;
+    const ml_node *redirect, *direct_response, *delegate;
+} ml_route;
+
+typedef struct ml_virtualservice {
+    ml_resource *res;
+    size_t nhosts;
+    const ml_node **hosts;
+    const char **fqdns;        /* resolved hosts, parallel to hosts */
+    const ml_node *gateways;   /* sequence or NULL */
+    bool mesh_gateway;         /* no gateways, or "mesh" among them */
+    size_t nroutes;
+    ml_route *routes;          /* http, then tcp, then tls, in document order within each */
+    const ml_node *export_to;
+} ml_virtualservice;
+
+typedef enum ml_authz_action { ML_AUTHZ_ALLOW, ML_AUTHZ_DENY, ML_AUTHZ_AUDIT, ML_AUTHZ_CUSTOM, ML_AUTHZ_INVALID } ml_authz_action;
+
+typedef struct ml_authz {
+    ml_resource *res;
+    const ml_node *selector;   /* selector.matchLabels, NULL = namespace/mesh wide */
+    const ml_node *action_node;
+    ml_authz_action action;    /* ALLOW when absent */
+    const ml_node *rules;      /* sequence or NULL (NULL: no rules key) */
+    const ml_node *target_refs;
+} ml_authz;
+
+typedef struct ml_serviceentry {
+    ml_resource *res;
+    size_t nhosts;
+    const ml_node **hosts;
+} ml_serviceentry;
+
+/* ---- the common resource ---------------------------------------------- */
+
+struct ml_resource {
+    ml_kind kind;
+    const char *api_version;
+    const char *kind_str;
+    const char *name;          /* "" when missing */
+    const char *ns;            /* effective namespace ("default" or configured when absent); for Namespace: its own name */
+    bool ns_explicit;
+    ml_doc *doc;
+    const ml_node *root, *metadata, *spec;
+    const ml_node *kind_node, *name_node, *ns_node;
+    const ml_node *labels, *annotations; /* metadata.labels / .annotations */
+    unsigned order;            /* global load order (path order, then document order) */
+    const char *key;           /* "Kind/ns/name" */
+    ml_resource *prev_def;     /* an earlier definition of the same key, or NULL */
+    bool winner;               /* the definition `kubectl apply -R -f` leaves (last in order) */
+    /* exactly one of these is set according to kind (NULL for ML_K_OTHER and
+     * kinds without a typed record: Namespace, ServiceAccount, Secret,
+     * RequestAuthentication, Gateway, Sidecar, Telemetry use root/spec) */
+    union {
+        ml_workload *workload;
+        ml_service *service;
+        ml_configmap *configmap;
+        ml_peerauth *peerauth;
+        ml_destrule *destrule;
+        ml_virtualservice *vs;
+        ml_authz *authz;
+        ml_serviceentry *se;
+        void *typed;
+    } u;
+};
+
+/* A shape problem found while typing documents (reported by ML002). */
+typedef struct ml_shape_problem {
+    ml_loc loc;
+    const char *message;
+    ml_resource *res;
+} ml_shape_problem;
+
+struct ml_config;
+struct ml_server;
+
+typedef struct ml_model {
+    ml_arena *arena;
+    const struct ml_config *cfg;
+    ml_vec files;               /* ml_file*, in path order */
+    ml_vec docs;                /* ml_doc*, all documents */
+    ml_vec yaml_errors;         /* ml_yaml_error* (ML001) */
+    ml_vec shape_problems;      /* ml_shape_problem* (ML002) */
+    ml_vec resources;           /* ml_resource*, load order */
+    ml_vec by_kind[ML_K__COUNT];/* ml_resource*, load order, every definition */
+    ml_vec workloads;           /* ml_workload*, winners only */
+    ml_map by_key;              /* "Kind/ns/name" -> winning ml_resource* */
+    ml_map ns_workloads;        /* ns -> ml_vec of ml_workload* (winners) */
+    ml_map label_index;         /* "ns\x1fkey\x1fvalue" -> ml_vec of ml_workload* */
+    ml_map svc_by_host;         /* fqdn -> ml_vec of ml_service* (winners) */
+    ml_map dr_by_host;          /* fqdn -> ml_vec of ml_destrule* (winners) */
+    ml_map vs_by_host;          /* fqdn -> ml_vec of ml_virtualservice* (winners) */
+    ml_map se_by_host;          /* host as written -> ml_vec of ml_serviceentry* */
+    ml_map namespaces;          /* ns name -> winning Namespace ml_resource* */
+    ml_map ns_present;          /* ns name -> (void*)1 for every namespace any resource uses */
+    bool is_mesh_repo;          /* any Istio resource, or an injected namespace */
+    ml_vec servers;             /* struct ml_server* (ts.h) */
+    ml_vec ts_files;            /* ml_file* of TypeScript/JavaScript */
+    struct ml_mesh *mesh;       /* sidecar and mTLS facts (mesh.h) */
+} ml_model;
+
+/* Build typed resources and indexes from loaded documents. */
+void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg);
+void ml_model_add_doc(ml_model *m, ml_doc *doc);   /* call in load order */
+void ml_model_finish(ml_model *m);                 /* winners, indexes, host maps */
+void ml_model_free(ml_model *m);
+
+/* Lookups. */
+ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name);
+const ml_vec *ml_model_ns_workloads(const ml_model *m, const char *ns);
+/* Workloads (winners) in ns whose pod labels match every label of sel
+ * (a mapping). sel NULL or empty: every workload in ns. Result in arena. */
+ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel);
+/* True when every key/value of sel is in labels. NULL/empty sel matches all. */
+bool ml_selector_matches(const ml_node *sel, const ml_node *labels);
+/* Resolve a host as Istio does, relative to namespace ns. Returns an arena
+ * string: "reviews" -> "reviews.ns.svc.cluster.local". */
+const char *ml_resolve_host(ml_model *m, const char *host, const char *ns);
+/* Services/DRs/VSs whose host equals fqdn (wildcards in VS/DR hosts match). */
+const ml_vec *ml_model_services_for(const ml_model *m, const char *fqdn);
+ml_vec ml_model_destrules_for(const ml_model *m, const char *fqdn);
+ml_vec ml_model_vs_for(const ml_model *m, const char *fqdn);
+/* True when the input contains any resource in namespace ns. */
+bool ml_model_has_ns(const ml_model *m, const char *ns);
+/* Value of a label in a mapping of labels, or NULL. */
+const char *ml_label(const ml_node *labels, const char *key);
+/* "Deployment order-service" style display name. */
+const char *ml_res_display(ml_arena *a, const ml_resource *r);
+/* Location helpers: a node's location, or the resource's kind line when n is NULL. */
+ml_loc ml_node_loc(const ml_node *n);
+ml_loc ml_res_loc(const ml_resource *r);
+
+#endif

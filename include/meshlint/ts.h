@@ -1,0 +1,140 @@
+/*
+ * ts.h - Connectum server records extracted from TypeScript/JavaScript.
+ *
+ * The extractor finds createServer({...}) calls (and the interceptor, health
+ * and transport calls around them), evaluates their options as far as the
+ * source allows and records each value with its location. A value the code
+ * does not fix statically is ML_VAL_UNKNOWN with the location and the reason;
+ * a value read from the environment is ML_VAL_ENV with the variable's name
+ * and its default, if any. Nothing is guessed.
+ */
+#ifndef MESHLINT_TS_H
+#define MESHLINT_TS_H
+
+#include "meshlint/base.h"
+#include "meshlint/model.h"
+#include "meshlint/source.h"
+
+typedef enum ml_val_kind {
+    ML_VAL_ABSENT = 0,  /* option not given: the framework default applies */
+    ML_VAL_NUM,
+    ML_VAL_STR,
+    ML_VAL_BOOL,
+    ML_VAL_ENV,         /* process.env.NAME, maybe with a default */
+    ML_VAL_UNKNOWN
+} ml_val_kind;
+
+typedef struct ml_val {
+    ml_val_kind kind;
+    double num;
+    const char *str;
+    bool b;
+    const char *env;       /* ML_VAL_ENV: variable name */
+    struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
+    const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
+    ml_loc loc;            /* the value expression (or the call when absent) */
+} ml_val;
+
+typedef enum ml_tri { ML_NO = 0, ML_YES = 1, ML_MAYBE = 2 } ml_tri;
+
+typedef struct ml_interceptor_cfg {
+    ml_tri enabled;        /* ML_MAYBE: conditional or unknown */
+    ml_loc loc;            /* where it is configured (the option or the create*Interceptor call) */
+    bool from_defaults;    /* configured through createDefaultInterceptors */
+    ml_val a, b;           /* retry: maxRetries, (unused)
+                              timeout: duration
+                              circuitBreaker: threshold, halfOpenAfter
+                              bulkhead: capacity, queueSize */
+    ml_vec codes;          /* retry: retryableCodes as const char* ("Unavailable"...) ; empty = defaults */
+    bool codes_known;      /* false when retryableCodes is not a literal list */
+} ml_interceptor_cfg;
+
+typedef struct ml_outbound {
+    ml_loc loc;
+    ml_val url;            /* baseUrl value: literal string or env */
+    const char *via;       /* "createConnectTransport", "remoteResolver", ... */
+} ml_outbound;
+
+typedef enum ml_tls_state { ML_TLS_ABSENT, ML_TLS_PRESENT, ML_TLS_CONDITIONAL, ML_TLS_UNKNOWN } ml_tls_state;
+
+typedef struct ml_unknown {
+    const char *what;      /* "port", "interceptors", ... */
+    const char *why;
+    ml_loc loc;
+} ml_unknown;
+
+typedef struct ml_server {
+    ml_file *file;
+    ml_loc call;           /* the createServer call (callee name) */
+    ml_loc options;        /* the options object literal, when there is one */
+    const char *package_name;  /* nearest package.json "name", scope stripped, or NULL */
+    const char *dir;       /* directory of file->path */
+
+    ml_val port;           /* ABSENT => 5000 */
+    ml_val host;           /* ABSENT => 0.0.0.0 */
+    ml_tls_state tls;
+    ml_loc tls_loc;        /* the `tls: ...` property */
+    ml_loc tls_delete;     /* the bytes a fix deletes (property, comma and line when alone) */
+    ml_val allow_http1;    /* ABSENT => true */
+
+    ml_tri has_health;     /* Healthcheck(...) among protocols */
+    ml_loc health_loc;
+    ml_val health_http_enabled;  /* ABSENT => false */
+    ml_vec health_paths;   /* const char*; empty and !health_paths_set => defaults */
+    bool health_paths_set;
+    bool health_paths_known;
+    ml_tri has_reflection;
+
+    bool interceptors_known;   /* false: some element could not be evaluated */
+    ml_interceptor_cfg retry, timeout, circuit_breaker, bulkhead, fallback;
+
+    ml_val shutdown_timeout;   /* ABSENT => 30000 (or GRACEFUL_SHUTDOWN_TIMEOUT_MS) */
+    ml_loc shutdown_loc;
+    ml_val otel_service_name;  /* from initProvider({serviceName}) in the same package */
+    ml_loc otel_loc;
+
+    ml_vec outbound;       /* ml_outbound* */
+    ml_vec env_names;      /* const char*: every process.env.X the server's options read */
+    ml_vec unknowns;       /* ml_unknown* */
+
+    ml_vec links;          /* ml_link* (link.c) */
+} ml_server;
+
+typedef struct ml_link {
+    ml_server *server;
+    ml_workload *workload;
+    const ml_container *container; /* the serving container (first app container, or the one whose port matches) */
+    const char *reason;    /* "annotation meshlint.io/source", "OTel service name", ... */
+} ml_link;
+
+/* Where an effective runtime setting came from. */
+typedef struct ml_setting {
+    ml_val val;            /* the value (NUM/STR/BOOL), or UNKNOWN, or ABSENT => default */
+    const char *source;    /* "code", "env ... in Deployment x", "ConfigMap y", "default" */
+    ml_loc loc;
+} ml_setting;
+
+/* Tokenize and extract servers from one file; appends to m->servers. */
+void ml_ts_extract(ml_model *m, ml_file *f);
+/* Extract ```ts / ```yaml blocks from Markdown (with --markdown): YAML blocks
+ * become documents, TS blocks are extracted; positions map into the .md. */
+void ml_md_extract(ml_model *m, ml_file *f);
+/* Link every server to workloads (after ml_model_finish); fills
+ * server->links and workload->servers. */
+void ml_link_servers(ml_model *m);
+
+/* Effective settings of a linked server, taking the container's env/envFrom
+ * into account where the code reads the environment. */
+ml_setting ml_server_port(const ml_model *m, const ml_link *l);
+ml_setting ml_server_http_health(const ml_model *m, const ml_link *l);
+ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l);
+ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l);
+/* The value of env var name in container c (env first, then envFrom
+ * ConfigMaps); ABSENT when not set. */
+ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name);
+
+/* Evaluate a value to a number when it is NUM or ENV with a numeric default
+ * or env resolved; false when unknown. */
+bool ml_val_num(const ml_val *v, double *out);
+
+#endif

@@ -1,0 +1,93 @@
+/*
+ * yaml.h - the YAML node tree.
+ *
+ * The loader drives libyaml's event API and builds, per document, a tree of
+ * nodes in an arena. Every node (so every key and every value) keeps its
+ * position. Aliases are shared, not copied: an alias node points at the
+ * anchored node, and the total amount of alias expansion a document may cause
+ * is bounded so that a "billion laughs" input is rejected in linear time.
+ * Merge keys (<<) are resolved at load time into the mapping that holds them.
+ */
+#ifndef MESHLINT_YAML_H
+#define MESHLINT_YAML_H
+
+#include "meshlint/base.h"
+#include "meshlint/source.h"
+
+typedef enum ml_node_type { ML_NODE_SCALAR, ML_NODE_MAP, ML_NODE_SEQ } ml_node_type;
+
+typedef enum ml_scalar_style {
+    ML_SCALAR_PLAIN,  /* unquoted: may be null/bool/number */
+    ML_SCALAR_QUOTED, /* single or double quoted: always a string */
+    ML_SCALAR_BLOCK   /* | or > */
+} ml_scalar_style;
+
+typedef struct ml_node ml_node;
+typedef struct ml_pair {
+    ml_node *key;
+    ml_node *value;
+} ml_pair;
+
+struct ml_node {
+    ml_node_type type;
+    ml_scalar_style style;
+    ml_loc loc;           /* the whole node; for a scalar, its text */
+    const char *tag;      /* explicit tag as written, or NULL */
+    /* scalar */
+    const char *str;      /* NUL-terminated value (may contain NUL; see len) */
+    size_t len;
+    /* map: pairs[0..n); seq: items[0..n) */
+    size_t n;
+    ml_pair *pairs;
+    ml_node **items;
+};
+
+typedef struct ml_doc {
+    ml_file *file;
+    ml_node *root;        /* NULL for an empty document */
+    unsigned index;       /* document number within the file, from 0 */
+    uint32_t start_line, end_line; /* lines the document spans */
+} ml_doc;
+
+typedef struct ml_yaml_error {
+    ml_loc loc;
+    const char *message; /* libyaml's own words, or the loader's limit */
+} ml_yaml_error;
+
+typedef struct ml_yaml_result {
+    ml_vec docs;   /* ml_doc*, in order */
+    ml_vec errors; /* ml_yaml_error*: syntax errors and limits hit */
+} ml_yaml_result;
+
+/* Limits that keep hostile input bounded. */
+#define ML_YAML_MAX_DEPTH 512               /* nesting depth */
+#define ML_YAML_MAX_ALIAS_EXPANSION 1000000 /* nodes reachable through aliases per document */
+
+/* Parse every document of f into the arena. Never fails hard: errors are
+ * recorded and the documents before the error are kept. A leading BOM, CRLF
+ * line ends and JSON input are handled. */
+void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out);
+
+/* ---- accessors (all NULL-safe) ---------------------------------------- */
+
+/* Value for key in a mapping, or NULL (also NULL when m is not a map). */
+ml_node *ml_get(const ml_node *m, const char *key);
+/* Same, returning the pair (for the key's own location). */
+const ml_pair *ml_get_pair(const ml_node *m, const char *key);
+/* Follow a dotted path of keys: ml_path(root, "spec.template.metadata"). */
+ml_node *ml_path(const ml_node *m, const char *dotted);
+/* The scalar's string, or NULL when n is not a scalar. */
+const char *ml_str(const ml_node *n);
+/* The scalar's string when it is a non-null scalar, or NULL. */
+const char *ml_str_nonnull(const ml_node *n);
+bool ml_is_map(const ml_node *n);
+bool ml_is_seq(const ml_node *n);
+bool ml_is_scalar(const ml_node *n);
+/* YAML 1.1/1.2 core null: plain "", "~", "null", "Null", "NULL". */
+bool ml_is_null(const ml_node *n);
+/* Integer value of a scalar (plain or quoted digits). false if not an int. */
+bool ml_int(const ml_node *n, long long *out);
+/* Boolean of a plain scalar true/false (any case); false if not a bool. */
+bool ml_bool(const ml_node *n, bool *out);
+
+#endif

@@ -1,0 +1,415 @@
+/*
+ * base.c - arena, vector, hash map and string buffer.
+ *
+ * The arena hands out memory from large blocks and frees them all at once:
+ * the model is built once per run and dropped at exit, so per-object frees
+ * would be wasted work. The hash map uses open addressing with linear probing
+ * and keeps the full hash in each slot so that growing never rehashes keys.
+ */
+#include "meshlint/base.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define ARENA_BLOCK (64 * 1024)
+
+struct ml_arena_block {
+    ml_arena_block *next;
+    size_t used, cap;
+    _Alignas(16) unsigned char data[];
+};
+
+static void oom(void)
+{
+    fputs("meshlint: out of memory\n", stderr);
+    abort();
+}
+
+void ml_arena_init(ml_arena *a)
+{
+    a->head = NULL;
+    a->total = 0;
+}
+
+void ml_arena_free(ml_arena *a)
+{
+    ml_arena_block *b = a->head;
+    while (b) {
+        ml_arena_block *next = b->next;
+        free(b);
+        b = next;
+    }
+    a->head = NULL;
+    a->total = 0;
+}
+
+void *ml_alloc(ml_arena *a, size_t size)
+{
+    size = (size + 15) & ~(size_t)15;
+    if (size == 0)
+        size = 16;
+    ml_arena_block *b = a->head;
+    if (!b || b->cap - b->used < size) {
+        /* A large request gets a block of its own, placed behind the current
+         * head so the head's free space is not wasted. */
+        size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
+        ml_arena_block *nb = malloc(sizeof *nb + cap);
+        if (!nb)
+            oom();
+        nb->used = 0;
+        nb->cap = cap;
+        if (b && cap != ARENA_BLOCK) {
+            nb->next = b->next;
+            b->next = nb;
+        } else {
+            nb->next = b;
+            a->head = nb;
+        }
+        b = nb;
+    }
+    void *p = b->data + b->used;
+    b->used += size;
+    a->total += size;
+    return p;
+}
+
+void *ml_zalloc(ml_arena *a, size_t size)
+{
+    void *p = ml_alloc(a, size);
+    memset(p, 0, size);
+    return p;
+}
+
+char *ml_strndup(ml_arena *a, const char *s, size_t n)
+{
+    char *p = ml_alloc(a, n + 1);
+    if (n)
+        memcpy(p, s, n);
+    p[n] = '\0';
+    return p;
+}
+
+char *ml_strdup(ml_arena *a, const char *s)
+{
+    return ml_strndup(a, s, strlen(s));
+}
+
+char *ml_vprintf(ml_arena *a, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n < 0)
+        n = 0;
+    char *p = ml_alloc(a, (size_t)n + 1);
+    vsnprintf(p, (size_t)n + 1, fmt, ap);
+    return p;
+}
+
+char *ml_printf(ml_arena *a, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    char *p = ml_vprintf(a, fmt, ap);
+    va_end(ap);
+    return p;
+}
+
+/* ---- vector ------------------------------------------------------------ */
+
+void ml_vec_push(ml_arena *a, ml_vec *v, void *item)
+{
+    if (v->n == v->cap) {
+        size_t cap = v->cap ? v->cap * 2 : 4;
+        void **items = ml_alloc(a, cap * sizeof *items);
+        if (v->n)
+            memcpy(items, v->items, v->n * sizeof *items);
+        v->items = items;
+        v->cap = cap;
+    }
+    v->items[v->n++] = item;
+}
+
+void ml_vec_sort(ml_vec *v, int (*cmp)(const void *a, const void *b))
+{
+    if (v->n > 1)
+        qsort(v->items, v->n, sizeof *v->items, cmp);
+}
+
+/* ---- hash map ---------------------------------------------------------- */
+
+uint64_t ml_hash(const char *s, size_t n)
+{
+    /* FNV-1a, 64-bit, with a final avalanche so linear probing spreads. */
+    uint64_t h = 0xcbf29ce484222325ULL;
+    for (size_t i = 0; i < n; i++) {
+        h ^= (unsigned char)s[i];
+        h *= 0x100000001b3ULL;
+    }
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdULL;
+    h ^= h >> 33;
+    return h;
+}
+
+void ml_map_init(ml_map *m)
+{
+    m->slots = NULL;
+    m->cap = m->n = 0;
+}
+
+void ml_map_free(ml_map *m)
+{
+    free(m->slots);
+    ml_map_init(m);
+}
+
+static ml_map_slot *map_find(const ml_map *m, const char *key, size_t len, uint64_t h)
+{
+    if (!m->cap)
+        return NULL;
+    size_t mask = m->cap - 1;
+    for (size_t i = h & mask;; i = (i + 1) & mask) {
+        ml_map_slot *s = &m->slots[i];
+        if (!s->key)
+            return s;
+        if (s->hash == h && s->len == len && memcmp(s->key, key, len) == 0)
+            return s;
+    }
+}
+
+static void map_grow(ml_map *m)
+{
+    size_t cap = m->cap ? m->cap * 2 : 16;
+    ml_map_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        oom();
+    for (size_t i = 0; i < m->cap; i++) {
+        ml_map_slot *s = &m->slots[i];
+        if (!s->key)
+            continue;
+        size_t j = s->hash & (cap - 1);
+        while (slots[j].key)
+            j = (j + 1) & (cap - 1);
+        slots[j] = *s;
+    }
+    free(m->slots);
+    m->slots = slots;
+    m->cap = cap;
+}
+
+void *ml_map_get(const ml_map *m, const char *key, size_t len)
+{
+    ml_map_slot *s = map_find(m, key, len, ml_hash(key, len));
+    return s && s->key ? s->value : NULL;
+}
+
+void *ml_map_gets(const ml_map *m, const char *key)
+{
+    return key ? ml_map_get(m, key, strlen(key)) : NULL;
+}
+
+void **ml_map_slot_for(ml_map *m, const char *key, size_t len)
+{
+    if ((m->n + 1) * 4 > m->cap * 3)
+        map_grow(m);
+    uint64_t h = ml_hash(key, len);
+    ml_map_slot *s = map_find(m, key, len, h);
+    if (!s->key) {
+        /* An empty key still needs a non-NULL pointer to mark the slot used. */
+        s->key = key ? key : "";
+        s->len = len;
+        s->hash = h;
+        s->value = NULL;
+        m->n++;
+    }
+    return &s->value;
+}
+
+void ml_map_put(ml_map *m, const char *key, size_t len, void *value)
+{
+    *ml_map_slot_for(m, key, len) = value;
+}
+
+void ml_map_push(ml_map *m, ml_arena *a, const char *key, size_t len, void *item)
+{
+    void **slot = ml_map_slot_for(m, key, len);
+    if (!*slot)
+        *slot = ml_zalloc(a, sizeof(ml_vec));
+    ml_vec_push(a, (ml_vec *)*slot, item);
+}
+
+const ml_vec *ml_map_vec(const ml_map *m, const char *key, size_t len)
+{
+    return ml_map_get(m, key, len);
+}
+
+/* ---- string buffer ----------------------------------------------------- */
+
+void ml_buf_init(ml_buf *b)
+{
+    b->s = NULL;
+    b->n = b->cap = 0;
+}
+
+void ml_buf_free(ml_buf *b)
+{
+    free(b->s);
+    ml_buf_init(b);
+}
+
+static void buf_reserve(ml_buf *b, size_t extra)
+{
+    if (b->n + extra + 1 <= b->cap)
+        return;
+    size_t cap = b->cap ? b->cap : 256;
+    while (cap < b->n + extra + 1)
+        cap *= 2;
+    char *s = realloc(b->s, cap);
+    if (!s)
+        oom();
+    b->s = s;
+    b->cap = cap;
+}
+
+void ml_buf_add(ml_buf *b, const char *s, size_t n)
+{
+    buf_reserve(b, n);
+    if (n)
+        memcpy(b->s + b->n, s, n);
+    b->n += n;
+    b->s[b->n] = '\0';
+}
+
+void ml_buf_puts(ml_buf *b, const char *s)
+{
+    ml_buf_add(b, s, strlen(s));
+}
+
+void ml_buf_putc(ml_buf *b, char c)
+{
+    ml_buf_add(b, &c, 1);
+}
+
+void ml_buf_vprintf(ml_buf *b, const char *fmt, va_list ap)
+{
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n <= 0)
+        return;
+    buf_reserve(b, (size_t)n);
+    vsnprintf(b->s + b->n, (size_t)n + 1, fmt, ap);
+    b->n += (size_t)n;
+}
+
+void ml_buf_printf(ml_buf *b, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    ml_buf_vprintf(b, fmt, ap);
+    va_end(ap);
+}
+
+void ml_buf_reset(ml_buf *b)
+{
+    b->n = 0;
+    if (b->s)
+        b->s[0] = '\0';
+}
+
+/* ---- string helpers ---------------------------------------------------- */
+
+bool ml_streq(const char *a, const char *b)
+{
+    if (!a || !b)
+        return a == b;
+    return strcmp(a, b) == 0;
+}
+
+bool ml_starts_with(const char *s, const char *prefix)
+{
+    return s && strncmp(s, prefix, strlen(prefix)) == 0;
+}
+
+bool ml_ends_with(const char *s, const char *suffix)
+{
+    if (!s)
+        return false;
+    size_t n = strlen(s), m = strlen(suffix);
+    return n >= m && memcmp(s + n - m, suffix, m) == 0;
+}
+
+unsigned ml_edit_distance(const char *a, const char *b, unsigned max)
+{
+    size_t n = strlen(a), m = strlen(b);
+    if (n > 64 || m > 64)
+        return max + 1;
+    if ((n > m ? n - m : m - n) > max)
+        return max + 1;
+    unsigned prev[65], cur[65];
+    for (size_t j = 0; j <= m; j++)
+        prev[j] = (unsigned)j;
+    for (size_t i = 1; i <= n; i++) {
+        cur[0] = (unsigned)i;
+        unsigned best = cur[0];
+        for (size_t j = 1; j <= m; j++) {
+            unsigned cost = a[i - 1] == b[j - 1] ? 0 : 1;
+            unsigned v = prev[j - 1] + cost;
+            if (prev[j] + 1 < v)
+                v = prev[j] + 1;
+            if (cur[j - 1] + 1 < v)
+                v = cur[j - 1] + 1;
+            cur[j] = v;
+            if (v < best)
+                best = v;
+        }
+        if (best > max)
+            return max + 1;
+        memcpy(prev, cur, (m + 1) * sizeof *prev);
+    }
+    return prev[m] > max ? max + 1 : prev[m];
+}
+
+bool ml_glob_match(const char *p, const char *s)
+{
+    /* Iterative matcher with one backtrack point per star kind, so a
+     * pathological pattern cannot take exponential time. */
+    const char *star_p = NULL, *star_s = NULL;
+    bool star_deep = false;
+    while (*s) {
+        if (p[0] == '*' && p[1] == '*') {
+            p += 2;
+            if (*p == '/')
+                p++;
+            star_p = p;
+            star_s = s;
+            star_deep = true;
+            continue;
+        }
+        if (*p == '*') {
+            p++;
+            star_p = p;
+            star_s = s;
+            star_deep = false;
+            continue;
+        }
+        if (*p == '?' ? *s != '/' : *p == *s) {
+            p++;
+            s++;
+            continue;
+        }
+        if (star_p && (star_deep || *star_s != '/')) {
+            p = star_p;
+            s = ++star_s;
+            continue;
+        }
+        return false;
+    }
+    while (*p == '*' || (*p == '/' && p[-1] == '*'))
+        p++;
+    return *p == '\0';
+}

@@ -1,0 +1,77 @@
+/*
+ * source.c - line index and position arithmetic over whole input files.
+ *
+ * Columns count code points, so a UTF-8 continuation byte does not advance
+ * the column. This matches libyaml's marks and SARIF "unicodeCodePoints".
+ */
+#include "meshlint/source.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static void build_index(ml_file *f)
+{
+    if (f->line_off)
+        return;
+    uint32_t n = 1;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->data[i] == '\n')
+            n++;
+    f->line_off = malloc((size_t)(n + 1) * sizeof *f->line_off);
+    if (!f->line_off)
+        abort();
+    uint32_t k = 0;
+    f->line_off[k++] = 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->data[i] == '\n')
+            f->line_off[k++] = (uint32_t)(i + 1);
+    f->line_off[k] = (uint32_t)f->len + 1;
+    f->nlines = n;
+}
+
+const char *ml_file_line(ml_file *f, uint32_t line, size_t *len)
+{
+    build_index(f);
+    if (line < 1 || line > f->nlines)
+        return NULL;
+    uint32_t s = f->line_off[line - 1];
+    uint32_t e = line < f->nlines ? f->line_off[line] - 1 : (uint32_t)f->len;
+    if (e > s && f->data[e - 1] == '\r')
+        e--;
+    *len = e - s;
+    return f->data + s;
+}
+
+void ml_file_pos(ml_file *f, uint32_t off, uint32_t *line, uint32_t *col)
+{
+    build_index(f);
+    if (off > f->len)
+        off = (uint32_t)f->len;
+    /* binary search for the last line start <= off */
+    uint32_t lo = 0, hi = f->nlines - 1;
+    while (lo < hi) {
+        uint32_t mid = (lo + hi + 1) / 2;
+        if (f->line_off[mid] <= off)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    uint32_t c = 1;
+    for (uint32_t i = f->line_off[lo]; i < off; i++)
+        if (((unsigned char)f->data[i] & 0xC0) != 0x80)
+            c++;
+    *line = lo + 1;
+    *col = c;
+}
+
+ml_loc ml_loc_from_offsets(ml_file *f, uint32_t off, uint32_t end_off)
+{
+    ml_loc l;
+    memset(&l, 0, sizeof l);
+    l.file = f;
+    l.off = off;
+    l.end_off = end_off;
+    ml_file_pos(f, off, &l.line, &l.col);
+    ml_file_pos(f, end_off, &l.end_line, &l.end_col);
+    return l;
+}
