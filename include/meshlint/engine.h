@@ -18,12 +18,24 @@ typedef struct ml_run {
     unsigned jobs;       /* parallel loaders */
 } ml_run;
 
+void ml_run_init(ml_run *run);
+void ml_run_free(ml_run *run);
+/* Read and load every path (already collected, any order: they are sorted
+ * here). `report` paths are reported on; context paths are loaded only.
+ * stdin_name: display name for "-" (a file of that name on disk is then
+ * replaced by standard input). Returns false on an I/O error (recorded in
+ * io_errors); the run can still go on with what was read. */
+bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const char *stdin_name);
 /* Read a file whole into the run's arena. Returns NULL and sets *err. */
 ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const char **err);
 /* Collect input files from paths (files or directories). */
 bool ml_collect(ml_run *run, const char *const *paths, size_t n, ml_vec *out_paths);
 /* Run every enabled rule, then apply suppressions, dedupe and sort. */
 void ml_run_rules(ml_run *run);
+/* Mark findings whose fingerprint is in a baseline (a previous SARIF or JSON
+ * report) as suppressed "baseline". false with err when FILE is unreadable
+ * or not such a report. */
+bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err);
 /* Stable fingerprint of a finding (rule, file, resource, message without numbers of lines). */
 const char *ml_fingerprint(ml_arena *a, const ml_diag *d);
 

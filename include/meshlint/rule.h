@@ -30,6 +30,7 @@ struct ml_rule {
     const char *precision;    /* SARIF precision: "very-high", "high", "medium", "low" */
     const char *example_bad;  /* short failing example (man page, --explain) */
     const char *example_good; /* short passing example */
+    const char *settings;     /* comma-separated setting names the rule reads, or NULL */
     void (*check)(ml_ctx *ctx);
 };
 

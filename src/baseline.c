@@ -1,0 +1,61 @@
+/*
+ * baseline.c - adopt meshlint on a legacy repository.
+ *
+ * A baseline is any earlier meshlint report in SARIF or JSON. Its findings'
+ * fingerprints (which ignore line numbers) are collected; current findings
+ * with a fingerprint in the set are marked suppressed "baseline", so only new
+ * findings fail the gate. Both formats are JSON, which the YAML loader reads.
+ */
+#include <string.h>
+
+#include "meshlint/engine.h"
+
+static void add_fp(ml_map *set, const ml_node *fp)
+{
+    const char *s = ml_str_nonnull(fp);
+    if (s)
+        ml_map_put(set, s, strlen(s), (void *)1);
+}
+
+bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
+{
+    const char *e = NULL;
+    ml_file *f = ml_read_file(run, path, path, &e);
+    if (!f) {
+        ml_buf_printf(err, "baseline %s: %s", path, e);
+        return false;
+    }
+    ml_yaml_result res;
+    memset(&res, 0, sizeof res);
+    ml_yaml_load(&run->arena, f, &res);
+    const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
+    if (res.errors.n || !ml_is_map(root)) {
+        ml_buf_printf(err, "baseline %s: not a meshlint SARIF or JSON report", path);
+        return false;
+    }
+    ml_map set;
+    ml_map_init(&set);
+    const ml_node *runs = ml_get(root, "runs"), *findings = ml_get(root, "findings");
+    if (ml_is_seq(runs)) {
+        for (size_t i = 0; i < runs->n; i++) {
+            const ml_node *results = ml_get(runs->items[i], "results");
+            for (size_t j = 0; ml_is_seq(results) && j < results->n; j++)
+                add_fp(&set, ml_get(ml_get(results->items[j], "partialFingerprints"), "meshlint/v1"));
+        }
+    } else if (ml_is_seq(findings)) {
+        for (size_t i = 0; i < findings->n; i++)
+            add_fp(&set, ml_get(findings->items[i], "fingerprint"));
+    } else {
+        ml_map_free(&set);
+        ml_buf_printf(err, "baseline %s: no SARIF runs or JSON findings in it", path);
+        return false;
+    }
+    ML_VEC_EACH(ml_diag *, d, &run->diags) {
+        if (!d->suppressed && d->fingerprint && ml_map_gets(&set, d->fingerprint)) {
+            d->suppressed = "baseline";
+            d->suppress_reason = ml_printf(&run->arena, "in baseline %s", path);
+        }
+    }
+    ml_map_free(&set);
+    return true;
+}

@@ -1,0 +1,307 @@
+/*
+ * config.c - the .meshlint.yaml file.
+ *
+ * The file is read with the manifest loader, so a mistake is reported as
+ * file:line:col with what was expected there. Every key is checked: an
+ * unknown key is a mistake, not something to ignore, because a misspelt
+ * "disable" would otherwise silently change nothing.
+ */
+#include "meshlint/config.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meshlint/rule.h"
+
+const char *const ml_config_keys[] = {
+    "rules",          "ignore",   "default-namespace", "root-namespace", "trust-domain",
+    "cluster-domain", "assume-complete", "markdown",   "fail-on",        "workloads",
+    NULL};
+
+void ml_config_defaults(ml_config *c, ml_arena *a)
+{
+    memset(c, 0, sizeof *c);
+    c->arena = a;
+    ml_map_init(&c->rules);
+    c->default_ns = "default";
+    c->root_ns = "istio-system";
+    c->trust_domain = "cluster.local";
+    c->cluster_domain = "cluster.local";
+    c->fail_on = ML_LEVEL_WARNING;
+}
+
+static bool fail(ml_buf *err, const ml_config *c, const ml_node *n, const char *fmt, ...) ML_PRINTF(4, 5);
+static bool fail(ml_buf *err, const ml_config *c, const ml_node *n, const char *fmt, ...)
+{
+    if (n && n->loc.file)
+        ml_buf_printf(err, "%s:%u:%u: ", c->path, n->loc.line, n->loc.col);
+    else
+        ml_buf_printf(err, "%s: ", c->path);
+    va_list ap;
+    va_start(ap, fmt);
+    ml_buf_vprintf(err, fmt, ap);
+    va_end(ap);
+    return false;
+}
+
+static ml_rule_cfg *rule_cfg(ml_config *c, const ml_rule *r)
+{
+    void **slot = ml_map_slot_for(&c->rules, r->id, strlen(r->id));
+    if (!*slot) {
+        ml_rule_cfg *rc = ml_zalloc(c->arena, sizeof *rc);
+        rc->rule_id = r->id;
+        *slot = rc;
+    }
+    return *slot;
+}
+
+static bool scalar_string(ml_buf *err, ml_config *c, const ml_node *v, const char *key, const char **out)
+{
+    const char *s = ml_str_nonnull(v);
+    if (!s || !*s)
+        return fail(err, c, v, "'%s' expects a non-empty string", key);
+    *out = s;
+    return true;
+}
+
+static bool parse_level_value(ml_buf *err, ml_config *c, const ml_node *v, ml_rule_cfg *rc)
+{
+    const char *s = ml_str(v);
+    bool b;
+    if (ml_bool(v, &b) || ml_streq(s, "on")) {
+        if (ml_streq(s, "on") || b)
+            rc->enabled = true, rc->disabled = false;
+        else
+            rc->disabled = true;
+        return true;
+    }
+    ml_level l;
+    if (!s || !ml_level_parse(s, &l))
+        return fail(err, c, v, "expected a level: error, warning, note, on or off");
+    if (l == ML_LEVEL_NONE) {
+        rc->disabled = true;
+    } else {
+        rc->level = l;
+        rc->enabled = true;
+        rc->disabled = false;
+    }
+    return true;
+}
+
+static bool setting_known(const ml_rule *r, const char *key)
+{
+    if (!r->settings)
+        return false;
+    size_t n = strlen(key);
+    for (const char *p = r->settings; *p;) {
+        const char *e = strchr(p, ',');
+        size_t len = e ? (size_t)(e - p) : strlen(p);
+        if (len == n && strncmp(p, key, n) == 0)
+            return true;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return false;
+}
+
+static bool parse_rules(ml_buf *err, ml_config *c, const ml_node *rules)
+{
+    if (!ml_is_map(rules))
+        return fail(err, c, rules, "'rules' expects a mapping of rule id or name to a level or settings");
+    for (size_t i = 0; i < rules->n; i++) {
+        const ml_pair *p = &rules->pairs[i];
+        const ml_rule *r = ml_rule_find(ml_str(p->key));
+        if (!r)
+            return fail(err, c, p->key, "unknown rule '%s' (see meshlint --list-rules)",
+                        ml_str(p->key) ? ml_str(p->key) : "?");
+        ml_rule_cfg *rc = rule_cfg(c, r);
+        if (ml_is_scalar(p->value)) {
+            if (!parse_level_value(err, c, p->value, rc))
+                return false;
+            continue;
+        }
+        if (!ml_is_map(p->value))
+            return fail(err, c, p->value, "rule %s expects a level or a mapping of settings", r->id);
+        for (size_t j = 0; j < p->value->n; j++) {
+            const ml_pair *q = &p->value->pairs[j];
+            const char *k = ml_str(q->key);
+            if (ml_streq(k, "level")) {
+                if (!parse_level_value(err, c, q->value, rc))
+                    return false;
+            } else if (!k || !setting_known(r, k)) {
+                return fail(err, c, q->key, "rule %s has no setting '%s'%s%s", r->id, k ? k : "?",
+                            r->settings ? "; it accepts: level, " : "; it accepts only: level",
+                            r->settings ? r->settings : "");
+            } else if (!ml_is_scalar(q->value)) {
+                return fail(err, c, q->value, "setting '%s' expects a scalar value", k);
+            }
+        }
+        rc->settings = p->value;
+    }
+    return true;
+}
+
+static bool parse_bool(ml_buf *err, ml_config *c, const ml_node *v, const char *key, bool *out)
+{
+    if (!ml_bool(v, out))
+        return fail(err, c, v, "'%s' expects true or false", key);
+    return true;
+}
+
+bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
+{
+    c->path = ml_strdup(c->arena, path);
+    const char *slash = strrchr(path, '/');
+    c->base_dir = slash ? ml_strndup(c->arena, path, (size_t)(slash - path)) : ".";
+    FILE *fp = fopen(path, "rb");
+    if (!fp) {
+        ml_buf_printf(err, "%s: cannot read configuration file", path);
+        return false;
+    }
+    ml_buf data;
+    ml_buf_init(&data);
+    char chunk[8192];
+    size_t got;
+    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0 && data.n < (1u << 22))
+        ml_buf_add(&data, chunk, got);
+    fclose(fp);
+    ml_file *f = ml_zalloc(c->arena, sizeof *f);
+    f->path = c->path;
+    f->data = ml_strndup(c->arena, data.s ? data.s : "", data.n);
+    f->len = data.n;
+    f->type = ML_FILE_YAML;
+    ml_buf_free(&data);
+
+    ml_yaml_result res;
+    memset(&res, 0, sizeof res);
+    ml_yaml_load(c->arena, f, &res);
+    if (res.errors.n) {
+        const ml_yaml_error *e = res.errors.items[0];
+        ml_buf_printf(err, "%s:%u:%u: %s", c->path, e->loc.line, e->loc.col, e->message);
+        return false;
+    }
+    const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
+    if (!root)
+        return true; /* an empty file configures nothing */
+    if (!ml_is_map(root))
+        return fail(err, c, root, "expected a mapping of settings at the top level");
+    for (size_t i = 0; i < root->n; i++) {
+        const ml_pair *p = &root->pairs[i];
+        const char *k = ml_str(p->key);
+        const ml_node *v = p->value;
+        if (ml_streq(k, "rules")) {
+            if (!parse_rules(err, c, v))
+                return false;
+        } else if (ml_streq(k, "ignore")) {
+            if (!ml_is_seq(v))
+                return fail(err, c, v, "'ignore' expects a list of path globs");
+            for (size_t j = 0; j < v->n; j++) {
+                const char *g;
+                if (!scalar_string(err, c, v->items[j], "ignore", &g))
+                    return false;
+                ml_vec_push(c->arena, &c->ignore_globs, (void *)g);
+            }
+        } else if (ml_streq(k, "default-namespace")) {
+            if (!scalar_string(err, c, v, k, &c->default_ns))
+                return false;
+        } else if (ml_streq(k, "root-namespace")) {
+            if (!scalar_string(err, c, v, k, &c->root_ns))
+                return false;
+        } else if (ml_streq(k, "trust-domain")) {
+            if (!scalar_string(err, c, v, k, &c->trust_domain))
+                return false;
+        } else if (ml_streq(k, "cluster-domain")) {
+            if (!scalar_string(err, c, v, k, &c->cluster_domain))
+                return false;
+        } else if (ml_streq(k, "assume-complete")) {
+            if (!parse_bool(err, c, v, k, &c->assume_complete))
+                return false;
+        } else if (ml_streq(k, "markdown")) {
+            if (!parse_bool(err, c, v, k, &c->markdown))
+                return false;
+        } else if (ml_streq(k, "fail-on")) {
+            if (!ml_str(v) || !ml_level_parse(ml_str(v), &c->fail_on))
+                return fail(err, c, v, "'fail-on' expects error, warning, note or never");
+        } else if (ml_streq(k, "workloads")) {
+            if (!ml_is_map(v))
+                return fail(err, c, v, "'workloads' expects a mapping of workload (name or namespace/name) to a source path glob");
+            for (size_t j = 0; j < v->n; j++) {
+                ml_workload_map *wm = ml_zalloc(c->arena, sizeof *wm);
+                if (!scalar_string(err, c, v->pairs[j].key, "workloads", &wm->workload) ||
+                    !scalar_string(err, c, v->pairs[j].value, "workloads", &wm->source_glob))
+                    return false;
+                ml_vec_push(c->arena, &c->workloads, wm);
+            }
+        } else {
+            ml_buf b;
+            ml_buf_init(&b);
+            for (size_t j = 0; ml_config_keys[j]; j++)
+                ml_buf_printf(&b, "%s%s", j ? ", " : "", ml_config_keys[j]);
+            fail(err, c, p->key, "unknown key '%s'; expected one of: %s", k ? k : "?", b.s);
+            ml_buf_free(&b);
+            return false;
+        }
+    }
+    return true;
+}
+
+const char *ml_config_find(ml_arena *a, const char *dir)
+{
+    char buf[4096];
+    if (!realpath(dir, buf))
+        return NULL;
+    for (;;) {
+        char *cand = ml_printf(a, "%s/.meshlint.yaml", strcmp(buf, "/") == 0 ? "" : buf);
+        struct stat st;
+        if (stat(cand, &st) == 0 && S_ISREG(st.st_mode))
+            return cand;
+        char *slash = strrchr(buf, '/');
+        if (!slash || slash == buf) {
+            if (strcmp(buf, "/") == 0)
+                return NULL;
+            strcpy(buf, "/");
+            continue;
+        }
+        *slash = '\0';
+    }
+}
+
+bool ml_config_enable(ml_config *c, const char *id_or_name, bool enable, ml_buf *err)
+{
+    const ml_rule *r = ml_rule_find(id_or_name);
+    if (!r) {
+        ml_buf_printf(err, "unknown rule '%s' (see meshlint --list-rules)", id_or_name);
+        return false;
+    }
+    ml_rule_cfg *rc = rule_cfg(c, r);
+    rc->enabled = enable;
+    rc->disabled = !enable;
+    return true;
+}
+
+ml_level ml_config_rule_level(const ml_config *c, const ml_rule *r)
+{
+    if (c && c->only.n) {
+        bool listed = false;
+        for (size_t i = 0; i < c->only.n && !listed; i++)
+            listed = ml_rule_find(c->only.items[i]) == r;
+        if (!listed)
+            return ML_LEVEL_NONE;
+    }
+    const ml_rule_cfg *rc = c ? ml_map_gets(&c->rules, r->id) : NULL;
+    if (rc && rc->disabled)
+        return ML_LEVEL_NONE;
+    if (rc && rc->level != ML_LEVEL_NONE)
+        return rc->level;
+    return r->level;
+}
+
+const ml_node *ml_config_rule_settings(const ml_config *c, const ml_rule *r)
+{
+    const ml_rule_cfg *rc = c && r ? ml_map_gets(&c->rules, r->id) : NULL;
+    return rc ? rc->settings : NULL;
+}

@@ -1,0 +1,652 @@
+/*
+ * engine.c - one run from paths to a sorted list of findings.
+ *
+ * Collect the input files in a fixed (path) order, read each whole, load
+ * manifests and extract servers into the model, run every enabled rule, then
+ * post-process: configured levels, report-only-these-files, suppression
+ * comments and annotations, duplicates, order, fingerprints. Rules never see
+ * configuration beyond their settings, and never sort.
+ */
+#include "meshlint/engine.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "meshlint/mesh.h"
+#include "meshlint/ts.h"
+
+#define ML_MAX_FILE_BYTES ((size_t)1 << 30)
+
+static ml_file_type type_of(const char *path)
+{
+    const char *dot = strrchr(path, '.');
+    const char *slash = strrchr(path, '/');
+    if (!dot || (slash && dot < slash))
+        return ML_FILE_OTHER;
+    if (!strcmp(dot, ".yaml") || !strcmp(dot, ".yml"))
+        return ML_FILE_YAML;
+    if (!strcmp(dot, ".json"))
+        return ML_FILE_JSON;
+    if (!strcmp(dot, ".md") || !strcmp(dot, ".markdown"))
+        return ML_FILE_MARKDOWN;
+    static const char *const ts[] = {".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs"};
+    for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
+        if (!strcmp(dot, ts[i]))
+            return ml_ends_with(path, ".d.ts") || ml_ends_with(path, ".d.mts") ||
+                           ml_ends_with(path, ".d.cts")
+                       ? ML_FILE_OTHER
+                       : ML_FILE_TS;
+    return ML_FILE_OTHER;
+}
+
+static ml_file *make_file(ml_run *run, const char *display, char *data, size_t len)
+{
+    ml_file *f = ml_zalloc(&run->arena, sizeof *f);
+    f->path = display;
+    f->data = data;
+    f->len = len;
+    f->type = type_of(display);
+    f->report = true;
+    return f;
+}
+
+/* Read all of fd into an arena buffer (NUL-terminated). */
+static char *slurp(ml_run *run, int fd, size_t hint, size_t *len, const char **err)
+{
+    size_t cap = hint ? hint + 1 : 65536, n = 0;
+    char *buf = malloc(cap);
+    if (!buf) {
+        *err = "out of memory";
+        return NULL;
+    }
+    for (;;) {
+        if (n + 1 >= cap) {
+            if (cap >= ML_MAX_FILE_BYTES) {
+                free(buf);
+                *err = "file larger than 1 GiB";
+                return NULL;
+            }
+            char *nb = realloc(buf, cap * 2);
+            if (!nb) {
+                free(buf);
+                *err = "out of memory";
+                return NULL;
+            }
+            buf = nb;
+            cap *= 2;
+        }
+        ssize_t got = read(fd, buf + n, cap - n - 1);
+        if (got < 0) {
+            if (errno == EINTR)
+                continue;
+            free(buf);
+            *err = strerror(errno);
+            return NULL;
+        }
+        if (got == 0)
+            break;
+        n += (size_t)got;
+    }
+    char *data = ml_alloc(&run->arena, n + 1);
+    memcpy(data, buf, n);
+    data[n] = '\0';
+    free(buf);
+    *len = n;
+    return data;
+}
+
+ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const char **err)
+{
+    size_t len = 0;
+    char *data;
+    if (strcmp(path, "-") == 0) {
+        data = slurp(run, 0, 0, &len, err);
+    } else {
+        /* O_NONBLOCK so that a FIFO without a writer cannot hang the run;
+         * anything but a regular file is refused after fstat. */
+        int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+        if (fd < 0) {
+            *err = strerror(errno);
+            return NULL;
+        }
+        struct stat st;
+        if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
+            close(fd);
+            *err = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
+            return NULL;
+        }
+        if ((size_t)st.st_size > ML_MAX_FILE_BYTES) {
+            close(fd);
+            *err = "file larger than 1 GiB";
+            return NULL;
+        }
+        int flags = fcntl(fd, F_GETFL);
+        if (flags >= 0)
+            fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+        data = slurp(run, fd, (size_t)st.st_size, &len, err);
+        close(fd);
+    }
+    if (!data)
+        return NULL;
+    return make_file(run, display, data, len);
+}
+
+/* ---- collecting input paths -------------------------------------------- */
+
+static int cmp_str(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a, *(const char *const *)b);
+}
+
+static const char *join(ml_arena *a, const char *dir, const char *name)
+{
+    if (strcmp(dir, ".") == 0)
+        return ml_strdup(a, name);
+    size_t n = strlen(dir);
+    return ml_printf(a, "%s%s%s", dir, n && dir[n - 1] == '/' ? "" : "/", name);
+}
+
+static bool ignored(const ml_run *run, const char *path)
+{
+    for (size_t i = 0; i < run->cfg.ignore_globs.n; i++) {
+        const char *g = run->cfg.ignore_globs.items[i];
+        if (ml_glob_match(g, path))
+            return true;
+        /* a glob naming a directory ignores what is below it */
+        const char *p = path;
+        while ((p = strchr(p, '/'))) {
+            char *prefix = ml_strndup((ml_arena *)&run->arena, path, (size_t)(p - path));
+            if (ml_glob_match(g, prefix))
+                return true;
+            p++;
+        }
+    }
+    return false;
+}
+
+static bool wanted(const ml_run *run, const char *path)
+{
+    ml_file_type t = type_of(path);
+    if (t == ML_FILE_OTHER)
+        return false;
+    if (t == ML_FILE_MARKDOWN && !run->cfg.markdown)
+        return false;
+    if (t == ML_FILE_TS) {
+        /* build output and bundles are not source */
+        for (const char *p = path; p; p = strchr(p, '/')) {
+            if (*p == '/')
+                p++;
+            if (!strncmp(p, "dist/", 5) || !strncmp(p, "build/", 6))
+                return false;
+        }
+    }
+    return true;
+}
+
+static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
+{
+    if (depth > 64)
+        return;
+    DIR *d = opendir(dir);
+    if (!d) {
+        ml_vec_push(&run->arena, &run->io_errors, ml_printf(&run->arena, "%s: %s", dir, strerror(errno)));
+        return;
+    }
+    ml_vec names = {0};
+    struct dirent *e;
+    while ((e = readdir(d))) {
+        if (e->d_name[0] == '.')
+            continue; /* ., .., .git and every hidden entry */
+        if (!strcmp(e->d_name, "node_modules"))
+            continue;
+        ml_vec_push(&run->arena, &names, ml_strdup(&run->arena, e->d_name));
+    }
+    closedir(d);
+    ml_vec_sort(&names, cmp_str);
+    for (size_t i = 0; i < names.n; i++) {
+        const char *path = join(&run->arena, dir, names.items[i]);
+        struct stat st;
+        if (lstat(path, &st) != 0)
+            continue;
+        if (S_ISLNK(st.st_mode))
+            continue; /* not followed: no loops, no escaping the tree */
+        if (ignored(run, path))
+            continue;
+        if (S_ISDIR(st.st_mode))
+            walk(run, path, out, depth + 1);
+        else if (S_ISREG(st.st_mode) && wanted(run, path))
+            ml_vec_push(&run->arena, out, (void *)path);
+    }
+}
+
+static const char *normalize(ml_arena *a, const char *p)
+{
+    while (p[0] == '.' && p[1] == '/' && p[2])
+        p += 2;
+    while (*p == '/' && p[1] == '/')
+        p++;
+    size_t n = strlen(p);
+    while (n > 1 && p[n - 1] == '/')
+        n--;
+    return ml_strndup(a, p, n);
+}
+
+bool ml_collect(ml_run *run, const char *const *paths, size_t n, ml_vec *out)
+{
+    bool ok = true;
+    for (size_t i = 0; i < n; i++) {
+        if (strcmp(paths[i], "-") == 0) {
+            ml_vec_push(&run->arena, out, (void *)"-");
+            continue;
+        }
+        const char *p = normalize(&run->arena, paths[i]);
+        struct stat st;
+        if (stat(p, &st) != 0) {
+            ml_vec_push(&run->arena, &run->io_errors, ml_printf(&run->arena, "%s: %s", p, strerror(errno)));
+            ok = false;
+            continue;
+        }
+        if (S_ISDIR(st.st_mode))
+            walk(run, p, out, 0);
+        else
+            ml_vec_push(&run->arena, out, (void *)p); /* named explicitly: read whatever it is */
+    }
+    return ok;
+}
+
+/* ---- running rules ------------------------------------------------------ */
+
+typedef struct suppress {
+    uint32_t line;   /* 0: whole file */
+    const char *rules; /* NULL: every rule */
+    const char *reason;
+    const char *how;
+} suppress;
+
+static bool rule_listed(const char *list, const ml_rule *r)
+{
+    if (!list)
+        return true;
+    const char *p = list;
+    while (*p) {
+        while (*p == ' ' || *p == ',' || *p == '\t')
+            p++;
+        const char *s = p;
+        while (*p && *p != ' ' && *p != ',' && *p != '\t')
+            p++;
+        if (p > s) {
+            char tmp[64];
+            size_t len = (size_t)(p - s) < sizeof tmp - 1 ? (size_t)(p - s) : sizeof tmp - 1;
+            memcpy(tmp, s, len);
+            tmp[len] = '\0';
+            if (ml_rule_find(tmp) == r)
+                return true;
+        }
+    }
+    return false;
+}
+
+/* Parse the text after "meshlint-disable..." into (rules, reason). */
+static void parse_directive(ml_arena *a, const char *s, size_t n, const char **rules, const char **reason)
+{
+    *rules = NULL;
+    *reason = NULL;
+    const char *dash = NULL;
+    for (size_t i = 0; i + 1 < n; i++)
+        if (s[i] == '-' && s[i + 1] == '-') {
+            dash = s + i;
+            break;
+        }
+    size_t rl = dash ? (size_t)(dash - s) : n;
+    /* a block comment's closing marker is not part of the directive */
+    for (size_t i = 0; i + 1 < rl; i++)
+        if (s[i] == '*' && s[i + 1] == '/')
+            rl = i;
+    while (rl && (s[rl - 1] == ' ' || s[rl - 1] == '\t' || s[rl - 1] == '\r'))
+        rl--;
+    size_t b = 0;
+    while (b < rl && (s[b] == ' ' || s[b] == '\t'))
+        b++;
+    if (rl > b)
+        *rules = ml_strndup(a, s + b, rl - b);
+    if (dash) {
+        const char *r = dash + 2;
+        size_t left = n - (size_t)(r - s);
+        while (left && (*r == ' ' || *r == '\t'))
+            r++, left--;
+        while (left && (r[left - 1] == ' ' || r[left - 1] == '\r' || r[left - 1] == '\t'))
+            left--;
+        if (left > 1 && r[left - 2] == '*' && r[left - 1] == '/')
+            left -= 2;
+        *reason = ml_strndup(a, r, left);
+    }
+}
+
+/* Suppression comments of one file. A directive is recognised only right
+ * after a comment marker ("#", "//" or slash-star) and optional blanks. */
+static ml_vec *file_suppressions(ml_run *run, ml_map *cache, ml_file *f)
+{
+    void **slot = ml_map_slot_for(cache, (const char *)&f, sizeof f);
+    if (*slot)
+        return *slot;
+    ml_vec *v = ml_zalloc(&run->arena, sizeof *v);
+    *slot = v;
+    const char *key = "meshlint-disable";
+    if (!memmem(f->data, f->len, key, strlen(key)))
+        return v;
+    for (uint32_t line = 1;; line++) {
+        size_t len;
+        const char *s = ml_file_line(f, line, &len);
+        if (!s)
+            break;
+        const char *hit = memmem(s, len, key, strlen(key));
+        if (!hit)
+            continue;
+        const char *m = hit;
+        while (m > s && (m[-1] == ' ' || m[-1] == '\t'))
+            m--;
+        bool marker = (m > s && m[-1] == '#') || (m - s >= 2 && m[-2] == '/' && (m[-1] == '/' || m[-1] == '*'));
+        if (!marker)
+            continue;
+        const char *rest = hit + strlen(key);
+        size_t rest_len = len - (size_t)(rest - s);
+        suppress *sp = ml_zalloc(&run->arena, sizeof *sp);
+        size_t skip;
+        if (rest_len >= 10 && !strncmp(rest, "-next-line", 10)) {
+            sp->line = line + 1;
+            skip = 10;
+        } else if (rest_len >= 5 && !strncmp(rest, "-line", 5)) {
+            sp->line = line;
+            skip = 5;
+        } else if (rest_len >= 5 && !strncmp(rest, "-file", 5)) {
+            sp->line = 0;
+            skip = 5;
+        } else {
+            continue;
+        }
+        if (rest_len > skip && rest[skip] != ' ' && rest[skip] != '\t' && rest[skip] != '\r')
+            continue;
+        parse_directive(&run->arena, rest + skip, rest_len - skip, &sp->rules, &sp->reason);
+        sp->how = "comment";
+        ml_vec_push(&run->arena, v, sp);
+    }
+    return v;
+}
+
+static void apply_suppressions(ml_run *run)
+{
+    ml_map cache;
+    ml_map_init(&cache);
+    /* resource annotations: meshlint.io/ignore: "ML301,ML302" over the document's lines */
+    ml_map ann;
+    ml_map_init(&ann);
+    ML_VEC_EACH(ml_resource *, r, &run->model.resources) {
+        const char *list = ml_str_nonnull(ml_get(r->annotations, "meshlint.io/ignore"));
+        if (!list || !r->doc)
+            continue;
+        suppress *sp = ml_zalloc(&run->arena, sizeof *sp);
+        sp->line = r->doc->start_line;
+        sp->rules = ml_streq(list, "*") || ml_streq(list, "all") ? NULL : list;
+        sp->how = "annotation";
+        sp->reason = ml_printf(&run->arena, "annotation meshlint.io/ignore on %s %s", r->kind_str, r->name);
+        /* keep end line in 'reason'-independent field: reuse a pair */
+        suppress *end = ml_zalloc(&run->arena, sizeof *end);
+        end->line = r->doc->end_line;
+        ml_map_push(&ann, &run->arena, (const char *)&r->doc->file, sizeof r->doc->file, sp);
+        ml_map_push(&ann, &run->arena, (const char *)&r->doc->file, sizeof r->doc->file, end);
+    }
+    ML_VEC_EACH(ml_diag *, d, &run->diags) {
+        ml_file *f = (ml_file *)d->loc.file;
+        if (!f)
+            continue;
+        ml_vec *v = file_suppressions(run, &cache, f);
+        for (size_t i = 0; i < v->n && !d->suppressed; i++) {
+            suppress *sp = v->items[i];
+            if ((sp->line == 0 || sp->line == d->loc.line) && rule_listed(sp->rules, d->rule)) {
+                d->suppressed = sp->how;
+                d->suppress_reason = sp->reason;
+            }
+        }
+        const ml_vec *av = ml_map_vec(&ann, (const char *)&f, sizeof f);
+        for (size_t i = 0; av && i + 1 < av->n && !d->suppressed; i += 2) {
+            suppress *sp = av->items[i], *end = av->items[i + 1];
+            if (d->loc.line >= sp->line && d->loc.line <= end->line && rule_listed(sp->rules, d->rule)) {
+                d->suppressed = sp->how;
+                d->suppress_reason = sp->reason;
+            }
+        }
+    }
+    ml_map_free(&cache);
+    ml_map_free(&ann);
+}
+
+static int loc_cmp(const ml_loc *a, const ml_loc *b)
+{
+    const char *pa = a->file ? a->file->path : "", *pb = b->file ? b->file->path : "";
+    int c = strcmp(pa, pb);
+    if (c)
+        return c;
+    if (a->line != b->line)
+        return a->line < b->line ? -1 : 1;
+    if (a->col != b->col)
+        return a->col < b->col ? -1 : 1;
+    return 0;
+}
+
+static int diag_cmp(const void *x, const void *y)
+{
+    const ml_diag *a = *(const ml_diag *const *)x, *b = *(const ml_diag *const *)y;
+    int c = loc_cmp(&a->loc, &b->loc);
+    if (c)
+        return c;
+    c = strcmp(a->rule->id, b->rule->id);
+    if (c)
+        return c;
+    c = strcmp(a->message, b->message);
+    if (c)
+        return c;
+    if (a->nrelated != b->nrelated)
+        return a->nrelated < b->nrelated ? -1 : 1;
+    for (size_t i = 0; i < a->nrelated; i++) {
+        c = loc_cmp(&a->related[i].loc, &b->related[i].loc);
+        if (c)
+            return c;
+        c = strcmp(a->related[i].message, b->related[i].message);
+        if (c)
+            return c;
+    }
+    return 0;
+}
+
+static bool same_finding(const ml_diag *a, const ml_diag *b)
+{
+    return a->rule == b->rule && loc_cmp(&a->loc, &b->loc) == 0 && strcmp(a->message, b->message) == 0;
+}
+
+const char *ml_fingerprint(ml_arena *a, const ml_diag *d)
+{
+    /* What identifies a finding across commits: the rule, the file, the
+     * message with every number removed (line numbers of related places
+     * move), and the text of the primary line without indentation. */
+    ml_buf b;
+    ml_buf_init(&b);
+    ml_buf_puts(&b, d->rule->id);
+    ml_buf_putc(&b, '\x1f');
+    ml_buf_puts(&b, d->loc.file ? d->loc.file->path : "");
+    ml_buf_putc(&b, '\x1f');
+    for (const char *p = d->message; *p; p++)
+        if (*p < '0' || *p > '9')
+            ml_buf_putc(&b, *p);
+    ml_buf_putc(&b, '\x1f');
+    if (d->loc.file) {
+        size_t len;
+        const char *s = ml_file_line((ml_file *)d->loc.file, d->loc.line, &len);
+        while (s && len && (*s == ' ' || *s == '\t'))
+            s++, len--;
+        if (s)
+            ml_buf_add(&b, s, len);
+    }
+    uint64_t h1 = ml_hash(b.s, b.n);
+    ml_buf_putc(&b, '#');
+    uint64_t h2 = ml_hash(b.s, b.n);
+    ml_buf_free(&b);
+    return ml_printf(a, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
+}
+
+void ml_run_rules(ml_run *run)
+{
+    ml_vec raw = {0};
+    for (size_t i = 0; i < ml_rules_count; i++) {
+        const ml_rule *r = ml_rules[i];
+        ml_level level = ml_config_rule_level(&run->cfg, r);
+        if (level == ML_LEVEL_NONE)
+            continue;
+        size_t first = raw.n;
+        ml_ctx ctx = {.model = &run->model, .cfg = &run->cfg, .rule = r, .arena = &run->arena, .out = &raw};
+        r->check(&ctx);
+        const ml_rule_cfg *rc = ml_map_gets(&run->cfg.rules, r->id);
+        if (rc && rc->level != ML_LEVEL_NONE)
+            for (size_t j = first; j < raw.n; j++)
+                ((ml_diag *)raw.items[j])->level = rc->level;
+    }
+    /* report only on the files asked about (--context loads the rest) */
+    ml_vec kept = {0};
+    ML_VEC_EACH(ml_diag *, d, &raw) {
+        if (d->loc.file && !d->loc.file->report)
+            continue;
+        ml_vec_push(&run->arena, &kept, d);
+    }
+    ml_vec_sort(&kept, diag_cmp);
+    run->diags.n = 0;
+    ML_VEC_EACH(ml_diag *, d, &kept) {
+        if (run->diags.n && same_finding(run->diags.items[run->diags.n - 1], d))
+            continue;
+        ml_vec_push(&run->arena, &run->diags, d);
+    }
+    apply_suppressions(run);
+    /* fingerprints, made unique in output order */
+    ml_map seen;
+    ml_map_init(&seen);
+    ML_VEC_EACH(ml_diag *, d, &run->diags) {
+        const char *fp = ml_fingerprint(&run->arena, d);
+        void **slot = ml_map_slot_for(&seen, fp, strlen(fp));
+        uintptr_t count = (uintptr_t)*slot + 1;
+        *slot = (void *)count;
+        d->fingerprint = count == 1 ? fp : ml_printf(&run->arena, "%s:%lu", fp, (unsigned long)count);
+    }
+    ml_map_free(&seen);
+}
+
+/* ---- loading ------------------------------------------------------------ */
+
+void ml_run_init(ml_run *run)
+{
+    memset(run, 0, sizeof *run);
+    ml_arena_init(&run->arena);
+    ml_config_defaults(&run->cfg, &run->arena);
+    run->jobs = 1;
+}
+
+void ml_run_free(ml_run *run)
+{
+    ml_model_free(&run->model);
+    ML_VEC_EACH(ml_file *, f, &run->model.files) {
+        free(f->line_off);
+        f->line_off = NULL;
+    }
+    ml_map_free(&run->cfg.rules);
+    ml_arena_free(&run->arena);
+}
+
+typedef struct input {
+    const char *path;   /* on disk, or "-" */
+    const char *display;
+    bool report;
+} input;
+
+static int input_cmp(const void *x, const void *y)
+{
+    const input *a = *(const input *const *)x, *b = *(const input *const *)y;
+    int c = strcmp(a->display, b->display);
+    if (c)
+        return c;
+    /* the report copy first, so de-duplication keeps it */
+    return (int)b->report - (int)a->report;
+}
+
+static void load_file(ml_run *run, ml_file *f)
+{
+    ml_model *m = &run->model;
+    ml_vec_push(&run->arena, &m->files, f);
+    if (f->type == ML_FILE_YAML || f->type == ML_FILE_JSON) {
+        ml_yaml_result res;
+        memset(&res, 0, sizeof res);
+        ml_yaml_load(&run->arena, f, &res);
+        ML_VEC_EACH(ml_doc *, doc, &res.docs) {
+            ml_vec_push(&run->arena, &m->docs, doc);
+            ml_model_add_doc(m, doc);
+        }
+        ML_VEC_EACH(ml_yaml_error *, e, &res.errors)
+            ml_vec_push(&run->arena, &m->yaml_errors, e);
+    } else if (f->type == ML_FILE_TS) {
+        ml_vec_push(&run->arena, &m->ts_files, f);
+    } else if (f->type == ML_FILE_MARKDOWN) {
+        ml_md_extract(m, f);
+    }
+}
+
+bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const char *stdin_name)
+{
+    ml_vec all = {0};
+    const char *stdin_display = stdin_name ? normalize(&run->arena, stdin_name) : "<stdin>";
+    for (int pass = 0; pass < 2; pass++) {
+        ml_vec *v = pass == 0 ? report_paths : context_paths;
+        for (size_t i = 0; v && i < v->n; i++) {
+            input *in = ml_zalloc(&run->arena, sizeof *in);
+            in->path = v->items[i];
+            in->display = strcmp(in->path, "-") == 0 ? stdin_display : in->path;
+            in->report = pass == 0;
+            ml_vec_push(&run->arena, &all, in);
+        }
+    }
+    ml_vec_sort(&all, input_cmp);
+    ml_model_init(&run->model, &run->arena, &run->cfg);
+    bool ok = true;
+    unsigned index = 0;
+    bool has_stdin = false;
+    ML_VEC_EACH(input *, in, &all)
+        has_stdin |= strcmp(in->path, "-") == 0;
+    const char *last = NULL;
+    for (size_t i = 0; i < all.n; i++) {
+        input *in = all.items[i];
+        /* when stdin stands in for a file, its copy on disk is not read */
+        if (has_stdin && strcmp(in->path, "-") != 0 && strcmp(in->display, stdin_display) == 0)
+            continue;
+        if (last && strcmp(last, in->display) == 0)
+            continue; /* named twice (the report copy sorts first) */
+        last = in->display;
+        const char *err = NULL;
+        ml_file *f = ml_read_file(run, in->path, in->display, &err);
+        if (!f) {
+            ml_vec_push(&run->arena, &run->io_errors, ml_printf(&run->arena, "%s: %s", in->display, err));
+            ok = false;
+            continue;
+        }
+        f->report = in->report;
+        f->index = index++;
+        if (f->type == ML_FILE_OTHER && strcmp(in->path, "-") == 0)
+            f->type = ML_FILE_YAML; /* standard input without a telling name */
+        load_file(run, f);
+    }
+    ML_VEC_EACH(ml_file *, f, &run->model.ts_files)
+        ml_ts_extract(&run->model, f);
+    ml_model_finish(&run->model);
+    ml_link_servers(&run->model);
+    ml_mesh_compute(&run->model);
+    return ok;
+}
