@@ -200,7 +200,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
             if (!ml_is_seq(v))
                 return fail(err, c, v, "'ignore' expects a list of path globs");
             for (size_t j = 0; j < v->n; j++) {
-                const char *g;
+                const char *g = NULL;
                 if (!scalar_string(err, c, v->items[j], "ignore", &g))
                     return false;
                 ml_vec_push(c->arena, &c->ignore_globs, (void *)g);

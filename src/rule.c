@@ -91,7 +91,7 @@ void ml_help(ml_ctx *ctx, ml_diag *d, const char *fmt, ...)
     va_end(ap);
 }
 
-void ml_fix(ml_ctx *ctx, ml_diag *d, const char *description, ml_loc region, const char *text)
+void ml_add_fix(ml_ctx *ctx, ml_diag *d, const char *description, ml_loc region, const char *text)
 {
     ml_fix *f = d->fix;
     if (!f) {

@@ -56,7 +56,7 @@ ml_diag *ml_report(ml_ctx *ctx, ml_level level, ml_loc loc, const char *fmt, ...
 void ml_note(ml_ctx *ctx, ml_diag *d, ml_loc loc, const char *fmt, ...) ML_PRINTF(4, 5);
 void ml_help(ml_ctx *ctx, ml_diag *d, const char *fmt, ...) ML_PRINTF(3, 4);
 /* Add a fix made of one replacement (text "" deletes the region). */
-void ml_fix(ml_ctx *ctx, ml_diag *d, const char *description, ml_loc region, const char *text);
+void ml_add_fix(ml_ctx *ctx, ml_diag *d, const char *description, ml_loc region, const char *text);
 
 /* Rule settings from configuration (rules: <id or name>: { key: value }). */
 long long ml_setting_int(const ml_ctx *ctx, const char *key, long long dflt);

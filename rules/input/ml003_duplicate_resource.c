@@ -80,7 +80,7 @@ static void check(ml_ctx *ctx)
             ml_buf what;
             ml_buf_init(&what);
             for (size_t i = 0; i < df.items.n; i++)
-                ml_buf_printf(&what, "%s%s", i ? ", " : "", (const char *)df.items[i]);
+                ml_buf_printf(&what, "%s%s", i ? ", " : "", (const char *)df.items.items[i]);
             if (df.total > df.items.n)
                 ml_buf_printf(&what, " and %zu more", df.total - df.items.n);
             ml_loc at = lost->name_node ? ml_node_loc(lost->name_node) : ml_res_loc(lost);
