@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -197,6 +198,8 @@ static long online_cpus(void)
 
 int main(int argc, char **argv)
 {
+    /* a file-size limit must turn into a write error (exit 2), not a kill */
+    signal(SIGXFSZ, SIG_IGN);
     ml_run run;
     ml_run_init(&run);
     const char *format = "text", *output = NULL, *color = "auto", *config = NULL;
