@@ -38,7 +38,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS      = $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all deps demo check test unit fixtures golden sanitize install uninstall clean \
-        format lint bench fuzz valgrind
+        format lint bench fuzz valgrind man
 
 all: $(BIN)
 
@@ -111,6 +111,10 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man1/meshlint.1 \
 	  $(DESTDIR)$(PREFIX)/share/man/man5/meshlint.yaml.5 \
 	  $(DESTDIR)$(PREFIX)/share/man/man7/meshlint-rules.7
+
+# meshlint-rules(7) is generated from the rule metadata; a test checks it is current.
+man: $(BIN)
+	./$(BIN) --print-rules-man > man/meshlint-rules.7
 
 format:
 	clang-format -i src/*.c include/meshlint/*.h rules/*/*.c tests/unit/*.c

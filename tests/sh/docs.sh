@@ -1,0 +1,22 @@
+# The man pages document every flag, rule and configuration key, are lint
+# clean, and meshlint-rules(7) is what the rule metadata generates.
+. tests/sh/lib.inc
+"$MESHLINT" --print-rules-man > "$T/rules.7"
+cmp -s "$T/rules.7" man/meshlint-rules.7 || { diff -u man/meshlint-rules.7 "$T/rules.7" | head -20; fail "man/meshlint-rules.7 is stale: run make man"; }
+if command -v mandoc >/dev/null 2>&1; then
+  mandoc -Tlint -W warning man/meshlint.1 man/meshlint.yaml.5 man/meshlint-rules.7 || fail "mandoc -Tlint"
+fi
+for flag in $("$MESHLINT" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  esc=$(printf '%s' "$flag" | sed 's/-/\\\\-/g')
+  grep -q -- "$esc" man/meshlint.1 || fail "flag $flag is not in man/meshlint.1"
+done
+for id in $("$MESHLINT" --list-rules | awk '{print $1}'); do
+  name=$("$MESHLINT" --list-rules | awk -v id="$id" '$1 == id {print $2}')
+  grep -q "^\.SS $id $name\$" man/meshlint-rules.7 || fail "rule $id $name is not in man/meshlint-rules.7"
+  # --explain prints the text the man page has: the summary line is in both
+  summary=$("$MESHLINT" --explain "$id" | sed -n '/^$/{n;p;q}')
+  grep -qF -- "$summary" man/meshlint-rules.7 || fail "$id: explain summary '$summary' not in the man page"
+done
+for key in $(sed -n '/^const char \*const ml_config_keys/,/NULL/p' src/config.c | grep -o '"[a-z-]*"' | tr -d '"'); do
+  grep -q "^\.B $key\$" man/meshlint.yaml.5 || fail "config key $key is not in man/meshlint.yaml.5"
+done
