@@ -1,0 +1,10 @@
+#!/bin/sh
+# Entry point of the `meshlint` pre-commit hook (language: script). pre-commit
+# runs it from the user's repository with the staged files as arguments; the
+# binary is built inside pre-commit's own clone of meshlint on first use.
+here=$(cd "$(dirname "$0")/.." && pwd)
+if ! make -s -C "$here" all >&2; then
+  echo "meshlint: build failed in $here (needs: libyaml-dev libpcre2-dev pkg-config; run make deps there)" >&2
+  exit 2
+fi
+exec "$here/meshlint" --context . "$@"
