@@ -30,8 +30,41 @@ void ml_report_codeclimate(ml_buf *out, const ml_vec *diags, const ml_report_opt
 /* Escaping used by every reporter (exposed for the unit tests). */
 /* JSON string body: escapes quotes, backslash, controls; invalid UTF-8 -> U+FFFD. */
 void ml_json_escape(ml_buf *out, const char *s, size_t n);
-/* Terminal-safe text: control characters (and ESC) become \xNN or ^X;
- * invalid UTF-8 bytes become \xNN. */
+/* Terminal-safe text: C0 controls other than tab (ESC included) and DEL
+ * become \xNN, as does every byte of invalid UTF-8; C1 controls and the
+ * invisible bidirectional-override and line-separator characters become
+ * \u{NNNN}. Tab is kept (callers expand or replace it). */
 void ml_text_escape(ml_buf *out, const char *s, size_t n);
+
+/* The level a finding is reported at: its own, else its rule's default,
+ * else warning (never ML_LEVEL_NONE). */
+ml_level ml_report_level(const ml_diag *d);
+
+/* A small JSON writer shared by the json, sarif and codeclimate reporters:
+ * 2-space indentation, keys in the order written, strings through
+ * ml_json_escape. Nesting deeper than ML_JW_MAX_DEPTH is not supported (the
+ * reporters' structures are fixed and shallow). */
+#define ML_JW_MAX_DEPTH 24
+typedef struct ml_jw {
+    ml_buf *out;
+    unsigned depth;
+    bool after_key;                 /* a key was written, its value comes next */
+    bool nonempty[ML_JW_MAX_DEPTH]; /* the container at this depth has items */
+} ml_jw;
+
+void ml_jw_init(ml_jw *w, ml_buf *out);
+void ml_jw_object(ml_jw *w);
+void ml_jw_array(ml_jw *w);
+void ml_jw_end_object(ml_jw *w);
+void ml_jw_end_array(ml_jw *w);
+void ml_jw_key(ml_jw *w, const char *key);
+void ml_jw_string(ml_jw *w, const char *s); /* NULL writes null */
+void ml_jw_string_n(ml_jw *w, const char *s, size_t n);
+void ml_jw_int(ml_jw *w, long long v);
+void ml_jw_bool(ml_jw *w, bool v);
+void ml_jw_null(ml_jw *w);
+/* key + value in one call */
+void ml_jw_kstring(ml_jw *w, const char *key, const char *s);
+void ml_jw_kint(ml_jw *w, const char *key, long long v);
 
 #endif
