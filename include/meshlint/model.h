@@ -323,6 +323,9 @@ typedef struct ml_model {
     ml_vec servers;             /* struct ml_server* (ts.h) */
     ml_vec ts_files;            /* ml_file* of TypeScript/JavaScript */
     struct ml_mesh *mesh;       /* sidecar and mTLS facts (mesh.h) */
+    /* internal to model.c: winning DRs/VSs with a wildcard host ("*",
+     * "*.example.com"), so that host lookups are one probe plus this list */
+    ml_vec dr_wildcards, vs_wildcards;
 } ml_model;
 
 /* Build typed resources and indexes from loaded documents. */

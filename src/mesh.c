@@ -1,0 +1,331 @@
+/*
+ * mesh.c - per-workload mesh facts: sidecar injection and effective mTLS.
+ *
+ * Several rule families ask the same two questions about a workload: does
+ * Istio put a sidecar in its pods, and which inbound mTLS mode does that
+ * sidecar enforce? Both are answered once here, after the model is finished,
+ * following Istio's own precedence (istio-facts.md), and every answer keeps
+ * the resource and the node that decided it so findings can point there.
+ *
+ * PeerAuthentication precedence: port-level (on the workload policy) over the
+ * workload policy over the namespace policy over the mesh policy (no selector
+ * in the root namespace); UNSET inherits the next wider level; nothing at all
+ * is PERMISSIVE. Istio breaks ties between several policies of one level by
+ * creation time (oldest wins); a static linter has no creation time, so the
+ * first definition in load order (path order, then document order) stands in
+ * for the oldest. A mode that is not one of the four names is rejected by
+ * Istio's validation, so it decides nothing here (ML002 reports it).
+ */
+#include "meshlint/mesh.h"
+
+#include "meshlint/config.h"
+
+#include <string.h>
+
+static const ml_vec empty_vec;
+
+static const char *root_ns(const ml_model *m)
+{
+    return m->cfg && m->cfg->root_ns && *m->cfg->root_ns ? m->cfg->root_ns : "istio-system";
+}
+
+/* Maps keyed by an object's address: the key is the pointer's own bytes. */
+static const char *ptr_key(ml_arena *a, const void *p)
+{
+    char *k = ml_alloc(a, sizeof p);
+    memcpy(k, &p, sizeof p);
+    return k;
+}
+
+static void *ptr_get(const ml_map *map, const void *p)
+{
+    return ml_map_get(map, (const char *)&p, sizeof p);
+}
+
+/* "k8s/namespace.yaml:5", or "an unknown place" for a node without a file. */
+static const char *where(ml_arena *a, const ml_node *n)
+{
+    if (!n || !n->loc.file)
+        return "an unknown place";
+    return ml_printf(a, "%s:%u", n->loc.file->path ? n->loc.file->path : "?", (unsigned)n->loc.line);
+}
+
+/* ---- sidecar injection ---------------------------------------------------- */
+
+/* Go's strconv.ParseBool, which the injector applies to the annotation. */
+static int parse_bool(const char *s)
+{
+    static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True"};
+    static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False"};
+    if (!s)
+        return -1;
+    for (size_t i = 0; i < 6; i++) {
+        if (strcmp(s, yes[i]) == 0)
+            return 1;
+        if (strcmp(s, no[i]) == 0)
+            return 0;
+    }
+    return -1;
+}
+
+static const char *ns_where(ml_arena *a, const ml_resource *nsr)
+{
+    const ml_node *n = nsr->name_node ? nsr->name_node : nsr->kind_node;
+    return ml_printf(a, "Namespace defined %sat %s", nsr->prev_def ? "last " : "", where(a, n));
+}
+
+static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
+{
+    ml_arena *a = m->arena;
+    ml_sidecar_fact *f = ml_zalloc(a, sizeof *f);
+    const char *ns = w->res->ns ? w->res->ns : "";
+    const ml_resource *nsr = ml_map_gets(&m->namespaces, ns);
+    f->namespace_res = nsr;
+    f->known = true;
+
+    const ml_node *nsl = nsr ? nsr->labels : NULL;
+    const ml_node *inj = ml_get(nsl, "istio-injection");
+    const ml_node *rev = ml_get(nsl, "istio.io/rev");
+    const char *injv = ml_str(inj), *revv = ml_str(rev);
+    if (revv && !*revv)
+        revv = NULL;
+
+    /* The pod's own say: the label, or else the older annotation. The
+     * webhook's object selector compares the label exactly; the injector
+     * parses the annotation as a Go boolean. */
+    const ml_node *pod = ml_get(w->pod_labels, "sidecar.istio.io/inject");
+    const char *what = "label";
+    int podv = -1;
+    if (ml_str(pod)) {
+        podv = ml_streq(ml_str(pod), "true") ? 1 : ml_streq(ml_str(pod), "false") ? 0 : -1;
+    } else {
+        pod = ml_get(w->pod_annotations, "sidecar.istio.io/inject");
+        what = "annotation";
+        podv = ml_str(pod) ? parse_bool(ml_str(pod)) : -1;
+        if (!ml_str(pod))
+            pod = NULL;
+    }
+
+    if (strcmp(ns, "kube-system") == 0 || strcmp(ns, root_ns(m)) == 0) {
+        f->reason = ML_INJ_SYSTEM_NS;
+        f->explain = strcmp(ns, "kube-system") == 0
+                         ? "namespace kube-system never gets sidecars"
+                         : ml_printf(a, "namespace %s is the control-plane namespace, where Istio never "
+                                        "injects sidecars", ns);
+    } else if (ml_streq(injv, "disabled")) {
+        f->reason = ML_INJ_NS_DISABLED;
+        f->decided_by = inj;
+        f->explain = ml_printf(a, "namespace %s has istio-injection=disabled (%s)%s", ns, where(a, inj),
+                               podv == 1 ? ", which the pod's sidecar.istio.io/inject=true does not override"
+                                         : "");
+    } else if (podv == 0) {
+        f->reason = ML_INJ_POD_OPT_OUT;
+        f->decided_by = pod;
+        f->explain = ml_printf(a, "the pod template %s sidecar.istio.io/inject is \"false\" (%s)", what,
+                               where(a, pod));
+    } else if (ml_streq(injv, "enabled")) {
+        f->reason = ML_INJ_NS_LABEL;
+        f->injected = true;
+        f->decided_by = inj;
+        f->explain = ml_printf(a, "namespace %s has istio-injection=enabled (%s)", ns, where(a, inj));
+    } else if (!injv && revv) {
+        f->reason = ML_INJ_NS_REV;
+        f->injected = true;
+        f->decided_by = rev;
+        f->explain = ml_printf(a, "namespace %s has istio.io/rev=%s (%s)", ns, revv, where(a, rev));
+    } else if (!injv && podv == 1) {
+        f->reason = ML_INJ_POD_OPT_IN;
+        f->injected = true;
+        f->decided_by = pod;
+        f->explain = ml_printf(a, "the pod template %s sidecar.istio.io/inject is \"true\" (%s)", what,
+                               where(a, pod));
+    } else if (injv) {
+        /* Neither enabled nor disabled: the webhooks select on neither. */
+        f->reason = ML_INJ_NO_LABEL;
+        f->decided_by = inj;
+        f->explain = ml_printf(a, "namespace %s has istio-injection=%s, which is neither enabled nor disabled (%s)",
+                               ns, injv, where(a, inj));
+    } else if (nsr) {
+        f->reason = ML_INJ_NO_LABEL;
+        f->explain = ml_printf(a, "namespace %s has no istio-injection label (%s)", ns, ns_where(a, nsr));
+    } else {
+        f->reason = ML_INJ_NS_UNKNOWN;
+        f->known = false;
+        f->explain = ml_printf(a, "namespace %s is not defined in the input, so whether its pods get a "
+                                  "sidecar is unknown", ns);
+    }
+    return f;
+}
+
+/* ---- mTLS ---------------------------------------------------------------- */
+
+static bool decides(const ml_peerauth *pa)
+{
+    return pa && pa->mode != ML_MTLS_UNSET && pa->mode != ML_MTLS_INVALID;
+}
+
+static void apply(ml_mtls_fact *f, const ml_peerauth *pa, ml_mtls_scope scope)
+{
+    f->mode = pa->mode;
+    f->scope = scope;
+    f->decided_by = pa;
+    f->mode_node = pa->mode_node;
+}
+
+static void pa_push(ml_model *m, const ml_peerauth *pa, ml_workload *w)
+{
+    ml_mesh *mesh = m->mesh;
+    ml_vec *v = ptr_get(&mesh->pa_workloads, pa);
+    if (!v) {
+        v = ml_zalloc(m->arena, sizeof *v);
+        ml_map_put(&mesh->pa_workloads, ptr_key(m->arena, pa), sizeof pa, v);
+    }
+    ml_vec_push(m->arena, v, w);
+}
+
+void ml_mesh_compute(ml_model *m)
+{
+    ml_arena *a = m->arena;
+    if (m->mesh) {
+        ml_map_free(&m->mesh->workload_mtls);
+        ml_map_free(&m->mesh->pa_workloads);
+    }
+    ml_mesh *mesh = ml_zalloc(a, sizeof *mesh);
+    mesh->root_ns = root_ns(m);
+    ml_map_init(&mesh->workload_mtls);
+    ml_map_init(&mesh->pa_workloads);
+    m->mesh = mesh;
+
+    ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+        w->sidecar = sidecar_fact(m, w);
+    }
+
+    /* Selector-less policies: one per namespace (the first), and the mesh's. */
+    const ml_peerauth *mesh_pa = NULL;
+    ml_map ns_pa;
+    ml_map_init(&ns_pa);
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
+        const ml_peerauth *pa = r->u.peerauth;
+        if (!r->winner || !pa || pa->selector)
+            continue;
+        if (strcmp(r->ns, mesh->root_ns) == 0) {
+            if (!mesh_pa)
+                mesh_pa = pa;
+        } else {
+            void **slot = ml_map_slot_for(&ns_pa, r->ns, strlen(r->ns));
+            if (!*slot)
+                *slot = (void *)pa;
+        }
+    }
+
+    ml_mtls_fact **facts = m->workloads.n ? ml_alloc(a, m->workloads.n * sizeof *facts) : NULL;
+    ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+        ml_mtls_fact *f = ml_zalloc(a, sizeof *f);
+        facts[w_i] = f;
+        if (strcmp(w->res->ns, mesh->root_ns) != 0)
+            f->namespace_pa = ml_map_gets(&ns_pa, w->res->ns);
+        f->mesh_pa = mesh_pa;
+        ml_map_put(&mesh->workload_mtls, ptr_key(a, w), sizeof(void *), f);
+    }
+    ml_map_free(&ns_pa);
+
+    /* Workload policies: each workload keeps the first that selects it. A
+     * selector in the root namespace picks workloads of that namespace only. */
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
+        const ml_peerauth *pa = r->u.peerauth;
+        if (!r->winner || !pa || !pa->selector)
+            continue;
+        ml_vec ws = ml_model_select(m, r->ns, pa->selector);
+        ML_VEC_EACH(ml_workload *, w, &ws) {
+            ml_mtls_fact *f = ptr_get(&mesh->workload_mtls, w);
+            if (f && !f->workload_pa)
+                f->workload_pa = pa;
+        }
+    }
+
+    ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+        ml_mtls_fact *f = facts[w_i];
+        if (decides(f->workload_pa)) {
+            apply(f, f->workload_pa, ML_SCOPE_WORKLOAD);
+        } else if (decides(f->namespace_pa)) {
+            apply(f, f->namespace_pa, ML_SCOPE_NAMESPACE);
+        } else if (decides(f->mesh_pa)) {
+            apply(f, f->mesh_pa, ML_SCOPE_MESH);
+        } else {
+            f->mode = ML_MTLS_PERMISSIVE;
+            f->scope = ML_SCOPE_DEFAULT;
+        }
+
+        if (f->workload_pa)
+            pa_push(m, f->workload_pa, w);
+        if (!decides(f->workload_pa)) {
+            if (f->namespace_pa)
+                pa_push(m, f->namespace_pa, w);
+            if (!decides(f->namespace_pa) && f->mesh_pa)
+                pa_push(m, f->mesh_pa, w);
+        }
+    }
+}
+
+const ml_sidecar_fact *ml_mesh_sidecar(const ml_model *m, const ml_workload *w)
+{
+    (void)m;
+    return w ? w->sidecar : NULL;
+}
+
+ml_mtls_fact ml_mesh_mtls(const ml_model *m, const ml_workload *w, long long port)
+{
+    ml_mtls_fact out;
+    memset(&out, 0, sizeof out);
+    out.mode = ML_MTLS_PERMISSIVE;
+    out.scope = ML_SCOPE_DEFAULT;
+    if (!m || !m->mesh || !w)
+        return out;
+    const ml_mtls_fact *f = ptr_get(&m->mesh->workload_mtls, w);
+    if (!f)
+        return out;
+    out = *f;
+    const ml_peerauth *wl = f->workload_pa;
+    if (port < 0 || !wl)
+        return out;
+    /* Port-level UNSET inherits the policy's own mode, then the wider ones. */
+    for (size_t i = 0; i < wl->nport_level; i++) {
+        const ml_port_mtls *pm = &wl->port_level[i];
+        if (pm->port != port || pm->mode == ML_MTLS_UNSET || pm->mode == ML_MTLS_INVALID)
+            continue;
+        out.mode = pm->mode;
+        out.scope = ML_SCOPE_PORT;
+        out.decided_by = wl;
+        out.mode_node = pm->mode_node;
+        break;
+    }
+    return out;
+}
+
+const ml_vec *ml_mesh_pa_workloads(const ml_model *m, const ml_peerauth *pa)
+{
+    if (!m || !m->mesh || !pa)
+        return &empty_vec;
+    const ml_vec *v = ptr_get(&m->mesh->pa_workloads, pa);
+    return v ? v : &empty_vec;
+}
+
+ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
+{
+    ml_vec out = {0};
+    if (!p || !p->res || !p->res->ns)
+        return out;
+    /* A policy bound by targetRefs applies to the referenced gateway or
+     * service, not to the namespace's sidecars. */
+    if (p->target_refs && !p->selector)
+        return out;
+    if (strcmp(p->res->ns, root_ns(m)) != 0)
+        return ml_model_select(m, p->res->ns, p->selector);
+    /* Root namespace: mesh-wide. One pass over the workloads per such policy
+     * (there are few), in load order. */
+    ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+        if (!p->selector || ml_selector_matches(p->selector, w->pod_labels))
+            ml_vec_push(m->arena, &out, w);
+    }
+    return out;
+}

@@ -1,0 +1,1461 @@
+/*
+ * model.c - YAML documents become typed Kubernetes/Istio resources and indexes.
+ *
+ * Each document is typed once, in load order: the fields rules read are kept
+ * as the nodes they came from (value and position together), and a field of
+ * the wrong YAML type is recorded as a shape problem (for ML002) and then
+ * treated as absent, so no later code ever has to re-check a type. After the
+ * last document, ml_model_finish decides which definition of each
+ * "Kind/ns/name" wins (the last one, as `kubectl apply -R -f` leaves it) and
+ * builds hash indexes over the winners (label -> workloads, host -> services,
+ * DRs, VSs), so every cross-resource question is a lookup, never a scan over
+ * pairs of resources.
+ */
+#include "meshlint/model.h"
+
+#include "meshlint/config.h"
+#include "meshlint/mesh.h"
+
+#include <stdio.h>
+#include <string.h>
+
+/* Lists read into typed arrays stop here; with YAML aliases a small file can
+ * name one container a million times. */
+#define MAX_ITEMS 10000
+/* Shape problems kept per resource (the rest add nothing a user can act on). */
+#define MAX_SHAPE_PER_RES 100
+/* kind: List inside kind: List (aliases can even make it a cycle). */
+#define MAX_LIST_DEPTH 4
+
+/* ---- configuration defaults ------------------------------------------- */
+
+static const char *cfg_default_ns(const ml_model *m)
+{
+    return m->cfg && m->cfg->default_ns && *m->cfg->default_ns ? m->cfg->default_ns : "default";
+}
+
+static const char *cfg_root_ns(const ml_model *m)
+{
+    return m->cfg && m->cfg->root_ns && *m->cfg->root_ns ? m->cfg->root_ns : "istio-system";
+}
+
+static const char *cfg_domain(const ml_model *m)
+{
+    return m->cfg && m->cfg->cluster_domain && *m->cfg->cluster_domain ? m->cfg->cluster_domain
+                                                                        : "cluster.local";
+}
+
+/* ---- kinds ------------------------------------------------------------ */
+
+static const char *const kind_names[ML_K__COUNT] = {
+    [ML_K_NAMESPACE] = "Namespace",
+    [ML_K_DEPLOYMENT] = "Deployment",
+    [ML_K_STATEFULSET] = "StatefulSet",
+    [ML_K_DAEMONSET] = "DaemonSet",
+    [ML_K_REPLICASET] = "ReplicaSet",
+    [ML_K_JOB] = "Job",
+    [ML_K_CRONJOB] = "CronJob",
+    [ML_K_POD] = "Pod",
+    [ML_K_SERVICE] = "Service",
+    [ML_K_SERVICEACCOUNT] = "ServiceAccount",
+    [ML_K_CONFIGMAP] = "ConfigMap",
+    [ML_K_SECRET] = "Secret",
+    [ML_K_PEERAUTHENTICATION] = "PeerAuthentication",
+    [ML_K_REQUESTAUTHENTICATION] = "RequestAuthentication",
+    [ML_K_AUTHORIZATIONPOLICY] = "AuthorizationPolicy",
+    [ML_K_DESTINATIONRULE] = "DestinationRule",
+    [ML_K_VIRTUALSERVICE] = "VirtualService",
+    [ML_K_GATEWAY] = "Gateway",
+    [ML_K_SERVICEENTRY] = "ServiceEntry",
+    [ML_K_SIDECAR] = "Sidecar",
+    [ML_K_TELEMETRY] = "Telemetry",
+    [ML_K_OTHER] = "Other",
+};
+
+const char *ml_kind_name(ml_kind k)
+{
+    return (unsigned)k < ML_K__COUNT ? kind_names[k] : "Other";
+}
+
+bool ml_kind_is_workload(ml_kind k)
+{
+    return k == ML_K_DEPLOYMENT || k == ML_K_STATEFULSET || k == ML_K_DAEMONSET ||
+           k == ML_K_REPLICASET || k == ML_K_JOB || k == ML_K_CRONJOB || k == ML_K_POD;
+}
+
+bool ml_kind_is_istio(ml_kind k)
+{
+    return k >= ML_K_PEERAUTHENTICATION && k <= ML_K_TELEMETRY;
+}
+
+typedef struct kind_def {
+    ml_kind kind;
+    const char *group;    /* "" = core */
+    const char *versions; /* space separated */
+} kind_def;
+
+static const kind_def kind_defs[] = {
+    {ML_K_NAMESPACE, "", "v1"},
+    {ML_K_POD, "", "v1"},
+    {ML_K_SERVICE, "", "v1"},
+    {ML_K_SERVICEACCOUNT, "", "v1"},
+    {ML_K_CONFIGMAP, "", "v1"},
+    {ML_K_SECRET, "", "v1"},
+    {ML_K_DEPLOYMENT, "apps", "v1"},
+    {ML_K_STATEFULSET, "apps", "v1"},
+    {ML_K_DAEMONSET, "apps", "v1"},
+    {ML_K_REPLICASET, "apps", "v1"},
+    {ML_K_JOB, "batch", "v1"},
+    {ML_K_CRONJOB, "batch", "v1 v1beta1"},
+    {ML_K_VIRTUALSERVICE, "networking.istio.io", "v1 v1beta1 v1alpha3"},
+    {ML_K_DESTINATIONRULE, "networking.istio.io", "v1 v1beta1 v1alpha3"},
+    {ML_K_GATEWAY, "networking.istio.io", "v1 v1beta1 v1alpha3"},
+    {ML_K_SERVICEENTRY, "networking.istio.io", "v1 v1beta1 v1alpha3"},
+    {ML_K_SIDECAR, "networking.istio.io", "v1 v1beta1 v1alpha3"},
+    {ML_K_PEERAUTHENTICATION, "security.istio.io", "v1 v1beta1"},
+    {ML_K_AUTHORIZATIONPOLICY, "security.istio.io", "v1 v1beta1"},
+    {ML_K_REQUESTAUTHENTICATION, "security.istio.io", "v1 v1beta1"},
+    {ML_K_TELEMETRY, "telemetry.istio.io", "v1 v1alpha1"},
+};
+
+static bool word_in(const char *words, const char *w, size_t wlen)
+{
+    for (const char *p = words; *p;) {
+        const char *e = strchr(p, ' ');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n == wlen && memcmp(p, w, n) == 0)
+            return true;
+        if (!e)
+            break;
+        p = e + 1;
+    }
+    return false;
+}
+
+/* The typed kind of (apiVersion, kind), or ML_K_OTHER. *def receives the
+ * definition whose kind name matches when only the apiVersion does not: for
+ * the same API group that is an unknown or removed version (worth telling),
+ * for another group it is a different API (the Gateway API's Gateway). */
+static ml_kind classify(const char *api, const char *kind, const kind_def **def, bool *same_group)
+{
+    const char *slash = strchr(api, '/');
+    const char *group = slash ? api : "";
+    size_t glen = slash ? (size_t)(slash - api) : 0;
+    const char *ver = slash ? slash + 1 : api;
+    *def = NULL;
+    *same_group = false;
+    for (size_t i = 0; i < sizeof kind_defs / sizeof kind_defs[0]; i++) {
+        const kind_def *d = &kind_defs[i];
+        if (strcmp(kind, kind_names[d->kind]) != 0)
+            continue;
+        bool group_ok = strlen(d->group) == glen && memcmp(d->group, group, glen) == 0;
+        if (group_ok && word_in(d->versions, ver, strlen(ver)))
+            return d->kind;
+        *def = d;
+        *same_group = group_ok;
+    }
+    return ML_K_OTHER;
+}
+
+/* Kinds that have no namespace: they do not make a namespace "present". */
+static bool cluster_scoped(const char *kind)
+{
+    static const char *const names[] = {
+        "ClusterRole", "ClusterRoleBinding", "CustomResourceDefinition", "PersistentVolume",
+        "StorageClass", "PriorityClass", "IngressClass", "MutatingWebhookConfiguration",
+        "ValidatingWebhookConfiguration", "APIService", "Node", "ClusterIssuer",
+        "GatewayClass", "RuntimeClass", "CSIDriver", "VolumeSnapshotClass",
+    };
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strcmp(kind, names[i]) == 0)
+            return true;
+    return false;
+}
+
+const char *ml_mtls_name(ml_mtls_mode m)
+{
+    switch (m) {
+    case ML_MTLS_UNSET: return "UNSET";
+    case ML_MTLS_DISABLE: return "DISABLE";
+    case ML_MTLS_PERMISSIVE: return "PERMISSIVE";
+    case ML_MTLS_STRICT: return "STRICT";
+    case ML_MTLS_INVALID: break;
+    }
+    return "INVALID";
+}
+
+/* ---- shape checking ----------------------------------------------------- */
+
+/* A field path built on the stack as the typing code descends; it is only
+ * turned into text when a problem is reported. */
+typedef struct path {
+    const struct path *up;
+    const char *key; /* NULL: an index */
+    long idx;
+} path;
+
+#define PK(up_, key_) (&(path){.up = (up_), .key = (key_), .idx = -1})
+#define PI(up_, i_) (&(path){.up = (up_), .key = NULL, .idx = (long)(i_)})
+
+typedef struct tctx {
+    ml_model *m;
+    ml_resource *r;
+    unsigned nproblems;
+} tctx;
+
+static void path_fmt(ml_buf *b, const path *p, int depth)
+{
+    if (!p || depth > 64)
+        return;
+    path_fmt(b, p->up, depth + 1);
+    if (p->key) {
+        if (b->n)
+            ml_buf_putc(b, '.');
+        ml_buf_puts(b, p->key);
+    } else {
+        ml_buf_printf(b, "[%ld]", p->idx);
+    }
+}
+
+/* True for a plain scalar YAML reads as a number (ints, floats, .inf, .nan). */
+static bool plain_number(const ml_node *n)
+{
+    long long v;
+    if (ml_int(n, &v))
+        return true;
+    const char *s = n->str;
+    if (!s || !*s)
+        return false;
+    if (*s == '+' || *s == '-')
+        s++;
+    if (strcmp(s, ".inf") == 0 || strcmp(s, ".Inf") == 0 || strcmp(s, ".INF") == 0)
+        return true;
+    if (strcmp(s, ".nan") == 0 || strcmp(s, ".NaN") == 0 || strcmp(s, ".NAN") == 0)
+        return true;
+    bool digits = false;
+    while (*s >= '0' && *s <= '9')
+        s++, digits = true;
+    if (*s == '.') {
+        s++;
+        while (*s >= '0' && *s <= '9')
+            s++, digits = true;
+    }
+    if (!digits)
+        return false;
+    if (*s == 'e' || *s == 'E') {
+        s++;
+        if (*s == '+' || *s == '-')
+            s++;
+        if (!(*s >= '0' && *s <= '9'))
+            return false;
+        while (*s >= '0' && *s <= '9')
+            s++;
+    }
+    return *s == '\0';
+}
+
+/* What a node is, for "should be X, not Y". */
+static void describe(ml_buf *b, const ml_node *n, bool scalar_expected)
+{
+    if (n->type == ML_NODE_MAP) {
+        ml_buf_puts(b, "a mapping");
+        return;
+    }
+    if (n->type == ML_NODE_SEQ) {
+        ml_buf_puts(b, "a list");
+        return;
+    }
+    if (!scalar_expected) {
+        ml_buf_puts(b, "a scalar");
+        return;
+    }
+    bool b_val;
+    const char *quote = "\"";
+    if (n->style == ML_SCALAR_PLAIN && ml_bool(n, &b_val)) {
+        ml_buf_puts(b, "the boolean ");
+        quote = "";
+    } else if (n->style == ML_SCALAR_PLAIN && plain_number(n)) {
+        ml_buf_puts(b, "the number ");
+        quote = "";
+    } else {
+        ml_buf_puts(b, "the string ");
+    }
+    ml_buf_puts(b, quote);
+    const char *s = n->str ? n->str : "";
+    size_t len = strnlen(s, n->len);
+    if (len > 40) {
+        size_t cut = 37;
+        while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
+            cut--; /* not inside a UTF-8 sequence */
+        ml_buf_add(b, s, cut);
+        ml_buf_puts(b, "...");
+    } else {
+        ml_buf_add(b, s, len);
+    }
+    ml_buf_puts(b, quote);
+}
+
+static void shape_msg(tctx *t, const ml_node *n, const char *msg)
+{
+    if (t->nproblems >= MAX_SHAPE_PER_RES)
+        return;
+    t->nproblems++;
+    /* Keys and values quoted from the input must not break line-based
+     * output formats. */
+    char *clean = ml_strdup(t->m->arena, msg);
+    for (char *c = clean; *c; c++)
+        if ((unsigned char)*c < 0x20 || *c == 0x7f)
+            *c = '?';
+    ml_shape_problem *sp = ml_zalloc(t->m->arena, sizeof *sp);
+    sp->loc = n ? n->loc : ml_res_loc(t->r);
+    sp->message = clean;
+    sp->res = t->r;
+    ml_vec_push(t->m->arena, &t->m->shape_problems, sp);
+}
+
+/* "<path> should be <expected>, not <what n is>" */
+static void shape(tctx *t, const ml_node *n, const path *p, const char *expected, bool scalar_expected)
+{
+    if (t->nproblems >= MAX_SHAPE_PER_RES)
+        return;
+    ml_buf b;
+    ml_buf_init(&b);
+    path_fmt(&b, p, 0);
+    ml_buf_printf(&b, " should be %s, not ", expected);
+    describe(&b, n, scalar_expected);
+    if (scalar_expected && n->type == ML_NODE_SCALAR && strcmp(expected, "a string") == 0)
+        ml_buf_puts(&b, " (quote it)");
+    shape_msg(t, n, ml_strndup(t->m->arena, b.s, b.n));
+    ml_buf_free(&b);
+}
+
+static bool absent(const ml_node *n)
+{
+    return !n || ml_is_null(n);
+}
+
+static const ml_node *get_map(tctx *t, const ml_node *parent, const char *key, const path *pp)
+{
+    const ml_node *n = ml_get(parent, key);
+    if (absent(n))
+        return NULL;
+    if (!ml_is_map(n)) {
+        shape(t, n, PK(pp, key), "a mapping", false);
+        return NULL;
+    }
+    return n;
+}
+
+static const ml_node *get_seq(tctx *t, const ml_node *parent, const char *key, const path *pp,
+                              const char *expected)
+{
+    const ml_node *n = ml_get(parent, key);
+    if (absent(n))
+        return NULL;
+    if (!ml_is_seq(n)) {
+        shape(t, n, PK(pp, key), expected, false);
+        return NULL;
+    }
+    return n;
+}
+
+/* A scalar of any kind (string, number, name). */
+static const ml_node *check_scalar(tctx *t, const ml_node *n, const path *p, const char *expected)
+{
+    if (absent(n))
+        return NULL;
+    if (!ml_is_scalar(n)) {
+        shape(t, n, p, expected, false);
+        return NULL;
+    }
+    return n;
+}
+
+static const ml_node *get_scalar(tctx *t, const ml_node *parent, const char *key, const path *pp,
+                                 const char *expected)
+{
+    return check_scalar(t, ml_get(parent, key), PK(pp, key), expected);
+}
+
+/* A Kubernetes string field: an unquoted number or boolean is rejected by
+ * the API server ("cannot unmarshal number into ... of type string"). */
+static const ml_node *check_string(tctx *t, const ml_node *n, const path *p)
+{
+    if (absent(n))
+        return NULL;
+    bool bv;
+    if (!ml_is_scalar(n) ||
+        (n->style == ML_SCALAR_PLAIN && (ml_bool(n, &bv) || plain_number(n)))) {
+        shape(t, n, p, "a string", true);
+        return ml_is_scalar(n) ? n : NULL;
+    }
+    return n;
+}
+
+static const ml_node *get_string(tctx *t, const ml_node *parent, const char *key, const path *pp)
+{
+    return check_string(t, ml_get(parent, key), PK(pp, key));
+}
+
+static const ml_node *check_int(tctx *t, const ml_node *n, const path *p, long long *out)
+{
+    if (out)
+        *out = -1;
+    if (absent(n))
+        return NULL;
+    long long v;
+    if (!ml_is_scalar(n) || !ml_int(n, &v)) {
+        shape(t, n, p, "an integer", true);
+        return NULL;
+    }
+    if (out)
+        *out = v;
+    return n;
+}
+
+static const ml_node *get_int(tctx *t, const ml_node *parent, const char *key, const path *pp,
+                              long long *out)
+{
+    return check_int(t, ml_get(parent, key), PK(pp, key), out);
+}
+
+/* A mapping of string to string (labels, selectors, ConfigMap data). A bad
+ * entry is reported; the mapping is kept and lookups skip the entry. */
+static const ml_node *get_strmap(tctx *t, const ml_node *parent, const char *key, const path *pp)
+{
+    const ml_node *n = ml_get(parent, key);
+    if (absent(n))
+        return NULL;
+    if (!ml_is_map(n)) {
+        shape(t, n, PK(pp, key), "a mapping of strings", false);
+        return NULL;
+    }
+    const path *me = PK(pp, key);
+    for (size_t i = 0; i < n->n && i < MAX_ITEMS; i++) {
+        const ml_pair *pr = &n->pairs[i];
+        const char *k = ml_str(pr->key);
+        if (!k) {
+            if (pr->key)
+                shape(t, pr->key, me, "keyed by strings", false);
+            continue;
+        }
+        check_string(t, pr->value, PK(me, k));
+    }
+    return n;
+}
+
+static size_t capped(tctx *t, const ml_node *seq, const path *p)
+{
+    if (!seq)
+        return 0;
+    if (seq->n > MAX_ITEMS) {
+        ml_buf b;
+        ml_buf_init(&b);
+        path_fmt(&b, p, 0);
+        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", seq->n, MAX_ITEMS);
+        shape_msg(t, seq, ml_strndup(t->m->arena, b.s, b.n));
+        ml_buf_free(&b);
+        return MAX_ITEMS;
+    }
+    return seq->n;
+}
+
+/* ---- workloads -------------------------------------------------------- */
+
+static void parse_probe(tctx *t, const ml_node *c, const char *key, const path *cp, ml_probe *p)
+{
+    const ml_pair *pr = ml_get_pair(c, key);
+    memset(p, 0, sizeof *p);
+    if (!pr || absent(pr->value))
+        return;
+    const path *pp = PK(cp, key);
+    if (!ml_is_map(pr->value)) {
+        shape(t, pr->value, pp, "a mapping", false);
+        return;
+    }
+    p->node = pr->value;
+    p->key = pr->key;
+    const ml_node *h = get_map(t, p->node, "httpGet", pp);
+    const ml_node *g = get_map(t, p->node, "grpc", pp);
+    const ml_node *tc = get_map(t, p->node, "tcpSocket", pp);
+    const ml_node *ex = get_map(t, p->node, "exec", pp);
+    if (h) {
+        p->kind = ML_PROBE_HTTP;
+        p->path = get_scalar(t, h, "path", PK(pp, "httpGet"), "a string");
+        p->port = get_scalar(t, h, "port", PK(pp, "httpGet"), "a port number or name");
+    } else if (g) {
+        p->kind = ML_PROBE_GRPC;
+        p->port = get_int(t, g, "port", PK(pp, "grpc"), NULL);
+        p->service = get_scalar(t, g, "service", PK(pp, "grpc"), "a string");
+    } else if (tc) {
+        p->kind = ML_PROBE_TCP;
+        p->port = get_scalar(t, tc, "port", PK(pp, "tcpSocket"), "a port number or name");
+    } else if (ex) {
+        p->kind = ML_PROBE_EXEC;
+    }
+}
+
+static void parse_container(tctx *t, const ml_node *item, const path *cp, bool is_init, ml_container *c)
+{
+    ml_model *m = t->m;
+    c->node = item;
+    c->is_init = is_init;
+    c->name = get_scalar(t, item, "name", cp, "a string");
+    c->is_sidecar_proxy = ml_streq(ml_str(c->name), "istio-proxy");
+
+    const ml_node *ports = get_seq(t, item, "ports", cp, "a list of ports");
+    size_t n = capped(t, ports, PK(cp, "ports"));
+    if (n) {
+        c->ports = ml_zalloc(m->arena, n * sizeof *c->ports);
+        for (size_t i = 0; i < n; i++) {
+            const ml_node *pi = ports->items[i];
+            const path *ip = PI(PK(cp, "ports"), i);
+            if (!ml_is_map(pi)) {
+                if (!absent(pi))
+                    shape(t, pi, ip, "a port mapping", false);
+                continue;
+            }
+            ml_port *p = &c->ports[c->nports++];
+            p->node = pi;
+            p->name = get_scalar(t, pi, "name", ip, "a string");
+            p->number = get_int(t, pi, "containerPort", ip, &p->num);
+        }
+    }
+
+    const ml_node *env = get_seq(t, item, "env", cp, "a list of variables");
+    n = capped(t, env, PK(cp, "env"));
+    if (n) {
+        c->env = ml_zalloc(m->arena, n * sizeof *c->env);
+        for (size_t i = 0; i < n; i++) {
+            const ml_node *ei = env->items[i];
+            const path *ip = PI(PK(cp, "env"), i);
+            if (!ml_is_map(ei)) {
+                if (!absent(ei))
+                    shape(t, ei, ip, "a mapping with name and value", false);
+                continue;
+            }
+            ml_env *e = &c->env[c->nenv++];
+            e->name = get_scalar(t, ei, "name", ip, "a string");
+            e->value_from = get_map(t, ei, "valueFrom", ip);
+            e->value = get_string(t, ei, "value", ip);
+        }
+    }
+
+    const ml_node *ef = get_seq(t, item, "envFrom", cp, "a list of sources");
+    n = capped(t, ef, PK(cp, "envFrom"));
+    for (size_t i = 0; i < n; i++) {
+        const ml_node *fi = ef->items[i];
+        const path *ip = PI(PK(cp, "envFrom"), i);
+        if (!ml_is_map(fi)) {
+            if (!absent(fi))
+                shape(t, fi, ip, "a mapping", false);
+            continue;
+        }
+        const ml_node *cmr = get_map(t, fi, "configMapRef", ip);
+        const ml_node *nm = get_scalar(t, cmr, "name", PK(ip, "configMapRef"), "a string");
+        if (nm)
+            ml_vec_push(m->arena, &c->env_from_configmaps, (void *)nm);
+    }
+
+    parse_probe(t, item, "livenessProbe", cp, &c->liveness);
+    parse_probe(t, item, "readinessProbe", cp, &c->readiness);
+    parse_probe(t, item, "startupProbe", cp, &c->startup);
+    c->lifecycle = get_map(t, item, "lifecycle", cp);
+    c->pre_stop = get_map(t, c->lifecycle, "preStop", PK(cp, "lifecycle"));
+}
+
+static void parse_containers(tctx *t, ml_workload *w, const path *sp)
+{
+    const ml_node *cs = get_seq(t, w->pod_spec, "containers", sp, "a list of containers");
+    const ml_node *ics = get_seq(t, w->pod_spec, "initContainers", sp, "a list of containers");
+    size_t nc = capped(t, cs, PK(sp, "containers"));
+    size_t ni = capped(t, ics, PK(sp, "initContainers"));
+    if (nc + ni == 0)
+        return;
+    w->containers = ml_zalloc(t->m->arena, (nc + ni) * sizeof *w->containers);
+    for (size_t pass = 0; pass < 2; pass++) {
+        const ml_node *seq = pass ? ics : cs;
+        size_t n = pass ? ni : nc;
+        const path *lp = PK(sp, pass ? "initContainers" : "containers");
+        for (size_t i = 0; i < n; i++) {
+            const ml_node *item = seq->items[i];
+            const path *ip = PI(lp, i);
+            if (!ml_is_map(item)) {
+                if (!absent(item))
+                    shape(t, item, ip, "a container mapping", false);
+                continue;
+            }
+            parse_container(t, item, ip, pass == 1, &w->containers[w->ncontainers++]);
+        }
+    }
+}
+
+static void parse_workload(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_workload *w = ml_zalloc(t->m->arena, sizeof *w);
+    w->res = r;
+    r->u.workload = w;
+    w->long_running = r->kind != ML_K_JOB && r->kind != ML_K_CRONJOB;
+
+    /* Paths live for the whole function (compound literals in an inner
+     * block would not). */
+    path specp = {NULL, "spec", -1};
+    path jtp = {&specp, "jobTemplate", -1};
+    path jsp = {&jtp, "spec", -1};
+    const path *ownerp = r->kind == ML_K_CRONJOB ? &jsp : &specp;
+    path tp = {ownerp, "template", -1};
+    path mp = {&tp, "metadata", -1};
+    path tsp = {&tp, "spec", -1};
+    const path *sp = &tsp; /* path of the PodSpec */
+
+    if (r->kind == ML_K_POD) {
+        w->pod_spec = r->spec;
+        w->pod_meta = r->metadata;
+        w->pod_labels = r->labels;
+        w->pod_annotations = r->annotations;
+        sp = &specp;
+        const ml_node *rp = get_scalar(t, r->spec, "restartPolicy", &specp, "a string");
+        if (rp && !ml_streq(ml_str(rp), "Always"))
+            w->long_running = false;
+    } else {
+        const ml_node *owner = r->spec; /* the spec that holds selector/template */
+        if (r->kind == ML_K_CRONJOB) {
+            const ml_node *jt = get_map(t, r->spec, "jobTemplate", &specp);
+            owner = get_map(t, jt, "spec", &jtp);
+        }
+        const ml_node *tmpl = get_map(t, owner, "template", ownerp);
+        w->pod_meta = get_map(t, tmpl, "metadata", &tp);
+        w->pod_labels = get_strmap(t, w->pod_meta, "labels", &mp);
+        w->pod_annotations = get_strmap(t, w->pod_meta, "annotations", &mp);
+        w->pod_spec = get_map(t, tmpl, "spec", &tp);
+
+        const ml_node *sel = get_map(t, owner, "selector", ownerp);
+        w->selector = get_strmap(t, sel, "matchLabels", PK(ownerp, "selector"));
+        if (r->kind == ML_K_DEPLOYMENT || r->kind == ML_K_STATEFULSET || r->kind == ML_K_REPLICASET)
+            w->replicas = get_int(t, r->spec, "replicas", &specp, NULL);
+    }
+
+    w->service_account = get_scalar(t, w->pod_spec, "serviceAccountName", sp, "a string");
+    if (!w->service_account)
+        w->service_account = get_scalar(t, w->pod_spec, "serviceAccount", sp, "a string");
+    w->grace_period = get_int(t, w->pod_spec, "terminationGracePeriodSeconds", sp, NULL);
+    parse_containers(t, w, sp);
+}
+
+/* ---- Service, ConfigMap ----------------------------------------------- */
+
+static void parse_service(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_service *s = ml_zalloc(t->m->arena, sizeof *s);
+    s->res = r;
+    r->u.service = s;
+    const path *specp = PK(NULL, "spec");
+    s->selector = get_strmap(t, r->spec, "selector", specp);
+    s->type = get_scalar(t, r->spec, "type", specp, "a string");
+    const ml_node *ports = get_seq(t, r->spec, "ports", specp, "a list of ports");
+    size_t n = capped(t, ports, PK(specp, "ports"));
+    if (n)
+        s->ports = ml_zalloc(t->m->arena, n * sizeof *s->ports);
+    for (size_t i = 0; i < n; i++) {
+        const ml_node *pi = ports->items[i];
+        const path *ip = PI(PK(specp, "ports"), i);
+        if (!ml_is_map(pi)) {
+            if (!absent(pi))
+                shape(t, pi, ip, "a port mapping", false);
+            continue;
+        }
+        ml_svc_port *p = &s->ports[s->nports++];
+        p->node = pi;
+        p->name = get_scalar(t, pi, "name", ip, "a string");
+        p->port = get_int(t, pi, "port", ip, &p->num);
+        p->target_port = get_scalar(t, pi, "targetPort", ip, "a port number or name");
+        p->app_protocol = get_scalar(t, pi, "appProtocol", ip, "a string");
+        p->protocol = get_scalar(t, pi, "protocol", ip, "a string");
+    }
+    s->fqdn = ml_printf(t->m->arena, "%s.%s.svc.%s", r->name, r->ns, cfg_domain(t->m));
+}
+
+static void parse_configmap(tctx *t)
+{
+    ml_configmap *c = ml_zalloc(t->m->arena, sizeof *c);
+    c->res = t->r;
+    t->r->u.configmap = c;
+    c->data = get_strmap(t, t->r->root, "data", NULL);
+}
+
+/* ---- Istio -------------------------------------------------------------- */
+
+static ml_mtls_mode parse_mtls(const ml_node *n)
+{
+    const char *s = ml_str(n);
+    if (!s)
+        return ML_MTLS_UNSET;
+    if (strcmp(s, "UNSET") == 0)
+        return ML_MTLS_UNSET;
+    if (strcmp(s, "DISABLE") == 0)
+        return ML_MTLS_DISABLE;
+    if (strcmp(s, "PERMISSIVE") == 0)
+        return ML_MTLS_PERMISSIVE;
+    if (strcmp(s, "STRICT") == 0)
+        return ML_MTLS_STRICT;
+    return ML_MTLS_INVALID;
+}
+
+/* spec.selector.matchLabels; an empty matchLabels selects like no selector. */
+static const ml_node *istio_selector(tctx *t, const path *specp)
+{
+    const ml_node *sel = get_map(t, t->r->spec, "selector", specp);
+    const ml_node *ml = get_strmap(t, sel, "matchLabels", PK(specp, "selector"));
+    return ml && ml->n ? ml : NULL;
+}
+
+static void parse_peerauth(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_peerauth *pa = ml_zalloc(t->m->arena, sizeof *pa);
+    pa->res = r;
+    r->u.peerauth = pa;
+    const path *specp = PK(NULL, "spec");
+    pa->selector = istio_selector(t, specp);
+    const ml_node *mtls = get_map(t, r->spec, "mtls", specp);
+    pa->mode_node = get_scalar(t, mtls, "mode", PK(specp, "mtls"), "a mode name");
+    pa->mode = parse_mtls(pa->mode_node);
+
+    const ml_node *plm = get_map(t, r->spec, "portLevelMtls", specp);
+    const path *plp = PK(specp, "portLevelMtls");
+    size_t n = plm ? (plm->n > MAX_ITEMS ? MAX_ITEMS : plm->n) : 0;
+    if (n)
+        pa->port_level = ml_zalloc(t->m->arena, n * sizeof *pa->port_level);
+    for (size_t i = 0; i < n; i++) {
+        const ml_pair *pr = &plm->pairs[i];
+        long long port;
+        if (!ml_is_scalar(pr->key) || !ml_int(pr->key, &port)) {
+            if (pr->key)
+                shape(t, pr->key, plp, "keyed by port numbers", true);
+            continue;
+        }
+        const path *ep = PK(plp, ml_str(pr->key));
+        if (absent(pr->value))
+            continue;
+        if (!ml_is_map(pr->value)) {
+            shape(t, pr->value, ep, "a mapping with mode", false);
+            continue;
+        }
+        ml_port_mtls *pm = &pa->port_level[pa->nport_level++];
+        pm->key = pr->key;
+        pm->port = port;
+        pm->mode_node = get_scalar(t, pr->value, "mode", ep, "a mode name");
+        pm->mode = parse_mtls(pm->mode_node);
+    }
+    pa->mesh_wide = !pa->selector && strcmp(r->ns, cfg_root_ns(t->m)) == 0;
+}
+
+static void parse_tls_block(tctx *t, const ml_node *parent, const path *pp, const ml_node **tls,
+                            const ml_node **mode)
+{
+    *tls = get_map(t, parent, "tls", pp);
+    *mode = get_scalar(t, *tls, "mode", PK(pp, "tls"), "a mode name");
+}
+
+static void parse_destrule(tctx *t)
+{
+    ml_model *m = t->m;
+    ml_resource *r = t->r;
+    ml_destrule *dr = ml_zalloc(m->arena, sizeof *dr);
+    dr->res = r;
+    r->u.destrule = dr;
+    const path *specp = PK(NULL, "spec");
+    dr->host = get_scalar(t, r->spec, "host", specp, "a host name");
+    dr->fqdn = dr->host ? ml_resolve_host(m, ml_str(dr->host), r->ns) : NULL;
+
+    const path *tpp = PK(specp, "trafficPolicy");
+    dr->traffic_policy = get_map(t, r->spec, "trafficPolicy", specp);
+    parse_tls_block(t, dr->traffic_policy, tpp, &dr->tls, &dr->tls_mode);
+    dr->connection_pool = get_map(t, dr->traffic_policy, "connectionPool", tpp);
+    dr->outlier_detection = get_map(t, dr->traffic_policy, "outlierDetection", tpp);
+    const ml_node *lb = get_map(t, dr->traffic_policy, "loadBalancer", tpp);
+    dr->lb_simple = get_scalar(t, lb, "simple", PK(tpp, "loadBalancer"), "a policy name");
+    const ml_node *cph = get_map(t, dr->connection_pool, "http", PK(tpp, "connectionPool"));
+    dr->h2_upgrade = get_scalar(t, cph, "h2UpgradePolicy", PK(PK(tpp, "connectionPool"), "http"),
+                                "a policy name");
+
+    const ml_node *pls = get_seq(t, dr->traffic_policy, "portLevelSettings", tpp, "a list of port settings");
+    const path *plp = PK(tpp, "portLevelSettings");
+    size_t n = capped(t, pls, plp);
+    if (n)
+        dr->port_settings = ml_zalloc(m->arena, n * sizeof *dr->port_settings);
+    for (size_t i = 0; i < n; i++) {
+        const ml_node *it = pls->items[i];
+        const path *ip = PI(plp, i);
+        if (!ml_is_map(it)) {
+            if (!absent(it))
+                shape(t, it, ip, "a mapping", false);
+            continue;
+        }
+        ml_dr_port_setting *ps = &dr->port_settings[dr->nport_settings++];
+        ps->node = it;
+        const ml_node *port = get_map(t, it, "port", ip);
+        get_int(t, port, "number", PK(ip, "port"), &ps->port);
+        parse_tls_block(t, it, ip, &ps->tls, &ps->tls_mode);
+    }
+
+    const ml_node *subs = get_seq(t, r->spec, "subsets", specp, "a list of subsets");
+    const path *ssp = PK(specp, "subsets");
+    n = capped(t, subs, ssp);
+    if (n)
+        dr->subsets = ml_zalloc(m->arena, n * sizeof *dr->subsets);
+    for (size_t i = 0; i < n; i++) {
+        const ml_node *it = subs->items[i];
+        const path *ip = PI(ssp, i);
+        if (!ml_is_map(it)) {
+            if (!absent(it))
+                shape(t, it, ip, "a subset mapping", false);
+            continue;
+        }
+        ml_dr_subset *s = &dr->subsets[dr->nsubsets++];
+        s->node = it;
+        s->name = get_scalar(t, it, "name", ip, "a string");
+        s->labels = get_strmap(t, it, "labels", ip);
+        s->traffic_policy = get_map(t, it, "trafficPolicy", ip);
+        const ml_node *tls;
+        parse_tls_block(t, s->traffic_policy, PK(ip, "trafficPolicy"), &tls, &s->tls_mode);
+    }
+    dr->export_to = get_seq(t, r->spec, "exportTo", specp, "a list of namespaces");
+    dr->workload_selector = get_map(t, r->spec, "workloadSelector", specp);
+}
+
+/* A list of host names (VirtualService, ServiceEntry); bad items are skipped. */
+static size_t parse_hosts(tctx *t, const path *specp, const ml_node ***out)
+{
+    const ml_node *hosts = get_seq(t, t->r->spec, "hosts", specp, "a list of host names");
+    const path *hp = PK(specp, "hosts");
+    size_t n = capped(t, hosts, hp), k = 0;
+    *out = NULL;
+    if (!n)
+        return 0;
+    *out = ml_zalloc(t->m->arena, n * sizeof **out);
+    for (size_t i = 0; i < n; i++) {
+        const ml_node *h = check_scalar(t, hosts->items[i], PI(hp, i), "a host name");
+        if (h)
+            (*out)[k++] = h;
+    }
+    return k;
+}
+
+static void parse_dest(tctx *t, const ml_node *d, const path *dp, ml_destination *out)
+{
+    out->node = d;
+    out->host = get_scalar(t, d, "host", dp, "a host name");
+    out->fqdn = out->host ? ml_resolve_host(t->m, ml_str(out->host), t->r->ns) : NULL;
+    out->subset = get_scalar(t, d, "subset", dp, "a subset name");
+    const ml_node *port = get_map(t, d, "port", dp);
+    out->port = get_int(t, port, "number", PK(dp, "port"), &out->port_num);
+    out->weight = NULL;
+    out->weight_num = -1;
+}
+
+static void parse_route(tctx *t, ml_route *rt, ml_route_proto proto, const ml_node *it, size_t idx,
+                        const path *ip)
+{
+    rt->proto = proto;
+    rt->node = it;
+    rt->index = idx;
+    rt->name = get_scalar(t, it, "name", ip, "a string");
+    rt->match = get_seq(t, it, "match", ip, "a list of match conditions");
+
+    const ml_node *rs = get_seq(t, it, "route", ip, "a list of destinations");
+    const path *rp = PK(ip, "route");
+    size_t n = capped(t, rs, rp);
+    if (n)
+        rt->dest = ml_zalloc(t->m->arena, n * sizeof *rt->dest);
+    for (size_t i = 0; i < n; i++) {
+        const ml_node *ri = rs->items[i];
+        const path *rip = PI(rp, i);
+        if (!ml_is_map(ri)) {
+            if (!absent(ri))
+                shape(t, ri, rip, "a mapping with a destination", false);
+            continue;
+        }
+        const ml_node *d = get_map(t, ri, "destination", rip);
+        long long w;
+        const ml_node *wn = get_int(t, ri, "weight", rip, &w);
+        if (!d)
+            continue;
+        ml_destination *dst = &rt->dest[rt->ndest++];
+        parse_dest(t, d, PK(rip, "destination"), dst);
+        dst->weight = wn;
+        dst->weight_num = w;
+    }
+    if (proto != ML_ROUTE_HTTP)
+        return;
+    const ml_node *mirror = get_map(t, it, "mirror", ip);
+    if (mirror) {
+        rt->mirror = ml_zalloc(t->m->arena, sizeof *rt->mirror);
+        parse_dest(t, mirror, PK(ip, "mirror"), rt->mirror);
+    }
+    rt->retries = get_map(t, it, "retries", ip);
+    const path *rtp = PK(ip, "retries");
+    rt->attempts = get_int(t, rt->retries, "attempts", rtp, NULL);
+    rt->per_try_timeout = get_scalar(t, rt->retries, "perTryTimeout", rtp, "a duration");
+    rt->retry_on = get_scalar(t, rt->retries, "retryOn", rtp, "a string");
+    rt->timeout = get_scalar(t, it, "timeout", ip, "a duration");
+    rt->redirect = get_map(t, it, "redirect", ip);
+    rt->direct_response = get_map(t, it, "directResponse", ip);
+    rt->delegate = get_map(t, it, "delegate", ip);
+}
+
+static void parse_vs(tctx *t)
+{
+    ml_model *m = t->m;
+    ml_resource *r = t->r;
+    ml_virtualservice *vs = ml_zalloc(m->arena, sizeof *vs);
+    vs->res = r;
+    r->u.vs = vs;
+    const path *specp = PK(NULL, "spec");
+    vs->nhosts = parse_hosts(t, specp, &vs->hosts);
+    if (vs->nhosts) {
+        vs->fqdns = ml_alloc(m->arena, vs->nhosts * sizeof *vs->fqdns);
+        for (size_t i = 0; i < vs->nhosts; i++)
+            vs->fqdns[i] = ml_resolve_host(m, ml_str(vs->hosts[i]), r->ns);
+    }
+    vs->gateways = get_seq(t, r->spec, "gateways", specp, "a list of gateway names");
+    vs->mesh_gateway = !vs->gateways || vs->gateways->n == 0;
+    for (size_t i = 0; vs->gateways && i < vs->gateways->n; i++) {
+        const ml_node *g = check_scalar(t, vs->gateways->items[i], PI(PK(specp, "gateways"), i),
+                                        "a gateway name");
+        if (g && ml_streq(ml_str(g), "mesh"))
+            vs->mesh_gateway = true;
+    }
+
+    static const char *const keys[3] = {"http", "tcp", "tls"};
+    static const ml_route_proto protos[3] = {ML_ROUTE_HTTP, ML_ROUTE_TCP, ML_ROUTE_TLS};
+    const ml_node *lists[3];
+    size_t counts[3], total = 0;
+    for (int k = 0; k < 3; k++) {
+        lists[k] = get_seq(t, r->spec, keys[k], specp, "a list of routes");
+        counts[k] = capped(t, lists[k], PK(specp, keys[k]));
+        total += counts[k];
+    }
+    if (total)
+        vs->routes = ml_zalloc(m->arena, total * sizeof *vs->routes);
+    for (int k = 0; k < 3; k++) {
+        const path *lp = PK(specp, keys[k]);
+        for (size_t i = 0; i < counts[k]; i++) {
+            const ml_node *it = lists[k]->items[i];
+            if (!ml_is_map(it)) {
+                if (!absent(it))
+                    shape(t, it, PI(lp, i), "a route mapping", false);
+                continue;
+            }
+            parse_route(t, &vs->routes[vs->nroutes++], protos[k], it, i, PI(lp, i));
+        }
+    }
+    vs->export_to = get_seq(t, r->spec, "exportTo", specp, "a list of namespaces");
+}
+
+static void parse_authz(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_authz *p = ml_zalloc(t->m->arena, sizeof *p);
+    p->res = r;
+    r->u.authz = p;
+    const path *specp = PK(NULL, "spec");
+    p->selector = istio_selector(t, specp);
+    p->action_node = get_scalar(t, r->spec, "action", specp, "an action name");
+    const char *a = ml_str(p->action_node);
+    if (!a || strcmp(a, "ALLOW") == 0)
+        p->action = ML_AUTHZ_ALLOW;
+    else if (strcmp(a, "DENY") == 0)
+        p->action = ML_AUTHZ_DENY;
+    else if (strcmp(a, "AUDIT") == 0)
+        p->action = ML_AUTHZ_AUDIT;
+    else if (strcmp(a, "CUSTOM") == 0)
+        p->action = ML_AUTHZ_CUSTOM;
+    else
+        p->action = ML_AUTHZ_INVALID;
+    p->rules = get_seq(t, r->spec, "rules", specp, "a list of rules");
+    p->target_refs = get_seq(t, r->spec, "targetRefs", specp, "a list of references");
+    if (!p->target_refs)
+        p->target_refs = get_map(t, r->spec, "targetRef", specp);
+}
+
+static void parse_se(tctx *t)
+{
+    ml_serviceentry *se = ml_zalloc(t->m->arena, sizeof *se);
+    se->res = t->r;
+    t->r->u.se = se;
+    se->nhosts = parse_hosts(t, PK(NULL, "spec"), &se->hosts);
+}
+
+/* ---- documents -------------------------------------------------------- */
+
+void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
+{
+    memset(m, 0, sizeof *m);
+    m->arena = a;
+    m->cfg = cfg;
+    ml_map_init(&m->by_key);
+    ml_map_init(&m->ns_workloads);
+    ml_map_init(&m->label_index);
+    ml_map_init(&m->svc_by_host);
+    ml_map_init(&m->dr_by_host);
+    ml_map_init(&m->vs_by_host);
+    ml_map_init(&m->se_by_host);
+    ml_map_init(&m->namespaces);
+    ml_map_init(&m->ns_present);
+}
+
+static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int depth)
+{
+    if (!ml_is_map(root))
+        return;
+    const ml_node *av = ml_get(root, "apiVersion"), *kn = ml_get(root, "kind");
+    if (!ml_is_scalar(av) || !ml_is_scalar(kn) || ml_is_null(av) || ml_is_null(kn))
+        return;
+    const char *api = ml_str(av), *kind = ml_str(kn);
+
+    ml_resource *r = ml_zalloc(m->arena, sizeof *r);
+    tctx t = {m, r, 0};
+    r->api_version = api;
+    r->kind_str = kind;
+    r->doc = doc;
+    r->root = root;
+    r->kind_node = kn;
+
+    if (strcmp(kind, "List") == 0 && strcmp(api, "v1") == 0) {
+        /* Not a resource itself; r only carries its shape problems. */
+        r->kind = ML_K_OTHER;
+        r->name = r->ns = "";
+        r->key = "List//";
+        const ml_node *items = get_seq(&t, root, "items", NULL, "a list of resources");
+        size_t n = capped(&t, items, PK(NULL, "items"));
+        for (size_t i = 0; i < n && depth < MAX_LIST_DEPTH; i++)
+            add_resource(m, doc, items->items[i], depth + 1);
+        return;
+    }
+
+    const kind_def *near;
+    bool same_group;
+    r->kind = classify(api, kind, &near, &same_group);
+    if (near && same_group) {
+        ml_buf b;
+        ml_buf_init(&b);
+        ml_buf_printf(&b, "apiVersion should be ");
+        for (const char *v = near->versions; *v;) {
+            const char *e = strchr(v, ' ');
+            int n = e ? (int)(e - v) : (int)strlen(v);
+            ml_buf_printf(&b, "%s%s%s%.*s", v == near->versions ? "" : e ? ", " : " or ", near->group,
+                          *near->group ? "/" : "", n, v);
+            v = e ? e + 1 : v + n;
+        }
+        ml_buf_printf(&b, " for kind %s, not \"%s\"; meshlint does not read this resource", kind, api);
+        shape_msg(&t, av, ml_strndup(m->arena, b.s, b.n));
+        ml_buf_free(&b);
+    }
+    const path *mp = PK(NULL, "metadata");
+    r->metadata = get_map(&t, root, "metadata", NULL);
+    r->name_node = get_string(&t, r->metadata, "name", mp);
+    r->ns_node = get_string(&t, r->metadata, "namespace", mp);
+    r->labels = get_strmap(&t, r->metadata, "labels", mp);
+    r->annotations = get_strmap(&t, r->metadata, "annotations", mp);
+    r->name = r->name_node ? ml_str(r->name_node) : "";
+    const char *ns = ml_str(r->ns_node);
+    if (r->kind == ML_K_NAMESPACE) {
+        r->ns = r->name;
+        r->ns_explicit = true;
+    } else if (ns && *ns) {
+        r->ns = ns;
+        r->ns_explicit = true;
+    } else if (r->kind == ML_K_OTHER && cluster_scoped(kind)) {
+        r->ns = "";
+    } else {
+        r->ns = cfg_default_ns(m);
+    }
+    /* A kind of ours under another API group (the Gateway API's Gateway) or
+     * version is not the object we type: keep its key apart from ours. */
+    const char *kind_key = kind;
+    if (near) {
+        const char *slash = strchr(api, '/');
+        kind_key = slash ? ml_printf(m->arena, "%s.%.*s", kind, (int)(slash - api), api)
+                         : ml_printf(m->arena, "%s.core", kind);
+    }
+    /* Objects without a name are not definitions of one object. */
+    if (r->name_node && *r->name)
+        r->key = ml_printf(m->arena, "%s/%s/%s", kind_key, r->ns, r->name);
+    else
+        r->key = ml_printf(m->arena, "%s/%s/(unnamed #%zu)", kind_key, r->ns, m->resources.n);
+
+    if (r->kind == ML_K_OTHER) {
+        const ml_node *spec = ml_get(root, "spec");
+        r->spec = ml_is_map(spec) ? spec : NULL;
+    } else {
+        r->spec = get_map(&t, root, "spec", NULL);
+    }
+
+    switch (r->kind) {
+    case ML_K_DEPLOYMENT:
+    case ML_K_STATEFULSET:
+    case ML_K_DAEMONSET:
+    case ML_K_REPLICASET:
+    case ML_K_JOB:
+    case ML_K_CRONJOB:
+    case ML_K_POD: parse_workload(&t); break;
+    case ML_K_SERVICE: parse_service(&t); break;
+    case ML_K_CONFIGMAP: parse_configmap(&t); break;
+    case ML_K_PEERAUTHENTICATION: parse_peerauth(&t); break;
+    case ML_K_DESTINATIONRULE: parse_destrule(&t); break;
+    case ML_K_VIRTUALSERVICE: parse_vs(&t); break;
+    case ML_K_AUTHORIZATIONPOLICY: parse_authz(&t); break;
+    case ML_K_SERVICEENTRY: parse_se(&t); break;
+    default: break;
+    }
+
+    r->order = (unsigned)m->resources.n;
+    ml_vec_push(m->arena, &m->resources, r);
+    ml_vec_push(m->arena, &m->by_kind[r->kind], r);
+}
+
+void ml_model_add_doc(ml_model *m, ml_doc *doc)
+{
+    /* m->docs and m->files are the loader's (the engine pushes them). */
+    if (doc)
+        add_resource(m, doc, doc->root, 0);
+}
+
+/* ---- finish: winners and indexes ------------------------------------- */
+
+/* Push item under key unless it is already the last item there (the same
+ * object listing one key twice). */
+static void push_once(ml_model *m, ml_map *map, const char *key, void *item)
+{
+    size_t len = strlen(key);
+    const ml_vec *v = ml_map_vec(map, key, len);
+    if (v && v->n && v->items[v->n - 1] == item)
+        return;
+    ml_map_push(map, m->arena, key, len, item);
+}
+
+typedef struct wild_entry {
+    const char *pattern; /* "*" or "*.suffix" */
+    void *obj;           /* ml_destrule* or ml_virtualservice* */
+    unsigned order;
+} wild_entry;
+
+static void add_wild(ml_model *m, ml_vec *v, const char *pattern, void *obj, unsigned order)
+{
+    wild_entry *e = ml_alloc(m->arena, sizeof *e);
+    e->pattern = pattern;
+    e->obj = obj;
+    e->order = order;
+    ml_vec_push(m->arena, v, e);
+}
+
+static void index_label(ml_model *m, ml_workload *w)
+{
+    const ml_node *labels = w->pod_labels;
+    for (size_t i = 0; labels && i < labels->n; i++) {
+        const char *k = ml_str(labels->pairs[i].key);
+        const char *v = ml_str(labels->pairs[i].value);
+        if (!k || !v)
+            continue;
+        char *key = ml_printf(m->arena, "%s\x1f%s\x1f%s", w->res->ns, k, v);
+        push_once(m, &m->label_index, key, w);
+    }
+}
+
+void ml_model_finish(ml_model *m)
+{
+    ml_arena *a = m->arena;
+
+    /* The last definition of a key wins; earlier ones chain through prev_def. */
+    ML_VEC_EACH(ml_resource *, r, &m->resources) {
+        void **slot = ml_map_slot_for(&m->by_key, r->key, strlen(r->key));
+        r->prev_def = *slot;
+        if (r->prev_def)
+            r->prev_def->winner = false;
+        r->winner = true;
+        *slot = r;
+    }
+    ML_VEC_EACH(ml_resource *, r, &m->resources) {
+        if (r->ns && *r->ns)
+            ml_map_put(&m->ns_present, r->ns, strlen(r->ns), (void *)1);
+        if (ml_kind_is_istio(r->kind))
+            m->is_mesh_repo = true;
+        if (r->kind == ML_K_NAMESPACE) {
+            const char *inj = ml_label(r->labels, "istio-injection");
+            const char *rev = ml_label(r->labels, "istio.io/rev");
+            if (ml_streq(inj, "enabled") || (rev && *rev))
+                m->is_mesh_repo = true;
+        }
+        if (!r->winner)
+            continue;
+        switch (r->kind) {
+        case ML_K_NAMESPACE:
+            ml_map_put(&m->namespaces, r->name, strlen(r->name), r);
+            break;
+        case ML_K_SERVICE:
+            push_once(m, &m->svc_by_host, r->u.service->fqdn, r->u.service);
+            break;
+        case ML_K_DESTINATIONRULE: {
+            ml_destrule *dr = r->u.destrule;
+            if (!dr->fqdn)
+                break;
+            push_once(m, &m->dr_by_host, dr->fqdn, dr);
+            if (dr->fqdn[0] == '*')
+                add_wild(m, &m->dr_wildcards, dr->fqdn, dr, r->order);
+            break;
+        }
+        case ML_K_VIRTUALSERVICE: {
+            ml_virtualservice *vs = r->u.vs;
+            for (size_t i = 0; i < vs->nhosts; i++) {
+                push_once(m, &m->vs_by_host, vs->fqdns[i], vs);
+                if (vs->fqdns[i][0] == '*')
+                    add_wild(m, &m->vs_wildcards, vs->fqdns[i], vs, r->order);
+            }
+            break;
+        }
+        case ML_K_SERVICEENTRY: {
+            ml_serviceentry *se = r->u.se;
+            for (size_t i = 0; i < se->nhosts; i++)
+                push_once(m, &m->se_by_host, ml_str(se->hosts[i]), se);
+            break;
+        }
+        default:
+            if (ml_kind_is_workload(r->kind) && r->u.workload) {
+                ml_workload *w = r->u.workload;
+                ml_vec_push(a, &m->workloads, w);
+                ml_map_push(&m->ns_workloads, a, r->ns, strlen(r->ns), w);
+                index_label(m, w);
+            }
+            break;
+        }
+    }
+
+    /* Services -> the workloads their selector picks (after the label index). */
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
+        ml_service *s = r->u.service;
+        if (!r->winner || !s->selector || s->selector->n == 0)
+            continue;
+        s->workloads = ml_model_select(m, r->ns, s->selector);
+    }
+}
+
+void ml_model_free(ml_model *m)
+{
+    ml_map_free(&m->by_key);
+    ml_map_free(&m->ns_workloads);
+    ml_map_free(&m->label_index);
+    ml_map_free(&m->svc_by_host);
+    ml_map_free(&m->dr_by_host);
+    ml_map_free(&m->vs_by_host);
+    ml_map_free(&m->se_by_host);
+    ml_map_free(&m->namespaces);
+    ml_map_free(&m->ns_present);
+    if (m->mesh) {
+        ml_map_free(&m->mesh->workload_mtls);
+        ml_map_free(&m->mesh->pa_workloads);
+        m->mesh = NULL;
+    }
+}
+
+/* ---- lookups ---------------------------------------------------------- */
+
+ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name)
+{
+    if (!name || (unsigned)k >= ML_K_OTHER)
+        return NULL;
+    if (k == ML_K_NAMESPACE)
+        ns = name;
+    if (!ns)
+        return NULL;
+    ml_buf b;
+    ml_buf_init(&b);
+    ml_buf_printf(&b, "%s/%s/%s", kind_names[k], ns, name);
+    ml_resource *r = ml_map_get(&m->by_key, b.s, b.n);
+    ml_buf_free(&b);
+    return r && r->kind == k ? r : NULL;
+}
+
+const ml_vec *ml_model_ns_workloads(const ml_model *m, const char *ns)
+{
+    return ns ? ml_map_vec(&m->ns_workloads, ns, strlen(ns)) : NULL;
+}
+
+const char *ml_label(const ml_node *labels, const char *key)
+{
+    return ml_str(ml_get(labels, key));
+}
+
+bool ml_selector_matches(const ml_node *sel, const ml_node *labels)
+{
+    if (!ml_is_map(sel))
+        return true;
+    for (size_t i = 0; i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key);
+        const char *v = ml_str(sel->pairs[i].value);
+        if (!k || !v)
+            return false;
+        const char *have = ml_label(labels, k);
+        if (!have || strcmp(have, v) != 0)
+            return false;
+    }
+    return true;
+}
+
+static const ml_vec *label_candidates(const ml_model *m, const char *ns, const char *k, const char *v)
+{
+    char small[256];
+    size_t need = strlen(ns) + strlen(k) + strlen(v) + 3;
+    char *key = need <= sizeof small ? small : ml_alloc(m->arena, need);
+    int n = snprintf(key, need, "%s\x1f%s\x1f%s", ns, k, v);
+    return ml_map_vec(&m->label_index, key, n > 0 ? (size_t)n : 0);
+}
+
+ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
+{
+    ml_vec out = {0};
+    if (!ns)
+        return out;
+    if (!ml_is_map(sel) || sel->n == 0) {
+        const ml_vec *all = ml_model_ns_workloads(m, ns);
+        ML_VEC_EACH(ml_workload *, w, all ? all : &out) {
+            ml_vec_push(m->arena, &out, w);
+        }
+        return out;
+    }
+    /* Candidates from the index entry of the rarest selector label; every
+     * label must match, so any one entry holds all the answers. */
+    const ml_vec *best = NULL;
+    for (size_t i = 0; i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key);
+        const char *v = ml_str(sel->pairs[i].value);
+        if (!k || !v)
+            return out; /* a non-string selector entry matches nothing */
+        const ml_vec *c = label_candidates(m, ns, k, v);
+        if (!c)
+            return out;
+        if (!best || c->n < best->n)
+            best = c;
+    }
+    ML_VEC_EACH(ml_workload *, w, best) {
+        if (ml_selector_matches(sel, w->pod_labels))
+            ml_vec_push(m->arena, &out, w);
+    }
+    return out;
+}
+
+const char *ml_resolve_host(ml_model *m, const char *host, const char *ns)
+{
+    if (!host)
+        return NULL;
+    if (!*host || strcmp(host, "*") == 0 || strchr(host, ':') || ml_ends_with(host, "."))
+        return ml_strdup(m->arena, host);
+    size_t dots = 0;
+    for (const char *p = host; *p; p++)
+        dots += *p == '.';
+    if (dots == 0)
+        return ml_printf(m->arena, "%s.%s.svc.%s", host, ns ? ns : cfg_default_ns(m), cfg_domain(m));
+    if (dots == 1)
+        return ml_printf(m->arena, "%s.svc.%s", host, cfg_domain(m));
+    return ml_strdup(m->arena, host);
+}
+
+const ml_vec *ml_model_services_for(const ml_model *m, const char *fqdn)
+{
+    return fqdn ? ml_map_vec(&m->svc_by_host, fqdn, strlen(fqdn)) : NULL;
+}
+
+/* "*" matches every host; "*.example.com" matches any name ending in
+ * ".example.com" (one label or more), not "example.com" itself. */
+static bool wild_match(const char *pattern, const char *host)
+{
+    if (strcmp(pattern, "*") == 0)
+        return true;
+    if (pattern[0] != '*')
+        return false;
+    const char *suffix = pattern + 1;
+    size_t hl = strlen(host), sl = strlen(suffix);
+    return hl > sl && memcmp(host + hl - sl, suffix, sl) == 0;
+}
+
+static int cmp_res_order(const void *x, const void *y)
+{
+    /* ml_destrule and ml_virtualservice both start with ml_resource *res. */
+    const ml_resource *a = **(ml_resource *const *const *)x;
+    const ml_resource *b = **(ml_resource *const *const *)y;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
+static ml_vec host_lookup(const ml_model *m, const ml_map *map, const ml_vec *wild, const char *fqdn)
+{
+    ml_vec out = {0};
+    if (!fqdn)
+        return out;
+    const ml_vec *exact = ml_map_vec(map, fqdn, strlen(fqdn));
+    ML_VEC_EACH(void *, o, exact ? exact : &out) {
+        ml_vec_push(m->arena, &out, o);
+    }
+    bool added = false;
+    ML_VEC_EACH(const wild_entry *, e, wild) {
+        if (strcmp(e->pattern, fqdn) == 0 || !wild_match(e->pattern, fqdn))
+            continue;
+        bool dup = false;
+        for (size_t i = 0; i < out.n && !dup; i++)
+            dup = out.items[i] == e->obj;
+        if (!dup) {
+            ml_vec_push(m->arena, &out, e->obj);
+            added = true;
+        }
+    }
+    if (added)
+        ml_vec_sort(&out, cmp_res_order);
+    return out;
+}
+
+ml_vec ml_model_destrules_for(const ml_model *m, const char *fqdn)
+{
+    return host_lookup(m, &m->dr_by_host, &m->dr_wildcards, fqdn);
+}
+
+ml_vec ml_model_vs_for(const ml_model *m, const char *fqdn)
+{
+    return host_lookup(m, &m->vs_by_host, &m->vs_wildcards, fqdn);
+}
+
+bool ml_model_has_ns(const ml_model *m, const char *ns)
+{
+    return ns && ml_map_gets(&m->ns_present, ns) != NULL;
+}
+
+const char *ml_res_display(ml_arena *a, const ml_resource *r)
+{
+    const char *name = r->name && *r->name ? r->name : "(unnamed)";
+    if (r->kind == ML_K_NAMESPACE || !r->ns || !*r->ns)
+        return ml_printf(a, "%s %s", r->kind_str, name);
+    return ml_printf(a, "%s %s/%s", r->kind_str, r->ns, name);
+}
+
+ml_loc ml_node_loc(const ml_node *n)
+{
+    if (n)
+        return n->loc;
+    ml_loc l;
+    memset(&l, 0, sizeof l);
+    return l;
+}
+
+ml_loc ml_res_loc(const ml_resource *r)
+{
+    if (r && r->kind_node)
+        return r->kind_node->loc;
+    ml_loc l;
+    memset(&l, 0, sizeof l);
+    if (r && r->doc) {
+        l.file = r->doc->file;
+        l.line = l.end_line = r->doc->start_line;
+        l.col = l.end_col = 1;
+    }
+    return l;
+}
