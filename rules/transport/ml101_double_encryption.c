@@ -1,0 +1,253 @@
+/*
+ * ML101 double-encryption: a Connectum server terminates TLS itself (its
+ * createServer options carry `tls`) while the Istio sidecar in front of it
+ * already speaks mTLS. Each call is then encrypted twice, and the sidecar only
+ * ever sees TLS bytes, so every HTTP-level mesh feature for the host (routing,
+ * retries, header matches, AuthorizationPolicy HTTP fields) silently stops
+ * working. The finding sits on the `tls` property and shows the policy, the
+ * injection decision and the HTTP routes and policy fields that go dead.
+ */
+#include <string.h>
+
+#include "meshlint/rule.h"
+#include "transport_common.h"
+
+#define MAX_ROUTE_NOTES 8
+
+/* An AuthorizationPolicy rule field that needs to read HTTP. */
+static const ml_node *http_field(const ml_authz *p)
+{
+    static const char *const op_keys[] = {"paths", "notPaths", "methods", "notMethods", "hosts", "notHosts"};
+    static const char *const src_keys[] = {"requestPrincipals", "notRequestPrincipals"};
+    if (!ml_is_seq(p->rules))
+        return NULL;
+    for (size_t i = 0; i < p->rules->n; i++) {
+        const ml_node *rule = p->rules->items[i];
+        const ml_node *to = ml_get(rule, "to");
+        for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
+            const ml_node *op = ml_get(to->items[j], "operation");
+            for (size_t k = 0; k < sizeof op_keys / sizeof op_keys[0]; k++) {
+                const ml_pair *pr = ml_get_pair(op, op_keys[k]);
+                if (pr)
+                    return pr->key;
+            }
+        }
+        const ml_node *from = ml_get(rule, "from");
+        for (size_t j = 0; ml_is_seq(from) && j < from->n; j++) {
+            const ml_node *src = ml_get(from->items[j], "source");
+            for (size_t k = 0; k < sizeof src_keys / sizeof src_keys[0]; k++) {
+                const ml_pair *pr = ml_get_pair(src, src_keys[k]);
+                if (pr)
+                    return pr->key;
+            }
+        }
+        const ml_node *when = ml_get(rule, "when");
+        for (size_t j = 0; ml_is_seq(when) && j < when->n; j++) {
+            const char *key = ml_str(ml_get(when->items[j], "key"));
+            if (key && ml_starts_with(key, "request."))
+                return ml_get(when->items[j], "key");
+        }
+    }
+    return NULL;
+}
+
+static const char *route_label(ml_arena *a, const ml_route *rt)
+{
+    const char *name = ml_str_nonnull(rt->name);
+    return name ? ml_printf(a, "HTTP route http[%zu] (%s)", rt->index, name)
+                : ml_printf(a, "HTTP route http[%zu]", rt->index);
+}
+
+static bool contains(const ml_vec *v, const void *p)
+{
+    for (size_t i = 0; i < v->n; i++)
+        if (v->items[i] == p)
+            return true;
+    return false;
+}
+
+/* Notes on every HTTP route of a VirtualService for a host of these
+ * workloads' Services, and on AuthorizationPolicies that read HTTP. */
+static void dead_http_notes(ml_ctx *ctx, ml_diag *d, const ml_transport_svc_index *ix, const ml_vec *ws)
+{
+    ml_model *m = ctx->model;
+    ml_vec seen_vs = {0};
+    size_t notes = 0;
+    ML_VEC_EACH(const ml_workload *, w, ws) {
+        ML_VEC_EACH(const ml_service *, svc, ml_transport_services_of(ix, w)) {
+            ml_vec vss = ml_model_vs_for(m, svc->fqdn);
+            ML_VEC_EACH(const ml_virtualservice *, vs, &vss) {
+                if (contains(&seen_vs, vs))
+                    continue;
+                ml_vec_push(ctx->arena, &seen_vs, (void *)vs);
+                for (size_t i = 0; i < vs->nroutes && notes < MAX_ROUTE_NOTES; i++) {
+                    const ml_route *rt = &vs->routes[i];
+                    if (rt->proto != ML_ROUTE_HTTP)
+                        continue;
+                    notes++;
+                    ml_loc at = rt->name ? ml_node_loc(rt->name) : ml_node_loc(rt->node);
+                    ml_note(ctx, d, at,
+                            "%s of %s for %s stops applying: the sidecar cannot read HTTP inside the "
+                            "server's TLS",
+                            route_label(ctx->arena, rt), ml_res_display(ctx->arena, vs->res), svc->fqdn);
+                }
+            }
+        }
+    }
+
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        if (!r->winner || !r->u.authz)
+            continue;
+        const ml_node *field = http_field(r->u.authz);
+        if (!field)
+            continue;
+        ml_vec selected = ml_mesh_authz_workloads(m, r->u.authz);
+        bool hit = false;
+        for (size_t i = 0; i < selected.n && !hit; i++)
+            hit = contains(ws, selected.items[i]);
+        if (hit)
+            ml_note(ctx, d, ml_node_loc(field),
+                    "%s matches on %s, an HTTP field the sidecar cannot read inside the server's TLS",
+                    ml_res_display(ctx->arena, r), ml_str(field));
+    }
+}
+
+/* One finding per server: the workloads it runs in whose sidecar speaks
+ * mTLS to it, with the policy that decided each one's mode. */
+static void check_server(ml_ctx *ctx, const ml_transport_svc_index *ix, ml_server *s)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    ml_vec ws = {0}, facts = {0};
+    long long port = -2; /* -2: none yet; -1: unknown or differing */
+    bool port_default = false;
+    ML_VEC_EACH(ml_link *, l, &s->links) {
+        ml_workload *w = l->workload;
+        if (!w || contains(&ws, w) || ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_YES)
+            continue;
+        bool dflt;
+        long long p = ml_transport_server_port(m, l, &dflt);
+        ml_mtls_fact *f = ml_alloc(a, sizeof *f);
+        *f = ml_mesh_mtls(m, w, p);
+        if (f->mode != ML_MTLS_STRICT && f->mode != ML_MTLS_PERMISSIVE)
+            continue;
+        ml_vec_push(a, &ws, w);
+        ml_vec_push(a, &facts, f);
+        if (port == -2) {
+            port = p;
+            port_default = dflt;
+        } else if (port != p) {
+            port = -1;
+        }
+    }
+    if (!ws.n)
+        return;
+
+    /* Every workload's mode with the same origin: name it; else the notes do. */
+    const ml_mtls_fact *f0 = facts.items[0];
+    bool same = true;
+    ML_VEC_EACH(const ml_mtls_fact *, f, &facts) {
+        same = same && f->mode == f0->mode && f->decided_by == f0->decided_by;
+    }
+    const char *mode = ml_mtls_name(f0->mode);
+    const char *origin = !same            ? "mTLS (STRICT or PERMISSIVE, see the notes)"
+                         : f0->decided_by ? ml_printf(a, "%s mTLS from %s", mode, ml_res_display(a, f0->decided_by->res))
+                                          : ml_printf(a, "%s mTLS, Istio's default with no PeerAuthentication", mode);
+    const char *port_words = port < 0       ? ""
+                             : port_default ? " on port 5000 (the Connectum default)"
+                                            : ml_printf(a, " on port %lld", port);
+    bool one = ws.n == 1;
+    const char *sidecars = ml_printf(a, "the Istio sidecar%s of %s already provide%s %s", one ? "" : "s",
+                                     ml_transport_names(a, &ws, NULL), one ? "s" : "", origin);
+    const char *cost = ml_printf(a,
+                                 "every call pays two TLS handshakes and two encryptions, and the sidecar sees only "
+                                 "TLS bytes%s, so the VirtualService's HTTP routing, retries and header matches and "
+                                 "the AuthorizationPolicy HTTP fields for this host stop applying",
+                                 port_words);
+    ml_diag *d;
+    if (s->tls == ML_TLS_PRESENT)
+        d = ml_report(ctx, ML_LEVEL_NONE, s->tls_loc, "createServer terminates TLS itself while %s: %s", sidecars,
+                      cost);
+    else
+        d = ml_report(ctx, ML_LEVEL_NOTE, s->tls_loc,
+                      "createServer sets tls conditionally; when it is set, the server terminates TLS itself while "
+                      "%s: %s",
+                      sidecars, cost);
+
+    ml_vec noted = {0};
+    ML_VEC_EACH(const ml_mtls_fact *, f, &facts) {
+        if (!f->decided_by || contains(&noted, f->mode_node ? (const void *)f->mode_node : f->decided_by))
+            continue;
+        ml_vec_push(a, &noted, f->mode_node ? (void *)f->mode_node : (void *)f->decided_by);
+        ml_vec for_it = {0};
+        ML_VEC_EACH(const ml_mtls_fact *, g, &facts) {
+            if (g->decided_by == f->decided_by && g->mode_node == f->mode_node)
+                ml_vec_push(a, &for_it, ws.items[g_i]);
+        }
+        ml_note(ctx, d, f->mode_node ? ml_node_loc(f->mode_node) : ml_res_loc(f->decided_by->res),
+                "%s sets %s mTLS for %s%s", ml_res_display(a, f->decided_by->res), ml_mtls_name(f->mode),
+                ml_transport_names(a, &for_it, NULL), f->scope == ML_SCOPE_PORT ? " on this port" : "");
+    }
+    ml_transport_sidecar_notes(ctx, d, &ws);
+    dead_http_notes(ctx, d, ix, &ws);
+    if (s->tls == ML_TLS_PRESENT) {
+        ml_help(ctx, d,
+                "delete the tls property from createServer: the sidecar already encrypts and authenticates every "
+                "call with mTLS");
+        ml_add_fix(ctx, d, "delete the tls property (the Istio sidecar provides mTLS)", s->tls_delete, "");
+    } else {
+        ml_help(ctx, d,
+                "do not set tls when the server runs behind an Istio sidecar: the sidecar already encrypts and "
+                "authenticates every call with mTLS");
+    }
+}
+
+static void check(ml_ctx *ctx)
+{
+    ml_model *m = ctx->model;
+    if (!m->servers.n)
+        return;
+    ml_transport_svc_index ix;
+    ml_transport_svc_index_build(&ix, m);
+    ML_VEC_EACH(ml_server *, s, &m->servers) {
+        if (s->tls == ML_TLS_PRESENT || s->tls == ML_TLS_CONDITIONAL)
+            check_server(ctx, &ix, s);
+    }
+    ml_transport_svc_index_free(&ix);
+}
+
+const ml_rule ml_rule_ML101 = {
+    .id = "ML101",
+    .name = "double-encryption",
+    .level = ML_LEVEL_WARNING,
+    .summary = "A Connectum server terminates TLS itself behind an Istio sidecar that already provides mTLS",
+    .description =
+        "createServer({ tls }) makes the Connectum server terminate TLS itself. When its pod also gets an "
+        "Istio sidecar whose inbound mTLS mode is STRICT or PERMISSIVE, every call is encrypted twice: "
+        "two handshakes and two encryptions per connection, for no added protection.\n"
+        "\n"
+        "Worse, the sidecar only ever sees TLS bytes. On an HTTP or gRPC port it can no longer read "
+        "requests, so the VirtualService's HTTP routing, retries, timeouts and header matches for the "
+        "host, and the HTTP fields of AuthorizationPolicies (paths, methods, request headers), silently "
+        "stop applying. The Connectum guide says to remove the tls option when adding Istio.\n"
+        "\n"
+        "A tls option that is set only under a condition is reported as a note.",
+    .remediation = "Delete the tls property from the createServer options (meshlint --fix does it) and let "
+                   "the sidecar provide mTLS.",
+    .tags = "security,mtls,connectum,performance",
+    .istio_code = NULL,
+    .security_severity = 4.0,
+    .precision = "high",
+    .example_bad = "# namespace shop: istio-injection: enabled, PeerAuthentication STRICT\n"
+                   "const server = createServer({\n"
+                   "  services: [routes],\n"
+                   "  port: 5000,\n"
+                   "  tls: { dirPath: '/etc/tls' },\n"
+                   "});",
+    .example_good = "const server = createServer({\n"
+                    "  services: [routes],\n"
+                    "  port: 5000,\n"
+                    "  // no tls: the Istio sidecar handles mTLS\n"
+                    "});",
+    .check = check,
+};

@@ -1,0 +1,277 @@
+/*
+ * ML105 destination-tls-conflict: the client-side TLS a DestinationRule asks
+ * for (trafficPolicy.tls, a port-level setting, or a subset's) contradicts
+ * what the destination accepts or leaves the server unverified:
+ *
+ *   DISABLE towards workloads whose sidecars enforce STRICT: every
+ *   connection fails (error);
+ *   SIMPLE/MUTUAL towards workloads with sidecars: the client sidecar uses
+ *   this TLS instead of Istio mTLS, bypassing mesh identity (warning);
+ *   SIMPLE/MUTUAL with neither caCertificates nor credentialName: the
+ *   server's certificate is not verified (warning, Istio's IST0128/IST0129).
+ *
+ * The destination's workloads are found through the host's Services (one
+ * index probe), narrowed by the subset's labels; the DestinationRule port is
+ * a Service port, mapped to the workload's target port before asking
+ * src/mesh.c for the effective mode on it.
+ */
+#include <string.h>
+
+#include "meshlint/rule.h"
+#include "transport_common.h"
+
+typedef struct tls_site {
+    const ml_node *tls;      /* the tls mapping */
+    const ml_node *mode;     /* tls.mode */
+    long long port;          /* Service port, -1 for every port */
+    const ml_node *labels;   /* subset labels, NULL for the whole host */
+    const char *where;       /* "", " on port 8080", " for subset canary" */
+} tls_site;
+
+/* The container port a Service port reaches on workload w: its numeric
+ * targetPort, or the container port named by it, or the port itself. */
+static long long target_port(const ml_svc_port *sp, const ml_workload *w)
+{
+    if (!sp->target_port)
+        return sp->num;
+    long long n;
+    if (ml_int(sp->target_port, &n))
+        return n;
+    const char *name = ml_str(sp->target_port);
+    for (size_t i = 0; name && i < w->ncontainers; i++) {
+        const ml_container *c = &w->containers[i];
+        for (size_t j = 0; j < c->nports; j++)
+            if (ml_streq(ml_str(c->ports[j].name), name))
+                return c->ports[j].num;
+    }
+    return -1;
+}
+
+/* True when w is STRICT on one of the ports the site reaches through svc;
+ * *out receives the deciding fact. */
+static bool strict_on_site(const ml_model *m, const ml_service *svc, const ml_workload *w, const tls_site *s,
+                           ml_mtls_fact *out)
+{
+    for (size_t i = 0; i < svc->nports; i++) {
+        const ml_svc_port *sp = &svc->ports[i];
+        if (s->port >= 0 && sp->num != s->port)
+            continue;
+        ml_mtls_fact f = ml_mesh_mtls(m, w, target_port(sp, w));
+        if (f.mode == ML_MTLS_STRICT) {
+            *out = f;
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Does the site reach any port of svc at all? */
+static bool site_reaches(const ml_service *svc, const tls_site *s)
+{
+    if (s->port < 0)
+        return true;
+    for (size_t i = 0; i < svc->nports; i++)
+        if (svc->ports[i].num == s->port)
+            return true;
+    return false;
+}
+
+/* A setting with a value: an empty string is no CA at all. */
+static bool nonempty(const ml_node *n)
+{
+    const char *v = ml_str_nonnull(n);
+    return v && *v;
+}
+
+static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    const char *mode = ml_str(s->mode);
+    if (!mode)
+        return;
+    bool disable = strcmp(mode, "DISABLE") == 0;
+    bool originate = strcmp(mode, "SIMPLE") == 0 || strcmp(mode, "MUTUAL") == 0;
+    if (!disable && !originate)
+        return;
+    const char *drname = ml_res_display(a, dr->res);
+    const char *host = dr->fqdn ? dr->fqdn : ml_str(dr->host);
+
+    /* The destination's workloads with a sidecar, and those enforcing STRICT. */
+    ml_vec meshed = {0}, strict = {0};
+    ml_mtls_fact strict_fact;
+    memset(&strict_fact, 0, sizeof strict_fact);
+    static const ml_vec no_services;
+    const ml_vec *svcs = ml_model_services_for(m, dr->fqdn);
+    ML_VEC_EACH(const ml_service *, svc, svcs ? svcs : &no_services) {
+        if (!site_reaches(svc, s))
+            continue;
+        ML_VEC_EACH(ml_workload *, w, &svc->workloads) {
+            if (s->labels && !ml_selector_matches(s->labels, w->pod_labels))
+                continue;
+            if (ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_YES)
+                continue;
+            bool dup = false;
+            for (size_t i = 0; i < meshed.n && !dup; i++)
+                dup = meshed.items[i] == w;
+            if (dup)
+                continue;
+            ml_vec_push(a, &meshed, w);
+            ml_mtls_fact f;
+            if (strict_on_site(m, svc, w, s, &f)) {
+                if (!strict.n)
+                    strict_fact = f;
+                ml_vec_push(a, &strict, w);
+            }
+        }
+    }
+
+    if (disable) {
+        if (!strict.n)
+            return;
+        bool one = strict.n == 1;
+        ml_diag *d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(s->mode),
+                               "%s sends plaintext (tls.mode DISABLE)%s to %s, but the sidecar%s of %s "
+                               "enforce%s STRICT mTLS: every connection fails",
+                               drname, s->where, host, one ? "" : "s", ml_transport_names(a, &strict, dr->res->ns),
+                               one ? "s" : "");
+        if (strict_fact.decided_by)
+            ml_note(ctx, d,
+                    strict_fact.mode_node ? ml_node_loc(strict_fact.mode_node)
+                                          : ml_res_loc(strict_fact.decided_by->res),
+                    "%s requires STRICT mTLS", ml_res_display(a, strict_fact.decided_by->res));
+        ml_transport_sidecar_notes(ctx, d, &strict);
+        ml_help(ctx, d,
+                "remove tls.mode: DISABLE (auto mTLS then sends mTLS to sidecars) or set it to ISTIO_MUTUAL");
+        return;
+    }
+
+    bool verified = nonempty(ml_get(s->tls, "caCertificates")) || nonempty(ml_get(s->tls, "credentialName"));
+    bool skip = false;
+    ml_bool(ml_get(s->tls, "insecureSkipVerify"), &skip);
+    const char *unverified =
+        skip ? "insecureSkipVerify: true turns verification of the server's certificate off"
+             : "with neither caCertificates nor credentialName the server's certificate is not verified, so "
+               "whoever intercepts the connection can impersonate the server";
+    if (meshed.n) {
+        bool one = meshed.n == 1;
+        ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(s->mode),
+                               "%s originates its own TLS (tls.mode %s)%s to %s, whose workload%s %s %s an "
+                               "Istio sidecar: the client sidecar uses this TLS instead of Istio mTLS, "
+                               "bypassing mesh identity%s%s",
+                               drname, mode, s->where, host, one ? "" : "s", ml_transport_names(a, &meshed, dr->res->ns),
+                               one ? "has" : "have", verified && !skip ? "" : "; also, ",
+                               verified && !skip ? "" : unverified);
+        ml_transport_sidecar_notes(ctx, d, &meshed);
+        ml_help(ctx, d, "set tls.mode: ISTIO_MUTUAL, or remove the tls block so that auto mTLS applies");
+        return;
+    }
+    if (verified && !skip)
+        return;
+    ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(s->mode), "%s sets tls.mode %s%s for %s, but %s",
+                           drname, mode, s->where, host, unverified);
+    ml_help(ctx, d,
+            "set caCertificates (a CA bundle file) or credentialName (a Secret holding ca.crt) next to "
+            "tls.mode %s",
+            mode);
+}
+
+/* A subset's own portLevelSettings (the model keeps the subset's top-level
+ * tls only). */
+static void subset_ports(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *sub, const char *sname)
+{
+    const ml_node *pls = ml_get(sub->traffic_policy, "portLevelSettings");
+    for (size_t i = 0; ml_is_seq(pls) && i < pls->n; i++) {
+        const ml_node *tls = ml_get(pls->items[i], "tls");
+        long long port = -1;
+        if (!ml_int(ml_get(ml_get(pls->items[i], "port"), "number"), &port) || port < 0)
+            continue;
+        tls_site s = {.tls = tls,
+                      .mode = ml_get(tls, "mode"),
+                      .port = port,
+                      .labels = sub->labels,
+                      .where = ml_printf(ctx->arena, " for subset %s on port %lld", sname, port)};
+        if (ml_is_scalar(s.mode))
+            check_site(ctx, dr, &s);
+    }
+}
+
+static void check(ml_ctx *ctx)
+{
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
+        const ml_destrule *dr = r->u.destrule;
+        if (!r->winner || !dr)
+            continue;
+        if (dr->tls_mode) {
+            tls_site s = {.tls = dr->tls, .mode = dr->tls_mode, .port = -1, .labels = NULL, .where = ""};
+            check_site(ctx, dr, &s);
+        }
+        for (size_t i = 0; i < dr->nport_settings; i++) {
+            const ml_dr_port_setting *ps = &dr->port_settings[i];
+            if (!ps->tls_mode || ps->port < 0)
+                continue;
+            tls_site s = {.tls = ps->tls,
+                          .mode = ps->tls_mode,
+                          .port = ps->port,
+                          .labels = NULL,
+                          .where = ml_printf(ctx->arena, " on port %lld", ps->port)};
+            check_site(ctx, dr, &s);
+        }
+        for (size_t i = 0; i < dr->nsubsets; i++) {
+            const ml_dr_subset *sub = &dr->subsets[i];
+            const char *sname = ml_str_nonnull(sub->name) ? ml_str(sub->name) : "(unnamed)";
+            if (sub->tls_mode) {
+                tls_site s = {.tls = ml_get(sub->traffic_policy, "tls"),
+                              .mode = sub->tls_mode,
+                              .port = -1,
+                              .labels = sub->labels,
+                              .where = ml_printf(ctx->arena, " for subset %s", sname)};
+                check_site(ctx, dr, &s);
+            }
+            subset_ports(ctx, dr, sub, sname);
+        }
+    }
+}
+
+const ml_rule ml_rule_ML105 = {
+    .id = "ML105",
+    .name = "destination-tls-conflict",
+    .level = ML_LEVEL_ERROR,
+    .summary = "A DestinationRule's TLS mode contradicts the destination's mTLS or leaves the server unverified",
+    .description =
+        "A DestinationRule's trafficPolicy.tls (at the top, per port, or per subset) sets how client "
+        "sidecars connect to the host. Three settings go wrong:\n"
+        "\n"
+        "tls.mode DISABLE towards workloads whose sidecars enforce STRICT mTLS: the client sends "
+        "plaintext, the server accepts only mTLS, and every connection fails (error).\n"
+        "\n"
+        "tls.mode SIMPLE or MUTUAL towards workloads that have sidecars: the client sidecar originates "
+        "its own TLS instead of Istio mTLS, so the call carries no mesh identity and bypasses what the "
+        "mesh guarantees (warning).\n"
+        "\n"
+        "tls.mode SIMPLE or MUTUAL with neither caCertificates nor credentialName: the server's "
+        "certificate is not verified, so a man in the middle goes unnoticed (warning; Istio's analyzer "
+        "reports it as IST0128 at the top level and IST0129 per port).",
+    .remediation = "Towards workloads in the mesh, remove the tls block (auto mTLS applies) or set "
+                   "tls.mode: ISTIO_MUTUAL. Towards external TLS servers, set caCertificates or "
+                   "credentialName.",
+    .tags = "security,mtls,istio,destinationrule",
+    .istio_code = "IST0128, IST0129",
+    .security_severity = 6.5,
+    .precision = "high",
+    .example_bad = "apiVersion: networking.istio.io/v1\n"
+                   "kind: DestinationRule\n"
+                   "metadata: {name: order-service, namespace: shop}\n"
+                   "spec:\n"
+                   "  host: order-service   # its namespace is STRICT\n"
+                   "  trafficPolicy:\n"
+                   "    tls: {mode: DISABLE}",
+    .example_good = "apiVersion: networking.istio.io/v1\n"
+                    "kind: DestinationRule\n"
+                    "metadata: {name: order-service, namespace: shop}\n"
+                    "spec:\n"
+                    "  host: order-service\n"
+                    "  trafficPolicy:\n"
+                    "    tls: {mode: ISTIO_MUTUAL}",
+    .check = check,
+};

@@ -1,0 +1,16 @@
+import { createServer } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import { initProvider } from '@connectum/otel';
+import routes from './routes.js';
+
+initProvider({ serviceName: 'order-service', serviceVersion: '1.0.0' });
+
+// Before Istio (application-level TLS)
+const server = createServer({
+  services: [routes],
+  port: 5000,
+  tls: { dirPath: '/etc/tls' },  // Remove this
+  protocols: [Healthcheck({ httpEnabled: true })],
+});
+
+await server.start();
