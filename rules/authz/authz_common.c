@@ -1,0 +1,115 @@
+/*
+ * authz_common.c - helpers the authorization rules (ML5xx) share.
+ *
+ * The one idea: the answers come from the shared model and mesh facts
+ * (ml_mesh_authz_workloads, ml_mesh_sidecar); this file only indexes them the
+ * other way round (workload -> policies) so that a rule asking "which
+ * policies apply here" makes one lookup instead of a pass over every policy.
+ */
+#include "authz_common.h"
+
+#include <string.h>
+
+#include "meshlint/config.h"
+
+static const ml_vec empty_vec;
+
+const char *ml_authz_ptr_key(ml_arena *a, const void *p)
+{
+    char *k = ml_alloc(a, sizeof p);
+    memcpy(k, &p, sizeof p);
+    return k;
+}
+
+void ml_authz_index_build(ml_ctx *ctx, ml_authz_index *ix)
+{
+    ml_map_init(&ix->by_workload);
+    const ml_model *m = ctx->model;
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        const ml_authz *p = r->u.authz;
+        if (!r->winner || !p || p->action == ML_AUTHZ_INVALID)
+            continue;
+        ml_vec ws = ml_mesh_authz_workloads(m, p);
+        ML_VEC_EACH(ml_workload *, w, &ws) {
+            ml_vec *v = ml_map_get(&ix->by_workload, (const char *)&w, sizeof w);
+            if (!v) {
+                v = ml_zalloc(ctx->arena, sizeof *v);
+                ml_map_put(&ix->by_workload, ml_authz_ptr_key(ctx->arena, w), sizeof w, v);
+            }
+            ml_vec_push(ctx->arena, v, (void *)p);
+        }
+    }
+}
+
+const ml_vec *ml_authz_index_get(const ml_authz_index *ix, const ml_workload *w)
+{
+    const ml_vec *v = ml_map_get(&ix->by_workload, (const char *)&w, sizeof w);
+    return v ? v : &empty_vec;
+}
+
+void ml_authz_index_free(ml_authz_index *ix)
+{
+    ml_map_free(&ix->by_workload);
+}
+
+bool ml_authz_has_sidecar(const ml_model *m, const ml_workload *w)
+{
+    const ml_sidecar_fact *f = ml_mesh_sidecar(m, w);
+    return f && f->known && f->injected;
+}
+
+bool ml_authz_lacks_sidecar(const ml_model *m, const ml_workload *w)
+{
+    const ml_sidecar_fact *f = ml_mesh_sidecar(m, w);
+    return f && f->known && !f->injected;
+}
+
+const char *ml_authz_service_account(const ml_workload *w, bool *is_default)
+{
+    const char *sa = ml_str_nonnull(w->service_account);
+    if (is_default)
+        *is_default = !sa || !*sa;
+    return sa && *sa ? sa : "default";
+}
+
+const char *ml_authz_trust_domain(const ml_ctx *ctx)
+{
+    const char *td = ctx->cfg ? ctx->cfg->trust_domain : NULL;
+    return td && *td ? td : "cluster.local";
+}
+
+bool ml_authz_str_match(const char *pattern, const char *value)
+{
+    if (!pattern || !value)
+        return false;
+    size_t pl = strlen(pattern), vl = strlen(value);
+    if (strcmp(pattern, "*") == 0)
+        return vl > 0;
+    if (pl > 0 && pattern[pl - 1] == '*')
+        return vl >= pl - 1 && memcmp(value, pattern, pl - 1) == 0;
+    if (pattern[0] == '*')
+        return vl >= pl - 1 && memcmp(value + vl - (pl - 1), pattern + 1, pl - 1) == 0;
+    return strcmp(pattern, value) == 0;
+}
+
+const char *ml_authz_workload_list(ml_arena *a, const ml_vec *ws, size_t max)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    for (size_t i = 0; i < ws->n && i < max; i++) {
+        const ml_workload *w = ws->items[i];
+        if (i)
+            ml_buf_puts(&b, i + 1 == ws->n ? " and " : ", ");
+        ml_buf_puts(&b, ml_res_display(a, w->res));
+    }
+    if (ws->n > max)
+        ml_buf_printf(&b, " and %zu more", ws->n - max);
+    const char *out = ml_strdup(a, b.s ? b.s : "");
+    ml_buf_free(&b);
+    return out;
+}
+
+ml_loc ml_authz_res_name_loc(const ml_resource *r)
+{
+    return r->name_node ? ml_node_loc(r->name_node) : ml_res_loc(r);
+}

@@ -1,0 +1,175 @@
+/*
+ * ML504 policy-selects-nothing: an AuthorizationPolicy whose selector
+ * matches no workload: in its own namespace, or in any namespace when it
+ * lives in the root namespace (IST0127). The policy protects nothing, and the
+ * workload it was written for is left as open as before.
+ *
+ * Only namespaces whose workloads the input contains are judged (a policy
+ * repository without the Deployments cannot tell). When the selector fails,
+ * one pass over the workloads finds the likely intended target: the same
+ * labels in another namespace, or a label value one or two edits away.
+ */
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+#include "authz_common.h"
+
+/* Policies that get a "did you mean" search (bounds the work on huge inputs). */
+#define MAX_HINTED 64
+
+static const char *selector_text(ml_arena *a, const ml_node *sel)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        ml_buf_printf(&b, "%s%s=%s", i ? "," : "", k ? k : "?", v ? v : "?");
+    }
+    const char *out = ml_strdup(a, b.s ? b.s : "");
+    ml_buf_free(&b);
+    return out;
+}
+
+/* A label of sel that w lacks or holds with a different value, and how far
+ * w's value is from it; false when w lacks some key or differs in several. */
+static bool one_value_off(const ml_node *sel, const ml_workload *w, const char **key, const char **have)
+{
+    size_t diffs = 0;
+    for (size_t i = 0; i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        const char *got = k ? ml_label(w->pod_labels, k) : NULL;
+        if (!got || !v)
+            return false;
+        if (strcmp(got, v) != 0) {
+            if (++diffs > 1 || ml_edit_distance(got, v, 2) > 2)
+                return false;
+            *key = k;
+            *have = got;
+        }
+    }
+    return diffs == 1;
+}
+
+/* A plain scalar YAML reads back as this same string. */
+static bool plain_safe(const char *v)
+{
+    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", NULL};
+    if (!isalpha((unsigned char)v[0]))
+        return false;
+    for (const char *c = v; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+            return false;
+    for (size_t i = 0; words[i]; i++)
+        if (strcasecmp(v, words[i]) == 0)
+            return false;
+    return true;
+}
+
+/* Replace the selector's label value with the one the workload has, keeping
+ * the original quoting style. Label values never contain quotes. */
+static void add_value_fix(ml_ctx *ctx, ml_diag *d, const ml_node *v, const char *key, const char *want)
+{
+    if (!v || !v->loc.file || v->loc.end_off <= v->loc.off || v->loc.off >= v->loc.file->len)
+        return;
+    if (strchr(want, '"') || strchr(want, '\\') || strchr(want, '\''))
+        return;
+    char q = v->loc.file->data[v->loc.off];
+    const char *text = q == '"' || q == '\'' ? ml_printf(ctx->arena, "%c%s%c", q, want, q)
+                       : plain_safe(want)     ? want
+                                              : ml_printf(ctx->arena, "\"%s\"", want);
+    ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), v->loc, text);
+}
+
+static void check(ml_ctx *ctx)
+{
+    const ml_model *m = ctx->model;
+    const char *root = m->mesh ? m->mesh->root_ns : "istio-system";
+    size_t hinted = 0;
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        const ml_authz *p = r->u.authz;
+        if (!r->winner || !p || !ml_is_map(p->selector) || p->selector->n == 0 || p->target_refs)
+            continue;
+        bool scalars = true; /* a non-string label value is ML002's finding */
+        for (size_t i = 0; i < p->selector->n; i++)
+            scalars &= ml_str_nonnull(p->selector->pairs[i].key) && ml_str_nonnull(p->selector->pairs[i].value);
+        if (!scalars)
+            continue;
+        bool mesh_wide = strcmp(r->ns, root) == 0;
+        const ml_vec *nsw = ml_model_ns_workloads(m, r->ns);
+        size_t pool = mesh_wide ? m->workloads.n : (nsw ? nsw->n : 0);
+        if (pool == 0)
+            continue; /* the input does not contain the workloads this could select */
+        ml_vec ws = ml_mesh_authz_workloads(m, p);
+        if (ws.n)
+            continue;
+        const char *sel = selector_text(ctx->arena, p->selector);
+        ml_diag *d;
+        if (mesh_wide)
+            d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->selector),
+                          "selector %s of %s (in the root namespace, so it looks in every namespace) matches "
+                          "no workload in the input (it has %s): the policy protects nothing",
+                          sel, ml_res_display(ctx->arena, r), ml_authz_workload_list(ctx->arena, &m->workloads, 3));
+        else
+            d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->selector),
+                          "selector %s of %s matches no workload in namespace %s (it has %s): the policy "
+                          "protects nothing",
+                          sel, ml_res_display(ctx->arena, r), r->ns, ml_authz_workload_list(ctx->arena, nsw, 3));
+
+        /* The likely target: the same labels in another namespace, else a
+         * workload of the namespace one label value away. One pass over the
+         * workloads per failing policy, for the first few such policies. */
+        const ml_workload *elsewhere = NULL, *near = NULL;
+        const char *near_key = NULL, *near_have = NULL;
+        static const ml_vec none;
+        ML_VEC_EACH(ml_workload *, w, ++hinted <= MAX_HINTED ? &m->workloads : &none) {
+            bool same_ns = strcmp(w->res->ns, r->ns) == 0;
+            if (!same_ns && !mesh_wide && !elsewhere && ml_selector_matches(p->selector, w->pod_labels))
+                elsewhere = w;
+            if ((same_ns || mesh_wide) && !near && one_value_off(p->selector, w, &near_key, &near_have))
+                near = w;
+        }
+        if (near) {
+            ml_note(ctx, d, ml_authz_res_name_loc(near->res), "%s has %s=%s",
+                    ml_res_display(ctx->arena, near->res), near_key, near_have);
+            ml_help(ctx, d, "did you mean %s=%s?", near_key, near_have);
+            add_value_fix(ctx, d, ml_get(p->selector, near_key), near_key, near_have);
+        } else if (elsewhere) {
+            ml_note(ctx, d, ml_authz_res_name_loc(elsewhere->res),
+                    "%s matches it, but a selector only picks workloads in the policy's own namespace (%s)",
+                    ml_res_display(ctx->arena, elsewhere->res), r->ns);
+            ml_help(ctx, d, "move the policy to namespace %s", elsewhere->res->ns);
+        } else {
+            ml_help(ctx, d, "make selector.matchLabels equal to the pod template labels of the workload to "
+                            "protect, or delete the policy");
+        }
+    }
+}
+
+const ml_rule ml_rule_ML504 = {
+    .id = "ML504",
+    .name = "policy-selects-nothing",
+    .level = ML_LEVEL_WARNING,
+    .summary = "An AuthorizationPolicy's selector matches no workload",
+    .description = "An AuthorizationPolicy with selector.matchLabels applies to the pods of its namespace "
+                   "whose labels include every one of them (every namespace, for a policy in the root "
+                   "namespace). When no workload matches, the policy is enforced nowhere: the workload it "
+                   "was written for stays open, and the manifest suggests otherwise. Typical causes are "
+                   "a misspelt label value, the Deployment's metadata labels copied instead of its pod "
+                   "template labels, and a policy created in the wrong namespace.\n"
+                   "\n"
+                   "The rule judges only namespaces whose workloads are part of the input, and only the "
+                   "definition that wins when one is defined twice. Policies bound by targetRefs are "
+                   "not selector-based and are skipped.",
+    .remediation = "Make selector.matchLabels a subset of the target's pod template labels, create the "
+                   "policy in the target's namespace, or delete it.",
+    .tags = "security,authorization,istio",
+    .istio_code = "IST0127",
+    .security_severity = 4.3,
+    .precision = "high",
+    .example_bad = "kind: AuthorizationPolicy\nmetadata: {name: orders, namespace: shop}\n"
+                   "spec:\n  selector: {matchLabels: {app: order}}   # pods are labelled app: orders",
+    .example_good = "kind: AuthorizationPolicy\nmetadata: {name: orders, namespace: shop}\n"
+                    "spec:\n  selector: {matchLabels: {app: orders}}",
+    .check = check,
+};
