@@ -232,8 +232,8 @@ const ml_rule ml_rule_ML101 = {
         "stop applying. The Connectum guide says to remove the tls option when adding Istio.\n"
         "\n"
         "A tls option that is set only under a condition is reported as a note.",
-    .remediation = "Delete the tls property from the createServer options (meshlint --fix does it) and let "
-                   "the sidecar provide mTLS.",
+    .remediation = "Delete the tls property from the createServer options and let the sidecar provide mTLS "
+                   "(the finding carries this edit as a fix, in the JSON and SARIF output).",
     .tags = "security,mtls,connectum,performance",
     .istio_code = NULL,
     .security_severity = 4.0,

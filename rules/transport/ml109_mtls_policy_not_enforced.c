@@ -29,6 +29,36 @@ static const ml_node *strict_node(const ml_peerauth *pa, long long *port)
     return NULL;
 }
 
+/* Notes on the narrower policies that override pa for some of the
+ * workloads: they do not change the finding (no sidecar enforces either),
+ * but a reader should not have to find them. */
+static void override_notes(ml_ctx *ctx, ml_diag *d, const ml_peerauth *pa, const ml_vec *scope)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    ml_vec seen = {0};
+    ML_VEC_EACH(const ml_workload *, w, scope) {
+        ml_mtls_fact f = ml_mesh_mtls(m, w, -1);
+        const ml_peerauth *over = NULL;
+        if (f.decided_by && f.decided_by != pa && f.scope != ML_SCOPE_DEFAULT &&
+            (pa->mesh_wide ? f.scope != ML_SCOPE_MESH : !pa->selector && f.scope == ML_SCOPE_WORKLOAD))
+            over = f.decided_by;
+        bool dup = false;
+        for (size_t i = 0; over && i < seen.n && !dup; i++)
+            dup = seen.items[i] == over;
+        if (!over || dup)
+            continue;
+        ml_vec_push(a, &seen, (void *)over);
+        ml_vec which = {0};
+        ML_VEC_EACH(const ml_workload *, o, scope) {
+            if (ml_mesh_mtls(m, o, -1).decided_by == over)
+                ml_vec_push(a, &which, (void *)o);
+        }
+        ml_note(ctx, d, ml_transport_pa_loc(over), "%s overrides it with %s for %s, which no sidecar enforces either",
+                ml_res_display(a, over->res), ml_mtls_name(over->mode), ml_transport_names(a, &which, pa->res->ns));
+    }
+}
+
 static void check(ml_ctx *ctx)
 {
     ml_model *m = ctx->model;
@@ -70,6 +100,7 @@ static void check(ml_ctx *ctx)
                           "nothing enforces the policy and their traffic is plaintext",
                           ml_res_display(a, r), what, scope.n, in, names);
         ml_transport_sidecar_notes(ctx, d, &scope);
+        override_notes(ctx, d, pa, &scope);
         ml_help(ctx, d, "%s; until then the policy protects nothing",
                 ml_transport_injection_help(a, scope.items[0]));
     }
