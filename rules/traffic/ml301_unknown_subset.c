@@ -1,0 +1,218 @@
+/*
+ * ML301 unknown-subset: a route destination or mirror names a subset that no
+ * DestinationRule for its host defines. Envoy has no cluster for it, so every
+ * request the route sends there fails with HTTP 503. Each VirtualService
+ * definition is checked on its own; the DestinationRules it is checked
+ * against are the ones the cluster keeps (the winners of the host index).
+ */
+#include <string.h>
+
+#include "meshlint/rule.h"
+#include "traffic_common.h"
+
+#define NEAR_MAX 2
+
+/* Subset names of a DestinationRule as "a, b, c" (or "none"). */
+static const char *subset_list(ml_arena *a, const ml_destrule *dr)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    size_t shown = 0;
+    for (size_t i = 0; i < dr->nsubsets; i++) {
+        const char *n = ml_str_nonnull(dr->subsets[i].name);
+        if (n)
+            ml_buf_printf(&b, "%s%s", shown++ ? ", " : "", n);
+    }
+    const char *out = shown ? ml_strdup(a, b.s) : "no subsets";
+    ml_buf_free(&b);
+    return out;
+}
+
+static const ml_dr_subset *find_subset(const ml_destrule *dr, const char *name)
+{
+    for (size_t i = 0; dr && i < dr->nsubsets; i++)
+        if (ml_streq(ml_str_nonnull(dr->subsets[i].name), name))
+            return &dr->subsets[i];
+    return NULL;
+}
+
+/* Per host, once: the DestinationRules that apply and the subset names they
+ * define, so that each destination costs one lookup however many rules a
+ * host has. */
+typedef struct host_cache {
+    ml_map drs;     /* fqdn -> ml_vec* of ml_destrule* */
+    ml_map defined; /* "fqdn\x1fsubset" -> (void *)1 */
+} host_cache;
+
+static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
+{
+    void **slot = ml_map_slot_for(&hc->drs, fqdn, strlen(fqdn));
+    if (*slot)
+        return *slot;
+    ml_vec *v = ml_zalloc(ctx->arena, sizeof *v);
+    *v = ml_model_destrules_for(ctx->model, fqdn);
+    *slot = v;
+    ML_VEC_EACH(const ml_destrule *, dr, v) {
+        for (size_t i = 0; i < dr->nsubsets; i++) {
+            const char *n = ml_str_nonnull(dr->subsets[i].name);
+            if (!n)
+                continue;
+            const char *key = ml_printf(ctx->arena, "%s\x1f%s", fqdn, n);
+            ml_map_put(&hc->defined, key, strlen(key), (void *)1);
+        }
+    }
+    return v;
+}
+
+static void check_dest(ml_ctx *ctx, host_cache *hc, const ml_resource *r, const ml_route *rt,
+                       const ml_destination *d, bool mirror)
+{
+    const char *subset = d ? ml_str_nonnull(d->subset) : NULL;
+    if (!subset || !d->fqdn || !*subset || strchr(d->fqdn, '*'))
+        return; /* a wildcard destination host is invalid on its own */
+    const ml_vec *dv = host_drs(ctx, hc, d->fqdn);
+    ml_buf key;
+    ml_buf_init(&key);
+    ml_buf_printf(&key, "%s\x1f%s", d->fqdn, subset);
+    bool defined = ml_map_get(&hc->defined, key.s, key.n) != NULL;
+    ml_buf_free(&key);
+    if (defined)
+        return;
+    const ml_vec drs = *dv;
+    const char *host = ml_str(d->host);
+    const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
+    const char *fails = mirror                       ? "the mirrored copies go nowhere"
+                        : rt->proto == ML_ROUTE_HTTP ? "requests sent there fail (HTTP 503)"
+                                                     : "connections sent there fail";
+    ml_diag *diag;
+    if (drs.n == 0) {
+        /* Without a DestinationRule for the host in the input, it may live
+         * elsewhere; say so only when the host's own manifests are here. */
+        const ml_vec *svcs = ml_model_services_for(ctx->model, d->fqdn);
+        if (!ml_assume_complete(ctx) && !(svcs && svcs->n))
+            return;
+        diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
+                         "%s of %s in %s names subset %s of host %s, but no DestinationRule for %s is in the "
+                         "input, so no subset %s exists and %s",
+                         what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset, host,
+                         d->fqdn, subset, fails);
+        if (svcs && svcs->n) {
+            const ml_service *svc = svcs->items[0];
+            ml_note(ctx, diag, ml_node_loc(svc->res->name_node), "the host is %s",
+                    ml_res_display(ctx->arena, svc->res));
+        }
+        ml_help(ctx, diag,
+                "add a DestinationRule with host %s and a subset named %s whose labels select its pods, or "
+                "remove the subset from %s",
+                host, subset, what);
+        return;
+    }
+
+    const ml_destrule *dr0 = drs.items[0];
+    const char *near = NULL;
+    unsigned near_d = NEAR_MAX + 1;
+    bool near_unique = false;
+    ML_VEC_EACH(const ml_destrule *, dr, &drs) {
+        for (size_t i = 0; i < dr->nsubsets; i++) {
+            const char *n = ml_str_nonnull(dr->subsets[i].name);
+            if (!n)
+                continue;
+            unsigned dist = ml_edit_distance(subset, n, NEAR_MAX);
+            if (dist >= strlen(subset) || dist > NEAR_MAX)
+                continue;
+            if (dist < near_d) {
+                near = n;
+                near_d = dist;
+                near_unique = true;
+            } else if (dist == near_d && !ml_streq(near, n)) {
+                near_unique = false;
+            }
+        }
+    }
+    diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
+                     "%s of %s in %s names subset %s, which %s (host %s) does not define (it defines %s); "
+                     "%s%s%s%s",
+                     what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset,
+                     ml_res_display(ctx->arena, dr0->res), d->fqdn, subset_list(ctx->arena, dr0), fails,
+                     near ? "; did you mean " : "", near ? near : "", near ? "?" : "");
+    ML_VEC_EACH(const ml_destrule *, dr, &drs) {
+        ml_note(ctx, diag, ml_node_loc(dr->res->name_node), "%s applies to this host and defines %s",
+                ml_res_display(ctx->arena, dr->res), subset_list(ctx->arena, dr));
+        /* an earlier, replaced definition that had the subset explains the surprise */
+        for (const ml_resource *p = dr->res->prev_def; p; p = p->prev_def) {
+            const ml_dr_subset *s = p->u.destrule ? find_subset(p->u.destrule, subset) : NULL;
+            if (s) {
+                ml_note(ctx, diag, ml_node_loc(s->name),
+                        "an earlier definition of %s defines subset %s, but the definition at %s replaces it "
+                        "(see ML003)",
+                        ml_res_display(ctx->arena, p), subset,
+                        tr_where(ctx->arena, ml_node_loc(dr->res->name_node)));
+                break;
+            }
+        }
+    }
+    if (near && near_unique) {
+        ml_help(ctx, diag, "write subset: %s, or add a subset %s to %s", near, subset,
+                ml_res_display(ctx->arena, dr0->res));
+        if (d->subset->style == ML_SCALAR_PLAIN)
+            ml_add_fix(ctx, diag, ml_printf(ctx->arena, "rename the subset reference to %s", near),
+                       ml_node_loc(d->subset), near);
+    } else {
+        ml_help(ctx, diag, "add a subset named %s (with labels that select its pods) to %s, or route to one of "
+                           "the subsets it defines",
+                subset, ml_res_display(ctx->arena, dr0->res));
+    }
+}
+
+static void check(ml_ctx *ctx)
+{
+    host_cache hc;
+    ml_map_init(&hc.drs);
+    ml_map_init(&hc.defined);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
+        const ml_virtualservice *vs = r->u.vs;
+        if (!vs)
+            continue;
+        for (size_t i = 0; i < vs->nroutes; i++) {
+            const ml_route *rt = &vs->routes[i];
+            for (size_t j = 0; j < rt->ndest; j++)
+                check_dest(ctx, &hc, r, rt, &rt->dest[j], false);
+            check_dest(ctx, &hc, r, rt, rt->mirror, true);
+        }
+    }
+    ml_map_free(&hc.drs);
+    ml_map_free(&hc.defined);
+}
+
+const ml_rule ml_rule_ML301 = {
+    .id = "ML301",
+    .name = "unknown-subset",
+    .level = ML_LEVEL_ERROR,
+    .summary = "A route sends traffic to a subset that no DestinationRule for its host defines",
+    .description = "A VirtualService destination or mirror (in an http, tcp or tls route) names a subset, and "
+                   "none of the DestinationRules for the destination's host (resolved the way Istio resolves "
+                   "short names) defines a subset of that name. Envoy then has no cluster for the "
+                   "destination: every request the route sends there fails with HTTP 503 (no route or no "
+                   "healthy upstream), and a mirror silently mirrors nothing. The usual causes are a typo, a "
+                   "subset renamed in the DestinationRule but not in the VirtualService, or a DestinationRule "
+                   "that is missing altogether.\n"
+                   "\n"
+                   "Every VirtualService definition is checked; the DestinationRules are the ones the cluster "
+                   "keeps after all files are applied. When no DestinationRule for the host is in the input at "
+                   "all, the rule reports only if the host's Service is in the input (or with "
+                   "--assume-complete), since the DestinationRule may live in another repository. Istio's "
+                   "analyzer reports the same problem as IST0101 (ReferencedResourceNotFound).",
+    .remediation = "Name a subset the DestinationRule defines, or add the subset (with labels that select the "
+                   "intended pods) to the DestinationRule for the host.",
+    .tags = "traffic,canary,istio",
+    .istio_code = "IST0101",
+    .precision = "very-high",
+    .example_bad = "kind: DestinationRule\nspec:\n  host: orders\n  subsets:\n  - name: stable\n"
+                   "    labels: {version: stable}\n---\nkind: VirtualService\nspec:\n  hosts: [orders]\n  http:\n"
+                   "  - route:\n    - destination: {host: orders, subset: canary}",
+    .example_good = "kind: DestinationRule\nspec:\n  host: orders\n  subsets:\n  - name: stable\n"
+                    "    labels: {version: stable}\n  - name: canary\n    labels: {version: canary}\n---\n"
+                    "kind: VirtualService\nspec:\n  hosts: [orders]\n  http:\n  - route:\n"
+                    "    - destination: {host: orders, subset: canary}",
+    .check = check,
+};

@@ -1,0 +1,362 @@
+/*
+ * traffic_common.c - what the traffic rules (ML301-ML308) share.
+ *
+ * Two questions recur across the family. "Who routes to this host and
+ * subset?" is answered by one pass over every VirtualService definition,
+ * indexing each destination and mirror by its resolved host, so a rule asks
+ * the index instead of looping over pairs of resources. "Which pods does this
+ * subset get?" is answered from the host's Service and the model's label
+ * index: a subset picks pods among the Service's endpoints, so the Service's
+ * workloads are the candidates; when the Service is not in the input the
+ * namespace's workloads stand in, and when the namespace has no workloads in
+ * the input the answer is unknown (unless --assume-complete).
+ */
+#include "traffic_common.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "meshlint/config.h"
+
+#define MAX_LABELS_TEXT 16
+
+/* ---- small text helpers ------------------------------------------------ */
+
+const char *tr_route_name(ml_arena *a, const ml_route *rt)
+{
+    static const char *const kinds[] = {"http", "tcp", "tls"};
+    const char *k = (unsigned)rt->proto < 3 ? kinds[rt->proto] : "route";
+    const char *name = ml_str_nonnull(rt->name);
+    if (name && *name)
+        return ml_printf(a, "%s[%zu] (%s)", k, rt->index, name);
+    return ml_printf(a, "%s[%zu]", k, rt->index);
+}
+
+const char *tr_labels_text(ml_arena *a, const ml_node *labels, const char *sep)
+{
+    return tr_labels_fmt(a, labels, "=", sep);
+}
+
+const char *tr_labels_fmt(ml_arena *a, const ml_node *labels, const char *eq, const char *sep)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    size_t shown = 0;
+    for (size_t i = 0; ml_is_map(labels) && i < labels->n; i++) {
+        const char *k = ml_str(labels->pairs[i].key);
+        const char *v = ml_str(labels->pairs[i].value);
+        if (!k || !v)
+            continue;
+        if (shown == MAX_LABELS_TEXT) {
+            ml_buf_printf(&b, "%s...", sep);
+            break;
+        }
+        ml_buf_printf(&b, "%s%s%s%s", shown ? sep : "", k, eq, v);
+        shown++;
+    }
+    const char *out = ml_strdup(a, b.s ? b.s : "");
+    ml_buf_free(&b);
+    return out;
+}
+
+const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn)
+{
+    if (!fqdn)
+        return NULL;
+    const char *domain = ctx->cfg && ctx->cfg->cluster_domain && *ctx->cfg->cluster_domain
+                             ? ctx->cfg->cluster_domain
+                             : "cluster.local";
+    const char *suffix = ml_printf(ctx->arena, ".svc.%s", domain);
+    if (!ml_ends_with(fqdn, suffix))
+        return NULL;
+    size_t len = strlen(fqdn) - strlen(suffix);
+    const char *dot = memchr(fqdn, '.', len);
+    if (!dot || dot == fqdn || memchr(dot + 1, '.', len - (size_t)(dot + 1 - fqdn)) || dot + 1 == fqdn + len)
+        return NULL;
+    return ml_strndup(ctx->arena, dot + 1, len - (size_t)(dot + 1 - fqdn));
+}
+
+const char *tr_where(ml_arena *a, ml_loc l)
+{
+    return ml_printf(a, "%s:%u", l.file && l.file->path ? l.file->path : "?", (unsigned)l.line);
+}
+
+const ml_resource *tr_replaced_by(const ml_ctx *ctx, const ml_resource *r)
+{
+    if (r->winner || !r->key)
+        return NULL;
+    const ml_resource *w = ml_map_gets(&ctx->model->by_key, r->key);
+    return w != r ? w : NULL;
+}
+
+/* ---- who routes where --------------------------------------------------- */
+
+bool tr_dest_gets_traffic(const ml_route *rt, const ml_destination *d, bool mirror)
+{
+    if (mirror) {
+        const char *pct = ml_str_nonnull(ml_path(rt->node, "mirrorPercentage.value"));
+        if (!pct)
+            pct = ml_str_nonnull(ml_get(rt->node, "mirrorPercent"));
+        if (pct) {
+            char *end;
+            double v = strtod(pct, &end);
+            if (end != pct && *end == '\0' && v == 0)
+                return false;
+        }
+        return true;
+    }
+    if (rt->ndest <= 1)
+        return true; /* a single destination gets every request, whatever its weight */
+    long long total = 0;
+    for (size_t i = 0; i < rt->ndest; i++)
+        if (rt->dest[i].weight_num > 0 && total < (1LL << 40))
+            total += rt->dest[i].weight_num;
+    return total > 0 && d->weight_num > 0;
+}
+
+static void add_ref(ml_ctx *ctx, ml_map *out, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                    bool mirror)
+{
+    if (!d || !d->fqdn)
+        return;
+    tr_ref *ref = ml_zalloc(ctx->arena, sizeof *ref);
+    ref->vs = r;
+    ref->route = rt;
+    ref->dest = d;
+    ref->mirror = mirror;
+    ref->gets_traffic = tr_dest_gets_traffic(rt, d, mirror);
+    ml_map_push(out, ctx->arena, d->fqdn, strlen(d->fqdn), ref);
+    const char *subset = ml_str_nonnull(d->subset);
+    if (subset) {
+        /* "\x1f" cannot occur in a host name, so the two kinds of keys never collide */
+        const char *key = ml_printf(ctx->arena, "%s\x1f%s", d->fqdn, subset);
+        ml_map_push(out, ctx->arena, key, strlen(key), ref);
+    }
+}
+
+void tr_refs_build(ml_ctx *ctx, ml_map *out)
+{
+    ml_map_init(out);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
+        const ml_virtualservice *vs = r->u.vs;
+        if (!vs)
+            continue;
+        for (size_t i = 0; i < vs->nroutes; i++) {
+            const ml_route *rt = &vs->routes[i];
+            for (size_t j = 0; j < rt->ndest; j++)
+                add_ref(ctx, out, r, rt, &rt->dest[j], false);
+            add_ref(ctx, out, r, rt, rt->mirror, true);
+        }
+    }
+}
+
+const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn)
+{
+    static const ml_vec none = {0};
+    const ml_vec *v = fqdn ? ml_map_vec(refs, fqdn, strlen(fqdn)) : NULL;
+    return v ? v : &none;
+}
+
+const ml_vec *tr_refs_for_subset(ml_ctx *ctx, const ml_map *refs, const char *fqdn, const char *subset)
+{
+    if (!fqdn || !subset)
+        return tr_refs_for(refs, NULL);
+    ml_buf b;
+    ml_buf_init(&b);
+    ml_buf_printf(&b, "%s\x1f%s", fqdn, subset);
+    const ml_vec *v = ml_map_vec(refs, b.s, b.n);
+    ml_buf_free(&b);
+    (void)ctx;
+    return v ? v : tr_refs_for(refs, NULL);
+}
+
+const char *tr_ref_subset(const tr_ref *ref)
+{
+    return ml_str_nonnull(ref->dest->subset);
+}
+
+bool tr_subset_has_traffic(const ml_vec *refs, const char *subset)
+{
+    if (!refs)
+        return false;
+    ML_VEC_EACH(const tr_ref *, ref, refs) {
+        if (ref->gets_traffic && ml_streq(tr_ref_subset(ref), subset))
+            return true;
+    }
+    return false;
+}
+
+static const char *ref_how(ml_arena *a, const tr_ref *ref, const char *subset)
+{
+    if (ref->mirror)
+        return ml_printf(a, "mirrors traffic to subset %s here", subset);
+    if (ref->route->ndest > 1) {
+        if (!ref->gets_traffic)
+            return ml_printf(a, "routes to subset %s here, with weight 0 (no traffic)", subset);
+        return ml_printf(a, "routes to subset %s here (weight %lld)", subset, ref->dest->weight_num);
+    }
+    return ml_printf(a, "routes to subset %s here", subset);
+}
+
+size_t tr_note_subset_routes(ml_ctx *ctx, ml_diag *d, const ml_vec *refs, const char *subset)
+{
+    size_t defs = 0;
+    /* refs of one definition are contiguous (built in load order) */
+    for (size_t i = 0; refs && i < refs->n;) {
+        const tr_ref *first = refs->items[i];
+        const tr_ref *hit = NULL;
+        size_t more = 0, j = i;
+        for (; j < refs->n && ((const tr_ref *)refs->items[j])->vs == first->vs; j++) {
+            const tr_ref *ref = refs->items[j];
+            if (!ml_streq(tr_ref_subset(ref), subset))
+                continue;
+            if (!hit)
+                hit = ref;
+            else
+                more++;
+        }
+        i = j;
+        if (!hit)
+            continue;
+        defs++;
+        ml_buf b;
+        ml_buf_init(&b);
+        ml_buf_printf(&b, "%s %s", ml_res_display(ctx->arena, hit->vs), ref_how(ctx->arena, hit, subset));
+        if (more)
+            ml_buf_printf(&b, " and in %zu more route%s", more, more == 1 ? "" : "s");
+        const ml_resource *w = tr_replaced_by(ctx, hit->vs);
+        if (w)
+            ml_buf_printf(&b, "; this definition is replaced by the one at %s (see ML003)",
+                          tr_where(ctx->arena, ml_node_loc(w->name_node ? w->name_node : w->kind_node)));
+        ml_note(ctx, d, ml_node_loc(hit->dest->subset), "%s", b.s);
+        ml_buf_free(&b);
+    }
+    return defs;
+}
+
+/* ---- which pods a subset gets ------------------------------------------- */
+
+/* A workload belongs to the host when its name or a label value is the
+ * host's short name: the only reason to name it when no Service says so. */
+static bool related_to_host(const ml_workload *w, const char *short_name)
+{
+    if (ml_streq(w->res->name, short_name))
+        return true;
+    for (size_t i = 0; ml_is_map(w->pod_labels) && i < w->pod_labels->n; i++)
+        if (ml_streq(ml_str(w->pod_labels->pairs[i].value), short_name))
+            return true;
+    return false;
+}
+
+static void count_labels(const ml_node *want, const ml_node *have, size_t *matched, size_t *conflicts)
+{
+    *matched = *conflicts = 0;
+    for (size_t i = 0; ml_is_map(want) && i < want->n; i++) {
+        const char *k = ml_str(want->pairs[i].key);
+        const char *v = ml_str(want->pairs[i].value);
+        if (!k || !v)
+            continue;
+        const char *h = ml_label(have, k);
+        if (!h)
+            continue;
+        if (strcmp(h, v) == 0)
+            (*matched)++;
+        else
+            (*conflicts)++;
+    }
+}
+
+/* The nearest miss: most subset labels matched, then fewest labels with a
+ * different value (a pod missing the label is more likely the intended one
+ * than a pod labelled for another subset), then load order. */
+static const ml_workload *closest(const ml_vec *cands, const ml_node *labels, const char *short_name,
+                                  bool need_relation)
+{
+    const ml_workload *best = NULL;
+    size_t bm = 0, bc = 0;
+    int br = 0;
+    ML_VEC_EACH(const ml_workload *, w, cands) {
+        size_t m, c;
+        count_labels(labels, w->pod_labels, &m, &c);
+        int rel = related_to_host(w, short_name) ? 1 : 0;
+        if (need_relation && !rel && m == 0)
+            continue;
+        if (!best || rel > br || (rel == br && (m > bm || (m == bm && c < bc)))) {
+            best = w;
+            bm = m;
+            bc = c;
+            br = rel;
+        }
+    }
+    return best;
+}
+
+/* The Service selector and the workload share at least one key=value: the
+ * workload is one of the host's own pods that the selector leaves out. */
+static bool shares_selector_label(const ml_node *sel, const ml_node *labels)
+{
+    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key);
+        const char *v = ml_str(sel->pairs[i].value);
+        if (k && v && ml_streq(ml_label(labels, k), v))
+            return true;
+    }
+    return false;
+}
+
+tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s, tr_subset_eval *out)
+{
+    const ml_model *m = ctx->model;
+    memset(out, 0, sizeof *out);
+    if (!dr->fqdn || strchr(dr->fqdn, '*') || !ml_is_map(s->labels) || s->labels->n == 0)
+        return TR_SUB_SKIP; /* no labels: the subset is every pod of the host */
+    const char *ns = tr_fqdn_ns(ctx, dr->fqdn);
+    if (!ns)
+        return TR_SUB_SKIP; /* a ServiceEntry or external host: no pod templates to compare */
+    out->ns = ns;
+
+    const ml_vec *svcs = ml_model_services_for(m, dr->fqdn);
+    if (svcs && svcs->n) {
+        const ml_service *svc = svcs->items[0];
+        out->svc = svc;
+        if (!ml_is_map(svc->selector) || svc->selector->n == 0)
+            return TR_SUB_SKIP; /* endpoints managed outside Kubernetes' selector */
+        out->candidates = &svc->workloads;
+        /* the label index gives the subset's pods; the Service must select one of them */
+        ml_vec sel = ml_model_select(m, svc->res->ns, s->labels);
+        ML_VEC_EACH(ml_workload *, w, &sel) {
+            if (ml_selector_matches(svc->selector, w->pod_labels))
+                return TR_SUB_OK;
+        }
+        ML_VEC_EACH(ml_workload *, w, &sel) {
+            if (shares_selector_label(svc->selector, w->pod_labels))
+                ml_vec_push(ctx->arena, &out->outside, w);
+        }
+        if (out->outside.n)
+            return TR_SUB_OUTSIDE;
+        if (svc->workloads.n == 0)
+            /* the Service's own workloads are not in the input */
+            return ml_assume_complete(ctx) ? TR_SUB_NO_PODS : TR_SUB_SKIP;
+        return TR_SUB_NO_PODS;
+    }
+
+    const ml_vec *ws = ml_model_ns_workloads(m, ns);
+    if (!ws || ws->n == 0)
+        return ml_assume_complete(ctx) ? TR_SUB_NO_PODS : TR_SUB_SKIP;
+    out->ns_fallback = true;
+    out->candidates = ws;
+    ml_vec sel = ml_model_select(m, ns, s->labels);
+    if (sel.n)
+        return TR_SUB_OK;
+    return TR_SUB_NO_PODS;
+}
+
+const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s,
+                                     const tr_subset_eval *ev)
+{
+    if (!ev->candidates || !ev->candidates->n || !dr->fqdn)
+        return NULL;
+    const char *dot = strchr(dr->fqdn, '.');
+    const char *short_name = ml_strndup(ctx->arena, dr->fqdn, dot ? (size_t)(dot - dr->fqdn) : strlen(dr->fqdn));
+    return closest(ev->candidates, s->labels, short_name, ev->ns_fallback);
+}

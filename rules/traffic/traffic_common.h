@@ -1,0 +1,79 @@
+/*
+ * traffic_common.h - helpers shared by the traffic rules (ML301-ML308).
+ *
+ * Several traffic rules ask the same two questions: which VirtualService
+ * definitions send traffic to a host and subset, and which pods a
+ * DestinationRule subset ends up with. Both are answered here once, from the
+ * model's indexes, so that each rule stays a short description of its check.
+ */
+#ifndef MESHLINT_TRAFFIC_COMMON_H
+#define MESHLINT_TRAFFIC_COMMON_H
+
+#include "meshlint/rule.h"
+
+/* One route destination or mirror of one VirtualService definition. */
+typedef struct tr_ref {
+    const ml_resource *vs;       /* the VirtualService definition (any, not only the winner) */
+    const ml_route *route;
+    const ml_destination *dest;
+    bool mirror;
+    bool gets_traffic;           /* a positive share of the route's requests reaches it */
+} tr_ref;
+
+/* Index the destinations and mirrors of every VirtualService definition by
+ * resolved host: fqdn -> ml_vec of tr_ref*. Free with ml_map_free. */
+void tr_refs_build(ml_ctx *ctx, ml_map *out);
+/* Never NULL: an empty vector when nothing routes to fqdn. */
+const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn);
+/* The references that name subset of fqdn (never NULL). */
+const ml_vec *tr_refs_for_subset(ml_ctx *ctx, const ml_map *refs, const char *fqdn, const char *subset);
+/* The subset a reference names, or NULL. */
+const char *tr_ref_subset(const tr_ref *ref);
+
+/* True when this destination of rt receives a positive share of its
+ * requests (a mirror: unless mirrorPercentage is 0). */
+bool tr_dest_gets_traffic(const ml_route *rt, const ml_destination *d, bool mirror);
+
+/* "http[1]" or "http[1] (canary)" for a route. */
+const char *tr_route_name(ml_arena *a, const ml_route *rt);
+/* "k=v, k2=v2" for a mapping of labels (sep between pairs). */
+const char *tr_labels_text(ml_arena *a, const ml_node *labels, const char *sep);
+/* The same with another separator between key and value ("version: stable"). */
+const char *tr_labels_fmt(ml_arena *a, const ml_node *labels, const char *eq, const char *sep);
+/* Namespace of a cluster-local host "name.ns.svc.<domain>", else NULL. */
+const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn);
+/* "file:line" of a location (for messages that point elsewhere). */
+const char *tr_where(ml_arena *a, ml_loc l);
+/* The winning definition that replaces r, or NULL when r is the winner. */
+const ml_resource *tr_replaced_by(const ml_ctx *ctx, const ml_resource *r);
+
+/* What the pods behind a DestinationRule subset are. */
+typedef enum tr_sub_verdict {
+    TR_SUB_SKIP,     /* not knowable from the input: stay silent */
+    TR_SUB_OK,       /* at least one workload matches */
+    TR_SUB_NO_PODS,  /* ML302: no workload where the subset looks matches */
+    TR_SUB_OUTSIDE   /* ML303: matching workloads exist, but the Service excludes them */
+} tr_sub_verdict;
+
+typedef struct tr_subset_eval {
+    const ml_service *svc;       /* the host's Service, or NULL */
+    const char *ns;              /* namespace of the host */
+    const ml_vec *candidates;    /* the workloads the subset was matched against (may be NULL) */
+    bool ns_fallback;            /* candidates are the namespace's workloads (no Service in the input) */
+    ml_vec outside;              /* TR_SUB_OUTSIDE: ml_workload* the subset selects but the Service does not */
+} tr_subset_eval;
+
+tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s,
+                                  tr_subset_eval *out);
+/* For TR_SUB_NO_PODS: the nearest miss among the candidates (most subset
+ * labels matched, then fewest labels with another value), or NULL. */
+const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s,
+                                     const tr_subset_eval *ev);
+
+/* True when any reference in refs to subset receives traffic. */
+bool tr_subset_has_traffic(const ml_vec *refs, const char *subset);
+/* Add one note per VirtualService definition in refs that routes (or
+ * mirrors) to subset; returns how many definitions that is. */
+size_t tr_note_subset_routes(ml_ctx *ctx, ml_diag *d, const ml_vec *refs, const char *subset);
+
+#endif
