@@ -1,0 +1,12 @@
+import { createServer } from '@connectum/core';
+import { initProvider } from '@connectum/otel';
+import routes from './routes.js';
+
+initProvider({ serviceName: 'orders' });
+
+const server = createServer({
+  services: [routes],
+  port: 5000,
+});
+
+await server.start();
