@@ -1,0 +1,180 @@
+/*
+ * md_extract.c - fenced code blocks of Markdown documents (with --markdown).
+ *
+ * Documentation shows manifests and server code in ```yaml and ```ts blocks;
+ * with --markdown they are linted like files. Positions must point into the
+ * .md itself, so nothing is copied out: a TypeScript block is tokenized in
+ * place (the tokenizer takes a byte range and the line it starts on), and a
+ * YAML block is loaded from a copy of the document in which every byte
+ * outside the block is a space (newlines kept), so that lines, columns and
+ * byte offsets of the copy are those of the .md. Snippets rarely carry their
+ * imports, so in Markdown Connectum's functions are recognised by name.
+ */
+#include "meshlint/model.h"
+#include "meshlint/ts.h"
+#include "meshlint/ts_lex.h"
+#include "meshlint/yaml.h"
+
+#include <string.h>
+
+/* Total bytes of blanked copies one .md may cost (YAML blocks past it are
+ * skipped), so that a document with very many blocks stays linear. */
+#define MD_COPY_BUDGET (64u << 20)
+
+typedef enum block_lang { LANG_OTHER, LANG_TS, LANG_YAML } block_lang;
+
+static block_lang lang_of(const char *s, size_t n)
+{
+    static const char *const ts[] = {"ts", "typescript", "tsx", "js", "javascript", "jsx",
+                                     "mjs", "cjs", "mts", "cts", NULL};
+    static const char *const yaml[] = {"yaml", "yml", NULL};
+    char w[16];
+    size_t k = 0;
+    while (k < n && k + 1 < sizeof w && s[k] != ' ' && s[k] != '\t' && s[k] != '{' && s[k] != ',') {
+        char c = s[k];
+        w[k] = (char)(c >= 'A' && c <= 'Z' ? c - 'A' + 'a' : c);
+        k++;
+    }
+    if (k == n || (k < n && (s[k] == ' ' || s[k] == '\t' || s[k] == '{' || s[k] == ','))) {
+        w[k] = '\0';
+        for (int i = 0; ts[i]; i++)
+            if (strcmp(w, ts[i]) == 0)
+                return LANG_TS;
+        for (int i = 0; yaml[i]; i++)
+            if (strcmp(w, yaml[i]) == 0)
+                return LANG_YAML;
+    }
+    return LANG_OTHER;
+}
+
+typedef struct block {
+    block_lang lang;
+    uint32_t start, end; /* content bytes [start, end) */
+    uint32_t line;       /* line of the first content byte */
+} block;
+
+static void ts_block(ml_model *m, ml_file *f, const block *b, const char *pkg, const char *pkg_name,
+                     ml_vec *servers, ml_vec *facts)
+{
+    ml_ts_unit u;
+    if (!ml_ts_unit_init(&u, m->arena, f, f->data, b->start, b->end, b->line, 1))
+        return;
+    u.markdown = true;
+    ml_ts_extract_unit(m, &u, pkg, pkg_name, servers, facts);
+    ml_ts_unit_free(&u);
+}
+
+static void yaml_block(ml_model *m, ml_file *f, const block *b)
+{
+    char *copy = ml_alloc(m->arena, (size_t)b->end + 1);
+    for (uint32_t i = 0; i < b->start; i++)
+        copy[i] = f->data[i] == '\n' ? '\n' : ' ';
+    memcpy(copy + b->start, f->data + b->start, b->end - b->start);
+    copy[b->end] = '\0';
+    ml_file *view = ml_zalloc(m->arena, sizeof *view);
+    view->path = f->path;
+    view->data = copy;
+    view->len = b->end;
+    view->type = ML_FILE_YAML;
+    view->report = f->report;
+    view->index = f->index;
+    ml_yaml_result res;
+    memset(&res, 0, sizeof res);
+    ml_yaml_load(m->arena, view, &res);
+    ML_VEC_EACH(ml_doc *, doc, &res.docs) {
+        ml_vec_push(m->arena, &m->docs, doc);
+        ml_model_add_doc(m, doc);
+    }
+    ML_VEC_EACH(ml_yaml_error *, e, &res.errors) {
+        ml_vec_push(m->arena, &m->yaml_errors, e);
+    }
+}
+
+void ml_md_extract(ml_model *m, ml_file *f)
+{
+    if (!f || !f->data || f->len >= UINT32_MAX - 1)
+        return;
+    const char *s = f->data;
+    uint32_t len = (uint32_t)f->len;
+    uint32_t p = 0, line = 1;
+    bool in_block = false;
+    char fence_ch = 0;
+    uint32_t fence_len = 0;
+    block cur;
+    memset(&cur, 0, sizeof cur);
+    ml_vec servers = {0}, facts = {0};
+    const char *pkg = NULL, *pkg_name = NULL;
+    bool pkg_done = false;
+    size_t copied = 0;
+
+    while (p < len) {
+        uint32_t ls = p, le = p;
+        while (le < len && s[le] != '\n')
+            le++;
+        uint32_t next = le < len ? le + 1 : le;
+        /* the line without leading blanks */
+        uint32_t q = ls;
+        while (q < le && (s[q] == ' ' || s[q] == '\t' || s[q] == '>'))
+            q++;
+        uint32_t run = 0;
+        char ch = q < le ? s[q] : 0;
+        if (ch == '`' || ch == '~')
+            while (q + run < le && s[q + run] == ch)
+                run++;
+        if (!in_block) {
+            if (run >= 3) {
+                uint32_t info = q + run;
+                while (info < le && (s[info] == ' ' || s[info] == '\t'))
+                    info++;
+                uint32_t info_end = le;
+                while (info_end > info && (s[info_end - 1] == '\r' || s[info_end - 1] == ' '))
+                    info_end--;
+                /* a backtick fence's info string cannot contain a backtick */
+                if (!(ch == '`' && memchr(s + info, '`', info_end - info))) {
+                    in_block = true;
+                    fence_ch = ch;
+                    fence_len = run;
+                    cur.lang = lang_of(s + info, info_end - info);
+                    cur.start = next;
+                    cur.line = line + 1;
+                }
+            }
+        } else if (ch == fence_ch && run >= fence_len) {
+            uint32_t r = q + run;
+            while (r < le && (s[r] == ' ' || s[r] == '\t' || s[r] == '\r'))
+                r++;
+            if (r == le) {
+                in_block = false;
+                cur.end = ls;
+                if (cur.end > cur.start && cur.lang == LANG_TS) {
+                    if (!pkg_done) {
+                        pkg = ml_ts_package(m->arena, f->path, &pkg_name);
+                        pkg_done = true;
+                    }
+                    ts_block(m, f, &cur, pkg, pkg_name, &servers, &facts);
+                } else if (cur.end > cur.start && cur.lang == LANG_YAML && copied + cur.end <= MD_COPY_BUDGET) {
+                    copied += cur.end;
+                    yaml_block(m, f, &cur);
+                }
+            }
+        }
+        if (le < len)
+            line++;
+        p = next;
+        if (next == le)
+            break;
+    }
+    if (in_block) {
+        /* an unclosed fence runs to the end of the document */
+        cur.end = len;
+        if (cur.end > cur.start && cur.lang == LANG_TS) {
+            if (!pkg_done)
+                pkg = ml_ts_package(m->arena, f->path, &pkg_name);
+            ts_block(m, f, &cur, pkg, pkg_name, &servers, &facts);
+        } else if (cur.end > cur.start && cur.lang == LANG_YAML && copied + cur.end <= MD_COPY_BUDGET) {
+            yaml_block(m, f, &cur);
+        }
+    }
+    /* the blocks of one document describe one service */
+    ml_ts_apply_file_facts(m, &servers, &facts);
+}

@@ -1,0 +1,2346 @@
+/*
+ * ts_extract.c - Connectum server records from TypeScript/JavaScript.
+ *
+ * A cheap PCRE2 scan first decides whether a file can hold a server at all;
+ * only then is it tokenized (ts_lex.c) and its scopes and bindings recorded
+ * (ts_parse.c). Each call that the file's imports identify as Connectum's
+ * createServer (also under an alias or through a namespace import) has its
+ * options evaluated by a small abstract interpreter: literals are values,
+ * identifiers follow their nearest const/let declaration (and one level of
+ * relative import), process.env.X becomes an environment read with its
+ * default, arrays and objects are assembled through spreads, conditional
+ * spreads make their elements "maybe", and everything else becomes unknown
+ * with its location and the reason. The interpreter never guesses; its
+ * recursion depth and total work are capped per server.
+ */
+#include "meshlint/ts.h"
+#include "meshlint/ts_lex.h"
+
+#define PCRE2_CODE_UNIT_WIDTH 8
+#include <pcre2.h>
+
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#define EVAL_MAX_DEPTH 256
+#define EVAL_BUDGET 1000000
+#define MAX_ELEMS 10000 /* elements or properties one literal may assemble */
+#define IMPORT_MAX_BYTES (8u << 20)
+
+/* ---- the functions we recognise ----------------------------------------- */
+
+typedef enum fn_id {
+    FN_NONE,
+    FN_CREATE_SERVER,
+    FN_DEFAULTS,
+    FN_RETRY,
+    FN_TIMEOUT,
+    FN_CIRCUIT_BREAKER,
+    FN_BULKHEAD,
+    FN_FALLBACK,
+    FN_HEALTH,
+    FN_REFLECTION,
+    FN_INIT_PROVIDER,
+    FN_CONNECT_TRANSPORT,
+    FN_GRPC_TRANSPORT,
+    FN_GRPCWEB_TRANSPORT,
+    FN_OTHER /* some other function imported from @connectum/...: known, not configurable here */
+} fn_id;
+
+static const struct {
+    const char *name;
+    fn_id id;
+    const char *scope; /* module prefix it must come from */
+} fn_table[] = {
+    {"createServer", FN_CREATE_SERVER, "@connectum/"},
+    {"createDefaultInterceptors", FN_DEFAULTS, "@connectum/"},
+    {"createRetryInterceptor", FN_RETRY, "@connectum/"},
+    {"createTimeoutInterceptor", FN_TIMEOUT, "@connectum/"},
+    {"createCircuitBreakerInterceptor", FN_CIRCUIT_BREAKER, "@connectum/"},
+    {"createBulkheadInterceptor", FN_BULKHEAD, "@connectum/"},
+    {"createFallbackInterceptor", FN_FALLBACK, "@connectum/"},
+    {"Healthcheck", FN_HEALTH, "@connectum/"},
+    {"Reflection", FN_REFLECTION, "@connectum/"},
+    {"initProvider", FN_INIT_PROVIDER, "@connectum/"},
+    {"createConnectTransport", FN_CONNECT_TRANSPORT, "@connectrpc/"},
+    {"createGrpcTransport", FN_GRPC_TRANSPORT, "@connectrpc/"},
+    {"createGrpcWebTransport", FN_GRPCWEB_TRANSPORT, "@connectrpc/"},
+};
+
+static fn_id fn_by_name(const char *name, const char *module)
+{
+    for (size_t k = 0; k < sizeof fn_table / sizeof fn_table[0]; k++)
+        if (strcmp(fn_table[k].name, name) == 0)
+            return module && !ml_starts_with(module, fn_table[k].scope) ? FN_NONE : fn_table[k].id;
+    return module && ml_starts_with(module, "@connectum/") ? FN_OTHER : FN_NONE;
+}
+
+static bool fn_is_transport(fn_id f)
+{
+    return f == FN_CONNECT_TRANSPORT || f == FN_GRPC_TRANSPORT || f == FN_GRPCWEB_TRANSPORT;
+}
+
+/* ---- values --------------------------------------------------------------- */
+
+typedef enum vk {
+    V_UNKNOWN,
+    V_UNDEF,
+    V_NULL,
+    V_NUM,
+    V_STR,
+    V_BOOL,
+    V_ENV,
+    V_ENVOBJ,  /* process.env */
+    V_PROCESS, /* process */
+    V_OBJ,
+    V_ARR,
+    V_COND,    /* a condition the code decides at run time: a or b */
+    V_CALL,    /* a recognised Connectum call */
+    V_FUNC,
+    V_NS       /* a namespace import */
+} vk;
+
+typedef struct val val;
+
+typedef struct prop {
+    const char *key;
+    val *v;
+    bool maybe;         /* from a conditional spread */
+    bool from_spread;
+    uint32_t order;
+    ml_ts_unit *u;      /* where the property is written */
+    uint32_t first, last;
+    ml_loc span;
+} prop;
+
+typedef struct elem {
+    val *v;
+    bool maybe;
+} elem;
+
+struct val {
+    vk k;
+    double num;
+    const char *str;
+    bool b;
+    const char *env;
+    val *dflt;
+    const char *why;
+    ml_loc loc;
+    val *a, *b2;        /* V_COND */
+    ml_vec props;       /* V_OBJ: prop* in source order */
+    ml_vec elems;       /* V_ARR: elem* */
+    int open_after;     /* V_OBJ: order of the last unknown spread, -1 none; V_ARR: 1 when open */
+    const char *open_why;
+    ml_loc open_loc;
+    fn_id fn;           /* V_CALL */
+    ml_vec args;        /* V_CALL: val* */
+    const char *module; /* V_NS */
+    ml_ts_unit *ns_unit;/* V_NS of a relative import */
+};
+
+typedef struct xctx {
+    ml_model *m;
+    ml_arena *a;
+    ml_server *srv;       /* env reads are recorded here */
+    unsigned depth;
+    unsigned long budget; /* evaluation steps and copied elements left */
+    unsigned gen;         /* binding values are cached per generation (one per call evaluated) */
+    ml_map units;         /* path -> ml_ts_unit* read through relative imports */
+    ml_vec owned;         /* those units, to free */
+    ml_map files_by_path; /* lazily built: path -> ml_file* of the model */
+    bool files_indexed;
+} xctx;
+
+static val *mkv(xctx *x, vk k, ml_loc loc)
+{
+    val *v = ml_zalloc(x->a, sizeof *v);
+    v->k = k;
+    v->loc = loc;
+    v->open_after = -1;
+    return v;
+}
+
+static val *unk(xctx *x, ml_loc loc, const char *why)
+{
+    val *v = mkv(x, V_UNKNOWN, loc);
+    v->why = why;
+    return v;
+}
+
+static ml_loc nloc(const ml_ts_unit *u, const ml_ts_node *n)
+{
+    return ml_ts_loc(u, n->first, n->last);
+}
+
+static void note_env(xctx *x, const char *name)
+{
+    if (!x->srv || !name)
+        return;
+    ML_VEC_EACH(const char *, e, &x->srv->env_names) {
+        if (strcmp(e, name) == 0)
+            return;
+    }
+    ml_vec_push(x->a, &x->srv->env_names, (void *)name);
+}
+
+static val *env_val(xctx *x, ml_loc loc, const char *name)
+{
+    val *v = mkv(x, V_ENV, loc);
+    v->env = name;
+    note_env(x, name);
+    return v;
+}
+
+/* Source text of a node, shortened, for messages ("call to loadConfig()"). */
+static const char *node_text(xctx *x, const ml_ts_unit *u, const ml_ts_node *n)
+{
+    ml_loc l = nloc(u, n);
+    size_t len = l.end_off - l.off;
+    const char *s = u->src + l.off;
+    ml_buf b;
+    ml_buf_init(&b);
+    bool space = false;
+    for (size_t k = 0; k < len && b.n < 48; k++) {
+        char c = s[k];
+        if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
+            space = true;
+            continue;
+        }
+        if (space && b.n)
+            ml_buf_putc(&b, ' ');
+        space = false;
+        ml_buf_putc(&b, c);
+    }
+    if (b.n >= 48)
+        ml_buf_puts(&b, "...");
+    const char *r = ml_strndup(x->a, b.s ? b.s : "", b.n);
+    ml_buf_free(&b);
+    return r;
+}
+
+/* Truthiness: 1 true, 0 false, -1 unknown. */
+static int truthy(const val *v)
+{
+    switch (v->k) {
+    case V_UNDEF:
+    case V_NULL: return 0;
+    case V_NUM: return v->num != 0 && !isnan(v->num);
+    case V_STR: return v->str && v->str[0] ? 1 : 0;
+    case V_BOOL: return v->b;
+    case V_OBJ:
+    case V_ARR:
+    case V_FUNC:
+    case V_CALL:
+    case V_ENVOBJ:
+    case V_PROCESS:
+    case V_NS: return 1;
+    default: return -1;
+    }
+}
+
+static bool is_nullish(const val *v) { return v->k == V_UNDEF || v->k == V_NULL; }
+
+static bool parse_number_str(const char *s, double *out)
+{
+    if (!s)
+        return false;
+    while (*s == ' ' || *s == '\t' || *s == '\n' || *s == '\r')
+        s++;
+    if (!*s) {
+        *out = 0; /* Number("") is 0 */
+        return true;
+    }
+    char *end;
+    double d = strtod(s, &end);
+    if (end == s)
+        return false;
+    while (*end == ' ' || *end == '\t' || *end == '\n' || *end == '\r')
+        end++;
+    if (*end)
+        return false;
+    *out = d;
+    return true;
+}
+
+/* Number(v): keeps environment reads (with their default converted). */
+static val *to_number(xctx *x, val *v, ml_loc loc, bool parse_int)
+{
+    switch (v->k) {
+    case V_NUM: {
+        val *r = mkv(x, V_NUM, loc);
+        r->num = parse_int ? trunc(v->num) : v->num;
+        return r;
+    }
+    case V_STR: {
+        double d;
+        bool ok = false;
+        if (parse_int) {
+            char *end;
+            d = (double)strtoll(v->str, &end, 10);
+            ok = end != v->str;
+        } else {
+            ok = parse_number_str(v->str, &d);
+        }
+        if (!ok)
+            return unk(x, loc, ml_printf(x->a, "\"%s\" is not a number", v->str));
+        val *r = mkv(x, V_NUM, loc);
+        r->num = d;
+        return r;
+    }
+    case V_BOOL: {
+        val *r = mkv(x, V_NUM, loc);
+        r->num = v->b;
+        return r;
+    }
+    case V_ENV: {
+        val *r = mkv(x, V_ENV, loc);
+        r->env = v->env;
+        if (v->dflt)
+            r->dflt = to_number(x, v->dflt, v->dflt->loc, parse_int);
+        return r;
+    }
+    case V_COND: {
+        val *r = mkv(x, V_COND, loc);
+        r->a = to_number(x, v->a, v->a->loc, parse_int);
+        r->b2 = to_number(x, v->b2, v->b2->loc, parse_int);
+        return r;
+    }
+    case V_UNKNOWN: return unk(x, loc, v->why);
+    default: return unk(x, loc, "not a number");
+    }
+}
+
+/* ---- objects ---------------------------------------------------------------- */
+
+typedef struct lookup {
+    val *v;     /* NULL: absent */
+    prop *p;    /* the deciding property, or NULL */
+    bool unknown;
+    const char *why;
+    ml_loc loc;
+} lookup;
+
+static lookup obj_get(xctx *x, val *obj, const char *key)
+{
+    lookup r;
+    memset(&r, 0, sizeof r);
+    if (obj->k != V_OBJ) {
+        r.unknown = true;
+        r.why = obj->k == V_UNKNOWN ? obj->why : "not an object literal";
+        r.loc = obj->loc;
+        return r;
+    }
+    prop *last = NULL;
+    val *acc = NULL; /* the value with conditional properties folded in */
+    ML_VEC_EACH(prop *, p, &obj->props) {
+        if (!p->key || strcmp(p->key, key) != 0)
+            continue;
+        if (p->maybe) {
+            val *c = mkv(x, V_COND, p->v->loc);
+            c->a = p->v;
+            c->b2 = acc ? acc : mkv(x, V_UNDEF, p->v->loc);
+            acc = c;
+        } else {
+            acc = p->v;
+        }
+        last = p;
+    }
+    if (obj->open_after >= 0 && (!last || (int)last->order < obj->open_after)) {
+        r.unknown = true;
+        r.why = obj->open_why;
+        r.loc = obj->open_loc;
+        r.p = last;
+        return r;
+    }
+    r.v = acc;
+    r.p = last;
+    return r;
+}
+
+static void obj_open(val *obj, const char *why, ml_loc loc);
+
+static void obj_add(xctx *x, val *obj, prop *p)
+{
+    if (obj->props.n >= MAX_ELEMS || x->budget == 0) {
+        obj_open(obj, "object too large to evaluate", p->span);
+        return;
+    }
+    x->budget--;
+    p->order = (uint32_t)obj->props.n;
+    ml_vec_push(x->a, &obj->props, p);
+}
+
+static void obj_open(val *obj, const char *why, ml_loc loc)
+{
+    obj->open_after = (int)obj->props.n;
+    obj->open_why = why;
+    obj->open_loc = loc;
+}
+
+/* Merge the properties of a spread value into obj. */
+static void obj_spread(xctx *x, val *obj, val *src, bool maybe, ml_loc loc, unsigned depth)
+{
+    if (depth > 16) {
+        obj_open(obj, "spread nested too deeply", loc);
+        return;
+    }
+    switch (src->k) {
+    case V_OBJ:
+        ML_VEC_EACH(prop *, p, &src->props) {
+            prop *q = ml_alloc(x->a, sizeof *q);
+            *q = *p;
+            q->maybe = p->maybe || maybe;
+            q->from_spread = true;
+            obj_add(x, obj, q);
+        }
+        if (src->open_after >= 0)
+            obj_open(obj, src->open_why, src->open_loc);
+        break;
+    case V_UNDEF:
+    case V_NULL:
+    case V_BOOL:
+    case V_NUM:
+        break; /* spreading these adds nothing */
+    case V_COND:
+        obj_spread(x, obj, src->a, true, loc, depth + 1);
+        obj_spread(x, obj, src->b2, true, loc, depth + 1);
+        break;
+    default:
+        obj_open(obj, src->k == V_UNKNOWN && src->why ? src->why : "spread of a value that is not an object literal", loc);
+        break;
+    }
+}
+
+static void arr_push(xctx *x, val *arr, val *v, bool maybe)
+{
+    if (arr->elems.n >= MAX_ELEMS || x->budget == 0) {
+        if (arr->open_after < 0) {
+            arr->open_after = 1;
+            v = unk(x, v->loc, "array too large to evaluate");
+            maybe = false;
+        } else {
+            return;
+        }
+    } else {
+        x->budget--;
+    }
+    elem *e = ml_alloc(x->a, sizeof *e);
+    e->v = v;
+    e->maybe = maybe;
+    ml_vec_push(x->a, &arr->elems, e);
+}
+
+static void arr_spread(xctx *x, val *arr, val *src, bool maybe, unsigned depth)
+{
+    if (depth > 16) {
+        arr_push(x, arr, unk(x, src->loc, "spread nested too deeply"), maybe);
+        return;
+    }
+    switch (src->k) {
+    case V_ARR:
+        ML_VEC_EACH(elem *, e, &src->elems) {
+            arr_push(x, arr, e->v, e->maybe || maybe);
+        }
+        break;
+    case V_COND:
+        arr_spread(x, arr, src->a, true, depth + 1);
+        arr_spread(x, arr, src->b2, true, depth + 1);
+        break;
+    case V_UNDEF:
+    case V_NULL:
+        break;
+    default:
+        /* ...createDefaultInterceptors() and unknown spreads stay elements */
+        arr_push(x, arr, src, maybe);
+        break;
+    }
+}
+
+/* ---- evaluation ------------------------------------------------------------ */
+
+static val *ev(xctx *x, ml_ts_unit *u, ml_ts_node *n);
+static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec);
+
+static bool is_relative(const char *m) { return m && (ml_starts_with(m, "./") || ml_starts_with(m, "../")); }
+
+static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
+{
+    switch ((ml_bind_kind)b->kind) {
+    case ML_B_CONST:
+    case ML_B_LET:
+    case ML_B_VAR: {
+        if (b->kind != ML_B_CONST && ml_map_gets(&u->reassigned, b->name))
+            return unk(x, use, ml_printf(x->a, "%s is reassigned", b->name));
+        if (b->init == UINT32_MAX)
+            return unk(x, use, ml_printf(x->a, "%s has no initializer", b->name));
+        if (b->busy)
+            return unk(x, use, ml_printf(x->a, "%s refers to itself", b->name));
+        /* a binding has one value per evaluation: computing it once keeps
+         * shared subexpressions (x1 = [...x0, ...x0], ...) linear */
+        if (b->cache && b->cache_gen == x->gen)
+            return b->cache;
+        if (!b->ast)
+            b->ast = ml_ts_parse_expr(u, b->init, NULL);
+        b->busy = true;
+        val *v = ev(x, u, b->ast);
+        b->busy = false;
+        b->cache = v;
+        b->cache_gen = x->gen;
+        return v;
+    }
+    case ML_B_DESTRUCT: {
+        if (b->busy)
+            return unk(x, use, ml_printf(x->a, "%s refers to itself", b->name));
+        if (!b->ast)
+            b->ast = ml_ts_parse_expr(u, b->init, NULL);
+        b->busy = true;
+        val *src = ev(x, u, b->ast);
+        val *v;
+        if (src->k == V_ENVOBJ) {
+            v = env_val(x, use, b->key);
+        } else {
+            lookup r = obj_get(x, src, b->key);
+            if (r.unknown)
+                v = unk(x, use, r.why ? r.why : ml_printf(x->a, "destructured %s", b->name));
+            else
+                v = r.v ? r.v : mkv(x, V_UNDEF, use);
+        }
+        if (b->dflt != UINT32_MAX && (v->k == V_UNDEF || (v->k == V_ENV && !v->dflt))) {
+            ml_ts_node *d = ml_ts_parse_expr(u, b->dflt, NULL);
+            val *dv = ev(x, u, d);
+            if (v->k == V_ENV) {
+                val *c = mkv(x, V_ENV, v->loc);
+                *c = *v;
+                c->dflt = dv;
+                v = c;
+            } else {
+                v = dv;
+            }
+        }
+        b->busy = false;
+        return v;
+    }
+    case ML_B_PARAM:
+        return unk(x, use, ml_printf(x->a, "value of parameter %s", b->name));
+    case ML_B_FUNC: {
+        val *v = mkv(x, V_FUNC, use);
+        v->why = ml_printf(x->a, "function %s", b->name);
+        return v;
+    }
+    case ML_B_CLASS:
+        return unk(x, use, ml_printf(x->a, "class %s", b->name));
+    case ML_B_IMPORT:
+        if (is_relative(b->module)) {
+            if (u->import_depth > 0)
+                return unk(x, use, ml_printf(x->a, "%s is imported from '%s' by an imported file",
+                                             b->name, b->module));
+            ml_ts_unit *iu = load_relative(x, u, b->module);
+            if (!iu)
+                return unk(x, use, ml_printf(x->a, "%s imported from '%s', which could not be read",
+                                             b->name, b->module));
+            ml_ts_binding *eb = ml_ts_export(iu, b->key);
+            if (!eb || eb->kind == ML_B_IMPORT || eb->kind == ML_B_IMPORT_NS)
+                return unk(x, use, ml_printf(x->a, "%s is not an exported const of '%s'", b->key, b->module));
+            return eval_binding(x, iu, eb, use);
+        }
+        return unk(x, use, ml_printf(x->a, "%s imported from '%s'", b->name, b->module ? b->module : "?"));
+    case ML_B_IMPORT_NS: {
+        val *v = mkv(x, V_NS, use);
+        v->module = b->module;
+        if (is_relative(b->module) && u->import_depth == 0)
+            v->ns_unit = load_relative(x, u, b->module);
+        return v;
+    }
+    case ML_B_IMPORT_DEFAULT:
+        return unk(x, use, ml_printf(x->a, "default import %s from '%s'", b->name, b->module ? b->module : "?"));
+    case ML_B_PATTERN:
+    default:
+        return unk(x, use, ml_printf(x->a, "destructured %s", b->name));
+    }
+}
+
+static val *eval_ident(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    ml_loc loc = nloc(u, n);
+    ml_ts_binding *b = ml_ts_lookup(u, n->str, n->len, n->first);
+    if (b)
+        return eval_binding(x, u, b, loc);
+    if (strcmp(n->str, "undefined") == 0)
+        return mkv(x, V_UNDEF, loc);
+    if (strcmp(n->str, "process") == 0)
+        return mkv(x, V_PROCESS, loc);
+    if (strcmp(n->str, "NaN") == 0 || strcmp(n->str, "Infinity") == 0) {
+        val *v = mkv(x, V_NUM, loc);
+        v->num = n->str[0] == 'N' ? NAN : INFINITY;
+        return v;
+    }
+    return unk(x, loc, ml_printf(x->a, "%s is not defined in this file", n->str));
+}
+
+/* The Connectum function a callee names, following imports. */
+static fn_id recognize(xctx *x, ml_ts_unit *u, const ml_ts_node *callee)
+{
+    (void)x;
+    if (callee->kind == ML_N_IDENT) {
+        ml_ts_binding *b = ml_ts_lookup(u, callee->str, callee->len, callee->first);
+        if (b) {
+            if (b->kind == ML_B_IMPORT && b->module && b->key &&
+                (ml_starts_with(b->module, "@connectum/") || ml_starts_with(b->module, "@connectrpc/")))
+                return fn_by_name(b->key, b->module);
+            return FN_NONE;
+        }
+        fn_id f = fn_by_name(callee->str, NULL);
+        if (f == FN_NONE || f == FN_OTHER)
+            return FN_NONE;
+        if (u->markdown)
+            return f;
+        /* a bare name in a file that imports Connectum: trust it for
+         * Connectum's own functions, never for transports */
+        return u->has_connectum && !fn_is_transport(f) ? f : FN_NONE;
+    }
+    if (callee->kind == ML_N_MEMBER && callee->a && callee->a->kind == ML_N_IDENT) {
+        ml_ts_binding *b = ml_ts_lookup(u, callee->a->str, callee->a->len, callee->a->first);
+        if (b && (b->kind == ML_B_IMPORT_NS || b->kind == ML_B_IMPORT_DEFAULT) && b->module &&
+            (ml_starts_with(b->module, "@connectum/") || ml_starts_with(b->module, "@connectrpc/")))
+            return fn_by_name(callee->str, b->module);
+    }
+    return FN_NONE;
+}
+
+static const char *const grpc_codes[] = {"OK", "Canceled", "Unknown", "InvalidArgument",
+                                         "DeadlineExceeded", "NotFound", "AlreadyExists",
+                                         "PermissionDenied", "ResourceExhausted",
+                                         "FailedPrecondition", "Aborted", "OutOfRange",
+                                         "Unimplemented", "Internal", "Unavailable", "DataLoss",
+                                         "Unauthenticated"};
+
+static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const char *name)
+{
+    ml_loc loc = nloc(u, n);
+    switch (obj->k) {
+    case V_PROCESS:
+        if (strcmp(name, "env") == 0)
+            return mkv(x, V_ENVOBJ, loc);
+        return unk(x, loc, ml_printf(x->a, "process.%s", name));
+    case V_ENVOBJ:
+        return env_val(x, loc, name);
+    case V_OBJ: {
+        lookup r = obj_get(x, obj, name);
+        if (r.unknown)
+            return unk(x, loc, r.why);
+        return r.v ? r.v : mkv(x, V_UNDEF, loc);
+    }
+    case V_NS:
+        if (obj->ns_unit) {
+            ml_ts_binding *eb = ml_ts_export(obj->ns_unit, name);
+            if (eb && eb->kind != ML_B_IMPORT && eb->kind != ML_B_IMPORT_NS)
+                return eval_binding(x, obj->ns_unit, eb, loc);
+            return unk(x, loc, ml_printf(x->a, "%s is not an exported const of '%s'", name, obj->module));
+        }
+        return unk(x, loc, ml_printf(x->a, "%s imported from '%s'", name, obj->module ? obj->module : "?"));
+    case V_UNDEF:
+    case V_NULL:
+        if (n->flags & ML_NF_OPTIONAL)
+            return mkv(x, V_UNDEF, loc);
+        return unk(x, loc, "member of undefined");
+    case V_UNKNOWN:
+        return unk(x, loc, obj->why);
+    case V_ARR:
+        if (strcmp(name, "length") == 0 && obj->open_after < 0) {
+            bool exact = true;
+            ML_VEC_EACH(elem *, e, &obj->elems) {
+                if (e->maybe || e->v->k == V_CALL)
+                    exact = false;
+            }
+            if (exact) {
+                val *v = mkv(x, V_NUM, loc);
+                v->num = (double)obj->elems.n;
+                return v;
+            }
+        }
+        return unk(x, loc, ml_printf(x->a, "%s of an array", name));
+    default:
+        return unk(x, loc, ml_printf(x->a, "member %s of a value that is not an object literal", name));
+    }
+}
+
+static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    ml_loc loc = nloc(u, n);
+    ml_ts_node *callee = n->a;
+    fn_id f = recognize(x, u, callee);
+    if (f != FN_NONE) {
+        val *v = mkv(x, V_CALL, loc);
+        v->fn = f;
+        for (uint32_t k = 0; k < n->nkids; k++) {
+            ml_ts_node *arg = n->kids[k];
+            val *av = arg->kind == ML_N_SPREAD ? unk(x, nloc(u, arg), "spread argument") : ev(x, u, arg);
+            ml_vec_push(x->a, &v->args, av);
+        }
+        return v;
+    }
+    if (callee->kind == ML_N_IDENT && !ml_ts_lookup(u, callee->str, callee->len, callee->first)) {
+        const char *name = callee->str;
+        bool is_num = strcmp(name, "Number") == 0, is_int = strcmp(name, "parseInt") == 0,
+             is_float = strcmp(name, "parseFloat") == 0;
+        if ((is_num || is_int || is_float) && n->nkids >= 1)
+            return to_number(x, ev(x, u, n->kids[0]), loc, is_int);
+        if (strcmp(name, "String") == 0 && n->nkids == 1) {
+            val *a = ev(x, u, n->kids[0]);
+            if (a->k == V_NUM) {
+                val *v = mkv(x, V_STR, loc);
+                v->str = a->num == floor(a->num) && fabs(a->num) < 1e15 ? ml_printf(x->a, "%.0f", a->num)
+                                                                       : ml_printf(x->a, "%g", a->num);
+                return v;
+            }
+            if (a->k == V_STR || a->k == V_ENV)
+                return a;
+            return unk(x, loc, a->k == V_UNKNOWN ? a->why : "String() of a non-literal");
+        }
+        if (strcmp(name, "Boolean") == 0 && n->nkids == 1) {
+            val *a = ev(x, u, n->kids[0]);
+            int t = truthy(a);
+            if (t < 0)
+                return unk(x, loc, a->k == V_UNKNOWN ? a->why : "Boolean() of a value known only at run time");
+            val *v = mkv(x, V_BOOL, loc);
+            v->b = t;
+            return v;
+        }
+    }
+    if (callee->kind == ML_N_MEMBER && callee->a) {
+        /* Object.freeze(x) is x; [..].filter(Boolean) drops falsy elements */
+        if (callee->a->kind == ML_N_IDENT && strcmp(callee->a->str, "Object") == 0 &&
+            strcmp(callee->str, "freeze") == 0 && n->nkids == 1 &&
+            !ml_ts_lookup(u, "Object", 6, callee->a->first))
+            return ev(x, u, n->kids[0]);
+        if (strcmp(callee->str, "filter") == 0 && n->nkids == 1 && n->kids[0]->kind == ML_N_IDENT &&
+            strcmp(n->kids[0]->str, "Boolean") == 0) {
+            val *arr = ev(x, u, callee->a);
+            if (arr->k == V_ARR) {
+                val *r = mkv(x, V_ARR, loc);
+                r->open_after = arr->open_after;
+                ML_VEC_EACH(elem *, e, &arr->elems) {
+                    val *ev2 = e->v;
+                    bool maybe = e->maybe;
+                    if (ev2->k == V_COND) {
+                        int ta = truthy(ev2->a), tb = truthy(ev2->b2);
+                        if (ta == 0 && tb == 0)
+                            continue;
+                        if (ta == 0) {
+                            ev2 = ev2->b2;
+                            maybe = true;
+                        } else if (tb == 0) {
+                            ev2 = ev2->a;
+                            maybe = true;
+                        }
+                    } else if (truthy(ev2) == 0) {
+                        continue;
+                    }
+                    arr_push(x, r, ev2, maybe);
+                }
+                return r;
+            }
+        }
+    }
+    return unk(x, loc, ml_printf(x->a, "call to %s()", node_text(x, u, callee)));
+}
+
+static val *eval_object(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    val *obj = mkv(x, V_OBJ, nloc(u, n));
+    for (uint32_t k = 0; k < n->nkids; k++) {
+        ml_ts_node *pn = n->kids[k];
+        if (pn->kind != ML_N_PROP) {
+            obj_open(obj, "unrecognised property", nloc(u, pn));
+            continue;
+        }
+        if (pn->flags & ML_NF_SPREAD) {
+            val *sv = pn->a ? ev(x, u, pn->a) : unk(x, nloc(u, pn), "empty spread");
+            obj_spread(x, obj, sv, false, nloc(u, pn), 0);
+            continue;
+        }
+        if (!pn->str) {
+            obj_open(obj, "computed property name", nloc(u, pn));
+            continue;
+        }
+        prop *p = ml_zalloc(x->a, sizeof *p);
+        p->key = pn->str;
+        p->v = pn->a ? ev(x, u, pn->a) : unk(x, nloc(u, pn), "property without a value");
+        p->u = u;
+        p->first = pn->first;
+        p->last = pn->last;
+        p->span = nloc(u, pn);
+        obj_add(x, obj, p);
+    }
+    return obj;
+}
+
+static val *eval_array(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    val *arr = mkv(x, V_ARR, nloc(u, n));
+    for (uint32_t k = 0; k < n->nkids; k++) {
+        ml_ts_node *e = n->kids[k];
+        if (!e) {
+            arr_push(x, arr, mkv(x, V_UNDEF, arr->loc), false);
+            continue;
+        }
+        if (e->kind == ML_N_SPREAD) {
+            val *sv = e->a ? ev(x, u, e->a) : unk(x, nloc(u, e), "empty spread");
+            arr_spread(x, arr, sv, false, 0);
+            continue;
+        }
+        arr_push(x, arr, ev(x, u, e), false);
+    }
+    return arr;
+}
+
+static bool same_simple(const val *a, const val *b)
+{
+    if (a->k != b->k)
+        return false;
+    switch (a->k) {
+    case V_NUM: return a->num == b->num;
+    case V_STR: return strcmp(a->str, b->str) == 0;
+    case V_BOOL: return a->b == b->b;
+    case V_UNDEF:
+    case V_NULL: return true;
+    default: return false;
+    }
+}
+
+static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    ml_loc loc = nloc(u, n);
+    unsigned op = n->op;
+    val *l = ev(x, u, n->a);
+    if (op == ML_P_QQ || op == ML_P_OROR) {
+        bool qq = op == ML_P_QQ;
+        if (l->k == V_ENV) {
+            val *r = ev(x, u, n->b2);
+            if (l->dflt)
+                return l; /* process.env.A ?? 1 ?? 2: the first default decides */
+            val *v = mkv(x, V_ENV, loc);
+            v->env = l->env;
+            v->dflt = r;
+            return v;
+        }
+        int t = qq ? (is_nullish(l) ? 0 : (l->k == V_UNKNOWN || l->k == V_COND ? -1 : 1)) : truthy(l);
+        if (t == 1)
+            return l;
+        if (t == 0)
+            return ev(x, u, n->b2);
+        (void)ev(x, u, n->b2); /* still record its env reads */
+        return unk(x, loc, l->k == V_UNKNOWN && l->why ? l->why : "depends on a value known only at run time");
+    }
+    if (op == ML_P_ANDAND) {
+        int t = truthy(l);
+        if (t == 0)
+            return l;
+        val *r = ev(x, u, n->b2);
+        if (t == 1)
+            return r;
+        /* cond && value: either the value or something falsy */
+        val *c = mkv(x, V_COND, loc);
+        c->a = r;
+        c->b2 = mkv(x, V_UNDEF, l->loc);
+        return c;
+    }
+    val *r = ev(x, u, n->b2);
+    if (l->k == V_NUM && r->k == V_NUM) {
+        double a = l->num, b = r->num, v;
+        bool num = true;
+        switch (op) {
+        case ML_P_PLUS: v = a + b; break;
+        case ML_P_MINUS: v = a - b; break;
+        case ML_P_STAR: v = a * b; break;
+        case ML_P_SLASH: v = a / b; break;
+        case ML_P_PERCENT: v = b != 0 ? fmod(a, b) : NAN; break;
+        case ML_P_STARSTAR: v = pow(a, b); break;
+        default: num = false; v = 0; break;
+        }
+        if (num) {
+            val *res = mkv(x, V_NUM, loc);
+            res->num = v;
+            return res;
+        }
+        int cmp = -2;
+        switch (op) {
+        case ML_P_LT: cmp = a < b; break;
+        case ML_P_GT: cmp = a > b; break;
+        case ML_P_LE: cmp = a <= b; break;
+        case ML_P_GE: cmp = a >= b; break;
+        default: break;
+        }
+        if (cmp != -2) {
+            val *res = mkv(x, V_BOOL, loc);
+            res->b = cmp;
+            return res;
+        }
+    }
+    if (op == ML_P_PLUS && (l->k == V_STR || r->k == V_STR) &&
+        (l->k == V_STR || l->k == V_NUM) && (r->k == V_STR || r->k == V_NUM)) {
+        const char *ls = l->k == V_STR ? l->str : ml_printf(x->a, "%g", l->num);
+        const char *rs = r->k == V_STR ? r->str : ml_printf(x->a, "%g", r->num);
+        val *res = mkv(x, V_STR, loc);
+        res->str = ml_printf(x->a, "%s%s", ls, rs);
+        return res;
+    }
+    if ((op == ML_P_EQEQEQ || op == ML_P_NEE || op == ML_P_EQEQ || op == ML_P_NE)) {
+        bool known = (l->k == V_NUM || l->k == V_STR || l->k == V_BOOL || is_nullish(l)) &&
+                     (r->k == V_NUM || r->k == V_STR || r->k == V_BOOL || is_nullish(r));
+        if (known) {
+            bool eq = same_simple(l, r);
+            if ((op == ML_P_EQEQ || op == ML_P_NE) && is_nullish(l) && is_nullish(r))
+                eq = true;
+            val *res = mkv(x, V_BOOL, loc);
+            res->b = (op == ML_P_EQEQEQ || op == ML_P_EQEQ) ? eq : !eq;
+            return res;
+        }
+    }
+    if (l->k == V_UNKNOWN)
+        return unk(x, loc, l->why);
+    if (r->k == V_UNKNOWN)
+        return unk(x, loc, r->why);
+    return unk(x, loc, "depends on a value known only at run time");
+}
+
+static val *eval_unary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    ml_loc loc = nloc(u, n);
+    val *a = ev(x, u, n->a);
+    if (n->str) {
+        if (strcmp(n->str, "await") == 0)
+            return a;
+        if (strcmp(n->str, "void") == 0)
+            return mkv(x, V_UNDEF, loc);
+        return unk(x, loc, ml_printf(x->a, "%s expression", n->str));
+    }
+    switch (n->op) {
+    case ML_P_BANG: {
+        int t = truthy(a);
+        if (t < 0)
+            return unk(x, loc, a->k == V_UNKNOWN ? a->why : "depends on a value known only at run time");
+        val *v = mkv(x, V_BOOL, loc);
+        v->b = !t;
+        return v;
+    }
+    case ML_P_MINUS:
+        if (a->k == V_NUM) {
+            val *v = mkv(x, V_NUM, loc);
+            v->num = -a->num;
+            return v;
+        }
+        break;
+    case ML_P_PLUS:
+        return to_number(x, a, loc, false);
+    default:
+        break;
+    }
+    return unk(x, loc, a->k == V_UNKNOWN ? a->why : "unary expression");
+}
+
+static val *eval_template(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    const char *why = NULL;
+    for (uint32_t k = 0; k < n->nkids; k++) {
+        ml_ts_node *kid = n->kids[k];
+        if (k % 2 == 0) {
+            ml_buf_add(&b, kid->str, kid->len);
+            continue;
+        }
+        val *v = ev(x, u, kid);
+        if (v->k == V_STR)
+            ml_buf_puts(&b, v->str);
+        else if (v->k == V_NUM)
+            ml_buf_printf(&b, "%g", v->num);
+        else if (!why)
+            why = v->k == V_UNKNOWN ? v->why : "template literal with a value known only at run time";
+    }
+    val *r;
+    if (why) {
+        r = unk(x, nloc(u, n), why);
+    } else {
+        r = mkv(x, V_STR, nloc(u, n));
+        r->str = ml_strndup(x->a, b.s ? b.s : "", b.n);
+    }
+    ml_buf_free(&b);
+    return r;
+}
+
+static val *ev(xctx *x, ml_ts_unit *u, ml_ts_node *n)
+{
+    ml_loc loc = nloc(u, n);
+    if (x->depth >= EVAL_MAX_DEPTH)
+        return unk(x, loc, "expression nested too deeply");
+    if (x->budget == 0)
+        return unk(x, loc, "expression too complex to evaluate");
+    x->budget--;
+    x->depth++;
+    val *v;
+    switch ((ml_nk)n->kind) {
+    case ML_N_NUM:
+        v = mkv(x, V_NUM, loc);
+        v->num = n->num;
+        break;
+    case ML_N_STR:
+        v = mkv(x, V_STR, loc);
+        v->str = n->str;
+        break;
+    case ML_N_BOOL:
+        v = mkv(x, V_BOOL, loc);
+        v->b = n->b;
+        break;
+    case ML_N_NULL: v = mkv(x, V_NULL, loc); break;
+    case ML_N_UNDEF: v = mkv(x, V_UNDEF, loc); break;
+    case ML_N_TEMPLATE: v = eval_template(x, u, n); break;
+    case ML_N_IDENT: v = eval_ident(x, u, n); break;
+    case ML_N_THIS: v = unk(x, loc, "value of this"); break;
+    case ML_N_REGEX: v = unk(x, loc, "regular expression"); break;
+    case ML_N_MEMBER: {
+        /* Code.Unavailable from @connectrpc/connect: the code's name */
+        if (n->a->kind == ML_N_IDENT) {
+            ml_ts_binding *b = ml_ts_lookup(u, n->a->str, n->a->len, n->a->first);
+            if (b && b->kind == ML_B_IMPORT && b->module && ml_starts_with(b->module, "@connectrpc/") &&
+                b->key && strcmp(b->key, "Code") == 0) {
+                v = mkv(x, V_STR, loc);
+                v->str = n->str;
+                break;
+            }
+        }
+        v = eval_member(x, u, n, ev(x, u, n->a), n->str);
+        break;
+    }
+    case ML_N_INDEX: {
+        val *obj = ev(x, u, n->a);
+        val *key = n->b2 ? ev(x, u, n->b2) : unk(x, loc, "empty index");
+        if (key->k == V_STR)
+            v = eval_member(x, u, n, obj, key->str);
+        else if (key->k == V_NUM && obj->k == V_ARR && obj->open_after < 0 && key->num >= 0 &&
+                 key->num < (double)obj->elems.n) {
+            elem *e = obj->elems.items[(size_t)key->num];
+            v = e->maybe ? unk(x, loc, "element of a conditional array") : e->v;
+        } else
+            v = unk(x, loc, "computed member");
+        break;
+    }
+    case ML_N_CALL: v = eval_call(x, u, n); break;
+    case ML_N_NEW:
+        v = unk(x, loc, ml_printf(x->a, "new %s()", n->a ? node_text(x, u, n->a) : "?"));
+        break;
+    case ML_N_OBJECT: v = eval_object(x, u, n); break;
+    case ML_N_ARRAY: v = eval_array(x, u, n); break;
+    case ML_N_SPREAD: v = unk(x, loc, "spread"); break;
+    case ML_N_UNARY: v = eval_unary(x, u, n); break;
+    case ML_N_BINARY: v = eval_binary(x, u, n); break;
+    case ML_N_COND: {
+        val *t = ev(x, u, n->a);
+        int tv = truthy(t);
+        if (tv == 1)
+            v = ev(x, u, n->b2);
+        else if (tv == 0)
+            v = ev(x, u, n->c);
+        else {
+            v = mkv(x, V_COND, loc);
+            v->a = ev(x, u, n->b2);
+            v->b2 = ev(x, u, n->c);
+            v->why = t->k == V_UNKNOWN ? t->why : NULL;
+        }
+        break;
+    }
+    case ML_N_ASSIGN:
+        v = n->op == ML_P_ASSIGN ? ev(x, u, n->b2) : unk(x, loc, "compound assignment");
+        break;
+    case ML_N_FUNC:
+        v = mkv(x, V_FUNC, loc);
+        v->why = "a function";
+        break;
+    case ML_N_CLASS: v = unk(x, loc, "class expression"); break;
+    case ML_N_PROP:
+    case ML_N_UNKNOWN:
+    default:
+        v = unk(x, loc, n->why ? n->why : "expression not understood");
+        break;
+    }
+    x->depth--;
+    return v;
+}
+
+/* ---- files read through relative imports ---------------------------------- */
+
+const char *ml_ts_dirname(ml_arena *a, const char *path)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash)
+        return ".";
+    if (slash == path)
+        return "/";
+    return ml_strndup(a, path, (size_t)(slash - path));
+}
+
+/* Join and normalise: "src/a/../b/./c" -> "src/b/c". Leading ".." stay. */
+static const char *normalize_path(ml_arena *a, const char *dir, const char *rel)
+{
+    ml_buf in;
+    ml_buf_init(&in);
+    if (dir && *dir && strcmp(dir, ".") != 0 && rel[0] != '/') {
+        ml_buf_puts(&in, dir);
+        ml_buf_putc(&in, '/');
+    }
+    ml_buf_puts(&in, rel);
+    ml_buf_putc(&in, '\0');
+    bool abs = in.s[0] == '/';
+    /* split into components */
+    const char *comp[512];
+    size_t clen[512];
+    size_t nc = 0;
+    const char *s = in.s;
+    while (*s) {
+        while (*s == '/')
+            s++;
+        if (!*s)
+            break;
+        const char *e = s;
+        while (*e && *e != '/')
+            e++;
+        size_t len = (size_t)(e - s);
+        if (len == 1 && s[0] == '.') {
+            /* skip */
+        } else if (len == 2 && s[0] == '.' && s[1] == '.' && nc > 0 &&
+                   !(clen[nc - 1] == 2 && comp[nc - 1][0] == '.' && comp[nc - 1][1] == '.')) {
+            nc--;
+        } else if (nc < 512) {
+            comp[nc] = s;
+            clen[nc] = len;
+            nc++;
+        }
+        s = e;
+    }
+    ml_buf out;
+    ml_buf_init(&out);
+    if (abs)
+        ml_buf_putc(&out, '/');
+    for (size_t k = 0; k < nc; k++) {
+        if (k)
+            ml_buf_putc(&out, '/');
+        ml_buf_add(&out, comp[k], clen[k]);
+    }
+    if (!out.n)
+        ml_buf_putc(&out, '.');
+    const char *r = ml_strndup(a, out.s, out.n);
+    ml_buf_free(&in);
+    ml_buf_free(&out);
+    return r;
+}
+
+/* Read a whole file (up to max bytes) into the arena; NULL when unreadable. */
+static char *read_bounded(ml_arena *a, const char *path, size_t max, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > max)
+        return NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    ml_buf b;
+    ml_buf_init(&b);
+    char chunk[65536];
+    size_t got;
+    bool too_big = false;
+    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0) {
+        if (b.n + got > max) {
+            too_big = true;
+            break;
+        }
+        ml_buf_add(&b, chunk, got);
+    }
+    fclose(fp);
+    if (too_big) {
+        ml_buf_free(&b);
+        return NULL;
+    }
+    char *r = ml_alloc(a, b.n + 1);
+    if (b.n)
+        memcpy(r, b.s, b.n);
+    r[b.n] = '\0';
+    *len = b.n;
+    ml_buf_free(&b);
+    return r;
+}
+
+static ml_file *find_or_read(xctx *x, const char *path, const ml_file *like)
+{
+    if (!x->files_indexed) {
+        x->files_indexed = true;
+        ML_VEC_EACH(ml_file *, f, &x->m->files) {
+            const char *np = normalize_path(x->a, NULL, f->path);
+            ml_map_put(&x->files_by_path, np, strlen(np), f);
+        }
+    }
+    ml_file *f = ml_map_gets(&x->files_by_path, path);
+    if (f)
+        return f;
+    size_t len = 0;
+    char *data = read_bounded(x->a, path, IMPORT_MAX_BYTES, &len);
+    if (!data)
+        return NULL;
+    f = ml_zalloc(x->a, sizeof *f);
+    f->path = path;
+    f->data = data;
+    f->len = len;
+    f->type = ML_FILE_TS;
+    f->report = like ? like->report : false;
+    f->index = like ? like->index : 0;
+    ml_map_put(&x->files_by_path, path, strlen(path), f);
+    return f;
+}
+
+static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
+{
+    const char *dir = ml_ts_dirname(x->a, from->file->path);
+    const char *base = normalize_path(x->a, dir, spec);
+    static const char *const strip[] = {".js", ".mjs", ".cjs", ".jsx", NULL};
+    static const char *const exts[] = {"", ".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs",
+                                       "/index.ts", "/index.tsx", "/index.js", "/index.mjs", NULL};
+    const char *stems[2] = {base, NULL};
+    for (int k = 0; strip[k]; k++) {
+        if (ml_ends_with(base, strip[k])) {
+            stems[1] = ml_strndup(x->a, base, strlen(base) - strlen(strip[k]));
+            break;
+        }
+    }
+    for (int s = 0; s < 2 && stems[s]; s++) {
+        for (int e = 0; exts[e]; e++) {
+            if (s == 1 && e == 0)
+                continue;
+            const char *cand = ml_printf(x->a, "%s%s", stems[s], exts[e]);
+            ml_ts_unit *cached = ml_map_gets(&x->units, cand);
+            if (cached)
+                return cached;
+            ml_file *f = find_or_read(x, cand, from->file);
+            if (!f || f->len >= UINT32_MAX - 1)
+                continue;
+            ml_ts_unit *iu = ml_zalloc(x->a, sizeof *iu);
+            if (!ml_ts_unit_init(iu, x->a, f, f->data, 0, (uint32_t)f->len, 1, 1))
+                return NULL;
+            iu->import_depth = from->import_depth + 1;
+            ml_map_put(&x->units, cand, strlen(cand), iu);
+            ml_vec_push(x->a, &x->owned, iu);
+            return iu;
+        }
+    }
+    return NULL;
+}
+
+/* ---- package.json -------------------------------------------------------------- */
+
+/* The top-level "name" of a package.json text, or NULL. */
+static const char *package_name(ml_arena *a, const char *s, size_t n)
+{
+    int depth = 0;
+    for (size_t i = 0; i < n; i++) {
+        char c = s[i];
+        if (c == '{' || c == '[') {
+            depth++;
+        } else if (c == '}' || c == ']') {
+            depth--;
+        } else if (c == '"') {
+            size_t start = ++i;
+            while (i < n && s[i] != '"') {
+                if (s[i] == '\\')
+                    i++;
+                i++;
+            }
+            if (i >= n)
+                return NULL;
+            size_t end = i;
+            if (depth != 1 || end - start != 4 || memcmp(s + start, "name", 4) != 0)
+                continue;
+            size_t j = end + 1;
+            while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'))
+                j++;
+            if (j >= n || s[j] != ':')
+                continue;
+            j++;
+            while (j < n && (s[j] == ' ' || s[j] == '\t' || s[j] == '\r' || s[j] == '\n'))
+                j++;
+            if (j >= n || s[j] != '"')
+                return NULL;
+            size_t vs = ++j;
+            while (j < n && s[j] != '"' && s[j] != '\\')
+                j++;
+            if (j >= n || s[j] != '"')
+                return NULL;
+            const char *name = ml_strndup(a, s + vs, j - vs);
+            if (name[0] == '@') {
+                const char *slash = strchr(name, '/');
+                if (slash && slash[1])
+                    name = slash + 1;
+            }
+            return name[0] ? name : NULL;
+        }
+    }
+    return NULL;
+}
+
+const char *ml_ts_package(ml_arena *a, const char *path, const char **name)
+{
+    const char *dir = ml_ts_dirname(a, path);
+    const char *d = dir;
+    if (name)
+        *name = NULL;
+    for (int guard = 0; guard < 64; guard++) {
+        const char *pj = strcmp(d, ".") == 0 ? "package.json"
+                         : strcmp(d, "/") == 0 ? "/package.json"
+                                               : ml_printf(a, "%s/package.json", d);
+        size_t len = 0;
+        char *data = read_bounded(a, pj, 1u << 20, &len);
+        if (data) {
+            if (name)
+                *name = package_name(a, data, len);
+            return d;
+        }
+        if (strcmp(d, ".") == 0 || strcmp(d, "/") == 0)
+            break;
+        const char *up = ml_ts_dirname(a, d);
+        /* "a/.." style paths would not shrink: stop at a parent reference */
+        if (ml_ends_with(d, "..") || strcmp(up, d) == 0)
+            break;
+        d = up;
+    }
+    return dir;
+}
+
+/* ---- converting to ml_val --------------------------------------------------------- */
+
+static ml_val to_mlval(xctx *x, val *v, unsigned depth)
+{
+    ml_val r;
+    memset(&r, 0, sizeof r);
+    r.loc = v->loc;
+    switch (v->k) {
+    case V_NUM:
+        r.kind = ML_VAL_NUM;
+        r.num = v->num;
+        break;
+    case V_STR:
+        r.kind = ML_VAL_STR;
+        r.str = v->str;
+        break;
+    case V_BOOL:
+        r.kind = ML_VAL_BOOL;
+        r.b = v->b;
+        break;
+    case V_ENV:
+        r.kind = ML_VAL_ENV;
+        r.env = v->env;
+        if (v->dflt && depth < 8) {
+            ml_val d = to_mlval(x, v->dflt, depth + 1);
+            if (d.kind != ML_VAL_ABSENT) {
+                r.env_default = ml_alloc(x->a, sizeof *r.env_default);
+                *r.env_default = d;
+            }
+        }
+        break;
+    case V_UNDEF:
+    case V_NULL:
+        r.kind = ML_VAL_ABSENT;
+        break;
+    case V_COND:
+        if (same_simple(v->a, v->b2))
+            return to_mlval(x, v->a, depth + 1);
+        r.kind = ML_VAL_UNKNOWN;
+        r.why = v->why ? ml_printf(x->a, "depends on a condition (%s)", v->why)
+                       : "depends on a condition evaluated at run time";
+        break;
+    case V_UNKNOWN:
+        r.kind = ML_VAL_UNKNOWN;
+        r.why = v->why ? v->why : "not a literal";
+        break;
+    case V_OBJ: r.kind = ML_VAL_UNKNOWN; r.why = "an object, not a scalar"; break;
+    case V_ARR: r.kind = ML_VAL_UNKNOWN; r.why = "an array, not a scalar"; break;
+    case V_FUNC: r.kind = ML_VAL_UNKNOWN; r.why = "a function"; break;
+    default: r.kind = ML_VAL_UNKNOWN; r.why = "not a literal"; break;
+    }
+    return r;
+}
+
+static void push_unknown(xctx *x, ml_server *s, const char *what, const char *why, ml_loc loc)
+{
+    ml_unknown *k = ml_zalloc(x->a, sizeof *k);
+    k->what = what;
+    k->why = why ? why : "not a literal";
+    k->loc = loc;
+    ml_vec_push(x->a, &s->unknowns, k);
+}
+
+/* An option of the server's options object, as an ml_val. */
+static ml_val option_val(xctx *x, ml_server *s, val *opts, const char *key, ml_loc dflt_loc,
+                         bool record, lookup *out)
+{
+    ml_val r;
+    memset(&r, 0, sizeof r);
+    lookup l = obj_get(x, opts, key);
+    if (out)
+        *out = l;
+    if (l.unknown) {
+        r.kind = ML_VAL_UNKNOWN;
+        r.why = l.why ? l.why : "not a literal";
+        r.loc = l.loc.file ? l.loc : dflt_loc;
+    } else if (!l.v) {
+        r.kind = ML_VAL_ABSENT;
+        r.loc = dflt_loc;
+    } else {
+        r = to_mlval(x, l.v, 0);
+    }
+    if (record && r.kind == ML_VAL_UNKNOWN)
+        push_unknown(x, s, key, r.why, r.loc);
+    return r;
+}
+
+/* ---- server options ---------------------------------------------------------------- */
+
+static ml_tls_state tls_state(const val *v, unsigned depth)
+{
+    if (depth > 16)
+        return ML_TLS_UNKNOWN;
+    switch (v->k) {
+    case V_UNDEF:
+    case V_NULL: return ML_TLS_ABSENT;
+    case V_BOOL: return v->b ? ML_TLS_PRESENT : ML_TLS_ABSENT;
+    case V_OBJ: return ML_TLS_PRESENT;
+    case V_COND: {
+        ml_tls_state a = tls_state(v->a, depth + 1), b = tls_state(v->b2, depth + 1);
+        if (a == b)
+            return a;
+        if (a == ML_TLS_UNKNOWN || b == ML_TLS_UNKNOWN)
+            return ML_TLS_UNKNOWN;
+        return ML_TLS_CONDITIONAL;
+    }
+    default: return ML_TLS_UNKNOWN;
+    }
+}
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+static ml_loc region(const ml_ts_unit *u, uint32_t off, uint32_t line, uint32_t col, uint32_t end_off,
+                     uint32_t end_line, uint32_t end_col)
+{
+    ml_loc l;
+    memset(&l, 0, sizeof l);
+    l.file = u->file;
+    l.off = off;
+    l.line = line;
+    l.col = col;
+    l.end_off = end_off;
+    l.end_line = end_line;
+    l.end_col = end_col;
+    return l;
+}
+
+/* The bytes a fix removes for the property spanning tokens first..last:
+ * the property, its trailing comma and, when it stands alone on its lines,
+ * the whole lines (with a trailing // comment) including the newline.
+ * Positions come from the tokens (blanks are one byte, one column each), so
+ * no line index of the file is needed. */
+static ml_loc delete_region(const ml_ts_unit *u, uint32_t first, uint32_t last)
+{
+    const char *src = u->src;
+    size_t len = u->file->len;
+    const ml_tok *ft = &u->lx.toks[first];
+    const ml_tok *lt = &u->lx.toks[last];
+    bool comma = ml_tok_p(u, last + 1, ML_P_COMMA);
+    if (comma)
+        lt = &u->lx.toks[last + 1];
+    uint32_t start = ft->off, end = lt->end;
+    uint32_t ls = start;
+    while (ls > 0 && is_blank(src[ls - 1]))
+        ls--;
+    bool alone_before = ls == 0 || src[ls - 1] == '\n';
+    uint32_t le = end;
+    while (le < len && (is_blank(src[le]) || src[le] == '\r'))
+        le++;
+    if (le + 1 < len && src[le] == '/' && src[le + 1] == '/')
+        while (le < len && src[le] != '\n')
+            le++;
+    bool alone_after = le >= len || src[le] == '\n';
+    if (alone_before && alone_after) {
+        /* the lines are the property's own when no other token shares them */
+        uint32_t after = (uint32_t)(lt - u->lx.toks) + 1;
+        bool own = (first == 0 || u->lx.toks[first - 1].end_line < ft->line) &&
+                   (after >= u->lx.n || u->lx.toks[after].kind == ML_TK_EOF ||
+                    u->lx.toks[after].line > lt->end_line);
+        if (own) {
+            if (le < len)
+                return region(u, ls, ft->line, 1, le + 1, lt->end_line + 1, 1);
+            return region(u, ls, ft->line, 1, le, lt->end_line, lt->end_col + (le - end));
+        }
+    }
+    if (comma) {
+        uint32_t e = end;
+        while (e < len && is_blank(src[e]))
+            e++;
+        return region(u, start, ft->line, ft->col, e, lt->end_line, lt->end_col + (e - end));
+    }
+    if (first > 0 && ml_tok_p(u, first - 1, ML_P_COMMA)) {
+        const ml_tok *ct = &u->lx.toks[first - 1];
+        return region(u, ct->off, ct->line, ct->col, end, lt->end_line, lt->end_col);
+    }
+    return region(u, start, ft->line, ft->col, end, lt->end_line, lt->end_col);
+}
+
+static ml_tri tri_max(ml_tri a, ml_tri b)
+{
+    int ra = a == ML_YES ? 2 : a == ML_MAYBE ? 1 : 0, rb = b == ML_YES ? 2 : b == ML_MAYBE ? 1 : 0;
+    return ra >= rb ? a : b;
+}
+
+/* Flatten an array-like value into elements; false when it is not one. */
+static bool elements_of(xctx *x, val *v, bool maybe, ml_vec *out, unsigned depth)
+{
+    if (depth > 16)
+        return false;
+    switch (v->k) {
+    case V_ARR:
+        ML_VEC_EACH(elem *, e, &v->elems) {
+            elem *c = ml_alloc(x->a, sizeof *c);
+            c->v = e->v;
+            c->maybe = e->maybe || maybe;
+            ml_vec_push(x->a, out, c);
+        }
+        return true;
+    case V_COND:
+        return elements_of(x, v->a, true, out, depth + 1) && elements_of(x, v->b2, true, out, depth + 1);
+    case V_UNDEF:
+    case V_NULL:
+        return true;
+    case V_CALL: {
+        /* interceptors: createDefaultInterceptors(...) is itself an array */
+        elem *c = ml_alloc(x->a, sizeof *c);
+        c->v = v;
+        c->maybe = maybe;
+        ml_vec_push(x->a, out, c);
+        return true;
+    }
+    default:
+        return false;
+    }
+}
+
+static void do_protocols(xctx *x, ml_server *s, val *opts)
+{
+    lookup l;
+    s->health_paths_known = true;
+    ml_val pv = option_val(x, s, opts, "protocols", s->call, false, &l);
+    if (pv.kind == ML_VAL_ABSENT && !l.v) {
+        s->has_health = ML_NO;
+        s->has_reflection = ML_NO;
+        return;
+    }
+    ml_vec els = {0};
+    if (l.unknown || !l.v || !elements_of(x, l.v, false, &els, 0)) {
+        const char *why = l.unknown ? l.why : (l.v && l.v->k == V_UNKNOWN ? l.v->why : "protocols is not an array literal");
+        s->has_health = ML_MAYBE;
+        s->has_reflection = ML_MAYBE;
+        s->health_paths_known = false;
+        s->health_http_enabled.kind = ML_VAL_UNKNOWN;
+        s->health_http_enabled.why = why;
+        s->health_http_enabled.loc = pv.loc;
+        push_unknown(x, s, "protocols", why, l.v ? l.v->loc : pv.loc);
+        return;
+    }
+    bool open = false;
+    const char *open_why = NULL;
+    ml_loc open_loc = {0};
+    ML_VEC_EACH(elem *, e, &els) {
+        val *v = e->v;
+        if (v->k == V_CALL && v->fn == FN_HEALTH) {
+            ml_tri t = e->maybe ? ML_MAYBE : ML_YES;
+            if (s->has_health == ML_NO || (s->has_health == ML_MAYBE && t == ML_YES)) {
+                s->has_health = t;
+                s->health_loc = v->loc;
+                val *hopts = v->args.n ? v->args.items[0] : NULL;
+                memset(&s->health_http_enabled, 0, sizeof s->health_http_enabled);
+                s->health_http_enabled.loc = v->loc;
+                s->health_paths.n = 0;
+                s->health_paths_set = false;
+                s->health_paths_known = true;
+                if (hopts && hopts->k == V_OBJ) {
+                    lookup hl;
+                    s->health_http_enabled = option_val(x, s, hopts, "httpEnabled", v->loc, false, &hl);
+                    lookup pl = obj_get(x, hopts, "httpPaths");
+                    if (pl.unknown) {
+                        s->health_paths_set = true;
+                        s->health_paths_known = false;
+                    } else if (pl.v) {
+                        s->health_paths_set = true;
+                        if (pl.v->k == V_ARR && pl.v->open_after < 0) {
+                            ML_VEC_EACH(elem *, pe, &pl.v->elems) {
+                                if (pe->v->k == V_STR && !pe->maybe)
+                                    ml_vec_push(x->a, &s->health_paths, (void *)pe->v->str);
+                                else
+                                    s->health_paths_known = false;
+                            }
+                        } else if (!is_nullish(pl.v)) {
+                            s->health_paths_known = false;
+                        } else {
+                            s->health_paths_set = false;
+                        }
+                    }
+                } else if (hopts && !is_nullish(hopts)) {
+                    s->health_http_enabled.kind = ML_VAL_UNKNOWN;
+                    s->health_http_enabled.why = hopts->k == V_UNKNOWN ? hopts->why : "Healthcheck options are not an object literal";
+                    s->health_http_enabled.loc = hopts->loc;
+                    s->health_paths_known = false;
+                }
+            }
+        } else if (v->k == V_CALL && v->fn == FN_REFLECTION) {
+            s->has_reflection = tri_max(s->has_reflection, e->maybe ? ML_MAYBE : ML_YES);
+        } else if (v->k == V_CALL || v->k == V_FUNC || v->k == V_OBJ) {
+            /* another known protocol, or an inline registration */
+        } else if (!is_nullish(v)) {
+            open = true;
+            if (!open_why) {
+                open_why = v->k == V_UNKNOWN ? v->why : "protocol entry not understood";
+                open_loc = v->loc;
+            }
+        }
+    }
+    if (open) {
+        if (s->has_health == ML_NO) {
+            s->has_health = ML_MAYBE;
+            s->health_http_enabled.kind = ML_VAL_UNKNOWN;
+            s->health_http_enabled.why = open_why;
+            s->health_http_enabled.loc = open_loc;
+            s->health_paths_known = false;
+        }
+        if (s->has_reflection == ML_NO)
+            s->has_reflection = ML_MAYBE;
+        push_unknown(x, s, "protocols", open_why, open_loc);
+    }
+}
+
+static const char *const interceptor_keys[5] = {"retry", "timeout", "circuitBreaker", "bulkhead", "fallback"};
+
+static ml_interceptor_cfg *cfg_slot(ml_server *s, int k)
+{
+    switch (k) {
+    case 0: return &s->retry;
+    case 1: return &s->timeout;
+    case 2: return &s->circuit_breaker;
+    case 3: return &s->bulkhead;
+    default: return &s->fallback;
+    }
+}
+
+static int slot_of_fn(fn_id f)
+{
+    switch (f) {
+    case FN_RETRY: return 0;
+    case FN_TIMEOUT: return 1;
+    case FN_CIRCUIT_BREAKER: return 2;
+    case FN_BULKHEAD: return 3;
+    case FN_FALLBACK: return 4;
+    default: return -1;
+    }
+}
+
+/* Fill a/b/codes of an interceptor configuration from its options value. */
+static void cfg_options(xctx *x, ml_server *s, int k, ml_interceptor_cfg *c, val *o, ml_loc at)
+{
+    static const char *const a_key[5] = {"maxRetries", "duration", "threshold", "capacity", NULL};
+    static const char *const b_key[5] = {NULL, NULL, "halfOpenAfter", "queueSize", NULL};
+    c->codes_known = true;
+    if (!o || o->k != V_OBJ) {
+        if (o && o->k != V_BOOL && !is_nullish(o)) {
+            /* options known only at run time */
+            if (a_key[k]) {
+                c->a.kind = ML_VAL_UNKNOWN;
+                c->a.why = o->k == V_UNKNOWN ? o->why : "options are not an object literal";
+                c->a.loc = o->loc;
+            }
+            if (b_key[k]) {
+                c->b = c->a;
+                c->b.kind = ML_VAL_UNKNOWN;
+                c->b.why = o->k == V_UNKNOWN ? o->why : "options are not an object literal";
+                c->b.loc = o->loc;
+            }
+            c->codes_known = k != 0;
+        }
+        return;
+    }
+    if (a_key[k])
+        c->a = option_val(x, s, o, a_key[k], at, false, NULL);
+    if (b_key[k])
+        c->b = option_val(x, s, o, b_key[k], at, false, NULL);
+    if (k == 0) {
+        lookup l = obj_get(x, o, "retryableCodes");
+        if (l.unknown) {
+            c->codes_known = false;
+        } else if (l.v && l.v->k == V_ARR && l.v->open_after < 0) {
+            ML_VEC_EACH(elem *, e, &l.v->elems) {
+                if (e->v->k == V_STR && !e->maybe)
+                    ml_vec_push(x->a, &c->codes, (void *)e->v->str);
+                else if (e->v->k == V_NUM && e->v->num >= 0 && e->v->num <= 16 && !e->maybe &&
+                         e->v->num == floor(e->v->num))
+                    ml_vec_push(x->a, &c->codes, (void *)grpc_codes[(int)e->v->num]);
+                else
+                    c->codes_known = false;
+            }
+        } else if (l.v && !is_nullish(l.v)) {
+            c->codes_known = false;
+        }
+    }
+}
+
+static void set_cfg(ml_server *s, int k, const ml_interceptor_cfg *n)
+{
+    ml_interceptor_cfg *c = cfg_slot(s, k);
+    bool empty = c->enabled == ML_NO && !c->loc.file;
+    if (empty || tri_max(c->enabled, n->enabled) != c->enabled)
+        *c = *n;
+}
+
+static void do_defaults(xctx *x, ml_server *s, val *call, bool maybe)
+{
+    val *o = call->args.n ? call->args.items[0] : NULL;
+    for (int k = 0; k < 5; k++) {
+        ml_interceptor_cfg c;
+        memset(&c, 0, sizeof c);
+        c.from_defaults = true;
+        c.loc = call->loc;
+        c.codes_known = true;
+        if (o && o->k == V_OBJ) {
+            lookup l = obj_get(x, o, interceptor_keys[k]);
+            if (l.p)
+                c.loc = l.p->span;
+            if (l.unknown) {
+                c.enabled = ML_MAYBE;
+                c.codes_known = false;
+            } else if (!l.v || is_nullish(l.v) || (l.v->k == V_BOOL && !l.v->b)) {
+                c.enabled = ML_NO;
+            } else if (l.v->k == V_BOOL || l.v->k == V_OBJ) {
+                c.enabled = ML_YES;
+                cfg_options(x, s, k, &c, l.v, c.loc);
+            } else if (l.v->k == V_COND) {
+                c.enabled = ML_MAYBE;
+                val *obj = l.v->a->k == V_OBJ ? l.v->a : l.v->b2->k == V_OBJ ? l.v->b2 : NULL;
+                cfg_options(x, s, k, &c, obj, c.loc);
+            } else {
+                c.enabled = ML_MAYBE;
+                cfg_options(x, s, k, &c, l.v, c.loc);
+            }
+        } else if (o && !is_nullish(o)) {
+            c.enabled = ML_MAYBE; /* options known only at run time */
+            c.codes_known = false;
+        } else {
+            c.enabled = ML_NO;
+        }
+        if (maybe && c.enabled == ML_YES)
+            c.enabled = ML_MAYBE;
+        set_cfg(s, k, &c);
+    }
+}
+
+static void do_interceptors(xctx *x, ml_server *s, val *opts)
+{
+    lookup l;
+    s->interceptors_known = true;
+    ml_val iv = option_val(x, s, opts, "interceptors", s->call, false, &l);
+    if (iv.kind == ML_VAL_ABSENT && !l.v)
+        return;
+    ml_vec els = {0};
+    if (l.unknown || !l.v || !elements_of(x, l.v, false, &els, 0)) {
+        const char *why = l.unknown ? l.why : (l.v && l.v->k == V_UNKNOWN ? l.v->why : "interceptors is not an array literal");
+        s->interceptors_known = false;
+        for (int k = 0; k < 5; k++) {
+            ml_interceptor_cfg *c = cfg_slot(s, k);
+            c->enabled = ML_MAYBE;
+            c->loc = l.v ? l.v->loc : iv.loc;
+        }
+        push_unknown(x, s, "interceptors", why, l.v ? l.v->loc : iv.loc);
+        return;
+    }
+    ML_VEC_EACH(elem *, e, &els) {
+        val *v = e->v;
+        if (v->k == V_CALL && v->fn == FN_DEFAULTS) {
+            do_defaults(x, s, v, e->maybe);
+            continue;
+        }
+        int k = v->k == V_CALL ? slot_of_fn(v->fn) : -1;
+        if (k >= 0) {
+            ml_interceptor_cfg c;
+            memset(&c, 0, sizeof c);
+            c.enabled = e->maybe ? ML_MAYBE : ML_YES;
+            c.loc = v->loc;
+            cfg_options(x, s, k, &c, v->args.n ? v->args.items[0] : NULL, v->loc);
+            set_cfg(s, k, &c);
+            continue;
+        }
+        if (v->k == V_CALL || v->k == V_FUNC || is_nullish(v) || (v->k == V_BOOL && !v->b))
+            continue; /* another Connectum interceptor, an inline one, or a filtered-out entry */
+        if (v->k == V_COND) {
+            /* cond ? createRetryInterceptor() : x inside an array */
+            ml_vec sub = {0};
+            if (elements_of(x, v, e->maybe, &sub, 0)) {
+                bool any_unknown = false;
+                ML_VEC_EACH(elem *, se, &sub) {
+                    if (se->v->k == V_COND || !(se->v->k == V_CALL || se->v->k == V_FUNC ||
+                                                 is_nullish(se->v) || se->v->k == V_BOOL))
+                        any_unknown = true;
+                }
+                if (!any_unknown) {
+                    ML_VEC_EACH(elem *, se, &sub) {
+                        int sk = se->v->k == V_CALL ? slot_of_fn(se->v->fn) : -1;
+                        if (se->v->k == V_CALL && se->v->fn == FN_DEFAULTS) {
+                            do_defaults(x, s, se->v, true);
+                        } else if (sk >= 0) {
+                            ml_interceptor_cfg c;
+                            memset(&c, 0, sizeof c);
+                            c.enabled = ML_MAYBE;
+                            c.loc = se->v->loc;
+                            cfg_options(x, s, sk, &c, se->v->args.n ? se->v->args.items[0] : NULL, se->v->loc);
+                            set_cfg(s, sk, &c);
+                        }
+                    }
+                    continue;
+                }
+            }
+        }
+        s->interceptors_known = false;
+        push_unknown(x, s, "interceptors", v->k == V_UNKNOWN ? v->why : "interceptor entry not understood", v->loc);
+    }
+    if (!s->interceptors_known) {
+        /* an unknown entry could be any of them */
+        for (int k = 0; k < 5; k++) {
+            ml_interceptor_cfg *c = cfg_slot(s, k);
+            if (c->enabled == ML_NO)
+                c->enabled = ML_MAYBE;
+        }
+    }
+}
+
+static void do_shutdown(xctx *x, ml_server *s, val *opts)
+{
+    lookup l;
+    ml_val sv = option_val(x, s, opts, "shutdown", s->call, false, &l);
+    s->shutdown_loc = l.p ? l.p->span : s->call;
+    if (sv.kind == ML_VAL_ABSENT) {
+        s->shutdown_timeout.kind = ML_VAL_ABSENT;
+        s->shutdown_timeout.loc = s->call;
+        return;
+    }
+    if (!l.unknown && l.v && l.v->k == V_OBJ) {
+        lookup tl;
+        s->shutdown_timeout = option_val(x, s, l.v, "timeout", l.v->loc, false, &tl);
+        if (tl.p)
+            s->shutdown_loc = tl.p->span;
+        if (s->shutdown_timeout.kind == ML_VAL_UNKNOWN)
+            push_unknown(x, s, "shutdown", s->shutdown_timeout.why, s->shutdown_timeout.loc);
+        return;
+    }
+    s->shutdown_timeout.kind = ML_VAL_UNKNOWN;
+    s->shutdown_timeout.why = l.unknown ? l.why : (l.v && l.v->k == V_UNKNOWN ? l.v->why : "shutdown is not an object literal");
+    s->shutdown_timeout.loc = l.v ? l.v->loc : sv.loc;
+    push_unknown(x, s, "shutdown", s->shutdown_timeout.why, s->shutdown_timeout.loc);
+}
+
+static void add_outbound(xctx *x, ml_server *s, ml_val url, ml_loc loc, const char *via)
+{
+    ml_outbound *o = ml_zalloc(x->a, sizeof *o);
+    o->loc = loc;
+    o->url = url;
+    o->via = via;
+    ml_vec_push(x->a, &s->outbound, o);
+}
+
+/* remoteResolver: every process.env.X and every URL-looking string in it. */
+static void do_remote_resolver(xctx *x, ml_server *s, lookup *l)
+{
+    if (!l->p || !l->p->u)
+        return;
+    ml_ts_unit *u = l->p->u;
+    for (uint32_t i = l->p->first; i <= l->p->last && i < u->lx.n; i++) {
+        if (ml_tok_is(u, i, "process") && ml_tok_p(u, i + 1, ML_P_DOT) && ml_tok_is(u, i + 2, "env")) {
+            uint32_t nm = UINT32_MAX;
+            if (ml_tok_p(u, i + 3, ML_P_DOT) && u->lx.toks[i + 4].kind == ML_TK_IDENT)
+                nm = i + 4;
+            else if (ml_tok_p(u, i + 3, ML_P_LBRACK) && u->lx.toks[i + 4].kind == ML_TK_STR)
+                nm = i + 4;
+            if (nm == UINT32_MAX)
+                continue;
+            const ml_tok *t = &u->lx.toks[nm];
+            const char *name = t->kind == ML_TK_STR ? ml_tok_string(u, nm, NULL)
+                                                    : ml_strndup(x->a, u->src + t->off, t->end - t->off);
+            ml_val v;
+            memset(&v, 0, sizeof v);
+            v.kind = ML_VAL_ENV;
+            v.env = name;
+            v.loc = ml_ts_loc(u, i, nm);
+            note_env(x, name);
+            add_outbound(x, s, v, v.loc, "remoteResolver");
+            i = nm;
+        } else if (u->lx.toks[i].kind == ML_TK_STR || u->lx.toks[i].kind == ML_TK_TEMPLATE) {
+            const char *str = ml_tok_string(u, i, NULL);
+            if (strstr(str, "://")) {
+                ml_val v;
+                memset(&v, 0, sizeof v);
+                v.kind = ML_VAL_STR;
+                v.str = str;
+                v.loc = ml_ts_loc(u, i, i);
+                add_outbound(x, s, v, v.loc, "remoteResolver");
+            }
+        }
+    }
+}
+
+static void fill_server(xctx *x, ml_server *s, val *opts)
+{
+    s->interceptors_known = true;
+    s->health_paths_known = true;
+    s->retry.codes_known = true;
+    if (!opts || is_nullish(opts)) {
+        s->port.kind = ML_VAL_ABSENT;
+        s->port.loc = s->call;
+        s->host = s->port;
+        s->allow_http1 = s->port;
+        s->shutdown_timeout = s->port;
+        s->shutdown_loc = s->call;
+        s->tls = ML_TLS_ABSENT;
+        s->has_health = ML_NO;
+        s->has_reflection = ML_NO;
+        return;
+    }
+    if (opts->k != V_OBJ) {
+        const char *why = opts->k == V_UNKNOWN && opts->why ? opts->why : "the options are not an object literal";
+        ml_val u;
+        memset(&u, 0, sizeof u);
+        u.kind = ML_VAL_UNKNOWN;
+        u.why = why;
+        u.loc = opts->loc;
+        s->port = s->host = s->allow_http1 = s->shutdown_timeout = s->health_http_enabled = u;
+        s->shutdown_loc = opts->loc;
+        s->tls = ML_TLS_UNKNOWN;
+        s->tls_loc = opts->loc;
+        s->has_health = s->has_reflection = ML_MAYBE;
+        s->health_paths_known = false;
+        s->interceptors_known = false;
+        for (int k = 0; k < 5; k++) {
+            cfg_slot(s, k)->enabled = ML_MAYBE;
+            cfg_slot(s, k)->loc = opts->loc;
+        }
+        static const char *const what[] = {"port", "tls", "protocols", "interceptors", "shutdown"};
+        for (int k = 0; k < 5; k++)
+            push_unknown(x, s, what[k], why, opts->loc);
+        return;
+    }
+    s->options = opts->loc;
+    s->port = option_val(x, s, opts, "port", s->call, true, NULL);
+    s->host = option_val(x, s, opts, "host", s->call, false, NULL);
+    s->allow_http1 = option_val(x, s, opts, "allowHTTP1", s->call, false, NULL);
+
+    lookup tl = obj_get(x, opts, "tls");
+    if (tl.unknown) {
+        s->tls = ML_TLS_UNKNOWN;
+        s->tls_loc = tl.loc.file ? tl.loc : opts->loc;
+        push_unknown(x, s, "tls", tl.why, s->tls_loc);
+    } else if (!tl.v) {
+        s->tls = ML_TLS_ABSENT;
+    } else {
+        s->tls = tls_state(tl.v, 0);
+        if (tl.p)
+            s->tls_loc = tl.p->span;
+        if (tl.p && !tl.p->from_spread && tl.p->u)
+            s->tls_delete = delete_region(tl.p->u, tl.p->first, tl.p->last);
+        if (tl.p && tl.p->from_spread && s->tls == ML_TLS_PRESENT && tl.p->maybe)
+            s->tls = ML_TLS_CONDITIONAL;
+        if (s->tls == ML_TLS_UNKNOWN)
+            push_unknown(x, s, "tls", tl.v->k == V_UNKNOWN ? tl.v->why : "tls value known only at run time", s->tls_loc);
+    }
+    do_protocols(x, s, opts);
+    do_interceptors(x, s, opts);
+    do_shutdown(x, s, opts);
+    lookup rl = obj_get(x, opts, "remoteResolver");
+    if (!rl.unknown && rl.v)
+        do_remote_resolver(x, s, &rl);
+}
+
+/* ---- finding the calls ------------------------------------------------------------- */
+
+static void xctx_init(xctx *x, ml_model *m)
+{
+    memset(x, 0, sizeof *x);
+    x->m = m;
+    x->a = m->arena;
+    ml_map_init(&x->units);
+    ml_map_init(&x->files_by_path);
+}
+
+static void xctx_free(xctx *x)
+{
+    ML_VEC_EACH(ml_ts_unit *, u, &x->owned) {
+        ml_ts_unit_free(u);
+    }
+    ml_map_free(&x->units);
+    ml_map_free(&x->files_by_path);
+}
+
+/* Parse the call whose callee starts at token c and whose '(' is at lp. */
+static ml_ts_node *call_node(ml_ts_unit *u, uint32_t c, uint32_t name_tok, uint32_t lp)
+{
+    /* Build the callee (ident or ns.ident) and the arguments by hand so that
+     * the rest of the expression (.then(...), etc.) is not evaluated. */
+    ml_ts_node *callee = ml_zalloc(u->arena, sizeof *callee);
+    const ml_tok *nt = &u->lx.toks[name_tok];
+    if (c == name_tok) {
+        callee->kind = ML_N_IDENT;
+        callee->str = ml_strndup(u->arena, u->src + nt->off, nt->end - nt->off);
+        callee->len = nt->end - nt->off;
+    } else {
+        ml_ts_node *ns = ml_zalloc(u->arena, sizeof *ns);
+        const ml_tok *st = &u->lx.toks[c];
+        ns->kind = ML_N_IDENT;
+        ns->str = ml_strndup(u->arena, u->src + st->off, st->end - st->off);
+        ns->len = st->end - st->off;
+        ns->first = ns->last = c;
+        ns->height = 1;
+        callee->kind = ML_N_MEMBER;
+        callee->a = ns;
+        callee->str = ml_strndup(u->arena, u->src + nt->off, nt->end - nt->off);
+        callee->len = nt->end - nt->off;
+    }
+    callee->first = c;
+    callee->last = name_tok;
+    callee->height = 2;
+    ml_ts_node *call = ml_zalloc(u->arena, sizeof *call);
+    call->kind = ML_N_CALL;
+    call->a = callee;
+    call->first = c;
+    uint32_t close = u->lx.match[lp];
+    call->last = close > lp ? close : lp;
+    call->height = 3;
+    /* arguments */
+    ml_vec args = {0};
+    uint32_t i = lp + 1;
+    while (i < close && i < u->lx.n) {
+        if (ml_tok_p(u, i, ML_P_COMMA)) {
+            i++;
+            continue;
+        }
+        uint32_t next;
+        ml_ts_node *arg;
+        if (ml_tok_p(u, i, ML_P_ELLIPSIS)) {
+            arg = ml_zalloc(u->arena, sizeof *arg);
+            arg->kind = ML_N_SPREAD;
+            arg->first = i;
+            arg->a = ml_ts_parse_expr(u, i + 1, &next);
+            arg->last = arg->a->last;
+            arg->height = (uint16_t)(arg->a->height + 1);
+        } else {
+            arg = ml_ts_parse_expr(u, i, &next);
+        }
+        ml_vec_push(u->arena, &args, arg);
+        if (next <= i)
+            next = i + 1;
+        i = next;
+        if (!ml_tok_p(u, i, ML_P_COMMA))
+            break;
+    }
+    call->kids = (ml_ts_node **)args.items;
+    call->nkids = (uint32_t)args.n;
+    return call;
+}
+
+typedef void (*call_fn)(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *ctx);
+
+/* Visit every call of a recognised function in the unit. */
+static void each_call(xctx *x, ml_ts_unit *u, bool servers, bool facts, call_fn cb, void *ctx)
+{
+    for (uint32_t i = 0; i + 1 < u->lx.n; i++) {
+        const ml_tok *t = &u->lx.toks[i];
+        if (t->kind != ML_TK_IDENT)
+            continue;
+        uint32_t lp = i + 1;
+        if (ml_tok_p(u, lp, ML_P_LT)) {
+            /* createServer<T>(...) */
+            uint32_t q = lp;
+            int d = 0;
+            for (; q < u->lx.n && q < lp + 64; q++) {
+                if (ml_tok_p(u, q, ML_P_LT))
+                    d++;
+                else if (ml_tok_p(u, q, ML_P_GT))
+                    d--;
+                else if (ml_tok_p(u, q, ML_P_SHR))
+                    d -= 2;
+                if (d <= 0)
+                    break;
+            }
+            lp = q + 1;
+        }
+        if (!ml_tok_p(u, lp, ML_P_LPAREN))
+            continue;
+        size_t len = t->end - t->off;
+        const char *name = u->src + t->off;
+        /* cheap name filter before any lookup */
+        bool candidate = false;
+        char buf[40];
+        if (len < sizeof buf) {
+            memcpy(buf, name, len);
+            buf[len] = '\0';
+            fn_id byname = fn_by_name(buf, NULL);
+            candidate = byname != FN_NONE && byname != FN_OTHER;
+        }
+        if (!candidate) {
+            ml_ts_binding *b = ml_ts_lookup(u, name, len, i);
+            candidate = b && b->kind == ML_B_IMPORT && b->module &&
+                        (ml_starts_with(b->module, "@connectum/") || ml_starts_with(b->module, "@connectrpc/"));
+        }
+        if (!candidate)
+            continue;
+        /* a definition, not a call: function createServer(...) / method() { } */
+        if (i > 0 && ml_tok_is(u, i - 1, "function"))
+            continue;
+        uint32_t close = u->lx.match[lp];
+        uint32_t k = close + 1;
+        if (ml_tok_p(u, k, ML_P_COLON))
+            k = ml_ts_skip_type(u, k + 1);
+        if (ml_tok_p(u, k, ML_P_LBRACE) && close > lp)
+            continue;
+        uint32_t start = i;
+        if (i >= 2 && (ml_tok_p(u, i - 1, ML_P_DOT) || ml_tok_p(u, i - 1, ML_P_QDOT))) {
+            if (u->lx.toks[i - 2].kind != ML_TK_IDENT || (i >= 3 && ml_tok_p(u, i - 3, ML_P_DOT)))
+                continue;
+            start = i - 2;
+        }
+        ml_ts_node *call = call_node(u, start, i, lp);
+        fn_id f = recognize(x, u, call->a);
+        if (f == FN_NONE || f == FN_OTHER)
+            continue;
+        bool want = f == FN_CREATE_SERVER ? servers
+                                          : (f == FN_INIT_PROVIDER || fn_is_transport(f)) ? facts : false;
+        if (want)
+            cb(x, u, call, f, ctx);
+    }
+}
+
+typedef struct extract_ctx {
+    ml_vec *servers;
+    ml_vec *facts;
+    bool pkg_done;
+    const char *pkg, *pkg_name, *dir;
+} extract_ctx;
+
+/* The package is looked up once per file, and only when a call needs it. */
+static void ensure_pkg(xctx *x, extract_ctx *c, const ml_ts_unit *u)
+{
+    if (c->pkg_done)
+        return;
+    c->pkg_done = true;
+    c->pkg = ml_ts_package(x->a, u->file->path, &c->pkg_name);
+    c->dir = ml_ts_dirname(x->a, u->file->path);
+}
+
+static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+{
+    extract_ctx *c = vctx;
+    (void)f;
+    ensure_pkg(x, c, u);
+    ml_server *s = ml_zalloc(x->a, sizeof *s);
+    s->file = u->file;
+    s->call = ml_ts_loc(u, call->a->last, call->a->last);
+    s->package_name = c->pkg_name;
+    s->dir = c->dir;
+    x->srv = s;
+    x->depth = 0;
+    x->budget = EVAL_BUDGET;
+    x->gen++;
+    val *opts = NULL;
+    if (call->nkids > 0)
+        opts = call->kids[0]->kind == ML_N_SPREAD ? unk(x, nloc(u, call->kids[0]), "spread argument")
+                                                  : ev(x, u, call->kids[0]);
+    fill_server(x, s, opts);
+    x->srv = NULL;
+    ml_vec_push(x->a, &x->m->servers, s);
+    ml_vec_push(x->a, c->servers, s);
+}
+
+static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+{
+    extract_ctx *c = vctx;
+    ensure_pkg(x, c, u);
+    x->srv = NULL;
+    x->depth = 0;
+    x->budget = EVAL_BUDGET;
+    x->gen++;
+    val *o = call->nkids > 0 && call->kids[0]->kind != ML_N_SPREAD ? ev(x, u, call->kids[0]) : NULL;
+    ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
+    fa->file = u->file;
+    fa->pkg = c->pkg;
+    fa->loc = ml_ts_loc(u, call->a->last, call->a->last);
+    const char *key;
+    if (f == FN_INIT_PROVIDER) {
+        fa->kind = ML_FACT_OTEL_NAME;
+        fa->via = "initProvider";
+        key = "serviceName";
+    } else {
+        fa->kind = ML_FACT_OUTBOUND;
+        fa->via = f == FN_CONNECT_TRANSPORT ? "createConnectTransport"
+                  : f == FN_GRPC_TRANSPORT  ? "createGrpcTransport"
+                                            : "createGrpcWebTransport";
+        key = "baseUrl";
+    }
+    if (o && o->k == V_OBJ) {
+        lookup l = obj_get(x, o, key);
+        if (l.unknown) {
+            fa->val.kind = ML_VAL_UNKNOWN;
+            fa->val.why = l.why;
+            fa->val.loc = l.loc;
+        } else if (l.v) {
+            fa->val = to_mlval(x, l.v, 0);
+        } else {
+            fa->val.kind = ML_VAL_ABSENT;
+            fa->val.loc = fa->loc;
+        }
+    } else {
+        fa->val.kind = ML_VAL_UNKNOWN;
+        fa->val.why = o && o->k == V_UNKNOWN ? o->why : "options are not an object literal";
+        fa->val.loc = o ? o->loc : fa->loc;
+    }
+    ml_vec_push(x->a, c->facts, fa);
+}
+
+static void on_any(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+{
+    if (f == FN_CREATE_SERVER)
+        on_server(x, u, call, f, vctx);
+    else
+        on_fact(x, u, call, f, vctx);
+}
+
+void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
+                        ml_vec *servers, ml_vec *facts)
+{
+    xctx x;
+    xctx_init(&x, m);
+    extract_ctx c;
+    memset(&c, 0, sizeof c);
+    c.servers = servers;
+    c.facts = facts;
+    if (pkg) {
+        c.pkg_done = true;
+        c.pkg = pkg;
+        c.pkg_name = pkg_name;
+        c.dir = ml_ts_dirname(m->arena, u->file->path);
+    }
+    each_call(&x, u, true, true, on_any, &c);
+    xctx_free(&x);
+}
+
+void ml_ts_apply_file_facts(ml_model *m, ml_vec *servers, ml_vec *facts)
+{
+    ML_VEC_EACH(ml_server *, s, servers) {
+        ML_VEC_EACH(ml_ts_fact *, fa, facts) {
+            if (fa->file != s->file)
+                continue;
+            if (fa->kind == ML_FACT_OTEL_NAME) {
+                if (s->otel_service_name.kind == ML_VAL_ABSENT && fa->val.kind != ML_VAL_ABSENT) {
+                    s->otel_service_name = fa->val;
+                    s->otel_loc = fa->loc;
+                }
+            } else if (fa->val.kind != ML_VAL_ABSENT) {
+                ml_outbound *o = ml_zalloc(m->arena, sizeof *o);
+                o->loc = fa->loc;
+                o->url = fa->val;
+                o->via = fa->via;
+                ml_vec_push(m->arena, &s->outbound, o);
+            }
+        }
+    }
+}
+
+/* Whether the file mentions any of the names (a fast PCRE2 scan). A match
+ * error (a limit hit) counts as a mention so that nothing is lost. */
+static bool mentions(const ml_file *f, const char *pattern)
+{
+    int err;
+    PCRE2_SIZE erroff;
+    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &erroff, NULL);
+    if (!re)
+        return true;
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
+    bool hit = true;
+    if (mc && md) {
+        pcre2_set_match_limit(mc, 10000000);
+        pcre2_set_depth_limit(mc, 1000);
+        int rc = pcre2_match(re, (PCRE2_SPTR)f->data, f->len, 0, 0, md, mc);
+        hit = rc != PCRE2_ERROR_NOMATCH;
+    }
+    pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
+    pcre2_code_free(re);
+    return hit;
+}
+
+#define SERVER_PATTERN "\\bcreateServer\\b"
+#define FACT_PATTERN "\\b(?:initProvider|create(?:Connect|Grpc|GrpcWeb)Transport)\\b"
+
+void ml_ts_extract(ml_model *m, ml_file *f)
+{
+    if (!f || !f->data || f->len >= UINT32_MAX - 1)
+        return;
+    if (!mentions(f, SERVER_PATTERN))
+        return;
+    ml_ts_unit u;
+    if (!ml_ts_unit_init(&u, m->arena, f, f->data, 0, (uint32_t)f->len, 1, 1))
+        return;
+    ml_vec servers = {0}, facts = {0};
+    ml_ts_extract_unit(m, &u, NULL, NULL, &servers, &facts);
+    ml_ts_apply_file_facts(m, &servers, &facts);
+    ml_ts_unit_free(&u);
+}
+
+void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
+{
+    if (!f || !f->data || f->len >= UINT32_MAX - 1 || !mentions(f, FACT_PATTERN))
+        return;
+    ml_ts_unit u;
+    if (!ml_ts_unit_init(&u, m->arena, f, f->data, 0, (uint32_t)f->len, 1, 1))
+        return;
+    xctx x;
+    xctx_init(&x, m);
+    extract_ctx c;
+    memset(&c, 0, sizeof c);
+    ml_vec none = {0};
+    c.servers = &none;
+    c.facts = facts;
+    each_call(&x, &u, false, true, on_any, &c);
+    xctx_free(&x);
+    ml_ts_unit_free(&u);
+}
+
+/* ---- values for rules --------------------------------------------------------------- */
+
+bool ml_val_num(const ml_val *v, double *out)
+{
+    for (int guard = 0; v && guard < 16; guard++) {
+        switch (v->kind) {
+        case ML_VAL_NUM:
+            *out = v->num;
+            return true;
+        case ML_VAL_STR:
+            return parse_number_str(v->str, out) && v->str && v->str[0];
+        case ML_VAL_ENV:
+            v = v->env_default;
+            continue;
+        default:
+            return false;
+        }
+    }
+    return false;
+}
