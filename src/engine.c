@@ -514,12 +514,18 @@ void ml_run_rules(ml_run *run)
             for (size_t j = first; j < raw.n; j++)
                 ((ml_diag *)raw.items[j])->level = rc->level;
     }
-    /* report only on the files asked about (--context loads the rest) */
+    /* report only on the files asked about (--context loads the rest): a
+     * finding is kept when its primary location or one of its related
+     * locations is in such a file, so that a change is checked against the
+     * files it did not touch (a staged VirtualService that routes to a subset
+     * selecting no pod is reported although the subset is elsewhere) */
     ml_vec kept = {0};
     ML_VEC_EACH(ml_diag *, d, &raw) {
-        if (d->loc.file && !d->loc.file->report)
-            continue;
-        ml_vec_push(&run->arena, &kept, d);
+        bool keep = !d->loc.file || d->loc.file->report;
+        for (size_t i = 0; !keep && i < d->nrelated; i++)
+            keep = d->related[i].loc.file && d->related[i].loc.file->report;
+        if (keep)
+            ml_vec_push(&run->arena, &kept, d);
     }
     ml_vec_sort(&kept, diag_cmp);
     run->diags.n = 0;
