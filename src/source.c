@@ -57,7 +57,11 @@ void ml_file_pos(ml_file *f, uint32_t off, uint32_t *line, uint32_t *col)
             hi = mid - 1;
     }
     uint32_t c = 1;
-    for (uint32_t i = f->line_off[lo]; i < off; i++)
+    uint32_t start = f->line_off[lo];
+    /* a UTF-8 byte-order mark is not a character of the first line */
+    if (lo == 0 && f->len >= 3 && !memcmp(f->data, "\xEF\xBB\xBF", 3) && off >= 3)
+        start = 3;
+    for (uint32_t i = start; i < off; i++)
         if (((unsigned char)f->data[i] & 0xC0) != 0x80)
             c++;
     *line = lo + 1;

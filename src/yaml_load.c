@@ -569,10 +569,10 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
         return;
     }
     if (f->len >= 3 && memcmp(f->data, "\xEF\xBB\xBF", 3) == 0) {
-        /* libyaml drops a UTF-8 BOM before it starts counting characters;
-         * source.c still counts it as a column, and so does the cursor. */
+        /* libyaml drops a UTF-8 BOM before it starts counting characters,
+         * and source.c does not count it as a column either. */
         l.cur.p.off = 3;
-        l.cur.p.col = 2;
+        l.cur.p.col = 1;
     }
     if (!yaml_parser_initialize(&l.parser)) {
         error_at(&l, ml_loc_from_offsets(f, 0, 0), "libyaml ran out of memory");

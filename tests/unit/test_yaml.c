@@ -261,6 +261,7 @@ static void test_utf8_bom(void **state)
     assert_int_equal(a->key->loc.off, 3);
     assert_text(a->key, "a");
     assert_text(a->value, "b");
+    assert_loc(&a->key->loc, 1, 1, 1, 2); /* the BOM is not a column */
     ml_node *d = ml_get(r, "c");
     assert_loc(&d->loc, 2, 4, 2, 5);
     assert_text(d, "d");
