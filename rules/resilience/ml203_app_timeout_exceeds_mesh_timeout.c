@@ -1,0 +1,127 @@
+/*
+ * ML203 app-timeout-exceeds-mesh-timeout: the Connectum timeout interceptor
+ * lets a handler run longer than the mesh waits for it. The route's
+ * perTryTimeout (or timeout) fires first: the caller gets a 504 while the
+ * handler goes on working, and its downstream calls with it, for a request
+ * nobody waits for; with per-try timeouts the mesh's next try may run next
+ * to the still-running first one. The application's deadline is meant to be
+ * the inner one.
+ *
+ * For each linked server whose timeout interceptor is certainly on, the
+ * duration is resolved for the workload (code, container env, or the
+ * Connectum default of 30000 ms) and compared with every HTTP route that
+ * reaches a host of that workload. Istio's implicit default has no timeout,
+ * so only routes that set one are compared.
+ */
+#include <string.h>
+
+#include "resilience_common.h"
+
+static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, const ml_resil_num *dur,
+                        const ml_resil_route_ref *ref)
+{
+    ml_arena *a = ctx->arena;
+    const char *key = ml_resil_key(a, ref->rt, s, dur->num);
+    if (ml_map_gets(seen, key))
+        return;
+    ml_map_put(seen, key, strlen(key), (void *)1);
+
+    ml_resil_retry p = ml_resil_route_retry(a, ref->rt);
+    double d_ns = dur->num * 1e6;
+    bool per_applies = p.kind == ML_RESIL_RETRY_EXPLICIT && p.per_try_known && p.per_try_ns > 0;
+    bool per_short = per_applies && d_ns > (double)p.per_try_ns;
+    const ml_node *tn = ml_get(ref->rt->node, "timeout");
+    int64_t t = 0;
+    bool t_short = ml_resil_duration_node(tn, &t) && t > 0 && d_ns > (double)t;
+    if (!per_short && !t_short)
+        return;
+
+    const char *server = ml_printf(a, "the Connectum timeout interceptor of %s (%s)",
+                                   ml_res_display(a, l->workload->res),
+                                   ml_resil_num_text(a, "duration", dur, " ms"));
+    const char *dtext = ml_resil_fmt_ms(a, dur->num);
+    ml_diag *d;
+    if (per_short) {
+        d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p.per_try_node),
+                      "perTryTimeout %s of %s gives up on each try before %s does: the handler keeps working "
+                      "for up to %s on a try nobody waits for, and a mesh retry (attempts: %lld) may start "
+                      "while it still runs",
+                      ml_str(p.per_try_node), ml_resil_route_words(a, ref), server, dtext, p.attempts);
+        if (t_short)
+            ml_note(ctx, d, ml_node_loc(tn), "timeout %s also ends the whole request before the handler's %s",
+                    ml_str(tn), dtext);
+    } else {
+        d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tn),
+                      "timeout %s of %s gives up on the request before %s does: the handler keeps working for "
+                      "up to %s on a request nobody waits for, and every downstream call with it",
+                      ml_str(tn), ml_resil_route_words(a, ref), server, dtext);
+    }
+    ml_note(ctx, d, s->timeout.loc, "%s sets the handler's deadline: %s",
+            ml_resil_cfg_words(a, &s->timeout, "timeout", "createTimeoutInterceptor"),
+            ml_resil_num_text(a, "duration", dur, " ms"));
+    if (dur->origin && !dur->is_default && dur->loc.file)
+        ml_note(ctx, d, dur->loc, "the duration for %s comes from here", ml_res_display(a, l->workload->res));
+    int64_t mesh = per_short ? p.per_try_ns : t;
+    ml_help(ctx, d,
+            "make the Connectum timeout the inner deadline: a duration below %s, leaving time for the reply, "
+            "or raise the route's %s above %s",
+            ml_resil_fmt_ms(a, (double)mesh / 1e6), per_short ? "perTryTimeout" : "timeout", dtext);
+}
+
+static void check(ml_ctx *ctx)
+{
+    ml_model *m = ctx->model;
+    if (!m->servers.n)
+        return;
+    ml_resil_index ix;
+    ml_resil_index_build(&ix, ctx);
+    ml_map seen;
+    ml_map_init(&seen);
+    ML_VEC_EACH(const ml_server *, s, &m->servers) {
+        if (s->timeout.enabled != ML_YES)
+            continue;
+        ML_VEC_EACH(const ml_link *, l, &s->links) {
+            if (!l->workload)
+                continue;
+            ml_resil_num dur = ml_resil_value(ctx, l, &s->timeout.a, 30000);
+            if (!dur.known || dur.num <= 0)
+                continue;
+            ML_VEC_EACH(const ml_service *, svc, ml_resil_services_of(&ix, l->workload))
+                ML_VEC_EACH(const ml_resil_route_ref *, ref, ml_resil_routes_to(&ix, svc->fqdn))
+                    check_route(ctx, &seen, s, l, &dur, ref);
+        }
+    }
+    ml_map_free(&seen);
+    ml_resil_index_free(&ix);
+}
+
+const ml_rule ml_rule_ML203 = {
+    .id = "ML203",
+    .name = "app-timeout-exceeds-mesh-timeout",
+    .level = ML_LEVEL_WARNING,
+    .summary = "The Connectum timeout interceptor outlasts the route's timeout or perTryTimeout",
+    .description =
+        "The Connectum timeout interceptor (createDefaultInterceptors({ timeout }) or "
+        "createTimeoutInterceptor; duration 30000 ms by default) bounds how long a handler may run. When "
+        "the VirtualService route in front of the server gives up sooner (its perTryTimeout, or its "
+        "timeout), the mesh answers the caller with a 504 while the handler keeps working, and keeps "
+        "calling downstream services, for a request nobody waits for. With perTryTimeout the mesh may "
+        "start its next try while the first handler still runs, so the server does the work twice.\n"
+        "\n"
+        "The application's deadline should be the inner one: shorter than every mesh timeout in front of "
+        "it. The rule compares the duration (from the code, the container's env, or the Connectum "
+        "default) with every HTTP route that reaches a host of the server's workload. Istio's default "
+        "route has no timeout, so only routes that set one are compared.",
+    .remediation = "Lower the Connectum timeout duration below the route's perTryTimeout and timeout, or "
+                   "raise those above the application's deadline.",
+    .tags = "resilience,timeouts,connectum",
+    .istio_code = NULL,
+    .security_severity = 0,
+    .precision = "high",
+    .example_bad = "# VirtualService: retries: { attempts: 2, perTryTimeout: 5s }\n"
+                   "interceptors: createDefaultInterceptors({ timeout: { duration: 10_000 } }),",
+    .example_good = "# VirtualService: retries: { attempts: 2, perTryTimeout: 5s }\n"
+                    "interceptors: createDefaultInterceptors({ timeout: { duration: 4_000 } }),",
+    .settings = NULL,
+    .check = check,
+};

@@ -1,0 +1,15 @@
+import { createServer } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import { createDefaultInterceptors } from '@connectum/interceptors';
+import routes from './routes.js';
+
+const server = createServer({
+  services: [routes],
+  port: 5000,
+  protocols: [Healthcheck({ httpEnabled: true })],
+  interceptors: createDefaultInterceptors({
+    circuitBreaker: process.env.CIRCUIT_BREAKER === 'on' ? { threshold: 3 } : false,
+  }),
+});
+
+await server.start();
