@@ -246,6 +246,43 @@ const ml_vec *ml_map_vec(const ml_map *m, const char *key, size_t len)
     return ml_map_get(m, key, len);
 }
 
+static const char *ptr_bytes(ml_arena *a, const void *p)
+{
+    char *k = ml_alloc(a, sizeof p);
+    memcpy(k, &p, sizeof p);
+    return k;
+}
+
+void *ml_map_get_ptr(const ml_map *m, const void *p)
+{
+    return ml_map_get(m, (const char *)&p, sizeof p);
+}
+
+void **ml_map_slot_ptr(ml_map *m, ml_arena *a, const void *p)
+{
+    /* look up with the stack copy; store an arena copy only when inserting */
+    if (m->cap) {
+        uint64_t h = ml_hash((const char *)&p, sizeof p);
+        ml_map_slot *f = map_find(m, (const char *)&p, sizeof p, h);
+        if (f && f->key)
+            return &f->value;
+    }
+    return ml_map_slot_for(m, ptr_bytes(a, p), sizeof p);
+}
+
+void ml_map_put_ptr(ml_map *m, ml_arena *a, const void *p, void *value)
+{
+    *ml_map_slot_ptr(m, a, p) = value;
+}
+
+void ml_map_push_ptr(ml_map *m, ml_arena *a, const void *p, void *item)
+{
+    void **slot = ml_map_slot_ptr(m, a, p);
+    if (!*slot)
+        *slot = ml_zalloc(a, sizeof(ml_vec));
+    ml_vec_push(a, (ml_vec *)*slot, item);
+}
+
 /* ---- string buffer ----------------------------------------------------- */
 
 void ml_buf_init(ml_buf *b)

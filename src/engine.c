@@ -331,7 +331,7 @@ static void parse_directive(ml_arena *a, const char *s, size_t n, const char **r
  * after a comment marker ("#", "//" or slash-star) and optional blanks. */
 static ml_vec *file_suppressions(ml_run *run, ml_map *cache, ml_file *f)
 {
-    void **slot = ml_map_slot_for(cache, (const char *)&f, sizeof f);
+    void **slot = ml_map_slot_ptr(cache, &run->arena, f);
     if (*slot)
         return *slot;
     ml_vec *v = ml_zalloc(&run->arena, sizeof *v);
@@ -397,8 +397,8 @@ static void apply_suppressions(ml_run *run)
         /* keep end line in 'reason'-independent field: reuse a pair */
         suppress *end = ml_zalloc(&run->arena, sizeof *end);
         end->line = r->doc->end_line;
-        ml_map_push(&ann, &run->arena, (const char *)&r->doc->file, sizeof r->doc->file, sp);
-        ml_map_push(&ann, &run->arena, (const char *)&r->doc->file, sizeof r->doc->file, end);
+        ml_map_push_ptr(&ann, &run->arena, r->doc->file, sp);
+        ml_map_push_ptr(&ann, &run->arena, r->doc->file, end);
     }
     ML_VEC_EACH(ml_diag *, d, &run->diags) {
         ml_file *f = (ml_file *)d->loc.file;
@@ -412,7 +412,7 @@ static void apply_suppressions(ml_run *run)
                 d->suppress_reason = sp->reason;
             }
         }
-        const ml_vec *av = ml_map_vec(&ann, (const char *)&f, sizeof f);
+        const ml_vec *av = ml_map_get_ptr(&ann, f);
         for (size_t i = 0; av && i + 1 < av->n && !d->suppressed; i += 2) {
             suppress *sp = av->items[i], *end = av->items[i + 1];
             if (d->loc.line >= sp->line && d->loc.line <= end->line && rule_listed(sp->rules, d->rule)) {

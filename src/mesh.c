@@ -29,19 +29,6 @@ static const char *root_ns(const ml_model *m)
     return m->cfg && m->cfg->root_ns && *m->cfg->root_ns ? m->cfg->root_ns : "istio-system";
 }
 
-/* Maps keyed by an object's address: the key is the pointer's own bytes. */
-static const char *ptr_key(ml_arena *a, const void *p)
-{
-    char *k = ml_alloc(a, sizeof p);
-    memcpy(k, &p, sizeof p);
-    return k;
-}
-
-static void *ptr_get(const ml_map *map, const void *p)
-{
-    return ml_map_get(map, (const char *)&p, sizeof p);
-}
-
 /* "k8s/namespace.yaml:5", or "an unknown place" for a node without a file. */
 static const char *where(ml_arena *a, const ml_node *n)
 {
@@ -175,10 +162,10 @@ static void apply(ml_mtls_fact *f, const ml_peerauth *pa, ml_mtls_scope scope)
 static void pa_push(ml_model *m, const ml_peerauth *pa, ml_workload *w)
 {
     ml_mesh *mesh = m->mesh;
-    ml_vec *v = ptr_get(&mesh->pa_workloads, pa);
+    ml_vec *v = ml_map_get_ptr(&mesh->pa_workloads, pa);
     if (!v) {
         v = ml_zalloc(m->arena, sizeof *v);
-        ml_map_put(&mesh->pa_workloads, ptr_key(m->arena, pa), sizeof pa, v);
+        ml_map_put_ptr(&mesh->pa_workloads, m->arena, pa, v);
     }
     ml_vec_push(m->arena, v, w);
 }
@@ -225,7 +212,7 @@ void ml_mesh_compute(ml_model *m)
         if (strcmp(w->res->ns, mesh->root_ns) != 0)
             f->namespace_pa = ml_map_gets(&ns_pa, w->res->ns);
         f->mesh_pa = mesh_pa;
-        ml_map_put(&mesh->workload_mtls, ptr_key(a, w), sizeof(void *), f);
+        ml_map_put_ptr(&mesh->workload_mtls, a, w, f);
     }
     ml_map_free(&ns_pa);
 
@@ -237,7 +224,7 @@ void ml_mesh_compute(ml_model *m)
             continue;
         ml_vec ws = ml_model_select(m, r->ns, pa->selector);
         ML_VEC_EACH(ml_workload *, w, &ws) {
-            ml_mtls_fact *f = ptr_get(&mesh->workload_mtls, w);
+            ml_mtls_fact *f = ml_map_get_ptr(&mesh->workload_mtls, w);
             if (f && !f->workload_pa)
                 f->workload_pa = pa;
         }
@@ -281,7 +268,7 @@ ml_mtls_fact ml_mesh_mtls(const ml_model *m, const ml_workload *w, long long por
     out.scope = ML_SCOPE_DEFAULT;
     if (!m || !m->mesh || !w)
         return out;
-    const ml_mtls_fact *f = ptr_get(&m->mesh->workload_mtls, w);
+    const ml_mtls_fact *f = ml_map_get_ptr(&m->mesh->workload_mtls, w);
     if (!f)
         return out;
     out = *f;
@@ -306,7 +293,7 @@ const ml_vec *ml_mesh_pa_workloads(const ml_model *m, const ml_peerauth *pa)
 {
     if (!m || !m->mesh || !pa)
         return &empty_vec;
-    const ml_vec *v = ptr_get(&m->mesh->pa_workloads, pa);
+    const ml_vec *v = ml_map_get_ptr(&m->mesh->pa_workloads, pa);
     return v ? v : &empty_vec;
 }
 

@@ -1239,6 +1239,8 @@ void ml_model_finish(ml_model *m)
         if (!r->winner || !s->selector || s->selector->n == 0)
             continue;
         s->workloads = ml_model_select(m, r->ns, s->selector);
+        ML_VEC_EACH(ml_workload *, w, &s->workloads)
+            ml_vec_push(a, &w->services, s);
     }
 }
 

@@ -79,6 +79,13 @@ void ml_map_push(ml_map *m, ml_arena *a, const char *key, size_t len, void *item
 /* The ml_vec stored under key, or NULL. */
 const ml_vec *ml_map_vec(const ml_map *m, const char *key, size_t len);
 
+/* Maps keyed by an object's address (the pointer value is the key; the
+ * bytes are copied into arena a, so any pointer may be passed). */
+void *ml_map_get_ptr(const ml_map *m, const void *p);
+void **ml_map_slot_ptr(ml_map *m, ml_arena *a, const void *p);
+void ml_map_put_ptr(ml_map *m, ml_arena *a, const void *p, void *value);
+void ml_map_push_ptr(ml_map *m, ml_arena *a, const void *p, void *item);
+
 /* ---- growable string buffer (malloc'd) -------------------------------- */
 
 typedef struct ml_buf {

@@ -107,6 +107,7 @@ struct ml_workload {
     /* filled by mesh.c (ml_mesh_compute) */
     struct ml_sidecar_fact *sidecar;
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
+    ml_vec services;                 /* ml_service* (winners) whose selector picks this workload, load order */
 };
 
 /* ---- Kubernetes Service, ServiceAccount, ConfigMap --------------------- */
@@ -326,6 +327,10 @@ typedef struct ml_model {
     /* internal to model.c: winning DRs/VSs with a wildcard host ("*",
      * "*.example.com"), so that host lookups are one probe plus this list */
     ml_vec dr_wildcards, vs_wildcards;
+    /* internal to ts_extract.c: files read through relative imports and
+     * their tokens, shared by every file's extraction (ml_link_servers
+     * releases it) */
+    void *ts_imports;
 } ml_model;
 
 /* Build typed resources and indexes from loaded documents. */
