@@ -13,7 +13,10 @@ for dir in testdata/rules/*/*/; do
   extra=""
   [ -f "$dir/args" ] && extra=$(cat "$dir/args")
   # shellcheck disable=SC2086
-  out=$(cd "$dir" && "$bin" --no-config --only "$id" --format gcc --fail-on never $extra . 2>&1; echo "exit=$?")
+  cfg="--no-config"
+  [ -f "$dir/config.yaml" ] && cfg="--config config.yaml"
+  # shellcheck disable=SC2086
+  out=$(cd "$dir" && "$bin" $cfg --only "$id" --format gcc --fail-on never $extra . 2>&1; echo "exit=$?")
   want=$(cat "$dir/expected"; echo "exit=0")
   ok=1
   [ "$out" = "$want" ] || ok=0
