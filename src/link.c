@@ -587,6 +587,8 @@ static bool by_only_server(linker *lk, ml_server *s)
 
 void ml_link_servers(ml_model *m)
 {
+    /* extraction is over: what it shared between files can go */
+    ml_ts_release(m);
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
         w->servers.n = 0;
     }

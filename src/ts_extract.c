@@ -142,6 +142,20 @@ struct val {
     ml_ts_unit *ns_unit;/* V_NS of a relative import */
 };
 
+/* What every file's extraction shares (m->ts_imports): the files that
+ * relative imports name, each read and tokenized once per run. */
+typedef struct import_cache {
+    ml_map files;  /* normalised path -> ml_file* (the model's, or read here); NOT_READABLE */
+    ml_map units;  /* normalised path -> ml_ts_unit* */
+    ml_vec owned;  /* those units, to free */
+    bool indexed;  /* the model's files are in `files` */
+    unsigned gen;  /* evaluation generations, unique for the run */
+} import_cache;
+
+/* the cache's mark for a path that could not be read (compared, never used) */
+static const char not_readable_mark;
+#define NOT_READABLE ((ml_file *)(uintptr_t)&not_readable_mark)
+
 typedef struct xctx {
     ml_model *m;
     ml_arena *a;
@@ -149,10 +163,7 @@ typedef struct xctx {
     unsigned depth;
     unsigned long budget; /* evaluation steps and copied elements left */
     unsigned gen;         /* binding values are cached per generation (one per call evaluated) */
-    ml_map units;         /* path -> ml_ts_unit* read through relative imports */
-    ml_vec owned;         /* those units, to free */
-    ml_map files_by_path; /* lazily built: path -> ml_file* of the model */
-    bool files_indexed;
+    import_cache *ic;
 } xctx;
 
 static val *mkv(xctx *x, vk k, ml_loc loc)
@@ -204,7 +215,7 @@ static const char *node_text(xctx *x, const ml_ts_unit *u, const ml_ts_node *n)
     ml_buf b;
     ml_buf_init(&b);
     bool space = false;
-    for (size_t k = 0; k < len && b.n < 48; k++) {
+    for (size_t k = 0; k < len && k < 4096 && b.n < 48; k++) {
         char c = s[k];
         if (c == '\n' || c == '\r' || c == '\t' || c == ' ') {
             space = true;
@@ -1173,22 +1184,71 @@ static char *read_bounded(ml_arena *a, const char *path, size_t max, size_t *len
     return r;
 }
 
+static import_cache *cache_of(xctx *x)
+{
+    if (!x->ic) {
+        if (!x->m->ts_imports) {
+            import_cache *ic = ml_zalloc(x->a, sizeof *ic);
+            ml_map_init(&ic->files);
+            ml_map_init(&ic->units);
+            x->m->ts_imports = ic;
+        }
+        x->ic = x->m->ts_imports;
+    }
+    return x->ic;
+}
+
+void ml_ts_release(ml_model *m)
+{
+    import_cache *ic = m->ts_imports;
+    if (!ic)
+        return;
+    ML_VEC_EACH(ml_ts_unit *, u, &ic->owned) {
+        ml_ts_unit_free(u);
+    }
+    ml_map_free(&ic->files);
+    ml_map_free(&ic->units);
+    m->ts_imports = NULL;
+}
+
+/* A line index in the arena, so that a file read here never needs the
+ * malloc'd one source.c would build (the engine frees only its own). */
+static void arena_line_index(ml_arena *a, ml_file *f)
+{
+    uint32_t n = 1;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->data[i] == '\n')
+            n++;
+    uint32_t *off = ml_alloc(a, ((size_t)n + 1) * sizeof *off);
+    uint32_t k = 0;
+    off[k++] = 0;
+    for (size_t i = 0; i < f->len; i++)
+        if (f->data[i] == '\n')
+            off[k++] = (uint32_t)(i + 1);
+    off[k] = (uint32_t)f->len + 1;
+    f->line_off = off;
+    f->nlines = n;
+}
+
 static ml_file *find_or_read(xctx *x, const char *path, const ml_file *like)
 {
-    if (!x->files_indexed) {
-        x->files_indexed = true;
+    import_cache *ic = cache_of(x);
+    if (!ic->indexed) {
+        ic->indexed = true;
         ML_VEC_EACH(ml_file *, f, &x->m->files) {
             const char *np = normalize_path(x->a, NULL, f->path);
-            ml_map_put(&x->files_by_path, np, strlen(np), f);
+            ml_map_put(&ic->files, np, strlen(np), f);
         }
     }
-    ml_file *f = ml_map_gets(&x->files_by_path, path);
+    ml_file *f = ml_map_gets(&ic->files, path);
     if (f)
-        return f;
+        return f == NOT_READABLE ? NULL : f;
     size_t len = 0;
     char *data = read_bounded(x->a, path, IMPORT_MAX_BYTES, &len);
-    if (!data)
+    if (!data) {
+        ml_map_put(&ic->files, path, strlen(path), NOT_READABLE);
         return NULL;
+    }
     f = ml_zalloc(x->a, sizeof *f);
     f->path = path;
     f->data = data;
@@ -1196,12 +1256,14 @@ static ml_file *find_or_read(xctx *x, const char *path, const ml_file *like)
     f->type = ML_FILE_TS;
     f->report = like ? like->report : false;
     f->index = like ? like->index : 0;
-    ml_map_put(&x->files_by_path, path, strlen(path), f);
+    arena_line_index(x->a, f);
+    ml_map_put(&ic->files, path, strlen(path), f);
     return f;
 }
 
 static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
 {
+    import_cache *ic = cache_of(x);
     const char *dir = ml_ts_dirname(x->a, from->file->path);
     const char *base = normalize_path(x->a, dir, spec);
     static const char *const strip[] = {".js", ".mjs", ".cjs", ".jsx", NULL};
@@ -1219,7 +1281,7 @@ static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
             if (s == 1 && e == 0)
                 continue;
             const char *cand = ml_printf(x->a, "%s%s", stems[s], exts[e]);
-            ml_ts_unit *cached = ml_map_gets(&x->units, cand);
+            ml_ts_unit *cached = ml_map_gets(&ic->units, cand);
             if (cached)
                 return cached;
             ml_file *f = find_or_read(x, cand, from->file);
@@ -1229,8 +1291,8 @@ static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
             if (!ml_ts_unit_init(iu, x->a, f, f->data, 0, (uint32_t)f->len, 1, 1))
                 return NULL;
             iu->import_depth = from->import_depth + 1;
-            ml_map_put(&x->units, cand, strlen(cand), iu);
-            ml_vec_push(x->a, &x->owned, iu);
+            ml_map_put(&ic->units, cand, strlen(cand), iu);
+            ml_vec_push(x->a, &ic->owned, iu);
             return iu;
         }
     }
@@ -1977,17 +2039,20 @@ static void xctx_init(xctx *x, ml_model *m)
     memset(x, 0, sizeof *x);
     x->m = m;
     x->a = m->arena;
-    ml_map_init(&x->units);
-    ml_map_init(&x->files_by_path);
 }
 
 static void xctx_free(xctx *x)
 {
-    ML_VEC_EACH(ml_ts_unit *, u, &x->owned) {
-        ml_ts_unit_free(u);
-    }
-    ml_map_free(&x->units);
-    ml_map_free(&x->files_by_path);
+    (void)x; /* imported units live in the run's cache */
+}
+
+/* A new evaluation generation: cached binding values of earlier ones
+ * (possibly of another file's extraction, through a shared imported unit)
+ * do not apply. */
+static void next_gen(xctx *x)
+{
+    import_cache *ic = cache_of(x);
+    x->gen = ++ic->gen;
 }
 
 /* Parse the call whose callee starts at token c and whose '(' is at lp. */
@@ -2158,7 +2223,7 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     x->srv = s;
     x->depth = 0;
     x->budget = EVAL_BUDGET;
-    x->gen++;
+    next_gen(x);
     val *opts = NULL;
     if (call->nkids > 0)
         opts = call->kids[0]->kind == ML_N_SPREAD ? unk(x, nloc(u, call->kids[0]), "spread argument")
@@ -2176,7 +2241,7 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
     x->srv = NULL;
     x->depth = 0;
     x->budget = EVAL_BUDGET;
-    x->gen++;
+    next_gen(x);
     val *o = call->nkids > 0 && call->kids[0]->kind != ML_N_SPREAD ? ev(x, u, call->kids[0]) : NULL;
     ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
     fa->file = u->file;

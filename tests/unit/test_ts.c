@@ -52,6 +52,7 @@ static fx *fx_new(void)
 
 static void fx_free(fx *f)
 {
+    ml_ts_release(&f->model);
     ML_VEC_EACH(ml_file *, file, &f->model.files) {
         free(file->line_off);
     }
@@ -987,6 +988,19 @@ static void test_relative_import(void **state)
     assert_string_equal(s->host.why, "other is not defined in this file");
     assert_string_equal(s->package_name, "order-service");
 
+    /* a second importer shares the tokenized config, and its server still
+     * records the environment it reads */
+    snprintf(p, sizeof p, "%s/src/second.ts", dir);
+    assert_int_equal(extract(f, p,
+                             "import { createServer } from '@connectum/core';\n"
+                             "import { serverConfig } from './config';\n"
+                             "createServer(serverConfig);\n"),
+                     1);
+    assert_int_equal(server(f, 1)->port.kind, ML_VAL_ENV);
+    assert_int_equal(server(f, 1)->env_names.n, 1);
+    assert_string_equal((const char *)server(f, 1)->env_names.items[0], "PORT");
+    assert_ptr_equal(server(f, 1)->tls_loc.file, s->tls_loc.file);
+
     /* an import the file system cannot satisfy stays unknown */
     snprintf(p, sizeof p, "%s/src/other.ts", dir);
     assert_int_equal(extract(f, p,
@@ -994,7 +1008,7 @@ static void test_relative_import(void **state)
                              "import { nothing } from './missing';\n"
                              "createServer({ port: nothing });\n"),
                      1);
-    assert_string_equal(server(f, 1)->port.why, "nothing imported from './missing', which could not be read");
+    assert_string_equal(server(f, 2)->port.why, "nothing imported from './missing', which could not be read");
     fx_free(f);
 
     snprintf(p, sizeof p, "rm -rf '%s'", dir);
