@@ -66,9 +66,54 @@ static bool contains(const ml_vec *v, const void *p)
     return false;
 }
 
+/* Workload -> the winning AuthorizationPolicies with an HTTP field that
+ * select it, built on the first finding so that the notes cost a lookup per
+ * workload instead of a pass over every policy per finding. */
+typedef struct http_policy {
+    size_t order; /* position in by_kind[AUTHORIZATIONPOLICY]: notes keep load order */
+    const ml_resource *res;
+    const ml_node *field;
+} http_policy;
+
+typedef struct http_index {
+    bool built;
+    ml_map by_workload; /* workload pointer bytes -> ml_vec of http_policy* */
+} http_index;
+
+static void http_index_build(ml_ctx *ctx, http_index *hx)
+{
+    ml_model *m = ctx->model;
+    hx->built = true;
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        if (!r->winner || !r->u.authz)
+            continue;
+        const ml_node *field = http_field(r->u.authz);
+        if (!field)
+            continue;
+        http_policy *hp = ml_alloc(ctx->arena, sizeof *hp);
+        hp->order = r_i;
+        hp->res = r;
+        hp->field = field;
+        ml_vec selected = ml_mesh_authz_workloads(m, r->u.authz);
+        ML_VEC_EACH(const ml_workload *, w, &selected) {
+            const ml_vec *v = ml_map_get_ptr(&hx->by_workload, w);
+            if (v && v->n && v->items[v->n - 1] == hp)
+                continue; /* selected twice */
+            ml_map_push_ptr(&hx->by_workload, ctx->arena, w, hp);
+        }
+    }
+}
+
+static int http_policy_cmp(const void *x, const void *y)
+{
+    const http_policy *a = *(const http_policy *const *)x, *b = *(const http_policy *const *)y;
+    return a->order < b->order ? -1 : a->order > b->order;
+}
+
 /* Notes on every HTTP route of a VirtualService for a host of these
  * workloads' Services, and on AuthorizationPolicies that read HTTP. */
-static void dead_http_notes(ml_ctx *ctx, ml_diag *d, const ml_transport_svc_index *ix, const ml_vec *ws)
+static void dead_http_notes(ml_ctx *ctx, ml_diag *d, const ml_transport_svc_index *ix, http_index *hx,
+                            const ml_vec *ws)
 {
     ml_model *m = ctx->model;
     ml_vec seen_vs = {0};
@@ -95,26 +140,29 @@ static void dead_http_notes(ml_ctx *ctx, ml_diag *d, const ml_transport_svc_inde
         }
     }
 
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        if (!r->winner || !r->u.authz)
+    if (!hx->built)
+        http_index_build(ctx, hx);
+    ml_vec hits = {0};
+    ML_VEC_EACH(const ml_workload *, w, ws) {
+        const ml_vec *v = ml_map_get_ptr(&hx->by_workload, w);
+        if (!v)
             continue;
-        const ml_node *field = http_field(r->u.authz);
-        if (!field)
-            continue;
-        ml_vec selected = ml_mesh_authz_workloads(m, r->u.authz);
-        bool hit = false;
-        for (size_t i = 0; i < selected.n && !hit; i++)
-            hit = contains(ws, selected.items[i]);
-        if (hit)
-            ml_note(ctx, d, ml_node_loc(field),
-                    "%s matches on %s, an HTTP field the sidecar cannot read inside the server's TLS",
-                    ml_res_display(ctx->arena, r), ml_str(field));
+        ML_VEC_EACH(http_policy *, hp, v) {
+            if (!contains(&hits, hp))
+                ml_vec_push(ctx->arena, &hits, hp);
+        }
+    }
+    ml_vec_sort(&hits, http_policy_cmp);
+    ML_VEC_EACH(const http_policy *, hp, &hits) {
+        ml_note(ctx, d, ml_node_loc(hp->field),
+                "%s matches on %s, an HTTP field the sidecar cannot read inside the server's TLS",
+                ml_res_display(ctx->arena, hp->res), ml_str(hp->field));
     }
 }
 
 /* One finding per server: the workloads it runs in whose sidecar speaks
  * mTLS to it, with the policy that decided each one's mode. */
-static void check_server(ml_ctx *ctx, const ml_transport_svc_index *ix, ml_server *s)
+static void check_server(ml_ctx *ctx, const ml_transport_svc_index *ix, http_index *hx, ml_server *s)
 {
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
@@ -189,7 +237,7 @@ static void check_server(ml_ctx *ctx, const ml_transport_svc_index *ix, ml_serve
                 ml_transport_names(a, &for_it, NULL), f->scope == ML_SCOPE_PORT ? " on this port" : "");
     }
     ml_transport_sidecar_notes(ctx, d, &ws);
-    dead_http_notes(ctx, d, ix, &ws);
+    dead_http_notes(ctx, d, ix, hx, &ws);
     if (s->tls == ML_TLS_PRESENT) {
         ml_help(ctx, d,
                 "delete the tls property from createServer: the sidecar already encrypts and authenticates every "
@@ -209,10 +257,13 @@ static void check(ml_ctx *ctx)
         return;
     ml_transport_svc_index ix;
     ml_transport_svc_index_build(&ix, m);
+    http_index hx = {0};
+    ml_map_init(&hx.by_workload);
     ML_VEC_EACH(ml_server *, s, &m->servers) {
         if (s->tls == ML_TLS_PRESENT || s->tls == ML_TLS_CONDITIONAL)
-            check_server(ctx, &ix, s);
+            check_server(ctx, &ix, &hx, s);
     }
+    ml_map_free(&hx.by_workload);
     ml_transport_svc_index_free(&ix);
 }
 
