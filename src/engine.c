@@ -12,6 +12,7 @@
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -44,9 +45,9 @@ static ml_file_type type_of(const char *path)
     return ML_FILE_OTHER;
 }
 
-static ml_file *make_file(ml_run *run, const char *display, char *data, size_t len)
+static ml_file *make_file(ml_arena *a, const char *display, char *data, size_t len)
 {
-    ml_file *f = ml_zalloc(&run->arena, sizeof *f);
+    ml_file *f = ml_zalloc(a, sizeof *f);
     f->path = display;
     f->data = data;
     f->len = len;
@@ -55,44 +56,102 @@ static ml_file *make_file(ml_run *run, const char *display, char *data, size_t l
     return f;
 }
 
-/* Read all of fd into an arena buffer (NUL-terminated). */
-static char *slurp(ml_run *run, int fd, size_t hint, size_t *len, const char **err)
+/* Why a read failed: an errno value (turned into words on the main thread,
+ * since strerror is not thread-safe) or a fixed message. */
+typedef struct read_err {
+    int no;
+    const char *msg;
+} read_err;
+
+static const char *read_err_str(read_err e)
 {
-    size_t cap = hint ? hint + 1 : 65536, n = 0;
-    char *buf = malloc(cap);
-    if (!buf) {
-        *err = "out of memory";
-        return NULL;
+    return e.msg ? e.msg : strerror(e.no);
+}
+
+static ssize_t read_some(int fd, char *buf, size_t n)
+{
+    for (;;) {
+        ssize_t got = read(fd, buf, n);
+        if (got >= 0 || errno != EINTR)
+            return got;
+    }
+}
+
+/* Read all of fd into an arena buffer (NUL-terminated). hint is the size
+ * fstat reported: a regular file is read straight into a buffer of that
+ * size, and only a file that grows meanwhile (or standard input) takes the
+ * path that doubles a malloc'd buffer. */
+static char *slurp(ml_arena *a, int fd, size_t hint, size_t *len, read_err *err)
+{
+    size_t n = 0;
+    char *buf = NULL;
+    size_t cap = 65536;
+    if (hint) {
+        char *data = ml_alloc(a, hint + 1);
+        while (n < hint) {
+            ssize_t got = read_some(fd, data + n, hint - n);
+            if (got < 0) {
+                err->no = errno;
+                return NULL;
+            }
+            if (got == 0)
+                break;
+            n += (size_t)got;
+        }
+        char probe;
+        ssize_t got = n < hint ? 0 : read_some(fd, &probe, 1);
+        if (got < 0) {
+            err->no = errno;
+            return NULL;
+        }
+        if (got == 0) {
+            data[n] = '\0';
+            *len = n;
+            return data;
+        }
+        /* the file grew while being read: go on with a growing buffer */
+        cap = 2 * (hint + 1);
+        buf = malloc(cap);
+        if (!buf) {
+            err->msg = "out of memory";
+            return NULL;
+        }
+        memcpy(buf, data, n);
+        buf[n++] = probe;
+    } else {
+        buf = malloc(cap);
+        if (!buf) {
+            err->msg = "out of memory";
+            return NULL;
+        }
     }
     for (;;) {
         if (n + 1 >= cap) {
             if (cap >= ML_MAX_FILE_BYTES) {
                 free(buf);
-                *err = "file larger than 1 GiB";
+                err->msg = "file larger than 1 GiB";
                 return NULL;
             }
             char *nb = realloc(buf, cap * 2);
             if (!nb) {
                 free(buf);
-                *err = "out of memory";
+                err->msg = "out of memory";
                 return NULL;
             }
             buf = nb;
             cap *= 2;
         }
-        ssize_t got = read(fd, buf + n, cap - n - 1);
+        ssize_t got = read_some(fd, buf + n, cap - n - 1);
         if (got < 0) {
-            if (errno == EINTR)
-                continue;
             free(buf);
-            *err = strerror(errno);
+            err->no = errno;
             return NULL;
         }
         if (got == 0)
             break;
         n += (size_t)got;
     }
-    char *data = ml_alloc(&run->arena, n + 1);
+    char *data = ml_alloc(a, n + 1);
     memcpy(data, buf, n);
     data[n] = '\0';
     free(buf);
@@ -100,40 +159,50 @@ static char *slurp(ml_run *run, int fd, size_t hint, size_t *len, const char **e
     return data;
 }
 
-ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const char **err)
+/* Read one file whole into arena a (any thread may call this). */
+static ml_file *read_file_in(ml_arena *a, const char *path, const char *display, read_err *err)
 {
     size_t len = 0;
     char *data;
     if (strcmp(path, "-") == 0) {
-        data = slurp(run, 0, 0, &len, err);
+        data = slurp(a, 0, 0, &len, err);
     } else {
         /* O_NONBLOCK so that a FIFO without a writer cannot hang the run;
          * anything but a regular file is refused after fstat. */
         int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
         if (fd < 0) {
-            *err = strerror(errno);
+            err->no = errno;
             return NULL;
         }
         struct stat st;
         if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode)) {
             close(fd);
-            *err = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
+            err->msg = S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
             return NULL;
         }
         if ((size_t)st.st_size > ML_MAX_FILE_BYTES) {
             close(fd);
-            *err = "file larger than 1 GiB";
+            err->msg = "file larger than 1 GiB";
             return NULL;
         }
         int flags = fcntl(fd, F_GETFL);
         if (flags >= 0)
             fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
-        data = slurp(run, fd, (size_t)st.st_size, &len, err);
+        data = slurp(a, fd, (size_t)st.st_size, &len, err);
         close(fd);
     }
     if (!data)
         return NULL;
-    return make_file(run, display, data, len);
+    return make_file(a, display, data, len);
+}
+
+ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const char **err)
+{
+    read_err e = {0, NULL};
+    ml_file *f = read_file_in(&run->arena, path, display, &e);
+    if (!f)
+        *err = read_err_str(e);
+    return f;
 }
 
 /* ---- collecting input paths -------------------------------------------- */
@@ -566,6 +635,11 @@ void ml_run_free(ml_run *run)
         f->line_off = NULL;
     }
     ml_map_free(&run->cfg.rules);
+    for (unsigned i = 0; i < run->nload_arenas; i++)
+        ml_arena_free(&run->load_arenas[i]);
+    free(run->load_arenas);
+    run->load_arenas = NULL;
+    run->nload_arenas = 0;
     ml_arena_free(&run->arena);
 }
 
@@ -585,25 +659,177 @@ static int input_cmp(const void *x, const void *y)
     return (int)b->report - (int)a->report;
 }
 
-static void load_file(ml_run *run, ml_file *f)
+/* ---- parallel reading and parsing ----------------------------------------
+ *
+ * Reading a file and parsing its YAML touch nothing but the file and an
+ * arena, so worker threads do both, each into an arena of its own that lives
+ * as long as the run. Everything that builds the model (documents, resources,
+ * TypeScript and Markdown) happens on the main thread in path order, so the
+ * model, and so the output, is the same for any number of jobs. The main
+ * thread parses too, and adds each file the moment it and all files before
+ * it are ready; with one job it simply reads, parses and adds in turn.
+ */
+
+typedef struct load_job {
+    input *in;
+    ml_file *f;       /* NULL when reading failed */
+    read_err err;
+    ml_yaml_result res;
+    bool done;        /* under pool.mu */
+} load_job;
+
+typedef struct load_pool {
+    load_job *jobs;
+    size_t n;
+    size_t next;      /* next job to claim, under mu */
+    pthread_mutex_t mu;
+    pthread_cond_t cv;
+} load_pool;
+
+typedef struct load_worker {
+    load_pool *pool;
+    ml_arena *arena;
+} load_worker;
+
+static void do_job(ml_arena *a, load_job *j)
+{
+    input *in = j->in;
+    j->f = read_file_in(a, in->path, in->display, &j->err);
+    if (!j->f)
+        return;
+    if (j->f->type == ML_FILE_OTHER && strcmp(in->path, "-") == 0)
+        j->f->type = ML_FILE_YAML; /* standard input without a telling name */
+    if (j->f->type == ML_FILE_YAML || j->f->type == ML_FILE_JSON)
+        ml_yaml_load(a, j->f, &j->res);
+}
+
+/* The next unclaimed job, or NULL. */
+static load_job *claim(load_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    load_job *j = p->next < p->n ? &p->jobs[p->next++] : NULL;
+    pthread_mutex_unlock(&p->mu);
+    return j;
+}
+
+static void finish(load_pool *p, load_job *j)
+{
+    pthread_mutex_lock(&p->mu);
+    j->done = true;
+    pthread_cond_broadcast(&p->cv);
+    pthread_mutex_unlock(&p->mu);
+}
+
+static void *worker_main(void *arg)
+{
+    load_worker *w = arg;
+    load_job *j;
+    while ((j = claim(w->pool))) {
+        do_job(w->arena, j);
+        finish(w->pool, j);
+    }
+    return NULL;
+}
+
+static bool is_done(load_pool *p, load_job *j)
+{
+    pthread_mutex_lock(&p->mu);
+    bool d = j->done;
+    pthread_mutex_unlock(&p->mu);
+    return d;
+}
+
+/* Add a read (and parsed) file to the model: main thread, path order. */
+static void add_file(ml_run *run, load_job *j, unsigned *index, bool *ok)
 {
     ml_model *m = &run->model;
+    ml_file *f = j->f;
+    if (!f) {
+        ml_vec_push(&run->arena, &run->io_errors,
+                    ml_printf(&run->arena, "%s: %s", j->in->display, read_err_str(j->err)));
+        *ok = false;
+        return;
+    }
+    f->report = j->in->report;
+    f->index = (*index)++;
     ml_vec_push(&run->arena, &m->files, f);
     if (f->type == ML_FILE_YAML || f->type == ML_FILE_JSON) {
-        ml_yaml_result res;
-        memset(&res, 0, sizeof res);
-        ml_yaml_load(&run->arena, f, &res);
-        ML_VEC_EACH(ml_doc *, doc, &res.docs) {
+        ML_VEC_EACH(ml_doc *, doc, &j->res.docs) {
             ml_vec_push(&run->arena, &m->docs, doc);
             ml_model_add_doc(m, doc);
         }
-        ML_VEC_EACH(ml_yaml_error *, e, &res.errors)
+        ML_VEC_EACH(ml_yaml_error *, e, &j->res.errors)
             ml_vec_push(&run->arena, &m->yaml_errors, e);
     } else if (f->type == ML_FILE_TS) {
         ml_vec_push(&run->arena, &m->ts_files, f);
     } else if (f->type == ML_FILE_MARKDOWN) {
         ml_md_extract(m, f);
     }
+}
+
+static bool load_all(ml_run *run, load_job *jobs, size_t n)
+{
+    load_pool pool;
+    memset(&pool, 0, sizeof pool);
+    pool.jobs = jobs;
+    pool.n = n;
+    pthread_mutex_init(&pool.mu, NULL);
+    pthread_cond_init(&pool.cv, NULL);
+
+    size_t nthreads = run->jobs > 1 ? run->jobs - 1 : 0; /* the main thread is one more */
+    if (nthreads > n / 2)
+        nthreads = n / 2; /* a worker for fewer than two files is not worth a thread */
+    pthread_t *tids = NULL;
+    load_worker *workers = NULL;
+    size_t started = 0;
+    if (nthreads) {
+        tids = calloc(nthreads, sizeof *tids);
+        workers = calloc(nthreads, sizeof *workers);
+        ml_arena *arenas = realloc(run->load_arenas, (run->nload_arenas + nthreads) * sizeof *arenas);
+        if (tids && workers && arenas) {
+            run->load_arenas = arenas;
+            for (size_t t = 0; t < nthreads; t++) {
+                ml_arena *a = &run->load_arenas[run->nload_arenas];
+                ml_arena_init(a);
+                workers[t].pool = &pool;
+                workers[t].arena = a;
+                if (pthread_create(&tids[started], NULL, worker_main, &workers[t]) != 0)
+                    break; /* fewer threads: the main thread does the rest */
+                run->nload_arenas++;
+                started++;
+            }
+        } else if (arenas) {
+            run->load_arenas = arenas;
+        }
+    }
+
+    bool ok = true;
+    unsigned index = 0;
+    for (size_t next_add = 0; next_add < n;) {
+        load_job *j = &jobs[next_add];
+        if (is_done(&pool, j)) {
+            add_file(run, j, &index, &ok);
+            next_add++;
+            continue;
+        }
+        load_job *mine = claim(&pool);
+        if (mine) {
+            do_job(&run->arena, mine);
+            finish(&pool, mine);
+            continue;
+        }
+        pthread_mutex_lock(&pool.mu);
+        while (!j->done)
+            pthread_cond_wait(&pool.cv, &pool.mu);
+        pthread_mutex_unlock(&pool.mu);
+    }
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+    free(workers);
+    pthread_cond_destroy(&pool.cv);
+    pthread_mutex_destroy(&pool.mu);
+    return ok;
 }
 
 bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const char *stdin_name)
@@ -622,11 +848,11 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
     }
     ml_vec_sort(&all, input_cmp);
     ml_model_init(&run->model, &run->arena, &run->cfg);
-    bool ok = true;
-    unsigned index = 0;
     bool has_stdin = false;
     ML_VEC_EACH(input *, in, &all)
         has_stdin |= strcmp(in->path, "-") == 0;
+    load_job *jobs = ml_zalloc(&run->arena, (all.n ? all.n : 1) * sizeof *jobs);
+    size_t njobs = 0;
     const char *last = NULL;
     for (size_t i = 0; i < all.n; i++) {
         input *in = all.items[i];
@@ -636,19 +862,9 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
         if (last && strcmp(last, in->display) == 0)
             continue; /* named twice (the report copy sorts first) */
         last = in->display;
-        const char *err = NULL;
-        ml_file *f = ml_read_file(run, in->path, in->display, &err);
-        if (!f) {
-            ml_vec_push(&run->arena, &run->io_errors, ml_printf(&run->arena, "%s: %s", in->display, err));
-            ok = false;
-            continue;
-        }
-        f->report = in->report;
-        f->index = index++;
-        if (f->type == ML_FILE_OTHER && strcmp(in->path, "-") == 0)
-            f->type = ML_FILE_YAML; /* standard input without a telling name */
-        load_file(run, f);
+        jobs[njobs++].in = in;
     }
+    bool ok = load_all(run, jobs, njobs);
     ML_VEC_EACH(ml_file *, f, &run->model.ts_files)
         ml_ts_extract(&run->model, f);
     ml_model_finish(&run->model);

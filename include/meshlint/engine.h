@@ -16,6 +16,8 @@ typedef struct ml_run {
     ml_vec diags;        /* ml_diag*, sorted; suppressed ones included (d->suppressed) */
     ml_vec io_errors;    /* const char*: "path: reason" for unreadable inputs */
     unsigned jobs;       /* parallel loaders */
+    ml_arena *load_arenas; /* one per loader thread (malloc'd), alive for the run */
+    unsigned nload_arenas;
 } ml_run;
 
 void ml_run_init(ml_run *run);
