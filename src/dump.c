@@ -105,7 +105,8 @@ static void setting(ml_jw *w, const char *key, ml_setting s)
 static const char *const INJECT_REASONS[] = {
     "namespace label istio-injection=enabled", "namespace label istio.io/rev", "namespace label istio-injection=disabled",
     "pod opts out (sidecar.istio.io/inject=false)", "pod opts in (sidecar.istio.io/inject=true)",
-    "system namespace", "namespace has no injection label", "namespace not in the input"};
+    "system namespace", "namespace has no injection label", "namespace not in the input",
+    "pod uses hostNetwork"};
 static const char *const SCOPES[] = {"default", "mesh", "namespace", "workload", "port"};
 
 static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)

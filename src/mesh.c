@@ -93,7 +93,17 @@ static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
             pod = NULL;
     }
 
-    if (strcmp(ns, "kube-system") == 0 || strcmp(ns, root_ns(m)) == 0) {
+    /* The injector's first test: a pod on the host network never gets a
+     * sidecar (its iptables rules would rewrite the node's routing). */
+    const ml_node *hostnet = ml_get(w->pod_spec, "hostNetwork");
+    bool on_host = false;
+    if (hostnet && ml_bool(hostnet, &on_host) && on_host) {
+        f->reason = ML_INJ_HOST_NETWORK;
+        f->decided_by = hostnet;
+        f->explain = ml_printf(a, "the pod uses hostNetwork: true (%s), and Istio never injects a sidecar into "
+                                  "such a pod",
+                               where(a, hostnet));
+    } else if (strcmp(ns, "kube-system") == 0 || strcmp(ns, root_ns(m)) == 0) {
         f->reason = ML_INJ_SYSTEM_NS;
         f->explain = strcmp(ns, "kube-system") == 0
                          ? "namespace kube-system never gets sidecars"

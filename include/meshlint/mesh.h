@@ -19,7 +19,8 @@ typedef enum ml_inject_reason {
     ML_INJ_POD_OPT_IN,      /* pod label/annotation sidecar.istio.io/inject=true */
     ML_INJ_SYSTEM_NS,       /* kube-system, or the control-plane namespace */
     ML_INJ_NO_LABEL,        /* namespace known, without injection label */
-    ML_INJ_NS_UNKNOWN       /* namespace not defined in the input: unknown */
+    ML_INJ_NS_UNKNOWN,      /* namespace not defined in the input: unknown */
+    ML_INJ_HOST_NETWORK     /* pod spec hostNetwork: true, which Istio never injects */
 } ml_inject_reason;
 
 typedef struct ml_sidecar_fact {

@@ -256,6 +256,10 @@ const char *ml_transport_injection_help(ml_arena *a, const ml_workload *w)
         return ml_printf(a, "change namespace %s's label istio-injection: disabled to enabled", ns);
     case ML_INJ_SYSTEM_NS:
         return ml_printf(a, "run the workloads outside namespace %s, where Istio never injects sidecars", ns);
+    case ML_INJ_HOST_NETWORK:
+        return ml_printf(a, "drop hostNetwork: true from the pod template of %s %s if it can run on the pod "
+                            "network, so that it can get a sidecar",
+                         w->res->kind_str, w->res->name);
     case ML_INJ_NO_LABEL:
         if (f->namespace_res && f->namespace_res->prev_def)
             return ml_printf(a, "add istio-injection: enabled to the definition of namespace %s that wins, and "

@@ -746,7 +746,11 @@ static const char *const inject_yaml =
     "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'true'}}}}\n"
     "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: k, namespace: kube-system}\n"
     "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'true'}}}}\n"
-    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istiod, namespace: istio-system}\n";
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: istiod, namespace: istio-system}\n"
+    "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: hn, namespace: on}\n"
+    "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'true'}}, spec: {hostNetwork: true}}}\n"
+    "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: pn, namespace: on}\n"
+    "spec: {template: {spec: {hostNetwork: false}}}\n";
 
 static const ml_sidecar_fact *sc(const ml_model *m, ml_kind k, const char *ns, const char *name)
 {
@@ -817,6 +821,16 @@ static void test_sidecar(void **state)
     assert_int_equal(s->reason, ML_INJ_SYSTEM_NS);
     s = sc(m, ML_K_DEPLOYMENT, "istio-system", "istiod");
     assert_int_equal(s->reason, ML_INJ_SYSTEM_NS);
+
+    /* The injector skips host-network pods before it looks at any label. */
+    s = sc(m, ML_K_DAEMONSET, "on", "hn");
+    assert_false(s->injected);
+    assert_true(s->known);
+    assert_int_equal(s->reason, ML_INJ_HOST_NETWORK);
+    assert_string_equal(ml_str(s->decided_by), "true");
+    s = sc(m, ML_K_DAEMONSET, "on", "pn");
+    assert_true(s->injected);
+    assert_int_equal(s->reason, ML_INJ_NS_LABEL);
     fx_free(f);
 
     /* The corpus: the last Namespace connectum (k8s/namespace.yaml) has no
