@@ -8,6 +8,8 @@
  */
 #include "authz_common.h"
 
+#include <ctype.h>
+#include <stdlib.h>
 #include <string.h>
 
 #include "meshlint/config.h"
@@ -62,6 +64,62 @@ bool ml_authz_lacks_sidecar(const ml_model *m, const ml_workload *w)
 {
     const ml_sidecar_fact *f = ml_mesh_sidecar(m, w);
     return f && f->known && !f->injected;
+}
+
+/* Is port in the comma-separated port list s? "*" is every port. */
+static bool port_listed(const char *s, long long port)
+{
+    while (s && *s) {
+        while (*s == ',' || isspace((unsigned char)*s))
+            s++;
+        if (!*s)
+            break;
+        if (*s == '*')
+            return true;
+        char *end;
+        long long v = strtoll(s, &end, 10);
+        if (end == s) { /* not a number: skip the entry */
+            while (*s && *s != ',')
+                s++;
+            continue;
+        }
+        if (v == port)
+            return true;
+        s = end;
+    }
+    return false;
+}
+
+/* Does the sidecar intercept inbound traffic to port (port < 0: unknown, any
+ * interception counts)? */
+static bool inbound_captured(const ml_workload *w, long long port)
+{
+    const char *inc = ml_str(ml_get(w->pod_annotations, "traffic.sidecar.istio.io/includeInboundPorts"));
+    const char *exc = ml_str(ml_get(w->pod_annotations, "traffic.sidecar.istio.io/excludeInboundPorts"));
+    if (!inc)
+        inc = "*";
+    bool any = false;
+    for (const char *c = inc; *c; c++)
+        if (!isspace((unsigned char)*c) && *c != ',')
+            any = true;
+    if (!any)
+        return false; /* "": no inbound port is redirected to the sidecar */
+    if (port < 0)
+        return true;
+    return port_listed(inc, port) && !port_listed(exc, port);
+}
+
+bool ml_authz_serves_traffic(const ml_workload *w)
+{
+    for (size_t i = 0; i < w->ncontainers; i++) {
+        const ml_container *c = &w->containers[i];
+        if (c->is_init || c->is_sidecar_proxy)
+            continue;
+        for (size_t j = 0; j < c->nports; j++)
+            if (inbound_captured(w, c->ports[j].num))
+                return true;
+    }
+    return w->servers.n && inbound_captured(w, -1);
 }
 
 const char *ml_authz_service_account(const ml_workload *w, bool *is_default)

@@ -28,6 +28,14 @@ void ml_authz_index_free(ml_authz_index *ix);
 bool ml_authz_has_sidecar(const ml_model *m, const ml_workload *w);
 bool ml_authz_lacks_sidecar(const ml_model *m, const ml_workload *w);
 
+/* Does the workload receive requests through its sidecar? True when an app
+ * container declares a port that the sidecar intercepts, or a Connectum
+ * server runs in it. The pod annotations
+ * traffic.sidecar.istio.io/includeInboundPorts ("*" by default, "" for none)
+ * and excludeInboundPorts decide which ports the sidecar intercepts: traffic
+ * to the others reaches the application directly, and no policy sees it. */
+bool ml_authz_serves_traffic(const ml_workload *w);
+
 /* The service account the workload's pods run as ("default" when unset),
  * and whether that was the default. */
 const char *ml_authz_service_account(const ml_workload *w, bool *is_default);

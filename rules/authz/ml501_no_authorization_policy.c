@@ -4,20 +4,11 @@
  * policy applies to. Istio then admits every caller. Only workloads that are
  * known to get a sidecar count: without one, no policy could be enforced, so
  * its absence says nothing (ML508 and the transport rules speak about that).
+ * Nor do workloads whose sidecar intercepts none of their ports (a
+ * Prometheus that runs a sidecar only for its certificates sets
+ * includeInboundPorts to ""): no policy could see their traffic.
  */
 #include "authz_common.h"
-
-static bool serves_traffic(const ml_workload *w)
-{
-    if (w->servers.n)
-        return true;
-    for (size_t i = 0; i < w->ncontainers; i++) {
-        const ml_container *c = &w->containers[i];
-        if (!c->is_init && !c->is_sidecar_proxy && c->nports)
-            return true;
-    }
-    return false;
-}
 
 static void check(ml_ctx *ctx)
 {
@@ -27,7 +18,7 @@ static void check(ml_ctx *ctx)
     ml_authz_index ix;
     ml_authz_index_build(ctx, &ix);
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
-        if (!ml_authz_has_sidecar(m, w) || !serves_traffic(w))
+        if (!ml_authz_has_sidecar(m, w) || !ml_authz_serves_traffic(w))
             continue;
         bool covered = false;
         ML_VEC_EACH(const ml_authz *, p, ml_authz_index_get(&ix, w)) {
@@ -64,7 +55,10 @@ const ml_rule ml_rule_ML501 = {
                    "identity in the mesh to every method: one compromised pod can call anything.\n"
                    "\n"
                    "Only workloads that are known to get a sidecar are reported (a policy could not be "
-                   "enforced on the others), AUDIT policies do not count (they decide nothing), and the "
+                   "enforced on the others), and only when the sidecar intercepts one of their ports: the "
+                   "pod annotations traffic.sidecar.istio.io/includeInboundPorts (\"\" for none) and "
+                   "excludeInboundPorts let traffic bypass it. AUDIT policies do not count (they decide "
+                   "nothing), and the "
                    "rule runs only on mesh repositories (with Istio resources or an injected namespace). "
                    "A policy kept in another repository (a mesh-wide one in istio-system, say) is not "
                    "visible to meshlint: lint the two together, or disable the rule.",

@@ -6,7 +6,9 @@
  *    describes (it has workloads or ServiceAccounts there) but that has no
  *    ServiceAccount <sa> and no workload running as <sa>;
  *  - a `namespaces` entry naming a namespace the input does not contain,
- *    when the input does define Namespaces (IST0101);
+ *    when the input does define Namespaces and the name looks like a
+ *    misspelling of one of them (or with --assume-complete, any such name)
+ *    (IST0101);
  *  - a principal whose trust domain is not the configured one.
  *
  * The names known per namespace are collected in one pass over the
@@ -14,6 +16,7 @@
  * `default` ServiceAccount exists in every namespace and is never unknown.
  * Patterns with `*` are checked only in their exact parts.
  */
+#include <ctype.h>
 #include <string.h>
 
 #include "authz_common.h"
@@ -25,6 +28,7 @@ typedef struct known {
     ml_arena *a;
     size_t hinted;
     ml_map names;  /* "ns\x1fsa" -> (void*)1 */
+    ml_map typos;  /* unknown namespace -> the Namespace name it misspells (or a marker for none) */
     ml_map by_ns;  /* ns -> ml_vec of distinct const char* service account names */
 } known;
 
@@ -52,6 +56,7 @@ static void collect(ml_ctx *ctx, known *k)
     k->hinted = 0;
     ml_map_init(&k->names);
     ml_map_init(&k->by_ns);
+    ml_map_init(&k->typos);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_SERVICEACCOUNT]) {
         if (r->winner)
             add_name(k, r->ns, r->name);
@@ -177,6 +182,51 @@ static void check_principal(ml_ctx *ctx, known *k, const ml_resource *r, const m
                 sa, ns, sa);
 }
 
+/* Two names that differ only in their last dash-separated part (team-a and
+ * team-b, shop-dev and shop-qa) or only in their digits (ns1, ns2) are
+ * siblings that both exist, not a misspelling of one another. */
+static bool siblings(const char *a, const char *b)
+{
+    const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+    if (da && db && da - a == db - b && da != a && memcmp(a, b, (size_t)(da - a)) == 0)
+        return true;
+    for (;;) {
+        while (isdigit((unsigned char)*a))
+            a++;
+        while (isdigit((unsigned char)*b))
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+/* The first Namespace in load order whose name ns looks like a misspelling
+ * of, or NULL. Results are cached per name; the number of searches is
+ * bounded, and beyond the bound no name is taken for a misspelling. */
+static const char *misspelled_ns(ml_ctx *ctx, known *k, const char *ns)
+{
+    static const char none = 0;
+    void **slot = ml_map_slot_for(&k->typos, ns, strlen(ns));
+    if (*slot)
+        return *slot == &none ? NULL : *slot;
+    const char *hit = NULL;
+    if (++k->hinted <= MAX_HINTED) {
+        ML_VEC_EACH(ml_resource *, nr, &ctx->model->by_kind[ML_K_NAMESPACE]) {
+            if (nr->winner && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
+                !siblings(nr->name, ns)) {
+                hit = nr->name;
+                break;
+            }
+        }
+    }
+    *slot = hit ? (void *)hit : (void *)&none;
+    return hit;
+}
+
 static void check_namespace(ml_ctx *ctx, known *k, const ml_resource *r, const ml_node *item)
 {
     const ml_model *m = ctx->model;
@@ -185,21 +235,22 @@ static void check_namespace(ml_ctx *ctx, known *k, const ml_resource *r, const m
         return;
     if (ml_model_has_ns(m, ns) || ml_map_gets(&m->namespaces, ns) || system_ns(ctx, ns))
         return;
+    /* A repository describes the namespaces it deploys to, seldom those its
+     * callers run in: an unknown name is only a finding when it looks like a
+     * misspelling of a Namespace the input defines, or when the input is
+     * declared complete. */
+    const char *near = misspelled_ns(ctx, k, ns);
+    if (!near && !ml_assume_complete(ctx))
+        return;
     ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(item),
                            "namespace %s is not part of the input, which defines %zu Namespace%s: this entry "
                            "matches no caller",
                            ns, m->namespaces.n, m->namespaces.n == 1 ? "" : "s");
     ml_note(ctx, d, ml_authz_res_name_loc(r), "in %s", ml_res_display(ctx->arena, r));
-    /* A close Namespace name is likely what was meant. The first close one
-     * in load order keeps the output deterministic. */
-    static const ml_vec none;
-    ML_VEC_EACH(ml_resource *, nr, ++k->hinted <= MAX_HINTED ? &m->by_kind[ML_K_NAMESPACE] : &none) {
-        if (nr->winner && ml_edit_distance(nr->name, ns, 2) <= 2) {
-            ml_help(ctx, d, "did you mean namespace %s?", nr->name);
-            return;
-        }
-    }
-    ml_help(ctx, d, "name a namespace the callers run in, or add its Namespace to the input");
+    if (near)
+        ml_help(ctx, d, "did you mean namespace %s?", near);
+    else
+        ml_help(ctx, d, "name a namespace the callers run in, or add its Namespace to the input");
 }
 
 static void check_list(ml_ctx *ctx, known *k, const ml_resource *r, const ml_node *list, bool principals)
@@ -250,6 +301,7 @@ static void check(ml_ctx *ctx)
     }
     ml_map_free(&k.names);
     ml_map_free(&k.by_ns);
+    ml_map_free(&k.typos);
 }
 
 const ml_rule ml_rule_ML503 = {
@@ -264,7 +316,10 @@ const ml_rule ml_rule_ML503 = {
                    "ALLOW rule built on it admits nobody, a DENY rule built on it denies nobody. The same "
                    "holds for a principal in another trust domain than the mesh's (cluster.local unless "
                    "configured with trust-domain), and for a `namespaces` entry naming a namespace the "
-                   "input does not contain while it does define Namespaces.\n"
+                   "input does not contain while it does define Namespaces, when the name is one or two "
+                   "edits away from a defined Namespace (a misspelling; sibling names such as team-a and "
+                   "team-b do not count), or with --assume-complete whatever the name: a repository seldom "
+                   "defines the namespaces its callers run in.\n"
                    "\n"
                    "The ServiceAccount `default` exists in every namespace and is never reported. "
                    "Namespaces the input does not describe are not judged, and patterns with `*` are "

@@ -11,7 +11,10 @@
  * injection is unknown (namespace not in the input) is never counted. A
  * mesh-wide policy is reported only when no workload at all gets a sidecar;
  * a namespace-wide one with no workload in the input is judged from its
- * Namespace's labels.
+ * Namespace's labels. A namespace- or mesh-wide policy does not count the
+ * workloads without a sidecar that serve nothing (no container port, no
+ * server), for there are no requests to them for it to decide, nor those on
+ * the host network, which can never get a sidecar.
  */
 #include <string.h>
 
@@ -64,11 +67,24 @@ static void note_reasons(ml_ctx *ctx, ml_diag *d, const ml_vec *lacking)
     }
 }
 
-static void report_workloads(ml_ctx *ctx, const ml_resource *r, const ml_vec *ws, bool mesh_wide)
+static void report_workloads(ml_ctx *ctx, const ml_resource *r, const ml_vec *all, bool selectorless, bool mesh_wide)
 {
     const ml_model *m = ctx->model;
-    ml_vec lacking = {0};
+    ml_vec lacking = {0}, kept = {0};
+    const ml_vec *ws = all;
     size_t with = 0;
+    if (selectorless) {
+        /* A namespace- or mesh-wide policy covers whatever runs there; a
+         * workload without a sidecar that serves nothing (a batch Job that
+         * opts out, say) has no requests for it to decide, and one on the
+         * host network can never get a sidecar: neither is a gap in it. */
+        ML_VEC_EACH(ml_workload *, w, all) {
+            if (!ml_authz_lacks_sidecar(m, w) ||
+                (ml_authz_serves_traffic(w) && ml_mesh_sidecar(m, w)->reason != ML_INJ_HOST_NETWORK))
+                ml_vec_push(ctx->arena, &kept, w);
+        }
+        ws = &kept;
+    }
     ML_VEC_EACH(ml_workload *, w, ws) {
         if (ml_authz_lacks_sidecar(m, w))
             ml_vec_push(ctx->arena, &lacking, w);
@@ -146,7 +162,7 @@ static void check(ml_ctx *ctx)
         bool mesh_wide = !p->selector && strcmp(r->ns, root) == 0;
         ml_vec ws = ml_mesh_authz_workloads(m, p);
         if (ws.n)
-            report_workloads(ctx, r, &ws, mesh_wide);
+            report_workloads(ctx, r, &ws, !p->selector, mesh_wide);
         else if (!p->selector && !mesh_wide)
             report_empty_namespace(ctx, r);
     }
@@ -168,7 +184,10 @@ const ml_rule ml_rule_ML508 = {
                    "whose injection is unknown (their namespace is not in the input) are not counted. A "
                    "mesh-wide policy (root namespace, no selector) is reported only when no workload at "
                    "all gets a sidecar; a namespace-wide policy in a namespace without workloads in the "
-                   "input is judged from the Namespace's labels.",
+                   "input is judged from the Namespace's labels. A policy without a selector does not "
+                   "count workloads that get no sidecar and serve nothing (no container port and no "
+                   "Connectum server), such as a batch Job that opts out of injection, nor pods on the host "
+                   "network, which Istio never injects.",
     .remediation = "Enable injection for the namespace (istio-injection: enabled, in the definition that "
                    "wins) and restart its pods, remove the pod's opt-out, or enforce the rule elsewhere.",
     .tags = "security,authorization,injection,istio",

@@ -6,7 +6,10 @@
  *   encrypts its traffic (the finding sits on createServer);
  *   a workload without a sidecar under a STRICT policy that sidecars
  *   elsewhere in the policy's scope do enforce: this one is left out of it
- *   (Istio's IST0102/IST0103 for the static case).
+ *   (Istio's IST0102/IST0103 for the static case). As in Istio's analyzer,
+ *   a workload kept out on purpose (istio-injection=disabled, a pod's
+ *   sidecar.istio.io/inject=false, a system namespace, hostNetwork) is not
+ *   reported: the author decided it.
  *
  * A STRICT policy that no sidecar in its scope enforces at all is ML109's
  * finding, not this one: reporting it per workload again would only repeat
@@ -130,11 +133,24 @@ static void server_case(state *st, const ml_server *s)
             ml_transport_injection_help(a, first));
 }
 
+/* Left out of the mesh on purpose: Istio's analyzer, too, skips a namespace
+ * whose istio-injection label says anything but enabled and a pod that opts
+ * out, and neither the system namespaces nor the host network ever get a
+ * sidecar. */
+static bool deliberately_outside(const ml_workload *w)
+{
+    const ml_sidecar_fact *f = w->sidecar;
+    return f && (f->reason == ML_INJ_POD_OPT_OUT || f->reason == ML_INJ_NS_DISABLED ||
+                 f->reason == ML_INJ_SYSTEM_NS || f->reason == ML_INJ_HOST_NETWORK);
+}
+
 static void workload_case(state *st, const ml_workload *w)
 {
     ml_ctx *ctx = st->ctx;
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
+    if (deliberately_outside(w))
+        return;
     ml_mtls_fact f = ml_mesh_mtls(m, w, -1);
     if (f.mode != ML_MTLS_STRICT || !f.decided_by)
         return;
@@ -192,8 +208,10 @@ const ml_rule ml_rule_ML106 = {
         "The same holds for any workload without a sidecar that falls under a STRICT PeerAuthentication "
         "that sidecars elsewhere in the policy's scope do enforce: the workload is outside that "
         "protection (Istio's analyzer reports the cluster-side cases as IST0102 NamespaceNotInjected and "
-        "IST0103 PodMissingProxy). A STRICT policy that no sidecar enforces at all is reported once, by "
-        "ML109.",
+        "IST0103 PodMissingProxy). Like Istio's analyzer, this case leaves out workloads kept outside the "
+        "mesh on purpose: a namespace labelled istio-injection=disabled, a pod with "
+        "sidecar.istio.io/inject: \"false\", a system namespace, a pod on the host network. A STRICT "
+        "policy that no sidecar enforces at all is reported once, by ML109.",
     .remediation = "Give the workload a sidecar: label its namespace istio-injection: enabled, or remove "
                    "the pod's sidecar.istio.io/inject: \"false\". A service deliberately kept outside the "
                    "mesh should terminate TLS itself (createServer tls).",
