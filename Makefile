@@ -125,3 +125,26 @@ lint:
 
 clean:
 	rm -rf build $(BIN)
+
+# ---- performance: make bench [BENCH_SIZES="1000 10000 30000"] [BENCH_RUNS=5]
+#
+# Generates synthetic repositories with bench/gen into bench/out/ (git-ignored,
+# about 1.2 GB for the default sizes), times meshlint -j1, meshlint -j<CPUs>
+# and the libyaml floor (bench/floor) as whole processes, checks meshlint's
+# findings against the seeded defects, times yamllint at the smallest size,
+# and writes bench/out/results.md. Not part of `make check` (minutes).
+
+BENCH_SIZES ?= 1000 10000 30000
+BENCH_RUNS  ?= 5
+
+$(BUILD)/bench/gen: bench/gen.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 $(WARN) $(CPPFLAGS) $(CFLAGS) -o $@ $<
+
+$(BUILD)/bench/floor: bench/floor.c
+	@mkdir -p $(dir $@)
+	$(CC) -std=c11 -O2 $(WARN) $(CPPFLAGS) $(PKG_CFLAGS) $(CFLAGS) -o $@ $< $(PKG_LIBS)
+
+bench: $(BIN) $(BUILD)/bench/gen $(BUILD)/bench/floor
+	@sh tools/deps.sh time yamllint || echo "bench: going on without yamllint"
+	@sh bench/run.sh ./$(BIN) $(BUILD)/bench $(BENCH_RUNS) $(BENCH_SIZES)
