@@ -3,7 +3,9 @@
  * Weights are relative shares. With several destinations, a total of 0 is
  * rejected by Istio; a destination with weight 0 (or none, next to weighted
  * ones) gets no request, which for a canary subset that no other route
- * reaches means the canary is never exercised; and weights that do not add
+ * reaches means the canary is never exercised (unless an Argo Rollouts
+ * Rollout in the input manages the VirtualService's weights, and so starts
+ * the canary at 0 on purpose); and weights that do not add
  * up to 100 still work, but the effective split differs from the numbers as
  * written, so the note spells out the percentages.
  */
@@ -51,7 +53,31 @@ static bool reached_elsewhere(const ml_vec *refs, const ml_destination *d)
     return false;
 }
 
-static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_route *rt)
+/* VirtualServices whose weights an Argo Rollouts Rollout sets at run time
+ * (spec.strategy.canary.trafficRouting.istio.virtualService(s)): the
+ * manifest holds the canary at weight 0 by design, and the controller
+ * moves it. Keys "ns\x1fname". */
+static void managed_build(ml_ctx *ctx, ml_map *managed)
+{
+    ml_map_init(managed);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
+        if (!r->winner || !ml_streq(r->kind_str, "Rollout") || !r->api_version ||
+            strncmp(r->api_version, "argoproj.io/", 12) != 0)
+            continue;
+        const ml_node *istio = ml_path(r->spec, "strategy.canary.trafficRouting.istio");
+        const ml_node *one = ml_get(ml_get(istio, "virtualService"), "name");
+        const ml_node *many = ml_get(istio, "virtualServices");
+        for (size_t i = 0; i <= (ml_is_seq(many) ? many->n : 0); i++) {
+            const char *name = ml_str_nonnull(i == 0 ? one : ml_get(many->items[i - 1], "name"));
+            if (!name || !*name)
+                continue;
+            const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, name);
+            ml_map_put(managed, key, strlen(key), (void *)r);
+        }
+    }
+}
+
+static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_route *rt, bool managed)
 {
     if (rt->ndest == 0)
         return;
@@ -99,7 +125,7 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
     bool warned = false;
     for (size_t i = 0; i < rt->ndest; i++) {
         const ml_destination *d = &rt->dest[i];
-        if (d->weight_num > 0 || reached_elsewhere(tr_refs_for(refs, d->fqdn), d))
+        if (d->weight_num > 0 || managed || reached_elsewhere(tr_refs_for(refs, d->fqdn), d))
             continue;
         const char *subset = ml_str_nonnull(d->subset);
         ml_diag *diag = ml_report(
@@ -131,16 +157,20 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
 
 static void check(ml_ctx *ctx)
 {
-    ml_map refs;
+    ml_map refs, managed;
     tr_refs_build(ctx, &refs);
+    managed_build(ctx, &managed);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
         if (!vs)
             continue;
+        const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, r->name);
+        bool by_rollout = ml_map_get(&managed, key, strlen(key)) != NULL;
         for (size_t i = 0; i < vs->nroutes; i++)
-            check_route(ctx, &refs, r, &vs->routes[i]);
+            check_route(ctx, &refs, r, &vs->routes[i], by_rollout);
     }
     ml_map_free(&refs);
+    ml_map_free(&managed);
 }
 
 const ml_rule ml_rule_ML304 = {
@@ -156,8 +186,10 @@ const ml_rule ml_rule_ML304 = {
                    "\n"
                    "Warning: a destination with weight 0 (or without a weight next to weighted destinations) "
                    "whose subset no other route or mirror reaches. Envoy drops zero-weight clusters, so the "
-                   "canary receives no traffic at all. A deliberate idle canary (a rollout that has not "
-                   "started) is a legitimate reason to suppress the finding.\n"
+                   "canary receives no traffic at all. A VirtualService that an Argo Rollouts Rollout in the "
+                   "input names in spec.strategy.canary.trafficRouting.istio is left out: the controller "
+                   "sets its weights, starting the canary at 0. Another deliberate idle canary (a rollout "
+                   "that has not started) is a legitimate reason to suppress the finding.\n"
                    "\n"
                    "Note: weights that do not add up to 100. They still work, as shares of their total, and the "
                    "note gives the effective percentages; it also notes a weight on a route's only "
