@@ -1514,11 +1514,11 @@ static ml_loc delete_region(const ml_ts_unit *u, uint32_t first, uint32_t last)
 {
     const char *src = u->src;
     size_t len = u->file->len;
-    const ml_tok *ft = &u->lx.toks[first];
-    const ml_tok *lt = &u->lx.toks[last];
+    const ml_tok *ft = ml_ts_tok(u, first);
+    const ml_tok *lt = ml_ts_tok(u, last);
     bool comma = ml_tok_p(u, last + 1, ML_P_COMMA);
     if (comma)
-        lt = &u->lx.toks[last + 1];
+        lt = ml_ts_tok(u, last + 1);
     uint32_t start = ft->off, end = lt->end;
     uint32_t ls = start;
     while (ls > 0 && is_blank(src[ls - 1]))
@@ -1534,9 +1534,9 @@ static ml_loc delete_region(const ml_ts_unit *u, uint32_t first, uint32_t last)
     if (alone_before && alone_after) {
         /* the lines are the property's own when no other token shares them */
         uint32_t after = (uint32_t)(lt - u->lx.toks) + 1;
-        bool own = (first == 0 || u->lx.toks[first - 1].end_line < ft->line) &&
-                   (after >= u->lx.n || u->lx.toks[after].kind == ML_TK_EOF ||
-                    u->lx.toks[after].line > lt->end_line);
+        bool own = (first == 0 || ml_ts_tok(u, first - 1)->end_line < ft->line) &&
+                   (after >= u->lx.n || ml_ts_tok(u, after)->kind == ML_TK_EOF ||
+                    ml_ts_tok(u, after)->line > lt->end_line);
         if (own) {
             if (le < len)
                 return region(u, ls, ft->line, 1, le + 1, lt->end_line + 1, 1);
@@ -1550,7 +1550,7 @@ static ml_loc delete_region(const ml_ts_unit *u, uint32_t first, uint32_t last)
         return region(u, start, ft->line, ft->col, e, lt->end_line, lt->end_col + (e - end));
     }
     if (first > 0 && ml_tok_p(u, first - 1, ML_P_COMMA)) {
-        const ml_tok *ct = &u->lx.toks[first - 1];
+        const ml_tok *ct = ml_ts_tok(u, first - 1);
         return region(u, ct->off, ct->line, ct->col, end, lt->end_line, lt->end_col);
     }
     return region(u, start, ft->line, ft->col, end, lt->end_line, lt->end_col);
@@ -1930,13 +1930,13 @@ static void do_remote_resolver(xctx *x, ml_server *s, lookup *l)
     for (uint32_t i = l->p->first; i <= l->p->last && i < u->lx.n; i++) {
         if (ml_tok_is(u, i, "process") && ml_tok_p(u, i + 1, ML_P_DOT) && ml_tok_is(u, i + 2, "env")) {
             uint32_t nm = UINT32_MAX;
-            if (ml_tok_p(u, i + 3, ML_P_DOT) && u->lx.toks[i + 4].kind == ML_TK_IDENT)
+            if (ml_tok_p(u, i + 3, ML_P_DOT) && ml_ts_tok(u, i + 4)->kind == ML_TK_IDENT)
                 nm = i + 4;
-            else if (ml_tok_p(u, i + 3, ML_P_LBRACK) && u->lx.toks[i + 4].kind == ML_TK_STR)
+            else if (ml_tok_p(u, i + 3, ML_P_LBRACK) && ml_ts_tok(u, i + 4)->kind == ML_TK_STR)
                 nm = i + 4;
             if (nm == UINT32_MAX)
                 continue;
-            const ml_tok *t = &u->lx.toks[nm];
+            const ml_tok *t = ml_ts_tok(u, nm);
             const char *name = t->kind == ML_TK_STR ? ml_tok_string(u, nm, NULL)
                                                     : ml_strndup(x->a, u->src + t->off, t->end - t->off);
             ml_val v;
@@ -1947,7 +1947,7 @@ static void do_remote_resolver(xctx *x, ml_server *s, lookup *l)
             note_env(x, name);
             add_outbound(x, s, v, v.loc, "remoteResolver");
             i = nm;
-        } else if (u->lx.toks[i].kind == ML_TK_STR || u->lx.toks[i].kind == ML_TK_TEMPLATE) {
+        } else if (ml_ts_tok(u, i)->kind == ML_TK_STR || ml_ts_tok(u, i)->kind == ML_TK_TEMPLATE) {
             const char *str = ml_tok_string(u, i, NULL);
             if (strstr(str, "://")) {
                 ml_val v;
@@ -2061,14 +2061,14 @@ static ml_ts_node *call_node(ml_ts_unit *u, uint32_t c, uint32_t name_tok, uint3
     /* Build the callee (ident or ns.ident) and the arguments by hand so that
      * the rest of the expression (.then(...), etc.) is not evaluated. */
     ml_ts_node *callee = ml_zalloc(u->arena, sizeof *callee);
-    const ml_tok *nt = &u->lx.toks[name_tok];
+    const ml_tok *nt = ml_ts_tok(u, name_tok);
     if (c == name_tok) {
         callee->kind = ML_N_IDENT;
         callee->str = ml_strndup(u->arena, u->src + nt->off, nt->end - nt->off);
         callee->len = nt->end - nt->off;
     } else {
         ml_ts_node *ns = ml_zalloc(u->arena, sizeof *ns);
-        const ml_tok *st = &u->lx.toks[c];
+        const ml_tok *st = ml_ts_tok(u, c);
         ns->kind = ML_N_IDENT;
         ns->str = ml_strndup(u->arena, u->src + st->off, st->end - st->off);
         ns->len = st->end - st->off;
@@ -2086,7 +2086,7 @@ static ml_ts_node *call_node(ml_ts_unit *u, uint32_t c, uint32_t name_tok, uint3
     call->kind = ML_N_CALL;
     call->a = callee;
     call->first = c;
-    uint32_t close = u->lx.match[lp];
+    uint32_t close = ml_ts_match(u, lp);
     call->last = close > lp ? close : lp;
     call->height = 3;
     /* arguments */
@@ -2127,7 +2127,7 @@ typedef void (*call_fn)(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void 
 static void each_call(xctx *x, ml_ts_unit *u, bool servers, bool facts, call_fn cb, void *ctx)
 {
     for (uint32_t i = 0; i + 1 < u->lx.n; i++) {
-        const ml_tok *t = &u->lx.toks[i];
+        const ml_tok *t = ml_ts_tok(u, i);
         if (t->kind != ML_TK_IDENT)
             continue;
         uint32_t lp = i + 1;
@@ -2170,7 +2170,7 @@ static void each_call(xctx *x, ml_ts_unit *u, bool servers, bool facts, call_fn 
         /* a definition, not a call: function createServer(...) / method() { } */
         if (i > 0 && ml_tok_is(u, i - 1, "function"))
             continue;
-        uint32_t close = u->lx.match[lp];
+        uint32_t close = ml_ts_match(u, lp);
         uint32_t k = close + 1;
         if (ml_tok_p(u, k, ML_P_COLON))
             k = ml_ts_skip_type(u, k + 1);
@@ -2178,7 +2178,7 @@ static void each_call(xctx *x, ml_ts_unit *u, bool servers, bool facts, call_fn 
             continue;
         uint32_t start = i;
         if (i >= 2 && (ml_tok_p(u, i - 1, ML_P_DOT) || ml_tok_p(u, i - 1, ML_P_QDOT))) {
-            if (u->lx.toks[i - 2].kind != ML_TK_IDENT || (i >= 3 && ml_tok_p(u, i - 3, ML_P_DOT)))
+            if (ml_ts_tok(u, i - 2)->kind != ML_TK_IDENT || (i >= 3 && ml_tok_p(u, i - 3, ML_P_DOT)))
                 continue;
             start = i - 2;
         }

@@ -269,8 +269,7 @@ static void lex_one(lexer *lx)
             else
                 break;
         }
-        if (c == '\\' && q == start + 1)
-            q++; /* a stray backslash: one byte */
+        /* a stray backslash is a one-byte token (q is already past it) */
         adv_to(lx, q);
         if ((t = push_tok(lx, kind, start, line, col)))
             finish_tok(lx, t);
@@ -500,9 +499,12 @@ bool ml_ts_lex(const char *src, uint32_t start, uint32_t end, uint32_t line, uin
     lx.end = end;
     lx.line = line ? line : 1;
     lx.col = col ? col : 1;
+    /* a byte order mark opening the file takes no column (as in source.c) */
+    if (start == 0 && end >= 3 && memcmp(src, "\xEF\xBB\xBF", 3) == 0)
+        lx.p = 3;
     /* a shebang line */
-    if (start + 1 < end && src[start] == '#' && src[start + 1] == '!') {
-        uint32_t q = start;
+    if (lx.p + 1 < end && src[lx.p] == '#' && src[lx.p + 1] == '!') {
+        uint32_t q = lx.p;
         while (q < end && src[q] != '\n')
             q++;
         adv_to(&lx, q);

@@ -1091,6 +1091,8 @@ typedef struct parser {
 
 static ml_ts_node *mk(parser *p, ml_nk kind, uint32_t first)
 {
+    if (first >= p->u->lx.n)
+        first = p->u->lx.n - 1; /* one past EOF: the EOF token */
     ml_ts_node *n = ml_zalloc(p->u->arena, sizeof *n);
     n->kind = (uint8_t)kind;
     n->first = first;
@@ -1102,7 +1104,9 @@ static ml_ts_node *mk(parser *p, ml_nk kind, uint32_t first)
 static ml_ts_node *unknown(parser *p, uint32_t first, uint32_t last, const char *why)
 {
     ml_ts_node *n = mk(p, ML_N_UNKNOWN, first);
-    n->last = last < first ? first : last;
+    n->last = last < n->first ? n->first : last;
+    if (n->last >= p->u->lx.n)
+        n->last = p->u->lx.n - 1;
     n->why = why;
     return n;
 }
@@ -1153,6 +1157,10 @@ static ml_ts_node *fin(parser *p, ml_ts_node *n)
         h = child_height(n);
     }
     n->height = (uint16_t)(h + 1);
+    if (n->last >= p->u->lx.n)
+        n->last = p->u->lx.n - 1;
+    if (n->last < n->first)
+        n->last = n->first;
     return n;
 }
 
@@ -1184,6 +1192,8 @@ static void resync(parser *p, uint32_t open)
 {
     uint32_t m = tmatch(p->u, open);
     p->i = m > open ? m + 1 : open + 1;
+    if (p->i > p->u->lx.n)
+        p->i = p->u->lx.n; /* one past EOF at most */
 }
 
 static ml_ts_node *skip_func_body_from(parser *p, uint32_t first, uint32_t k)
@@ -1209,7 +1219,7 @@ static ml_ts_node *skip_func_body_from(parser *p, uint32_t first, uint32_t k)
         p->i = k;
     }
     n->last = p->i > first ? p->i - 1 : first;
-    return n;
+    return fin(p, n);
 }
 
 /* Arrow function at p->i? ( ... ) [: T] =>, x =>, async x =>, async ( ... ) => */
@@ -1293,7 +1303,7 @@ static ml_ts_node *parse_class(parser *p)
         resync(p, i);
     ml_ts_node *n = mk(p, ML_N_CLASS, first);
     n->last = p->i > first ? p->i - 1 : first;
-    return n;
+    return fin(p, n);
 }
 
 /* Arguments of a call or elements of an array: ( ... ) or [ ... ] at p->i. */

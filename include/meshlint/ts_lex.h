@@ -128,6 +128,17 @@ typedef struct ml_ts_unit {
     unsigned import_depth; /* 0: an input file; 1: read through a relative import */
 } ml_ts_unit;
 
+/* Token i, or the EOF token when i is past the end (never out of bounds). */
+static inline const ml_tok *ml_ts_tok(const ml_ts_unit *u, uint32_t i)
+{
+    return &u->lx.toks[i < u->lx.n ? i : u->lx.n - 1];
+}
+/* The bracket partner of token i (see ml_lex.match), clamped likewise. */
+static inline uint32_t ml_ts_match(const ml_ts_unit *u, uint32_t i)
+{
+    return i < u->lx.n ? u->lx.match[i] : u->lx.n - 1;
+}
+
 /* Tokenize src[start,end) of file f and find scopes, bindings and imports.
  * src is usually f->data. Returns false when tokenizing failed (memory). */
 bool ml_ts_unit_init(ml_ts_unit *u, ml_arena *a, ml_file *f, const char *src, uint32_t start,

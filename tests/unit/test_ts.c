@@ -319,6 +319,18 @@ static void test_lex_unterminated(void **state)
     assert_int_equal(l.lx.n, 2);
     ml_ts_lex_free(&l.lx);
 
+    /* a stray backslash at the very end stays inside the input */
+    l = lex("il\\");
+    assert_int_equal(l.lx.n, 3);
+    assert_int_equal(l.lx.toks[0].end, 2);
+    assert_int_equal(l.lx.toks[1].end, 3);
+    ml_ts_lex_free(&l.lx);
+    l = lex("a \\");
+    assert_int_equal(l.lx.n, 3);
+    assert_int_equal(l.lx.toks[1].off, 2);
+    assert_int_equal(l.lx.toks[1].end, 3);
+    ml_ts_lex_free(&l.lx);
+
     l = lex("x = 'line\nbreak'");
     assert_true(l.lx.toks[2].flags & ML_TF_UNTERMINATED);
     ml_ts_lex_free(&l.lx);
@@ -347,6 +359,25 @@ static void test_lex_positions_utf8(void **state)
     assert_int_equal(l.lx.toks[5].col, 4);
     assert_int_equal(l.lx.toks[6].line, 3);
     assert_int_equal(l.lx.toks[6].col, 1);
+    ml_ts_lex_free(&l.lx);
+
+    /* a byte order mark opening the file takes no column, as in source.c;
+     * a shebang line is skipped */
+    l = lex("\xEF\xBB\xBF#!/usr/bin/env node\nx");
+    assert_int_equal(l.lx.n, 2);
+    assert_int_equal(l.lx.toks[0].line, 2);
+    assert_int_equal(l.lx.toks[0].col, 1);
+    ml_ts_lex_free(&l.lx);
+    l = lex("\xEF\xBB\xBFx");
+    assert_int_equal(l.lx.toks[0].col, 1);
+    ml_file f;
+    memset(&f, 0, sizeof f);
+    f.data = l.src;
+    f.len = strlen(l.src);
+    uint32_t line, col;
+    ml_file_pos(&f, l.lx.toks[0].off, &line, &col);
+    assert_int_equal(col, l.lx.toks[0].col);
+    free(f.line_off);
     ml_ts_lex_free(&l.lx);
 }
 
