@@ -596,6 +596,7 @@ void ml_link_servers(ml_model *m)
         s->links.n = 0;
     }
     package_facts(m);
+    ml_ts_release(m); /* evaluating those facts may have read imports again */
     linker lk;
     memset(&lk, 0, sizeof lk);
     lk.m = m;

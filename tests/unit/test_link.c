@@ -301,8 +301,13 @@ static void test_link_package_and_package_facts(void **state)
     snprintf(p, sizeof p, "%s/pay/src/server.ts", dir);
     add_ts(f, p, IMP "createServer({ port: 5000 });\n");
     /* the shop package: initProvider and a client in other files of the package */
+    snprintf(p, sizeof p, "%s/shop/names.ts", dir);
+    write_file(p, "export const names = { service: 'checkout' };\n");
     snprintf(p, sizeof p, "%s/shop/otel.ts", dir);
-    add_ts(f, p, "import { initProvider } from '@connectum/otel';\ninitProvider({ serviceName: 'checkout' });\n");
+    add_ts(f, p,
+           "import { initProvider } from '@connectum/otel';\n"
+           "import { names } from './names';\n"
+           "initProvider({ serviceName: names.service });\n");
     snprintf(p, sizeof p, "%s/shop/clients.ts", dir);
     add_ts(f, p,
            "import { createConnectTransport } from '@connectrpc/connect-node';\n"
