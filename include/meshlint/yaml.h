@@ -36,10 +36,15 @@ struct ml_node {
     /* scalar */
     const char *str;      /* NUL-terminated value (may contain NUL; see len) */
     size_t len;
-    /* map: pairs[0..n); seq: items[0..n) */
+    /* map: pairs[0..n); seq: items[0..n). One of the two, by type: they
+     * share storage (a node is 80 bytes, not 96; the tree of a large
+     * repository holds millions of nodes), so test the type, never the
+     * pointer. */
     size_t n;
-    ml_pair *pairs;
-    ml_node **items;
+    union {
+        ml_pair *pairs;
+        ml_node **items;
+    };
 };
 
 typedef struct ml_doc {
