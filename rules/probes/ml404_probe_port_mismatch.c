@@ -5,7 +5,8 @@
  * the container alone: a named probe port must be the name of one of that
  * container's ports (the kubelet resolves names in the probe's own container
  * and fails the probe otherwise), and a numeric one should be among the
- * ports the container declares when it declares any. Second, with a linked
+ * ports the container declares when it declares any (only a note without a
+ * linked server: containerPort is informational). Second, with a linked
  * Connectum server: the resolved port must be the one the server listens on
  * (port option, PORT env, default 5000). Near misses kept silent: a number
  * the container does not declare but the server listens on (the probe
@@ -147,7 +148,11 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_container *c
         return; /* the server listens on the probe's port */
     if (pp.decl || !c->nports || other_container_declares(w, c, pp.num))
         return;
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, at,
+    /* Without a server to compare with, an undeclared number proves
+     * nothing: containerPort is informational, and an application may
+     * listen on ports it does not list (a management port, say). Worth a
+     * note, in case it is a typo; not an error. */
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, at,
                            "%s port %lld matches no port of container %s (%s); if nothing listens on "
                            "%lld, %s",
                            pname, pp.num, cname, ports_text(a, c), pp.num, ml_probes_consequence(p));
@@ -177,7 +182,9 @@ const ml_rule ml_rule_ML404 = {
                    "container (init containers and istio-proxy are skipped). A port given by name "
                    "must be the name of one of that container's own ports: the kubelet resolves "
                    "names only there and fails the probe otherwise. A port given by number should "
-                   "be one the container declares, when it declares any. When a Connectum server is "
+                   "be one the container declares, when it declares any; without a linked server "
+                   "this is only a note, since containerPort is informational and an application may "
+                   "listen on ports it does not list (a management port). When a Connectum server is "
                    "linked to the container, the resolved port must also be the one the server "
                    "listens on: its port option (read from the container's environment when the "
                    "code takes it from process.env); when the code leaves it unset, PORT from the "

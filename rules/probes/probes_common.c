@@ -298,6 +298,38 @@ static const char *serving_reason(ml_ctx *ctx, const ml_probes_svcmap *sm, const
     return ml_printf(a, "receives traffic from %s", ml_res_display(a, s->res));
 }
 
+/* Does some other application container of w have the probe? */
+static bool sibling_has_probe(const ml_workload *w, const ml_container *c, bool readiness)
+{
+    for (size_t i = 0; i < w->ncontainers; i++) {
+        const ml_container *o = &w->containers[i];
+        if (o != c && ml_probes_app_container(o) && (readiness ? o->readiness.node : o->liveness.node))
+            return true;
+    }
+    return false;
+}
+
+/* A Service of the input sends traffic to one of c's ports (its targetPort,
+ * or its port when no targetPort is given, names or numbers one of them). */
+static const ml_service *service_targeting(const ml_workload *w, const ml_container *c)
+{
+    ML_VEC_EACH(const ml_service *, s, &w->services) {
+        for (size_t i = 0; i < s->nports; i++) {
+            const ml_svc_port *sp = &s->ports[i];
+            long long num = sp->num;
+            const char *name = NULL;
+            if (sp->target_port && !ml_int(sp->target_port, &num))
+                name = ml_str(sp->target_port);
+            for (size_t j = 0; j < c->nports; j++) {
+                const ml_port *p = &c->ports[j];
+                if (name ? ml_streq(ml_str(p->name), name) : (p->num >= 0 && p->num == num))
+                    return s;
+            }
+        }
+    }
+    return NULL;
+}
+
 void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
 {
     ml_model *m = ctx->model;
@@ -318,6 +350,13 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
             ml_loc where;
             const char *why = serving_reason(ctx, &sm, w, c, &where);
             if (!why)
+                continue;
+            /* A helper container beside one that has the probe (a metrics
+             * exporter, a database proxy): the pod's readiness and restarts
+             * already follow the probed container, and the helper's ports
+             * matter only when a Service sends traffic to them. */
+            if (!ml_probes_container_link(w, c) && sibling_has_probe(w, c, readiness) &&
+                !service_targeting(w, c))
                 continue;
             const char *cname = ml_str(c->name) ? ml_str(c->name) : "(unnamed)";
             const char *wname = ml_res_display(a, w->res);

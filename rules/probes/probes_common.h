@@ -83,7 +83,9 @@ void ml_probes_svcmap_free(ml_probes_svcmap *sm);
 /* ML401 (readiness true) and ML402 (liveness): report every application
  * container of a long-running workload that serves traffic (it runs a linked
  * Connectum server, declares a port, or is the only application container of
- * pods a Service selects) and lacks the probe. */
+ * pods a Service selects) and lacks the probe. A container without a server
+ * beside another that has the probe is reported only when a Service of the
+ * input targets one of its ports. */
 void ml_probes_check_missing(ml_ctx *ctx, bool readiness);
 
 #endif
