@@ -5,7 +5,10 @@
  * workload it was written for is left as open as before.
  *
  * Only namespaces whose workloads the input contains are judged (a policy
- * repository without the Deployments cannot tell). When the selector fails,
+ * repository without the Deployments cannot tell), and a selector that
+ * matches the pod template of a kind meshlint does not model (an Argo
+ * Rollouts Rollout, say: any resource with spec.template.metadata.labels)
+ * selects those pods. When the selector fails,
  * one pass over the workloads finds the likely intended target: the same
  * labels in another namespace, or a label value one or two edits away.
  */
@@ -81,11 +84,43 @@ static void add_value_fix(ml_ctx *ctx, ml_diag *d, const ml_node *v, const char 
     ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), v->loc, text);
 }
 
+/* Pod templates of kinds meshlint does not model as workloads (an Argo
+ * Rollouts Rollout, an OpenKruise CloneSet...): any resource with
+ * spec.template.metadata.labels. Indexed by namespace, once. */
+static void unmodeled_build(ml_ctx *ctx, ml_map *by_ns, ml_vec *all)
+{
+    ml_map_init(by_ns);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
+        const ml_node *labels = ml_path(r->spec, "template.metadata.labels");
+        if (!r->winner || !ml_is_map(labels))
+            continue;
+        ml_map_push(by_ns, ctx->arena, r->ns, strlen(r->ns), (void *)r);
+        ml_vec_push(ctx->arena, all, (void *)r);
+    }
+}
+
+/* An unmodeled pod template in scope whose labels the selector matches. */
+static const ml_resource *unmodeled_match(const ml_map *by_ns, const ml_vec *all, const char *ns, bool mesh_wide,
+                                          const ml_node *sel)
+{
+    const ml_vec *v = mesh_wide ? all : ml_map_vec(by_ns, ns, strlen(ns));
+    if (!v)
+        return NULL;
+    ML_VEC_EACH(const ml_resource *, r, v) {
+        if (ml_selector_matches(sel, ml_path(r->spec, "template.metadata.labels")))
+            return r;
+    }
+    return NULL;
+}
+
 static void check(ml_ctx *ctx)
 {
     const ml_model *m = ctx->model;
     const char *root = m->mesh ? m->mesh->root_ns : "istio-system";
     size_t hinted = 0;
+    ml_map unmodeled;
+    ml_vec unmodeled_all = {0};
+    unmodeled_build(ctx, &unmodeled, &unmodeled_all);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
         if (!r->winner || !p || !ml_is_map(p->selector) || p->selector->n == 0 || p->target_refs)
@@ -101,7 +136,7 @@ static void check(ml_ctx *ctx)
         if (pool == 0)
             continue; /* the input does not contain the workloads this could select */
         ml_vec ws = ml_mesh_authz_workloads(m, p);
-        if (ws.n)
+        if (ws.n || unmodeled_match(&unmodeled, &unmodeled_all, r->ns, mesh_wide, p->selector))
             continue;
         const char *sel = selector_text(ctx->arena, p->selector);
         ml_diag *d;
@@ -144,6 +179,7 @@ static void check(ml_ctx *ctx)
                             "protect, or delete the policy");
         }
     }
+    ml_map_free(&unmodeled);
 }
 
 const ml_rule ml_rule_ML504 = {
@@ -160,7 +196,9 @@ const ml_rule ml_rule_ML504 = {
                    "\n"
                    "The rule judges only namespaces whose workloads are part of the input, and only the "
                    "definition that wins when one is defined twice. Policies bound by targetRefs are "
-                   "not selector-based and are skipped.",
+                   "not selector-based and are skipped. Pods of other controllers count too: a selector "
+                   "that matches the spec.template.metadata.labels of any other resource (an Argo "
+                   "Rollouts Rollout, an OpenKruise CloneSet) is not reported.",
     .remediation = "Make selector.matchLabels a subset of the target's pod template labels, create the "
                    "policy in the target's namespace, or delete it.",
     .tags = "security,authorization,istio",
