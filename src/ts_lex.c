@@ -388,7 +388,7 @@ static void lex_one(lexer *lx)
                 finish_tok(lx, t);
             return;
         }
-        q = start; /* not a regex after all: a division */
+        /* not a regex after all: a division, lexed below */
     }
 
     for (size_t k = 0; k < sizeof punct_order / sizeof punct_order[0]; k++) {

@@ -1255,7 +1255,8 @@ static bool arrow_ahead(parser *p)
 static ml_ts_node *parse_arrow(parser *p)
 {
     ml_ts_unit *u = p->u;
-    uint32_t first = p->i, i = p->i;
+    uint32_t first = p->i;
+    uint32_t i = first;
     if (ml_tok_is(u, i, "async") && !ml_tok_p(u, i + 1, ML_P_ARROW))
         i++;
     if (ml_tok_p(u, i, ML_P_LT)) {
