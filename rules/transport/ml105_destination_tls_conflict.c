@@ -7,8 +7,12 @@
  *   connection fails (error);
  *   SIMPLE/MUTUAL towards workloads with sidecars: the client sidecar uses
  *   this TLS instead of Istio mTLS, bypassing mesh identity (warning);
- *   SIMPLE/MUTUAL with neither caCertificates nor credentialName: the
- *   server's certificate is not verified (warning, Istio's IST0128/IST0129).
+ *   SIMPLE/MUTUAL with insecureSkipVerify: true: the server's certificate
+ *   is not verified (warning). Without caCertificates or credentialName the
+ *   sidecar verifies against the OS trust store since Istio 1.21
+ *   (VERIFY_CERTIFICATE_AT_CLIENT on by default, later always on), so that
+ *   alone is no finding, whatever Istio's older analyzer (IST0128/IST0129)
+ *   still says.
  *
  * The destination's workloads are found through the host's Services (one
  * index probe), narrowed by the subset's labels; the DestinationRule port is
@@ -76,13 +80,6 @@ static bool site_reaches(const ml_service *svc, const tls_site *s)
     return false;
 }
 
-/* A setting with a value: an empty string is no CA at all. */
-static bool nonempty(const ml_node *n)
-{
-    const char *v = ml_str_nonnull(n);
-    return v && *v;
-}
-
 static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
 {
     ml_model *m = ctx->model;
@@ -146,13 +143,13 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
         return;
     }
 
-    bool verified = nonempty(ml_get(s->tls, "caCertificates")) || nonempty(ml_get(s->tls, "credentialName"));
+    /* Without caCertificates or credentialName the sidecar verifies the
+     * server against the OS trust store (Istio 1.21 and later): only
+     * insecureSkipVerify: true leaves the server unverified. */
     bool skip = false;
     ml_bool(ml_get(s->tls, "insecureSkipVerify"), &skip);
-    const char *unverified =
-        skip ? "insecureSkipVerify: true turns verification of the server's certificate off"
-             : "with neither caCertificates nor credentialName the server's certificate is not verified, so "
-               "whoever intercepts the connection can impersonate the server";
+    const char *unverified = "insecureSkipVerify: true turns verification of the server's certificate off, so "
+                             "whoever intercepts the connection can impersonate the server";
     if (meshed.n) {
         bool one = meshed.n == 1;
         ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(s->mode),
@@ -160,19 +157,19 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
                                "Istio sidecar: the client sidecar uses this TLS instead of Istio mTLS, "
                                "bypassing mesh identity%s%s",
                                drname, mode, s->where, host, one ? "" : "s", ml_transport_names(a, &meshed, dr->res->ns),
-                               one ? "has" : "have", verified && !skip ? "" : "; also, ",
-                               verified && !skip ? "" : unverified);
+                               one ? "has" : "have", skip ? "; also, " : "", skip ? unverified : "");
         ml_transport_sidecar_notes(ctx, d, &meshed);
         ml_help(ctx, d, "set tls.mode: ISTIO_MUTUAL, or remove the tls block so that auto mTLS applies");
         return;
     }
-    if (verified && !skip)
+    if (!skip)
         return;
-    ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(s->mode), "%s sets tls.mode %s%s for %s, but %s",
-                           drname, mode, s->where, host, unverified);
+    const ml_pair *sp = ml_get_pair(s->tls, "insecureSkipVerify");
+    ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(sp ? sp->key : s->mode),
+                           "%s sets tls.mode %s%s for %s, but %s", drname, mode, s->where, host, unverified);
     ml_help(ctx, d,
-            "set caCertificates (a CA bundle file) or credentialName (a Secret holding ca.crt) next to "
-            "tls.mode %s",
+            "remove insecureSkipVerify; if the server's CA is not one the OS trusts, set caCertificates (a CA "
+            "bundle file) or credentialName (a Secret holding ca.crt) next to tls.mode %s",
             mode);
 }
 
@@ -249,14 +246,15 @@ const ml_rule ml_rule_ML105 = {
         "its own TLS instead of Istio mTLS, so the call carries no mesh identity and bypasses what the "
         "mesh guarantees (warning).\n"
         "\n"
-        "tls.mode SIMPLE or MUTUAL with neither caCertificates nor credentialName: the server's "
-        "certificate is not verified, so a man in the middle goes unnoticed (warning; Istio's analyzer "
-        "reports it as IST0128 at the top level and IST0129 per port).",
+        "tls.mode SIMPLE or MUTUAL with insecureSkipVerify: true: the server's certificate is not "
+        "verified, so a man in the middle goes unnoticed (warning). Leaving out caCertificates and "
+        "credentialName is not reported: since Istio 1.21 the sidecar then verifies the server against "
+        "the operating system's trust store (Istio's analyzer still reports it as IST0128/IST0129).",
     .remediation = "Towards workloads in the mesh, remove the tls block (auto mTLS applies) or set "
-                   "tls.mode: ISTIO_MUTUAL. Towards external TLS servers, set caCertificates or "
-                   "credentialName.",
+                   "tls.mode: ISTIO_MUTUAL. Towards external TLS servers, remove insecureSkipVerify, and "
+                   "set caCertificates or credentialName when the server's CA is not a public one.",
     .tags = "security,mtls,istio,destinationrule",
-    .istio_code = "IST0128, IST0129",
+    .istio_code = NULL,
     .security_severity = 6.5,
     .precision = "high",
     .example_bad = "apiVersion: networking.istio.io/v1\n"
