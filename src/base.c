@@ -29,28 +29,37 @@ static void oom(void)
 void ml_arena_init(ml_arena *a)
 {
     a->head = NULL;
+    a->str_head = NULL;
     a->total = 0;
 }
 
-void ml_arena_free(ml_arena *a)
+static void free_blocks(ml_arena_block *b)
 {
-    ml_arena_block *b = a->head;
     while (b) {
         ml_arena_block *next = b->next;
         free(b);
         b = next;
     }
+}
+
+void ml_arena_free(ml_arena *a)
+{
+    free_blocks(a->head);
+    free_blocks(a->str_head);
     a->head = NULL;
+    a->str_head = NULL;
     a->total = 0;
 }
 
-void *ml_alloc(ml_arena *a, size_t size)
+/* size bytes from the chain *head, at a multiple of align (a power of two
+ * up to 16). */
+static void *chain_alloc(ml_arena_block **head, size_t size, size_t align)
 {
-    size = (size + 15) & ~(size_t)15;
     if (size == 0)
-        size = 16;
-    ml_arena_block *b = a->head;
-    if (!b || b->cap - b->used < size) {
+        size = 1;
+    ml_arena_block *b = *head;
+    size_t at = b ? (b->used + align - 1) & ~(align - 1) : 0;
+    if (!b || at > b->cap || b->cap - at < size) {
         /* A large request gets a block of its own, placed behind the current
          * head so the head's free space is not wasted. */
         size_t cap = size > ARENA_BLOCK / 4 ? size : ARENA_BLOCK;
@@ -64,14 +73,29 @@ void *ml_alloc(ml_arena *a, size_t size)
             b->next = nb;
         } else {
             nb->next = b;
-            a->head = nb;
+            *head = nb;
         }
         b = nb;
+        at = 0;
     }
-    void *p = b->data + b->used;
-    b->used += size;
-    a->total += size;
+    void *p = b->data + at;
+    b->used = at + size;
     return p;
+}
+
+void *ml_alloc(ml_arena *a, size_t size)
+{
+    a->total += size;
+    return chain_alloc(&a->head, size, 16);
+}
+
+/* Strings come from a chain of their own and need no alignment, so that the
+ * millions of short scalars of a large input are packed end to end instead
+ * of each being rounded up to 16 bytes between other objects. */
+static char *str_alloc(ml_arena *a, size_t size)
+{
+    a->total += size;
+    return chain_alloc(&a->str_head, size, 1);
 }
 
 void *ml_zalloc(ml_arena *a, size_t size)
@@ -83,7 +107,7 @@ void *ml_zalloc(ml_arena *a, size_t size)
 
 char *ml_strndup(ml_arena *a, const char *s, size_t n)
 {
-    char *p = ml_alloc(a, n + 1);
+    char *p = str_alloc(a, n + 1);
     if (n)
         memcpy(p, s, n);
     p[n] = '\0';
@@ -103,7 +127,7 @@ char *ml_vprintf(ml_arena *a, const char *fmt, va_list ap)
     va_end(cp);
     if (n < 0)
         n = 0;
-    char *p = ml_alloc(a, (size_t)n + 1);
+    char *p = str_alloc(a, (size_t)n + 1);
     vsnprintf(p, (size_t)n + 1, fmt, ap);
     return p;
 }

@@ -25,6 +25,7 @@ typedef struct ml_arena_block ml_arena_block;
 typedef struct ml_arena {
     ml_arena_block *head;
     size_t total; /* bytes handed out, for memory accounting */
+    ml_arena_block *str_head; /* strings, packed without alignment (NULL at first) */
 } ml_arena;
 
 void ml_arena_init(ml_arena *a);
