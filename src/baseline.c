@@ -6,6 +6,7 @@
  * with a fingerprint in the set are marked suppressed "baseline", so only new
  * findings fail the gate. Both formats are JSON, which the YAML loader reads.
  */
+#include <stdlib.h>
 #include <string.h>
 
 #include "meshlint/engine.h"
@@ -28,6 +29,10 @@ bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(&run->arena, f, &res);
+    /* not one of the run's inputs: release the line index a syntax error
+     * may have built (ml_run_free releases only the inputs') */
+    free(f->line_off);
+    f->line_off = NULL;
     const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
     if (res.errors.n || !ml_is_map(root)) {
         ml_buf_printf(err, "baseline %s: not a meshlint SARIF or JSON report", path);

@@ -179,6 +179,11 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(c->arena, f, &res);
+    /* Every position is computed by now. The line index a syntax error may
+     * have built is released here: this file is not one of the run's
+     * inputs, whose indexes ml_run_free releases. */
+    free(f->line_off);
+    f->line_off = NULL;
     if (res.errors.n) {
         const ml_yaml_error *e = res.errors.items[0];
         ml_buf_printf(err, "%s:%u:%u: %s", c->path, e->loc.line, e->loc.col, e->message);
