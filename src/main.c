@@ -104,11 +104,37 @@ static const char usage_text[] =
     "      --version             print the version and exit\n"
     "  -h, --help                print this help and exit\n";
 
+/* Every message to standard error goes through complain(): text that comes
+ * from the input or the command line (paths found while walking a tree, keys
+ * of a configuration file) is escaped, so that control characters and
+ * escape sequences never reach the terminal raw. */
+static void complain(const char *fmt, ...) ML_PRINTF(1, 2);
+static void complain(const char *fmt, ...)
+{
+    ml_buf raw, safe;
+    ml_buf_init(&raw);
+    ml_buf_init(&safe);
+    va_list ap;
+    va_start(ap, fmt);
+    ml_buf_vprintf(&raw, fmt, ap);
+    va_end(ap);
+    ml_text_escape(&safe, raw.s ? raw.s : "", raw.n);
+    fputs("meshlint: ", stderr);
+    if (safe.n)
+        fwrite(safe.s, 1, safe.n, stderr);
+    fputc('\n', stderr);
+    ml_buf_free(&raw);
+    ml_buf_free(&safe);
+}
+
 static int usage_error(const char *fmt, const char *arg)
 {
-    fprintf(stderr, "meshlint: ");
-    fprintf(stderr, fmt, arg);
-    fprintf(stderr, "\nTry 'meshlint --help'.\n");
+    ml_buf msg;
+    ml_buf_init(&msg);
+    ml_buf_printf(&msg, fmt, arg);
+    complain("%s", msg.s ? msg.s : "");
+    ml_buf_free(&msg);
+    fputs("Try 'meshlint --help'.\n", stderr);
     return 2;
 }
 
@@ -123,7 +149,7 @@ static bool write_atomic(const char *path, const ml_buf *buf)
     snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
     int fd = mkstemp(tmp);
     if (fd < 0) {
-        fprintf(stderr, "meshlint: %s: %s\n", path, strerror(errno));
+        complain("%s: %s", path, strerror(errno));
         free(tmp);
         return false;
     }
@@ -157,7 +183,7 @@ static bool write_atomic(const char *path, const ml_buf *buf)
         saved = errno;
     }
     if (!ok) {
-        fprintf(stderr, "meshlint: cannot write %s: %s\n", path, strerror(saved));
+        complain("cannot write %s: %s", path, strerror(saved));
         unlink(tmp);
     }
     free(tmp);
@@ -337,7 +363,7 @@ int main(int argc, char **argv)
     if (!no_config) {
         const char *path = config ? config : ml_config_find(&run.arena, ".");
         if (path && !ml_config_load(&run.cfg, path, &err)) {
-            fprintf(stderr, "meshlint: %s\n", err.s);
+            complain("%s", err.s);
             ml_buf_free(&err);
             ml_run_free(&run);
             return 2;
@@ -347,7 +373,7 @@ int main(int argc, char **argv)
         ml_vec *v = pass == 0 ? &enables : pass == 1 ? &disables : &onlys;
         for (size_t i = 0; i < v->n; i++)
             if (!split_rules(&run, v->items[i], pass, &err)) {
-                fprintf(stderr, "meshlint: %s\n", err.s);
+                complain("%s", err.s);
                 ml_buf_free(&err);
                 ml_run_free(&run);
                 return 2;
@@ -378,7 +404,7 @@ int main(int argc, char **argv)
         io_ok &= ml_collect(&run, (const char *const *)contexts.items, contexts.n, &context_paths);
     io_ok &= ml_run_load(&run, &report_paths, &context_paths, stdin_name);
     ML_VEC_EACH(const char *, e, &run.io_errors)
-        fprintf(stderr, "meshlint: %s\n", e);
+        complain("%s", e);
 
     ml_buf out;
     ml_buf_init(&out);
@@ -387,7 +413,7 @@ int main(int argc, char **argv)
     } else {
         ml_run_rules(&run);
         if (baseline && !ml_baseline_apply(&run, baseline, &err)) {
-            fprintf(stderr, "meshlint: %s\n", err.s);
+            complain("%s", err.s);
             status = 2;
         }
         if (write_baseline && status == 0) {
