@@ -211,6 +211,26 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
         return unknown_setting(code->why ? code->why : "not known statically", "code", code->loc);
     case ML_VAL_ENV: {
         ml_setting e = ml_container_env(m, l->workload, l->container, code->env);
+        if (code->env_match.n) {
+            /* the code tests the variable: X === "true", [...].includes(X) */
+            if (e.val.kind == ML_VAL_STR) {
+                bool hit = false;
+                ML_VEC_EACH(const char *, s, &code->env_match) {
+                    hit |= strcmp(s, e.val.str ? e.val.str : "") == 0;
+                }
+                e.val.kind = ML_VAL_BOOL;
+                e.val.b = hit != code->env_negate;
+                return e;
+            }
+            if (e.val.kind != ML_VAL_ABSENT)
+                return e;
+            if (code->env_default)
+                return code_setting(code->env_default,
+                                    ml_printf(m->arena, "default in code (%s is not set)", code->env));
+            return unknown_setting(ml_printf(m->arena, "%s is tested but its outcome when unset is unknown",
+                                             code->env),
+                                   "code", code->loc);
+        }
         if (e.val.kind != ML_VAL_ABSENT)
             return convert(m, e, w, code->env);
         if (code->env_default) {

@@ -127,7 +127,9 @@ struct val {
     const char *str;
     bool b;
     const char *env;
-    val *dflt;
+    val *dflt;          /* V_ENV: the default; with match: the boolean for an unset variable */
+    ml_vec match;       /* V_ENV used as a test: true when the value is one of these */
+    bool negate;
     const char *why;
     ml_loc loc;
     val *a, *b2;        /* V_COND */
@@ -308,6 +310,8 @@ static val *to_number(xctx *x, val *v, ml_loc loc, bool parse_int)
         return r;
     }
     case V_ENV: {
+        if (v->match.n)
+            return unk(x, loc, ml_printf(x->a, "number of a test on %s", v->env));
         val *r = mkv(x, V_ENV, loc);
         r->env = v->env;
         if (v->dflt)
@@ -474,6 +478,7 @@ static void arr_spread(xctx *x, val *arr, val *src, bool maybe, unsigned depth)
 /* ---- evaluation ------------------------------------------------------------ */
 
 static val *ev(xctx *x, ml_ts_unit *u, ml_ts_node *n);
+static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc loc);
 static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec);
 
 static bool is_relative(const char *m) { return m && (ml_starts_with(m, "./") || ml_starts_with(m, "../")); }
@@ -714,6 +719,8 @@ static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
         }
         if (strcmp(name, "Boolean") == 0 && n->nkids == 1) {
             val *a = ev(x, u, n->kids[0]);
+            if (a->k == V_ENV && a->match.n)
+                return a;
             int t = truthy(a);
             if (t < 0)
                 return unk(x, loc, a->k == V_UNKNOWN ? a->why : "Boolean() of a value known only at run time");
@@ -721,6 +728,25 @@ static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             v->b = t;
             return v;
         }
+    }
+    if (callee->kind == ML_N_MEMBER && callee->a && strcmp(callee->str, "includes") == 0 && n->nkids == 1) {
+        /* ["true", "1"].includes(process.env.X ?? "") */
+        val *arr = ev(x, u, callee->a);
+        val *arg = ev(x, u, n->kids[0]);
+        bool strings = arr->k == V_ARR && arr->open_after < 0;
+        if (strings) {
+            ML_VEC_EACH(elem *, e, &arr->elems) {
+                strings &= e->v->k == V_STR && !e->maybe;
+            }
+        }
+        if (strings && arg->k == V_ENV && !arg->match.n) {
+            ml_vec list = {0};
+            ML_VEC_EACH(elem *, e, &arr->elems) {
+                ml_vec_push(x->a, &list, (void *)e->v->str);
+            }
+            return env_test(x, arg, &list, false, loc);
+        }
+        return unk(x, loc, ml_printf(x->a, "call to %s()", node_text(x, u, callee)));
     }
     if (callee->kind == ML_N_MEMBER && callee->a) {
         /* Object.freeze(x) is x; [..].filter(Boolean) drops falsy elements */
@@ -823,6 +849,27 @@ static bool same_simple(const val *a, const val *b)
     }
 }
 
+/* process.env.X compared with strings: a boolean that depends on X. The
+ * default becomes the boolean an unset X gives. */
+static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc loc)
+{
+    bool unset_match = false;
+    if (e->dflt && e->dflt->k == V_STR) {
+        ML_VEC_EACH(const char *, m, list) {
+            unset_match |= strcmp(m, e->dflt->str) == 0;
+        }
+    } else if (e->dflt && !is_nullish(e->dflt)) {
+        return unk(x, loc, ml_printf(x->a, "comparison of %s with a default that is not a string", e->env));
+    }
+    val *v = mkv(x, V_ENV, loc);
+    v->env = e->env;
+    v->match = *list;
+    v->negate = negate;
+    v->dflt = mkv(x, V_BOOL, e->dflt ? e->dflt->loc : loc);
+    v->dflt->b = unset_match != negate;
+    return v;
+}
+
 static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
 {
     ml_loc loc = nloc(u, n);
@@ -830,6 +877,13 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
     val *l = ev(x, u, n->a);
     if (op == ML_P_QQ || op == ML_P_OROR) {
         bool qq = op == ML_P_QQ;
+        if (l->k == V_ENV && l->match.n) {
+            /* a test is a boolean: never nullish; `|| false` changes nothing */
+            val *r = ev(x, u, n->b2);
+            if (qq || (r->k == V_BOOL && !r->b))
+                return l;
+            return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
+        }
         if (l->k == V_ENV) {
             val *r = ev(x, u, n->b2);
             if (l->dflt)
@@ -861,6 +915,15 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
         return c;
     }
     val *r = ev(x, u, n->b2);
+    if (op == ML_P_EQEQEQ || op == ML_P_NEE || op == ML_P_EQEQ || op == ML_P_NE) {
+        val *e = l->k == V_ENV ? l : r->k == V_ENV ? r : NULL;
+        val *o = e == l ? r : l;
+        if (e && !e->match.n && o->k == V_STR) {
+            ml_vec list = {0};
+            ml_vec_push(x->a, &list, (void *)o->str);
+            return env_test(x, e, &list, op == ML_P_NEE || op == ML_P_NE, loc);
+        }
+    }
     if (l->k == V_NUM && r->k == V_NUM) {
         double a = l->num, b = r->num, v;
         bool num = true;
@@ -932,6 +995,15 @@ static val *eval_unary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
     }
     switch (n->op) {
     case ML_P_BANG: {
+        if (a->k == V_ENV && a->match.n) {
+            val *v = mkv(x, V_ENV, loc);
+            *v = *a;
+            v->loc = loc;
+            v->negate = !a->negate;
+            v->dflt = mkv(x, V_BOOL, a->dflt->loc);
+            v->dflt->b = !a->dflt->b;
+            return v;
+        }
         int t = truthy(a);
         if (t < 0)
             return unk(x, loc, a->k == V_UNKNOWN ? a->why : "depends on a value known only at run time");
@@ -1401,6 +1473,8 @@ static ml_val to_mlval(xctx *x, val *v, unsigned depth)
     case V_ENV:
         r.kind = ML_VAL_ENV;
         r.env = v->env;
+        r.env_match = v->match;
+        r.env_negate = v->negate;
         if (v->dflt && depth < 8) {
             ml_val d = to_mlval(x, v->dflt, depth + 1);
             if (d.kind != ML_VAL_ABSENT) {
@@ -1672,6 +1746,12 @@ static void do_protocols(xctx *x, ml_server *s, val *opts)
                 open_loc = v->loc;
             }
         }
+    }
+    if (s->has_health != ML_NO && !open) {
+        if (s->health_http_enabled.kind == ML_VAL_UNKNOWN)
+            push_unknown(x, s, "protocols", s->health_http_enabled.why, s->health_http_enabled.loc);
+        else if (!s->health_paths_known)
+            push_unknown(x, s, "protocols", "httpPaths is not a list of string literals", s->health_loc);
     }
     if (open) {
         if (s->has_health == ML_NO) {

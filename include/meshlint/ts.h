@@ -33,6 +33,13 @@ typedef struct ml_val {
     struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
     const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
     ml_loc loc;            /* the value expression (or the call when absent) */
+    /* ML_VAL_ENV used as a test (`process.env.X === "true"`,
+     * `["true", "1"].includes(process.env.X ?? "")`): the value is a boolean,
+     * true exactly when the variable is set to one of these strings (false
+     * instead when env_negate); env_default then holds the boolean for an
+     * unset variable. Empty: the variable's own value. */
+    ml_vec env_match;      /* const char* */
+    bool env_negate;
 } ml_val;
 
 typedef enum ml_tri { ML_NO = 0, ML_YES = 1, ML_MAYBE = 2 } ml_tri;

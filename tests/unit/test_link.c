@@ -558,6 +558,50 @@ static void test_effective_settings(void **state)
     fx_free(f);
 }
 
+static void test_effective_env_test(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *value; /* NULL: not set */
+        bool on;
+        const char *source;
+    } cases[] = {
+        {"true", true, "env HTTP_HEALTH_ENABLED in Deployment shop/h"},
+        {"1", false, "env HTTP_HEALTH_ENABLED in Deployment shop/h"},
+        {NULL, false, "default in code (HTTP_HEALTH_ENABLED is not set)"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fx *f = fx_new();
+        const char *env = cases[k].value
+                              ? ml_printf(&f->arena,
+                                          "          env: [{ name: HTTP_HEALTH_ENABLED, value: \"%s\" }]\n",
+                                          cases[k].value)
+                              : "";
+        add_yaml(f, "h.yaml",
+                 ml_printf(&f->arena,
+                           "apiVersion: apps/v1\n"
+                           "kind: Deployment\n"
+                           "metadata: { name: h, namespace: shop }\n"
+                           "spec:\n"
+                           "  template:\n"
+                           "    spec:\n"
+                           "      containers:\n"
+                           "        - name: app\n%s",
+                           env));
+        add_ts(f, "h/main.ts",
+               IMP "import { Healthcheck } from '@connectum/healthcheck';\n"
+                   "createServer({ protocols: [Healthcheck({ httpEnabled: process.env.HTTP_HEALTH_ENABLED === 'true' })] });\n");
+        finish(f);
+        ml_link *l = link_to(server(f, 0), "h");
+        assert_non_null(l);
+        ml_setting s = ml_server_http_health(&f->model, l);
+        assert_int_equal(s.val.kind, ML_VAL_BOOL);
+        assert_int_equal(s.val.b, cases[k].on);
+        assert_string_equal(s.source, cases[k].source);
+        fx_free(f);
+    }
+}
+
 static void test_corpus_order_service(void **state)
 {
     (void)state;
@@ -612,6 +656,7 @@ int main(void)
         cmocka_unit_test(test_serving_container),
         cmocka_unit_test(test_container_env_precedence),
         cmocka_unit_test(test_effective_settings),
+        cmocka_unit_test(test_effective_env_test),
         cmocka_unit_test(test_corpus_order_service),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

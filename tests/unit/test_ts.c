@@ -29,6 +29,8 @@
 
 /* ---- fixtures ----------------------------------------------------------- */
 
+#define IMP "import { createServer } from '@connectum/core';\n"
+
 typedef struct fx {
     ml_arena arena;
     ml_config cfg;
@@ -646,6 +648,61 @@ static void test_env_defaults(void **state)
     }
 }
 
+static void test_env_tests(void **state)
+{
+    (void)state;
+    static const struct {
+        const char *expr;
+        const char *env;
+        const char *match[3];
+        bool negate;
+        bool unset; /* the value when the variable is not set */
+    } cases[] = {
+        {"process.env.HTTP_HEALTH_ENABLED === 'true'", "HTTP_HEALTH_ENABLED", {"true"}, false, false},
+        {"'yes' == process.env.H", "H", {"yes"}, false, false},
+        {"['true', '1', 'yes'].includes(env.H ?? '')", "H", {"true", "1", "yes"}, false, false},
+        {"process.env.HEALTH_OFF !== '1'", "HEALTH_OFF", {"1"}, true, true},
+        {"!(process.env.X === 'yes')", "X", {"yes"}, true, true},
+        {"(process.env.Y ?? 'on') === 'on'", "Y", {"on"}, false, true},
+        {"Boolean(process.env.Z === 'on') || false", "Z", {"on"}, false, false},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        fx *f = fx_new();
+        char *src = ml_printf(&f->arena,
+                              IMP "import { Healthcheck } from '@connectum/healthcheck';\n"
+                                  "const env = process.env;\n"
+                                  "createServer({ protocols: [Healthcheck({ httpEnabled: %s })] });\n",
+                              cases[k].expr);
+        assert_int_equal(extract(f, "t.ts", src), 1);
+        ml_val *v = &server(f, 0)->health_http_enabled;
+        assert_int_equal(v->kind, ML_VAL_ENV);
+        assert_string_equal(v->env, cases[k].env);
+        size_t n = 0;
+        while (n < 3 && cases[k].match[n])
+            n++;
+        assert_int_equal(v->env_match.n, n);
+        for (size_t i = 0; i < n; i++)
+            assert_string_equal((const char *)v->env_match.items[i], cases[k].match[i]);
+        assert_int_equal(v->env_negate, cases[k].negate);
+        assert_non_null(v->env_default);
+        assert_int_equal(v->env_default->kind, ML_VAL_BOOL);
+        assert_int_equal(v->env_default->b, cases[k].unset);
+        assert_int_equal(server(f, 0)->unknowns.n, 0);
+        fx_free(f);
+    }
+    /* a test the evaluator cannot follow is unknown, and ML005 hears of it */
+    fx *f = fx_new();
+    assert_int_equal(extract(f, "u.ts",
+                             IMP "import { Healthcheck } from '@connectum/healthcheck';\n"
+                                 "createServer({ protocols: [Healthcheck({ httpEnabled: flags.health })] });\n"),
+                     1);
+    assert_int_equal(server(f, 0)->health_http_enabled.kind, ML_VAL_UNKNOWN);
+    assert_int_equal(server(f, 0)->unknowns.n, 1);
+    assert_string_equal(((ml_unknown *)server(f, 0)->unknowns.items[0])->what, "protocols");
+    assert_string_equal(((ml_unknown *)server(f, 0)->unknowns.items[0])->why, "flags is not defined in this file");
+    fx_free(f);
+}
+
 static void test_aliases_and_namespaces(void **state)
 {
     (void)state;
@@ -774,8 +831,6 @@ static void check_delete(const char *src, const char *want)
     free(got);
     fx_free(f);
 }
-
-#define IMP "import { createServer } from '@connectum/core';\n"
 
 static void test_tls_delete_region(void **state)
 {
@@ -1286,6 +1341,7 @@ int main(void)
         cmocka_unit_test(test_guide_health_reflection_otel),
         cmocka_unit_test(test_real_code_shape),
         cmocka_unit_test(test_env_defaults),
+        cmocka_unit_test(test_env_tests),
         cmocka_unit_test(test_aliases_and_namespaces),
         cmocka_unit_test(test_foreign_create_server_ignored),
         cmocka_unit_test(test_conditional_tls),
