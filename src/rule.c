@@ -6,6 +6,7 @@
  */
 #include "meshlint/rule.h"
 
+#include <stdio.h>
 #include <string.h>
 
 #include "meshlint/config.h"
@@ -55,6 +56,34 @@ const ml_rule *ml_rule_find(const char *s)
     return NULL;
 }
 
+/* A finding's text is bounded: a rule that quotes a 50 MB value from the
+ * input must not make a 50 MB message (repeated in every output format).
+ * Longer text is cut before a UTF-8 sequence that would not fit and marked. */
+#define ML_MESSAGE_MAX 4096
+
+static char *bounded_vprintf(ml_arena *a, const char *fmt, va_list ap)
+{
+    static const char mark[] = " [...]";
+    va_list cp;
+    va_copy(cp, ap);
+    int n = vsnprintf(NULL, 0, fmt, cp);
+    va_end(cp);
+    if (n >= 0 && n <= ML_MESSAGE_MAX)
+        return ml_vprintf(a, fmt, ap);
+    char *p = ml_alloc(a, ML_MESSAGE_MAX + sizeof mark);
+    if (vsnprintf(p, ML_MESSAGE_MAX + 1, fmt, ap) < 0)
+        p[0] = '\0';
+    size_t cut = strlen(p);
+    /* drop the last character if it is multi-byte: it may be incomplete */
+    while (cut > 0 && ((unsigned char)p[cut - 1] & 0x80)) {
+        cut--;
+        if (((unsigned char)p[cut] & 0xC0) != 0x80)
+            break;
+    }
+    memcpy(p + cut, mark, sizeof mark);
+    return p;
+}
+
 ml_diag *ml_report(ml_ctx *ctx, ml_level level, ml_loc loc, const char *fmt, ...)
 {
     ml_diag *d = ml_zalloc(ctx->arena, sizeof *d);
@@ -62,7 +91,7 @@ ml_diag *ml_report(ml_ctx *ctx, ml_level level, ml_loc loc, const char *fmt, ...
     d->level = level == ML_LEVEL_NONE ? ctx->rule->level : level;
     va_list ap;
     va_start(ap, fmt);
-    d->message = ml_vprintf(ctx->arena, fmt, ap);
+    d->message = bounded_vprintf(ctx->arena, fmt, ap);
     va_end(ap);
     d->loc = loc;
     ml_vec_push(ctx->arena, ctx->out, d);
@@ -76,7 +105,7 @@ void ml_note(ml_ctx *ctx, ml_diag *d, ml_loc loc, const char *fmt, ...)
         memcpy(rel, d->related, d->nrelated * sizeof *rel);
     va_list ap;
     va_start(ap, fmt);
-    rel[d->nrelated].message = ml_vprintf(ctx->arena, fmt, ap);
+    rel[d->nrelated].message = bounded_vprintf(ctx->arena, fmt, ap);
     va_end(ap);
     rel[d->nrelated].loc = loc;
     d->related = rel;
@@ -87,7 +116,7 @@ void ml_help(ml_ctx *ctx, ml_diag *d, const char *fmt, ...)
 {
     va_list ap;
     va_start(ap, fmt);
-    d->help = ml_vprintf(ctx->arena, fmt, ap);
+    d->help = bounded_vprintf(ctx->arena, fmt, ap);
     va_end(ap);
 }
 

@@ -1,0 +1,3 @@
+import { createServer } from '@connectum/core';
+const server = createServer({ port: 5000, host: 'localhost
+  services: [routes] });
