@@ -151,6 +151,26 @@ static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
         f->explain = ml_printf(a, "namespace %s is not defined in the input, so whether its pods get a "
                                   "sidecar is unknown", ns);
     }
+
+    /* Istio's ambient data plane: no sidecar, but ztunnel (and a waypoint
+     * for L7) carries mTLS and enforces policy for the pod. A sidecar, when
+     * there is one, takes precedence; the pod label can opt in, or out
+     * with "none". The sidecar rules cannot judge such a pod: unknown. */
+    const ml_node *pod_dp = ml_get(w->pod_labels, "istio.io/dataplane-mode");
+    const ml_node *ns_dp = ml_get(nsl, "istio.io/dataplane-mode");
+    bool ambient = ml_streq(ml_str(pod_dp), "ambient") ||
+                   (ml_streq(ml_str(ns_dp), "ambient") && !ml_streq(ml_str(pod_dp), "none"));
+    if (ambient && !f->injected && f->reason != ML_INJ_HOST_NETWORK && f->reason != ML_INJ_SYSTEM_NS) {
+        const ml_node *by = ml_streq(ml_str(pod_dp), "ambient") ? pod_dp : ns_dp;
+        f->reason = ML_INJ_AMBIENT;
+        f->known = false;
+        f->decided_by = by;
+        f->explain = ml_printf(a, "%s has istio.io/dataplane-mode=ambient (%s): its traffic goes through "
+                                  "Istio's ambient data plane (ztunnel, and a waypoint for L7), not a "
+                                  "sidecar, which meshlint does not model",
+                               by == pod_dp ? "the pod template" : ml_printf(a, "namespace %s", ns),
+                               where(a, by));
+    }
     return f;
 }
 

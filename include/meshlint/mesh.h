@@ -20,7 +20,8 @@ typedef enum ml_inject_reason {
     ML_INJ_SYSTEM_NS,       /* kube-system, or the control-plane namespace */
     ML_INJ_NO_LABEL,        /* namespace known, without injection label */
     ML_INJ_NS_UNKNOWN,      /* namespace not defined in the input: unknown */
-    ML_INJ_HOST_NETWORK     /* pod spec hostNetwork: true, which Istio never injects */
+    ML_INJ_HOST_NETWORK,    /* pod spec hostNetwork: true, which Istio never injects */
+    ML_INJ_AMBIENT          /* ambient data plane (istio.io/dataplane-mode=ambient): no sidecar, known false */
 } ml_inject_reason;
 
 typedef struct ml_sidecar_fact {

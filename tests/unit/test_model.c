@@ -750,7 +750,15 @@ static const char *const inject_yaml =
     "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: hn, namespace: on}\n"
     "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'true'}}, spec: {hostNetwork: true}}}\n"
     "---\napiVersion: apps/v1\nkind: DaemonSet\nmetadata: {name: pn, namespace: on}\n"
-    "spec: {template: {spec: {hostNetwork: false}}}\n";
+    "spec: {template: {spec: {hostNetwork: false}}}\n"
+    "---\napiVersion: v1\nkind: Namespace\nmetadata: {name: amb, labels: {istio.io/dataplane-mode: ambient}}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: z, namespace: amb}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: zn, namespace: amb}\n"
+    "spec: {template: {metadata: {labels: {istio.io/dataplane-mode: none}}}}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: zp, namespace: plain}\n"
+    "spec: {template: {metadata: {labels: {istio.io/dataplane-mode: ambient}}}}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: zs, namespace: on}\n"
+    "spec: {template: {metadata: {labels: {istio.io/dataplane-mode: ambient}}}}\n";
 
 static const ml_sidecar_fact *sc(const ml_model *m, ml_kind k, const char *ns, const char *name)
 {
@@ -829,6 +837,22 @@ static void test_sidecar(void **state)
     assert_int_equal(s->reason, ML_INJ_HOST_NETWORK);
     assert_string_equal(ml_str(s->decided_by), "true");
     s = sc(m, ML_K_DAEMONSET, "on", "pn");
+    assert_true(s->injected);
+    assert_int_equal(s->reason, ML_INJ_NS_LABEL);
+
+    /* Ambient: no sidecar, and nothing the sidecar rules can judge. */
+    s = sc(m, ML_K_DEPLOYMENT, "amb", "z");
+    assert_false(s->injected);
+    assert_false(s->known);
+    assert_int_equal(s->reason, ML_INJ_AMBIENT);
+    assert_string_equal(ml_str(s->decided_by), "ambient");
+    s = sc(m, ML_K_DEPLOYMENT, "amb", "zn"); /* the pod opts out of ambient */
+    assert_true(s->known);
+    assert_int_equal(s->reason, ML_INJ_NO_LABEL);
+    s = sc(m, ML_K_DEPLOYMENT, "plain", "zp"); /* the pod opts in */
+    assert_false(s->known);
+    assert_int_equal(s->reason, ML_INJ_AMBIENT);
+    s = sc(m, ML_K_DEPLOYMENT, "on", "zs"); /* a sidecar takes precedence */
     assert_true(s->injected);
     assert_int_equal(s->reason, ML_INJ_NS_LABEL);
     fx_free(f);
