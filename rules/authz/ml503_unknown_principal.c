@@ -12,7 +12,8 @@
  *  - a principal whose trust domain is not the configured one.
  *
  * The names known per namespace are collected in one pass over the
- * ServiceAccounts and workloads; each principal is then one lookup. The
+ * ServiceAccounts, the workloads and the Gateway API Gateways Istio deploys
+ * (which run as accounts Istio creates); each principal is then one lookup. The
  * `default` ServiceAccount exists in every namespace and is never unknown.
  * Patterns with `*` are checked only in their exact parts.
  */
@@ -63,6 +64,24 @@ static void collect(ml_ctx *ctx, known *k)
     }
     ML_VEC_EACH(ml_workload *, w, &ctx->model->workloads) {
         add_name(k, w->res->ns, ml_authz_service_account(w, NULL));
+    }
+    /* A Gateway API Gateway that Istio deploys runs as a ServiceAccount it
+     * creates: the gateway.istio.io/service-account annotation, else
+     * <name>-<gatewayClassName> (bookinfo-gateway-istio), or for a
+     * waypoint the Gateway's own name. */
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
+        if (!r->winner || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
+            strncmp(r->api_version, "gateway.networking.k8s.io/", 26) != 0 || !*r->name)
+            continue;
+        const char *sa = ml_str_nonnull(ml_get(r->annotations, "gateway.istio.io/service-account"));
+        const char *cls = ml_str_nonnull(ml_get(r->spec, "gatewayClassName"));
+        if (sa && *sa) {
+            add_name(k, r->ns, sa);
+            continue;
+        }
+        add_name(k, r->ns, r->name);
+        if (cls && *cls)
+            add_name(k, r->ns, ml_printf(k->a, "%s-%s", r->name, cls));
     }
 }
 
@@ -321,7 +340,9 @@ const ml_rule ml_rule_ML503 = {
                    "team-b do not count), or with --assume-complete whatever the name: a repository seldom "
                    "defines the namespaces its callers run in.\n"
                    "\n"
-                   "The ServiceAccount `default` exists in every namespace and is never reported. "
+                   "The ServiceAccount `default` exists in every namespace and is never reported, nor "
+                   "are the accounts Istio creates for the Gateway API Gateways of the input (<name>-<class>, "
+                   "the waypoint's own name, or the gateway.istio.io/service-account annotation). "
                    "Namespaces the input does not describe are not judged, and patterns with `*` are "
                    "checked only in their exact parts. Entries of `when` conditions on source.principal "
                    "and source.namespace are checked too.",
