@@ -207,11 +207,6 @@ ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const 
 
 /* ---- collecting input paths -------------------------------------------- */
 
-static int cmp_str(const void *a, const void *b)
-{
-    return strcmp(*(const char *const *)a, *(const char *const *)b);
-}
-
 static const char *join(ml_arena *a, const char *dir, const char *name)
 {
     if (strcmp(dir, ".") == 0)
@@ -257,6 +252,34 @@ static bool wanted(const ml_run *run, const char *path)
     return true;
 }
 
+/* Directory entries are kept as one string: a kind byte, then the name.
+ * The kind comes from readdir's d_type, so that a large tree is walked
+ * without an lstat per entry; only a file system that does not fill d_type
+ * ('?') costs the lstat. */
+static int cmp_entry(const void *a, const void *b)
+{
+    return strcmp(*(const char *const *)a + 1, *(const char *const *)b + 1);
+}
+
+static char entry_kind(const struct dirent *e)
+{
+#ifdef DT_UNKNOWN
+    switch (e->d_type) {
+    case DT_DIR:
+        return 'd';
+    case DT_REG:
+        return 'f';
+    case DT_UNKNOWN:
+        return '?';
+    default:
+        return 'o'; /* a symbolic link, FIFO, socket or device: never read */
+    }
+#else
+    (void)e;
+    return '?';
+#endif
+}
+
 static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
 {
     if (depth > 64)
@@ -273,22 +296,31 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
             continue; /* ., .., .git and every hidden entry */
         if (!strcmp(e->d_name, "node_modules"))
             continue;
-        ml_vec_push(&run->arena, &names, ml_strdup(&run->arena, e->d_name));
+        size_t len = strlen(e->d_name);
+        char *entry = ml_alloc(&run->arena, len + 2);
+        entry[0] = entry_kind(e);
+        memcpy(entry + 1, e->d_name, len + 1);
+        ml_vec_push(&run->arena, &names, entry);
     }
     closedir(d);
-    ml_vec_sort(&names, cmp_str);
+    ml_vec_sort(&names, cmp_entry);
     for (size_t i = 0; i < names.n; i++) {
-        const char *path = join(&run->arena, dir, names.items[i]);
-        struct stat st;
-        if (lstat(path, &st) != 0)
-            continue;
-        if (S_ISLNK(st.st_mode))
-            continue; /* not followed: no loops, no escaping the tree */
+        const char *entry = names.items[i];
+        char kind = entry[0];
+        const char *path = join(&run->arena, dir, entry + 1);
+        if (kind == '?') {
+            struct stat st;
+            if (lstat(path, &st) != 0)
+                continue;
+            kind = S_ISLNK(st.st_mode) ? 'o' : S_ISDIR(st.st_mode) ? 'd' : S_ISREG(st.st_mode) ? 'f' : 'o';
+        }
+        if (kind == 'o')
+            continue; /* symbolic links are not followed: no loops, no escaping the tree */
         if (ignored(run, path))
             continue;
-        if (S_ISDIR(st.st_mode))
+        if (kind == 'd')
             walk(run, path, out, depth + 1);
-        else if (S_ISREG(st.st_mode) && wanted(run, path))
+        else if (wanted(run, path))
             ml_vec_push(&run->arena, out, (void *)path);
     }
 }
