@@ -12,6 +12,9 @@
  * index built once (workload name, app.kubernetes.io/name, app), so linking
  * is linear in servers plus workloads.
  *
+ * A server in a test file (server.test.ts, __tests__/, a test directory of
+ * the package) runs under a test runner: it is linked to nothing.
+ *
  * The effective settings (port, HTTP health, shutdown timeout, OTel name)
  * combine what the code fixes with what the container's env/envFrom provide,
  * as Kubernetes resolves them: env beats envFrom, a later envFrom ConfigMap
@@ -284,6 +287,47 @@ ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l)
     return effective(m, l, &l->server->otel_service_name, WANT_STR, "OTEL_SERVICE_NAME", 0, false, NULL);
 }
 
+/* ---- test files ------------------------------------------------------------------ */
+
+static bool is_component(const char *p, size_t n, const char *const *names)
+{
+    for (size_t i = 0; names[i]; i++)
+        if (strlen(names[i]) == n && memcmp(p, names[i], n) == 0)
+            return true;
+    return false;
+}
+
+bool ml_ts_is_test_file(ml_arena *a, const char *path)
+{
+    static const char *const anywhere[] = {"__tests__", "__mocks__", NULL};
+    static const char *const in_package[] = {"test", "tests", "e2e", "__tests__", "__mocks__", NULL};
+    if (!path)
+        return false;
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (strstr(base, ".test.") || strstr(base, ".spec.") || strstr(base, ".e2e."))
+        return true;
+    /* Directory names: __tests__ anywhere; test, tests and e2e only inside
+     * the package, since the path above it (a CI checkout under /builds/test,
+     * say) says nothing about the file. */
+    const char *pkg = ml_ts_package(a, path, NULL);
+    size_t skip = 0;
+    if (pkg && strcmp(pkg, ".") != 0 && strncmp(path, pkg, strlen(pkg)) == 0)
+        skip = strlen(pkg);
+    bool no_package = pkg && strcmp(pkg, ml_ts_dirname(a, path)) == 0;
+    for (const char *p = path; p < base;) {
+        const char *slash = strchr(p, '/');
+        if (!slash || slash >= base)
+            break;
+        size_t n = (size_t)(slash - p);
+        bool inside = (size_t)(p - path) >= skip && !no_package;
+        if (is_component(p, n, inside ? in_package : anywhere))
+            return true;
+        p = slash + 1;
+    }
+    return false;
+}
+
 /* ---- package-wide facts -------------------------------------------------------- */
 
 /* initProvider and client transports in other files of the server's package. */
@@ -303,6 +347,10 @@ static void package_facts(ml_model *m)
     ml_map by_pkg; /* pkg -> ml_vec of facts */
     ml_map_init(&by_pkg);
     ML_VEC_EACH(ml_ts_fact *, fa, &facts) {
+        /* what a test sets up (its own initProvider, its clients) is not
+         * the deployed server's */
+        if (fa->file && ml_ts_is_test_file(m->arena, fa->file->path))
+            continue;
         ml_map_push(&by_pkg, m->arena, fa->pkg, strlen(fa->pkg), fa);
     }
     ML_VEC_EACH(ml_server *, s, &m->servers) {
@@ -580,7 +628,11 @@ static bool by_directory(linker *lk, ml_server *s)
 static bool by_only_server(linker *lk, ml_server *s)
 {
     ml_model *m = lk->m;
-    if (m->servers.n != 1)
+    size_t deployable = 0;
+    ML_VEC_EACH(const ml_server *, o, &m->servers) {
+        deployable += !o->in_test;
+    }
+    if (deployable != 1)
         return false;
     double port;
     if (!port_of(s, &port))
@@ -614,6 +666,7 @@ void ml_link_servers(ml_model *m)
     }
     ML_VEC_EACH(ml_server *, s, &m->servers) {
         s->links.n = 0;
+        s->in_test = s->file && ml_ts_is_test_file(m->arena, s->file->path);
     }
     package_facts(m);
     ml_ts_release(m); /* evaluating those facts may have read imports again */
@@ -624,8 +677,8 @@ void ml_link_servers(ml_model *m)
     ml_map_init(&lk.otel);
     build_indexes(&lk);
     ML_VEC_EACH(ml_server *, s, &m->servers) {
-        if (!s->file)
-            continue;
+        if (!s->file || s->in_test)
+            continue; /* a test's server runs in the test runner, in no workload */
         if (by_explicit(&lk, s))
             continue;
         const char *on = otel_key(s);

@@ -76,6 +76,7 @@ typedef struct ml_server {
     ml_loc options;        /* the options object literal, when there is one */
     const char *package_name;  /* nearest package.json "name", scope stripped, or NULL */
     const char *dir;       /* directory of file->path */
+    bool in_test;          /* in a test file (link.c): runs under a test runner, linked to nothing */
 
     ml_val port;           /* ABSENT => 5000 */
     ml_val host;           /* ABSENT => 0.0.0.0 */
@@ -129,6 +130,10 @@ void ml_md_extract(ml_model *m, ml_file *f);
 /* Link every server to workloads (after ml_model_finish); fills
  * server->links and workload->servers. */
 void ml_link_servers(ml_model *m);
+/* A test file, not deployable code: a name with .test., .spec. or .e2e. in
+ * it, a __tests__ or __mocks__ directory on the path, or a test, tests or
+ * e2e directory below the file's package.json. */
+bool ml_ts_is_test_file(ml_arena *a, const char *path);
 
 /* Effective settings of a linked server, taking the container's env/envFrom
  * into account where the code reads the environment. */

@@ -13,8 +13,8 @@ static void check(ml_ctx *ctx)
     if (m->workloads.n == 0)
         return; /* code-only input: there is nothing to link to */
     ML_VEC_EACH(ml_server *, s, &m->servers) {
-        if (s->links.n)
-            continue;
+        if (s->links.n || s->in_test)
+            continue; /* a test's server runs in the test runner */
         const char *dir = s->dir && *s->dir ? s->dir : ".";
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, s->call,
                                "this Connectum server is linked to no workload in the manifests, so the rules "
@@ -39,7 +39,11 @@ const ml_rule ml_rule_ML004 = {
                    "\n"
                    "The rules that compare code with manifests (double encryption, retry "
                    "amplification, probes, callers and policies) cannot see an unlinked server; "
-                   "meshlint does not guess a link.",
+                   "meshlint does not guess a link.\n"
+                   "\n"
+                   "A server in a test file (a name with .test., .spec. or .e2e., a __tests__ "
+                   "directory, or a test, tests or e2e directory of its package) runs under the test "
+                   "runner: it is never linked, and not reported.",
     .remediation = "Annotate the pod template of the workload that runs the server with "
                    "meshlint.io/source: \"<path or glob of the server's sources>\", or add "
                    "workloads: { <namespace>/<name>: <glob> } to .meshlint.yaml. Naming the "

@@ -343,6 +343,66 @@ static void test_link_package_and_package_facts(void **state)
     assert_int_equal(system(p), 0);
 }
 
+/* Servers in test files run in the test runner: no link, and nothing a
+ * test sets up reaches the deployed server. The directory names count only
+ * inside the package, never in the path above it. */
+static void test_link_skips_test_files(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/meshlint-test-XXXXXX";
+    assert_non_null(mkdtemp(dir));
+    char p[512], q[512];
+    snprintf(p, sizeof p, "%s/test", dir); /* a checkout under a directory named test */
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/test/orders", dir);
+    assert_int_equal(mkdir(p, 0700), 0);
+    snprintf(p, sizeof p, "%s/test/orders/package.json", dir);
+    write_file(p, "{ \"name\": \"orders\" }\n");
+    const char *const dirs[] = {"src", "src/__tests__", "test", "e2e", NULL};
+    for (size_t i = 0; dirs[i]; i++) {
+        snprintf(p, sizeof p, "%s/test/orders/%s", dir, dirs[i]);
+        assert_int_equal(mkdir(p, 0700), 0);
+    }
+
+    snprintf(p, sizeof p, "%s/test/orders/src/server.ts", dir);
+    fx *f = fx_new();
+    assert_false(ml_ts_is_test_file(&f->arena, "src/server.ts"));
+    assert_false(ml_ts_is_test_file(&f->arena, p));
+    snprintf(q, sizeof q, "%s/test/orders/src/server.test.ts", dir);
+    assert_true(ml_ts_is_test_file(&f->arena, q));
+    snprintf(q, sizeof q, "%s/test/orders/src/server.spec.mts", dir);
+    assert_true(ml_ts_is_test_file(&f->arena, q));
+    snprintf(q, sizeof q, "%s/test/orders/src/__tests__/server.ts", dir);
+    assert_true(ml_ts_is_test_file(&f->arena, q));
+    snprintf(q, sizeof q, "%s/test/orders/test/helpers.ts", dir);
+    assert_true(ml_ts_is_test_file(&f->arena, q));
+    snprintf(q, sizeof q, "%s/test/orders/e2e/run.ts", dir);
+    assert_true(ml_ts_is_test_file(&f->arena, q));
+    assert_false(ml_ts_is_test_file(&f->arena, "services/latest/server.ts"));
+    assert_false(ml_ts_is_test_file(&f->arena, "contest/server.ts"));
+
+    add_yaml(f, "a.yaml", deployment(f, "default", "orders", "app: orders", "", 5000));
+    add_ts(f, p, IMP "createServer({ port: 5000 });\n");
+    snprintf(q, sizeof q, "%s/test/orders/src/__tests__/server.ts", dir);
+    add_ts(f, q,
+           IMP "import { initProvider } from '@connectum/otel';\n"
+               "initProvider({ serviceName: 'orders-under-test' });\n"
+               "createServer({ port: 0, tls: { dirPath: './fixtures' } });\n");
+    finish(f);
+    ml_server *prod = server(f, 0), *t = server(f, 1);
+    assert_false(prod->in_test);
+    assert_true(t->in_test);
+    assert_int_equal(t->links.n, 0);
+    assert_int_equal(prod->links.n, 1);
+    assert_non_null(link_to(prod, "orders"));
+    /* the test's initProvider is not the deployed server's OTel name */
+    assert_int_equal(prod->otel_service_name.kind, ML_VAL_ABSENT);
+    assert_int_equal(workload(f, "default", "orders")->servers.n, 1);
+    fx_free(f);
+    snprintf(p, sizeof p, "rm -rf '%s'", dir);
+    assert_int_equal(system(p), 0);
+}
+
 static void test_link_directory(void **state)
 {
     (void)state;
@@ -651,6 +711,7 @@ int main(void)
         cmocka_unit_test(test_link_config_mapping),
         cmocka_unit_test(test_link_otel_name),
         cmocka_unit_test(test_link_package_and_package_facts),
+        cmocka_unit_test(test_link_skips_test_files),
         cmocka_unit_test(test_link_directory),
         cmocka_unit_test(test_link_only_server),
         cmocka_unit_test(test_serving_container),
