@@ -128,10 +128,14 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
             ml_setting raw = ml_container_env(m, w, c, var);
             const char *val = raw.val.kind == ML_VAL_STR && raw.val.str ? raw.val.str : "?";
             const char *in = strstr(hh.source, " in ");
+            /* the framework's parser takes true, 1 or yes; code that tests the
+             * variable itself (=== "true", includes(...)) decides alone */
+            const char *off = s->health_http_enabled.env_match.n ? "which the server's own test of it treats as off"
+                                                                  : "not true, 1 or yes";
             if (ml_starts_with(hh.source, "env ") && in)
-                why = ml_printf(a, "%s is \"%s\" in the env of %s, not true, 1 or yes", var, val, in + 4);
+                why = ml_printf(a, "%s is \"%s\" in the env of %s, %s", var, val, in + 4, off);
             else
-                why = ml_printf(a, "%s is \"%s\" in %s, not true, 1 or yes", var, val, hh.source);
+                why = ml_printf(a, "%s is \"%s\" in %s, %s", var, val, hh.source, off);
         }
         else
             why = ml_printf(a, "httpEnabled is false, %s", ml_probes_origin(a, &hh, var));
