@@ -341,7 +341,7 @@ ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
     /* Root namespace: mesh-wide. One pass over the workloads per such policy
      * (there are few), in load order. */
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
-        if (!p->selector || ml_selector_matches(p->selector, w->pod_labels))
+        if (!p->selector || ml_selector_matches_workload(p->selector, w))
             ml_vec_push(m->arena, &out, w);
     }
     return out;

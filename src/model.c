@@ -1306,6 +1306,89 @@ bool ml_selector_matches(const ml_node *sel, const ml_node *labels)
     return true;
 }
 
+/* ---- labels the controller adds to the pods it creates ---------------------- */
+
+static bool all_digits(const char *s)
+{
+    if (!*s)
+        return false;
+    for (; *s; s++)
+        if (*s < '0' || *s > '9')
+            return false;
+    return true;
+}
+
+/* "<name>-<digits>": the pod of a StatefulSet with that ordinal. */
+static bool ordinal_of(const char *v, const char *name)
+{
+    size_t n = strlen(name);
+    return strncmp(v, name, n) == 0 && v[n] == '-' && all_digits(v + n + 1);
+}
+
+/* A key that some controller sets on its pods. */
+static bool controller_key(const char *k)
+{
+    static const char *const keys[] = {"statefulset.kubernetes.io/pod-name", "apps.kubernetes.io/pod-index",
+                                       "controller-revision-hash", "pod-template-hash", "pod-template-generation",
+                                       "job-name", "batch.kubernetes.io/job-name", "controller-uid",
+                                       "batch.kubernetes.io/controller-uid", "batch.kubernetes.io/job-completion-index",
+                                       NULL};
+    for (size_t i = 0; keys[i]; i++)
+        if (strcmp(k, keys[i]) == 0)
+            return true;
+    return false;
+}
+
+/* Do the pods w's controller creates carry k=v although the template does
+ * not say so? Values that are hashes or uids, unknown before the cluster
+ * makes them, are taken as matching: absence of a match is never claimed
+ * on a guess. */
+static bool controller_label(const ml_workload *w, const char *k, const char *v)
+{
+    const char *name = w->res->name;
+    switch (w->res->kind) {
+    case ML_K_STATEFULSET:
+        if (strcmp(k, "statefulset.kubernetes.io/pod-name") == 0)
+            return ordinal_of(v, name);
+        if (strcmp(k, "apps.kubernetes.io/pod-index") == 0)
+            return all_digits(v);
+        return strcmp(k, "controller-revision-hash") == 0;
+    case ML_K_DEPLOYMENT:
+    case ML_K_REPLICASET:
+        return strcmp(k, "pod-template-hash") == 0;
+    case ML_K_DAEMONSET:
+        return strcmp(k, "controller-revision-hash") == 0 || strcmp(k, "pod-template-generation") == 0;
+    case ML_K_JOB:
+        if (strcmp(k, "job-name") == 0 || strcmp(k, "batch.kubernetes.io/job-name") == 0)
+            return strcmp(v, name) == 0;
+        if (strcmp(k, "batch.kubernetes.io/job-completion-index") == 0)
+            return all_digits(v);
+        return strcmp(k, "controller-uid") == 0 || strcmp(k, "batch.kubernetes.io/controller-uid") == 0;
+    case ML_K_CRONJOB: /* its Jobs are named <cronjob>-<scheduled time> */
+        if (strcmp(k, "job-name") == 0 || strcmp(k, "batch.kubernetes.io/job-name") == 0)
+            return strncmp(v, name, strlen(name)) == 0 && v[strlen(name)] == '-';
+        return strcmp(k, "controller-uid") == 0 || strcmp(k, "batch.kubernetes.io/controller-uid") == 0;
+    default:
+        return false;
+    }
+}
+
+bool ml_selector_matches_workload(const ml_node *sel, const ml_workload *w)
+{
+    if (!ml_is_map(sel))
+        return true;
+    for (size_t i = 0; i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key);
+        const char *v = ml_str(sel->pairs[i].value);
+        if (!k || !v)
+            return false;
+        const char *have = ml_label(w->pod_labels, k);
+        if (have ? strcmp(have, v) != 0 : !controller_label(w, k, v))
+            return false;
+    }
+    return true;
+}
+
 static const ml_vec *label_candidates(const ml_model *m, const char *ns, const char *k, const char *v)
 {
     char small[256];
@@ -1328,21 +1411,27 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
         return out;
     }
     /* Candidates from the index entry of the rarest selector label; every
-     * label must match, so any one entry holds all the answers. */
+     * label must match, so any one entry holds all the answers. A label
+     * that controllers add is in no template, so not in the index: it
+     * narrows nothing there, and is checked on each candidate. */
     const ml_vec *best = NULL;
     for (size_t i = 0; i < sel->n; i++) {
         const char *k = ml_str(sel->pairs[i].key);
         const char *v = ml_str(sel->pairs[i].value);
         if (!k || !v)
             return out; /* a non-string selector entry matches nothing */
+        if (controller_key(k))
+            continue;
         const ml_vec *c = label_candidates(m, ns, k, v);
         if (!c)
             return out;
         if (!best || c->n < best->n)
             best = c;
     }
-    ML_VEC_EACH(ml_workload *, w, best) {
-        if (ml_selector_matches(sel, w->pod_labels))
+    if (!best)
+        best = ml_model_ns_workloads(m, ns);
+    ML_VEC_EACH(ml_workload *, w, best ? best : &out) {
+        if (ml_selector_matches_workload(sel, w))
             ml_vec_push(m->arena, &out, w);
     }
     return out;

@@ -347,6 +347,12 @@ const ml_vec *ml_model_ns_workloads(const ml_model *m, const char *ns);
 ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel);
 /* True when every key/value of sel is in labels. NULL/empty sel matches all. */
 bool ml_selector_matches(const ml_node *sel, const ml_node *labels);
+/* The same for the pods of w, which also carry the labels their controller
+ * adds and the template does not show: statefulset.kubernetes.io/pod-name
+ * (<name>-<ordinal>), apps.kubernetes.io/pod-index, pod-template-hash,
+ * controller-revision-hash, job-name... A hash whose value cannot be known
+ * statically is taken as matching. ml_model_select matches this way. */
+bool ml_selector_matches_workload(const ml_node *sel, const ml_workload *w);
 /* Resolve a host as Istio does, relative to namespace ns. Returns an arena
  * string: "reviews" -> "reviews.ns.svc.cluster.local". */
 const char *ml_resolve_host(ml_model *m, const char *host, const char *ns);

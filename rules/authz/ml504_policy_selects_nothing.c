@@ -159,7 +159,7 @@ static void check(ml_ctx *ctx)
         static const ml_vec none;
         ML_VEC_EACH(ml_workload *, w, ++hinted <= MAX_HINTED ? &m->workloads : &none) {
             bool same_ns = strcmp(w->res->ns, r->ns) == 0;
-            if (!same_ns && !mesh_wide && !elsewhere && ml_selector_matches(p->selector, w->pod_labels))
+            if (!same_ns && !mesh_wide && !elsewhere && ml_selector_matches_workload(p->selector, w))
                 elsewhere = w;
             if ((same_ns || mesh_wide) && !near && one_value_off(p->selector, w, &near_key, &near_have))
                 near = w;

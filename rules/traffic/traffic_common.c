@@ -325,7 +325,7 @@ tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_d
         /* the label index gives the subset's pods; the Service must select one of them */
         ml_vec sel = ml_model_select(m, svc->res->ns, s->labels);
         ML_VEC_EACH(ml_workload *, w, &sel) {
-            if (ml_selector_matches(svc->selector, w->pod_labels))
+            if (ml_selector_matches_workload(svc->selector, w))
                 return TR_SUB_OK;
         }
         ML_VEC_EACH(ml_workload *, w, &sel) {

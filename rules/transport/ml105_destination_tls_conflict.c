@@ -104,7 +104,7 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
         if (!site_reaches(svc, s))
             continue;
         ML_VEC_EACH(ml_workload *, w, &svc->workloads) {
-            if (s->labels && !ml_selector_matches(s->labels, w->pod_labels))
+            if (s->labels && !ml_selector_matches_workload(s->labels, w))
                 continue;
             if (ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_YES)
                 continue;

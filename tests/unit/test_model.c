@@ -388,6 +388,66 @@ static void test_corpus_containers(void **state)
 
 /* ---- inline documents ----------------------------------------------------- */
 
+/* Labels a controller adds to its pods, which no template shows. */
+static void test_controller_labels(void **state)
+{
+    (void)state;
+    fx *f = fx_new(NULL);
+    ml_model *m = &f->model;
+    load(f, "ctl.yaml",
+         "apiVersion: apps/v1\nkind: StatefulSet\nmetadata: {name: kafka, namespace: d}\n"
+         "spec: {template: {metadata: {labels: {app: kafka}}}}\n"
+         "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: web, namespace: d}\n"
+         "spec: {template: {metadata: {labels: {app: web}}}}\n"
+         "---\napiVersion: batch/v1\nkind: Job\nmetadata: {name: migrate, namespace: d}\n"
+         "spec: {template: {metadata: {labels: {app: migrate}}}}\n"
+         "---\napiVersion: v1\nkind: Service\nmetadata: {name: kafka-0, namespace: d}\n"
+         "spec: {selector: {statefulset.kubernetes.io/pod-name: kafka-0}}\n");
+    done(f);
+    ml_workload *kafka = workload(m, ML_K_STATEFULSET, "d", "kafka");
+    ml_workload *web = workload(m, ML_K_DEPLOYMENT, "d", "web");
+    ml_workload *job = workload(m, ML_K_JOB, "d", "migrate");
+
+    /* a per-pod Service of the StatefulSet selects its pods */
+    ml_resource *svc = ml_model_find(m, ML_K_SERVICE, "d", "kafka-0");
+    assert_non_null(svc);
+    assert_int_equal(svc->u.service->workloads.n, 1);
+    assert_ptr_equal(svc->u.service->workloads.items[0], kafka);
+
+    fx *g = fx_new(NULL);
+    load(g, "sel.yaml",
+         "a: {statefulset.kubernetes.io/pod-name: kafka-2, app: kafka}\n"
+         "b: {statefulset.kubernetes.io/pod-name: kafkaa-0}\n"
+         "c: {apps.kubernetes.io/pod-index: '1'}\n"
+         "d: {pod-template-hash: 5d9c7b8f4}\n"
+         "e: {job-name: migrate}\n"
+         "f: {job-name: other}\n"
+         "g: {app: web, pod-template-hash: 5d9c7b8f4}\n");
+    const ml_doc *doc = g->model.docs.items[0];
+    const ml_node *root = doc->root;
+    assert_true(ml_selector_matches_workload(ml_get(root, "a"), kafka));
+    assert_false(ml_selector_matches_workload(ml_get(root, "a"), web));
+    assert_false(ml_selector_matches_workload(ml_get(root, "b"), kafka)); /* another name */
+    assert_true(ml_selector_matches_workload(ml_get(root, "c"), kafka));
+    assert_false(ml_selector_matches_workload(ml_get(root, "c"), web));
+    assert_true(ml_selector_matches_workload(ml_get(root, "d"), web)); /* a hash: unknown, taken as matching */
+    assert_false(ml_selector_matches_workload(ml_get(root, "d"), kafka));
+    assert_true(ml_selector_matches_workload(ml_get(root, "e"), job));
+    assert_false(ml_selector_matches_workload(ml_get(root, "f"), job));
+    assert_false(ml_selector_matches(ml_get(root, "a"), kafka->pod_labels)); /* the template alone has none */
+
+    ml_vec v = ml_model_select(m, "d", ml_get(root, "a"));
+    assert_int_equal(v.n, 1);
+    assert_ptr_equal(v.items[0], kafka);
+    v = ml_model_select(m, "d", ml_get(root, "g"));
+    assert_int_equal(v.n, 1);
+    assert_ptr_equal(v.items[0], web);
+    v = ml_model_select(m, "d", ml_get(root, "b"));
+    assert_int_equal(v.n, 0);
+    fx_free(g);
+    fx_free(f);
+}
+
 static void test_host_resolution(void **state)
 {
     (void)state;
@@ -1097,6 +1157,7 @@ int main(void)
         cmocka_unit_test(test_corpus_selectors),
         cmocka_unit_test(test_corpus_dr_vs),
         cmocka_unit_test(test_corpus_containers),
+        cmocka_unit_test(test_controller_labels),
         cmocka_unit_test(test_host_resolution),
         cmocka_unit_test(test_host_lookup_wildcards),
         cmocka_unit_test(test_shape_problems),
