@@ -9,6 +9,7 @@ initProvider({ serviceName: 'notifier', serviceVersion: process.env.VERSION });
 const server = createServer({
   services: [notifierRoutes],
   port: Number(process.env.PORT ?? 7000),
+  allowHTTP1: false,
   protocols: [Healthcheck({ httpEnabled: process.env.HTTP_HEALTH_ENABLED === 'true' })],
   interceptors: createDefaultInterceptors({
     retry: { maxRetries: 3, retryableCodes: ['Unavailable'] },

@@ -6,7 +6,7 @@ import { Healthcheck } from '@connectum/healthcheck';
 import { Reflection } from '@connectum/reflection';
 import { createDefaultInterceptors } from '@connectum/interceptors';
 import { initProvider } from '@connectum/otel';
-import { createGrpcTransport } from '@connectrpc/connect-node';
+import { createConnectTransport, createGrpcTransport } from '@connectrpc/connect-node';
 import { orderRoutes } from './routes.js';
 
 initProvider({ serviceName: 'orders', serviceVersion: '1.4.0' });
@@ -15,8 +15,10 @@ const paymentsTransport = createGrpcTransport({
   baseUrl: process.env.PAYMENTS_URL ?? 'http://payments.shop.svc.cluster.local:9090',
 });
 
-const catalogTransport = createGrpcTransport({
+// The catalog serves the Connect protocol over HTTP/1.1.
+const catalogTransport = createConnectTransport({
   baseUrl: 'http://catalog.shop.svc.cluster.local:8080',
+  httpVersion: '1.1',
 });
 
 const server = createServer({

@@ -10,6 +10,8 @@ initProvider({ serviceName: process.env.OTEL_SERVICE_NAME ?? 'payments' });
 const server = createServer({
   services: [paymentRoutes],
   port: 9090,
+  // gRPC clients and grpc probes need HTTP/2: plaintext h2c, no HTTP/1.1.
+  allowHTTP1: false,
   protocols: [Healthcheck()],
   interceptors: createDefaultInterceptors({
     bulkhead: { capacity: 50, queueSize: 50 },
