@@ -599,21 +599,116 @@ const char *ml_fingerprint(ml_arena *a, const ml_diag *d)
     return ml_printf(a, "%016llx%016llx", (unsigned long long)h1, (unsigned long long)h2);
 }
 
+/* ---- running rules in parallel --------------------------------------------
+ *
+ * Rules only read the model, so with -j N they run on N threads, each rule
+ * whole on one thread. What a rule allocates (its findings, and what the
+ * model's lookups hand back) goes to the thread's arena: each thread sees a
+ * copy of the model struct whose arena is its own, sharing everything else.
+ * Findings are collected per rule and joined in registry order, so the list
+ * the engine sorts is the same as with one thread.
+ */
+
+typedef struct rule_job {
+    const ml_rule *rule;
+    ml_vec out; /* ml_diag*, in the order the rule reported them */
+} rule_job;
+
+typedef struct rule_pool {
+    ml_run *run;
+    rule_job *jobs;
+    size_t n, next;
+    pthread_mutex_t mu;
+} rule_pool;
+
+typedef struct rule_worker {
+    rule_pool *pool;
+    ml_arena *arena;
+    ml_model model; /* run->model with .arena = arena */
+} rule_worker;
+
+static void run_rule(ml_run *run, ml_model *m, ml_arena *a, rule_job *j)
+{
+    ml_ctx ctx = {.model = m, .cfg = &run->cfg, .rule = j->rule, .arena = a, .out = &j->out};
+    j->rule->check(&ctx);
+}
+
+static rule_job *claim_rule(rule_pool *p)
+{
+    pthread_mutex_lock(&p->mu);
+    rule_job *j = p->next < p->n ? &p->jobs[p->next++] : NULL;
+    pthread_mutex_unlock(&p->mu);
+    return j;
+}
+
+static void *rule_worker_main(void *arg)
+{
+    rule_worker *w = arg;
+    rule_job *j;
+    while ((j = claim_rule(w->pool)))
+        run_rule(w->pool->run, &w->model, w->arena, j);
+    return NULL;
+}
+
+static void run_rule_jobs(ml_run *run, rule_job *jobs, size_t n)
+{
+    rule_pool pool = {.run = run, .jobs = jobs, .n = n, .next = 0};
+    pthread_mutex_init(&pool.mu, NULL);
+    size_t nthreads = run->jobs > 1 ? run->jobs - 1 : 0; /* the main thread is one more */
+    if (nthreads > n / 2)
+        nthreads = n / 2;
+    pthread_t *tids = NULL;
+    rule_worker *workers = NULL;
+    size_t started = 0;
+    if (nthreads) {
+        tids = calloc(nthreads, sizeof *tids);
+        workers = calloc(nthreads, sizeof *workers);
+        ml_arena *arenas = realloc(run->load_arenas, (run->nload_arenas + nthreads) * sizeof *arenas);
+        if (arenas)
+            run->load_arenas = arenas;
+        if (tids && workers && arenas) {
+            for (size_t t = 0; t < nthreads; t++) {
+                ml_arena *a = &run->load_arenas[run->nload_arenas];
+                ml_arena_init(a);
+                workers[t].pool = &pool;
+                workers[t].arena = a;
+                workers[t].model = run->model;
+                workers[t].model.arena = a;
+                if (pthread_create(&tids[started], NULL, rule_worker_main, &workers[t]) != 0)
+                    break; /* fewer threads: the main thread does the rest */
+                run->nload_arenas++;
+                started++;
+            }
+        }
+    }
+    rule_job *j;
+    while ((j = claim_rule(&pool)))
+        run_rule(run, &run->model, &run->arena, j);
+    for (size_t t = 0; t < started; t++)
+        pthread_join(tids[t], NULL);
+    free(tids);
+    free(workers);
+    pthread_mutex_destroy(&pool.mu);
+}
+
 void ml_run_rules(ml_run *run)
 {
-    ml_vec raw = {0};
+    rule_job *jobs = ml_zalloc(&run->arena, (ml_rules_count ? ml_rules_count : 1) * sizeof *jobs);
+    size_t njobs = 0;
     for (size_t i = 0; i < ml_rules_count; i++) {
         const ml_rule *r = ml_rules[i];
-        ml_level level = ml_config_rule_level(&run->cfg, r);
-        if (level == ML_LEVEL_NONE)
-            continue;
-        size_t first = raw.n;
-        ml_ctx ctx = {.model = &run->model, .cfg = &run->cfg, .rule = r, .arena = &run->arena, .out = &raw};
-        r->check(&ctx);
-        const ml_rule_cfg *rc = ml_map_gets(&run->cfg.rules, r->id);
-        if (rc && rc->level != ML_LEVEL_NONE)
-            for (size_t j = first; j < raw.n; j++)
-                ((ml_diag *)raw.items[j])->level = rc->level;
+        if (ml_config_rule_level(&run->cfg, r) != ML_LEVEL_NONE)
+            jobs[njobs++].rule = r;
+    }
+    run_rule_jobs(run, jobs, njobs);
+    ml_vec raw = {0};
+    for (size_t i = 0; i < njobs; i++) {
+        const ml_rule_cfg *rc = ml_map_gets(&run->cfg.rules, jobs[i].rule->id);
+        ML_VEC_EACH(ml_diag *, d, &jobs[i].out) {
+            if (rc && rc->level != ML_LEVEL_NONE)
+                d->level = rc->level;
+            ml_vec_push(&run->arena, &raw, d);
+        }
     }
     /* report only on the files asked about (--context loads the rest): a
      * finding is kept when its primary location or one of its related
