@@ -107,13 +107,19 @@ static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservic
         nvalid += svc->ports[i].num >= 0;
     if (nvalid < 2)
         return;
+    /* Istio picks the destination port of a multi-port Service from the
+     * listener the request arrived on: in the mesh that is the Service port
+     * itself, so the route works on each port (a note: it also governs the
+     * ports it may not have been written for); at a gateway it is the
+     * gateway's own port, which the Service usually lacks. */
     bool gw = has_gateway_besides_mesh(vs);
     ml_diag *diag = ml_report(
-        ctx, gw ? ML_LEVEL_ERROR : ML_LEVEL_WARNING, ml_node_loc(d->host),
+        ctx, gw ? ML_LEVEL_ERROR : ML_LEVEL_NOTE, ml_node_loc(d->host),
         "%s of %s in %s names no port, and %s exposes %zu ports (%s)%s", what, rname, ml_res_display(ctx->arena, r),
         svcname, nvalid, ports_text(ctx->arena, svc),
         gw ? ": traffic from the gateway has no port to go to"
-           : ": inside the mesh the request keeps the port it came on, but which port is meant is ambiguous");
+           : ": inside the mesh each request keeps the port it came on, so the route applies to every one of "
+             "them");
     ml_note(ctx, diag, ml_node_loc(ml_get(svc->res->spec, "ports")), "the ports of %s", svcname);
     ml_help(ctx, diag, "add port: {number: N} to %s, with the Service port it is meant for", what);
 }
@@ -244,8 +250,8 @@ const ml_rule ml_rule_ML306 = {
                    "ServiceEntry only with --assume-complete.\n"
                    "\n"
                    "A destination without port.number is ambiguous when the Service exposes several ports "
-                   "(IST0112). Through a gateway that is an error; inside the mesh the request keeps the port it "
-                   "arrived on, so it is reported as a warning.",
+                   "(IST0112). Through a gateway that is an error; inside the mesh Istio sends the request to "
+                   "the Service port it arrived on, so the route works on every port and is only noted.",
     .remediation = "Route to an existing Service (with its namespace when it lives elsewhere) or declare the "
                    "host with a ServiceEntry; use a port the Service exposes (the Service port, not the "
                    "container port), and name the port when the Service has several.",
