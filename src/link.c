@@ -297,7 +297,8 @@ static bool is_component(const char *p, size_t n, const char *const *names)
     return false;
 }
 
-bool ml_ts_is_test_file(ml_arena *a, const char *path)
+/* Whether path is a test file; m, when given, remembers package lookups. */
+static bool test_file(ml_model *m, ml_arena *a, const char *path)
 {
     static const char *const anywhere[] = {"__tests__", "__mocks__", NULL};
     static const char *const in_package[] = {"test", "tests", "e2e", "__tests__", "__mocks__", NULL};
@@ -310,7 +311,7 @@ bool ml_ts_is_test_file(ml_arena *a, const char *path)
     /* Directory names: __tests__ anywhere; test, tests and e2e only inside
      * the package, since the path above it (a CI checkout under /builds/test,
      * say) says nothing about the file. */
-    const char *pkg = ml_ts_package(a, path, NULL);
+    const char *pkg = m ? ml_ts_package_m(m, path, NULL) : ml_ts_package(a, path, NULL);
     size_t skip = 0;
     if (pkg && strcmp(pkg, ".") != 0 && strncmp(path, pkg, strlen(pkg)) == 0)
         skip = strlen(pkg);
@@ -326,6 +327,11 @@ bool ml_ts_is_test_file(ml_arena *a, const char *path)
         p = slash + 1;
     }
     return false;
+}
+
+bool ml_ts_is_test_file(ml_arena *a, const char *path)
+{
+    return test_file(NULL, a, path);
 }
 
 /* ---- package-wide facts -------------------------------------------------------- */
@@ -349,7 +355,7 @@ static void package_facts(ml_model *m)
     ML_VEC_EACH(ml_ts_fact *, fa, &facts) {
         /* what a test sets up (its own initProvider, its clients) is not
          * the deployed server's */
-        if (fa->file && ml_ts_is_test_file(m->arena, fa->file->path))
+        if (fa->file && test_file(m, m->arena, fa->file->path))
             continue;
         ml_map_push(&by_pkg, m->arena, fa->pkg, strlen(fa->pkg), fa);
     }
@@ -359,7 +365,7 @@ static void package_facts(ml_model *m)
         const char *dir = ml_ts_dirname(m->arena, s->file->path);
         const char *pkg = ml_map_gets(&pkg_of_dir, dir);
         if (!pkg) {
-            pkg = ml_ts_package(m->arena, s->file->path, NULL);
+            pkg = ml_ts_package_m(m, s->file->path, NULL);
             ml_map_put(&pkg_of_dir, dir, strlen(dir), (void *)pkg);
         }
         const ml_vec *v = ml_map_vec(&by_pkg, pkg, strlen(pkg));
@@ -659,17 +665,17 @@ static bool by_only_server(linker *lk, ml_server *s)
 
 void ml_link_servers(ml_model *m)
 {
-    /* extraction is over: what it shared between files can go */
-    ml_ts_release(m);
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
         w->servers.n = 0;
     }
     ML_VEC_EACH(ml_server *, s, &m->servers) {
         s->links.n = 0;
-        s->in_test = s->file && ml_ts_is_test_file(m->arena, s->file->path);
+        s->in_test = s->file && test_file(m, m->arena, s->file->path);
     }
     package_facts(m);
-    ml_ts_release(m); /* evaluating those facts may have read imports again */
+    /* extraction is over, and so is the package-wide pass that reuses what
+     * it found: what they shared between files can go */
+    ml_ts_release(m);
     linker lk;
     memset(&lk, 0, sizeof lk);
     lk.m = m;

@@ -148,7 +148,7 @@ void ml_md_extract(ml_model *m, ml_file *f)
                 cur.end = ls;
                 if (cur.end > cur.start && cur.lang == LANG_TS) {
                     if (!pkg_done) {
-                        pkg = ml_ts_package(m->arena, f->path, &pkg_name);
+                        pkg = ml_ts_package_m(m, f->path, &pkg_name);
                         pkg_done = true;
                     }
                     ts_block(m, f, &cur, pkg, pkg_name, &servers, &facts);
@@ -169,7 +169,7 @@ void ml_md_extract(ml_model *m, ml_file *f)
         cur.end = len;
         if (cur.end > cur.start && cur.lang == LANG_TS) {
             if (!pkg_done)
-                pkg = ml_ts_package(m->arena, f->path, &pkg_name);
+                pkg = ml_ts_package_m(m, f->path, &pkg_name);
             ts_block(m, f, &cur, pkg, pkg_name, &servers, &facts);
         } else if (cur.end > cur.start && cur.lang == LANG_YAML && copied + cur.end <= MD_COPY_BUDGET) {
             yaml_block(m, f, &cur);

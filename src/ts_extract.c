@@ -154,6 +154,13 @@ typedef struct import_cache {
     unsigned gen;  /* evaluation generations, unique for the run */
 } import_cache;
 
+/* What linking reuses (m->ts_memo): the package of each directory, and the
+ * facts each extracted file yielded. */
+typedef struct ts_memo {
+    ml_map packages; /* directory -> pkg_hit* */
+    ml_map facts_of; /* ml_file* -> ml_vec* of the ml_ts_fact* its extraction found */
+} ts_memo;
+
 /* the cache's mark for a path that could not be read (compared, never used) */
 static const char not_readable_mark;
 #define NOT_READABLE ((ml_file *)(uintptr_t)&not_readable_mark)
@@ -1272,6 +1279,12 @@ static import_cache *cache_of(xctx *x)
 
 void ml_ts_release(ml_model *m)
 {
+    ts_memo *t = m->ts_memo;
+    if (t) {
+        ml_map_free(&t->packages);
+        ml_map_free(&t->facts_of);
+        m->ts_memo = NULL;
+    }
     import_cache *ic = m->ts_imports;
     if (!ic)
         return;
@@ -1448,6 +1461,96 @@ const char *ml_ts_package(ml_arena *a, const char *path, const char **name)
         d = up;
     }
     return dir;
+}
+
+/* ---- the run's memo: packages per directory, facts per extracted file ------------- */
+
+/* What walking up from a directory finds: the package directory and name,
+ * and how many levels up it is; pkg NULL when the walk ends at the top
+ * without a package.json. */
+typedef struct pkg_hit {
+    const char *pkg, *name;
+    int steps;
+} pkg_hit;
+
+#define PKG_MAX_LEVELS 64 /* as ml_ts_package */
+
+static ts_memo *memo_of(ml_model *m)
+{
+    if (!m->ts_memo) {
+        ts_memo *t = ml_zalloc(m->arena, sizeof *t);
+        ml_map_init(&t->packages);
+        ml_map_init(&t->facts_of);
+        m->ts_memo = t;
+    }
+    return m->ts_memo;
+}
+
+/* ml_ts_package's walk, with every directory it passes remembered: a
+ * sibling directory then costs one look for package.json, not one per
+ * level up to the root. The answer is exactly ml_ts_package's, including
+ * its limit of PKG_MAX_LEVELS levels. */
+const char *ml_ts_package_m(ml_model *m, const char *path, const char **name)
+{
+    ml_arena *a = m->arena;
+    ts_memo *t = memo_of(m);
+    const char *dir = ml_ts_dirname(a, path);
+    const char *seen[PKG_MAX_LEVELS];
+    int nseen = 0;
+    const pkg_hit *hit = NULL;
+    int hit_at = 0; /* the level at which hit was reached */
+    bool ended = false;
+    const char *d = dir;
+    for (int level = 0; level < PKG_MAX_LEVELS; level++) {
+        const pkg_hit *h = ml_map_gets(&t->packages, d);
+        if (h) {
+            hit = h;
+            hit_at = level;
+            ended = true;
+            break;
+        }
+        seen[nseen++] = d;
+        const char *pj = strcmp(d, ".") == 0 ? "package.json"
+                         : strcmp(d, "/") == 0 ? "/package.json"
+                                               : ml_printf(a, "%s/package.json", d);
+        size_t len = 0;
+        char *data = read_bounded(a, pj, 1u << 20, &len);
+        if (data) {
+            pkg_hit *nh = ml_zalloc(a, sizeof *nh);
+            nh->pkg = d;
+            nh->name = package_name(a, data, len);
+            hit = nh;
+            hit_at = level;
+            ended = true;
+            break;
+        }
+        if (strcmp(d, ".") == 0 || strcmp(d, "/") == 0) {
+            ended = true;
+            break;
+        }
+        const char *up = ml_ts_dirname(a, d);
+        if (ml_ends_with(d, "..") || strcmp(up, d) == 0) {
+            ended = true;
+            break;
+        }
+        d = up;
+    }
+    if (ended) {
+        /* remember every directory passed, each with its own distance */
+        for (int i = 0; i < nseen; i++) {
+            pkg_hit *e = ml_zalloc(a, sizeof *e);
+            if (hit && hit->pkg) {
+                e->pkg = hit->pkg;
+                e->name = hit->name;
+                e->steps = hit_at - i + hit->steps;
+            }
+            ml_map_put(&t->packages, seen[i], strlen(seen[i]), e);
+        }
+    }
+    bool found = hit && hit->pkg && hit_at + hit->steps < PKG_MAX_LEVELS;
+    if (name)
+        *name = found ? hit->name : NULL;
+    return found ? hit->pkg : dir;
 }
 
 /* ---- converting to ml_val --------------------------------------------------------- */
@@ -2286,7 +2389,7 @@ static void ensure_pkg(xctx *x, extract_ctx *c, const ml_ts_unit *u)
     if (c->pkg_done)
         return;
     c->pkg_done = true;
-    c->pkg = ml_ts_package(x->a, u->file->path, &c->pkg_name);
+    c->pkg = ml_ts_package_m(x->m, u->file->path, &c->pkg_name);
     c->dir = ml_ts_dirname(x->a, u->file->path);
 }
 
@@ -2447,6 +2550,10 @@ void ml_ts_extract(ml_model *m, ml_file *f)
     ml_vec servers = {0}, facts = {0};
     ml_ts_extract_unit(m, &u, NULL, NULL, &servers, &facts);
     ml_ts_apply_file_facts(m, &servers, &facts);
+    /* linking asks for this file's facts again: keep them */
+    ml_vec *kept = ml_alloc(m->arena, sizeof *kept);
+    *kept = facts;
+    ml_map_put_ptr(&memo_of(m)->facts_of, m->arena, f, kept);
     ml_ts_unit_free(&u);
 }
 
@@ -2454,6 +2561,14 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
 {
     if (!f || !f->data || f->len >= UINT32_MAX - 1 || !mentions(f, FACT_PATTERN))
         return;
+    const ml_vec *kept = m->ts_memo ? ml_map_get_ptr(&((ts_memo *)m->ts_memo)->facts_of, f) : NULL;
+    if (kept) {
+        /* the file was extracted: the same evaluation found these */
+        ML_VEC_EACH(ml_ts_fact *, fa, kept) {
+            ml_vec_push(m->arena, facts, fa);
+        }
+        return;
+    }
     ml_ts_unit u;
     if (!ml_ts_unit_init(&u, m->arena, f, f->data, 0, (uint32_t)f->len, 1, 1))
         return;

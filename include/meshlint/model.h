@@ -331,6 +331,10 @@ typedef struct ml_model {
      * their tokens, shared by every file's extraction (ml_link_servers
      * releases it) */
     void *ts_imports;
+    /* internal to ts_extract.c: the package of each directory and the
+     * facts each extracted file yielded, so that linking neither looks for
+     * package.json again nor tokenizes a file twice (ml_ts_release frees it) */
+    void *ts_memo;
 } ml_model;
 
 /* Build typed resources and indexes from loaded documents. */

@@ -239,8 +239,12 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts);
  * directory when there is none. *name receives the package "name" with any
  * @scope/ stripped (NULL when none). Strings in the arena. */
 const char *ml_ts_package(ml_arena *a, const char *path, const char **name);
+/* The same answer, remembered per directory for the run (m->ts_memo), so
+ * that a tree of many services looks for each package.json once. */
+const char *ml_ts_package_m(ml_model *m, const char *path, const char **name);
 /* Release what extraction keeps for the whole run (files read through
- * relative imports); ml_link_servers calls it. Safe to call twice. */
+ * relative imports, the package and facts memo); ml_link_servers calls it.
+ * Safe to call twice. */
 void ml_ts_release(ml_model *m);
 /* Directory part of a path ("." when it has none), in the arena. */
 const char *ml_ts_dirname(ml_arena *a, const char *path);
