@@ -8,6 +8,8 @@
  */
 #include "meshlint/config.h"
 
+#include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -152,23 +154,65 @@ static bool parse_bool(ml_buf *err, ml_config *c, const ml_node *v, const char *
     return true;
 }
 
+#define CONFIG_MAX_BYTES ((size_t)4 << 20)
+
+/* Read a configuration file whole into data. Only a regular file is read:
+ * it is opened without blocking so that a FIFO cannot hang the run, and a
+ * directory, a read error or a file over 4 MiB is refused, never taken for
+ * an empty (or cut) configuration. NULL on success, else the reason. */
+static const char *read_config(const char *path, ml_buf *data)
+{
+    int fd = open(path, O_RDONLY | O_NONBLOCK | O_CLOEXEC);
+    if (fd < 0)
+        return strerror(errno);
+    struct stat st;
+    if (fstat(fd, &st) != 0) {
+        const char *why = strerror(errno);
+        close(fd);
+        return why;
+    }
+    if (!S_ISREG(st.st_mode)) {
+        close(fd);
+        return S_ISDIR(st.st_mode) ? "is a directory" : "not a regular file";
+    }
+    int flags = fcntl(fd, F_GETFL);
+    if (flags >= 0)
+        fcntl(fd, F_SETFL, flags & ~O_NONBLOCK);
+    char chunk[8192];
+    for (;;) {
+        ssize_t got = read(fd, chunk, sizeof chunk);
+        if (got < 0 && errno == EINTR)
+            continue;
+        if (got < 0) {
+            const char *why = strerror(errno);
+            close(fd);
+            return why;
+        }
+        if (got == 0)
+            break;
+        if (data->n + (size_t)got > CONFIG_MAX_BYTES) {
+            close(fd);
+            return "larger than 4 MiB";
+        }
+        ml_buf_add(data, chunk, (size_t)got);
+    }
+    close(fd);
+    return NULL;
+}
+
 bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
 {
     c->path = ml_strdup(c->arena, path);
     const char *slash = strrchr(path, '/');
     c->base_dir = slash ? ml_strndup(c->arena, path, (size_t)(slash - path)) : ".";
-    FILE *fp = fopen(path, "rb");
-    if (!fp) {
-        ml_buf_printf(err, "%s: cannot read configuration file", path);
-        return false;
-    }
     ml_buf data;
     ml_buf_init(&data);
-    char chunk[8192];
-    size_t got;
-    while ((got = fread(chunk, 1, sizeof chunk, fp)) > 0 && data.n < (1u << 22))
-        ml_buf_add(&data, chunk, got);
-    fclose(fp);
+    const char *why = read_config(path, &data);
+    if (why) {
+        ml_buf_printf(err, "%s: cannot read configuration file: %s", path, why);
+        ml_buf_free(&data);
+        return false;
+    }
     ml_file *f = ml_zalloc(c->arena, sizeof *f);
     f->path = c->path;
     f->data = ml_strndup(c->arena, data.s ? data.s : "", data.n);
