@@ -38,7 +38,7 @@ spec:
 Y
 git add istio/virtual-service.yaml
 pre-commit try-repo "$root" meshlint --verbose > "$T/run1" 2>&1 && { cat "$T/run1"; fail "hook passed a VirtualService with an undefined subset"; }
-contains "$T/run1" "istio/virtual-service.yaml:7:"
+contains "$T/run1" "istio/virtual-service.yaml:8:"
 contains "$T/run1" "ML301"
 sed -i 's/subset: v3/subset: v2/' istio/virtual-service.yaml
 git add istio/virtual-service.yaml
