@@ -64,24 +64,21 @@ const ml_rule *ml_rule_find(const char *s)
 static char *bounded_vprintf(ml_arena *a, const char *fmt, va_list ap)
 {
     static const char mark[] = " [...]";
-    va_list cp;
-    va_copy(cp, ap);
-    int n = vsnprintf(NULL, 0, fmt, cp);
-    va_end(cp);
-    if (n >= 0 && n <= ML_MESSAGE_MAX)
-        return ml_vprintf(a, fmt, ap);
-    char *p = ml_alloc(a, ML_MESSAGE_MAX + sizeof mark);
-    if (vsnprintf(p, ML_MESSAGE_MAX + 1, fmt, ap) < 0)
-        p[0] = '\0';
-    size_t cut = strlen(p);
+    char buf[ML_MESSAGE_MAX + sizeof mark];
+    int n = vsnprintf(buf, ML_MESSAGE_MAX + 1, fmt, ap); /* one pass, whatever the length */
+    if (n < 0)
+        return ml_strdup(a, "");
+    if ((size_t)n <= ML_MESSAGE_MAX)
+        return ml_strndup(a, buf, (size_t)n);
+    size_t cut = ML_MESSAGE_MAX;
     /* drop the last character if it is multi-byte: it may be incomplete */
-    while (cut > 0 && ((unsigned char)p[cut - 1] & 0x80)) {
+    while (cut > 0 && ((unsigned char)buf[cut - 1] & 0x80)) {
         cut--;
-        if (((unsigned char)p[cut] & 0xC0) != 0x80)
+        if (((unsigned char)buf[cut] & 0xC0) != 0x80)
             break;
     }
-    memcpy(p + cut, mark, sizeof mark);
-    return p;
+    memcpy(buf + cut, mark, sizeof mark);
+    return ml_strndup(a, buf, cut + sizeof mark - 1);
 }
 
 ml_diag *ml_report(ml_ctx *ctx, ml_level level, ml_loc loc, const char *fmt, ...)
