@@ -280,6 +280,39 @@ static char entry_kind(const struct dirent *e)
 #endif
 }
 
+static const char *normalize(ml_arena *a, const char *p);
+
+/* A kustomization's patches are fragments of resources defined elsewhere,
+ * not resources: loading them would report every patched object as defined
+ * twice (ML003) and let the fragment win. Collect their paths to skip. */
+static void kustomize_patches(ml_run *run, const char *dir, const char *name, ml_map *skip)
+{
+    const char *err = NULL;
+    const char *path = join(&run->arena, dir, name);
+    ml_file *f = ml_read_file(run, path, path, &err);
+    if (!f)
+        return;
+    ml_yaml_result res;
+    memset(&res, 0, sizeof res);
+    ml_yaml_load(&run->arena, f, &res);
+    const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
+    static const char *const keys[] = {"patches", "patchesStrategicMerge", "patchesJson6902"};
+    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
+        const ml_node *list = ml_get(root, keys[k]);
+        for (size_t i = 0; ml_is_seq(list) && i < list->n; i++) {
+            const ml_node *it = list->items[i];
+            const char *file = ml_is_map(it) ? ml_str_nonnull(ml_get(it, "path")) : ml_str_nonnull(it);
+            /* an inline patch (patch: |) or a multi-line strategic merge is no file */
+            if (!file || strchr(file, '\n'))
+                continue;
+            const char *p = normalize(&run->arena, join(&run->arena, dir, file));
+            ml_map_put(skip, p, strlen(p), (void *)1);
+        }
+    }
+    free(f->line_off);
+    f->line_off = NULL;
+}
+
 static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
 {
     if (depth > 64)
@@ -304,10 +337,27 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
     }
     closedir(d);
     ml_vec_sort(&names, cmp_entry);
+    /* A Helm chart's templates/ hold Go templates, not manifests (render
+     * them with helm template and lint the output); kustomize patches are
+     * fragments (see kustomize_patches). */
+    bool chart = false;
+    ml_map skip;
+    ml_map_init(&skip);
+    ML_VEC_EACH(const char *, entry, &names) {
+        const char *n = entry + 1;
+        if (!strcmp(n, "Chart.yaml"))
+            chart = true;
+        if (!strcmp(n, "kustomization.yaml") || !strcmp(n, "kustomization.yml") || !strcmp(n, "Kustomization"))
+            kustomize_patches(run, dir, n, &skip);
+    }
     for (size_t i = 0; i < names.n; i++) {
         const char *entry = names.items[i];
         char kind = entry[0];
+        if (chart && !strcmp(entry + 1, "templates"))
+            continue;
         const char *path = join(&run->arena, dir, entry + 1);
+        if (skip.n && ml_map_gets(&skip, normalize(&run->arena, path)))
+            continue;
         if (kind == '?') {
             struct stat st;
             if (lstat(path, &st) != 0)
@@ -323,6 +373,7 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
         else if (wanted(run, path))
             ml_vec_push(&run->arena, out, (void *)path);
     }
+    ml_map_free(&skip);
 }
 
 static const char *normalize(ml_arena *a, const char *p)
