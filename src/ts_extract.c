@@ -1,7 +1,7 @@
 /*
  * ts_extract.c - Connectum server records from TypeScript/JavaScript.
  *
- * A cheap PCRE2 scan first decides whether a file can hold a server at all;
+ * A cheap scan for the names first decides whether a file can hold a server at all;
  * only then is it tokenized (ts_lex.c) and its scopes and bindings recorded
  * (ts_parse.c). Each call that the file's imports identify as Connectum's
  * createServer (also under an alias or through a namespace import) has its
@@ -15,9 +15,6 @@
  */
 #include "meshlint/ts.h"
 #include "meshlint/ts_lex.h"
-
-#define PCRE2_CODE_UNIT_WIDTH 8
-#include <pcre2.h>
 
 #include <math.h>
 #include <stdio.h>
@@ -2511,38 +2508,41 @@ void ml_ts_apply_file_facts(ml_model *m, ml_vec *servers, ml_vec *facts)
     }
 }
 
-/* Whether the file mentions any of the names (a fast PCRE2 scan). A match
- * error (a limit hit) counts as a mention so that nothing is lost. */
-static bool mentions(const ml_file *f, const char *pattern)
+/* Whether the file mentions any of the names as a whole word (what the
+ * regular expression \b(?:name|...)\b finds: no letter, digit or underscore
+ * on either side). A plain scan: no pattern to compile per file. */
+static bool word_char(unsigned char c)
 {
-    int err;
-    PCRE2_SIZE erroff;
-    pcre2_code *re = pcre2_compile((PCRE2_SPTR)pattern, PCRE2_ZERO_TERMINATED, 0, &err, &erroff, NULL);
-    if (!re)
-        return true;
-    pcre2_match_context *mc = pcre2_match_context_create(NULL);
-    pcre2_match_data *md = pcre2_match_data_create_from_pattern(re, NULL);
-    bool hit = true;
-    if (mc && md) {
-        pcre2_set_match_limit(mc, 10000000);
-        pcre2_set_depth_limit(mc, 1000);
-        int rc = pcre2_match(re, (PCRE2_SPTR)f->data, f->len, 0, 0, md, mc);
-        hit = rc != PCRE2_ERROR_NOMATCH;
-    }
-    pcre2_match_data_free(md);
-    pcre2_match_context_free(mc);
-    pcre2_code_free(re);
-    return hit;
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_';
 }
 
-#define SERVER_PATTERN "\\bcreateServer\\b"
-#define FACT_PATTERN "\\b(?:initProvider|create(?:Connect|Grpc|GrpcWeb)Transport)\\b"
+static bool mentions(const ml_file *f, const char *const *names)
+{
+    const char *d = f->data, *end = f->data + f->len;
+    for (; *names; names++) {
+        size_t n = strlen(*names);
+        for (const char *p = d; (size_t)(end - p) >= n;) {
+            const char *hit = memmem(p, (size_t)(end - p), *names, n);
+            if (!hit)
+                break;
+            if ((hit == d || !word_char((unsigned char)hit[-1])) &&
+                (hit + n == end || !word_char((unsigned char)hit[n])))
+                return true;
+            p = hit + 1;
+        }
+    }
+    return false;
+}
+
+static const char *const server_names[] = {"createServer", NULL};
+static const char *const fact_names[] = {"initProvider", "createConnectTransport", "createGrpcTransport",
+                                       "createGrpcWebTransport", NULL};
 
 void ml_ts_extract(ml_model *m, ml_file *f)
 {
     if (!f || !f->data || f->len >= UINT32_MAX - 1)
         return;
-    if (!mentions(f, SERVER_PATTERN))
+    if (!mentions(f, server_names))
         return;
     ml_ts_unit u;
     if (!ml_ts_unit_init(&u, m->arena, f, f->data, 0, (uint32_t)f->len, 1, 1))
@@ -2559,7 +2559,7 @@ void ml_ts_extract(ml_model *m, ml_file *f)
 
 void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
 {
-    if (!f || !f->data || f->len >= UINT32_MAX - 1 || !mentions(f, FACT_PATTERN))
+    if (!f || !f->data || f->len >= UINT32_MAX - 1 || !mentions(f, fact_names))
         return;
     const ml_vec *kept = m->ts_memo ? ml_map_get_ptr(&((ts_memo *)m->ts_memo)->facts_of, f) : NULL;
     if (kept) {

@@ -39,8 +39,10 @@ static uint32_t tmatch(const ml_ts_unit *u, uint32_t i)
 bool ml_tok_is(const ml_ts_unit *u, uint32_t i, const char *word)
 {
     const ml_tok *t = tk(u, i);
+    if (t->kind != ML_TK_IDENT || u->src[t->off] != word[0])
+        return false; /* most calls end here, before strlen and memcmp */
     size_t n = strlen(word);
-    return t->kind == ML_TK_IDENT && t->end - t->off == n && memcmp(u->src + t->off, word, n) == 0;
+    return t->end - t->off == n && memcmp(u->src + t->off, word, n) == 0;
 }
 
 bool ml_tok_p(const ml_ts_unit *u, uint32_t i, ml_punct p)
