@@ -112,14 +112,13 @@ static int http_policy_cmp(const void *x, const void *y)
 
 /* Notes on every HTTP route of a VirtualService for a host of these
  * workloads' Services, and on AuthorizationPolicies that read HTTP. */
-static void dead_http_notes(ml_ctx *ctx, ml_diag *d, const ml_transport_svc_index *ix, http_index *hx,
-                            const ml_vec *ws)
+static void dead_http_notes(ml_ctx *ctx, ml_diag *d, http_index *hx, const ml_vec *ws)
 {
     ml_model *m = ctx->model;
     ml_vec seen_vs = {0};
     size_t notes = 0;
     ML_VEC_EACH(const ml_workload *, w, ws) {
-        ML_VEC_EACH(const ml_service *, svc, ml_transport_services_of(ix, w)) {
+        ML_VEC_EACH(const ml_service *, svc, &w->services) {
             ml_vec vss = ml_model_vs_for(m, svc->fqdn);
             ML_VEC_EACH(const ml_virtualservice *, vs, &vss) {
                 if (contains(&seen_vs, vs))
@@ -162,7 +161,7 @@ static void dead_http_notes(ml_ctx *ctx, ml_diag *d, const ml_transport_svc_inde
 
 /* One finding per server: the workloads it runs in whose sidecar speaks
  * mTLS to it, with the policy that decided each one's mode. */
-static void check_server(ml_ctx *ctx, const ml_transport_svc_index *ix, http_index *hx, ml_server *s)
+static void check_server(ml_ctx *ctx, http_index *hx, ml_server *s)
 {
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
@@ -237,7 +236,7 @@ static void check_server(ml_ctx *ctx, const ml_transport_svc_index *ix, http_ind
                 ml_transport_names(a, &for_it, NULL), f->scope == ML_SCOPE_PORT ? " on this port" : "");
     }
     ml_transport_sidecar_notes(ctx, d, &ws);
-    dead_http_notes(ctx, d, ix, hx, &ws);
+    dead_http_notes(ctx, d, hx, &ws);
     if (s->tls == ML_TLS_PRESENT) {
         ml_help(ctx, d,
                 "delete the tls property from createServer: the sidecar already encrypts and authenticates every "
@@ -255,16 +254,13 @@ static void check(ml_ctx *ctx)
     ml_model *m = ctx->model;
     if (!m->servers.n)
         return;
-    ml_transport_svc_index ix;
-    ml_transport_svc_index_build(&ix, m);
     http_index hx = {0};
     ml_map_init(&hx.by_workload);
     ML_VEC_EACH(ml_server *, s, &m->servers) {
         if (s->tls == ML_TLS_PRESENT || s->tls == ML_TLS_CONDITIONAL)
-            check_server(ctx, &ix, &hx, s);
+            check_server(ctx, &hx, s);
     }
     ml_map_free(&hx.by_workload);
-    ml_transport_svc_index_free(&ix);
 }
 
 const ml_rule ml_rule_ML101 = {

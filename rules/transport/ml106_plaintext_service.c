@@ -15,25 +15,16 @@
  * finding, not this one: reporting it per workload again would only repeat
  * it. Workloads whose sidecar state is unknown are never reported.
  */
-#include <string.h>
-
 #include "meshlint/rule.h"
 #include "transport_common.h"
 
 typedef struct state {
     ml_ctx *ctx;
-    ml_map scopes;    /* ml_peerauth pointer bytes -> scope_info* */
-    ml_map reported;  /* ml_workload pointer bytes -> (void*)1 */
+    ml_map scopes;    /* ml_peerauth* -> scope_info* (keyed by address) */
+    ml_map reported;  /* ml_workload* -> (void*)1 (keyed by address) */
     bool strict_peer_done;
     const ml_workload *strict_peer; /* first workload with a sidecar enforcing STRICT */
 } state;
-
-static const char *ptr_key(ml_arena *a, const void *p)
-{
-    char *k = ml_alloc(a, sizeof p);
-    memcpy(k, &p, sizeof p);
-    return k;
-}
 
 /* What the workloads within a policy's scope say about it, computed once
  * per policy: is it enforced by some sidecar, and which sidecar enforces
@@ -48,7 +39,7 @@ static const ml_workload *strict_among(const ml_model *m, const ml_vec *candidat
 static const scope_info *scope_of(state *st, const ml_peerauth *pa)
 {
     ml_model *m = st->ctx->model;
-    void **slot = ml_map_slot_for(&st->scopes, ptr_key(m->arena, pa), sizeof pa);
+    void **slot = ml_map_slot_ptr(&st->scopes, m->arena, pa);
     if (!*slot) {
         scope_info *si = ml_zalloc(m->arena, sizeof *si);
         ml_vec scope = ml_transport_pa_scope(m, pa);
@@ -102,9 +93,9 @@ static void server_case(state *st, const ml_server *s)
         ml_workload *w = l->workload;
         if (!w || ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_NO)
             continue;
-        if (ml_map_get(&st->reported, (const char *)&w, sizeof w))
+        if (ml_map_get_ptr(&st->reported, w))
             continue;
-        ml_map_put(&st->reported, ptr_key(a, w), sizeof w, (void *)1);
+        ml_map_put_ptr(&st->reported, a, w, (void *)1);
         ml_vec_push(a, &ws, w);
     }
     if (!ws.n)
@@ -186,7 +177,7 @@ static void check(ml_ctx *ctx)
     ML_VEC_EACH(const ml_workload *, w, &m->workloads) {
         if (ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_NO)
             continue;
-        if (ml_map_get(&st.reported, (const char *)&w, sizeof w))
+        if (ml_map_get_ptr(&st.reported, w))
             continue;
         workload_case(&st, w);
     }

@@ -9,8 +9,6 @@
  * linked Connectum server listens on it; when a container port number is
  * unknown, or the selector picks no workload of the input, nothing is said.
  */
-#include <string.h>
-
 #include "meshlint/rule.h"
 #include "transport_common.h"
 
@@ -46,11 +44,11 @@ static const char *declared_ports(ml_arena *a, const ml_vec *ws)
 
 /* A Service of the selected workloads whose port (not targetPort) is `port`,
  * and the container port it targets: the usual mix-up. */
-static bool service_port_mixup(const ml_transport_svc_index *ix, const ml_vec *ws, long long port,
-                               const ml_service **svc_out, const ml_svc_port **sp_out)
+static bool service_port_mixup(const ml_vec *ws, long long port, const ml_service **svc_out,
+                               const ml_svc_port **sp_out)
 {
     ML_VEC_EACH(const ml_workload *, w, ws) {
-        ML_VEC_EACH(const ml_service *, svc, ml_transport_services_of(ix, w)) {
+        ML_VEC_EACH(const ml_service *, svc, &w->services) {
             for (size_t i = 0; i < svc->nports; i++) {
                 if (svc->ports[i].num == port && svc->ports[i].target_port) {
                     *svc_out = svc;
@@ -81,7 +79,7 @@ static void no_selector(ml_ctx *ctx, const ml_peerauth *pa)
     ml_buf_free(&ports);
 }
 
-static void with_selector(ml_ctx *ctx, const ml_transport_svc_index *ix, const ml_peerauth *pa)
+static void with_selector(ml_ctx *ctx, const ml_peerauth *pa)
 {
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
@@ -92,7 +90,7 @@ static void with_selector(ml_ctx *ctx, const ml_transport_svc_index *ix, const m
         const ml_port_mtls *pm = &pa->port_level[i];
         bool unknown = false, found = false;
         ML_VEC_EACH(const ml_workload *, w, &ws) {
-            if (ml_transport_has_port(m, ix, w, pm->port, &unknown)) {
+            if (ml_transport_has_port(m, w, pm->port, &unknown)) {
                 found = true;
                 break;
             }
@@ -108,7 +106,7 @@ static void with_selector(ml_ctx *ctx, const ml_transport_svc_index *ix, const m
                                     : (ws.n == 1 ? "declares no port" : "declare no port"));
         const ml_service *svc;
         const ml_svc_port *sp;
-        if (service_port_mixup(ix, &ws, pm->port, &svc, &sp)) {
+        if (service_port_mixup(&ws, pm->port, &svc, &sp)) {
             ml_note(ctx, d, ml_node_loc(sp->port), "%lld is a port of %s, which forwards it to targetPort %s",
                     pm->port, ml_res_display(a, svc->res), ml_str(sp->target_port) ? ml_str(sp->target_port) : "?");
             ml_help(ctx, d,
@@ -122,25 +120,15 @@ static void with_selector(ml_ctx *ctx, const ml_transport_svc_index *ix, const m
 
 static void check(ml_ctx *ctx)
 {
-    ml_model *m = ctx->model;
-    ml_transport_svc_index ix;
-    bool built = false;
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
         if (!r->winner || !pa || !pa->nport_level)
             continue;
-        if (!pa->selector) {
+        if (!pa->selector)
             no_selector(ctx, pa);
-            continue;
-        }
-        if (!built) {
-            ml_transport_svc_index_build(&ix, m);
-            built = true;
-        }
-        with_selector(ctx, &ix, pa);
+        else
+            with_selector(ctx, pa);
     }
-    if (built)
-        ml_transport_svc_index_free(&ix);
 }
 
 const ml_rule ml_rule_ML108 = {

@@ -81,32 +81,6 @@ const char *ml_transport_names(ml_arena *a, const ml_vec *workloads, const char 
 
 /* ---- services and ports ------------------------------------------------- */
 
-void ml_transport_svc_index_build(ml_transport_svc_index *ix, const ml_model *m)
-{
-    ml_map_init(&ix->by_workload);
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
-        if (!r->winner || !r->u.service)
-            continue;
-        ML_VEC_EACH(ml_workload *, w, &r->u.service->workloads) {
-            char *key = ml_alloc(m->arena, sizeof w);
-            memcpy(key, &w, sizeof w);
-            ml_map_push(&ix->by_workload, m->arena, key, sizeof w, r->u.service);
-        }
-    }
-}
-
-void ml_transport_svc_index_free(ml_transport_svc_index *ix)
-{
-    ml_map_free(&ix->by_workload);
-}
-
-const ml_vec *ml_transport_services_of(const ml_transport_svc_index *ix, const ml_workload *w)
-{
-    static const ml_vec none;
-    const ml_vec *v = ml_map_vec(&ix->by_workload, (const char *)&w, sizeof w);
-    return v ? v : &none;
-}
-
 long long ml_transport_server_port(const ml_model *m, const ml_link *l, bool *is_default)
 {
     *is_default = false;
@@ -121,8 +95,7 @@ long long ml_transport_server_port(const ml_model *m, const ml_link *l, bool *is
     return -1;
 }
 
-bool ml_transport_has_port(const ml_model *m, const ml_transport_svc_index *ix, const ml_workload *w,
-                           long long port, bool *unknown)
+bool ml_transport_has_port(const ml_model *m, const ml_workload *w, long long port, bool *unknown)
 {
     for (size_t i = 0; i < w->ncontainers; i++) {
         const ml_container *c = &w->containers[i];
@@ -137,7 +110,7 @@ bool ml_transport_has_port(const ml_model *m, const ml_transport_svc_index *ix, 
     }
     /* A Service's numeric targetPort (or its port, with no targetPort) is a
      * port the workload serves even when no container declares it. */
-    ML_VEC_EACH(const ml_service *, svc, ml_transport_services_of(ix, w)) {
+    ML_VEC_EACH(const ml_service *, svc, &w->services) {
         for (size_t i = 0; i < svc->nports; i++) {
             const ml_svc_port *sp = &svc->ports[i];
             long long t;
@@ -345,7 +318,7 @@ static void weak_policy(ml_ctx *ctx, const ml_peerauth *pa, ml_mtls_mode mode, b
                 "ingress gateway instead of opening the workload to plaintext");
 }
 
-static void weak_port(ml_ctx *ctx, const ml_transport_svc_index *ix, const ml_peerauth *pa, const ml_port_mtls *pm)
+static void weak_port(ml_ctx *ctx, const ml_peerauth *pa, const ml_port_mtls *pm)
 {
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
@@ -357,7 +330,7 @@ static void weak_port(ml_ctx *ctx, const ml_transport_svc_index *ix, const ml_pe
             continue;
         ml_mtls_fact f = ml_mesh_mtls(m, w, pm->port);
         bool unknown = false;
-        if (f.mode_node != pm->mode_node || !ml_transport_has_port(m, ix, w, pm->port, &unknown))
+        if (f.mode_node != pm->mode_node || !ml_transport_has_port(m, w, pm->port, &unknown))
             continue;
         all_injected = all_injected && sc == ML_TRANSPORT_SIDECAR_YES;
         ml_vec_push(a, &kept, w);
@@ -382,10 +355,7 @@ static void weak_port(ml_ctx *ctx, const ml_transport_svc_index *ix, const ml_pe
 
 void ml_transport_weak_mode(ml_ctx *ctx, ml_mtls_mode mode, bool always_mesh_wide)
 {
-    ml_model *m = ctx->model;
-    ml_transport_svc_index ix;
-    bool built = false;
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
         if (!r->winner || !pa)
             continue;
@@ -395,15 +365,8 @@ void ml_transport_weak_mode(ml_ctx *ctx, ml_mtls_mode mode, bool always_mesh_wid
         if (!pa->selector)
             continue;
         for (size_t i = 0; i < pa->nport_level; i++) {
-            if (pa->port_level[i].mode != mode)
-                continue;
-            if (!built) {
-                ml_transport_svc_index_build(&ix, m);
-                built = true;
-            }
-            weak_port(ctx, &ix, pa, &pa->port_level[i]);
+            if (pa->port_level[i].mode == mode)
+                weak_port(ctx, pa, &pa->port_level[i]);
         }
     }
-    if (built)
-        ml_transport_svc_index_free(&ix);
 }

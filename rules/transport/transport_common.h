@@ -40,28 +40,16 @@ ml_loc ml_transport_pa_loc(const ml_peerauth *pa);
  * added when it differs from ns, which may be NULL). */
 const char *ml_transport_names(ml_arena *a, const ml_vec *workloads, const char *ns);
 
-/* Workload -> the Services (winners) that select it, built once per check in
- * one pass over the Services, so that lookups need no loop over pairs. */
-typedef struct ml_transport_svc_index {
-    ml_map by_workload; /* pointer bytes of an ml_workload -> ml_vec of ml_service* */
-} ml_transport_svc_index;
-
-void ml_transport_svc_index_build(ml_transport_svc_index *ix, const ml_model *m);
-void ml_transport_svc_index_free(ml_transport_svc_index *ix);
-/* The Services selecting w, in load order (never NULL). */
-const ml_vec *ml_transport_services_of(const ml_transport_svc_index *ix, const ml_workload *w);
-
 /* The port a linked server listens on: the code's value, the container's
  * env when the code reads it, or 5000 (the Connectum default, *is_default
  * set). -1 when unknown. */
 long long ml_transport_server_port(const ml_model *m, const ml_link *l, bool *is_default);
 
 /* True when the workload listens on port: a container declares it, a Service
- * selecting the workload targets it by number, or a linked Connectum server
- * is known to listen on it. *unknown is set when some container port number
- * is not known (then a miss proves nothing). */
-bool ml_transport_has_port(const ml_model *m, const ml_transport_svc_index *ix, const ml_workload *w,
-                           long long port, bool *unknown);
+ * selecting the workload (w->services) targets it by number, or a linked
+ * Connectum server is known to listen on it. *unknown is set when some
+ * container port number is not known (then a miss proves nothing). */
+bool ml_transport_has_port(const ml_model *m, const ml_workload *w, long long port, bool *unknown);
 
 /* Notes at the places that decided the sidecar question for these workloads,
  * one note per distinct reason ("Deployment a, Deployment b get no sidecar:
