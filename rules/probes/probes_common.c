@@ -229,43 +229,11 @@ ml_probes_sport ml_probes_server_port(ml_arena *a, const ml_model *m, const ml_l
     return r;
 }
 
-/* ---- workloads a Service selects ------------------------------------------ */
-
-void ml_probes_svcmap_build(ml_probes_svcmap *sm, const ml_model *m)
-{
-    ml_map_init(&sm->map);
-    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
-        const ml_service *s = r->u.service;
-        /* A Service without a selector selects nothing (its endpoints are
-         * managed by hand), whatever a lookup with an empty selector says. */
-        if (!r->winner || !s || !s->selector || !ml_is_map(s->selector) || s->selector->n == 0)
-            continue;
-        ML_VEC_EACH(const ml_workload *, w, &s->workloads) {
-            if (ml_probes_svcmap_get(sm, w))
-                continue; /* the first Service in load order stays */
-            char *key = ml_alloc(m->arena, sizeof w);
-            memcpy(key, &w, sizeof w);
-            ml_map_put(&sm->map, key, sizeof w, (void *)s);
-        }
-    }
-}
-
-const ml_service *ml_probes_svcmap_get(const ml_probes_svcmap *sm, const ml_workload *w)
-{
-    return ml_map_get(&sm->map, (const char *)&w, sizeof w);
-}
-
-void ml_probes_svcmap_free(ml_probes_svcmap *sm)
-{
-    ml_map_free(&sm->map);
-}
-
 /* ---- ML401/ML402: a serving container without a probe --------------------- */
 
 /* Why container c of w serves traffic, with the place that shows it; NULL
  * when nothing says it does (a worker that only makes outbound calls). */
-static const char *serving_reason(ml_ctx *ctx, const ml_probes_svcmap *sm, const ml_workload *w,
-                                  const ml_container *c, ml_loc *where)
+static const char *serving_reason(ml_ctx *ctx, const ml_workload *w, const ml_container *c, ml_loc *where)
 {
     ml_arena *a = ctx->arena;
     const ml_link *l = ml_probes_container_link(w, c);
@@ -285,10 +253,12 @@ static const char *serving_reason(ml_ctx *ctx, const ml_probes_svcmap *sm, const
     }
     /* A Service sends traffic to the pods: the serving container is the one
      * application container (with several and no ports, which one serves is
-     * unknown, so none is reported). */
-    const ml_service *s = ml_probes_svcmap_get(sm, w);
-    if (!s)
+     * unknown, so none is reported). The Service named is the first in load
+     * order; a Service without a selector selects nothing (its endpoints are
+     * managed by hand), and w->services leaves it out. */
+    if (!w->services.n)
         return NULL;
+    const ml_service *s = w->services.items[0];
     size_t napp = 0;
     for (size_t i = 0; i < w->ncontainers; i++)
         napp += ml_probes_app_container(&w->containers[i]);
@@ -335,8 +305,6 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
     const char *want = readiness ? "readinessProbe" : "livenessProbe";
-    ml_probes_svcmap sm;
-    ml_probes_svcmap_build(&sm, m);
     ML_VEC_EACH(const ml_workload *, w, &m->workloads) {
         if (!w->long_running)
             continue;
@@ -348,7 +316,7 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
             if (p->node)
                 continue;
             ml_loc where;
-            const char *why = serving_reason(ctx, &sm, w, c, &where);
+            const char *why = serving_reason(ctx, w, c, &where);
             if (!why)
                 continue;
             /* A helper container beside one that has the probe (a metrics
@@ -392,5 +360,4 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
                         want, cname, readiness ? "/readyz" : "/healthz");
         }
     }
-    ml_probes_svcmap_free(&sm);
 }

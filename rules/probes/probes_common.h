@@ -71,15 +71,6 @@ const char *ml_probes_env_var(const ml_val *code, const char *framework_var);
 /* The setting came from somewhere worth a note (not a default). */
 bool ml_probes_setting_has_loc(const ml_setting *s);
 
-/* Pointer-keyed set of workloads selected by some Service (winners with a
- * non-empty selector), mapping to the first such ml_service. */
-typedef struct ml_probes_svcmap {
-    ml_map map;
-} ml_probes_svcmap;
-void ml_probes_svcmap_build(ml_probes_svcmap *sm, const ml_model *m);
-const ml_service *ml_probes_svcmap_get(const ml_probes_svcmap *sm, const ml_workload *w);
-void ml_probes_svcmap_free(ml_probes_svcmap *sm);
-
 /* ML401 (readiness true) and ML402 (liveness): report every application
  * container of a long-running workload that serves traffic (it runs a linked
  * Connectum server, declares a port, or is the only application container of
