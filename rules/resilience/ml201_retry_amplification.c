@@ -299,7 +299,7 @@ static void check(ml_ctx *ctx)
             ml_resil_app_retry app;
             if (!w || !ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
                 continue;
-            ML_VEC_EACH(const ml_service *, svc, ml_resil_services_of(&ix, w)) {
+            ML_VEC_EACH(const ml_service *, svc, &w->services) {
                 ML_VEC_EACH(const ml_resil_route_ref *, ref, ml_resil_routes_to(&ix, svc->fqdn)) {
                     ml_resil_retry p = ml_resil_route_retry(ctx->arena, ref->rt);
                     long long n = ml_resil_retry_count(&p);

@@ -86,7 +86,7 @@ static void check(ml_ctx *ctx)
             ml_resil_num dur = ml_resil_value(ctx, l, &s->timeout.a, 30000);
             if (!dur.known || dur.num <= 0)
                 continue;
-            ML_VEC_EACH(const ml_service *, svc, ml_resil_services_of(&ix, l->workload))
+            ML_VEC_EACH(const ml_service *, svc, &l->workload->services)
                 ML_VEC_EACH(const ml_resil_route_ref *, ref, ml_resil_routes_to(&ix, svc->fqdn))
                     check_route(ctx, &seen, s, l, &dur, ref);
         }

@@ -45,8 +45,6 @@ static void check(ml_ctx *ctx)
     ml_arena *a = ctx->arena;
     if (!m->servers.n)
         return;
-    ml_resil_index ix;
-    ml_resil_index_build(&ix, ctx);
     ml_map seen;
     ml_map_init(&seen);
     ML_VEC_EACH(const ml_server *, s, &m->servers) {
@@ -56,7 +54,7 @@ static void check(ml_ctx *ctx)
             const ml_workload *w = l->workload;
             if (!w)
                 continue;
-            ML_VEC_EACH(const ml_service *, svc, ml_resil_services_of(&ix, w)) {
+            ML_VEC_EACH(const ml_service *, svc, &w->services) {
                 ml_vec drs = ml_model_destrules_for(m, svc->fqdn);
                 const ml_destrule *first = NULL;
                 bool covered = false;
@@ -104,7 +102,6 @@ static void check(ml_ctx *ctx)
         }
     }
     ml_map_free(&seen);
-    ml_resil_index_free(&ix);
 }
 
 const ml_rule ml_rule_ML204 = {

@@ -220,8 +220,6 @@ static void check(ml_ctx *ctx)
         const char *key = ml_printf(a, "%s/%s/%s", r->ns, kind, name);
         ml_map_put(&hpas, key, strlen(key), r);
     }
-    ml_resil_index ix;
-    ml_resil_index_build(&ix, ctx);
     ml_map seen;
     ml_map_init(&seen);
     ML_VEC_EACH(const ml_server *, s, &m->servers) {
@@ -230,12 +228,11 @@ static void check(ml_ctx *ctx)
         ML_VEC_EACH(const ml_link *, l, &s->links) {
             if (!l->workload)
                 continue;
-            ML_VEC_EACH(const ml_service *, svc, ml_resil_services_of(&ix, l->workload))
+            ML_VEC_EACH(const ml_service *, svc, &l->workload->services)
                 check_service(ctx, &hpas, &seen, svc);
         }
     }
     ml_map_free(&seen);
-    ml_resil_index_free(&ix);
     ml_map_free(&hpas);
 }
 

@@ -627,7 +627,6 @@ const char *ml_resil_cfg_words(ml_arena *a, const ml_interceptor_cfg *c, const c
 void ml_resil_index_build(ml_resil_index *ix, ml_ctx *ctx)
 {
     ml_map_init(&ix->routes_by_dest);
-    ml_map_init(&ix->svcs_by_workload);
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_VIRTUALSERVICE]) {
@@ -654,21 +653,11 @@ void ml_resil_index_build(ml_resil_index *ix, ml_ctx *ctx)
             }
         }
     }
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
-        if (!r->winner || !r->u.service)
-            continue;
-        ML_VEC_EACH(ml_workload *, w, &r->u.service->workloads) {
-            ml_workload **key = ml_alloc(a, sizeof *key);
-            *key = w;
-            ml_map_push(&ix->svcs_by_workload, a, (const char *)key, sizeof *key, r->u.service);
-        }
-    }
 }
 
 void ml_resil_index_free(ml_resil_index *ix)
 {
     ml_map_free(&ix->routes_by_dest);
-    ml_map_free(&ix->svcs_by_workload);
 }
 
 static const ml_vec empty_vec;
@@ -681,11 +670,6 @@ const ml_vec *ml_resil_vec(const ml_vec *v)
 const ml_vec *ml_resil_routes_to(const ml_resil_index *ix, const char *fqdn)
 {
     return ml_resil_vec(fqdn ? ml_map_vec(&ix->routes_by_dest, fqdn, strlen(fqdn)) : NULL);
-}
-
-const ml_vec *ml_resil_services_of(const ml_resil_index *ix, const ml_workload *w)
-{
-    return ml_resil_vec(ml_map_vec(&ix->svcs_by_workload, (const char *)&w, sizeof w));
 }
 
 bool ml_resil_mesh_vs_exists(const ml_model *m, const char *fqdn)

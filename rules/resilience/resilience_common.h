@@ -146,20 +146,18 @@ typedef struct ml_resil_route_ref {
     const ml_route *rt;
 } ml_resil_route_ref;
 
+/* The Services selecting a workload are the model's w->services. */
 typedef struct ml_resil_index {
     ml_map routes_by_dest;     /* destination fqdn -> ml_vec of ml_resil_route_ref* (HTTP, winners) */
-    ml_map svcs_by_workload;   /* pointer bytes of an ml_workload -> ml_vec of ml_service* */
 } ml_resil_index;
 
-/* One pass over the winning VirtualServices and Services. */
+/* One pass over the winning VirtualServices. */
 void ml_resil_index_build(ml_resil_index *ix, ml_ctx *ctx);
 void ml_resil_index_free(ml_resil_index *ix);
 /* v, or an empty vector when v is NULL (so ML_VEC_EACH can walk it). */
 const ml_vec *ml_resil_vec(const ml_vec *v);
 /* HTTP routes with a destination on fqdn, in load order, each once (never NULL). */
 const ml_vec *ml_resil_routes_to(const ml_resil_index *ix, const char *fqdn);
-/* Services (winners) selecting w, in load order (never NULL). */
-const ml_vec *ml_resil_services_of(const ml_resil_index *ix, const ml_workload *w);
 /* A winning VirtualService bound to the mesh gateway lists the host. */
 bool ml_resil_mesh_vs_exists(const ml_model *m, const char *fqdn);
 /* The workload certainly gets an Istio sidecar. */
