@@ -394,6 +394,8 @@ static void lex_one(lexer *lx)
     for (size_t k = 0; k < sizeof punct_order / sizeof punct_order[0]; k++) {
         ml_punct p = punct_order[k];
         const char *txt = punct_text[p];
+        if (txt[0] != s[start])
+            continue; /* most candidates end here, before strlen and memcmp */
         size_t n = strlen(txt);
         if (start + n <= lx->end && memcmp(s + start, txt, n) == 0) {
             /* "?." followed by a digit is "?" then a number (a ? .5 : 1) */
