@@ -16,13 +16,6 @@
 
 static const ml_vec empty_vec;
 
-const char *ml_authz_ptr_key(ml_arena *a, const void *p)
-{
-    char *k = ml_alloc(a, sizeof p);
-    memcpy(k, &p, sizeof p);
-    return k;
-}
-
 void ml_authz_index_build(ml_ctx *ctx, ml_authz_index *ix)
 {
     ml_map_init(&ix->by_workload);
@@ -33,19 +26,14 @@ void ml_authz_index_build(ml_ctx *ctx, ml_authz_index *ix)
             continue;
         ml_vec ws = ml_mesh_authz_workloads(m, p);
         ML_VEC_EACH(ml_workload *, w, &ws) {
-            ml_vec *v = ml_map_get(&ix->by_workload, (const char *)&w, sizeof w);
-            if (!v) {
-                v = ml_zalloc(ctx->arena, sizeof *v);
-                ml_map_put(&ix->by_workload, ml_authz_ptr_key(ctx->arena, w), sizeof w, v);
-            }
-            ml_vec_push(ctx->arena, v, (void *)p);
+            ml_map_push_ptr(&ix->by_workload, ctx->arena, w, (void *)p);
         }
     }
 }
 
 const ml_vec *ml_authz_index_get(const ml_authz_index *ix, const ml_workload *w)
 {
-    const ml_vec *v = ml_map_get(&ix->by_workload, (const char *)&w, sizeof w);
+    const ml_vec *v = ml_map_get_ptr(&ix->by_workload, w);
     return v ? v : &empty_vec;
 }
 

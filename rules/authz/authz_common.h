@@ -50,9 +50,6 @@ bool ml_authz_str_match(const char *pattern, const char *value);
 /* "Deployment connectum/a, Deployment connectum/b and 3 more" */
 const char *ml_authz_workload_list(ml_arena *a, const ml_vec *ws, size_t max);
 
-/* A map key made of a pointer's own bytes (sizeof p long, in arena a). */
-const char *ml_authz_ptr_key(ml_arena *a, const void *p);
-
 /* Location of a policy's name, or of its kind line. */
 ml_loc ml_authz_res_name_loc(const ml_resource *r);
 

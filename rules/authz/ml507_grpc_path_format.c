@@ -163,13 +163,13 @@ static long long target_container_port(const ml_workload *w, const ml_svc_port *
 
 static const char *const default_health[] = {"/healthz", "/health", "/readyz", NULL};
 
-static grpc_info *info_for(ml_ctx *ctx, ml_map *cache, const ml_map *svc_of, const ml_workload *w)
+static grpc_info *info_for(ml_ctx *ctx, ml_map *cache, const ml_workload *w)
 {
-    grpc_info *g = ml_map_get(cache, (const char *)&w, sizeof w);
+    grpc_info *g = ml_map_get_ptr(cache, w);
     if (g)
         return g;
     g = ml_zalloc(ctx->arena, sizeof *g);
-    ml_map_put(cache, ml_authz_ptr_key(ctx->arena, w), sizeof w, g);
+    ml_map_put_ptr(cache, ctx->arena, w, g);
     const ml_model *m = ctx->model;
 
     ML_VEC_EACH(const ml_server *, s, &w->servers) {
@@ -196,9 +196,7 @@ static grpc_info *info_for(ml_ctx *ctx, ml_map *cache, const ml_map *svc_of, con
             }
         }
     }
-    static const ml_vec none;
-    const ml_vec *svcs = ml_map_get(svc_of, (const char *)&w, sizeof w);
-    ML_VEC_EACH(const ml_service *, svc, svcs ? svcs : &none) {
+    ML_VEC_EACH(const ml_service *, svc, &w->services) {
         for (size_t i = 0; i < svc->nports; i++) {
             const ml_svc_port *sp = &svc->ports[i];
             bool by_proto = ml_streq(ml_str(sp->app_protocol), "grpc");
@@ -300,17 +298,8 @@ static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, 
 static void check(ml_ctx *ctx)
 {
     const ml_model *m = ctx->model;
-    /* workload -> Services in front of it, one pass over the Services. */
-    ml_map svc_of, cache;
-    ml_map_init(&svc_of);
+    ml_map cache; /* ml_workload* -> grpc_info*, keyed by address */
     ml_map_init(&cache);
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
-        if (!r->winner || !r->u.service)
-            continue;
-        ML_VEC_EACH(ml_workload *, w, &r->u.service->workloads) {
-            ml_map_push(&svc_of, ctx->arena, ml_authz_ptr_key(ctx->arena, w), sizeof w, r->u.service);
-        }
-    }
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
         if (!r->winner || !p || !ml_is_seq(p->rules))
@@ -330,7 +319,7 @@ static void check(ml_ctx *ctx)
                     ws = ml_mesh_authz_workloads(m, p);
                     infos = ws.n ? ml_alloc(ctx->arena, ws.n * sizeof *infos) : NULL;
                     for (size_t k = 0; k < ws.n; k++)
-                        infos[k] = info_for(ctx, &cache, &svc_of, ws.items[k]);
+                        infos[k] = info_for(ctx, &cache, ws.items[k]);
                 }
                 if (ws.n == 0)
                     continue;
@@ -344,7 +333,6 @@ static void check(ml_ctx *ctx)
             }
         }
     }
-    ml_map_free(&svc_of);
     ml_map_free(&cache);
 }
 
