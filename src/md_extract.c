@@ -78,9 +78,21 @@ static void yaml_block(ml_model *m, ml_file *f, const block *b)
     view->type = ML_FILE_YAML;
     view->report = f->report;
     view->index = f->index;
+    /* The view's newlines are the document's, so it shares the document's
+     * line index instead of building its own: only the files in m->files
+     * have their index released, and a view's would leak. */
+    size_t len;
+    (void)ml_file_line(f, 1, &len);
+    view->line_off = f->line_off;
+    view->nlines = f->nlines;
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(m->arena, view, &res);
+    /* Every position is computed. From now on the view shows the document's
+     * own bytes (the same ones at the same offsets inside the block), so
+     * source lines, fingerprints and fixes quote the .md as written. */
+    view->data = f->data;
+    view->len = f->len;
     ML_VEC_EACH(ml_doc *, doc, &res.docs) {
         ml_vec_push(m->arena, &m->docs, doc);
         ml_model_add_doc(m, doc);
