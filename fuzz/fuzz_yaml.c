@@ -3,7 +3,8 @@
  *
  * One input is one manifest file. It is loaded with ml_yaml_load, every node
  * is visited through the public accessors, and the documents are typed into
- * a model (resources, winners, indexes, mesh facts), exactly as a run does.
+ * a model (resources, winners, indexes, mesh facts), exactly as a run does;
+ * the same text is also loaded as a ```yaml block of a Markdown document.
  * Besides the sanitizers, the harness checks the loader's contract: every
  * location lies inside the file and its line/column are what source.c
  * computes for its byte offsets; every scalar is NUL-terminated at its
@@ -16,6 +17,7 @@
 #include "meshlint/config.h"
 #include "meshlint/mesh.h"
 #include "meshlint/model.h"
+#include "meshlint/ts.h"
 #include "meshlint/yaml.h"
 
 #define VISIT_BUDGET 200000 /* aliases make a DAG; visits are bounded */
@@ -120,6 +122,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ML_VEC_EACH(ml_yaml_error *, e, &res.errors)
         ml_vec_push(&a, &m.yaml_errors, e);
+    /* the same text as a ```yaml block of a Markdown document */
+    ml_buf md;
+    ml_buf_init(&md);
+    ml_buf_puts(&md, "# notes\n\n```yaml\n");
+    ml_buf_add(&md, (const char *)data, size);
+    ml_buf_puts(&md, "\n```\n");
+    ml_file mf;
+    memset(&mf, 0, sizeof mf);
+    mf.path = "fuzz.md";
+    mf.data = ml_strndup(&a, md.s, md.n);
+    mf.len = md.n;
+    mf.type = ML_FILE_MARKDOWN;
+    mf.report = true;
+    mf.index = 1;
+    ml_buf_free(&md);
+    ml_vec_push(&a, &m.files, &mf);
+    ml_md_extract(&m, &mf);
+
     ml_model_finish(&m);
     ml_mesh_compute(&m);
     ML_VEC_EACH(ml_resource *, r, &m.resources) {
@@ -129,13 +149,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     ML_VEC_EACH(ml_shape_problem *, p, &m.shape_problems) {
         FZ_ASSERT(p->message != NULL, "shape problem without a message");
-        if (p->loc.file)
+        if (p->loc.file == &f) /* not a Markdown block's view */
             check_loc(&f, &p->loc);
     }
 
     ml_model_free(&m);
     ml_map_free(&cfg.rules);
     free(f.line_off);
+    free(mf.line_off);
     ml_arena_free(&a);
     return 0;
 }

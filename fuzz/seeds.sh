@@ -7,7 +7,8 @@
 #   suppress  manifests and sources that carry meshlint-disable directives,
 #             each prefixed with the harness's mode byte
 #   pipeline  each fixture case and the example repository as one bundle
-#             ("==> path <==" before each file), pipeline regressions
+#             ("==> path <==" before each file), fuzz/seeds/pipeline/*,
+#             pipeline and Markdown regressions
 #
 # Small hostile inputs (testdata/hostile/*/input/*) join the matching sets.
 set -u
@@ -47,7 +48,11 @@ pipeline)
        printf '==> %s <==\n' "${f#./}"; cat "$f"; printf '\n'
      done) > "$out/seed$n"
   done
-  for f in $(pick . testdata/regress/pipeline); do add "$f"; done ;;
+  for f in $(pick . fuzz/seeds/pipeline testdata/regress/pipeline); do add "$f"; done
+  # Markdown regressions, as bundles
+  for f in $(pick '\.md$' testdata/regress); do
+    n=$((n+1)); { printf '==> README.md <==\n'; cat "$f"; } > "$out/seed$n"
+  done ;;
 *)
   echo "seeds.sh: unknown harness $name" >&2; exit 2 ;;
 esac
