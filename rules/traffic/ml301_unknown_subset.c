@@ -64,10 +64,11 @@ static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
     return v;
 }
 
-static void check_dest(ml_ctx *ctx, host_cache *hc, const ml_resource *r, const ml_route *rt,
-                       const ml_destination *d, bool mirror)
+static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                       bool mirror)
 {
-    const char *subset = d ? ml_str_nonnull(d->subset) : NULL;
+    host_cache *hc = arg;
+    const char *subset = ml_str_nonnull(d->subset);
     if (!subset || !d->fqdn || !*subset || strchr(d->fqdn, '*'))
         return; /* a wildcard destination host is invalid on its own */
     const ml_vec *dv = host_drs(ctx, hc, d->fqdn);
@@ -169,17 +170,7 @@ static void check(ml_ctx *ctx)
     host_cache hc;
     ml_map_init(&hc.drs);
     ml_map_init(&hc.defined);
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
-        const ml_virtualservice *vs = r->u.vs;
-        if (!vs)
-            continue;
-        for (size_t i = 0; i < vs->nroutes; i++) {
-            const ml_route *rt = &vs->routes[i];
-            for (size_t j = 0; j < rt->ndest; j++)
-                check_dest(ctx, &hc, r, rt, &rt->dest[j], false);
-            check_dest(ctx, &hc, r, rt, rt->mirror, true);
-        }
-    }
+    tr_each_dest(ctx, check_dest, &hc);
     ml_map_free(&hc.drs);
     ml_map_free(&hc.defined);
 }

@@ -112,47 +112,41 @@ static const char *labels_path(ml_kind k)
 }
 
 static void check_subset(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_destrule *dr,
-                         const ml_dr_subset *s)
+                         const ml_dr_subset *s, const char *name, const tr_subset_eval *ev)
 {
-    const char *name = ml_str_nonnull(s->name);
-    if (!name)
-        return;
-    tr_subset_eval ev;
-    if (tr_subset_evaluate(ctx, dr, s, &ev) != TR_SUB_NO_PODS)
-        return;
     const ml_vec *rv = tr_refs_for_subset(ctx, refs, dr->fqdn, name);
-    const ml_workload *near = tr_subset_closest(ctx, dr, s, &ev);
+    const ml_workload *near = tr_subset_closest(ctx, dr, s, ev);
     bool routed = tr_subset_has_traffic(rv, name);
     const char *want = tr_labels_text(ctx->arena, s->labels, " and ");
     const char *dr_name = ml_res_display(ctx->arena, r);
-    size_t nc = ev.candidates ? ev.candidates->n : 0;
+    size_t nc = ev->candidates ? ev->candidates->n : 0;
 
     ml_buf where;
     ml_buf_init(&where);
-    if (ev.svc && nc > 1)
+    if (ev->svc && nc > 1)
         ml_buf_printf(&where, "among the %zu workloads behind %s (none has %s)", nc,
-                      ml_res_display(ctx->arena, ev.svc->res), want);
-    else if (ev.svc && nc == 1)
-        ml_buf_printf(&where, "behind %s", ml_res_display(ctx->arena, ev.svc->res));
-    else if (ev.svc)
+                      ml_res_display(ctx->arena, ev->svc->res), want);
+    else if (ev->svc && nc == 1)
+        ml_buf_printf(&where, "behind %s", ml_res_display(ctx->arena, ev->svc->res));
+    else if (ev->svc)
         ml_buf_printf(&where, "(%s selects no workload in the input, which --assume-complete takes as all there is)",
-                      ml_res_display(ctx->arena, ev.svc->res));
+                      ml_res_display(ctx->arena, ev->svc->res));
     else if (nc > 1)
         ml_buf_printf(&where, "among the %zu workloads of namespace %s (none has %s; the host's Service is not in "
                               "the input)",
-                      nc, ev.ns, want);
+                      nc, ev->ns, want);
     else if (nc == 1)
-        ml_buf_printf(&where, "in namespace %s (the host's Service is not in the input)", ev.ns);
+        ml_buf_printf(&where, "in namespace %s (the host's Service is not in the input)", ev->ns);
     else
         ml_buf_printf(&where, "(the input has no workload in namespace %s, which --assume-complete takes as all "
                               "there is)",
-                      ev.ns);
+                      ev->ns);
 
     ml_diag *d;
     if (near)
         d = ml_report(ctx, routed ? ML_LEVEL_ERROR : ML_LEVEL_WARNING, ml_node_loc(s->name),
                       "subset %s of %s selects no pod %s: %s", name, dr_name, where.s,
-                      describe_miss(ctx->arena, near, s->labels, ev.svc));
+                      describe_miss(ctx->arena, near, s->labels, ev->svc));
     else
         d = ml_report(ctx, routed ? ML_LEVEL_ERROR : ML_LEVEL_WARNING, ml_node_loc(s->name),
                       "subset %s of %s selects no pod %s", name, dr_name, where.s);
@@ -179,16 +173,7 @@ static void check_subset(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, 
 
 static void check(ml_ctx *ctx)
 {
-    ml_map refs;
-    tr_refs_build(ctx, &refs);
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
-        const ml_destrule *dr = r->u.destrule;
-        if (!dr)
-            continue;
-        for (size_t i = 0; i < dr->nsubsets; i++)
-            check_subset(ctx, &refs, r, dr, &dr->subsets[i]);
-    }
-    ml_map_free(&refs);
+    tr_each_subset_judged(ctx, TR_SUB_NO_PODS, check_subset);
 }
 
 const ml_rule ml_rule_ML302 = {

@@ -38,29 +38,23 @@ static const char *selector_miss(ml_arena *a, const ml_node *sel, const ml_node 
 }
 
 static void check_subset(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_destrule *dr,
-                         const ml_dr_subset *s)
+                         const ml_dr_subset *s, const char *name, const tr_subset_eval *ev)
 {
-    const char *name = ml_str_nonnull(s->name);
-    if (!name)
-        return;
-    tr_subset_eval ev;
-    if (tr_subset_evaluate(ctx, dr, s, &ev) != TR_SUB_OUTSIDE)
-        return;
-    const ml_workload *w = ev.outside.items[0];
-    const char *svc = ml_res_display(ctx->arena, ev.svc->res);
+    const ml_workload *w = ev->outside.items[0];
+    const char *svc = ml_res_display(ctx->arena, ev->svc->res);
     ml_buf others;
     ml_buf_init(&others);
-    if (ev.outside.n > 1)
-        ml_buf_printf(&others, " (and %zu more workload%s)", ev.outside.n - 1, ev.outside.n == 2 ? "" : "s");
+    if (ev->outside.n > 1)
+        ml_buf_printf(&others, " (and %zu more workload%s)", ev->outside.n - 1, ev->outside.n == 2 ? "" : "s");
     ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(s->name),
                            "subset %s of %s selects %s%s, which %s does not select: its pods have %s, so the "
                            "subset has no endpoints behind host %s",
                            name, ml_res_display(ctx->arena, r), ml_res_display(ctx->arena, w->res),
                            others.s ? others.s : "", svc,
-                           selector_miss(ctx->arena, ev.svc->selector, w->pod_labels), dr->fqdn);
+                           selector_miss(ctx->arena, ev->svc->selector, w->pod_labels), dr->fqdn);
     ml_buf_free(&others);
-    ml_note(ctx, d, ml_node_loc(ev.svc->selector), "the selector of %s", svc);
-    ML_VEC_EACH(const ml_workload *, o, &ev.outside) {
+    ml_note(ctx, d, ml_node_loc(ev->svc->selector), "the selector of %s", svc);
+    ML_VEC_EACH(const ml_workload *, o, &ev->outside) {
         ml_note(ctx, d, o->pod_labels ? ml_node_loc(o->pod_labels) : ml_res_loc(o->res),
                 "pod template labels of %s: selected by the subset, not by the Service",
                 ml_res_display(ctx->arena, o->res));
@@ -71,9 +65,9 @@ static void check_subset(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, 
     ml_buf_init(&keys);
     ml_buf_init(&add);
     bool conflict = false;
-    for (size_t i = 0; i < ev.svc->selector->n; i++) {
-        const char *k = ml_str(ev.svc->selector->pairs[i].key);
-        const char *v = ml_str(ev.svc->selector->pairs[i].value);
+    for (size_t i = 0; i < ev->svc->selector->n; i++) {
+        const char *k = ml_str(ev->svc->selector->pairs[i].key);
+        const char *v = ml_str(ev->svc->selector->pairs[i].value);
         if (!k || !v || ml_streq(ml_label(w->pod_labels, k), v))
             continue;
         ml_buf_printf(&keys, "%s%s", keys.n ? ", " : "", k);
@@ -96,16 +90,7 @@ static void check_subset(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, 
 
 static void check(ml_ctx *ctx)
 {
-    ml_map refs;
-    tr_refs_build(ctx, &refs);
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
-        const ml_destrule *dr = r->u.destrule;
-        if (!dr)
-            continue;
-        for (size_t i = 0; i < dr->nsubsets; i++)
-            check_subset(ctx, &refs, r, dr, &dr->subsets[i]);
-    }
-    ml_map_free(&refs);
+    tr_each_subset_judged(ctx, TR_SUB_OUTSIDE, check_subset);
 }
 
 const ml_rule ml_rule_ML303 = {

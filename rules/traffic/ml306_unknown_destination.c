@@ -124,10 +124,12 @@ static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservic
     ml_help(ctx, diag, "add port: {number: N} to %s, with the Service port it is meant for", what);
 }
 
-static void check_dest(ml_ctx *ctx, state *st, const ml_resource *r, const ml_virtualservice *vs,
-                       const ml_route *rt, const ml_destination *d, bool mirror)
+static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                       bool mirror)
 {
-    if (!d || !d->fqdn || !*d->fqdn || strchr(d->fqdn, '*'))
+    state *st = arg;
+    const ml_virtualservice *vs = r->u.vs;
+    if (!d->fqdn || !*d->fqdn || strchr(d->fqdn, '*'))
         return;
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
     const ml_vec *svcs = ml_model_services_for(ctx->model, d->fqdn);
@@ -218,17 +220,7 @@ static void check(ml_ctx *ctx)
         ml_map_push(&st.svc_ns, ctx->arena, r->ns, strlen(r->ns), r->u.service);
         ml_map_push(&st.svc_name, ctx->arena, r->name, strlen(r->name), r->u.service);
     }
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
-        const ml_virtualservice *vs = r->u.vs;
-        if (!vs)
-            continue;
-        for (size_t i = 0; i < vs->nroutes; i++) {
-            const ml_route *rt = &vs->routes[i];
-            for (size_t j = 0; j < rt->ndest; j++)
-                check_dest(ctx, &st, r, vs, rt, &rt->dest[j], false);
-            check_dest(ctx, &st, r, vs, rt, rt->mirror, true);
-        }
-    }
+    tr_each_dest(ctx, check_dest, &st);
     ml_map_free(&st.svc_ns);
     ml_map_free(&st.svc_name);
 }

@@ -114,10 +114,27 @@ bool tr_dest_gets_traffic(const ml_route *rt, const ml_destination *d, bool mirr
     return total > 0 && d->weight_num > 0;
 }
 
-static void add_ref(ml_ctx *ctx, ml_map *out, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+void tr_each_dest(ml_ctx *ctx, tr_dest_fn fn, void *arg)
+{
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
+        const ml_virtualservice *vs = r->u.vs;
+        if (!vs)
+            continue;
+        for (size_t i = 0; i < vs->nroutes; i++) {
+            const ml_route *rt = &vs->routes[i];
+            for (size_t j = 0; j < rt->ndest; j++)
+                fn(ctx, arg, r, rt, &rt->dest[j], false);
+            if (rt->mirror)
+                fn(ctx, arg, r, rt, rt->mirror, true);
+        }
+    }
+}
+
+static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
                     bool mirror)
 {
-    if (!d || !d->fqdn)
+    ml_map *out = arg;
+    if (!d->fqdn)
         return;
     tr_ref *ref = ml_zalloc(ctx->arena, sizeof *ref);
     ref->vs = r;
@@ -137,17 +154,7 @@ static void add_ref(ml_ctx *ctx, ml_map *out, const ml_resource *r, const ml_rou
 void tr_refs_build(ml_ctx *ctx, ml_map *out)
 {
     ml_map_init(out);
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
-        const ml_virtualservice *vs = r->u.vs;
-        if (!vs)
-            continue;
-        for (size_t i = 0; i < vs->nroutes; i++) {
-            const ml_route *rt = &vs->routes[i];
-            for (size_t j = 0; j < rt->ndest; j++)
-                add_ref(ctx, out, r, rt, &rt->dest[j], false);
-            add_ref(ctx, out, r, rt, rt->mirror, true);
-        }
-    }
+    tr_each_dest(ctx, add_ref, out);
 }
 
 const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn)
@@ -359,4 +366,23 @@ const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const m
     const char *dot = strchr(dr->fqdn, '.');
     const char *short_name = ml_strndup(ctx->arena, dr->fqdn, dot ? (size_t)(dot - dr->fqdn) : strlen(dr->fqdn));
     return closest(ev->candidates, s->labels, short_name, ev->ns_fallback);
+}
+
+void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)
+{
+    ml_map refs;
+    tr_refs_build(ctx, &refs);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
+        const ml_destrule *dr = r->u.destrule;
+        if (!dr)
+            continue;
+        for (size_t i = 0; i < dr->nsubsets; i++) {
+            const ml_dr_subset *s = &dr->subsets[i];
+            const char *name = ml_str_nonnull(s->name);
+            tr_subset_eval ev;
+            if (name && tr_subset_evaluate(ctx, dr, s, &ev) == verdict)
+                fn(ctx, &refs, r, dr, s, name, &ev);
+        }
+    }
+    ml_map_free(&refs);
 }

@@ -20,6 +20,12 @@ typedef struct tr_ref {
     bool gets_traffic;           /* a positive share of the route's requests reaches it */
 } tr_ref;
 
+/* Call fn on every destination and then the mirror of every route of every
+ * VirtualService definition (not only the winners), in load order. */
+typedef void (*tr_dest_fn)(ml_ctx *ctx, void *arg, const ml_resource *vs, const ml_route *rt,
+                           const ml_destination *d, bool mirror);
+void tr_each_dest(ml_ctx *ctx, tr_dest_fn fn, void *arg);
+
 /* Index the destinations and mirrors of every VirtualService definition by
  * resolved host: fqdn -> ml_vec of tr_ref*. Free with ml_map_free. */
 void tr_refs_build(ml_ctx *ctx, ml_map *out);
@@ -65,6 +71,12 @@ typedef struct tr_subset_eval {
 
 tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s,
                                   tr_subset_eval *out);
+/* ML302 and ML303: call fn on every named subset of every DestinationRule
+ * definition, in load order, that tr_subset_evaluate judges `verdict`, with
+ * the references to the subset's host and name. */
+typedef void (*tr_subset_fn)(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_destrule *dr,
+                             const ml_dr_subset *s, const char *name, const tr_subset_eval *ev);
+void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn);
 /* For TR_SUB_NO_PODS: the nearest miss among the candidates (most subset
  * labels matched, then fewest labels with another value), or NULL. */
 const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s,
