@@ -269,19 +269,36 @@ static const char *effect(ml_mtls_mode mode, bool one, bool all_injected)
     return one ? "accepts plaintext connections" : "accept plaintext connections";
 }
 
-static void weak_policy(ml_ctx *ctx, const ml_peerauth *pa, ml_mtls_mode mode, bool always_mesh_wide)
+/* The workloads pa governs (on port pm only, when pm is given: those whose
+ * mode on that port pm decides and that listen on it) that have or may have
+ * a sidecar; *all_injected says whether each is known to have one. */
+static ml_vec weakened_workloads(ml_ctx *ctx, const ml_peerauth *pa, const ml_port_mtls *pm, bool *all_injected)
 {
     ml_model *m = ctx->model;
-    ml_arena *a = ctx->arena;
     ml_vec kept = {0};
-    bool all_injected = true;
+    *all_injected = true;
     ML_VEC_EACH(ml_workload *, w, ml_mesh_pa_workloads(m, pa)) {
         ml_transport_sidecar sc = ml_transport_sidecar_of(m, w);
         if (sc == ML_TRANSPORT_SIDECAR_NO)
             continue;
-        all_injected = all_injected && sc == ML_TRANSPORT_SIDECAR_YES;
-        ml_vec_push(a, &kept, w);
+        if (pm) {
+            ml_mtls_fact f = ml_mesh_mtls(m, w, pm->port);
+            bool unknown = false;
+            if (f.mode_node != pm->mode_node || !ml_transport_has_port(m, w, pm->port, &unknown))
+                continue;
+        }
+        *all_injected = *all_injected && sc == ML_TRANSPORT_SIDECAR_YES;
+        ml_vec_push(ctx->arena, &kept, w);
     }
+    return kept;
+}
+
+static void weak_policy(ml_ctx *ctx, const ml_peerauth *pa, ml_mtls_mode mode, bool always_mesh_wide)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    bool all_injected;
+    ml_vec kept = weakened_workloads(ctx, pa, NULL, &all_injected);
     const char *pname = ml_res_display(a, pa->res);
     const char *mname = ml_mtls_name(mode);
     if (!kept.n) {
@@ -322,19 +339,8 @@ static void weak_port(ml_ctx *ctx, const ml_peerauth *pa, const ml_port_mtls *pm
 {
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
-    ml_vec kept = {0};
-    bool all_injected = true;
-    ML_VEC_EACH(ml_workload *, w, ml_mesh_pa_workloads(m, pa)) {
-        ml_transport_sidecar sc = ml_transport_sidecar_of(m, w);
-        if (sc == ML_TRANSPORT_SIDECAR_NO)
-            continue;
-        ml_mtls_fact f = ml_mesh_mtls(m, w, pm->port);
-        bool unknown = false;
-        if (f.mode_node != pm->mode_node || !ml_transport_has_port(m, w, pm->port, &unknown))
-            continue;
-        all_injected = all_injected && sc == ML_TRANSPORT_SIDECAR_YES;
-        ml_vec_push(a, &kept, w);
-    }
+    bool all_injected;
+    ml_vec kept = weakened_workloads(ctx, pa, pm, &all_injected);
     if (!kept.n)
         return;
     const ml_workload *first = kept.items[0];
