@@ -194,22 +194,7 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
 
 static void check(ml_ctx *ctx)
 {
-    ml_model *m = ctx->model;
-    ML_VEC_EACH(const ml_workload *, w, &m->workloads) {
-        if (!w->servers.n)
-            continue;
-        ml_vec links = ml_probes_links(ctx->arena, w);
-        ML_VEC_EACH(const ml_link *, l, &links) {
-            if (!l->container || !ml_probes_app_container(l->container) || !l->server)
-                continue;
-            ml_probes_sport sp = ml_probes_server_port(ctx->arena, m, l);
-            if (!sp.known)
-                continue;
-            check_probe(ctx, w, l, &sp, &l->container->startup);
-            check_probe(ctx, w, l, &sp, &l->container->liveness);
-            check_probe(ctx, w, l, &sp, &l->container->readiness);
-        }
-    }
+    ml_probes_each_server_probe(ctx, check_probe);
 }
 
 const ml_rule ml_rule_ML403 = {

@@ -10,10 +10,11 @@
  */
 #include "probes_common.h"
 
-static void check_probe(ml_ctx *ctx, const ml_link *l, const ml_probes_sport *sp, const ml_probe *p)
+static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, const ml_probes_sport *sp,
+                        const ml_probe *p)
 {
     ml_arena *a = ctx->arena;
-    if (p->kind != ML_PROBE_GRPC || !p->node)
+    if (l->server->has_health != ML_NO || p->kind != ML_PROBE_GRPC || !p->node)
         return;
     ml_probe_port pp = ml_probes_port(l->container, p);
     if (pp.num < 0 || pp.num != sp->num)
@@ -32,23 +33,7 @@ static void check_probe(ml_ctx *ctx, const ml_link *l, const ml_probes_sport *sp
 
 static void check(ml_ctx *ctx)
 {
-    ml_model *m = ctx->model;
-    ML_VEC_EACH(const ml_workload *, w, &m->workloads) {
-        if (!w->servers.n)
-            continue;
-        ml_vec links = ml_probes_links(ctx->arena, w);
-        ML_VEC_EACH(const ml_link *, l, &links) {
-            if (!l->server || l->server->has_health != ML_NO || !l->container ||
-                !ml_probes_app_container(l->container))
-                continue;
-            ml_probes_sport sp = ml_probes_server_port(ctx->arena, m, l);
-            if (!sp.known)
-                continue;
-            check_probe(ctx, l, &sp, &l->container->startup);
-            check_probe(ctx, l, &sp, &l->container->liveness);
-            check_probe(ctx, l, &sp, &l->container->readiness);
-        }
-    }
+    ml_probes_each_server_probe(ctx, check_probe);
 }
 
 const ml_rule ml_rule_ML405 = {

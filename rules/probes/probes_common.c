@@ -229,6 +229,28 @@ ml_probes_sport ml_probes_server_port(ml_arena *a, const ml_model *m, const ml_l
     return r;
 }
 
+/* ---- the probes of containers that run a server ------------------------- */
+
+void ml_probes_each_server_probe(ml_ctx *ctx, ml_probes_server_probe_fn fn)
+{
+    ml_model *m = ctx->model;
+    ML_VEC_EACH(const ml_workload *, w, &m->workloads) {
+        if (!w->servers.n)
+            continue;
+        ml_vec links = ml_probes_links(ctx->arena, w);
+        ML_VEC_EACH(const ml_link *, l, &links) {
+            if (!l->server || !l->container || !ml_probes_app_container(l->container))
+                continue;
+            ml_probes_sport sp = ml_probes_server_port(ctx->arena, m, l);
+            if (!sp.known)
+                continue;
+            fn(ctx, w, l, &sp, &l->container->startup);
+            fn(ctx, w, l, &sp, &l->container->liveness);
+            fn(ctx, w, l, &sp, &l->container->readiness);
+        }
+    }
+}
+
 /* ---- ML401/ML402: a serving container without a probe --------------------- */
 
 /* Why container c of w serves traffic, with the place that shows it; NULL

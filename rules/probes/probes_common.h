@@ -71,6 +71,14 @@ const char *ml_probes_env_var(const ml_val *code, const char *framework_var);
 /* The setting came from somewhere worth a note (not a default). */
 bool ml_probes_setting_has_loc(const ml_setting *s);
 
+/* ML403 and ML405: call fn on the startup, liveness and readiness probe, in
+ * that order, of every application container a linked Connectum server runs
+ * in, when the port that server listens on is known (sp); workloads in load
+ * order, links in ml_probes_links order. */
+typedef void (*ml_probes_server_probe_fn)(ml_ctx *ctx, const ml_workload *w, const ml_link *l,
+                                          const ml_probes_sport *sp, const ml_probe *p);
+void ml_probes_each_server_probe(ml_ctx *ctx, ml_probes_server_probe_fn fn);
+
 /* ML401 (readiness true) and ML402 (liveness): report every application
  * container of a long-running workload that serves traffic (it runs a linked
  * Connectum server, declares a port, or is the only application container of
