@@ -186,10 +186,8 @@ static void report(ml_ctx *ctx, const ml_resil_index *ix, ml_map *seen, long lon
                    const ml_resil_route_ref *ref, const ml_resil_retry *p)
 {
     ml_arena *a = ctx->arena;
-    const char *key = ml_resil_key(a, ref ? (const void *)ref->rt : (const void *)svc, s, (double)app->retries);
-    if (ml_map_gets(seen, key))
+    if (!ml_resil_first_time(seen, a, ref ? (const void *)ref->rt : (const void *)svc, s, (double)app->retries))
         return;
-    ml_map_put(seen, key, strlen(key), (void *)1);
 
     long long at = p->attempts, r = app->retries;
     unsigned long long total = (unsigned long long)(1 + at) * (unsigned long long)(1 + r);

@@ -13,18 +13,14 @@
  * reaches a host of that workload. Istio's implicit default has no timeout,
  * so only routes that set one are compared.
  */
-#include <string.h>
-
 #include "resilience_common.h"
 
 static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, const ml_resil_num *dur,
                         const ml_resil_route_ref *ref)
 {
     ml_arena *a = ctx->arena;
-    const char *key = ml_resil_key(a, ref->rt, s, dur->num);
-    if (ml_map_gets(seen, key))
+    if (!ml_resil_first_time(seen, a, ref->rt, s, dur->num))
         return;
-    ml_map_put(seen, key, strlen(key), (void *)1);
 
     ml_resil_retry p = ml_resil_route_retry(a, ref->rt);
     double d_ns = dur->num * 1e6;

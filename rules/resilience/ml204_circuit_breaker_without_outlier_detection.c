@@ -13,8 +13,6 @@
  * top level, port level or subset), or on the Service when no rule exists
  * and the workload is in the mesh.
  */
-#include <string.h>
-
 #include "resilience_common.h"
 
 static bool has_outlier(const ml_destrule *dr)
@@ -67,10 +65,8 @@ static void check(ml_ctx *ctx)
                 }
                 if (covered || (!first && !ml_resil_injected(m, w)))
                     continue;
-                const char *key = ml_resil_key(a, first ? (const void *)first : (const void *)svc, s, 0);
-                if (ml_map_gets(&seen, key))
+                if (!ml_resil_first_time(&seen, a, first ? (const void *)first : (const void *)svc, s, 0))
                     continue;
-                ml_map_put(&seen, key, strlen(key), (void *)1);
 
                 const char *server = ml_printf(a, "the Connectum server of %s", ml_res_display(a, w->res));
                 const char *why = "a pod that crashes, hangs or cannot be reached keeps getting its share of "

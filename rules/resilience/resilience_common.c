@@ -747,7 +747,12 @@ const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_
     return NULL;
 }
 
-const char *ml_resil_key(ml_arena *a, const void *p1, const void *p2, double n)
+bool ml_resil_first_time(ml_map *seen, ml_arena *a, const void *p1, const void *p2, double n)
 {
-    return ml_printf(a, "%p|%p|%.17g", p1, p2, n);
+    const char *key = ml_printf(a, "%p|%p|%.17g", p1, p2, n);
+    void **slot = ml_map_slot_for(seen, key, strlen(key));
+    if (*slot)
+        return false;
+    *slot = (void *)1;
+    return true;
 }

@@ -172,7 +172,8 @@ const char *ml_resil_url_fqdn(const ml_ctx *ctx, const char *url, const char *ns
 /* The URL an outbound call uses from the workload of link l, or NULL. */
 const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_outbound *o);
 
-/* Pair key for deduplicating findings: "p1|p2|n". */
-const char *ml_resil_key(ml_arena *a, const void *p1, const void *p2, double n);
+/* One finding per pair: true the first time (p1, p2, n) is seen, and
+ * remembers it in `seen` (keys in arena a). */
+bool ml_resil_first_time(ml_map *seen, ml_arena *a, const void *p1, const void *p2, double n);
 
 #endif
