@@ -438,7 +438,8 @@ static void server_file(buf *b, const svc *s)
             "\n"
             "const server = createServer({\n"
             "  services: [routes],\n"
-            "  port,\n",
+            "  port,\n"
+            "  allowHTTP1: false, // h2c: gRPC clients, grpc probes and the sidecar speak HTTP/2\n",
             s->port);
     if (s->defect == D_TLS_UNDER_STRICT)
         bprintf(b, "  tls: { dirPath: '/etc/tls' },\n");

@@ -4,7 +4,7 @@
 #   sh bench/run.sh MESHLINT BENCHBIN RUNS N...
 #
 # For each N: bench/gen writes N services into bench/out/nN (reused when it
-# is already there for the same seed and rate), then meshlint -j1, meshlint
+# is already there for the same seed, rate and bench/gen.c), then meshlint -j1, meshlint
 # -j<online CPUs> and bench/floor each run RUNS times as whole processes
 # under /usr/bin/time; the table shows medians of wall time, and of CPU time
 # (user + sys), which a busy shared machine disturbs less. meshlint's findings per rule
@@ -68,7 +68,8 @@ first_n= first_t= last_n= last_t=
 for N in "$@"; do
   DIR="$OUT/n$N"
   STAMP="$DIR/.gen"
-  if [ ! -f "$STAMP" ] || [ "$(sed -n 1p "$STAMP")" != "seed $SEED rate $RATE" ]; then
+  KEY="seed $SEED rate $RATE gen $(cksum < bench/gen.c | cut -d' ' -f1)"
+  if [ ! -f "$STAMP" ] || [ "$(sed -n 1p "$STAMP")" != "$KEY" ]; then
     # ~28 KB of disk per service (small files round up to blocks); keep a margin
     need=$((N * 40))
     avail=$(df -Pk "$OUT" | awk 'NR==2 {print $4}')
@@ -78,7 +79,7 @@ for N in "$@"; do
     fi
     rm -rf "$DIR"
     "$BB/gen" -n "$N" -s "$SEED" -r "$RATE" "$DIR" > "$TMP/gen" || die "gen failed"
-    { echo "seed $SEED rate $RATE"; cat "$TMP/gen"; } > "$STAMP"
+    { echo "$KEY"; cat "$TMP/gen"; } > "$STAMP"
   fi
   files=$(awk '$1=="files" {print $2}' "$STAMP")
   bytes=$(awk '$1=="bytes" {print $2}' "$STAMP")
