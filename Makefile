@@ -165,6 +165,8 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer -MMD -MP -MF $@.d -o $@ $< $(FUZZ_LIB_OBJ) $(LDLIBS)
 
 -include $(FUZZ_LIB_OBJ:.o=.d) $(FUZZ_BINS:=.d)
+# reached only through a pattern rule: keep them (make would delete them)
+.SECONDARY: $(FUZZ_LIB_OBJ)
 
 fuzz: $(FUZZ_BINS)
 	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_NAMES)
