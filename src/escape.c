@@ -11,8 +11,9 @@
  * escape and never written raw.
  *
  * The JSON writer below keeps the json, sarif and codeclimate reporters to
- * one layout: 2-space indentation, keys in the order written. The level
- * helper at the end is the other thing every reporter shares.
+ * one layout: 2-space indentation, keys in the order written. The helpers
+ * at the end (a finding's level, one-line text and its position) are the
+ * rest of what the reporters share.
  */
 #include "meshlint/report.h"
 #include "meshlint/rule.h"
@@ -280,4 +281,29 @@ ml_level ml_report_level(const ml_diag *d)
     if (l < ML_LEVEL_NOTE || l > ML_LEVEL_ERROR)
         l = ML_LEVEL_WARNING;
     return l;
+}
+
+void ml_text_escape_line(ml_buf *out, const char *s)
+{
+    if (!s)
+        return;
+    size_t start = out->n;
+    ml_text_escape(out, s, strlen(s));
+    for (size_t i = start; i < out->n; i++)
+        if (out->s[i] == '\t')
+            out->s[i] = ' ';
+}
+
+void ml_report_put_where(ml_buf *out, const ml_loc *l)
+{
+    if (l->file && l->file->path) {
+        ml_text_escape_line(out, l->file->path);
+        if (l->line > 0) {
+            ml_buf_printf(out, ":%u", (unsigned)l->line);
+            if (l->col > 0)
+                ml_buf_printf(out, ":%u", (unsigned)l->col);
+        }
+    } else {
+        ml_buf_puts(out, "meshlint");
+    }
 }

@@ -50,11 +50,6 @@
 #include "meshlint/rule.h"
 #include "meshlint/version.h"
 
-static const char *level_word(ml_level l)
-{
-    return l == ML_LEVEL_ERROR ? "error" : l == ML_LEVEL_WARNING ? "warning" : "note";
-}
-
 /* The members of a LOCATION, into an object the caller has opened. */
 static void loc_members(ml_jw *w, const ml_loc *l)
 {
@@ -133,7 +128,7 @@ void ml_report_json(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
         ml_jw_object(&w);
         ml_jw_kstring(&w, "ruleId", d->rule ? d->rule->id : NULL);
         ml_jw_kstring(&w, "ruleName", d->rule ? d->rule->name : NULL);
-        ml_jw_kstring(&w, "level", level_word(lv));
+        ml_jw_kstring(&w, "level", ml_level_name(lv));
         ml_jw_kstring(&w, "message", d->message ? d->message : "");
         put_loc(&w, "location", &d->loc);
         ml_jw_key(&w, "related");

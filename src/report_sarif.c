@@ -27,11 +27,6 @@
 
 #define SRCROOT "%SRCROOT%"
 
-static const char *level_word(ml_level l)
-{
-    return l == ML_LEVEL_ERROR ? "error" : l == ML_LEVEL_WARNING ? "warning" : "note";
-}
-
 /* ---- the rule list ---------------------------------------------------- */
 
 typedef struct rule_list {
@@ -282,10 +277,7 @@ static void put_rule(ml_jw *w, const ml_rule *r)
 
     ml_jw_key(w, "defaultConfiguration");
     ml_jw_object(w);
-    if (r->level == ML_LEVEL_NONE)
-        ml_jw_kstring(w, "level", "none");
-    else
-        ml_jw_kstring(w, "level", level_word(r->level));
+    ml_jw_kstring(w, "level", ml_level_name(r->level)); /* "none" for a rule off by default */
     ml_jw_end_object(w);
 
     ml_jw_key(w, "properties");
@@ -384,7 +376,7 @@ static void put_result(ml_jw *w, const ml_diag *d, const rule_list *rules)
         if (idx >= 0)
             ml_jw_kint(w, "ruleIndex", idx);
     }
-    ml_jw_kstring(w, "level", level_word(ml_report_level(d)));
+    ml_jw_kstring(w, "level", ml_level_name(ml_report_level(d)));
     message(w, "message", d->message);
     ml_jw_key(w, "locations");
     ml_jw_array(w);

@@ -28,11 +28,6 @@
 #define C_CYAN "\033[1;36m"
 #define C_GREEN "\033[1;32m"
 
-static const char *level_word(ml_level l)
-{
-    return l == ML_LEVEL_ERROR ? "error" : l == ML_LEVEL_WARNING ? "warning" : "note";
-}
-
 static const char *level_color(ml_level l)
 {
     return l == ML_LEVEL_ERROR ? C_RED : l == ML_LEVEL_WARNING ? C_MAGENTA : C_CYAN;
@@ -50,32 +45,11 @@ static void off(ml_buf *out, const ml_report_opts *o)
         ml_buf_puts(out, C_RESET);
 }
 
-/* Escaped text on one line: tabs become spaces. */
-static void put_text(ml_buf *out, const char *s)
-{
-    if (!s)
-        return;
-    size_t start = out->n;
-    ml_text_escape(out, s, strlen(s));
-    for (size_t i = start; i < out->n; i++)
-        if (out->s[i] == '\t')
-            out->s[i] = ' ';
-}
-
 /* `file:line:col:` (what is known of it), bold when coloured. */
 static void put_where(ml_buf *out, const ml_loc *l, const ml_report_opts *o)
 {
     on(out, o, C_BOLD);
-    if (l->file && l->file->path) {
-        put_text(out, l->file->path);
-        if (l->line > 0) {
-            ml_buf_printf(out, ":%u", (unsigned)l->line);
-            if (l->col > 0)
-                ml_buf_printf(out, ":%u", (unsigned)l->col);
-        }
-    } else {
-        ml_buf_puts(out, "meshlint");
-    }
+    ml_report_put_where(out, l);
     ml_buf_putc(out, ':');
     off(out, o);
 }
@@ -273,16 +247,16 @@ void ml_report_text(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
         put_where(out, &d->loc, o);
         ml_buf_putc(out, ' ');
         on(out, o, level_color(lv));
-        ml_buf_printf(out, "%s:", level_word(lv));
+        ml_buf_printf(out, "%s:", ml_level_name(lv));
         off(out, o);
         ml_buf_putc(out, ' ');
-        put_text(out, d->message);
+        ml_text_escape_line(out, d->message);
         if (d->rule) {
             ml_buf_puts(out, " [");
-            put_text(out, d->rule->id);
+            ml_text_escape_line(out, d->rule->id);
             if (d->rule->name) {
                 ml_buf_putc(out, ' ');
-                put_text(out, d->rule->name);
+                ml_text_escape_line(out, d->rule->name);
             }
             ml_buf_putc(out, ']');
         }
@@ -299,7 +273,7 @@ void ml_report_text(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
             ml_buf_puts(out, "note:");
             off(out, o);
             ml_buf_putc(out, ' ');
-            put_text(out, r->message);
+            ml_text_escape_line(out, r->message);
             ml_buf_putc(out, '\n');
         }
         const char *help = d->help ? d->help : d->rule ? d->rule->remediation : NULL;

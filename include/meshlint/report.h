@@ -39,6 +39,12 @@ void ml_text_escape(ml_buf *out, const char *s, size_t n);
 /* The level a finding is reported at: its own, else its rule's default,
  * else warning (never ML_LEVEL_NONE). */
 ml_level ml_report_level(const ml_diag *d);
+/* ml_text_escape of a NUL-terminated string (NULL writes nothing) with tabs
+ * turned into spaces, so that the text stays on one line: gcc and text. */
+void ml_text_escape_line(ml_buf *out, const char *s);
+/* `path:line:col` as far as it is known (the path escaped), or `meshlint`
+ * for a finding without a file: gcc and text. */
+void ml_report_put_where(ml_buf *out, const ml_loc *l);
 
 /* A small JSON writer shared by the json, sarif and codeclimate reporters:
  * 2-space indentation, keys in the order written, strings through
