@@ -75,16 +75,17 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return i;
 }
 
-/* ---- JSON ------------------------------------------------------------- */
-
-void ml_json_escape(ml_buf *out, const char *s, size_t n)
+/* The loop both encoders share: a run of bytes that `plain` passes through
+ * is copied at once; anything else is decoded one code point (or one broken
+ * sequence, cp == BAD_CP, of k bytes) at a time and handed to `one`. */
+static inline void escape_each(ml_buf *out, const char *s, size_t n, bool (*plain)(unsigned char c),
+                               void (*one)(ml_buf *out, const unsigned char *raw, size_t k, uint32_t cp))
 {
     const unsigned char *p = (const unsigned char *)s;
     size_t i = 0;
     while (i < n) {
-        /* copy a run of plain printable ASCII at once */
         size_t j = i;
-        while (j < n && p[j] >= 0x20 && p[j] < 0x7F && p[j] != '"' && p[j] != '\\')
+        while (j < n && plain(p[j]))
             j++;
         if (j > i) {
             ml_buf_add(out, s + i, j - i);
@@ -93,26 +94,44 @@ void ml_json_escape(ml_buf *out, const char *s, size_t n)
         }
         uint32_t cp;
         size_t k = utf8_decode(p + i, n - i, &cp);
-        switch (cp) {
-        case '"': ml_buf_puts(out, "\\\""); break;
-        case '\\': ml_buf_puts(out, "\\\\"); break;
-        case '\b': ml_buf_puts(out, "\\b"); break;
-        case '\f': ml_buf_puts(out, "\\f"); break;
-        case '\n': ml_buf_puts(out, "\\n"); break;
-        case '\r': ml_buf_puts(out, "\\r"); break;
-        case '\t': ml_buf_puts(out, "\\t"); break;
-        default:
-            if (cp == BAD_CP)
-                ml_buf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
-            else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
-                /* controls, DEL, C1; and the two line separators that
-                 * JavaScript string literals do not accept raw */
-                ml_buf_printf(out, "\\u%04x", (unsigned)cp);
-            else
-                ml_buf_add(out, s + i, k);
-        }
+        one(out, p + i, k, cp);
         i += k;
     }
+}
+
+/* ---- JSON ------------------------------------------------------------- */
+
+/* Plain printable ASCII goes through as it is. */
+static bool json_plain(unsigned char c)
+{
+    return c >= 0x20 && c < 0x7F && c != '"' && c != '\\';
+}
+
+static void json_one(ml_buf *out, const unsigned char *raw, size_t k, uint32_t cp)
+{
+    switch (cp) {
+    case '"': ml_buf_puts(out, "\\\""); break;
+    case '\\': ml_buf_puts(out, "\\\\"); break;
+    case '\b': ml_buf_puts(out, "\\b"); break;
+    case '\f': ml_buf_puts(out, "\\f"); break;
+    case '\n': ml_buf_puts(out, "\\n"); break;
+    case '\r': ml_buf_puts(out, "\\r"); break;
+    case '\t': ml_buf_puts(out, "\\t"); break;
+    default:
+        if (cp == BAD_CP)
+            ml_buf_puts(out, "\xEF\xBF\xBD"); /* U+FFFD */
+        else if (cp < 0x20 || (cp >= 0x7F && cp <= 0x9F) || cp == 0x2028 || cp == 0x2029)
+            /* controls, DEL, C1; and the two line separators that
+             * JavaScript string literals do not accept raw */
+            ml_buf_printf(out, "\\u%04x", (unsigned)cp);
+        else
+            ml_buf_add(out, (const char *)raw, k);
+    }
+}
+
+void ml_json_escape(ml_buf *out, const char *s, size_t n)
+{
+    escape_each(out, s, n, json_plain, json_one);
 }
 
 /* ---- terminal text ---------------------------------------------------- */
@@ -126,33 +145,29 @@ static bool invisible_format(uint32_t cp)
            cp == 0x200E || cp == 0x200F || cp == 0x061C || cp == 0x2028 || cp == 0x2029;
 }
 
+/* Printable ASCII and tab go through as they are. */
+static bool text_plain(unsigned char c)
+{
+    return (c >= 0x20 && c < 0x7F) || c == '\t';
+}
+
+static void text_one(ml_buf *out, const unsigned char *raw, size_t k, uint32_t cp)
+{
+    if (cp == BAD_CP) {
+        for (size_t b = 0; b < k; b++)
+            ml_buf_printf(out, "\\x%02x", raw[b]);
+    } else if (cp < 0x20 || cp == 0x7F) {
+        ml_buf_printf(out, "\\x%02x", (unsigned)cp);
+    } else if ((cp >= 0x80 && cp <= 0x9F) || invisible_format(cp)) {
+        ml_buf_printf(out, "\\u{%04x}", (unsigned)cp);
+    } else {
+        ml_buf_add(out, (const char *)raw, k);
+    }
+}
+
 void ml_text_escape(ml_buf *out, const char *s, size_t n)
 {
-    const unsigned char *p = (const unsigned char *)s;
-    size_t i = 0;
-    while (i < n) {
-        size_t j = i;
-        while (j < n && ((p[j] >= 0x20 && p[j] < 0x7F) || p[j] == '\t'))
-            j++;
-        if (j > i) {
-            ml_buf_add(out, s + i, j - i);
-            i = j;
-            continue;
-        }
-        uint32_t cp;
-        size_t k = utf8_decode(p + i, n - i, &cp);
-        if (cp == BAD_CP) {
-            for (size_t b = 0; b < k; b++)
-                ml_buf_printf(out, "\\x%02x", p[i + b]);
-        } else if (cp < 0x20 || cp == 0x7F) {
-            ml_buf_printf(out, "\\x%02x", (unsigned)cp);
-        } else if ((cp >= 0x80 && cp <= 0x9F) || invisible_format(cp)) {
-            ml_buf_printf(out, "\\u{%04x}", (unsigned)cp);
-        } else {
-            ml_buf_add(out, s + i, k);
-        }
-        i += k;
-    }
+    escape_each(out, s, n, text_plain, text_one);
 }
 
 /* ---- JSON writer ------------------------------------------------------ */
