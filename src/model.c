@@ -346,6 +346,18 @@ static const ml_node *get_map(tctx *t, const ml_node *parent, const char *key, c
     return n;
 }
 
+/* Item i of a list whose items must be mappings, at path ip: the item, or
+ * NULL when it is not a mapping (reported unless it is null). */
+static const ml_node *map_item(tctx *t, const ml_node *seq, size_t i, const path *ip, const char *expected)
+{
+    const ml_node *it = seq->items[i];
+    if (ml_is_map(it))
+        return it;
+    if (!absent(it))
+        shape(t, it, ip, expected, false);
+    return NULL;
+}
+
 static const ml_node *get_seq(tctx *t, const ml_node *parent, const char *key, const path *pp,
                               const char *expected)
 {
@@ -508,13 +520,10 @@ static void parse_container(tctx *t, const ml_node *item, const path *cp, bool i
     if (n) {
         c->ports = ml_zalloc(m->arena, n * sizeof *c->ports);
         for (size_t i = 0; i < n; i++) {
-            const ml_node *pi = ports->items[i];
             const path *ip = PI(PK(cp, "ports"), i);
-            if (!ml_is_map(pi)) {
-                if (!absent(pi))
-                    shape(t, pi, ip, "a port mapping", false);
+            const ml_node *pi = map_item(t, ports, i, ip, "a port mapping");
+            if (!pi)
                 continue;
-            }
             ml_port *p = &c->ports[c->nports++];
             p->node = pi;
             p->name = get_scalar(t, pi, "name", ip, "a string");
@@ -527,13 +536,10 @@ static void parse_container(tctx *t, const ml_node *item, const path *cp, bool i
     if (n) {
         c->env = ml_zalloc(m->arena, n * sizeof *c->env);
         for (size_t i = 0; i < n; i++) {
-            const ml_node *ei = env->items[i];
             const path *ip = PI(PK(cp, "env"), i);
-            if (!ml_is_map(ei)) {
-                if (!absent(ei))
-                    shape(t, ei, ip, "a mapping with name and value", false);
+            const ml_node *ei = map_item(t, env, i, ip, "a mapping with name and value");
+            if (!ei)
                 continue;
-            }
             ml_env *e = &c->env[c->nenv++];
             e->name = get_scalar(t, ei, "name", ip, "a string");
             e->value_from = get_map(t, ei, "valueFrom", ip);
@@ -544,13 +550,10 @@ static void parse_container(tctx *t, const ml_node *item, const path *cp, bool i
     const ml_node *ef = get_seq(t, item, "envFrom", cp, "a list of sources");
     n = capped(t, ef, PK(cp, "envFrom"));
     for (size_t i = 0; i < n; i++) {
-        const ml_node *fi = ef->items[i];
         const path *ip = PI(PK(cp, "envFrom"), i);
-        if (!ml_is_map(fi)) {
-            if (!absent(fi))
-                shape(t, fi, ip, "a mapping", false);
+        const ml_node *fi = map_item(t, ef, i, ip, "a mapping");
+        if (!fi)
             continue;
-        }
         const ml_node *cmr = get_map(t, fi, "configMapRef", ip);
         const ml_node *nm = get_scalar(t, cmr, "name", PK(ip, "configMapRef"), "a string");
         if (nm)
@@ -578,13 +581,10 @@ static void parse_containers(tctx *t, ml_workload *w, const path *sp)
         size_t n = pass ? ni : nc;
         const path *lp = PK(sp, pass ? "initContainers" : "containers");
         for (size_t i = 0; i < n; i++) {
-            const ml_node *item = seq->items[i];
             const path *ip = PI(lp, i);
-            if (!ml_is_map(item)) {
-                if (!absent(item))
-                    shape(t, item, ip, "a container mapping", false);
+            const ml_node *item = map_item(t, seq, i, ip, "a container mapping");
+            if (!item)
                 continue;
-            }
             parse_container(t, item, ip, pass == 1, &w->containers[w->ncontainers++]);
         }
     }
@@ -659,13 +659,10 @@ static void parse_service(tctx *t)
     if (n)
         s->ports = ml_zalloc(t->m->arena, n * sizeof *s->ports);
     for (size_t i = 0; i < n; i++) {
-        const ml_node *pi = ports->items[i];
         const path *ip = PI(PK(specp, "ports"), i);
-        if (!ml_is_map(pi)) {
-            if (!absent(pi))
-                shape(t, pi, ip, "a port mapping", false);
+        const ml_node *pi = map_item(t, ports, i, ip, "a port mapping");
+        if (!pi)
             continue;
-        }
         ml_svc_port *p = &s->ports[s->nports++];
         p->node = pi;
         p->name = get_scalar(t, pi, "name", ip, "a string");
@@ -787,13 +784,10 @@ static void parse_destrule(tctx *t)
     if (n)
         dr->port_settings = ml_zalloc(m->arena, n * sizeof *dr->port_settings);
     for (size_t i = 0; i < n; i++) {
-        const ml_node *it = pls->items[i];
         const path *ip = PI(plp, i);
-        if (!ml_is_map(it)) {
-            if (!absent(it))
-                shape(t, it, ip, "a mapping", false);
+        const ml_node *it = map_item(t, pls, i, ip, "a mapping");
+        if (!it)
             continue;
-        }
         ml_dr_port_setting *ps = &dr->port_settings[dr->nport_settings++];
         ps->node = it;
         const ml_node *port = get_map(t, it, "port", ip);
@@ -807,13 +801,10 @@ static void parse_destrule(tctx *t)
     if (n)
         dr->subsets = ml_zalloc(m->arena, n * sizeof *dr->subsets);
     for (size_t i = 0; i < n; i++) {
-        const ml_node *it = subs->items[i];
         const path *ip = PI(ssp, i);
-        if (!ml_is_map(it)) {
-            if (!absent(it))
-                shape(t, it, ip, "a subset mapping", false);
+        const ml_node *it = map_item(t, subs, i, ip, "a subset mapping");
+        if (!it)
             continue;
-        }
         ml_dr_subset *s = &dr->subsets[dr->nsubsets++];
         s->node = it;
         s->name = get_scalar(t, it, "name", ip, "a string");
@@ -871,13 +862,10 @@ static void parse_route(tctx *t, ml_route *rt, ml_route_proto proto, const ml_no
     if (n)
         rt->dest = ml_zalloc(t->m->arena, n * sizeof *rt->dest);
     for (size_t i = 0; i < n; i++) {
-        const ml_node *ri = rs->items[i];
         const path *rip = PI(rp, i);
-        if (!ml_is_map(ri)) {
-            if (!absent(ri))
-                shape(t, ri, rip, "a mapping with a destination", false);
+        const ml_node *ri = map_item(t, rs, i, rip, "a mapping with a destination");
+        if (!ri)
             continue;
-        }
         const ml_node *d = get_map(t, ri, "destination", rip);
         long long w;
         const ml_node *wn = get_int(t, ri, "weight", rip, &w);
@@ -943,13 +931,11 @@ static void parse_vs(tctx *t)
     for (int k = 0; k < 3; k++) {
         const path *lp = PK(specp, keys[k]);
         for (size_t i = 0; i < counts[k]; i++) {
-            const ml_node *it = lists[k]->items[i];
-            if (!ml_is_map(it)) {
-                if (!absent(it))
-                    shape(t, it, PI(lp, i), "a route mapping", false);
+            const path *ip = PI(lp, i);
+            const ml_node *it = map_item(t, lists[k], i, ip, "a route mapping");
+            if (!it)
                 continue;
-            }
-            parse_route(t, &vs->routes[vs->nroutes++], protos[k], it, i, PI(lp, i));
+            parse_route(t, &vs->routes[vs->nroutes++], protos[k], it, i, ip);
         }
     }
     vs->export_to = get_seq(t, r->spec, "exportTo", specp, "a list of namespaces");
