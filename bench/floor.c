@@ -5,7 +5,7 @@
  *   floor PATH...
  *
  * It walks directories as meshlint does (hidden entries, node_modules and
- * symbolic links skipped), reads every .yaml/.yml/.json and TypeScript or
+ * symbolic links skipped; the kind of an entry from readdir's d_type), reads every .yaml/.yml/.json and TypeScript or
  * JavaScript file into memory with one read, and pulls every event out of
  * libyaml for the manifests. No tree, no model, no rules: whatever meshlint
  * spends beyond this is the price of its own work. Single-threaded on
@@ -127,13 +127,18 @@ static void walk(const char *dir)
         if (!path)
             exit(2);
         snprintf(path, n, "%s/%s", dir, e->d_name);
+        /* d_type as meshlint uses it; lstat only where the file system
+         * leaves it unknown */
+        int is_dir = e->d_type == DT_DIR, reg = e->d_type == DT_REG;
         struct stat st;
-        if (lstat(path, &st) == 0) {
-            if (S_ISDIR(st.st_mode))
-                walk(path);
-            else if (S_ISREG(st.st_mode) && kind_of(path))
-                one_file(path, kind_of(path));
+        if (e->d_type == DT_UNKNOWN && lstat(path, &st) == 0) {
+            is_dir = S_ISDIR(st.st_mode);
+            reg = S_ISREG(st.st_mode);
         }
+        if (is_dir)
+            walk(path);
+        else if (reg && kind_of(path))
+            one_file(path, kind_of(path));
         free(path);
     }
     closedir(d);
