@@ -38,27 +38,29 @@ static const char *where(const ml_model *m, const ml_workload *w)
     return ml_printf(m->arena, "%s %s/%s", ml_kind_name(w->res->kind), w->res->ns, w->res->name);
 }
 
-static ml_setting unknown_setting(const char *why, const char *source, ml_loc loc)
+/* A setting of this kind from source, set at loc (the value's place too). */
+static ml_setting setting_at(ml_val_kind kind, const char *source, ml_loc loc)
 {
     ml_setting s;
     memset(&s, 0, sizeof s);
-    s.val.kind = ML_VAL_UNKNOWN;
-    s.val.why = why;
+    s.val.kind = kind;
     s.val.loc = loc;
     s.source = source;
     s.loc = loc;
     return s;
 }
 
+static ml_setting unknown_setting(const char *why, const char *source, ml_loc loc)
+{
+    ml_setting s = setting_at(ML_VAL_UNKNOWN, source, loc);
+    s.val.why = why;
+    return s;
+}
+
 static ml_setting str_setting(const char *str, const char *source, ml_loc loc)
 {
-    ml_setting s;
-    memset(&s, 0, sizeof s);
-    s.val.kind = ML_VAL_STR;
+    ml_setting s = setting_at(ML_VAL_STR, source, loc);
     s.val.str = str;
-    s.val.loc = loc;
-    s.source = source;
-    s.loc = loc;
     return s;
 }
 
@@ -179,11 +181,7 @@ static ml_setting code_setting(const ml_val *v, const char *source)
 
 static ml_setting default_setting(want w, double num, bool b, const char *str, ml_loc loc)
 {
-    ml_setting s;
-    memset(&s, 0, sizeof s);
-    s.source = "default";
-    s.loc = loc;
-    s.val.loc = loc;
+    ml_setting s = setting_at(ML_VAL_ABSENT, "default", loc);
     if (w == WANT_NUM) {
         s.val.kind = ML_VAL_NUM;
         s.val.num = num;
@@ -193,8 +191,6 @@ static ml_setting default_setting(want w, double num, bool b, const char *str, m
     } else if (str) {
         s.val.kind = ML_VAL_STR;
         s.val.str = str;
-    } else {
-        s.val.kind = ML_VAL_ABSENT;
     }
     return s;
 }
@@ -445,6 +441,7 @@ typedef struct linker {
     ml_map names;  /* workload name / app.kubernetes.io/name / app -> ml_vec of ml_workload* */
     ml_map otel;   /* names plus OTEL_SERVICE_NAME env values */
     ml_vec annotated; /* workloads with meshlint.io/source */
+    size_t deployable; /* servers outside test files */
 } linker;
 
 static void index_push(ml_model *m, ml_map *idx, const char *key, ml_workload *w)
@@ -634,11 +631,7 @@ static bool by_directory(linker *lk, ml_server *s)
 static bool by_only_server(linker *lk, ml_server *s)
 {
     ml_model *m = lk->m;
-    size_t deployable = 0;
-    ML_VEC_EACH(const ml_server *, o, &m->servers) {
-        deployable += !o->in_test;
-    }
-    if (deployable != 1)
+    if (lk->deployable != 1)
         return false;
     double port;
     if (!port_of(s, &port))
@@ -682,6 +675,11 @@ void ml_link_servers(ml_model *m)
     ml_map_init(&lk.names);
     ml_map_init(&lk.otel);
     build_indexes(&lk);
+    /* counted once here: counting per server was quadratic (10 000
+     * createServer calls took seconds) */
+    ML_VEC_EACH(const ml_server *, o, &m->servers) {
+        lk.deployable += !o->in_test;
+    }
     ML_VEC_EACH(ml_server *, s, &m->servers) {
         if (!s->file || s->in_test)
             continue; /* a test's server runs in the test runner, in no workload */
