@@ -1,0 +1,13 @@
+import { createServer } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import routes from './routes.js';
+
+const server = createServer({
+  services: [routes],
+  port: 5000,
+  // keep curl working
+  allowHTTP1: true,
+  protocols: [Healthcheck()],
+});
+
+await server.start();
