@@ -38,7 +38,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS      = $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all deps demo check test unit fixtures golden sanitize install uninstall clean \
-        format lint bench fuzz valgrind man
+        format lint bench fuzz valgrind man hostile
 
 all: $(BIN)
 
@@ -170,6 +170,11 @@ $(FUZZ_BUILD)/fuzz_%: fuzz/fuzz_%.c $(FUZZ_LIB_OBJ)
 
 fuzz: $(FUZZ_BINS)
 	@sh fuzz/run.sh $(FUZZ_SECONDS) $(FUZZ_BUILD) $(FUZZ_NAMES)
+
+# the hostile-input suite with its time budgets enforced (make check only
+# measures them: timing assertions do not belong in a suite run on loaded CI)
+hostile: $(BIN)
+	@HOSTILE_STRICT=1 HOSTILE_VERBOSE=1 MESHLINT=$(CURDIR)/$(BIN) sh tests/sh/hostile.sh
 
 valgrind: $(BIN) $(UNIT_BIN)
 	@sh tests/valgrind.sh ./$(BIN) $(UNIT_BIN)

@@ -80,8 +80,16 @@ for dir in testdata/hostile/*/; do
 $(tail -n 1 "$T/time")
 EOF
   rss_mb=$((rss_kb / 1024))
-  awk -v e="$elapsed" -v l="$limit_s" 'BEGIN { exit !(e < l) }' ||
-    fail "$case: took ${elapsed}s, limit ${limit_s}s"
+  # Time budgets are measured, not asserted, in make check: a loaded CI
+  # machine must not turn a budget into a flaky failure. Over five times
+  # the budget is a hang or a pathology and fails; HOSTILE_STRICT=1 (make
+  # hostile) enforces the budget itself.
+  if ! awk -v e="$elapsed" -v l="$limit_s" 'BEGIN { exit !(e < l) }'; then
+    if [ "${HOSTILE_STRICT:-0}" = 1 ] || ! awk -v e="$elapsed" -v l="$limit_s" 'BEGIN { exit !(e < 5 * l) }'; then
+      fail "$case: took ${elapsed}s, limit ${limit_s}s"
+    fi
+    echo "hostile: $case took ${elapsed}s, over its ${limit_s}s budget (enforced by make hostile)"
+  fi
   if [ "$san" = 0 ]; then
     [ "$rss_mb" -lt "$mem" ] || fail "$case: peak memory ${rss_mb} MB, limit ${mem} MB"
   fi
