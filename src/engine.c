@@ -315,8 +315,12 @@ static void kustomize_patches(ml_run *run, const char *dir, const char *name, ml
 
 static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
 {
-    if (depth > 64)
+    if (depth > 64) {
+        /* deeper than any real repository: say so rather than skip it silently */
+        ml_vec_push(&run->arena, &run->io_errors,
+                    ml_printf(&run->arena, "%s: directories nested deeper than 64 levels; not read", dir));
         return;
+    }
     DIR *d = opendir(dir);
     if (!d) {
         ml_vec_push(&run->arena, &run->io_errors, ml_printf(&run->arena, "%s: %s", dir, strerror(errno)));
@@ -403,9 +407,14 @@ bool ml_collect(ml_run *run, const char *const *paths, size_t n, ml_vec *out)
             ok = false;
             continue;
         }
-        if (S_ISDIR(st.st_mode))
+        if (S_ISDIR(st.st_mode)) {
+            /* a directory that cannot be listed, or one nested too deep, is
+             * an I/O error like a file that cannot be read */
+            size_t errors = run->io_errors.n;
             walk(run, p, out, 0);
-        else
+            if (run->io_errors.n > errors)
+                ok = false;
+        } else
             ml_vec_push(&run->arena, out, (void *)p); /* named explicitly: read whatever it is */
     }
     return ok;
