@@ -257,12 +257,17 @@ void ml_map_put(ml_map *m, const char *key, size_t len, void *value)
     *ml_map_slot_for(m, key, len) = value;
 }
 
-void ml_map_push(ml_map *m, ml_arena *a, const char *key, size_t len, void *item)
+/* Push item onto the ml_vec held in a slot, creating the vector. */
+static void slot_push(ml_arena *a, void **slot, void *item)
 {
-    void **slot = ml_map_slot_for(m, key, len);
     if (!*slot)
         *slot = ml_zalloc(a, sizeof(ml_vec));
     ml_vec_push(a, (ml_vec *)*slot, item);
+}
+
+void ml_map_push(ml_map *m, ml_arena *a, const char *key, size_t len, void *item)
+{
+    slot_push(a, ml_map_slot_for(m, key, len), item);
 }
 
 const ml_vec *ml_map_vec(const ml_map *m, const char *key, size_t len)
@@ -301,10 +306,7 @@ void ml_map_put_ptr(ml_map *m, ml_arena *a, const void *p, void *value)
 
 void ml_map_push_ptr(ml_map *m, ml_arena *a, const void *p, void *item)
 {
-    void **slot = ml_map_slot_ptr(m, a, p);
-    if (!*slot)
-        *slot = ml_zalloc(a, sizeof(ml_vec));
-    ml_vec_push(a, (ml_vec *)*slot, item);
+    slot_push(a, ml_map_slot_ptr(m, a, p), item);
 }
 
 /* ---- string buffer ----------------------------------------------------- */
