@@ -200,17 +200,21 @@ static void pa_push(ml_model *m, const ml_peerauth *pa, ml_workload *w)
     ml_vec_push(m->arena, v, w);
 }
 
+static ml_vec authz_select(const ml_model *m, const ml_authz *p);
+
 void ml_mesh_compute(ml_model *m)
 {
     ml_arena *a = m->arena;
     if (m->mesh) {
         ml_map_free(&m->mesh->workload_mtls);
         ml_map_free(&m->mesh->pa_workloads);
+        ml_map_free(&m->mesh->authz_workloads);
     }
     ml_mesh *mesh = ml_zalloc(a, sizeof *mesh);
     mesh->root_ns = root_ns(m);
     ml_map_init(&mesh->workload_mtls);
     ml_map_init(&mesh->pa_workloads);
+    ml_map_init(&mesh->authz_workloads);
     m->mesh = mesh;
 
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
@@ -282,6 +286,16 @@ void ml_mesh_compute(ml_model *m)
                 pa_push(m, f->mesh_pa, w);
         }
     }
+
+    /* The workloads of every AuthorizationPolicy, once (all definitions:
+     * rules ask about losers too). */
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        if (!r->u.authz || ml_map_get_ptr(&mesh->authz_workloads, r->u.authz))
+            continue;
+        ml_vec *v = ml_alloc(a, sizeof *v);
+        *v = authz_select(m, r->u.authz);
+        ml_map_put_ptr(&mesh->authz_workloads, a, r->u.authz, v);
+    }
 }
 
 const ml_sidecar_fact *ml_mesh_sidecar(const ml_model *m, const ml_workload *w)
@@ -327,7 +341,7 @@ const ml_vec *ml_mesh_pa_workloads(const ml_model *m, const ml_peerauth *pa)
     return v ? v : &empty_vec;
 }
 
-ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
+static ml_vec authz_select(const ml_model *m, const ml_authz *p)
 {
     ml_vec out = {0};
     if (!p || !p->res || !p->res->ns)
@@ -343,6 +357,23 @@ ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
         if (!p->selector || ml_selector_matches_workload(p->selector, w))
             ml_vec_push(m->arena, &out, w);
+    }
+    return out;
+}
+
+/* Computed once per policy in ml_mesh_compute, since most authorization
+ * rules ask it for every policy. The caller gets its own copy, as when it
+ * was computed for it. */
+ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
+{
+    const ml_vec *v = m && m->mesh && p ? ml_map_get_ptr(&m->mesh->authz_workloads, p) : NULL;
+    if (!v)
+        return authz_select(m, p);
+    ml_vec out = {0};
+    if (v->n) {
+        out.items = ml_alloc(m->arena, v->n * sizeof *out.items);
+        memcpy(out.items, v->items, v->n * sizeof *out.items);
+        out.n = out.cap = v->n;
     }
     return out;
 }

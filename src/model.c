@@ -1244,6 +1244,7 @@ void ml_model_free(ml_model *m)
     if (m->mesh) {
         ml_map_free(&m->mesh->workload_mtls);
         ml_map_free(&m->mesh->pa_workloads);
+        ml_map_free(&m->mesh->authz_workloads);
         m->mesh = NULL;
     }
 }
