@@ -127,8 +127,11 @@ static void complain(const char *fmt, ...)
     ml_buf_free(&safe);
 }
 
-static int usage_error(const char *fmt, const char *arg)
+/* Print a usage error and release the run (so that leak checkers see a
+ * clean exit on every path); the exit status is 2. */
+static int usage_error(ml_run *run, const char *fmt, const char *arg)
 {
+    ml_run_free(run);
     ml_buf msg;
     ml_buf_init(&msg);
     ml_buf_printf(&msg, fmt, arg);
@@ -256,13 +259,13 @@ int main(int argc, char **argv)
             char *end;
             jobs = strtol(optarg, &end, 10);
             if (*end || jobs < 1 || jobs > 256)
-                return usage_error("--jobs expects a number from 1 to 256, not '%s'", optarg);
+                return usage_error(&run, "--jobs expects a number from 1 to 256, not '%s'", optarg);
             break;
         }
         case OPT_COLOR:
             color = optarg;
             if (strcmp(color, "auto") && strcmp(color, "always") && strcmp(color, "never"))
-                return usage_error("--color expects auto, always or never, not '%s'", optarg);
+                return usage_error(&run, "--color expects auto, always or never, not '%s'", optarg);
             break;
         case OPT_CONFIG:
             config = optarg;
@@ -272,7 +275,7 @@ int main(int argc, char **argv)
             break;
         case OPT_FAIL_ON:
             if (!ml_level_parse(optarg, &fail_on))
-                return usage_error("--fail-on expects error, warning, note or never, not '%s'", optarg);
+                return usage_error(&run, "--fail-on expects error, warning, note or never, not '%s'", optarg);
             fail_on_set = true;
             break;
         case OPT_ASSUME_COMPLETE:
@@ -331,15 +334,15 @@ int main(int argc, char **argv)
             return 0;
         }
         case ':':
-            return usage_error("option '%s' needs a value", argv[optind - 1]);
+            return usage_error(&run, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error("unknown option '%s'", argv[optind - 1]);
+            return usage_error(&run, "unknown option '%s'", argv[optind - 1]);
         }
     }
     if (explain) {
         const ml_rule *r = ml_rule_find(explain);
         if (!r)
-            return usage_error("unknown rule '%s' (see meshlint --list-rules)", explain);
+            return usage_error(&run, "unknown rule '%s' (see meshlint --list-rules)", explain);
         ml_buf b;
         ml_buf_init(&b);
         ml_explain_text(&b, r);
@@ -353,13 +356,13 @@ int main(int argc, char **argv)
     for (size_t i = 0; formats[i]; i++)
         known_format |= strcmp(format, formats[i]) == 0;
     if (!known_format)
-        return usage_error("--format expects text, gcc, json, sarif, github or codeclimate, not '%s'", format);
+        return usage_error(&run, "--format expects text, gcc, json, sarif, github or codeclimate, not '%s'", format);
 
     /* configuration: file first, then flags over it */
     ml_buf err;
     ml_buf_init(&err);
     if (config && no_config)
-        return usage_error("%s", "--config and --no-config exclude each other");
+        return usage_error(&run, "%s", "--config and --no-config exclude each other");
     if (!no_config) {
         const char *path = config ? config : ml_config_find(&run.arena, ".");
         if (path && !ml_config_load(&run.cfg, path, &err)) {
@@ -395,9 +398,9 @@ int main(int argc, char **argv)
     for (size_t i = 0; i < npaths; i++)
         nstdin += strcmp(paths[i], "-") == 0;
     if (nstdin > 1)
-        return usage_error("%s", "standard input (-) can be named only once");
+        return usage_error(&run, "%s", "standard input (-) can be named only once");
     if (stdin_name && !nstdin)
-        return usage_error("%s", "--stdin-filename needs - among the paths");
+        return usage_error(&run, "%s", "--stdin-filename needs - among the paths");
     ml_vec report_paths = {0}, context_paths = {0};
     bool io_ok = ml_collect(&run, paths, npaths, &report_paths);
     if (contexts.n)
