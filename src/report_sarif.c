@@ -225,6 +225,22 @@ static void physical_location(ml_jw *w, const ml_loc *l)
 
 /* ---- rule descriptors ------------------------------------------------- */
 
+/* A rule's help, into b (emptied first): the description, how to fix it,
+ * the examples; as plain text, or as Markdown with the examples fenced. */
+static void help_body(ml_buf *b, const ml_rule *r, const char *summary, bool markdown)
+{
+    ml_buf_reset(b);
+    sentence(b, r->description && *r->description ? r->description : summary);
+    if (r->remediation && *r->remediation) {
+        ml_buf_puts(b, markdown ? "\n\n**How to fix:** " : "\n\nHow to fix: ");
+        sentence(b, r->remediation);
+    }
+    if (r->example_bad && *r->example_bad)
+        ml_buf_printf(b, markdown ? "\n\n**Fails:**\n\n```\n%s\n```" : "\n\nFails:\n\n%s", r->example_bad);
+    if (r->example_good && *r->example_good)
+        ml_buf_printf(b, markdown ? "\n\n**Passes:**\n\n```\n%s\n```" : "\n\nPasses:\n\n%s", r->example_good);
+}
+
 static void put_rule(ml_jw *w, const ml_rule *r)
 {
     ml_buf b;
@@ -248,30 +264,11 @@ static void put_rule(ml_jw *w, const ml_rule *r)
     kstring_buf(w, "text", &b);
     ml_jw_end_object(w);
 
-    /* help: the description, how to fix it, the examples */
     ml_jw_key(w, "help");
     ml_jw_object(w);
-    ml_buf_reset(&b);
-    sentence(&b, r->description && *r->description ? r->description : summary);
-    if (r->remediation && *r->remediation) {
-        ml_buf_puts(&b, "\n\nHow to fix: ");
-        sentence(&b, r->remediation);
-    }
-    if (r->example_bad && *r->example_bad)
-        ml_buf_printf(&b, "\n\nFails:\n\n%s", r->example_bad);
-    if (r->example_good && *r->example_good)
-        ml_buf_printf(&b, "\n\nPasses:\n\n%s", r->example_good);
+    help_body(&b, r, summary, false);
     kstring_buf(w, "text", &b);
-    ml_buf_reset(&b);
-    sentence(&b, r->description && *r->description ? r->description : summary);
-    if (r->remediation && *r->remediation) {
-        ml_buf_puts(&b, "\n\n**How to fix:** ");
-        sentence(&b, r->remediation);
-    }
-    if (r->example_bad && *r->example_bad)
-        ml_buf_printf(&b, "\n\n**Fails:**\n\n```\n%s\n```", r->example_bad);
-    if (r->example_good && *r->example_good)
-        ml_buf_printf(&b, "\n\n**Passes:**\n\n```\n%s\n```", r->example_good);
+    help_body(&b, r, summary, true);
     kstring_buf(w, "markdown", &b);
     ml_jw_end_object(w);
 
