@@ -103,3 +103,11 @@ done
 # shellcheck disable=SC2086
 LC_ALL=C.UTF-8 LANG=C.UTF-8 "$MESHLINT" --no-config --color never -f json $(echo $big | tr ' ' '\n' | sort -r) > "$T/jn" 2>&1
 cmp -s "$T/j1" "$T/jn" || fail "a UTF-8 locale or the order of the paths changes the output"
+
+# ---- -o that cannot be written: exit 2, nothing left behind ------------------
+mkdir -p "$T/out-dir/isdir"
+expect_status 2 "$MESHLINT" --no-config -o "$T/out-dir/missing/report.sarif" "$T/ex"
+expect_status 2 "$MESHLINT" --no-config -o "$T/out-dir/isdir" "$T/ex"
+contains "$T/err" "cannot write"
+[ -z "$(ls "$T/out-dir/isdir")" ] || fail "-o onto a directory left something in it"
+[ "$(ls "$T/out-dir")" = isdir ] || fail "-o onto a directory left a temporary file"
