@@ -111,3 +111,21 @@ expect_status 2 "$MESHLINT" --no-config -o "$T/out-dir/isdir" "$T/ex"
 contains "$T/err" "cannot write"
 [ -z "$(ls "$T/out-dir/isdir")" ] || fail "-o onto a directory left something in it"
 [ "$(ls "$T/out-dir")" = isdir ] || fail "-o onto a directory left a temporary file"
+
+# ---- a full disk: a 64 KiB tmpfs, where a mount namespace is allowed ----------
+if command -v unshare > /dev/null && unshare -m true 2> /dev/null; then
+  mkdir -p "$T/full"
+  unshare -m sh -c '
+    mount -t tmpfs -o size=64k tmpfs "$1" 2> /dev/null || exit 77
+    printf "old report\n" > "$1/report.sarif"
+    "$2" --no-config -f sarif -o "$1/report.sarif" "$3" 2> /dev/null; st=$?
+    [ "$st" = 2 ] || { echo "full disk: exit status $st, expected 2"; exit 1; }
+    [ "$(cat "$1/report.sarif")" = "old report" ] || { echo "full disk: the old report was replaced"; exit 1; }
+    [ "$(ls "$1")" = report.sarif ] || { echo "full disk: a temporary file was left:"; ls "$1"; exit 1; }
+  ' sh "$T/full" "$MESHLINT" "$T/ex"
+  st=$?
+  [ "$st" = 77 ] && echo "output_safety: no tmpfs can be mounted here; full-disk test skipped"
+  [ "$st" = 0 ] || [ "$st" = 77 ] || fail "-o on a full disk"
+else
+  echo "output_safety: no mount namespace here; full-disk test skipped"
+fi
