@@ -254,12 +254,19 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
     }
 }
 
-ml_setting ml_server_port(const ml_model *m, const ml_link *l)
+enum { MEMO_PORT, MEMO_HEALTH, MEMO_SHUTDOWN, MEMO_OTEL, MEMO__COUNT };
+
+static ml_setting server_port(const ml_model *m, const ml_link *l)
 {
     return effective(m, l, &l->server->port, WANT_NUM, "PORT", 5000, false, NULL);
 }
 
-ml_setting ml_server_http_health(const ml_model *m, const ml_link *l)
+ml_setting ml_server_port(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_PORT] : server_port(m, l);
+}
+
+static ml_setting server_http_health(const ml_model *m, const ml_link *l)
 {
     const ml_server *s = l->server;
     if (s->has_health == ML_NO) {
@@ -272,15 +279,46 @@ ml_setting ml_server_http_health(const ml_model *m, const ml_link *l)
     return effective(m, l, &s->health_http_enabled, WANT_BOOL, "HTTP_HEALTH_ENABLED", 0, false, NULL);
 }
 
-ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l)
+ml_setting ml_server_http_health(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_HEALTH] : server_http_health(m, l);
+}
+
+static ml_setting server_shutdown_ms(const ml_model *m, const ml_link *l)
 {
     return effective(m, l, &l->server->shutdown_timeout, WANT_NUM, "GRACEFUL_SHUTDOWN_TIMEOUT_MS", 30000,
                      false, NULL);
 }
 
-ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l)
+ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_SHUTDOWN] : server_shutdown_ms(m, l);
+}
+
+static ml_setting server_otel_name(const ml_model *m, const ml_link *l)
 {
     return effective(m, l, &l->server->otel_service_name, WANT_STR, "OTEL_SERVICE_NAME", 0, false, NULL);
+}
+
+ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_OTEL] : server_otel_name(m, l);
+}
+
+/* Once every link is made, work out each link's settings for the rules:
+ * the same answers, computed once instead of by every rule that asks. */
+static void memo_settings(ml_model *m)
+{
+    ML_VEC_EACH(ml_server *, s, &m->servers) {
+        ML_VEC_EACH(ml_link *, l, &s->links) {
+            ml_setting *memo = ml_alloc(m->arena, MEMO__COUNT * sizeof *memo);
+            memo[MEMO_PORT] = server_port(m, l);
+            memo[MEMO_HEALTH] = server_http_health(m, l);
+            memo[MEMO_SHUTDOWN] = server_shutdown_ms(m, l);
+            memo[MEMO_OTEL] = server_otel_name(m, l);
+            l->memo = memo;
+        }
+    }
 }
 
 /* ---- test files ------------------------------------------------------------------ */
@@ -699,4 +737,5 @@ void ml_link_servers(ml_model *m)
     }
     ml_map_free(&lk.names);
     ml_map_free(&lk.otel);
+    memo_settings(m);
 }

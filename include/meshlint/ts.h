@@ -113,6 +113,10 @@ typedef struct ml_link {
     ml_workload *workload;
     const ml_container *container; /* the serving container (first app container, or the one whose port matches) */
     const char *reason;    /* "annotation meshlint.io/source", "OTel service name", ... */
+    /* internal to link.c: port, HTTP health, shutdown and OTel name settings,
+     * worked out once when linking is done (NULL until then), since the
+     * rules ask for them over and over */
+    const struct ml_setting *memo;
 } ml_link;
 
 /* Where an effective runtime setting came from. */
