@@ -140,7 +140,10 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     ml_vec_push(&a, &m.files, &mf);
     ml_md_extract(&m, &mf);
 
+    /* as the engine does: linking also releases what extraction of the
+     * Markdown block's code kept for the run */
     ml_model_finish(&m);
+    ml_link_servers(&m);
     ml_mesh_compute(&m);
     ML_VEC_EACH(ml_resource *, r, &m.resources) {
         FZ_ASSERT(r->key != NULL && r->name != NULL && r->ns != NULL, "resource without key, name or namespace");
