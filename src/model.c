@@ -1537,3 +1537,22 @@ ml_loc ml_res_loc(const ml_resource *r)
     }
     return l;
 }
+
+bool ml_selector_one_value_off(const ml_node *sel, const ml_node *labels, unsigned max_edits, const char **key,
+                               const char **have)
+{
+    size_t diffs = 0;
+    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        const char *got = k ? ml_label(labels, k) : NULL;
+        if (!got || !v)
+            return false;
+        if (strcmp(got, v) != 0) {
+            if (++diffs > 1 || ml_edit_distance(got, v, max_edits) > max_edits)
+                return false;
+            *key = k;
+            *have = got;
+        }
+    }
+    return diffs == 1;
+}

@@ -28,6 +28,8 @@
  */
 #include "meshlint/yaml.h"
 
+#include <ctype.h>
+#include <strings.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -781,5 +783,19 @@ bool ml_bool(const ml_node *n, bool *out)
         return false;
     if (out)
         *out = v;
+    return true;
+}
+
+bool ml_yaml_plain_safe(const char *v)
+{
+    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", NULL};
+    if (!v || !isalpha((unsigned char)v[0]))
+        return false;
+    for (const char *c = v; *c; c++)
+        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
+            return false;
+    for (size_t i = 0; words[i]; i++)
+        if (strcasecmp(v, words[i]) == 0)
+            return false;
     return true;
 }

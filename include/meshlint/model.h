@@ -366,6 +366,11 @@ ml_vec ml_model_destrules_for(const ml_model *m, const char *fqdn);
 ml_vec ml_model_vs_for(const ml_model *m, const char *fqdn);
 /* True when the input contains any resource in namespace ns. */
 bool ml_model_has_ns(const ml_model *m, const char *ns);
+/* True when labels hold every label of sel but one, whose value is within
+ * max_edits of sel's (a likely typo); *key and *have receive that label and
+ * the value the labels hold. */
+bool ml_selector_one_value_off(const ml_node *sel, const ml_node *labels, unsigned max_edits, const char **key,
+                               const char **have);
 /* Value of a label in a mapping of labels, or NULL. */
 const char *ml_label(const ml_node *labels, const char *key);
 /* "Deployment order-service" style display name. */

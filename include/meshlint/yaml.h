@@ -92,6 +92,9 @@ bool ml_is_scalar(const ml_node *n);
 bool ml_is_null(const ml_node *n);
 /* Integer value of a scalar (plain or quoted digits). false if not an int. */
 bool ml_int(const ml_node *n, long long *out);
+/* True when v, written as a plain scalar, reads back as the same string
+ * (not a number, boolean or null, no special characters). */
+bool ml_yaml_plain_safe(const char *v);
 /* Boolean of a plain scalar true/false (any case); false if not a bool. */
 bool ml_bool(const ml_node *n, bool *out);
 

@@ -34,40 +34,7 @@ static const char *selector_text(ml_arena *a, const ml_node *sel)
     return out;
 }
 
-/* A label of sel that w lacks or holds with a different value, and how far
- * w's value is from it; false when w lacks some key or differs in several. */
-static bool one_value_off(const ml_node *sel, const ml_workload *w, const char **key, const char **have)
-{
-    size_t diffs = 0;
-    for (size_t i = 0; i < sel->n; i++) {
-        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
-        const char *got = k ? ml_label(w->pod_labels, k) : NULL;
-        if (!got || !v)
-            return false;
-        if (strcmp(got, v) != 0) {
-            if (++diffs > 1 || ml_edit_distance(got, v, 2) > 2)
-                return false;
-            *key = k;
-            *have = got;
-        }
-    }
-    return diffs == 1;
-}
 
-/* A plain scalar YAML reads back as this same string. */
-static bool plain_safe(const char *v)
-{
-    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", NULL};
-    if (!isalpha((unsigned char)v[0]))
-        return false;
-    for (const char *c = v; *c; c++)
-        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
-            return false;
-    for (size_t i = 0; words[i]; i++)
-        if (strcasecmp(v, words[i]) == 0)
-            return false;
-    return true;
-}
 
 /* Replace the selector's label value with the one the workload has, keeping
  * the original quoting style. Label values never contain quotes. */
@@ -79,7 +46,7 @@ static void add_value_fix(ml_ctx *ctx, ml_diag *d, const ml_node *v, const char 
         return;
     char q = v->loc.file->data[v->loc.off];
     const char *text = q == '"' || q == '\'' ? ml_printf(ctx->arena, "%c%s%c", q, want, q)
-                       : plain_safe(want)     ? want
+                       : ml_yaml_plain_safe(want)     ? want
                                               : ml_printf(ctx->arena, "\"%s\"", want);
     ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), v->loc, text);
 }
@@ -161,7 +128,7 @@ static void check(ml_ctx *ctx)
             bool same_ns = strcmp(w->res->ns, r->ns) == 0;
             if (!same_ns && !mesh_wide && !elsewhere && ml_selector_matches_workload(p->selector, w))
                 elsewhere = w;
-            if ((same_ns || mesh_wide) && !near && one_value_off(p->selector, w, &near_key, &near_have))
+            if ((same_ns || mesh_wide) && !near && ml_selector_one_value_off(p->selector, w->pod_labels, 2, &near_key, &near_have))
                 near = w;
         }
         if (near) {

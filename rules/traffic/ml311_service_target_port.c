@@ -343,40 +343,7 @@ static void check_numbered(ml_ctx *ctx, const ml_service *svc, const ml_svc_port
             target);
 }
 
-/* A label of sel that w holds with another value close to it (one edit or
- * two), every other label matching; false otherwise. */
-static bool one_value_off(const ml_node *sel, const ml_workload *w, const char **key, const char **have)
-{
-    size_t diffs = 0;
-    for (size_t i = 0; i < sel->n; i++) {
-        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
-        const char *got = k ? ml_label(w->pod_labels, k) : NULL;
-        if (!got || !v)
-            return false;
-        if (strcmp(got, v) != 0) {
-            if (++diffs > 1 || ml_edit_distance(got, v, NEAR_MAX) > NEAR_MAX)
-                return false;
-            *key = k;
-            *have = got;
-        }
-    }
-    return diffs == 1;
-}
 
-/* A plain YAML scalar that reads back as this same string. */
-static bool plain_safe(const char *v)
-{
-    static const char *const words[] = {"true", "false", "yes", "no", "on", "off", "null", "y", "n", NULL};
-    if (!isalpha((unsigned char)v[0]))
-        return false;
-    for (const char *c = v; *c; c++)
-        if (!isalnum((unsigned char)*c) && *c != '-' && *c != '_' && *c != '.')
-            return false;
-    for (size_t i = 0; words[i]; i++)
-        if (strcasecmp(v, words[i]) == 0)
-            return false;
-    return true;
-}
 
 static void check_dangling(ml_ctx *ctx, const ml_service *svc, size_t *hinted)
 {
@@ -404,7 +371,7 @@ static void check_dangling(ml_ctx *ctx, const ml_service *svc, size_t *hinted)
     if (++*hinted <= MAX_HINTED) {
         ML_VEC_EACH(ml_workload *, w, &m->workloads) {
             bool same_ns = strcmp(w->res->ns, r->ns) == 0;
-            if (same_ns && !near && one_value_off(svc->selector, w, &near_key, &near_have))
+            if (same_ns && !near && ml_selector_one_value_off(svc->selector, w->pod_labels, NEAR_MAX, &near_key, &near_have))
                 near = w;
             if (!same_ns && !elsewhere && ml_selector_matches_workload(svc->selector, w))
                 elsewhere = w;
@@ -415,7 +382,7 @@ static void check_dangling(ml_ctx *ctx, const ml_service *svc, size_t *hinted)
                 ml_res_display(a, near->res), near_key, near_have);
         ml_help(ctx, d, "did you mean %s=%s?", near_key, near_have);
         const ml_node *v = ml_get(svc->selector, near_key);
-        if (v && v->style == ML_SCALAR_PLAIN && plain_safe(near_have))
+        if (v && v->style == ML_SCALAR_PLAIN && ml_yaml_plain_safe(near_have))
             ml_add_fix(ctx, d, ml_printf(a, "select %s=%s", near_key, near_have), ml_node_loc(v), near_have);
     } else if (elsewhere) {
         ml_note(ctx, d, ml_node_loc(elsewhere->res->name_node),
