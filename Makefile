@@ -12,7 +12,7 @@ DESTDIR  ?=
 BUILD    ?= build
 BIN      ?= meshlint
 PKGS      = yaml-0.1 libpcre2-8
-DEB_PKGS  = libyaml-dev libpcre2-dev libcmocka-dev pkg-config
+DEB_PKGS  = libyaml-dev libpcre2-dev libcmocka-dev pkg-config time
 
 OPT      ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter

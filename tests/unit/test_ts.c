@@ -116,13 +116,6 @@ static char *apply_delete(const ml_loc *l)
     return out;
 }
 
-static double now(void)
-{
-    struct timespec ts;
-    clock_gettime(CLOCK_MONOTONIC, &ts);
-    return (double)ts.tv_sec + ts.tv_nsec / 1e9;
-}
-
 /* ---- tokenizer ------------------------------------------------------------ */
 
 typedef struct lexed {
@@ -1119,7 +1112,6 @@ static void test_deep_nesting(void **state)
         for (int i = 0; i < depth; i++)
             ml_buf_puts(&b, close[k]);
         ml_buf_puts(&b, ", host: 'h' });\n");
-        double t0 = now();
         fx *f = fx_new();
         assert_int_equal(extract(f, "deep.ts", b.s), 1);
         ml_server *s = server(f, 0);
@@ -1128,7 +1120,6 @@ static void test_deep_nesting(void **state)
         assert_int_equal(s->host.kind, ML_VAL_STR);
         fx_free(f);
         ml_buf_free(&b);
-        assert_true(now() - t0 < 5.0);
     }
     /* unbalanced: 100,000 opening braces and nothing else */
     ml_buf b;
@@ -1162,14 +1153,12 @@ static void test_many_servers(void **state)
     for (int i = 0; i < 10000; i++)
         ml_buf_printf(&b, "function s%d(o) { const port = %d; return createServer({ port, host: o.h, tls: {} }); }\n",
                       i, i);
-    double t0 = now();
     fx *f = fx_new();
     assert_int_equal(extract(f, "many.ts", b.s), 10000);
     assert_true(server(f, 9999)->port.num == 9999);
     assert_int_equal(server(f, 5)->host.kind, ML_VAL_UNKNOWN);
     fx_free(f);
     ml_buf_free(&b);
-    assert_true(now() - t0 < 5.0);
 }
 
 static void test_large_file(void **state)
@@ -1186,13 +1175,11 @@ static void test_large_file(void **state)
                       i, i, i);
     ml_buf_puts(&b, "createServer({ port: 4242 });\n");
     i++;
-    double t0 = now();
     fx *f = fx_new();
     assert_int_equal(extract(f, "big.ts", b.s), 1);
     assert_true(server(f, 0)->port.num == 4242);
     fx_free(f);
     ml_buf_free(&b);
-    assert_true(now() - t0 < 5.0);
 }
 
 static void test_cycles_and_budget(void **state)
@@ -1214,10 +1201,8 @@ static void test_cycles_and_budget(void **state)
     for (int i = 1; i < 60; i++)
         ml_buf_printf(&b, "const x%d = [...x%d, ...x%d];\n", i, i - 1, i - 1);
     ml_buf_puts(&b, "createServer({ interceptors: x59, port: 3 });\n");
-    double t0 = now();
     assert_int_equal(extract(f, "exp.ts", b.s), 1);
     assert_true(server(f, 1)->port.num == 3);
-    assert_true(now() - t0 < 5.0);
     ml_buf_free(&b);
     fx_free(f);
 }
