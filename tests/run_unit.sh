@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs every cmocka unit-test binary given as arguments from the repository
-# root (tests read testdata/ and ../shared/ relative to it).
+# root (tests read testdata/ relative to it).
 pass=0; fail=0
 for t in "$@"; do
   if "$t" >"$t.log" 2>&1; then

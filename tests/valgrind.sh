@@ -11,7 +11,7 @@
 # program ends with a signal.
 # The command-line runs: the example repository in every output format, the
 # model dump, configuration, baseline, -o, --write-baseline, standard input,
-# --context, Markdown, every rule fixture and the shared corpus in one run,
+# --context, Markdown, every rule fixture and the vendored corpus in one run,
 # usage and I/O errors, the small hostile inputs, and the regression suite
 # (tests/sh/regress.sh) with meshlint wrapped in valgrind.
 set -u
@@ -52,7 +52,7 @@ STDIN=testdata/examples/k8s/order-service.yaml run --no-config --stdin-filename 
 run --no-config --explain ML101
 run --list-rules
 run --no-config testdata/rules
-[ -d ../shared/corpus ] && run --no-config ../shared/corpus
+run --no-config testdata/corpus
 run --no-such-flag
 run --format xml .
 run --no-config does-not-exist.yaml

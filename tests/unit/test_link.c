@@ -23,7 +23,7 @@
 #include "meshlint/ts.h"
 #include "meshlint/yaml.h"
 
-#define CORPUS "../shared/corpus/connectum-production-ready"
+#define CORPUS "testdata/corpus/connectum-production-ready"
 
 typedef struct fx {
     ml_arena arena;

@@ -2,7 +2,7 @@
  * test_model.c - the typed model (model.c) and the mesh facts (mesh.c).
  *
  * Inputs are YAML text loaded through the real loader: the bundled corpus
- * (../shared/corpus/connectum-production-ready, read in sorted path order
+ * (testdata/corpus/connectum-production-ready, read in sorted path order
  * like the engine does) and small documents written inline.
  */
 #include <setjmp.h>
@@ -22,7 +22,7 @@
 #include "meshlint/model.h"
 #include "meshlint/yaml.h"
 
-#define CORPUS "../shared/corpus/connectum-production-ready"
+#define CORPUS "testdata/corpus/connectum-production-ready"
 
 typedef struct fx {
     ml_arena arena;
