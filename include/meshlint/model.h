@@ -15,6 +15,7 @@
 #include "meshlint/base.h"
 #include "meshlint/diag.h"
 #include "meshlint/source.h"
+#include "meshlint/unit.h"
 #include "meshlint/yaml.h"
 
 typedef enum ml_kind {
@@ -308,6 +309,8 @@ typedef struct ml_model {
     ml_vec docs;                /* ml_doc*, all documents */
     ml_vec yaml_errors;         /* ml_yaml_error* (ML001) */
     ml_vec shape_problems;      /* ml_shape_problem* (ML002) */
+    ml_vec units;               /* ml_unit* (unit.h), in path order */
+    ml_vec unlinted;            /* ml_unlinted* (unit.h): inputs not linted (ML010) */
     ml_vec resources;           /* ml_resource*, load order */
     ml_vec by_kind[ML_K__COUNT];/* ml_resource*, load order, every definition */
     ml_vec workloads;           /* ml_workload*, winners only */

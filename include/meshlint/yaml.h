@@ -47,8 +47,11 @@ struct ml_node {
     };
 };
 
+struct ml_unit;
+
 typedef struct ml_doc {
     ml_file *file;
+    const struct ml_unit *unit; /* apply unit (unit.h); NULL for a loose file */
     ml_node *root;        /* NULL for an empty document */
     unsigned index;       /* document number within the file, from 0 */
     uint32_t start_line, end_line; /* lines the document spans */
