@@ -863,10 +863,13 @@ static long template_marker(const char *d, size_t n)
             p++;
         if (p < le && *p != '#') {
             const char *pct = NULL, *brace = NULL;
-            for (const char *q = p; q + 1 < le; q++) {
-                if (q[0] == '{' && q[1] == '%' && !pct)
+            for (const char *q = p; q + 1 < le && !pct; q++) {
+                q = memchr(q, '{', (size_t)(le - q - 1));
+                if (!q)
+                    break;
+                if (q[1] == '%')
                     pct = q;
-                if (q[0] == '{' && q[1] == '{' && !brace)
+                if (q[1] == '{' && !brace)
                     brace = q;
             }
             if (pct)
