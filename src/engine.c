@@ -739,6 +739,58 @@ static void run_rule_jobs(ml_run *run, rule_job *jobs, size_t n)
     pthread_mutex_destroy(&pool.mu);
 }
 
+/* The kustomize builds (units) each file's objects are part of, by the
+ * file the object's document starts in. */
+static void units_by_file(ml_run *run, ml_map *out)
+{
+    ML_VEC_EACH(ml_doc *, doc, &run->model.docs) {
+        if (!doc->unit || !doc->file)
+            continue;
+        ml_vec *v = (ml_vec *)ml_map_get_ptr(out, doc->file);
+        if (!v) {
+            v = ml_zalloc(&run->arena, sizeof *v);
+            ml_map_put_ptr(out, &run->arena, doc->file, v);
+        }
+        if (!v->n || v->items[v->n - 1] != doc->unit) {
+            bool seen = false;
+            ML_VEC_EACH(const ml_unit *, u, v)
+                seen |= u == doc->unit;
+            if (!seen)
+                ml_vec_push(&run->arena, v, (void *)doc->unit);
+        }
+    }
+}
+
+/* A finding in a base reached through several kustomize builds is reported
+ * once; when it held in every build that includes its file, a note names
+ * each of them (at its kustomization). */
+static void note_units(ml_run *run, ml_map *units_of, ml_diag *d, size_t count)
+{
+    if (!d->loc.file)
+        return;
+    const ml_vec *v = ml_map_get_ptr(units_of, d->loc.file);
+    if (!v || v->n < 2 || v->n != count)
+        return;
+    ml_related *r = ml_alloc(&run->arena, (d->nrelated + v->n) * sizeof *r);
+    if (d->nrelated)
+        memcpy(r, d->related, d->nrelated * sizeof *r);
+    size_t n = d->nrelated;
+    ML_VEC_EACH(const ml_unit *, u, v) {
+        memset(&r[n], 0, sizeof r[n]);
+        if (u->file) {
+            r[n].loc.file = u->file;
+            r[n].loc.line = r[n].loc.end_line = 1;
+            r[n].loc.col = r[n].loc.end_col = 1;
+        }
+        r[n].message = ml_printf(&run->arena, "holds in the kustomize build of %s (one of the %zu builds that "
+                                              "include this file; reported once)",
+                                 u->name, v->n);
+        n++;
+    }
+    d->related = r;
+    d->nrelated = n;
+}
+
 void ml_run_rules(ml_run *run)
 {
     rule_job *jobs = ml_zalloc(&run->arena, (ml_rules_count ? ml_rules_count : 1) * sizeof *jobs);
@@ -773,11 +825,23 @@ void ml_run_rules(ml_run *run)
     }
     ml_vec_sort(&kept, diag_cmp);
     run->diags.n = 0;
+    ml_map units_of;
+    ml_map_init(&units_of);
+    units_by_file(run, &units_of);
+    size_t same = 0;
     ML_VEC_EACH(ml_diag *, d, &kept) {
-        if (run->diags.n && same_finding(run->diags.items[run->diags.n - 1], d))
+        if (run->diags.n && same_finding(run->diags.items[run->diags.n - 1], d)) {
+            same++;
             continue;
+        }
+        if (same)
+            note_units(run, &units_of, run->diags.items[run->diags.n - 1], same + 1);
+        same = 0;
         ml_vec_push(&run->arena, &run->diags, d);
     }
+    if (same)
+        note_units(run, &units_of, run->diags.items[run->diags.n - 1], same + 1);
+    ml_map_free(&units_of);
     apply_suppressions(run);
     /* fingerprints, made unique in output order */
     ml_map seen;

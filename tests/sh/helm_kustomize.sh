@@ -60,3 +60,14 @@ printf 'apiVersion: networking.istio.io/v1\nkind: VirtualService\nmetadata: {nam
 expect_status 0 "$MESHLINT" --no-config --format gcc --only ML010,ML001,ML002 "$T/app"
 contains "$T/out" "app/chart/Chart.yaml:1:1: note:"
 lacks "$T/out" "app/istio"
+# a defect in a base reached through two overlays: reported once, a note names each build
+d=testdata/rules/ML301/fire-kustomize-base-broken-in-two-overlays
+(cd "$d" && "$MESHLINT" --no-config --only ML301 .) > "$T/two" 2>&1
+[ "$(grep -c 'error: the destination' "$T/two")" = 1 ] || { cat "$T/two"; fail "the base's finding is not reported once"; }
+contains "$T/two" "overlays/canary/kustomization.yaml:1:1: note: holds in the kustomize build of overlays/canary (one of the 2 builds that include this file; reported once)"
+contains "$T/two" "overlays/prod/kustomization.yaml:1:1: note: holds in the kustomize build of overlays/prod"
+# only the overlay whose patch breaks the route is reported, at the patch's line
+d=testdata/rules/ML301/fire-kustomize-overlay-breaks-subset
+(cd "$d" && "$MESHLINT" --no-config --only ML301 --format gcc .) > "$T/one" 2>&1
+[ "$(wc -l < "$T/one")" = 1 ] || { cat "$T/one"; fail "expected one finding"; }
+contains "$T/one" "overlays/canary/vs-canary.yaml:8:48: error:"
