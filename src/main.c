@@ -112,6 +112,15 @@ static const char usage_text[] =
  * from the input or the command line (paths found while walking a tree, keys
  * of a configuration file) is escaped, so that control characters and
  * escape sequences never reach the terminal raw. */
+/* A kustomization that cannot be built (ML011 reports it). */
+static bool has_build_error(const ml_model *m)
+{
+    ML_VEC_EACH(ml_unlinted *, u, &m->unlinted)
+        if (u->error)
+            return true;
+    return false;
+}
+
 static void complain(const char *fmt, ...) ML_PRINTF(1, 2);
 static void complain(const char *fmt, ...)
 {
@@ -553,6 +562,27 @@ int main(int argc, char **argv)
         status = 2;
     if (!io_ok)
         status = 2;
+    if (!dump && !run.model.resources.n && !run.model.servers.n && !run.model.yaml_errors.n &&
+        !has_build_error(&run.model)) {
+        /* a CI gate pointed at the wrong folder must not pass green */
+        ml_buf names;
+        ml_buf_init(&names);
+        for (size_t i = 0; i < npaths; i++)
+            ml_buf_printf(&names, "%s%s", i ? ", " : "", strcmp(paths[i], "-") ? paths[i] : "standard input");
+        ML_VEC_EACH(const char *, cx, &contexts)
+            ml_buf_printf(&names, ", %s (context)", cx);
+        size_t nun = 0;
+        ML_VEC_EACH(ml_unlinted *, u, &run.model.unlinted)
+            nun += !u->error;
+        if (nun)
+            complain("nothing linted in %s: no Kubernetes manifest and no Connectum server code; %zu input%s not "
+                     "linted (templates or unrendered features: see the ML010 notes)",
+                     names.s, nun, nun == 1 ? " was" : "s were");
+        else
+            complain("nothing linted in %s: no Kubernetes manifest and no Connectum server code found", names.s);
+        ml_buf_free(&names);
+        status = 2;
+    }
     ml_buf_free(&out);
     ml_buf_free(&err);
     ml_run_free(&run);
