@@ -118,6 +118,9 @@ typedef struct ml_ts_unit {
     ml_arena *arena;
     ml_lex lx;
     uint32_t *tok_scope;  /* malloc'd: innermost scope of each token */
+    uint32_t *expr_stop;  /* malloc'd: per token, where ml_ts_skip_expr resumes
+                             looking (the first closer or statement break at
+                             its bracket level), so that skipping is O(1) */
     ml_ts_scope *scopes;  /* malloc'd */
     uint32_t nscopes, capscopes;
     ml_map bindings;      /* name -> ml_vec of ml_ts_binding*, in token order */
@@ -126,6 +129,7 @@ typedef struct ml_ts_unit {
     bool has_connectum;   /* imports something from @connectum/... */
     bool markdown;        /* a Markdown snippet: known names need no import */
     unsigned import_depth; /* 0: an input file; 1: read through a relative import */
+    size_t parse_left;    /* expression nodes the parser may still make (ML_TS_PARSE_BUDGET) */
 } ml_ts_unit;
 
 /* Token i, or the EOF token when i is past the end (never out of bounds). */
@@ -204,6 +208,12 @@ typedef struct ml_ts_node {
 } ml_ts_node;
 
 #define ML_TS_MAX_DEPTH 200
+/* Expression nodes the parser makes for one unit, at most: a fixed amount
+ * plus a few per token. Nested calls that are each parsed on their own
+ * (createServer(createServer(...))) would otherwise cost (depth) x (size);
+ * past the budget an expression is ML_N_UNKNOWN with ML_TS_PARSE_BUDGET_WHY. */
+#define ML_TS_PARSE_BUDGET(ntok) ((size_t)(ntok) * 4 + 65536)
+#define ML_TS_PARSE_BUDGET_WHY "the file's expressions are too complex to parse (budget of 4 expression nodes per token)"
 
 /* Parse one assignment expression starting at token i; *next receives the
  * index after it. Never recurses deeper than ML_TS_MAX_DEPTH levels of
@@ -212,7 +222,9 @@ ml_ts_node *ml_ts_parse_expr(ml_ts_unit *u, uint32_t i, uint32_t *next);
 
 /* ---- shared between ts_extract.c, md_extract.c and link.c -------------- */
 
-typedef enum ml_fact_kind { ML_FACT_OTEL_NAME, ML_FACT_OUTBOUND } ml_fact_kind;
+/* ML_FACT_SIGTERM: process.on("SIGTERM", ...) (or once/addListener): the
+ * package handles the signal itself. */
+typedef enum ml_fact_kind { ML_FACT_OTEL_NAME, ML_FACT_OUTBOUND, ML_FACT_SIGTERM } ml_fact_kind;
 
 /* Something a file says about its package rather than about one server:
  * initProvider({ serviceName }) or a client transport's baseUrl. */
@@ -223,6 +235,7 @@ typedef struct ml_ts_fact {
     ml_val val;        /* serviceName / baseUrl */
     ml_loc loc;        /* the call */
     const char *via;   /* "initProvider", "createConnectTransport", ... */
+    bool grpc;         /* ML_FACT_OUTBOUND: a gRPC (HTTP/2) transport */
 } ml_ts_fact;
 
 /* Servers and facts of one tokenized unit. New servers are appended to
@@ -230,6 +243,9 @@ typedef struct ml_ts_fact {
  * package when the caller already knows it (ml_ts_package), else NULL. */
 void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
                         ml_vec *servers, ml_vec *facts);
+/* Give one server one fact (otel name, outbound target, SIGTERM handler);
+ * an outbound target already recorded is not added again. */
+void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa);
 /* Give servers the facts of their own file (otel name, outbound targets). */
 void ml_ts_apply_file_facts(ml_model *m, ml_vec *servers, ml_vec *facts);
 /* Facts of a TypeScript file, for the package-wide pass (link.c). */
