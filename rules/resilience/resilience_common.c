@@ -619,6 +619,9 @@ const char *ml_resil_app_codes_text(ml_arena *a, const ml_resil_app_retry *r)
 
 const char *ml_resil_cfg_words(ml_arena *a, const ml_interceptor_cfg *c, const char *option, const char *factory)
 {
+    if (c->method_filter)
+        return ml_printf(a, "%s inside createMethodFilterInterceptor (for the methods matching \"%s\")",
+                         factory, c->method_filter);
     return c->from_defaults ? ml_printf(a, "createDefaultInterceptors({ %s })", option) : factory;
 }
 
@@ -730,7 +733,7 @@ const char *ml_resil_url_fqdn(const ml_ctx *ctx, const char *url, const char *ns
                             : "cluster.local";
         return ml_printf(ctx->arena, "%s.%s", host, d);
     }
-    return ml_resolve_host(ctx->model, host, ns);
+    return ml_resolve_dns_name(ctx->model, host, ns);
 }
 
 const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_outbound *o)

@@ -454,7 +454,9 @@ static void test_host_resolution(void **state)
     fx *f = fx_new(NULL);
     ml_model *m = &f->model;
     assert_string_equal(ml_resolve_host(m, "reviews", "bar"), "reviews.bar.svc.cluster.local");
-    assert_string_equal(ml_resolve_host(m, "reviews.foo", "bar"), "reviews.foo.svc.cluster.local");
+    /* a host with a dot is taken as written (ResolveShortnameToFQDN) */
+    assert_string_equal(ml_resolve_host(m, "reviews.foo", "bar"), "reviews.foo");
+    assert_string_equal(ml_resolve_host(m, "google.com", "bar"), "google.com");
     assert_string_equal(ml_resolve_host(m, "reviews.foo.svc.cluster.local", "bar"),
                         "reviews.foo.svc.cluster.local");
     assert_string_equal(ml_resolve_host(m, "api.example.com", "bar"), "api.example.com");
