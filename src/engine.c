@@ -370,9 +370,18 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
 
 static const char *normalize(ml_arena *a, const char *p)
 {
-    while (p[0] == '.' && p[1] == '/' && p[2])
+    /* "./x", ".//x" and "././x" are the relative "x" (never "/x"); "//x"
+     * is the absolute "/x" */
+    bool rel = false;
+    while (p[0] == '.' && p[1] == '/') {
+        rel = true;
         p += 2;
-    while (*p == '/' && p[1] == '/')
+        while (*p == '/')
+            p++;
+    }
+    if (rel && !*p)
+        return ml_strdup(a, ".");
+    while (!rel && *p == '/' && p[1] == '/')
         p++;
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/')
