@@ -20,7 +20,7 @@
 
 const char *const ml_config_keys[] = {
     "rules",          "ignore",   "default-namespace", "root-namespace", "trust-domain",
-    "cluster-domain", "assume-complete", "markdown",   "fail-on",        "workloads",
+    "trust-domain-aliases", "cluster-domain", "assume-complete", "markdown", "fail-on", "workloads",
     NULL};
 
 void ml_config_defaults(ml_config *c, ml_arena *a)
@@ -263,6 +263,15 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         } else if (ml_streq(k, "trust-domain")) {
             if (!scalar_string(err, c, v, k, &c->trust_domain))
                 return false;
+        } else if (ml_streq(k, "trust-domain-aliases")) {
+            if (!ml_is_seq(v))
+                return fail(err, c, v, "'trust-domain-aliases' expects a list of trust domains");
+            for (size_t j = 0; j < v->n; j++) {
+                const char *td = NULL;
+                if (!scalar_string(err, c, v->items[j], "trust-domain-aliases", &td))
+                    return false;
+                ml_vec_push(c->arena, &c->trust_domain_aliases, (void *)td);
+            }
         } else if (ml_streq(k, "cluster-domain")) {
             if (!scalar_string(err, c, v, k, &c->cluster_domain))
                 return false;

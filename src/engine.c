@@ -1019,6 +1019,18 @@ static bool load_all(ml_run *run, load_job *jobs, size_t n)
     return ok;
 }
 
+/* Is path the file st describes? Compared by last component first (cheap),
+ * then by device and inode. */
+static bool same_file(const char *path, const char *base, const struct stat *st)
+{
+    const char *b = strrchr(path, '/');
+    b = b ? b + 1 : path;
+    if (strcmp(b, base) != 0)
+        return false;
+    struct stat pst;
+    return stat(path, &pst) == 0 && pst.st_dev == st->st_dev && pst.st_ino == st->st_ino;
+}
+
 bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const char *stdin_name)
 {
     ml_vec all = {0};
@@ -1038,14 +1050,25 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
     bool has_stdin = false;
     ML_VEC_EACH(input *, in, &all)
         has_stdin |= strcmp(in->path, "-") == 0;
+    /* The file standard input stands in for is found by identity (device and
+     * inode), so /abs/dir/f.yaml and ./f.yaml are one file; only inputs with
+     * the same last path component are stat'ed. */
+    struct stat stdin_st;
+    bool stdin_on_disk = has_stdin && stdin_name && stat(stdin_name, &stdin_st) == 0;
+    const char *stdin_base = stdin_name ? strrchr(stdin_display, '/') : NULL;
+    stdin_base = stdin_base ? stdin_base + 1 : stdin_display;
     load_job *jobs = ml_zalloc(&run->arena, (all.n ? all.n : 1) * sizeof *jobs);
     size_t njobs = 0;
     const char *last = NULL;
     for (size_t i = 0; i < all.n; i++) {
         input *in = all.items[i];
         /* when stdin stands in for a file, its copy on disk is not read */
-        if (has_stdin && strcmp(in->path, "-") != 0 && strcmp(in->display, stdin_display) == 0)
-            continue;
+        if (has_stdin && strcmp(in->path, "-") != 0) {
+            if (strcmp(in->display, stdin_display) == 0)
+                continue;
+            if (stdin_on_disk && same_file(in->path, stdin_base, &stdin_st))
+                continue;
+        }
         if (last && strcmp(last, in->display) == 0)
             continue; /* named twice (the report copy sorts first) */
         last = in->display;

@@ -40,6 +40,7 @@ enum {
     OPT_BASELINE,
     OPT_WRITE_BASELINE,
     OPT_MAN_RULES,
+    OPT_MIN_LEVEL,
 };
 
 static const struct option long_opts[] = {
@@ -66,6 +67,7 @@ static const struct option long_opts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"print-rules-man", no_argument, NULL, OPT_MAN_RULES}, /* build-time: writes meshlint-rules(7) */
+    {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -82,6 +84,8 @@ static const char usage_text[] =
     "  -q, --quiet               text: findings only, no source lines or summary\n"
     "      --fail-on LEVEL       exit 1 on findings at or above LEVEL:\n"
     "                            error, warning (default), note, never\n"
+    "      --min-level LEVEL     show only findings at or above LEVEL: note (default),\n"
+    "                            warning, error (the exit status still follows --fail-on)\n"
     "\n"
     "Input:\n"
     "      --context DIR         load DIR for cross-references; report only on the paths given\n"
@@ -98,7 +102,7 @@ static const char usage_text[] =
     "      --only RULES          run only these rules\n"
     "      --baseline FILE       report only findings not in FILE (a SARIF or JSON report)\n"
     "      --write-baseline FILE write all current findings to FILE as a baseline\n"
-    "      --list-rules          list every rule and exit\n"
+    "      --list-rules          list every rule and exit (--format json: as JSON)\n"
     "      --explain RULE        describe a rule and exit\n"
     "      --dump-model          print the model (resources, servers, links) as JSON\n"
     "      --version             print the version and exit\n"
@@ -211,12 +215,80 @@ static bool split_rules(ml_run *run, const char *arg, int mode, ml_buf *err)
     return true;
 }
 
-static void list_rules(ml_buf *out)
+static void list_rules(ml_buf *out, bool json)
 {
+    if (json) {
+        ml_jw w;
+        ml_jw_init(&w, out);
+        ml_jw_object(&w);
+        ml_jw_kint(&w, "version", 1);
+        ml_jw_key(&w, "rules");
+        ml_jw_array(&w);
+        for (size_t i = 0; i < ml_rules_count; i++) {
+            const ml_rule *r = ml_rules[i];
+            ml_jw_object(&w);
+            ml_jw_kstring(&w, "id", r->id);
+            ml_jw_kstring(&w, "name", r->name);
+            ml_jw_kstring(&w, "level", ml_level_name(r->level));
+            ml_jw_kstring(&w, "summary", r->summary);
+            ml_jw_key(&w, "tags");
+            ml_jw_array(&w);
+            for (const char *t = r->tags; t && *t;) {
+                const char *e = strchr(t, ',');
+                size_t n = e ? (size_t)(e - t) : strlen(t);
+                if (n)
+                    ml_jw_string_n(&w, t, n);
+                t = e ? e + 1 : t + n;
+            }
+            ml_jw_end_array(&w);
+            ml_jw_kstring(&w, "istioCode", r->istio_code);
+            ml_jw_kstring(&w, "precision", r->precision);
+            ml_jw_end_object(&w);
+        }
+        ml_jw_end_array(&w);
+        ml_jw_end_object(&w);
+        ml_buf_putc(out, '\n');
+        return;
+    }
     for (size_t i = 0; i < ml_rules_count; i++) {
         const ml_rule *r = ml_rules[i];
         ml_buf_printf(out, "%-6s %-44s %-8s %s\n", r->id, r->name, ml_level_name(r->level), r->summary);
     }
+}
+
+/* An unknown option: name the closest real one ("did you mean"). */
+static int unknown_option(ml_run *run, const char *arg)
+{
+    const char *name = arg;
+    while (*name == '-')
+        name++;
+    size_t n = strcspn(name, "=");
+    char buf[64];
+    if (arg[0] == '-' && arg[1] == '-' && n > 0 && n < sizeof buf) {
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+        const char *best = NULL;
+        unsigned best_d = 3;
+        for (const struct option *o = long_opts; o->name; o++) {
+            if (!strcmp(o->name, "print-rules-man"))
+                continue;
+            /* a prefix getopt found ambiguous, or a near miss */
+            unsigned d = strncmp(o->name, buf, n) == 0 ? 0 : ml_edit_distance(buf, o->name, 2);
+            if (d < best_d) {
+                best_d = d;
+                best = o->name;
+            }
+        }
+        if (best) {
+            ml_buf m;
+            ml_buf_init(&m);
+            ml_buf_printf(&m, "unknown option '%s' (did you mean --%s?)", arg, best);
+            int r = usage_error(run, "%s", m.s);
+            ml_buf_free(&m);
+            return r;
+        }
+    }
+    return usage_error(run, "unknown option '%s'", arg);
 }
 
 static long online_cpus(void)
@@ -234,7 +306,8 @@ int main(int argc, char **argv)
     const char *format = "text", *output = NULL, *color = "auto", *config = NULL;
     const char *stdin_name = NULL, *explain = NULL, *baseline = NULL, *write_baseline = NULL;
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
-    bool assume_complete = false, markdown = false;
+    bool assume_complete = false, markdown = false, list = false;
+    ml_level min_level = ML_LEVEL_NOTE;
     ml_level fail_on = ML_LEVEL_WARNING;
     ml_vec enables = {0}, disables = {0}, onlys = {0}, contexts = {0};
     long jobs = 0;
@@ -290,15 +363,13 @@ int main(int argc, char **argv)
         case OPT_ONLY:
             ml_vec_push(&run.arena, &onlys, optarg);
             break;
-        case OPT_LIST_RULES: {
-            ml_buf b;
-            ml_buf_init(&b);
-            list_rules(&b);
-            fwrite(b.s, 1, b.n, stdout);
-            ml_buf_free(&b);
-            ml_run_free(&run);
-            return 0;
-        }
+        case OPT_LIST_RULES:
+            list = true;
+            break;
+        case OPT_MIN_LEVEL:
+            if (!ml_level_parse(optarg, &min_level) || min_level == ML_LEVEL_NONE)
+                return usage_error(&run, "--min-level expects note, warning or error, not '%s'", optarg);
+            break;
         case OPT_EXPLAIN:
             explain = optarg;
             break;
@@ -336,7 +407,7 @@ int main(int argc, char **argv)
         case ':':
             return usage_error(&run, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error(&run, "unknown option '%s'", argv[optind - 1]);
+            return unknown_option(&run, argv[optind - 1]);
         }
     }
     if (explain) {
@@ -357,6 +428,15 @@ int main(int argc, char **argv)
         known_format |= strcmp(format, formats[i]) == 0;
     if (!known_format)
         return usage_error(&run, "--format expects text, gcc, json, sarif, github or codeclimate, not '%s'", format);
+    if (list) {
+        ml_buf b;
+        ml_buf_init(&b);
+        list_rules(&b, strcmp(format, "json") == 0);
+        fwrite(b.s, 1, b.n, stdout);
+        ml_buf_free(&b);
+        ml_run_free(&run);
+        return 0;
+    }
 
     /* configuration: file first, then flags over it */
     ml_buf err;
@@ -416,8 +496,13 @@ int main(int argc, char **argv)
     } else {
         ml_run_rules(&run);
         if (baseline && !ml_baseline_apply(&run, baseline, &err)) {
+            /* an unusable baseline writes nothing: an unfiltered report
+             * would pass for the filtered one */
             complain("%s", err.s);
-            status = 2;
+            ml_buf_free(&out);
+            ml_buf_free(&err);
+            ml_run_free(&run);
+            return 2;
         }
         if (write_baseline && status == 0) {
             ml_buf b;
@@ -436,18 +521,23 @@ int main(int argc, char **argv)
             use_color = !(nc && *nc) && !(term && !strcmp(term, "dumb"));
         }
         ml_report_opts ro = {.color = use_color, .quiet = quiet, .tool_version = ML_VERSION};
+        /* --min-level hides findings from the report, not from the exit status */
+        ml_vec shown = {0};
+        ML_VEC_EACH(ml_diag *, d, &run.diags)
+            if (ml_report_level(d) >= min_level)
+                ml_vec_push(&run.arena, &shown, d);
         if (!strcmp(format, "text"))
-            ml_report_text(&out, &run.diags, &ro);
+            ml_report_text(&out, &shown, &ro);
         else if (!strcmp(format, "gcc"))
-            ml_report_gcc(&out, &run.diags, &ro);
+            ml_report_gcc(&out, &shown, &ro);
         else if (!strcmp(format, "json"))
-            ml_report_json(&out, &run.diags, &ro);
+            ml_report_json(&out, &shown, &ro);
         else if (!strcmp(format, "sarif"))
-            ml_report_sarif(&out, &run.diags, &ro);
+            ml_report_sarif(&out, &shown, &ro);
         else if (!strcmp(format, "github"))
-            ml_report_github(&out, &run.diags, &ro);
+            ml_report_github(&out, &shown, &ro);
         else
-            ml_report_codeclimate(&out, &run.diags, &ro);
+            ml_report_codeclimate(&out, &shown, &ro);
         if (status == 0 && run.cfg.fail_on != ML_LEVEL_NONE)
             ML_VEC_EACH(ml_diag *, d, &run.diags)
                 if (!d->suppressed && d->level >= run.cfg.fail_on)

@@ -1180,9 +1180,58 @@ static void test_scale(void **state)
     fx_free(f);
 }
 
+static const ml_vec *counted(const ml_vec *v, int *calls)
+{
+    ++*calls;
+    return v;
+}
+
+/* ML_VEC_EACH evaluates its vector once (ML504 once passed `++n <= MAX ?
+ * &v : &none` and crashed), skips NULL items, and break and continue mean
+ * what they mean in a plain loop. */
+static void test_vec_each(void **state)
+{
+    (void)state;
+    ml_arena a;
+    ml_arena_init(&a);
+    ml_vec v = {0};
+    static int items[5];
+    for (int i = 0; i < 5; i++)
+        ml_vec_push(&a, &v, i == 2 ? NULL : &items[i]);
+    int calls = 0, seen = 0;
+    ML_VEC_EACH(int *, p, counted(&v, &calls)) {
+        assert_non_null(p);
+        seen++;
+    }
+    assert_int_equal(calls, 1);
+    assert_int_equal(seen, 4);
+    static const ml_vec none;
+    int hinted = 0;
+    for (int round = 0; round < 3; round++) {
+        seen = 0;
+        ML_VEC_EACH(int *, p, ++hinted <= 1 ? &v : &none) {
+            (void)p;
+            seen++;
+        }
+        assert_int_equal(seen, round == 0 ? 4 : 0);
+    }
+    assert_int_equal(hinted, 3);
+    seen = 0;
+    ML_VEC_EACH(int *, p, &v) {
+        if (p == &items[1])
+            continue;
+        if (p == &items[3])
+            break;
+        seen++;
+    }
+    assert_int_equal(seen, 1); /* items[0] only: [1] continued, [2] NULL, [3] broke */
+    ml_arena_free(&a);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vec_each),
         cmocka_unit_test(test_corpus_winners),
         cmocka_unit_test(test_corpus_selectors),
         cmocka_unit_test(test_corpus_dr_vs),
