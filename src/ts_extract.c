@@ -2213,6 +2213,8 @@ static void do_otel_interceptor(xctx *x, ml_server *s, val *call)
         s->otel_trust_remote.loc = call->loc;
     } else if (o->k == V_OBJ) {
         s->otel_trust_remote = option_val(x, s, o, "trustRemote", call->loc, false, NULL);
+        lookup wt = obj_get(x, o, "withoutTracing");
+        s->otel_no_tracing = !wt.unknown && wt.v && wt.v->k == V_BOOL && wt.v->b;
     } else {
         s->otel_trust_remote.kind = ML_VAL_UNKNOWN;
         s->otel_trust_remote.why = o->k == V_UNKNOWN ? o->why : "options are not an object literal";
@@ -2785,6 +2787,9 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
             fa->val.kind = ML_VAL_ABSENT;
             fa->val.loc = fa->loc;
         }
+    } else if (f == FN_INIT_PROVIDER && (call->nkids == 0 || (o && is_nullish(o)))) {
+        fa->val.kind = ML_VAL_ABSENT; /* initProvider(): the env fallbacks decide */
+        fa->val.loc = fa->loc;
     } else {
         fa->val.kind = ML_VAL_UNKNOWN;
         fa->val.why = o && o->k == V_UNKNOWN ? o->why : "options are not an object literal";

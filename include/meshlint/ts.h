@@ -110,6 +110,7 @@ typedef struct ml_server {
     bool otel_used;            /* initProvider or createOtelInterceptor in the package */
     ml_loc otel_used_loc;
     ml_val otel_trust_remote;  /* createOtelInterceptor({trustRemote}); ABSENT => false */
+    bool otel_no_tracing;      /* createOtelInterceptor({ withoutTracing: true }): metrics only */
     ml_loc otel_interceptor_loc; /* the createOtelInterceptor call, when among the interceptors */
 
     ml_vec outbound;       /* ml_outbound* */
