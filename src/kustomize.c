@@ -59,6 +59,7 @@
 #define K_MAX_DEPTH 32        /* kustomizations nested deeper than this are refused */
 #define K_MAX_RESOURCES 20000 /* objects in one build */
 #define K_MAX_OPS 100000      /* patch operations in one build */
+#define K_MAX_DIRS 2000       /* kustomizations one build may read (a base listed twice at every level doubles them) */
 
 typedef struct kfile {
     ml_file *f;
@@ -81,6 +82,7 @@ typedef struct kb {
     ml_kust_result *out;
     ml_vec stack; /* directories being built (cycles) */
     unsigned ops;
+    unsigned dirs; /* kustomizations built, nested ones counted each time */
     bool failed;
 } kb;
 
@@ -1657,6 +1659,10 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     ml_arena *a = b->k->arena;
     if (depth > K_MAX_DEPTH) {
         fail(b, nloc(ref), "kustomizations nested deeper than %d levels; not rendered", K_MAX_DEPTH);
+        return;
+    }
+    if (++b->dirs > K_MAX_DIRS) {
+        fail(b, nloc(ref), "more than %d kustomizations in one build; not rendered", K_MAX_DIRS);
         return;
     }
     ML_VEC_EACH(const char *, d, &b->stack)

@@ -384,6 +384,30 @@ static void test_cycle_fails(void **state)
     ml_kust_result_free(&r);
 }
 
+/* A base listed twice at each of 12 levels would be built 4096 times: the
+ * build is refused past its bound instead. */
+static void test_doubling_is_bounded(void **state)
+{
+    (void)state;
+    const char *files[2 * 14 + 1];
+    size_t n = 0;
+    for (int i = 0; i < 12; i++) {
+        files[n++] = ml_printf(&A, "d%d/kustomization.yaml", i);
+        files[n++] = ml_printf(&A, "resources: [../d%d, ../d%d]\n", i + 1, i + 1);
+    }
+    files[n++] = "d12/kustomization.yaml";
+    files[n++] = "resources: [s.yaml]\n";
+    files[n++] = "d12/s.yaml";
+    files[n++] = SVC;
+    files[n] = NULL;
+    ml_kust_result r;
+    build(files, "d0", &r);
+    assert_false(r.ok);
+    ml_unlinted *u = r.unlinted.items[0];
+    assert_non_null(strstr(u->what, "kustomizations in one build"));
+    ml_kust_result_free(&r);
+}
+
 static void test_path_clean(void **state)
 {
     (void)state;
@@ -408,6 +432,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_generator, setup, teardown),
         cmocka_unit_test_setup_teardown(test_components_and_nesting, setup, teardown),
         cmocka_unit_test_setup_teardown(test_cycle_fails, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_doubling_is_bounded, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_clean, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
