@@ -60,7 +60,7 @@ static void check_vs(ml_ctx *ctx)
     ml_map_init(&by_host);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->winner || !vs || !vs->mesh_gateway)
+        if (!r->live || !vs || !vs->mesh_gateway)
             continue;
         for (size_t i = 0; i < vs->nhosts; i++) {
             const char *h = vs->fqdns[i];
@@ -75,7 +75,7 @@ static void check_vs(ml_ctx *ctx)
     vis *va = ml_alloc(ctx->arena, sizeof *va), *vb = ml_alloc(ctx->arena, sizeof *vb);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->winner || !vs || !vs->mesh_gateway)
+        if (!r->live || !vs || !vs->mesh_gateway)
             continue;
         visibility(r, vs->export_to, va);
         for (size_t i = 0; i < vs->nhosts; i++) {
@@ -91,6 +91,10 @@ static void check_vs(ml_ctx *ctx)
                 const ml_virtualservice *o = v->items[k];
                 if (o == vs)
                     break;
+                /* alternatives of one object replace each other; a definition
+                 * of another group that r's group replaces is not applied with it */
+                if (ml_streq(o->res->key, r->key) || !ml_model_meets(ctx->model, r, o->res))
+                    continue;
                 visibility(o->res, o->export_to, vb);
                 if (!visible_together(va, vb))
                     continue;
@@ -121,20 +125,28 @@ static void check_dr(ml_ctx *ctx)
     ml_map_init(&by_host);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
-        if (!r->winner || !dr || !dr->fqdn || dr->workload_selector)
+        if (!r->live || !dr || !dr->fqdn || dr->workload_selector)
             continue;
         const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, dr->fqdn);
         ml_map_push(&by_host, ctx->arena, key, strlen(key), (void *)dr);
     }
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
-        if (!r->winner || !dr || !dr->fqdn || dr->workload_selector)
+        if (!r->live || !dr || !dr->fqdn || dr->workload_selector)
             continue;
         const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, dr->fqdn);
         const ml_vec *v = ml_map_vec(&by_host, key, strlen(key));
         if (!v || v->n < 2 || v->items[0] == dr)
             continue;
-        const ml_destrule *first = v->items[0];
+        const ml_destrule *first = NULL;
+        for (size_t k = 0; k < v->n && v->items[k] != dr && !first; k++) {
+            const ml_destrule *o = v->items[k];
+            /* alternatives of one object replace each other (model.h) */
+            if (!ml_streq(o->res->key, r->key) && ml_model_meets(ctx->model, r, o->res))
+                first = o;
+        }
+        if (!first)
+            continue;
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(dr->host),
                                "%s and %s both configure host %s in namespace %s; only one DestinationRule per "
                                "host takes effect, so the settings of the other are ignored",

@@ -50,7 +50,8 @@ const char *tr_labels_fmt(ml_arena *a, const ml_node *labels, const char *eq, co
 const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn);
 /* "file:line" of a location (for messages that point elsewhere). */
 const char *tr_where(ml_arena *a, ml_loc l);
-/* The winning definition that replaces r, or NULL when r is the winner. */
+/* The definition of r's group that replaces r when applied, or NULL when r
+ * is live (one of its key's alternatives). */
 const ml_resource *tr_replaced_by(const ml_ctx *ctx, const ml_resource *r);
 
 /* What the pods behind a DestinationRule subset are. */
