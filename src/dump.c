@@ -106,7 +106,7 @@ static const char *const INJECT_REASONS[] = {
     "namespace label istio-injection=enabled", "namespace label istio.io/rev", "namespace label istio-injection=disabled",
     "pod opts out (sidecar.istio.io/inject=false)", "pod opts in (sidecar.istio.io/inject=true)",
     "system namespace", "namespace has no injection label", "namespace not in the input",
-    "pod uses hostNetwork", "ambient data plane"};
+    "pod uses hostNetwork", "ambient data plane", "gateway proxy (inject.istio.io/templates: gateway)"};
 static const char *const SCOPES[] = {"default", "mesh", "namespace", "workload", "port"};
 
 static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)

@@ -39,20 +39,45 @@ static const char *where(ml_arena *a, const ml_node *n)
 
 /* ---- sidecar injection ---------------------------------------------------- */
 
-/* Go's strconv.ParseBool, which the injector applies to the annotation. */
-static int parse_bool(const char *s)
+/* The injector's reading of sidecar.istio.io/inject (injectRequired in
+ * pkg/kube/inject/inject.go): the value lowercased, "y", "yes", "true" or
+ * "on" asks for a sidecar, empty leaves the namespace default, anything else
+ * refuses one. 1, 0, or -1 for empty/absent. */
+static int inject_value(const char *s)
 {
-    static const char *const yes[] = {"1", "t", "T", "true", "TRUE", "True"};
-    static const char *const no[] = {"0", "f", "F", "false", "FALSE", "False"};
-    if (!s)
+    static const char *const yes[] = {"y", "yes", "true", "on"};
+    if (!s || !*s)
         return -1;
-    for (size_t i = 0; i < 6; i++) {
-        if (strcmp(s, yes[i]) == 0)
+    char low[8];
+    size_t n = strlen(s);
+    if (n >= sizeof low)
+        return 0;
+    for (size_t i = 0; i <= n; i++)
+        low[i] = (char)(s[i] >= 'A' && s[i] <= 'Z' ? s[i] - 'A' + 'a' : s[i]);
+    for (size_t i = 0; i < 4; i++)
+        if (strcmp(low, yes[i]) == 0)
             return 1;
-        if (strcmp(s, no[i]) == 0)
-            return 0;
+    return 0;
+}
+
+/* A comma-separated list of template names holds name. */
+static bool template_has(const char *list, const char *name)
+{
+    size_t n = strlen(name);
+    for (const char *p = list; *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = p;
+        while (*e && *e != ',')
+            e++;
+        const char *t = e;
+        while (t > p && t[-1] == ' ')
+            t--;
+        if ((size_t)(t - p) == n && memcmp(p, name, n) == 0)
+            return true;
+        p = e;
     }
-    return -1;
+    return false;
 }
 
 static const char *ns_where(ml_arena *a, const ml_resource *nsr)
@@ -76,21 +101,29 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
     if (revv && !*revv)
         revv = NULL;
 
-    /* The pod's own say: the label, or else the older annotation. The
-     * webhook's object selector compares the label exactly; the injector
-     * parses the annotation as a Go boolean. */
-    const ml_node *pod = ml_get(w->pod_labels, "sidecar.istio.io/inject");
-    const char *what = "label";
-    int podv = -1;
-    if (ml_str(pod)) {
-        podv = ml_streq(ml_str(pod), "true") ? 1 : ml_streq(ml_str(pod), "false") ? 0 : -1;
-    } else {
-        pod = ml_get(w->pod_annotations, "sidecar.istio.io/inject");
-        what = "annotation";
-        podv = ml_str(pod) ? parse_bool(ml_str(pod)) : -1;
-        if (!ml_str(pod))
-            pod = NULL;
-    }
+    /* The pod's own say. Two layers decide (istio-discovery chart,
+     * templates/mutatingwebhook.yaml, and pkg/kube/inject/inject.go):
+     * - the webhooks' objectSelectors read the pod LABEL only: in a
+     *   namespace labelled for injection every pod whose label is not
+     *   exactly "false" reaches the injector; in a namespace with neither
+     *   istio-injection nor istio.io/rev, only a pod labelled exactly
+     *   sidecar.istio.io/inject=true (or with an istio.io/rev label)
+     *   reaches it, so the annotation alone injects nothing there;
+     * - the injector then reads the label, or the annotation when there is
+     *   no label, and refuses a sidecar for any value but y/yes/true/on. */
+    const ml_node *plabel = ml_get(w->pod_labels, "sidecar.istio.io/inject");
+    const ml_node *pannot = ml_get(w->pod_annotations, "sidecar.istio.io/inject");
+    if (!ml_str(plabel))
+        plabel = NULL;
+    if (!ml_str(pannot))
+        pannot = NULL;
+    const ml_node *pod = plabel ? plabel : pannot;
+    const char *what = plabel ? "label" : "annotation";
+    int podv = pod ? inject_value(ml_str(pod)) : -1;
+    bool label_true = plabel && ml_streq(ml_str(plabel), "true");
+    const ml_node *pod_rev = ml_get(w->pod_labels, "istio.io/rev");
+    if (!ml_str(pod_rev) || !*ml_str(pod_rev))
+        pod_rev = NULL;
 
     /* The injector's first test: a pod on the host network never gets a
      * sidecar (its iptables rules would rewrite the node's routing). */
@@ -129,12 +162,28 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
         f->injected = true;
         f->decided_by = rev;
         f->explain = ml_printf(a, "namespace %s has istio.io/rev=%s (%s)", ns, revv, where(a, rev));
-    } else if (!injv && podv == 1) {
+    } else if (!injv && pod_rev && podv != 0) {
         f->reason = ML_INJ_POD_OPT_IN;
         f->injected = true;
+        f->decided_by = pod_rev;
+        f->explain = ml_printf(a, "the pod template label istio.io/rev is \"%s\" (%s)", ml_str(pod_rev),
+                               where(a, pod_rev));
+    } else if (!injv && label_true && podv == 1) {
+        f->reason = ML_INJ_POD_OPT_IN;
+        f->injected = true;
+        f->decided_by = plabel;
+        f->explain = ml_printf(a, "the pod template label sidecar.istio.io/inject is \"true\" (%s)",
+                               where(a, plabel));
+    } else if (!injv && !nsr && podv == 1) {
+        /* The annotation (or a label spelled otherwise than "true") only
+         * counts in a namespace labelled for injection, which is unknown. */
+        f->reason = ML_INJ_NS_UNKNOWN;
+        f->known = false;
         f->decided_by = pod;
-        f->explain = ml_printf(a, "the pod template %s sidecar.istio.io/inject is \"true\" (%s)", what,
-                               where(a, pod));
+        f->explain = ml_printf(a, "the pod template %s sidecar.istio.io/inject asks for a sidecar (%s), but only the "
+                                  "label \"true\" reaches the injector in a namespace without an injection "
+                                  "label, and namespace %s is not defined in the input",
+                               what, where(a, pod), ns);
     } else if (injv) {
         /* Neither enabled nor disabled: the webhooks select on neither. */
         f->reason = ML_INJ_NO_LABEL;
@@ -143,12 +192,38 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
                                ns, injv, where(a, inj));
     } else if (nsr) {
         f->reason = ML_INJ_NO_LABEL;
-        f->explain = ml_printf(a, "namespace %s has no istio-injection label (%s)", ns, ns_where(a, nsr));
+        if (podv == 1) {
+            f->decided_by = pod;
+            f->explain = ml_printf(a, "namespace %s has no istio-injection label (%s), and there the webhook only "
+                                      "sees pods whose label sidecar.istio.io/inject is exactly \"true\"; the pod "
+                                      "template %s (%s) does not make the API server call it",
+                                   ns, ns_where(a, nsr), plabel ? "label" : "annotation", where(a, pod));
+        } else {
+            f->explain = ml_printf(a, "namespace %s has no istio-injection label (%s)", ns, ns_where(a, nsr));
+        }
     } else {
         f->reason = ML_INJ_NS_UNKNOWN;
         f->known = false;
         f->explain = ml_printf(a, "namespace %s is not defined in the input, so whether its pods get a "
                                   "sidecar is unknown", ns);
+    }
+
+    /* inject.istio.io/templates: gateway makes the injector render a
+     * gateway proxy (the pod is an Envoy gateway, not an application with a
+     * sidecar): selectTemplates in pkg/kube/inject/inject.go. The sidecar
+     * rules cannot judge it as an application: unknown. */
+    const char *tmpl = ml_str(ml_get(w->pod_annotations, "inject.istio.io/templates"));
+    if (f->injected && tmpl && template_has(tmpl, "gateway")) {
+        const ml_node *tn = ml_get(w->pod_annotations, "inject.istio.io/templates");
+        f->reason = ML_INJ_GATEWAY_PROXY;
+        f->known = false;
+        f->injected = false;
+        f->decided_by = tn;
+        f->explain = ml_printf(a, "the pod template annotation inject.istio.io/templates names the gateway "
+                                  "template (%s): the pod becomes an Istio gateway proxy, not an application "
+                                  "with a sidecar",
+                               where(a, tn));
+        return f;
     }
 
     /* Istio's ambient data plane: no sidecar, but ztunnel (and a waypoint

@@ -1599,6 +1599,23 @@ const char *ml_resolve_host(ml_model *m, const char *host, const char *ns)
     size_t dots = 0;
     for (const char *p = host; *p; p++)
         dots += *p == '.';
+    /* Istio's ResolveShortnameToFQDN (pkg/config/model.go, formerly
+     * pilot/pkg/model/config.go): only a name without any dot is expanded;
+     * "reviews.bar" and "google.com" are taken as written. */
+    if (dots == 0)
+        return ml_printf(m->arena, "%s.%s.svc.%s", host, ns ? ns : cfg_default_ns(m), cfg_domain(m));
+    return ml_strdup(m->arena, host);
+}
+
+const char *ml_resolve_dns_name(ml_model *m, const char *host, const char *ns)
+{
+    if (!host)
+        return NULL;
+    if (!*host || strcmp(host, "*") == 0 || strchr(host, ':') || ml_ends_with(host, "."))
+        return ml_strdup(m->arena, host);
+    size_t dots = 0;
+    for (const char *p = host; *p; p++)
+        dots += *p == '.';
     if (dots == 0)
         return ml_printf(m->arena, "%s.%s.svc.%s", host, ns ? ns : cfg_default_ns(m), cfg_domain(m));
     if (dots == 1)

@@ -25,6 +25,11 @@
 #define EVAL_MAX_DEPTH 256
 #define EVAL_BUDGET 1000000
 #define MAX_ELEMS 10000 /* elements or properties one literal may assemble */
+/* The longest string the evaluator builds by concatenation (`a + b`,
+ * template literals): options are short, and a chain of doubling bindings
+ * must not take the machine. A longer string is unknown, with this reason. */
+#define MAX_STR 8192
+#define MAX_STR_WHY "string longer than 8192 bytes (meshlint evaluates concatenated strings up to 8 KiB)"
 #define IMPORT_MAX_BYTES (8u << 20)
 
 /* ---- the functions we recognise ----------------------------------------- */
@@ -170,7 +175,26 @@ typedef struct xctx {
     unsigned long budget; /* evaluation steps and copied elements left */
     unsigned gen;         /* binding values are cached per generation (one per call evaluated) */
     import_cache *ic;
+    struct bind_memo *rec; /* the binding being evaluated: its env reads are recorded there */
+    unsigned long cuts;   /* values cut by the depth or step budget (they depend on the context) */
+    ml_map env_seen;      /* the server's env_names, to keep them unique in linear time */
+    void **stack;         /* malloc'd: replaying env reads (bind_memo*) */
+    size_t nstack, capstack;
 } xctx;
+
+/* A binding's value (ml_ts_binding.cache): computed once and shared by
+ * every evaluation, so that memory does not grow with (size of a value) x
+ * (number of calls that use it). Each server records the environment
+ * variables its options read: a memo keeps the names its own expression
+ * read and the memos it used, and a later use walks that graph once per
+ * server (seen_gen). */
+typedef struct bind_memo {
+    val *v;
+    ml_vec env;        /* const char*: read by the binding's own expression */
+    ml_vec used;       /* bind_memo*: bindings its evaluation used */
+    bool any_gen;      /* valid in every generation; otherwise only in cache_gen */
+    unsigned seen_gen; /* replayed into this generation's server already */
+} bind_memo;
 
 static val *mkv(xctx *x, vk k, ml_loc loc)
 {
@@ -193,15 +217,59 @@ static ml_loc nloc(const ml_ts_unit *u, const ml_ts_node *n)
     return ml_ts_loc(u, n->first, n->last);
 }
 
+static void note_env_srv(xctx *x, const char *name)
+{
+    if (!x->srv)
+        return;
+    void **slot = ml_map_slot_for(&x->env_seen, name, strlen(name));
+    if (*slot)
+        return;
+    *slot = (void *)1;
+    ml_vec_push(x->a, &x->srv->env_names, (void *)name);
+}
+
 static void note_env(xctx *x, const char *name)
 {
-    if (!x->srv || !name)
+    if (!name)
         return;
-    ML_VEC_EACH(const char *, e, &x->srv->env_names) {
-        if (strcmp(e, name) == 0)
-            return;
+    if (x->rec)
+        ml_vec_push(x->a, &x->rec->env, (void *)name);
+    note_env_srv(x, name);
+}
+
+/* A memoized binding is used: its env reads (and those of the bindings it
+ * used, each once per generation) go to the server, and the binding being
+ * evaluated records the use. */
+static void replay_memo(xctx *x, bind_memo *bm)
+{
+    if (x->rec && x->rec != bm)
+        ml_vec_push(x->a, &x->rec->used, bm);
+    if (!x->srv || bm->seen_gen == x->gen)
+        return;
+    bm->seen_gen = x->gen;
+    x->nstack = 0;
+    for (;;) {
+        ML_VEC_EACH(const char *, e, &bm->env) {
+            note_env_srv(x, e);
+        }
+        ML_VEC_EACH(bind_memo *, k, &bm->used) {
+            if (k->seen_gen == x->gen)
+                continue;
+            k->seen_gen = x->gen;
+            if (x->nstack == x->capstack) {
+                size_t cap = x->capstack ? x->capstack * 2 : 64;
+                void **st = realloc(x->stack, cap * sizeof *st);
+                if (!st)
+                    continue; /* out of memory: ml_alloc would abort soon anyway */
+                x->stack = st;
+                x->capstack = cap;
+            }
+            x->stack[x->nstack++] = k;
+        }
+        if (!x->nstack)
+            break;
+        bm = x->stack[--x->nstack];
     }
-    ml_vec_push(x->a, &x->srv->env_names, (void *)name);
 }
 
 static val *env_val(xctx *x, ml_loc loc, const char *name)
@@ -385,6 +453,8 @@ static void obj_open(val *obj, const char *why, ml_loc loc);
 static void obj_add(xctx *x, val *obj, prop *p)
 {
     if (obj->props.n >= MAX_ELEMS || x->budget == 0) {
+        if (x->budget == 0)
+            x->cuts++;
         obj_open(obj, "object too large to evaluate", p->span);
         return;
     }
@@ -437,6 +507,8 @@ static void obj_spread(xctx *x, val *obj, val *src, bool maybe, ml_loc loc, unsi
 static void arr_push(xctx *x, val *arr, val *v, bool maybe)
 {
     if (arr->elems.n >= MAX_ELEMS || x->budget == 0) {
+        if (x->budget == 0)
+            x->cuts++;
         if (arr->open_after < 0) {
             arr->open_after = 1;
             v = unk(x, v->loc, "array too large to evaluate");
@@ -499,16 +571,32 @@ static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
             return unk(x, use, ml_printf(x->a, "%s has no initializer", b->name));
         if (b->busy)
             return unk(x, use, ml_printf(x->a, "%s refers to itself", b->name));
-        /* a binding has one value per evaluation: computing it once keeps
-         * shared subexpressions (x1 = [...x0, ...x0], ...) linear */
-        if (b->cache && b->cache_gen == x->gen)
-            return b->cache;
+        /* a binding has one value: computing it once keeps shared
+         * subexpressions (x1 = [...x0, ...x0], ...) linear, and sharing it
+         * between calls keeps memory independent of how many calls use it */
+        bind_memo *bm = b->cache;
+        if (bm && (bm->any_gen || b->cache_gen == x->gen)) {
+            replay_memo(x, bm);
+            return bm->v;
+        }
         if (!b->ast)
             b->ast = ml_ts_parse_expr(u, b->init, NULL);
+        bm = ml_zalloc(x->a, sizeof *bm);
+        bind_memo *outer = x->rec;
+        unsigned long cuts = x->cuts;
+        x->rec = bm;
         b->busy = true;
         val *v = ev(x, u, b->ast);
         b->busy = false;
-        b->cache = v;
+        x->rec = outer;
+        bm->seen_gen = x->gen; /* its reads went to the server as they happened */
+        if (outer)
+            ml_vec_push(x->a, &outer->used, bm);
+        bm->v = v;
+        /* a value cut short by this call's depth or step budget may be
+         * whole elsewhere: keep it for this call only */
+        bm->any_gen = x->cuts == cuts;
+        b->cache = bm;
         b->cache_gen = x->gen;
         return v;
     }
@@ -963,6 +1051,8 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
         (l->k == V_STR || l->k == V_NUM) && (r->k == V_STR || r->k == V_NUM)) {
         const char *ls = l->k == V_STR ? l->str : ml_printf(x->a, "%g", l->num);
         const char *rs = r->k == V_STR ? r->str : ml_printf(x->a, "%g", r->num);
+        if (strlen(ls) + strlen(rs) > MAX_STR)
+            return unk(x, loc, MAX_STR_WHY);
         val *res = mkv(x, V_STR, loc);
         res->str = ml_printf(x->a, "%s%s", ls, rs);
         return res;
@@ -1038,13 +1128,20 @@ static val *eval_template(xctx *x, ml_ts_unit *u, ml_ts_node *n)
     for (uint32_t k = 0; k < n->nkids; k++) {
         ml_ts_node *kid = n->kids[k];
         if (k % 2 == 0) {
-            ml_buf_add(&b, kid->str, kid->len);
+            if (b.n + kid->len > MAX_STR && !why)
+                why = MAX_STR_WHY;
+            if (!why)
+                ml_buf_add(&b, kid->str, kid->len);
             continue;
         }
         val *v = ev(x, u, kid);
-        if (v->k == V_STR)
-            ml_buf_puts(&b, v->str);
-        else if (v->k == V_NUM)
+        if (v->k == V_STR) {
+            size_t len = strlen(v->str);
+            if (b.n + len > MAX_STR && !why)
+                why = MAX_STR_WHY;
+            if (!why)
+                ml_buf_add(&b, v->str, len);
+        } else if (v->k == V_NUM)
             ml_buf_printf(&b, "%g", v->num);
         else if (!why)
             why = v->k == V_UNKNOWN ? v->why : "template literal with a value known only at run time";
@@ -1063,10 +1160,11 @@ static val *eval_template(xctx *x, ml_ts_unit *u, ml_ts_node *n)
 static val *ev(xctx *x, ml_ts_unit *u, ml_ts_node *n)
 {
     ml_loc loc = nloc(u, n);
-    if (x->depth >= EVAL_MAX_DEPTH)
-        return unk(x, loc, "expression nested too deeply");
-    if (x->budget == 0)
-        return unk(x, loc, "expression too complex to evaluate");
+    if (x->depth >= EVAL_MAX_DEPTH || x->budget == 0) {
+        x->cuts++;
+        return unk(x, loc, x->budget == 0 ? "expression too complex to evaluate"
+                                          : "expression nested too deeply");
+    }
     x->budget--;
     x->depth++;
     val *v;
@@ -2219,11 +2317,15 @@ static void xctx_init(xctx *x, ml_model *m)
     memset(x, 0, sizeof *x);
     x->m = m;
     x->a = m->arena;
+    ml_map_init(&x->env_seen);
 }
 
 static void xctx_free(xctx *x)
 {
-    (void)x; /* imported units live in the run's cache */
+    /* imported units live in the run's cache */
+    ml_map_free(&x->env_seen);
+    free(x->stack);
+    x->stack = NULL;
 }
 
 /* A new evaluation generation: cached binding values of earlier ones
@@ -2403,6 +2505,8 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     x->srv = s;
     x->depth = 0;
     x->budget = EVAL_BUDGET;
+    ml_map_free(&x->env_seen);
+    ml_map_init(&x->env_seen);
     next_gen(x);
     val *opts = NULL;
     if (call->nkids > 0)

@@ -322,8 +322,41 @@ static bool is_opener_tok(const ml_ts_unit *u, uint32_t i)
             (t->punct == ML_P_LPAREN || t->punct == ML_P_LBRACK || t->punct == ML_P_LBRACE));
 }
 
+/* The first index j >= i at i's bracket level that ends an expression (a
+ * closer, or a statement break), for every i, computed right to left in one
+ * pass: skipping an expression must not be linear in what follows, since a
+ * chain of arrows or nested calls skips from every one of its tokens. */
+static uint32_t *expr_stops(const ml_ts_unit *u)
+{
+    uint32_t n = u->lx.n;
+    uint32_t *stop = malloc(((size_t)n + 1) * sizeof *stop);
+    if (!stop)
+        return NULL;
+    stop[n] = n - 1;
+    for (uint32_t j = n; j-- > 0;) {
+        if (is_closer_or_end(u, j) || asi_break(u, j)) {
+            stop[j] = j;
+        } else if (is_opener_tok(u, j)) {
+            uint32_t m = tmatch(u, j);
+            stop[j] = m > j && m < n ? stop[m + 1] : stop[j + 1];
+        } else {
+            stop[j] = stop[j + 1];
+        }
+    }
+    return stop;
+}
+
 uint32_t ml_ts_skip_expr(const ml_ts_unit *u, uint32_t i)
 {
+    if (u->expr_stop) {
+        if (i >= u->lx.n)
+            return u->lx.n - 1;
+        if (is_closer_or_end(u, i))
+            return i;
+        uint32_t m = tmatch(u, i);
+        uint32_t next = is_opener_tok(u, i) && m > i ? m + 1 : i + 1;
+        return next < u->lx.n ? u->expr_stop[next] : u->lx.n - 1;
+    }
     uint32_t start = i;
     while (i < u->lx.n) {
         if (is_closer_or_end(u, i))
@@ -1022,8 +1055,10 @@ bool ml_ts_unit_init(ml_ts_unit *u, ml_arena *a, ml_file *f, const char *src, ui
     ml_map_init(&u->exports);
     if (!ml_ts_lex(src, start, end, line, col, &u->lx))
         return false;
+    u->expr_stop = expr_stops(u);
+    u->parse_left = ML_TS_PARSE_BUDGET(u->lx.n);
     scan(u);
-    if (!u->tok_scope) {
+    if (!u->tok_scope || !u->expr_stop) {
         ml_ts_unit_free(u);
         return false;
     }
@@ -1034,11 +1069,13 @@ void ml_ts_unit_free(ml_ts_unit *u)
 {
     ml_ts_lex_free(&u->lx);
     free(u->tok_scope);
+    free(u->expr_stop);
     free(u->scopes);
     ml_map_free(&u->bindings);
     ml_map_free(&u->reassigned);
     ml_map_free(&u->exports);
     u->tok_scope = NULL;
+    u->expr_stop = NULL;
     u->scopes = NULL;
     u->nscopes = u->capscopes = 0;
 }
@@ -1096,6 +1133,8 @@ static ml_ts_node *mk(parser *p, ml_nk kind, uint32_t first)
     if (first >= p->u->lx.n)
         first = p->u->lx.n - 1; /* one past EOF: the EOF token */
     ml_ts_node *n = ml_zalloc(p->u->arena, sizeof *n);
+    if (p->u->parse_left)
+        p->u->parse_left--;
     n->kind = (uint8_t)kind;
     n->first = first;
     n->last = first;
@@ -1854,11 +1893,12 @@ static ml_ts_node *parse_binary(parser *p, int minprec)
 static ml_ts_node *parse_assign(parser *p)
 {
     ml_ts_unit *u = p->u;
-    if (p->depth >= ML_TS_MAX_DEPTH) {
+    if (p->depth >= ML_TS_MAX_DEPTH || u->parse_left == 0) {
         uint32_t start = p->i;
         uint32_t q = ml_ts_skip_expr(u, p->i);
         p->i = q;
-        return unknown(p, start, q > start ? q - 1 : start, "expression nested too deeply");
+        return unknown(p, start, q > start ? q - 1 : start,
+                       u->parse_left ? "expression nested too deeply" : ML_TS_PARSE_BUDGET_WHY);
     }
     p->depth++;
     ml_ts_node *r;

@@ -16,13 +16,14 @@ typedef enum ml_inject_reason {
     ML_INJ_NS_REV,          /* namespace istio.io/rev=<rev> */
     ML_INJ_NS_DISABLED,     /* namespace istio-injection=disabled */
     ML_INJ_POD_OPT_OUT,     /* pod label/annotation sidecar.istio.io/inject=false */
-    ML_INJ_POD_OPT_IN,      /* pod label/annotation sidecar.istio.io/inject=true */
+    ML_INJ_POD_OPT_IN,      /* pod label sidecar.istio.io/inject=true, or pod label istio.io/rev */
     ML_INJ_SYSTEM_NS,       /* kube-system, or the control-plane namespace */
     ML_INJ_NO_LABEL,        /* namespace known, without injection label */
     ML_INJ_NS_UNKNOWN,      /* namespace not defined in the input: unknown */
     ML_INJ_HOST_NETWORK,    /* pod spec hostNetwork: true, which Istio never injects */
     ML_INJ_AMBIENT,         /* ambient data plane (istio.io/dataplane-mode=ambient): no sidecar, known false */
-    ML_INJ_NS_ALTERNATIVES  /* Namespace alternatives (unit.h) disagree: depends on which is applied last, known false */
+    ML_INJ_NS_ALTERNATIVES, /* Namespace alternatives (unit.h) disagree: depends on which is applied last, known false */
+    ML_INJ_GATEWAY_PROXY    /* inject.istio.io/templates: gateway: a gateway proxy, not an app; known false */
 } ml_inject_reason;
 
 typedef struct ml_sidecar_fact {

@@ -401,8 +401,14 @@ bool ml_selector_matches(const ml_node *sel, const ml_node *labels);
  * statically is taken as matching. ml_model_select matches this way. */
 bool ml_selector_matches_workload(const ml_node *sel, const ml_workload *w);
 /* Resolve a host as Istio does, relative to namespace ns. Returns an arena
- * string: "reviews" -> "reviews.ns.svc.cluster.local". */
+ * string: "reviews" -> "reviews.ns.svc.cluster.local"; a host with a dot is
+ * taken as written ("reviews.bar", "google.com"). */
 const char *ml_resolve_host(ml_model *m, const char *host, const char *ns);
+/* Resolve a name an application dials, as the pod's DNS search path does
+ * (<ns>.svc.<domain>, svc.<domain>): "orders" -> "orders.ns.svc.cluster.local",
+ * "orders.shop" -> "orders.shop.svc.cluster.local". Not Istio's host rule:
+ * for VirtualService and DestinationRule hosts use ml_resolve_host. */
+const char *ml_resolve_dns_name(ml_model *m, const char *host, const char *ns);
 /* Services/DRs/VSs whose host equals fqdn (wildcards in VS/DR hosts match). */
 const ml_vec *ml_model_services_for(const ml_model *m, const char *fqdn);
 ml_vec ml_model_destrules_for(const ml_model *m, const char *fqdn);

@@ -118,6 +118,9 @@ typedef struct ml_ts_unit {
     ml_arena *arena;
     ml_lex lx;
     uint32_t *tok_scope;  /* malloc'd: innermost scope of each token */
+    uint32_t *expr_stop;  /* malloc'd: per token, where ml_ts_skip_expr resumes
+                             looking (the first closer or statement break at
+                             its bracket level), so that skipping is O(1) */
     ml_ts_scope *scopes;  /* malloc'd */
     uint32_t nscopes, capscopes;
     ml_map bindings;      /* name -> ml_vec of ml_ts_binding*, in token order */
@@ -126,6 +129,7 @@ typedef struct ml_ts_unit {
     bool has_connectum;   /* imports something from @connectum/... */
     bool markdown;        /* a Markdown snippet: known names need no import */
     unsigned import_depth; /* 0: an input file; 1: read through a relative import */
+    size_t parse_left;    /* expression nodes the parser may still make (ML_TS_PARSE_BUDGET) */
 } ml_ts_unit;
 
 /* Token i, or the EOF token when i is past the end (never out of bounds). */
@@ -204,6 +208,12 @@ typedef struct ml_ts_node {
 } ml_ts_node;
 
 #define ML_TS_MAX_DEPTH 200
+/* Expression nodes the parser makes for one unit, at most: a fixed amount
+ * plus a few per token. Nested calls that are each parsed on their own
+ * (createServer(createServer(...))) would otherwise cost (depth) x (size);
+ * past the budget an expression is ML_N_UNKNOWN with ML_TS_PARSE_BUDGET_WHY. */
+#define ML_TS_PARSE_BUDGET(ntok) ((size_t)(ntok) * 4 + 65536)
+#define ML_TS_PARSE_BUDGET_WHY "the file's expressions are too complex to parse (budget of 4 expression nodes per token)"
 
 /* Parse one assignment expression starting at token i; *next receives the
  * index after it. Never recurses deeper than ML_TS_MAX_DEPTH levels of

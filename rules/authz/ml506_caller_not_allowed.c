@@ -166,7 +166,7 @@ static void check_call(ml_ctx *ctx, const ml_authz_index *ix, const ml_link *l, 
         return;
     const char *fqdn = ml_ends_with(host, ".svc")
                            ? ml_printf(ctx->arena, "%s.%s", host, cluster_domain(ctx))
-                           : ml_resolve_host(ctx->model, host, w->res->ns);
+                           : ml_resolve_dns_name(ctx->model, host, w->res->ns);
     const ml_vec *svcs = ml_model_services_for(m, fqdn);
     if (!svcs || svcs->n == 0)
         return;

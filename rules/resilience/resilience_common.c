@@ -730,7 +730,7 @@ const char *ml_resil_url_fqdn(const ml_ctx *ctx, const char *url, const char *ns
                             : "cluster.local";
         return ml_printf(ctx->arena, "%s.%s", host, d);
     }
-    return ml_resolve_host(ctx->model, host, ns);
+    return ml_resolve_dns_name(ctx->model, host, ns);
 }
 
 const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_outbound *o)

@@ -111,7 +111,14 @@ static void check_vs(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice 
                                    "request (routes are tried in order)",
                                    rname, vsname, cname);
             ml_note(ctx, d, ml_node_loc(catch_all->node), "%s matches every request", cname);
-            ml_help(ctx, d, "move %s above %s, so that the catch-all route comes last", rname, cname);
+            if (route_matches_all(rt))
+                /* both take every request: moving one above the other only
+                 * swaps which one is dead (e.g. a fault-injection route) */
+                ml_help(ctx, d, "%s also matches every request, so no order makes both run: delete %s, or merge "
+                                "what it does (fault, retries, headers) into %s",
+                        rname, rname, cname);
+            else
+                ml_help(ctx, d, "move %s above %s, so that the catch-all route comes last", rname, cname);
             continue;
         }
         if (route_matches_all(rt)) {

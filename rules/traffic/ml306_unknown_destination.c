@@ -12,6 +12,7 @@
  */
 #include <string.h>
 
+#include "meshlint/config.h"
 #include "meshlint/rule.h"
 #include "traffic_common.h"
 
@@ -124,6 +125,38 @@ static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservic
     ml_help(ctx, diag, "add port: {number: N} to %s, with the Service port it is meant for", what);
 }
 
+/* "orders.shop" written for the Service orders of namespace shop: Istio
+ * expands only a host without a dot (ResolveShortnameToFQDN, pkg/config/
+ * model.go), so it looks for a service named "orders.shop", which no
+ * registry holds: the route fails although DNS would resolve the name. */
+static bool dotted_service_name(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                                const char *written, const char *what)
+{
+    const char *dot = written ? strchr(written, '.') : NULL;
+    if (!dot || strchr(dot + 1, '.') || dot == written || !dot[1])
+        return false;
+    const char *domain = ctx->cfg && ctx->cfg->cluster_domain && *ctx->cfg->cluster_domain
+                             ? ctx->cfg->cluster_domain
+                             : "cluster.local";
+    const char *full = ml_printf(ctx->arena, "%s.svc.%s", written, domain);
+    const ml_vec *svcs = ml_model_services_for(ctx->model, full);
+    if (!svcs || !svcs->n)
+        return false;
+    const ml_service *svc = svcs->items[0];
+    ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->host),
+                              "%s of %s in %s goes to host %s, which Istio takes as written: only a host without "
+                              "a dot is expanded to <name>.<namespace>.svc.%s, so this is not %s and matches no "
+                              "Service or ServiceEntry",
+                              what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), written, domain,
+                              ml_res_display(ctx->arena, svc->res));
+    ml_note(ctx, diag, ml_node_loc(svc->res->name_node), "%s has host %s", ml_res_display(ctx->arena, svc->res),
+            full);
+    ml_help(ctx, diag, "write host: %s", full);
+    if (d->host->style == ML_SCALAR_PLAIN)
+        ml_add_fix(ctx, diag, ml_printf(ctx->arena, "route to %s", full), ml_node_loc(d->host), full);
+    return true;
+}
+
 static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
                        bool mirror)
 {
@@ -139,6 +172,10 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     }
     const char *written = ml_str(d->host);
     if (serviceentry_for(ctx->model, ctx->arena, written, d->fqdn))
+        return;
+    if (dotted_service_name(ctx, r, rt, d, written, what))
+        return;
+    if (tr_is_control_plane_host(ctx, d->fqdn))
         return;
     const char *ns = tr_fqdn_ns(ctx, d->fqdn);
     const ml_vec *in_ns = ns ? ml_map_vec(&st->svc_ns, ns, strlen(ns)) : NULL;
@@ -194,10 +231,10 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
         ml_note(ctx, diag, ml_node_loc(elsewhere->res->name_node), "%s is in namespace %s; a short host name "
                                                                    "resolves in the VirtualService's namespace",
                 ml_res_display(ctx->arena, elsewhere->res), elsewhere->res->ns);
-        ml_help(ctx, diag, "write host: %s.%s", short_name, elsewhere->res->ns);
+        ml_help(ctx, diag, "write host: %s", elsewhere->fqdn);
         if (d->host->style == ML_SCALAR_PLAIN && ml_streq(written, short_name))
-            ml_add_fix(ctx, diag, ml_printf(ctx->arena, "route to %s.%s", short_name, elsewhere->res->ns),
-                       ml_node_loc(d->host), ml_printf(ctx->arena, "%s.%s", short_name, elsewhere->res->ns));
+            ml_add_fix(ctx, diag, ml_printf(ctx->arena, "route to %s", elsewhere->fqdn), ml_node_loc(d->host),
+                       elsewhere->fqdn);
     } else if (near && unique) {
         ml_note(ctx, diag, ml_node_loc(near->res->name_node), "%s", ml_res_display(ctx->arena, near->res));
         ml_help(ctx, diag, "write host: %s", near->res->name);
@@ -236,6 +273,14 @@ const ml_rule ml_rule_ML306 = {
                    "orders.<namespace>.svc.cluster.local), so a destination written for another namespace "
                    "without its namespace part is a common cause. Istio's analyzer reports these as IST0101 "
                    "(ReferencedResourceNotFound).\n"
+                   "\n"
+                   "Istio expands only a host without a dot (ResolveShortnameToFQDN in pkg/config/model.go, "
+                   "formerly pilot/pkg/model/config.go): orders.shop is taken as written, not as "
+                   "orders.shop.svc.cluster.local, so it matches no Service although the pod's DNS would "
+                   "resolve it; that is reported when the Service orders of namespace shop is in the input. "
+                   "Istio's own control-plane Services (istiod, istiod-<revision>, istio-ingressgateway, "
+                   "istio-egressgateway, istio-eastwestgateway in the root namespace, root_namespace in the "
+                   "configuration) exist in every mesh and are never reported.\n"
                    "\n"
                    "A missing host is reported only when the input holds Services of the host's namespace "
                    "(otherwise the Service may be deployed from elsewhere), and an external host without a "

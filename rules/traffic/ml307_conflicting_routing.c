@@ -1,11 +1,18 @@
 /*
- * ML307 conflicting-routing: two differently named VirtualServices for the
- * same host on the mesh gateway, whose routes Istio merges in an order the
- * user does not control, or two DestinationRules for the same host in one
- * namespace, of which only one takes effect. The question is about what the
- * cluster ends up with, so only winning definitions count: several
- * definitions of one name are one object in the cluster (ML003 reports
- * those). Each host gets one pass through a local map, so the work is linear.
+ * ML307 conflicting-routing: several VirtualServices or DestinationRules for
+ * one host whose combination drops configuration.
+ *
+ * - Mesh gateway (sidecars): VirtualServices for one host are not merged;
+ *   the oldest is used and the routes of the others are dropped.
+ * - Other gateways: their HTTP routes are appended in creation order, so a
+ *   catch-all route in one hides the routes of those created after it.
+ * - DestinationRules for one host in one namespace are merged: disjoint
+ *   subsets are fine; a second top-level trafficPolicy or a repeated subset
+ *   name is dropped.
+ *
+ * Only winning definitions count: several definitions of one name are one
+ * object in the cluster (ML003 reports those). Each host gets one pass
+ * through a local map, so the work is linear.
  */
 #include <string.h>
 
@@ -54,6 +61,47 @@ static bool visible_together(const vis *a, const vis *b)
     return false;
 }
 
+/* True when the route matches every request: no match, or an empty match item. */
+static bool catch_all(const ml_route *rt)
+{
+    if (rt->proto != ML_ROUTE_HTTP)
+        return false;
+    if (!ml_is_seq(rt->match) || rt->match->n == 0)
+        return true;
+    for (size_t i = 0; i < rt->match->n; i++) {
+        const ml_node *m = rt->match->items[i];
+        if (ml_is_map(m) && m->n == 0)
+            return true;
+    }
+    return false;
+}
+
+static const ml_route *first_catch_all(const ml_virtualservice *vs)
+{
+    for (size_t i = 0; i < vs->nroutes; i++)
+        if (catch_all(&vs->routes[i]))
+            return &vs->routes[i];
+    return NULL;
+}
+
+/* The gateways of a VirtualService as written ("mesh" excluded), resolved
+ * to "ns/name" as Istio does: a short name is in the VirtualService's
+ * namespace. */
+static const char *gw_key(ml_ctx *ctx, const ml_resource *r, const char *g)
+{
+    if (strchr(g, '/'))
+        return g;
+    return ml_printf(ctx->arena, "%s/%s", r->ns, g);
+}
+
+static const ml_node *vs_host_node(const ml_virtualservice *o, const char *h)
+{
+    for (size_t j = 0; j < o->nhosts; j++)
+        if (ml_streq(o->fqdns[j], h))
+            return o->hosts[j];
+    return NULL;
+}
+
 static void check_vs(ml_ctx *ctx)
 {
     ml_map by_host;
@@ -98,14 +146,13 @@ static void check_vs(ml_ctx *ctx)
                 visibility(o->res, o->export_to, vb);
                 if (!visible_together(va, vb))
                     continue;
-                const ml_node *oh = NULL;
-                for (size_t j = 0; j < o->nhosts && !oh; j++)
-                    if (ml_streq(o->fqdns[j], h))
-                        oh = o->hosts[j];
+                const ml_node *oh = vs_host_node(o, h);
                 if (!d) {
                     d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(vs->hosts[i]),
-                                  "%s and %s both route host %s on the mesh gateway; Istio merges their routes in "
-                                  "an order you do not control, so which route wins can change",
+                                  "%s and %s both route host %s on the mesh gateway; sidecars do not merge "
+                                  "them: only the oldest (by creation time, then name) is used for the host and "
+                                  "the routes of the other are dropped, so which routes apply depends on the "
+                                  "order the two were created",
                                   ml_res_display(ctx->arena, r), ml_res_display(ctx->arena, o->res), h);
                     ml_help(ctx, d, "put all routes for %s into one VirtualService, in the order they should be "
                                     "tried",
@@ -117,6 +164,104 @@ static void check_vs(ml_ctx *ctx)
         }
     }
     ml_map_free(&by_host);
+}
+
+/* Gateways merge: the HTTP routes of every VirtualService bound to one
+ * gateway for one host are appended in creation order. A catch-all route in
+ * one of them then hides every route of the VirtualServices created after
+ * it; which one that is depends on creation times the input does not hold. */
+static void check_gateway_vs(ml_ctx *ctx)
+{
+    ml_map by_key;
+    ml_map_init(&by_key);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
+        const ml_virtualservice *vs = r->u.vs;
+        if (!r->live || !vs || !ml_is_seq(vs->gateways))
+            continue;
+        for (size_t g = 0; g < vs->gateways->n; g++) {
+            const char *gn = ml_str_nonnull(vs->gateways->items[g]);
+            if (!gn || !*gn || strcmp(gn, "mesh") == 0)
+                continue;
+            const char *gk = gw_key(ctx, r, gn);
+            for (size_t i = 0; i < vs->nhosts; i++) {
+                const char *h = vs->fqdns[i];
+                if (!h || !*h)
+                    continue;
+                const char *key = ml_printf(ctx->arena, "%s\x1f%s", gk, h);
+                const ml_vec *v = ml_map_vec(&by_key, key, strlen(key));
+                if (v && v->n && v->items[v->n - 1] == vs)
+                    continue;
+                ml_map_push(&by_key, ctx->arena, key, strlen(key), (void *)vs);
+            }
+        }
+    }
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
+        const ml_virtualservice *vs = r->u.vs;
+        if (!r->live || !vs || !ml_is_seq(vs->gateways))
+            continue;
+        for (size_t g = 0; g < vs->gateways->n; g++) {
+            const char *gn = ml_str_nonnull(vs->gateways->items[g]);
+            if (!gn || !*gn || strcmp(gn, "mesh") == 0)
+                continue;
+            const char *gk = gw_key(ctx, r, gn);
+            for (size_t i = 0; i < vs->nhosts; i++) {
+                const char *h = vs->fqdns[i];
+                if (!h || !*h)
+                    continue;
+                const char *key = ml_printf(ctx->arena, "%s\x1f%s", gk, h);
+                const ml_vec *v = ml_map_vec(&by_key, key, strlen(key));
+                if (!v || v->n < 2 || v->items[0] != vs)
+                    continue; /* one report per (gateway, host), on the first VirtualService */
+                /* the VirtualServices whose catch-all route would hide the others' routes */
+                for (size_t k = 0; k < v->n && k < MAX_SCAN; k++) {
+                    const ml_virtualservice *a = v->items[k];
+                    const ml_route *ca = first_catch_all(a);
+                    if (!ca)
+                        continue;
+                    const ml_virtualservice *b = NULL;
+                    for (size_t j = 0; j < v->n && j < MAX_SCAN && !b; j++)
+                        if (v->items[j] != a && !ml_streq(((const ml_virtualservice *)v->items[j])->res->key,
+                                                          a->res->key) &&
+                            ml_model_meets(ctx->model, a->res, ((const ml_virtualservice *)v->items[j])->res)) {
+                            /* alternatives of one object are never applied together (model.h) */
+                            const ml_virtualservice *c = v->items[j];
+                            for (size_t q = 0; q < c->nroutes && !b; q++)
+                                if (c->routes[q].proto == ML_ROUTE_HTTP)
+                                    b = c;
+                        }
+                    if (!b)
+                        continue;
+                    ml_diag *d = ml_report(
+                        ctx, ML_LEVEL_NONE, ml_node_loc(ca->node),
+                        "%s route %s matches every request for host %s on gateway %s, where Istio appends the "
+                        "routes of every VirtualService for the host in creation order: if %s is created "
+                        "before %s, none of the routes of %s is ever used",
+                        ml_res_display(ctx->arena, a->res), tr_route_name(ctx->arena, ca), h, gk,
+                        ml_res_display(ctx->arena, a->res), ml_res_display(ctx->arena, b->res),
+                        ml_res_display(ctx->arena, b->res));
+                    ml_note(ctx, d, ml_node_loc(vs_host_node(b, h)), "%s routes the same host on the same gateway",
+                            ml_res_display(ctx->arena, b->res));
+                    ml_help(ctx, d, "give the catch-all route a match, or put the routes of both VirtualServices "
+                                    "for %s into one, catch-all last",
+                            h);
+                }
+            }
+        }
+    }
+    ml_map_free(&by_key);
+}
+
+/* Istio merges the DestinationRules for one host visible in a namespace
+ * (pilot/pkg/model/destination_rule.go, mergeDestinationRule): the subsets
+ * of later rules are appended unless their name is already taken, and a
+ * later top-level trafficPolicy is used only when no earlier rule has one.
+ * Rules are taken in creation order; load order stands in for it. */
+/* Whether DestinationRule o is applied with r: alternatives of one object
+ * (model.h) replace each other and are never merged, and a definition of
+ * another group whose name r's group defines is not the one r meets. */
+static bool merged_with(ml_ctx *ctx, const ml_resource *r, const ml_destrule *o)
+{
+    return !ml_streq(o->res->key, r->key) && ml_model_meets(ctx->model, r, o->res);
 }
 
 static void check_dr(ml_ctx *ctx)
@@ -138,23 +283,58 @@ static void check_dr(ml_ctx *ctx)
         const ml_vec *v = ml_map_vec(&by_host, key, strlen(key));
         if (!v || v->n < 2 || v->items[0] == dr)
             continue;
-        const ml_destrule *first = NULL;
-        for (size_t k = 0; k < v->n && v->items[k] != dr && !first; k++) {
-            const ml_destrule *o = v->items[k];
-            /* alternatives of one object replace each other (model.h) */
-            if (!ml_streq(o->res->key, r->key) && ml_model_meets(ctx->model, r, o->res))
-                first = o;
+        size_t self = 0;
+        while (self < v->n && v->items[self] != dr)
+            self++;
+        if (dr->traffic_policy) {
+            const ml_destrule *first = NULL;
+            for (size_t k = 0; k < self && k < MAX_SCAN && !first; k++)
+                if (((const ml_destrule *)v->items[k])->traffic_policy && merged_with(ctx, r, v->items[k]))
+                    first = v->items[k];
+            if (first) {
+                const ml_pair *tp = ml_get_pair(r->spec, "trafficPolicy");
+                const ml_pair *ftp = ml_get_pair(first->res->spec, "trafficPolicy");
+                ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tp ? tp->key : dr->traffic_policy),
+                                       "the top-level trafficPolicy of %s is ignored: Istio merges the "
+                                       "DestinationRules for host %s in namespace %s and keeps the first top-level "
+                                       "trafficPolicy, that of %s (if it is the older; meshlint takes file order)",
+                                       ml_res_display(ctx->arena, r), dr->fqdn, r->ns,
+                                       ml_res_display(ctx->arena, first->res));
+                ml_note(ctx, d, ml_node_loc(ftp ? ftp->key : first->traffic_policy),
+                        "%s sets the top-level trafficPolicy that is used", ml_res_display(ctx->arena, first->res));
+                ml_help(ctx, d, "keep one top-level trafficPolicy for %s: merge the two into one DestinationRule, "
+                                "or move these settings into a subset or portLevelSettings",
+                        dr->fqdn);
+            }
         }
-        if (!first)
-            continue;
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(dr->host),
-                               "%s and %s both configure host %s in namespace %s; only one DestinationRule per "
-                               "host takes effect, so the settings of the other are ignored",
-                               ml_res_display(ctx->arena, r), ml_res_display(ctx->arena, first->res), dr->fqdn,
-                               r->ns);
-        ml_note(ctx, d, ml_node_loc(first->host), "%s configures the same host",
-                ml_res_display(ctx->arena, first->res));
-        ml_help(ctx, d, "merge the traffic policies and subsets into one DestinationRule for %s", dr->fqdn);
+        for (size_t s = 0; s < dr->nsubsets; s++) {
+            const char *name = ml_str_nonnull(dr->subsets[s].name);
+            if (!name)
+                continue;
+            const ml_destrule *first = NULL;
+            const ml_dr_subset *fs = NULL;
+            for (size_t k = 0; k < self && k < MAX_SCAN && !first; k++) {
+                const ml_destrule *o = v->items[k];
+                if (!merged_with(ctx, r, o))
+                    continue;
+                for (size_t j = 0; j < o->nsubsets && !first; j++)
+                    if (ml_streq(ml_str_nonnull(o->subsets[j].name), name)) {
+                        first = o;
+                        fs = &o->subsets[j];
+                    }
+            }
+            if (!first)
+                continue;
+            ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(dr->subsets[s].name),
+                                   "subset %s of %s is dropped: Istio merges the DestinationRules for host %s in "
+                                   "namespace %s and keeps only the first subset of each name, that of %s (if it "
+                                   "is the older; meshlint takes file order)",
+                                   name, ml_res_display(ctx->arena, r), dr->fqdn, r->ns,
+                                   ml_res_display(ctx->arena, first->res));
+            ml_note(ctx, d, ml_node_loc(fs->name), "%s defines subset %s", ml_res_display(ctx->arena, first->res),
+                    name);
+            ml_help(ctx, d, "define subset %s once for %s", name, dr->fqdn);
+        }
     }
     ml_map_free(&by_host);
 }
@@ -162,6 +342,7 @@ static void check_dr(ml_ctx *ctx)
 static void check(ml_ctx *ctx)
 {
     check_vs(ctx);
+    check_gateway_vs(ctx);
     check_dr(ctx);
 }
 
@@ -169,21 +350,34 @@ const ml_rule ml_rule_ML307 = {
     .id = "ML307",
     .name = "conflicting-routing",
     .level = ML_LEVEL_WARNING,
-    .summary = "Two VirtualServices or two DestinationRules configure the same host",
-    .description = "Two differently named VirtualServices that route the same host on the mesh gateway (and are "
-                   "visible in a common namespace through exportTo) are merged by Istio into one route table, in "
-                   "an order users do not control: a catch-all route of one can hide the canary route of the "
-                   "other, and the result can change when either is re-applied.\n"
-                   "\n"
-                   "Two DestinationRules for the same host in the same namespace (neither with a "
-                   "workloadSelector) conflict as well: only one DestinationRule per host takes effect, so the "
-                   "subsets or traffic policy of the other are silently ignored.\n"
-                   "\n"
-                   "Several definitions of the same kind, namespace and name are one object in the cluster; "
-                   "that is reported by ML003, not here.",
-    .remediation = "Keep one VirtualService and one DestinationRule per host, holding all of its routes, "
-                   "subsets and policies.",
+    .summary = "VirtualServices or DestinationRules for one host whose combination drops configuration",
+    .description =
+        "Mesh gateway: two differently named VirtualServices that route the same host for sidecars (and are "
+        "visible in a common namespace through exportTo) are not merged. Istio sorts VirtualServices by creation "
+        "time, then namespace and name (sortConfigByCreationTime, pilot/pkg/model/push_context.go), and a sidecar "
+        "keeps one virtual host per host name: the routes of the other VirtualService are dropped, and which one "
+        "wins depends on the order they were created. Istio's own analyzer reports the same "
+        "(pkg/config/analysis/analyzers/virtualservice/conflictingmeshgatewayhosts.go, IST0109).\n"
+        "\n"
+        "Other gateways: the HTTP routes of every VirtualService bound to one gateway for one host are appended "
+        "in creation order (pilot/pkg/networking/core/gateway.go, vHostDedupMap). That merge is fine unless one "
+        "VirtualService has a catch-all route (no match): then every route of the VirtualServices created after "
+        "it is unreachable.\n"
+        "\n"
+        "DestinationRules for the same host in one namespace (neither with a workloadSelector) are merged "
+        "(mergeDestinationRule, pilot/pkg/model/destination_rule.go): subsets with new names are appended, so "
+        "disjoint subsets are fine; a subset whose name an earlier rule already defines is dropped, and a "
+        "top-level trafficPolicy is used only from the first rule that has one. Those two cases are reported. "
+        "Istio takes the rules in creation order, which the input does not hold: meshlint takes file order "
+        "and says so.\n"
+        "\n"
+        "Several definitions of the same kind, namespace and name are one object in the cluster; "
+        "that is reported by ML003, not here.",
+    .remediation = "Keep one VirtualService per host on the mesh gateway; on other gateways keep catch-all routes "
+                   "in one VirtualService, last. Define each subset name and the top-level traffic policy of a "
+                   "host once.",
     .tags = "traffic,istio",
+    .istio_code = "IST0109",
     .precision = "high",
     .example_bad = "kind: VirtualService\nmetadata: {name: orders}\nspec: {hosts: [orders], http: [...]}\n---\n"
                    "kind: VirtualService\nmetadata: {name: orders-canary}\nspec: {hosts: [orders], http: [...]}",

@@ -669,7 +669,7 @@ static const char *host_fqdn(ml_ctx *ctx, const char *host, const caller *c)
     }
     if (!c->link && !strchr(host, '.'))
         return NULL; /* a short name, from a caller whose namespace is unknown */
-    return ml_resolve_host(ctx->model, host, c->link ? c->link->workload->res->ns : NULL);
+    return ml_resolve_dns_name(ctx->model, host, c->link ? c->link->workload->res->ns : NULL);
 }
 
 static int sidecar_state(const ml_model *m, const ml_workload *w)

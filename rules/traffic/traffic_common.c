@@ -384,3 +384,18 @@ void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)
     }
     ml_map_free(&refs);
 }
+
+bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn)
+{
+    const char *ns = tr_fqdn_ns(ctx, fqdn);
+    const char *root = ctx->cfg && ctx->cfg->root_ns && *ctx->cfg->root_ns ? ctx->cfg->root_ns : "istio-system";
+    if (!ns || strcmp(ns, root) != 0)
+        return false;
+    static const char *const names[] = {"istiod", "istio-ingressgateway", "istio-egressgateway",
+                                        "istio-eastwestgateway"};
+    size_t n = (size_t)(strchr(fqdn, '.') - fqdn);
+    for (size_t i = 0; i < sizeof names / sizeof names[0]; i++)
+        if (strlen(names[i]) == n && memcmp(fqdn, names[i], n) == 0)
+            return true;
+    return n > 7 && memcmp(fqdn, "istiod-", 7) == 0;
+}

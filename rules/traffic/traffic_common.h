@@ -48,6 +48,12 @@ const char *tr_labels_text(ml_arena *a, const ml_node *labels, const char *sep);
 const char *tr_labels_fmt(ml_arena *a, const ml_node *labels, const char *eq, const char *sep);
 /* Namespace of a cluster-local host "name.ns.svc.<domain>", else NULL. */
 const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn);
+/* True when fqdn is one of Istio's own control-plane Services (istiod,
+ * istiod-<revision>, istio-ingressgateway, istio-egressgateway,
+ * istio-eastwestgateway) in the root namespace (configurable, istio-system
+ * by default): they exist in every mesh though an app repository never
+ * holds them (manifests/charts/istio-control, manifests/charts/gateways). */
+bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn);
 /* "file:line" of a location (for messages that point elsewhere). */
 const char *tr_where(ml_arena *a, ml_loc l);
 /* The definition of r's group that replaces r when applied, or NULL when r

@@ -477,7 +477,9 @@ static void test_host_resolution(void **state)
     fx *f = fx_new(NULL);
     ml_model *m = &f->model;
     assert_string_equal(ml_resolve_host(m, "reviews", "bar"), "reviews.bar.svc.cluster.local");
-    assert_string_equal(ml_resolve_host(m, "reviews.foo", "bar"), "reviews.foo.svc.cluster.local");
+    /* a host with a dot is taken as written (ResolveShortnameToFQDN) */
+    assert_string_equal(ml_resolve_host(m, "reviews.foo", "bar"), "reviews.foo");
+    assert_string_equal(ml_resolve_host(m, "google.com", "bar"), "google.com");
     assert_string_equal(ml_resolve_host(m, "reviews.foo.svc.cluster.local", "bar"),
                         "reviews.foo.svc.cluster.local");
     assert_string_equal(ml_resolve_host(m, "api.example.com", "bar"), "api.example.com");
@@ -821,6 +823,14 @@ static const char *const inject_yaml =
     "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'true'}, "
     "annotations: {sidecar.istio.io/inject: 'false'}}}}\n"
     "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: none, namespace: plain}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: pr, namespace: plain}\n"
+    "spec: {template: {metadata: {labels: {istio.io/rev: canary}}}}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: caps, namespace: on}\n"
+    "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'False'}}}}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: ua, namespace: nowhere}\n"
+    "spec: {template: {metadata: {annotations: {sidecar.istio.io/inject: 'true'}}}}\n"
+    "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: gw, namespace: on}\n"
+    "spec: {template: {metadata: {annotations: {inject.istio.io/templates: gateway}, labels: {istio: gw}}}}\n"
     "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: r, namespace: rev}\n"
     "---\napiVersion: apps/v1\nkind: Deployment\nmetadata: {name: o, namespace: odd}\n"
     "spec: {template: {metadata: {labels: {sidecar.istio.io/inject: 'true'}}}}\n"
@@ -877,9 +887,29 @@ static void test_sidecar(void **state)
     assert_false(s->injected);
     assert_int_equal(s->reason, ML_INJ_NS_DISABLED);
 
-    s = sc(m, ML_K_DEPLOYMENT, "plain", "c"); /* older annotation opts in */
+    /* the annotation alone: the object selector of the webhook reads the
+     * label only, so in an unlabelled namespace nothing injects */
+    s = sc(m, ML_K_DEPLOYMENT, "plain", "c");
+    assert_false(s->injected);
+    assert_true(s->known);
+    assert_int_equal(s->reason, ML_INJ_NO_LABEL);
+
+    s = sc(m, ML_K_DEPLOYMENT, "plain", "pr"); /* a pod revision label selects the rev.object webhook */
     assert_true(s->injected);
     assert_int_equal(s->reason, ML_INJ_POD_OPT_IN);
+    assert_string_equal(ml_str(s->decided_by), "canary");
+
+    s = sc(m, ML_K_DEPLOYMENT, "on", "caps"); /* "False" passes the selector, the injector refuses it */
+    assert_false(s->injected);
+    assert_int_equal(s->reason, ML_INJ_POD_OPT_OUT);
+
+    s = sc(m, ML_K_DEPLOYMENT, "nowhere", "ua"); /* annotation, namespace unknown: unknown */
+    assert_false(s->known);
+
+    s = sc(m, ML_K_DEPLOYMENT, "on", "gw"); /* the gateway template: a gateway proxy, not an app */
+    assert_false(s->known);
+    assert_false(s->injected);
+    assert_int_equal(s->reason, ML_INJ_GATEWAY_PROXY);
 
     s = sc(m, ML_K_DEPLOYMENT, "plain", "both"); /* the label wins over the annotation */
     assert_true(s->injected);

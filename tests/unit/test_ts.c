@@ -1207,6 +1207,66 @@ static void test_cycles_and_budget(void **state)
     fx_free(f);
 }
 
+static bool has_env(const ml_server *s, const char *name)
+{
+    ML_VEC_EACH(const char *, e, &s->env_names) {
+        if (strcmp(e, name) == 0)
+            return true;
+    }
+    return false;
+}
+
+/* A binding's value is computed once and shared by every server that uses
+ * it; each server still records the variables the shared value reads. */
+static void test_shared_bindings(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    assert_int_equal(extract(f, "sh.ts",
+                             IMP
+                             "const base = process.env.BASE_PORT ?? \"80\";\n"
+                             "const cfg = { port: Number(base), host: process.env.HOST };\n"
+                             "const other = { ...cfg };\n"
+                             "createServer({ ...cfg });\n"
+                             "createServer({ ...other, allowHTTP1: process.env.H1 === \"true\" });\n"
+                             "createServer({ ...other });\n"),
+                     3);
+    for (size_t i = 0; i < 3; i++) {
+        ml_server *s = server(f, i);
+        assert_true(has_env(s, "BASE_PORT"));
+        assert_true(has_env(s, "HOST"));
+        assert_int_equal(s->env_names.n, i == 1 ? 3 : 2);
+        assert_int_equal(s->port.kind, ML_VAL_ENV);
+    }
+    assert_true(has_env(server(f, 1), "H1"));
+    fx_free(f);
+}
+
+/* Concatenated strings are bounded: the excess is unknown, with the reason. */
+static void test_string_bound(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    ml_buf b;
+    ml_buf_init(&b);
+    ml_buf_puts(&b, IMP "const a0 = 'abcdefgh';\nconst b0 = a0;\n");
+    for (int i = 1; i < 44; i++)
+        ml_buf_printf(&b, "const a%d = `${a%d}${a%d}`;\nconst b%d = b%d + b%d;\n", i, i - 1, i - 1, i,
+                      i - 1, i - 1);
+    ml_buf_puts(&b, "createServer({ host: a43, port: 1 });\ncreateServer({ host: b43 });\n"
+                    "createServer({ host: a9 + b9 });\n");
+    assert_int_equal(extract(f, "dbl.ts", b.s), 3);
+    ml_buf_free(&b);
+    for (size_t i = 0; i < 2; i++) {
+        assert_int_equal(server(f, i)->host.kind, ML_VAL_UNKNOWN);
+        assert_non_null(strstr(server(f, i)->host.why, "longer than 8192 bytes"));
+    }
+    /* 8 KiB exactly is still a value */
+    assert_int_equal(server(f, 2)->host.kind, ML_VAL_STR);
+    assert_int_equal(strlen(server(f, 2)->host.str), 8192);
+    fx_free(f);
+}
+
 /* ---- Markdown ----------------------------------------------------------------------- */
 
 static const char markdown_doc[] =
@@ -1340,6 +1400,8 @@ int main(void)
         cmocka_unit_test(test_many_servers),
         cmocka_unit_test(test_large_file),
         cmocka_unit_test(test_cycles_and_budget),
+        cmocka_unit_test(test_shared_bindings),
+        cmocka_unit_test(test_string_bound),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_val_num),
     };
