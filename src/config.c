@@ -21,14 +21,14 @@
 const char *const ml_config_keys[] = {
     "rules",          "ignore",   "default-namespace", "root-namespace", "trust-domain",
     "trust-domain-aliases", "cluster-domain", "assume-complete", "markdown", "fail-on", "workloads",
-    NULL};
+    "apply-sets", NULL};
 
 void ml_config_defaults(ml_config *c, ml_arena *a)
 {
     memset(c, 0, sizeof *c);
     c->arena = a;
     ml_map_init(&c->rules);
-    c->default_ns = "default";
+    c->default_ns = NULL; /* unbound: manifests without a namespace get the one chosen at apply time */
     c->root_ns = "istio-system";
     c->trust_domain = "cluster.local";
     c->cluster_domain = "cluster.local";
@@ -241,6 +241,44 @@ static const char *read_config(const char *path, ml_buf *data)
     return NULL;
 }
 
+/* apply-sets: a list of {name: NAME, paths: [GLOB, ...]}, globs in apply order */
+static bool parse_apply_sets(ml_buf *err, ml_config *c, const ml_node *v)
+{
+    static const char *const shape = "'apply-sets' expects a list of {name: NAME, paths: [GLOB, ...]} (globs in apply order)";
+    if (!ml_is_seq(v))
+        return fail(err, c, v, "%s", shape);
+    for (size_t i = 0; i < v->n; i++) {
+        const ml_node *it = v->items[i];
+        if (!ml_is_map(it))
+            return fail(err, c, it, "%s", shape);
+        ml_apply_set *s = ml_zalloc(c->arena, sizeof *s);
+        for (size_t j = 0; j < it->n; j++) {
+            const char *k = ml_str(it->pairs[j].key);
+            const ml_node *val = it->pairs[j].value;
+            if (ml_streq(k, "name")) {
+                if (!scalar_string(err, c, val, "apply-sets name", &s->name))
+                    return false;
+            } else if (ml_streq(k, "paths")) {
+                if (!ml_is_seq(val) || val->n == 0)
+                    return fail(err, c, val, "'paths' of an apply set expects a non-empty list of path globs");
+                for (size_t g = 0; g < val->n; g++) {
+                    const char *glob = NULL;
+                    if (!scalar_string(err, c, val->items[g], "paths", &glob))
+                        return false;
+                    ml_vec_push(c->arena, &s->globs, (void *)glob);
+                }
+            } else {
+                return fail(err, c, it->pairs[j].key, "unknown key '%s' in an apply set; expected name or paths",
+                            k ? k : "?");
+            }
+        }
+        if (!s->name || !*s->name || !s->globs.n)
+            return fail(err, c, it, "%s", shape);
+        ml_vec_push(c->arena, &c->apply_sets, s);
+    }
+    return true;
+}
+
 bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
 {
     c->path = ml_strdup(c->arena, path);
@@ -331,6 +369,9 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         } else if (ml_streq(k, "fail-on")) {
             if (!ml_str(v) || !ml_level_parse(ml_str(v), &c->fail_on))
                 return fail(err, c, v, "'fail-on' expects error, warning, note or never");
+        } else if (ml_streq(k, "apply-sets")) {
+            if (!parse_apply_sets(err, c, v))
+                return false;
         } else if (ml_streq(k, "workloads")) {
             if (!ml_is_map(v))
                 return fail(err, c, v, "'workloads' expects a mapping of workload (name or namespace/name) to a source path glob");

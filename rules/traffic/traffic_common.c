@@ -83,10 +83,8 @@ const char *tr_where(ml_arena *a, ml_loc l)
 
 const ml_resource *tr_replaced_by(const ml_ctx *ctx, const ml_resource *r)
 {
-    if (r->winner || !r->key)
-        return NULL;
-    const ml_resource *w = ml_map_gets(&ctx->model->by_key, r->key);
-    return w != r ? w : NULL;
+    (void)ctx;
+    return r->live ? NULL : r->replaced_by;
 }
 
 /* ---- who routes where --------------------------------------------------- */
