@@ -772,6 +772,12 @@ static void parse_peerauth(tctx *t)
                 shape(t, pr->key, plp, "keyed by port numbers", true);
             continue;
         }
+        if (port < 1 || port > 65535) {
+            shape_msg(t, pr->key, ml_printf(t->m->arena, "spec.portLevelMtls key %lld should be a port "
+                                                         "number (1-65535): the setting applies to no port",
+                                            port));
+            continue;
+        }
         const path *ep = PK(plp, ml_str(pr->key));
         if (absent(pr->value))
             continue;
@@ -1094,6 +1100,11 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
     r->labels = get_strmap(&t, r->metadata, "labels", mp);
     r->annotations = get_strmap(&t, r->metadata, "annotations", mp);
     r->name = r->name_node ? ml_str(r->name_node) : "";
+    if (r->kind != ML_K_OTHER && (!r->name_node || !*r->name) && !ml_get(r->metadata, "generateName"))
+        shape_msg(&t, r->metadata ? (const ml_node *)r->metadata : kn,
+                  ml_printf(m->arena, "metadata.name should be set: the API server rejects a %s without a name "
+                                      "(or generateName), so it is never applied",
+                            kind));
     const char *ns = ml_str(r->ns_node);
     if (r->kind == ML_K_NAMESPACE) {
         r->ns = r->name;

@@ -122,7 +122,9 @@ const ml_rule ml_rule_ML002 = {
                    "(extensions/v1beta1 and apps/v1beta1, apps/v1beta2 Deployments, DaemonSets, ReplicaSets), "
                    "and Istio's removed APIs (networking.istio.io/v1alpha2, config.istio.io/v1alpha2 of Mixer, "
                    "authentication.istio.io/v1alpha1 and rbac.istio.io/v1alpha1, removed in Istio 1.6 for "
-                   "security.istio.io). Such a resource is never applied and meshlint does not read it.",
+                   "security.istio.io). Such a resource is never applied and meshlint does not read it. So is an object without "
+                   "metadata.name (or generateName), and a PeerAuthentication portLevelMtls key outside 1-65535 "
+                   "applies to no port.",
     .remediation = "Use one of the listed values, spelled exactly (they are upper case), or give the "
                    "field the type the API expects.",
     .tags = "input,validation",
