@@ -43,7 +43,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS      = $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all deps demo check test unit fixtures golden sanitize install uninstall clean \
-        format lint bench fuzz valgrind man hostile static static-check dist distcheck version
+        format lint bench fuzz valgrind man hostile static static-check dist distcheck deb version
 
 all: $(BIN)
 
@@ -149,6 +149,16 @@ distcheck: dist
 	@./$(BIN) --no-config --format gcc --fail-on never testdata/examples | cmp -s - build/distcheck/examples.txt || \
 	  { echo "distcheck: the tarball's build lints the example differently"; exit 1; }
 	@echo "distcheck: $(DIST).tar.gz builds and runs"
+
+# A Debian package from the tracked files (dpkg-buildpackage -b -us -uc in a
+# copy under build/deb, so the work tree is not cleaned); the .deb lands in
+# build/deb/. Needs debhelper and dpkg-dev.
+deb:
+	@rm -rf build/deb && mkdir -p build/deb
+	@git ls-files -z | tar --null -T - --transform 's,^,$(DIST)/,' -cf - | tar -C build/deb -xf -
+	@cd build/deb/$(DIST) && dpkg-buildpackage -b -us -uc
+	@dpkg-deb -c build/deb/meshlint_$(VERSION)_*.deb | grep -E 'usr/bin/meshlint|man[157]/' 
+	@echo "build/deb/$$(cd build/deb && ls meshlint_$(VERSION)_*.deb)"
 
 # meshlint-rules(7) is generated from the rule metadata; a test checks it is current.
 man: $(BIN)

@@ -41,6 +41,7 @@ enum {
     OPT_WRITE_BASELINE,
     OPT_MAN_RULES,
     OPT_MIN_LEVEL,
+    OPT_SARIF_SUPPRESSED,
 };
 
 static const struct option long_opts[] = {
@@ -68,6 +69,7 @@ static const struct option long_opts[] = {
     {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"print-rules-man", no_argument, NULL, OPT_MAN_RULES}, /* build-time: writes meshlint-rules(7) */
     {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
+    {"sarif-suppressed", required_argument, NULL, OPT_SARIF_SUPPRESSED},
     {NULL, 0, NULL, 0},
 };
 
@@ -81,6 +83,8 @@ static const char usage_text[] =
     "  -f, --format FORMAT       text (default), gcc, json, sarif, github, codeclimate\n"
     "  -o, --output FILE         write the report to FILE (atomically)\n"
     "      --color WHEN          auto (default), always, never\n"
+    "      --sarif-suppressed WHAT  omit (default) or keep suppressed and baselined\n"
+    "                            results in SARIF\n"
     "  -q, --quiet               text: findings only, no source lines or summary\n"
     "      --fail-on LEVEL       exit 1 on findings at or above LEVEL:\n"
     "                            error, warning (default), note, never\n"
@@ -471,6 +475,7 @@ int main(int argc, char **argv)
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
     bool assume_complete = false, markdown = false, list = false;
     ml_level min_level = ML_LEVEL_NOTE;
+    bool keep_suppressed = false;
     ml_level fail_on = ML_LEVEL_WARNING;
     ml_vec enables = {0}, disables = {0}, onlys = {0}, contexts = {0};
     long jobs = 0;
@@ -531,6 +536,11 @@ int main(int argc, char **argv)
             break;
         case OPT_LIST_RULES:
             list = true;
+            break;
+        case OPT_SARIF_SUPPRESSED:
+            if (strcmp(optarg, "omit") && strcmp(optarg, "keep"))
+                return usage_error(&run, "--sarif-suppressed expects omit or keep, not '%s'", optarg);
+            keep_suppressed = strcmp(optarg, "keep") == 0;
             break;
         case OPT_MIN_LEVEL:
             if (!ml_level_parse(optarg, &min_level) || min_level == ML_LEVEL_NONE)
@@ -690,7 +700,8 @@ int main(int argc, char **argv)
             const char *nc = getenv("NO_COLOR"), *term = getenv("TERM");
             use_color = !(nc && *nc) && !(term && !strcmp(term, "dumb"));
         }
-        ml_report_opts ro = {.color = use_color, .quiet = quiet, .tool_version = ML_VERSION};
+        ml_report_opts ro = {.color = use_color, .quiet = quiet, .keep_suppressed = keep_suppressed,
+                             .tool_version = ML_VERSION};
         /* --min-level hides findings from the report, not from the exit status */
         ml_vec shown = {0};
         ML_VEC_EACH(ml_diag *, d, &run.diags)

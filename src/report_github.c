@@ -85,6 +85,11 @@ void ml_report_github(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
         }
         ml_buf_puts(out, "::");
         gh_escape(out, d->message, false);
+        if (d->help && *d->help) {
+            /* the finding's own help line, on a line of its own */
+            gh_escape(out, "\nhelp: ", false);
+            gh_escape(out, d->help, false);
+        }
         ml_buf_putc(out, '\n');
     }
 }

@@ -364,6 +364,46 @@ static void put_fixes(ml_jw *w, const ml_fix *f)
     ml_jw_end_array(w);
 }
 
+/* Link text of an embedded link: no brackets (they would end the link). */
+static void link_text(ml_buf *b, const char *s)
+{
+    size_t n = strlen(s);
+    while (n > 0 && strchr(". \t\n", s[n - 1]))
+        n--;
+    for (size_t i = 0; i < n; i++)
+        ml_buf_putc(b, s[i] == '[' ? '(' : s[i] == ']' ? ')' : s[i]);
+}
+
+/* A result's message: the finding, then its related places as embedded links
+ * "[text](id)" to the relatedLocations ids (code scanning makes them
+ * clickable), then the finding's own help line. */
+static void result_message(ml_jw *w, const ml_diag *d)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    sentence(&b, d->message && *d->message ? d->message : "(no message)");
+    bool first = true;
+    for (size_t k = 0; k < d->nrelated; k++) {
+        if (!d->related[k].loc.file)
+            continue;
+        ml_buf_puts(&b, first ? " Related: [" : "; [");
+        first = false;
+        link_text(&b, d->related[k].message && *d->related[k].message ? d->related[k].message : "related location");
+        ml_buf_printf(&b, "](%zu)", k + 1);
+    }
+    if (!first)
+        ml_buf_putc(&b, '.');
+    if (d->help && *d->help) {
+        ml_buf_puts(&b, " Help: ");
+        sentence(&b, d->help);
+    }
+    ml_jw_key(w, "message");
+    ml_jw_object(w);
+    kstring_buf(w, "text", &b);
+    ml_jw_end_object(w);
+    ml_buf_free(&b);
+}
+
 static void put_result(ml_jw *w, const ml_diag *d, const rule_list *rules)
 {
     ml_jw_object(w);
@@ -374,7 +414,7 @@ static void put_result(ml_jw *w, const ml_diag *d, const rule_list *rules)
             ml_jw_kint(w, "ruleIndex", idx);
     }
     ml_jw_kstring(w, "level", ml_level_name(ml_report_level(d)));
-    message(w, "message", d->message);
+    result_message(w, d);
     ml_jw_key(w, "locations");
     ml_jw_array(w);
     ml_jw_object(w);
@@ -468,6 +508,11 @@ void ml_report_sarif(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
     ml_jw_key(&w, "results");
     ml_jw_array(&w);
     ML_VEC_EACH(const ml_diag *, d, diags) {
+        /* code-scanning upload does not honour suppressions: a suppressed
+         * or baselined result would open an alert, so by default it is left
+         * out (--sarif-suppressed keep puts it in with its suppression) */
+        if (d->suppressed && !(o && o->keep_suppressed))
+            continue;
         put_result(&w, d, &rules);
     }
     ml_jw_end_array(&w);

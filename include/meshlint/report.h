@@ -17,6 +17,7 @@
 typedef struct ml_report_opts {
     bool color;
     bool quiet;          /* text: no summary, no source lines */
+    bool keep_suppressed; /* sarif: keep suppressed and baselined results (with a suppressions entry) */
     const char *tool_version;
 } ml_report_opts;
 

@@ -22,3 +22,33 @@ grep -q 'codequality:' docs/ci/gitlab-ci.yml || fail "the GitLab job does not pu
 grep -q '^::error file=' "$T/gh" || fail "no ::error annotation"
 "$MESHLINT" --no-config --format codeclimate --fail-on never testdata/examples > "$T/cc.json" || fail "codeclimate run"
 grep -q '"fingerprint"' "$T/cc.json" || fail "codeclimate lacks fingerprints"
+# action.yml: a composite action that parses, whose inputs are what the README
+# promises, that uploads SARIF, and whose meshlint commands use real flags
+python3 - action.yml <<'PY' || fail "action.yml"
+import sys, yaml
+a = yaml.safe_load(open(sys.argv[1]))
+assert a["runs"]["using"] == "composite"
+for i in ("paths", "fail-on", "args"):
+    assert i in a["inputs"], i
+steps = a["runs"]["steps"]
+assert any(s.get("uses", "").startswith("github/codeql-action/upload-sarif@") for s in steps)
+for s in steps:
+    if "run" in s:
+        assert s.get("shell"), "a composite step needs a shell"
+PY
+"$MESHLINT" --help > "$T/help"
+for flag in $(grep -o 'meshlint [^|;]*' action.yml | grep -o -- '--[a-z][a-z-]*' | sort -u); do
+  grep -q -- "$flag" "$T/help" || fail "action.yml uses $flag, which meshlint does not have"
+done
+# the gate step as the runner would run it, with the default inputs
+MESHLINT_FAIL_ON=error
+"$MESHLINT" --no-config --format github --fail-on "$MESHLINT_FAIL_ON" testdata/examples > /dev/null; [ $? = 1 ] || fail "the action's gate did not fail on the example's errors"
+# the Dockerfile: instructions only, a build stage and a final stage that
+# copies the static binary into an empty image
+awk '/^#/ || /^$/ {next} prev ~ /\\$/ {prev=$0; next} {prev=$0; print $1}' Dockerfile | sort -u > "$T/instr"
+while read -r i; do
+  case $i in FROM|RUN|COPY|WORKDIR|ENTRYPOINT|ENV|ARG|LABEL) ;; *) fail "Dockerfile: unknown instruction $i";; esac
+done < "$T/instr"
+grep -q '^FROM .* AS build$' Dockerfile || fail "Dockerfile: no build stage"
+[ "$(grep '^FROM ' Dockerfile | tail -1)" = "FROM scratch" ] || fail "Dockerfile: the final image is not empty"
+grep -q '^COPY --from=build .*/meshlint /meshlint$' Dockerfile || fail "Dockerfile: the binary is not copied"

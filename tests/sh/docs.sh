@@ -24,3 +24,11 @@ done
 for key in $(sed -n '/^const char \*const ml_config_keys/,/NULL/p' src/config.c | grep -o '"[a-z-]*"' | tr -d '"'); do
   grep -q "^\.B $key\$" man/meshlint.yaml.5 || fail "config key $key is not in man/meshlint.yaml.5"
 done
+# the version lives in include/meshlint/version.h; everything else says the same
+v=$(sed -n 's/^#define ML_VERSION "\(.*\)"/\1/p' include/meshlint/version.h)
+[ "$("$MESHLINT" --version)" = "meshlint $v" ] || fail "--version is not $v"
+for m in man/meshlint.1 man/meshlint.yaml.5 man/meshlint-rules.7; do
+  grep -q "^\.TH .*\"meshlint $v\"" "$m" || fail "$m does not name version $v"
+done
+[ "$(sed -n '1s/^meshlint (\([^)]*\)).*/\1/p' debian/changelog)" = "$v" ] || fail "debian/changelog is not at $v"
+grep -q "rev: v$v\$" man/meshlint.1 || fail "the man page's pre-commit rev is not v$v"

@@ -14,6 +14,26 @@ sh tests/sarif_validate.sh "$T/corpus.sarif" || fail "corpus SARIF invalid"
 # a suppressed finding stays in SARIF with a suppressions entry
 mkdir -p "$T/s"
 printf 'apiVersion: security.istio.io/v1\nkind: PeerAuthentication\nmetadata: {name: a, namespace: b}\nspec:\n  mtls:\n    mode: strict  # meshlint-disable-line ML002 -- known\n' > "$T/s/pa.yaml"
-"$MESHLINT" --no-config --format sarif --fail-on never "$T/s" > "$T/s.sarif"
+"$MESHLINT" --no-config --format sarif --fail-on never --sarif-suppressed keep "$T/s" > "$T/s.sarif"
 contains "$T/s.sarif" '"suppressions"'
+# by default (a CI gate uploading to code scanning, which does not honour
+# suppressions) the suppressed result is left out
+"$MESHLINT" --no-config --format sarif --fail-on never "$T/s" > "$T/s2.sarif"
+lacks "$T/s2.sarif" '"suppressions"'
+lacks "$T/s2.sarif" '"ruleId": "ML002"'
+sh tests/sarif_validate.sh "$T/s2.sarif" || fail "SARIF without suppressed results invalid"
+# related locations are linked from the message by id, and the finding's own
+# help line is in it
+python3 - "$T/examples.sarif" <<'PY' || fail "SARIF message links"
+import json, re, sys
+runs = json.load(open(sys.argv[1]))["runs"]
+linked = 0
+for r in runs[0]["results"]:
+    ids = {str(l["id"]) for l in r.get("relatedLocations", [])}
+    links = set(re.findall(r"\]\((\d+)\)", r["message"]["text"]))
+    assert links == ids, (links, ids, r["message"]["text"])
+    linked += bool(ids)
+assert linked > 0
+assert any(" Help: " in r["message"]["text"] for r in runs[0]["results"])
+PY
 sh tests/sarif_validate.sh "$T/s.sarif" || fail "suppressed SARIF invalid"

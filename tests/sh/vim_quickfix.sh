@@ -27,3 +27,15 @@ sed -E 's/^([^:]+):([0-9]+):([0-9]+): (error|warning|note): (.*)$/\1|\2|\3|\4|\5
   awk -F'|' 'BEGIN{OFS="|"} {$4=substr($4,1,1); print}' > "$T/want.txt"
 [ "$(wc -l < "$T/qf.txt")" = "$(wc -l < "$T/out.txt")" ] || fail "quickfix has $(wc -l < "$T/qf.txt") entries for $(wc -l < "$T/out.txt") lines"
 cmp -s "$T/qf.txt" "$T/want.txt" || { diff "$T/want.txt" "$T/qf.txt" | cut -c1-150 | head -30; fail "quickfix entries differ from the output"; }
+# the shipped compiler file: :compiler meshlint, :make fills the quickfix list
+cat > "$T/make.vim" <<V
+set nocompatible
+let &runtimepath = '$(pwd)/editors/vim,' . &runtimepath
+compiler meshlint
+let &makeprg = '$MESHLINT --no-config --format gcc --fail-on never testdata/examples'
+silent make!
+call writefile([len(getqflist()), &errorformat], '$T/make.txt')
+qall!
+V
+vim -es -u NONE -N -S "$T/make.vim" < /dev/null || true
+[ "$(head -1 "$T/make.txt")" = "$(wc -l < "$T/out.txt")" ] || fail "the compiler file's :make gives $(head -1 "$T/make.txt") entries for $(wc -l < "$T/out.txt") lines"

@@ -239,7 +239,8 @@ typedef void (*reporter)(ml_buf *, const ml_vec *, const ml_report_opts *);
 
 static char *render(reporter fn, const ml_vec *v, bool color, bool quiet)
 {
-    ml_report_opts o = {.color = color, .quiet = quiet, .tool_version = "0.1.0"};
+    /* SARIF: suppressed results kept (the tests check their suppressions) */
+    ml_report_opts o = {.color = color, .quiet = quiet, .keep_suppressed = true, .tool_version = "0.1.0"};
     ml_buf b;
     ml_buf_init(&b);
     fn(&b, v, &o);
@@ -580,7 +581,9 @@ static void test_github(void **state)
                               "title=ML901 fake-subset::subset"));
     /* properties escape ',' ':' '%'; data escapes '%' and line breaks */
     assert_non_null(strstr(s, "::warning file=odd dir/a%2Cb%3Ac%25.yaml,line=5,col=9,"));
-    assert_non_null(strstr(s, "::mode PERMISSIVE%0Aallows \\x1b[31mplain\\x1b[0m text \\xff 100%25\n"));
+    /* the finding's own help follows its message on a line of its own */
+    assert_non_null(strstr(s, "::mode PERMISSIVE%0Aallows \\x1b[31mplain\\x1b[0m text \\xff 100%25"
+                              "%0Ahelp: set mode: STRICT\n"));
     assert_non_null(strstr(s, "::notice file=src/server.ts,"));
     assert_null(strstr(s, "SUPPRESSED-FINDING"));
     assert_true(terminal_safe(s));
@@ -687,7 +690,7 @@ static void test_sarif(void **state)
     assert_non_null(strstr(results, "\"relatedLocations\": ["));
     assert_non_null(strstr(results, "\"insertedContent\": {\n                        \"text\": \"v1\""));
     assert_non_null(strstr(results, "\"text\": \"mode PERMISSIVE\\nallows \\u001b[31mplain\\u001b[0m text "
-                                    "\xef\xbf\xbd 100%.\""));
+                                    "\xef\xbf\xbd 100%. Help: set mode: STRICT.\""));
     /* the suppressed findings are results too */
     assert_int_equal(count(results, "\"ruleId\""), 6);
     free(s);
