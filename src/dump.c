@@ -91,6 +91,8 @@ static void interceptor(ml_jw *w, const char *key, const ml_interceptor_cfg *c, 
             val(w, a, &c->a);
         if (b)
             val(w, b, &c->b);
+        if (c->method_filter)
+            ml_jw_kstring(w, "methodFilter", c->method_filter);
     }
     ml_jw_end_object(w);
 }
@@ -195,12 +197,21 @@ static void dump_server(ml_jw *w, const ml_model *m, const ml_server *s)
     interceptor(w, "bulkhead", &s->bulkhead, "capacity", "queueSize");
     interceptor(w, "fallback", &s->fallback, NULL, NULL);
     val(w, "shutdownTimeout", &s->shutdown_timeout);
+    val(w, "autoShutdown", &s->shutdown_auto);
+    ml_jw_key(w, "ownSigtermHandler");
+    ml_jw_bool(w, s->own_sigterm);
+    ml_jw_key(w, "otel");
+    ml_jw_bool(w, s->otel_used);
     val(w, "otelServiceName", &s->otel_service_name);
+    if (s->otel_interceptor_loc.file)
+        val(w, "otelTrustRemote", &s->otel_trust_remote);
     ml_jw_key(w, "outbound");
     ml_jw_array(w);
     ML_VEC_EACH(const ml_outbound *, o, &s->outbound) {
         ml_jw_object(w);
         ml_jw_kstring(w, "via", o->via);
+        ml_jw_key(w, "grpc");
+        ml_jw_bool(w, o->grpc);
         val(w, "url", &o->url);
         ml_jw_end_object(w);
     }
@@ -226,6 +237,9 @@ static void dump_server(ml_jw *w, const ml_model *m, const ml_server *s)
         setting(w, "httpHealth", ml_server_http_health(m, l));
         setting(w, "shutdownMs", ml_server_shutdown_ms(m, l));
         setting(w, "otelServiceName", ml_server_otel_name(m, l));
+        setting(w, "autoShutdown", ml_server_auto_shutdown(m, l));
+        setting(w, "host", ml_server_host(m, l));
+        setting(w, "allowHTTP1", ml_server_allow_http1(m, l));
         ml_jw_end_object(w);
     }
     ml_jw_end_array(w);

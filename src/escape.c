@@ -309,6 +309,13 @@ void ml_text_escape_line(ml_buf *out, const char *s)
             out->s[i] = ' ';
 }
 
+void ml_report_put_where_bytes(ml_buf *out, const ml_loc *l)
+{
+    ml_loc b = *l;
+    b.col = ml_loc_byte_col(l);
+    ml_report_put_where(out, &b);
+}
+
 void ml_report_put_where(ml_buf *out, const ml_loc *l)
 {
     if (l->file && l->file->path) {

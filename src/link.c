@@ -254,7 +254,7 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
     }
 }
 
-enum { MEMO_PORT, MEMO_HEALTH, MEMO_SHUTDOWN, MEMO_OTEL, MEMO__COUNT };
+enum { MEMO_PORT, MEMO_HEALTH, MEMO_SHUTDOWN, MEMO_OTEL, MEMO_AUTO_SHUTDOWN, MEMO_HOST, MEMO_HTTP1, MEMO__COUNT };
 
 static ml_setting server_port(const ml_model *m, const ml_link *l)
 {
@@ -276,7 +276,9 @@ static ml_setting server_http_health(const ml_model *m, const ml_link *l)
     }
     if (s->has_health == ML_MAYBE && s->health_http_enabled.kind == ML_VAL_UNKNOWN)
         return unknown_setting(s->health_http_enabled.why, "code", s->health_http_enabled.loc);
-    return effective(m, l, &s->health_http_enabled, WANT_BOOL, "HTTP_HEALTH_ENABLED", 0, false, NULL);
+    /* no framework code reads HTTP_HEALTH_ENABLED: it takes effect only
+     * where the code passes parseEnvConfig()'s field on (envSchema.ts) */
+    return effective(m, l, &s->health_http_enabled, WANT_BOOL, NULL, 0, false, NULL);
 }
 
 ml_setting ml_server_http_health(const ml_model *m, const ml_link *l)
@@ -286,8 +288,8 @@ ml_setting ml_server_http_health(const ml_model *m, const ml_link *l)
 
 static ml_setting server_shutdown_ms(const ml_model *m, const ml_link *l)
 {
-    return effective(m, l, &l->server->shutdown_timeout, WANT_NUM, "GRACEFUL_SHUTDOWN_TIMEOUT_MS", 30000,
-                     false, NULL);
+    /* no env variable is read for shutdown (Server.ts, envSchema.ts) */
+    return effective(m, l, &l->server->shutdown_timeout, WANT_NUM, NULL, 30000, false, NULL);
 }
 
 ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l)
@@ -295,9 +297,84 @@ ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l)
     return l->memo ? l->memo[MEMO_SHUTDOWN] : server_shutdown_ms(m, l);
 }
 
+/* service.name=... in OTEL_RESOURCE_ATTRIBUTES, or NULL. */
+static const char *resource_service_name(const ml_model *m, const char *attrs)
+{
+    for (const char *p = attrs; p && *p;) {
+        while (*p == ' ' || *p == ',')
+            p++;
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (n > 13 && strncmp(p, "service.name=", 13) == 0)
+            return ml_strndup(m->arena, p + 13, n - 13);
+        p = e;
+    }
+    return NULL;
+}
+
+/* The name @connectum/otel reports under: initProvider's serviceName, else
+ * OTEL_SERVICE_NAME || npm_package_name || "unknown-service"
+ * (otel/src/config.ts getServiceMetadata, provider.ts). npm_package_name
+ * exists only when npm starts the process, which the manifests do not say:
+ * unknown unless the container sets it. A service.name in
+ * OTEL_RESOURCE_ATTRIBUTES that differs leaves the name unknown. */
 static ml_setting server_otel_name(const ml_model *m, const ml_link *l)
 {
-    return effective(m, l, &l->server->otel_service_name, WANT_STR, "OTEL_SERVICE_NAME", 0, false, NULL);
+    const ml_server *s = l->server;
+    ml_setting r = effective(m, l, &s->otel_service_name, WANT_STR, "OTEL_SERVICE_NAME", 0, false, NULL);
+    if (s->otel_used && s->otel_service_name.kind == ML_VAL_ABSENT &&
+        (r.val.kind == ML_VAL_ABSENT || (r.val.kind == ML_VAL_STR && r.val.str && !*r.val.str))) {
+        ml_setting npm = ml_container_env(m, l->workload, l->container, "npm_package_name");
+        if (npm.val.kind == ML_VAL_STR && npm.val.str && *npm.val.str)
+            r = npm;
+        else
+            r = unknown_setting("OTEL_SERVICE_NAME is not set: the name is npm_package_name when npm starts "
+                                "the process, else \"unknown-service\" (the @connectum/otel fallbacks)",
+                                "default", s->otel_used_loc.file ? s->otel_used_loc : s->call);
+    }
+    if (s->otel_used) {
+        ml_setting ra = ml_container_env(m, l->workload, l->container, "OTEL_RESOURCE_ATTRIBUTES");
+        const char *rn = ra.val.kind == ML_VAL_STR ? resource_service_name(m, ra.val.str) : NULL;
+        if (rn && !(r.val.kind == ML_VAL_STR && r.val.str && strcmp(r.val.str, rn) == 0))
+            r = unknown_setting(ml_printf(m->arena, "OTEL_RESOURCE_ATTRIBUTES sets service.name=%s", rn),
+                                ra.source, ra.loc);
+    }
+    return r;
+}
+
+/* shutdown.autoShutdown: without it no signal handler is installed
+ * (core/src/Server.ts); ABSENT means false. */
+static ml_setting server_auto_shutdown(const ml_model *m, const ml_link *l)
+{
+    return effective(m, l, &l->server->shutdown_auto, WANT_BOOL, NULL, 0, false, NULL);
+}
+
+ml_setting ml_server_auto_shutdown(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_AUTO_SHUTDOWN] : server_auto_shutdown(m, l);
+}
+
+/* host: the code's value, else env LISTEN, else 0.0.0.0
+ * (core/src/TransportManager.ts). */
+static ml_setting server_host(const ml_model *m, const ml_link *l)
+{
+    return effective(m, l, &l->server->host, WANT_STR, "LISTEN", 0, false, "0.0.0.0");
+}
+
+ml_setting ml_server_host(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_HOST] : server_host(m, l);
+}
+
+/* allowHTTP1: the code's value, else true (core/src/TransportManager.ts). */
+static ml_setting server_allow_http1(const ml_model *m, const ml_link *l)
+{
+    return effective(m, l, &l->server->allow_http1, WANT_BOOL, NULL, 0, true, NULL);
+}
+
+ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l)
+{
+    return l->memo ? l->memo[MEMO_HTTP1] : server_allow_http1(m, l);
 }
 
 ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l)
@@ -316,6 +393,9 @@ static void memo_settings(ml_model *m)
             memo[MEMO_HEALTH] = server_http_health(m, l);
             memo[MEMO_SHUTDOWN] = server_shutdown_ms(m, l);
             memo[MEMO_OTEL] = server_otel_name(m, l);
+            memo[MEMO_AUTO_SHUTDOWN] = server_auto_shutdown(m, l);
+            memo[MEMO_HOST] = server_host(m, l);
+            memo[MEMO_HTTP1] = server_allow_http1(m, l);
             l->memo = memo;
         }
     }
@@ -408,24 +488,7 @@ static void package_facts(ml_model *m)
         ML_VEC_EACH(ml_ts_fact *, fa, v) {
             if (fa->file == s->file)
                 continue; /* the file's own facts were applied at extraction */
-            if (fa->kind == ML_FACT_OTEL_NAME) {
-                if (s->otel_service_name.kind == ML_VAL_ABSENT && fa->val.kind != ML_VAL_ABSENT) {
-                    s->otel_service_name = fa->val;
-                    s->otel_loc = fa->loc;
-                }
-            } else if (fa->val.kind != ML_VAL_ABSENT) {
-                bool seen = false; /* linking again adds nothing twice */
-                ML_VEC_EACH(ml_outbound *, q, &s->outbound) {
-                    seen |= q->loc.file == fa->loc.file && q->loc.off == fa->loc.off;
-                }
-                if (seen)
-                    continue;
-                ml_outbound *o = ml_zalloc(m->arena, sizeof *o);
-                o->loc = fa->loc;
-                o->url = fa->val;
-                o->via = fa->via;
-                ml_vec_push(m->arena, &s->outbound, o);
-            }
+            ml_ts_apply_fact(m, s, fa);
         }
     }
     ml_map_free(&pkg_of_dir);

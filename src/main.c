@@ -40,6 +40,7 @@ enum {
     OPT_BASELINE,
     OPT_WRITE_BASELINE,
     OPT_MAN_RULES,
+    OPT_MIN_LEVEL,
 };
 
 static const struct option long_opts[] = {
@@ -67,6 +68,7 @@ static const struct option long_opts[] = {
     {"baseline", required_argument, NULL, OPT_BASELINE},
     {"write-baseline", required_argument, NULL, OPT_WRITE_BASELINE},
     {"print-rules-man", no_argument, NULL, OPT_MAN_RULES}, /* build-time: writes meshlint-rules(7) */
+    {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
     {NULL, 0, NULL, 0},
 };
 
@@ -83,6 +85,8 @@ static const char usage_text[] =
     "  -q, --quiet               text: findings only, no source lines or summary\n"
     "      --fail-on LEVEL       exit 1 on findings at or above LEVEL:\n"
     "                            error, warning (default), note, never\n"
+    "      --min-level LEVEL     show only findings at or above LEVEL: note (default),\n"
+    "                            warning, error (the exit status still follows --fail-on)\n"
     "\n"
     "Input:\n"
     "      --context DIR         load DIR for cross-references; report only on the paths given\n"
@@ -101,7 +105,7 @@ static const char usage_text[] =
     "      --only RULES          run only these rules\n"
     "      --baseline FILE       report only findings not in FILE (a SARIF or JSON report)\n"
     "      --write-baseline FILE write all current findings to FILE as a baseline\n"
-    "      --list-rules          list every rule and exit\n"
+    "      --list-rules          list every rule and exit (--format json: as JSON)\n"
     "      --explain RULE        describe a rule and exit\n"
     "      --dump-model          print the model (resources, servers, links) as JSON\n"
     "      --version             print the version and exit\n"
@@ -111,6 +115,15 @@ static const char usage_text[] =
  * from the input or the command line (paths found while walking a tree, keys
  * of a configuration file) is escaped, so that control characters and
  * escape sequences never reach the terminal raw. */
+/* A kustomization that cannot be built (ML011 reports it). */
+static bool has_build_error(const ml_model *m)
+{
+    ML_VEC_EACH(ml_unlinted *, u, &m->unlinted)
+        if (u->error)
+            return true;
+    return false;
+}
+
 static void complain(const char *fmt, ...) ML_PRINTF(1, 2);
 static void complain(const char *fmt, ...)
 {
@@ -144,56 +157,210 @@ static int usage_error(ml_run *run, const char *fmt, const char *arg)
     return 2;
 }
 
-/* Write buf to path through a temporary file in the same directory, so a
- * reader never sees a partial report (and a full disk leaves the old one). */
-static bool write_atomic(const char *path, const ml_buf *buf)
+/* The temporary file of the report being written, removed if a signal
+ * ends the run before the rename (the only mutable global of main.c: a
+ * signal handler has no other way to know it). */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_live;
+
+static void on_fatal_signal(int sig)
 {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp)
-        return false;
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        complain("%s: %s", path, strerror(errno));
-        free(tmp);
-        return false;
+    if (tmp_live)
+        unlink(tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void guard_signals(void (*handler)(int))
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = handler;
+        sigemptyset(&sa.sa_mask);
+        /* a file-size limit makes write() fail with EFBIG, reported below */
+        if (sigs[i] == SIGXFSZ)
+            sa.sa_handler = handler == SIG_DFL ? SIG_DFL : SIG_IGN;
+        sigaction(sigs[i], &sa, NULL);
     }
+}
+
+static bool write_all(int fd, const ml_buf *buf, int *err)
+{
     size_t off = 0;
-    bool ok = true;
     while (off < buf->n) {
         ssize_t w = write(fd, buf->s + off, buf->n - off);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            ok = false;
-            break;
+            *err = errno;
+            return false;
         }
         off += (size_t)w;
     }
-    if (ok && fsync(fd) != 0)
-        ok = false;
-    int saved = errno;
+    return true;
+}
+
+/* Write in place: standard output itself, a device, a FIFO, or a regular
+ * file with other hard links (a rename would split them). */
+static bool write_in_place(const char *path, const ml_buf *buf, bool truncate, bool is_stdout)
+{
+    int err = 0;
+    if (is_stdout) {
+        if (fflush(stdout) != 0 || !write_all(1, buf, &err)) {
+            complain("cannot write %s: %s", path, strerror(err ? err : errno));
+            return false;
+        }
+        return true;
+    }
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | (truncate ? O_TRUNC : 0));
+    if (fd < 0) {
+        complain("cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = write_all(fd, buf, &err);
     if (close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok)
+        complain("cannot write %s: %s", path, strerror(err));
+    return ok;
+}
+
+/* Write buf to path. A regular file (new, or with one link) is replaced
+ * through a temporary file in its own directory (a symlink's target's), so
+ * a reader never sees a partial report and a full disk leaves the old one;
+ * the replacement keeps the old file's mode. Standard output, devices,
+ * FIFOs and files with several hard links are written in place. */
+static bool write_atomic(const char *path, const ml_buf *buf)
+{
+    struct stat st, out;
+    bool exists = stat(path, &st) == 0;
+    if (exists) {
+        bool is_stdout = fstat(1, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino;
+        if (is_stdout || !S_ISREG(st.st_mode) || st.st_nlink > 1)
+            return write_in_place(path, buf, S_ISREG(st.st_mode) && !is_stdout, is_stdout);
+    }
+    /* the file the name leads to: a symlink is followed, not replaced */
+    char *target = exists ? realpath(path, NULL) : NULL;
+    const char *dest = target ? target : path;
+    if (strlen(dest) + 16 > sizeof tmp_path) {
+        complain("cannot write %s: %s", path, strerror(ENAMETOOLONG));
+        free(target);
+        return false;
+    }
+    snprintf(tmp_path, sizeof tmp_path, "%s.tmp.XXXXXX", dest);
+    guard_signals(on_fatal_signal);
+    int fd = mkstemp(tmp_path);
+    if (fd < 0) {
+        complain("%s: %s", path, strerror(errno));
+        guard_signals(SIG_DFL);
+        free(target);
+        return false;
+    }
+    tmp_live = 1;
+    int saved = 0;
+    bool ok = write_all(fd, buf, &saved);
+    if (ok && fsync(fd) != 0) {
         ok = false;
         saved = errno;
     }
     if (ok) {
-        /* mkstemp creates 0600; a report is an ordinary file */
-        mode_t um = umask(0);
-        umask(um);
-        chmod(tmp, 0666 & ~um);
+        /* mkstemp creates 0600: keep the old file's mode, or make an
+         * ordinary file */
+        mode_t mode;
+        if (exists) {
+            mode = st.st_mode & 07777;
+        } else {
+            mode_t um = umask(0);
+            umask(um);
+            mode = 0666 & ~um;
+        }
+        if (fchmod(fd, mode) != 0) {
+            ok = false;
+            saved = errno;
+        }
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp_path, dest) != 0) {
         ok = false;
         saved = errno;
     }
     if (!ok) {
         complain("cannot write %s: %s", path, strerror(saved));
-        unlink(tmp);
+        unlink(tmp_path);
     }
-    free(tmp);
+    tmp_live = 0;
+    guard_signals(SIG_DFL);
+    free(target);
     return ok;
+}
+
+/* meshlint never modifies what it reads: refuse an output (-o,
+ * --write-baseline) that is one of the inputs, the configuration or the
+ * baseline, whatever its spelling (device and inode are compared). */
+static bool names_an_input(const char *out, const ml_vec *const *lists, size_t nlists,
+                           const char *const *files, size_t nfiles)
+{
+    struct stat o, st;
+    if (!out || stat(out, &o) != 0 || !S_ISREG(o.st_mode))
+        return false;
+    for (size_t k = 0; k < nlists; k++)
+        ML_VEC_EACH(const char *, p, lists[k]) {
+            if (stat(p, &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
+                return true;
+        }
+    for (size_t k = 0; k < nfiles; k++)
+        if (files[k] && stat(files[k], &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
+            return true;
+    return false;
+}
+
+/* True (after saying why) when -o or --write-baseline would overwrite
+ * something this run reads. */
+static bool refuse_overwrite(const char *output, const char *write_baseline, const char *baseline,
+                             const char *config, const ml_vec *report_paths, const ml_vec *context_paths)
+{
+    const ml_vec *lists[] = {report_paths, context_paths};
+    const char *files[] = {baseline, config};
+    const char *outs[][2] = {{"-o", output}, {"--write-baseline", write_baseline}};
+    for (size_t k = 0; k < 2; k++) {
+        const char *flag = outs[k][0], *path = outs[k][1];
+        if (!path)
+            continue;
+        if (names_an_input(path, lists, 2, files, 2)) {
+            complain("%s %s names a file this run reads (an input, the configuration or the baseline); "
+                     "meshlint never modifies what it reads",
+                     flag, path);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Write buf to standard output; 2 when that fails (a full disk, a closed
+ * pipe), so that --help > /dev/full is an error. */
+static int emit(const char *s, size_t n)
+{
+    if (n && fwrite(s, 1, n, stdout) != n)
+        return 2;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return 2;
+    return 0;
+}
+
+static int emit_buf(ml_buf *b)
+{
+    int st = emit(b->s, b->n);
+    if (st)
+        complain("cannot write standard output: %s", strerror(errno));
+    ml_buf_free(b);
+    return st;
 }
 
 static bool split_rules(ml_run *run, const char *arg, int mode, ml_buf *err)
@@ -214,12 +381,80 @@ static bool split_rules(ml_run *run, const char *arg, int mode, ml_buf *err)
     return true;
 }
 
-static void list_rules(ml_buf *out)
+static void list_rules(ml_buf *out, bool json)
 {
+    if (json) {
+        ml_jw w;
+        ml_jw_init(&w, out);
+        ml_jw_object(&w);
+        ml_jw_kint(&w, "version", 1);
+        ml_jw_key(&w, "rules");
+        ml_jw_array(&w);
+        for (size_t i = 0; i < ml_rules_count; i++) {
+            const ml_rule *r = ml_rules[i];
+            ml_jw_object(&w);
+            ml_jw_kstring(&w, "id", r->id);
+            ml_jw_kstring(&w, "name", r->name);
+            ml_jw_kstring(&w, "level", ml_level_name(r->level));
+            ml_jw_kstring(&w, "summary", r->summary);
+            ml_jw_key(&w, "tags");
+            ml_jw_array(&w);
+            for (const char *t = r->tags; t && *t;) {
+                const char *e = strchr(t, ',');
+                size_t n = e ? (size_t)(e - t) : strlen(t);
+                if (n)
+                    ml_jw_string_n(&w, t, n);
+                t = e ? e + 1 : t + n;
+            }
+            ml_jw_end_array(&w);
+            ml_jw_kstring(&w, "istioCode", r->istio_code);
+            ml_jw_kstring(&w, "precision", r->precision);
+            ml_jw_end_object(&w);
+        }
+        ml_jw_end_array(&w);
+        ml_jw_end_object(&w);
+        ml_buf_putc(out, '\n');
+        return;
+    }
     for (size_t i = 0; i < ml_rules_count; i++) {
         const ml_rule *r = ml_rules[i];
         ml_buf_printf(out, "%-6s %-44s %-8s %s\n", r->id, r->name, ml_level_name(r->level), r->summary);
     }
+}
+
+/* An unknown option: name the closest real one ("did you mean"). */
+static int unknown_option(ml_run *run, const char *arg)
+{
+    const char *name = arg;
+    while (*name == '-')
+        name++;
+    size_t n = strcspn(name, "=");
+    char buf[64];
+    if (arg[0] == '-' && arg[1] == '-' && n > 0 && n < sizeof buf) {
+        memcpy(buf, name, n);
+        buf[n] = '\0';
+        const char *best = NULL;
+        unsigned best_d = 3;
+        for (const struct option *o = long_opts; o->name; o++) {
+            if (!strcmp(o->name, "print-rules-man"))
+                continue;
+            /* a prefix getopt found ambiguous, or a near miss */
+            unsigned d = strncmp(o->name, buf, n) == 0 ? 0 : ml_edit_distance(buf, o->name, 2);
+            if (d < best_d) {
+                best_d = d;
+                best = o->name;
+            }
+        }
+        if (best) {
+            ml_buf m;
+            ml_buf_init(&m);
+            ml_buf_printf(&m, "unknown option '%s' (did you mean --%s?)", arg, best);
+            int r = usage_error(run, "%s", m.s);
+            ml_buf_free(&m);
+            return r;
+        }
+    }
+    return usage_error(run, "unknown option '%s'", arg);
 }
 
 static long online_cpus(void)
@@ -237,7 +472,8 @@ int main(int argc, char **argv)
     const char *format = "text", *output = NULL, *color = "auto", *config = NULL, *namespace_arg = NULL;
     const char *stdin_name = NULL, *explain = NULL, *baseline = NULL, *write_baseline = NULL;
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
-    bool assume_complete = false, markdown = false;
+    bool assume_complete = false, markdown = false, list = false;
+    ml_level min_level = ML_LEVEL_NOTE;
     ml_level fail_on = ML_LEVEL_WARNING;
     ml_vec enables = {0}, disables = {0}, onlys = {0}, contexts = {0};
     long jobs = 0;
@@ -259,10 +495,13 @@ int main(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage_text, stdout);
+        case 'h': {
+            ml_buf b;
+            ml_buf_init(&b);
+            ml_buf_puts(&b, usage_text);
             ml_run_free(&run);
-            return 0;
+            return emit_buf(&b);
+        }
         case 'j': {
             char *end;
             jobs = strtol(optarg, &end, 10);
@@ -298,22 +537,23 @@ int main(int argc, char **argv)
         case OPT_ONLY:
             ml_vec_push(&run.arena, &onlys, optarg);
             break;
-        case OPT_LIST_RULES: {
-            ml_buf b;
-            ml_buf_init(&b);
-            list_rules(&b);
-            fwrite(b.s, 1, b.n, stdout);
-            ml_buf_free(&b);
-            ml_run_free(&run);
-            return 0;
-        }
+        case OPT_LIST_RULES:
+            list = true;
+            break;
+        case OPT_MIN_LEVEL:
+            if (!ml_level_parse(optarg, &min_level) || min_level == ML_LEVEL_NONE)
+                return usage_error(&run, "--min-level expects note, warning or error, not '%s'", optarg);
+            break;
         case OPT_EXPLAIN:
             explain = optarg;
             break;
-        case OPT_VERSION:
-            printf("meshlint %s\n", ML_VERSION);
+        case OPT_VERSION: {
+            ml_buf b;
+            ml_buf_init(&b);
+            ml_buf_printf(&b, "meshlint %s\n", ML_VERSION);
             ml_run_free(&run);
-            return 0;
+            return emit_buf(&b);
+        }
         case OPT_STDIN_FILENAME:
             stdin_name = optarg;
             break;
@@ -336,15 +576,13 @@ int main(int argc, char **argv)
             ml_buf b;
             ml_buf_init(&b);
             ml_explain_man(&b);
-            fwrite(b.s, 1, b.n, stdout);
-            ml_buf_free(&b);
             ml_run_free(&run);
-            return 0;
+            return emit_buf(&b);
         }
         case ':':
             return usage_error(&run, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return usage_error(&run, "unknown option '%s'", argv[optind - 1]);
+            return unknown_option(&run, argv[optind - 1]);
         }
     }
     if (explain) {
@@ -354,10 +592,8 @@ int main(int argc, char **argv)
         ml_buf b;
         ml_buf_init(&b);
         ml_explain_text(&b, r);
-        fwrite(b.s, 1, b.n, stdout);
-        ml_buf_free(&b);
         ml_run_free(&run);
-        return 0;
+        return emit_buf(&b);
     }
     static const char *const formats[] = {"text", "gcc", "json", "sarif", "github", "codeclimate", NULL};
     bool known_format = false;
@@ -365,14 +601,23 @@ int main(int argc, char **argv)
         known_format |= strcmp(format, formats[i]) == 0;
     if (!known_format)
         return usage_error(&run, "--format expects text, gcc, json, sarif, github or codeclimate, not '%s'", format);
+    if (list) {
+        ml_buf b;
+        ml_buf_init(&b);
+        list_rules(&b, strcmp(format, "json") == 0);
+        ml_run_free(&run);
+        return emit_buf(&b);
+    }
 
     /* configuration: file first, then flags over it */
     ml_buf err;
     ml_buf_init(&err);
     if (config && no_config)
         return usage_error(&run, "%s", "--config and --no-config exclude each other");
+    const char *config_used = NULL;
     if (!no_config) {
         const char *path = config ? config : ml_config_find(&run.arena, ".");
+        config_used = path;
         if (path && !ml_config_load(&run.cfg, path, &err)) {
             complain("%s", err.s);
             ml_buf_free(&err);
@@ -415,6 +660,11 @@ int main(int argc, char **argv)
     bool io_ok = ml_collect(&run, paths, npaths, &report_paths);
     if (contexts.n)
         io_ok &= ml_collect(&run, (const char *const *)contexts.items, contexts.n, &context_paths);
+    if (refuse_overwrite(output, write_baseline, baseline, config_used, &report_paths, &context_paths)) {
+        ml_buf_free(&err);
+        ml_run_free(&run);
+        return 2;
+    }
     io_ok &= ml_run_load(&run, &report_paths, &context_paths, stdin_name);
     ML_VEC_EACH(const char *, e, &run.io_errors)
         complain("%s", e);
@@ -426,8 +676,13 @@ int main(int argc, char **argv)
     } else {
         ml_run_rules(&run);
         if (baseline && !ml_baseline_apply(&run, baseline, &err)) {
+            /* an unusable baseline writes nothing: an unfiltered report
+             * would pass for the filtered one */
             complain("%s", err.s);
-            status = 2;
+            ml_buf_free(&out);
+            ml_buf_free(&err);
+            ml_run_free(&run);
+            return 2;
         }
         if (write_baseline && status == 0) {
             ml_buf b;
@@ -446,18 +701,23 @@ int main(int argc, char **argv)
             use_color = !(nc && *nc) && !(term && !strcmp(term, "dumb"));
         }
         ml_report_opts ro = {.color = use_color, .quiet = quiet, .tool_version = ML_VERSION};
+        /* --min-level hides findings from the report, not from the exit status */
+        ml_vec shown = {0};
+        ML_VEC_EACH(ml_diag *, d, &run.diags)
+            if (ml_report_level(d) >= min_level)
+                ml_vec_push(&run.arena, &shown, d);
         if (!strcmp(format, "text"))
-            ml_report_text(&out, &run.diags, &ro);
+            ml_report_text(&out, &shown, &ro);
         else if (!strcmp(format, "gcc"))
-            ml_report_gcc(&out, &run.diags, &ro);
+            ml_report_gcc(&out, &shown, &ro);
         else if (!strcmp(format, "json"))
-            ml_report_json(&out, &run.diags, &ro);
+            ml_report_json(&out, &shown, &ro);
         else if (!strcmp(format, "sarif"))
-            ml_report_sarif(&out, &run.diags, &ro);
+            ml_report_sarif(&out, &shown, &ro);
         else if (!strcmp(format, "github"))
-            ml_report_github(&out, &run.diags, &ro);
+            ml_report_github(&out, &shown, &ro);
         else
-            ml_report_codeclimate(&out, &run.diags, &ro);
+            ml_report_codeclimate(&out, &shown, &ro);
         if (status == 0 && run.cfg.fail_on != ML_LEVEL_NONE)
             ML_VEC_EACH(ml_diag *, d, &run.diags)
                 if (!d->suppressed && d->level >= run.cfg.fail_on)
@@ -473,6 +733,27 @@ int main(int argc, char **argv)
         status = 2;
     if (!io_ok)
         status = 2;
+    if (!dump && !run.model.resources.n && !run.model.servers.n && !run.model.yaml_errors.n &&
+        !has_build_error(&run.model)) {
+        /* a CI gate pointed at the wrong folder must not pass green */
+        ml_buf names;
+        ml_buf_init(&names);
+        for (size_t i = 0; i < npaths; i++)
+            ml_buf_printf(&names, "%s%s", i ? ", " : "", strcmp(paths[i], "-") ? paths[i] : "standard input");
+        ML_VEC_EACH(const char *, cx, &contexts)
+            ml_buf_printf(&names, ", %s (context)", cx);
+        size_t nun = 0;
+        ML_VEC_EACH(ml_unlinted *, u, &run.model.unlinted)
+            nun += !u->error;
+        if (nun)
+            complain("nothing linted in %s: no Kubernetes manifest and no Connectum server code; %zu input%s not "
+                     "linted (templates or unrendered features: see the ML010 notes)",
+                     names.s, nun, nun == 1 ? " was" : "s were");
+        else
+            complain("nothing linted in %s: no Kubernetes manifest and no Connectum server code found", names.s);
+        ml_buf_free(&names);
+        status = 2;
+    }
     ml_buf_free(&out);
     ml_buf_free(&err);
     ml_run_free(&run);

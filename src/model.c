@@ -159,6 +159,43 @@ static ml_kind classify(const char *api, const char *kind, const kind_def **def,
     return ML_K_OTHER;
 }
 
+/* API versions the API server no longer serves. Kubernetes removed the
+ * beta workload APIs in 1.16 (extensions/v1beta1 and apps/v1beta1/v1beta2
+ * Deployment, DaemonSet, ReplicaSet, StatefulSet) and batch/v2alpha1
+ * CronJob; Istio removed its pre-1.0 routing API (networking.istio.io/
+ * v1alpha2), the Mixer adapters (config.istio.io/v1alpha2), the 1.4-era
+ * authentication policy (authentication.istio.io/v1alpha1) and RBAC
+ * (rbac.istio.io/v1alpha1). A resource written this way is never applied;
+ * it is reported (ML002) instead of being dropped silently. The workload
+ * kinds are recorded (m->unread_workload_ns) so that rules about which pods
+ * a namespace runs stay silent there. */
+typedef struct removed_api {
+    const char *api;   /* apiVersion */
+    const char *kinds; /* space separated; "" = every kind of the group */
+    const char *what;  /* "Kubernetes 1.16" */
+} removed_api;
+
+static const removed_api removed_apis[] = {
+    {"extensions/v1beta1", "Deployment DaemonSet ReplicaSet", "Kubernetes 1.16 (use apps/v1)"},
+    {"networking.istio.io/v1alpha2", "", "Istio 0.8 (use networking.istio.io/v1)"},
+    {"config.istio.io/v1alpha2", "", "Istio 1.8 with Mixer"},
+    {"authentication.istio.io/v1alpha1", "", "Istio 1.6 (use security.istio.io/v1 PeerAuthentication and "
+                                             "RequestAuthentication)"},
+    {"rbac.istio.io/v1alpha1", "", "Istio 1.6 (use security.istio.io/v1 AuthorizationPolicy)"},
+};
+
+static const removed_api *find_removed_api(const char *api, const char *kind)
+{
+    for (size_t i = 0; i < sizeof removed_apis / sizeof removed_apis[0]; i++) {
+        const removed_api *ra = &removed_apis[i];
+        if (strcmp(api, ra->api) != 0)
+            continue;
+        if (!*ra->kinds || word_in(ra->kinds, kind, strlen(kind)))
+            return ra;
+    }
+    return NULL;
+}
+
 /* Kinds that have no namespace: they do not make a namespace "present". */
 static bool cluster_scoped(const char *kind)
 {
@@ -1087,6 +1124,7 @@ void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
     ml_map_init(&m->se_by_host);
     ml_map_init(&m->namespaces);
     ml_map_init(&m->ns_present);
+    ml_map_init(&m->unread_workload_ns);
 }
 
 static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int depth)
@@ -1136,6 +1174,12 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
         shape_msg(&t, av, ml_strndup(m->arena, b.s, b.n));
         ml_buf_free(&b);
     }
+    const removed_api *gone = r->kind == ML_K_OTHER && !(near && same_group) ? find_removed_api(api, kind) : NULL;
+    if (gone)
+        shape_msg(&t, av, ml_printf(m->arena, "apiVersion \"%s\" for kind %s was removed in %s: the API server "
+                                              "rejects it, so this resource is never applied; meshlint does not "
+                                              "read it",
+                                    api, kind, gone->what));
     const path *mp = PK(NULL, "metadata");
     r->metadata = get_map(&t, root, "metadata", NULL);
     r->name_node = get_string(&t, r->metadata, "name", mp);
@@ -1174,6 +1218,14 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
         r->spec = ml_is_map(spec) ? spec : NULL;
     } else {
         r->spec = get_map(&t, root, "spec", NULL);
+    }
+
+    /* a workload kind in a version that is not read (removed, or unknown) */
+    if (r->kind == ML_K_OTHER && ((near && same_group) || gone)) {
+        const ml_kind wk = near ? near->kind : ML_K_OTHER;
+        if ((near && ml_kind_is_workload(wk)) || (!near && gone && strcmp(gone->api, "extensions/v1beta1") == 0) ||
+            (!near && gone && strcmp(kind, "CronJob") == 0))
+            ml_map_put(&m->unread_workload_ns, r->ns, strlen(r->ns), (void *)1);
     }
 
     switch (r->kind) {
@@ -1430,6 +1482,7 @@ void ml_model_free(ml_model *m)
     ml_map_free(&m->se_by_host);
     ml_map_free(&m->namespaces);
     ml_map_free(&m->ns_present);
+    ml_map_free(&m->unread_workload_ns);
     if (m->mesh) {
         ml_map_free(&m->mesh->workload_mtls);
         ml_map_free(&m->mesh->pa_workloads);

@@ -276,6 +276,8 @@ void ml_report_text(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
             ml_text_escape_line(out, r->message);
             ml_buf_putc(out, '\n');
         }
+        if (o->quiet)
+            continue; /* -q: no help or fix lines (man meshlint) */
         const char *help = d->help ? d->help : d->rule ? d->rule->remediation : NULL;
         if (help && *help)
             put_block(out, "help:", help, o);

@@ -79,3 +79,23 @@ ml_loc ml_loc_from_offsets(ml_file *f, uint32_t off, uint32_t end_off)
     ml_file_pos(f, end_off, &l.end_line, &l.end_col);
     return l;
 }
+
+uint32_t ml_loc_byte_col(const ml_loc *l)
+{
+    const ml_file *f = l->file;
+    if (!f || l->col == 0 || l->off > f->len)
+        return l->col;
+    uint32_t start = l->off;
+    while (start > 0 && f->data[start - 1] != '\n')
+        start--;
+    /* a UTF-8 byte-order mark is not part of the first line (Vim drops it) */
+    if (start == 0 && f->len >= 3 && !memcmp(f->data, "\xEF\xBB\xBF", 3) && l->off >= 3)
+        start = 3;
+    /* the offset must be the same place as the column (some locations carry
+     * a line and column only): count code points to check */
+    uint32_t c = 1;
+    for (uint32_t i = start; i < l->off; i++)
+        if (((unsigned char)f->data[i] & 0xC0) != 0x80)
+            c++;
+    return c == l->col ? l->off - start + 1 : l->col;
+}

@@ -49,6 +49,11 @@ typedef enum fn_id {
     FN_CONNECT_TRANSPORT,
     FN_GRPC_TRANSPORT,
     FN_GRPCWEB_TRANSPORT,
+    FN_METHOD_FILTER,
+    FN_OTEL_INTERCEPTOR,
+    FN_PARSE_ENV_CONFIG,
+    FN_PER_SERVICE_ENV_RESOLVER,
+    FN_DNS_RESOLVER,
     FN_OTHER /* some other function imported from @connectum/...: known, not configurable here */
 } fn_id;
 
@@ -70,6 +75,11 @@ static const struct {
     {"createConnectTransport", FN_CONNECT_TRANSPORT, "@connectrpc/"},
     {"createGrpcTransport", FN_GRPC_TRANSPORT, "@connectrpc/"},
     {"createGrpcWebTransport", FN_GRPCWEB_TRANSPORT, "@connectrpc/"},
+    {"createMethodFilterInterceptor", FN_METHOD_FILTER, "@connectum/"},
+    {"createOtelInterceptor", FN_OTEL_INTERCEPTOR, "@connectum/"},
+    {"parseEnvConfig", FN_PARSE_ENV_CONFIG, "@connectum/"},
+    {"perServiceEnvResolver", FN_PER_SERVICE_ENV_RESOLVER, "@connectum/"},
+    {"dnsResolver", FN_DNS_RESOLVER, "@connectum/"},
 };
 
 static fn_id fn_by_name(const char *name, const char *module)
@@ -726,6 +736,60 @@ static const char *const grpc_codes[] = {"OK", "Canceled", "Unknown", "InvalidAr
                                          "Unimplemented", "Internal", "Unavailable", "DataLoss",
                                          "Unauthenticated"};
 
+/* A field of what parseEnvConfig() (of process.env) returns: the variable
+ * of that name with the schema's default and, for its booleans, the
+ * strings that mean true (core/src/config/envSchema.ts). */
+static val *env_config_member(xctx *x, ml_loc loc, const char *name)
+{
+    static const struct {
+        const char *name;
+        char type; /* n number, s string, b boolean, - no default */
+        double num;
+        const char *str;
+        bool b;
+    } schema[] = {
+        {"PORT", 'n', 5000, NULL, false},
+        {"LISTEN", 's', 0, "0.0.0.0", false},
+        {"HTTP_HEALTH_ENABLED", 'b', 0, NULL, false},
+        {"HTTP_HEALTH_PATH", 's', 0, "/healthz", false},
+        {"GRACEFUL_SHUTDOWN_ENABLED", 'b', 0, NULL, true},
+        {"GRACEFUL_SHUTDOWN_TIMEOUT_MS", 'n', 30000, NULL, false},
+        {"LOG_LEVEL", 's', 0, "info", false},
+        {"LOG_FORMAT", 's', 0, "json", false},
+        {"LOG_BACKEND", 's', 0, "otel", false},
+        {"NODE_ENV", 's', 0, "development", false},
+        {"OTEL_SERVICE_NAME", '-', 0, NULL, false},
+        {"OTEL_EXPORTER_OTLP_ENDPOINT", '-', 0, NULL, false},
+    };
+    for (size_t i = 0; i < sizeof schema / sizeof schema[0]; i++) {
+        if (strcmp(schema[i].name, name) != 0)
+            continue;
+        val *e = env_val(x, loc, name);
+        switch (schema[i].type) {
+        case 'n':
+            e->dflt = mkv(x, V_NUM, loc);
+            e->dflt->num = schema[i].num;
+            return e;
+        case 's':
+            e->dflt = mkv(x, V_STR, loc);
+            e->dflt->str = schema[i].str;
+            return e;
+        case 'b': {
+            ml_vec yes = {0};
+            ml_vec_push(x->a, &yes, (void *)"true");
+            ml_vec_push(x->a, &yes, (void *)"1");
+            ml_vec_push(x->a, &yes, (void *)"yes");
+            val *t = env_test(x, e, &yes, false, loc);
+            t->dflt->b = schema[i].b;
+            return t;
+        }
+        default:
+            return e;
+        }
+    }
+    return unk(x, loc, ml_printf(x->a, "%s is not a field of parseEnvConfig()", name));
+}
+
 static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const char *name)
 {
     ml_loc loc = nloc(u, n);
@@ -757,6 +821,11 @@ static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const c
         return unk(x, loc, "member of undefined");
     case V_UNKNOWN:
         return unk(x, loc, obj->why);
+    case V_CALL:
+        if (obj->fn == FN_PARSE_ENV_CONFIG &&
+            (!obj->args.n || ((val *)obj->args.items[0])->k == V_ENVOBJ))
+            return env_config_member(x, loc, name);
+        return unk(x, loc, ml_printf(x->a, "member %s of a call's result", name));
     case V_ARR:
         if (strcmp(name, "length") == 0 && obj->open_after < 0) {
             bool exact = true;
@@ -2064,6 +2133,13 @@ static void do_defaults(xctx *x, ml_server *s, val *call, bool maybe)
                 c.codes_known = false;
             } else if (!l.v || is_nullish(l.v) || (l.v->k == V_BOOL && !l.v->b)) {
                 c.enabled = ML_NO;
+            } else if (k == 4 && l.v->k == V_BOOL) {
+                /* fallback needs its handler: only an options object adds it
+                 * (interceptors/src/defaults.ts) */
+                c.enabled = ML_NO;
+            } else if (k == 4 && l.v->k == V_COND && l.v->a->k != V_OBJ && l.v->b2->k != V_OBJ &&
+                       l.v->a->k != V_UNKNOWN && l.v->b2->k != V_UNKNOWN) {
+                c.enabled = ML_NO;
             } else if (l.v->k == V_BOOL || l.v->k == V_OBJ) {
                 c.enabled = ML_YES;
                 cfg_options(x, s, k, &c, l.v, c.loc);
@@ -2084,6 +2160,65 @@ static void do_defaults(xctx *x, ml_server *s, val *call, bool maybe)
         if (maybe && c.enabled == ML_YES)
             c.enabled = ML_MAYBE;
         set_cfg(s, k, &c);
+    }
+}
+
+/* createMethodFilterInterceptor({ "pattern": [interceptors] }): the ones
+ * inside are on, for the methods the pattern matches
+ * (interceptors/src/method-filter.ts). False when the argument cannot be
+ * read. */
+static bool do_method_filter(xctx *x, ml_server *s, val *call, bool maybe)
+{
+    val *o = call->args.n ? call->args.items[0] : NULL;
+    if (!o || o->k != V_OBJ || o->open_after >= 0)
+        return false;
+    bool ok = true;
+    ML_VEC_EACH(prop *, p, &o->props) {
+        ml_vec els = {0};
+        if (!p->key || !elements_of(x, p->v, maybe || p->maybe, &els, 0)) {
+            ok = false;
+            continue;
+        }
+        ML_VEC_EACH(elem *, e, &els) {
+            val *v = e->v;
+            int k = v->k == V_CALL ? slot_of_fn(v->fn) : -1;
+            if (k < 0) {
+                if (!(v->k == V_CALL || v->k == V_FUNC || is_nullish(v) || (v->k == V_BOOL && !v->b)))
+                    ok = false;
+                continue;
+            }
+            ml_interceptor_cfg c;
+            memset(&c, 0, sizeof c);
+            c.enabled = e->maybe ? ML_MAYBE : ML_YES;
+            c.loc = v->loc;
+            c.method_filter = p->key;
+            cfg_options(x, s, k, &c, v->args.n ? v->args.items[0] : NULL, v->loc);
+            set_cfg(s, k, &c);
+        }
+    }
+    return ok;
+}
+
+/* createOtelInterceptor({ trustRemote }): OTel is on, and the server span
+ * joins the caller's trace only with trustRemote: true
+ * (otel/src/interceptor.ts). */
+static void do_otel_interceptor(xctx *x, ml_server *s, val *call)
+{
+    s->otel_used = true;
+    s->otel_used_loc = call->loc;
+    s->otel_interceptor_loc = call->loc;
+    val *o = call->args.n ? call->args.items[0] : NULL;
+    if (!o || is_nullish(o)) {
+        s->otel_trust_remote.kind = ML_VAL_ABSENT;
+        s->otel_trust_remote.loc = call->loc;
+    } else if (o->k == V_OBJ) {
+        s->otel_trust_remote = option_val(x, s, o, "trustRemote", call->loc, false, NULL);
+        lookup wt = obj_get(x, o, "withoutTracing");
+        s->otel_no_tracing = !wt.unknown && wt.v && wt.v->k == V_BOOL && wt.v->b;
+    } else {
+        s->otel_trust_remote.kind = ML_VAL_UNKNOWN;
+        s->otel_trust_remote.why = o->k == V_UNKNOWN ? o->why : "options are not an object literal";
+        s->otel_trust_remote.loc = o->loc;
     }
 }
 
@@ -2120,6 +2255,17 @@ static void do_interceptors(xctx *x, ml_server *s, val *opts)
             c.loc = v->loc;
             cfg_options(x, s, k, &c, v->args.n ? v->args.items[0] : NULL, v->loc);
             set_cfg(s, k, &c);
+            continue;
+        }
+        if (v->k == V_CALL && v->fn == FN_METHOD_FILTER) {
+            if (!do_method_filter(x, s, v, e->maybe)) {
+                s->interceptors_known = false;
+                push_unknown(x, s, "interceptors", "createMethodFilterInterceptor's patterns are not an object literal of interceptor lists", v->loc);
+            }
+            continue;
+        }
+        if (v->k == V_CALL && v->fn == FN_OTEL_INTERCEPTOR) {
+            do_otel_interceptor(x, s, v);
             continue;
         }
         if (v->k == V_CALL || v->k == V_FUNC || is_nullish(v) || (v->k == V_BOOL && !v->b))
@@ -2173,10 +2319,12 @@ static void do_shutdown(xctx *x, ml_server *s, val *opts)
     if (sv.kind == ML_VAL_ABSENT) {
         s->shutdown_timeout.kind = ML_VAL_ABSENT;
         s->shutdown_timeout.loc = s->call;
+        s->shutdown_auto = s->shutdown_timeout;
         return;
     }
     if (!l.unknown && l.v && l.v->k == V_OBJ) {
         lookup tl;
+        s->shutdown_auto = option_val(x, s, l.v, "autoShutdown", l.v->loc, false, NULL);
         s->shutdown_timeout = option_val(x, s, l.v, "timeout", l.v->loc, false, &tl);
         if (tl.p)
             s->shutdown_loc = tl.p->span;
@@ -2187,8 +2335,11 @@ static void do_shutdown(xctx *x, ml_server *s, val *opts)
     s->shutdown_timeout.kind = ML_VAL_UNKNOWN;
     s->shutdown_timeout.why = l.unknown ? l.why : (l.v && l.v->k == V_UNKNOWN ? l.v->why : "shutdown is not an object literal");
     s->shutdown_timeout.loc = l.v ? l.v->loc : sv.loc;
+    s->shutdown_auto = s->shutdown_timeout;
     push_unknown(x, s, "shutdown", s->shutdown_timeout.why, s->shutdown_timeout.loc);
 }
+
+static void scan_resolver_tokens(xctx *x, ml_server *s, prop *lp);
 
 static void add_outbound(xctx *x, ml_server *s, ml_val url, ml_loc loc, const char *via)
 {
@@ -2196,16 +2347,94 @@ static void add_outbound(xctx *x, ml_server *s, ml_val url, ml_loc loc, const ch
     o->loc = loc;
     o->url = url;
     o->via = via;
+    o->grpc = via && strcmp(via, "createGrpcTransport") == 0;
     ml_vec_push(x->a, &s->outbound, o);
 }
 
-/* remoteResolver: every process.env.X and every URL-looking string in it. */
+/* perServiceEnvResolver(map, options) and dnsResolver(options), wherever
+ * the value was built: both make gRPC (HTTP/2) transports unless
+ * options.createTransport says otherwise (core/src/remoteResolver.ts).
+ * perServiceEnvResolver's map values are the names of the env variables
+ * holding each service's base URL. False when v is neither. */
+static bool known_resolver(xctx *x, ml_server *s, val *v)
+{
+    if (v->k != V_CALL || (v->fn != FN_PER_SERVICE_ENV_RESOLVER && v->fn != FN_DNS_RESOLVER))
+        return false;
+    const char *via = v->fn == FN_DNS_RESOLVER ? "dnsResolver" : "perServiceEnvResolver";
+    val *opts = v->args.n > (v->fn == FN_DNS_RESOLVER ? 0u : 1u)
+                    ? v->args.items[v->fn == FN_DNS_RESOLVER ? 0 : 1] : NULL;
+    bool grpc = true;
+    if (opts && opts->k == V_OBJ) {
+        lookup ct = obj_get(x, opts, "createTransport");
+        grpc = !ct.unknown && (!ct.v || is_nullish(ct.v));
+    } else if (opts && !is_nullish(opts)) {
+        grpc = false; /* options known only at run time: the transport is unknown */
+    }
+    size_t before = s->outbound.n;
+    if (v->fn == FN_DNS_RESOLVER) {
+        ml_val u;
+        memset(&u, 0, sizeof u);
+        u.kind = ML_VAL_UNKNOWN;
+        u.loc = opts ? opts->loc : v->loc;
+        lookup t = opts && opts->k == V_OBJ ? obj_get(x, opts, "template") : (lookup){0};
+        u.why = t.v && t.v->k == V_STR
+                    ? ml_printf(x->a, "dnsResolver template %s: one URL per remote service", t.v->str)
+                    : "dnsResolver template not known statically";
+        add_outbound(x, s, u, u.loc, via);
+    } else {
+        val *map = v->args.n ? v->args.items[0] : NULL;
+        if (map && map->k == V_OBJ) {
+            ML_VEC_EACH(prop *, p, &map->props) {
+                ml_val e;
+                memset(&e, 0, sizeof e);
+                e.loc = p->v->loc;
+                if (p->v->k == V_STR) {
+                    e.kind = ML_VAL_ENV;
+                    e.env = p->v->str;
+                    note_env(x, e.env);
+                } else {
+                    e.kind = ML_VAL_UNKNOWN;
+                    e.why = "the env variable's name is not a string literal";
+                }
+                add_outbound(x, s, e, e.loc, via);
+            }
+        }
+        if (!map || map->k != V_OBJ || map->open_after >= 0) {
+            ml_val e;
+            memset(&e, 0, sizeof e);
+            e.kind = ML_VAL_UNKNOWN;
+            e.why = "perServiceEnvResolver's map is not an object literal";
+            e.loc = map ? map->loc : v->loc;
+            add_outbound(x, s, e, e.loc, via);
+        }
+    }
+    for (size_t i = before; i < s->outbound.n; i++)
+        ((ml_outbound *)s->outbound.items[i])->grpc = grpc;
+    return true;
+}
+
+/* remoteResolver: a perServiceEnvResolver or dnsResolver call, else every
+ * process.env.X and every URL-looking string written in it. When neither
+ * says where the remote services are, that is recorded as unknown. */
 static void do_remote_resolver(xctx *x, ml_server *s, lookup *l)
 {
-    if (!l->p || !l->p->u)
+    if (l->v && known_resolver(x, s, l->v))
         return;
-    ml_ts_unit *u = l->p->u;
-    for (uint32_t i = l->p->first; i <= l->p->last && i < u->lx.n; i++) {
+    size_t before = s->outbound.n;
+    if (l->p && l->p->u)
+        scan_resolver_tokens(x, s, l->p);
+    if (s->outbound.n == before && l->v && !is_nullish(l->v))
+        push_unknown(x, s, "remoteResolver",
+                     l->v->k == V_UNKNOWN && l->v->why
+                         ? ml_printf(x->a, "the remote services' addresses are not visible (%s)", l->v->why)
+                         : "the remote services' addresses are not visible in the resolver",
+                     l->v->loc);
+}
+
+static void scan_resolver_tokens(xctx *x, ml_server *s, prop *lp)
+{
+    ml_ts_unit *u = lp->u;
+    for (uint32_t i = lp->first; i <= lp->last && i < u->lx.n; i++) {
         if (ml_tok_is(u, i, "process") && ml_tok_p(u, i + 1, ML_P_DOT) && ml_tok_is(u, i + 2, "env")) {
             uint32_t nm = UINT32_MAX;
             if (ml_tok_p(u, i + 3, ML_P_DOT) && ml_ts_tok(u, i + 4)->kind == ML_TK_IDENT)
@@ -2250,6 +2479,7 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
         s->host = s->port;
         s->allow_http1 = s->port;
         s->shutdown_timeout = s->port;
+        s->shutdown_auto = s->port;
         s->shutdown_loc = s->call;
         s->tls = ML_TLS_ABSENT;
         s->has_health = ML_NO;
@@ -2264,6 +2494,7 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
         u.why = why;
         u.loc = opts->loc;
         s->port = s->host = s->allow_http1 = s->shutdown_timeout = s->health_http_enabled = u;
+        s->shutdown_auto = u;
         s->shutdown_loc = opts->loc;
         s->tls = ML_TLS_UNKNOWN;
         s->tls_loc = opts->loc;
@@ -2541,6 +2772,7 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
         fa->via = f == FN_CONNECT_TRANSPORT ? "createConnectTransport"
                   : f == FN_GRPC_TRANSPORT  ? "createGrpcTransport"
                                             : "createGrpcWebTransport";
+        fa->grpc = f == FN_GRPC_TRANSPORT;
         key = "baseUrl";
     }
     if (o && o->k == V_OBJ) {
@@ -2555,6 +2787,9 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
             fa->val.kind = ML_VAL_ABSENT;
             fa->val.loc = fa->loc;
         }
+    } else if (f == FN_INIT_PROVIDER && (call->nkids == 0 || (o && is_nullish(o)))) {
+        fa->val.kind = ML_VAL_ABSENT; /* initProvider(): the env fallbacks decide */
+        fa->val.loc = fa->loc;
     } else {
         fa->val.kind = ML_VAL_UNKNOWN;
         fa->val.why = o && o->k == V_UNKNOWN ? o->why : "options are not an object literal";
@@ -2569,6 +2804,35 @@ static void on_any(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx
         on_server(x, u, call, f, vctx);
     else
         on_fact(x, u, call, f, vctx);
+}
+
+/* process.on("SIGTERM", ...) (once, addListener, prependListener): the
+ * package handles the signal itself. */
+static void sigterm_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
+{
+    static const char *const methods[] = {"on", "once", "addListener", "prependListener", NULL};
+    for (uint32_t i = 0; i + 4 < u->lx.n; i++) {
+        if (!ml_tok_is(u, i, "process") || !ml_tok_p(u, i + 1, ML_P_DOT) || !ml_tok_p(u, i + 3, ML_P_LPAREN) ||
+            ml_ts_tok(u, i + 4)->kind != ML_TK_STR)
+            continue;
+        bool m = false;
+        for (int k = 0; methods[k]; k++)
+            m |= ml_tok_is(u, i + 2, methods[k]);
+        const char *sig = m ? ml_tok_string(u, i + 4, NULL) : NULL;
+        if (!sig || strcmp(sig, "SIGTERM") != 0)
+            continue;
+        ensure_pkg(x, c, u);
+        ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
+        fa->kind = ML_FACT_SIGTERM;
+        fa->file = u->file;
+        fa->pkg = c->pkg;
+        fa->loc = ml_ts_loc(u, i, i + 4);
+        fa->via = "process.on";
+        fa->val.kind = ML_VAL_BOOL;
+        fa->val.b = true;
+        fa->val.loc = fa->loc;
+        ml_vec_push(x->a, c->facts, fa);
+    }
 }
 
 void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
@@ -2587,7 +2851,40 @@ void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char 
         c.dir = ml_ts_dirname(m->arena, u->file->path);
     }
     each_call(&x, u, true, true, on_any, &c);
+    sigterm_facts(&x, &c, u);
     xctx_free(&x);
+}
+
+void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa)
+{
+    if (fa->kind == ML_FACT_SIGTERM) {
+        if (!s->own_sigterm) {
+            s->own_sigterm = true;
+            s->sigterm_loc = fa->loc;
+        }
+    } else if (fa->kind == ML_FACT_OTEL_NAME) {
+        if (!s->otel_used) {
+            s->otel_used = true;
+            s->otel_used_loc = fa->loc;
+        }
+        if (s->otel_service_name.kind == ML_VAL_ABSENT && fa->val.kind != ML_VAL_ABSENT) {
+            s->otel_service_name = fa->val;
+            s->otel_loc = fa->loc;
+        }
+    } else if (fa->val.kind != ML_VAL_ABSENT) {
+        bool seen = false; /* linking again adds nothing twice */
+        ML_VEC_EACH(ml_outbound *, q, &s->outbound) {
+            seen |= q->loc.file == fa->loc.file && q->loc.off == fa->loc.off;
+        }
+        if (seen)
+            return;
+        ml_outbound *o = ml_zalloc(m->arena, sizeof *o);
+        o->loc = fa->loc;
+        o->url = fa->val;
+        o->via = fa->via;
+        o->grpc = fa->grpc;
+        ml_vec_push(m->arena, &s->outbound, o);
+    }
 }
 
 void ml_ts_apply_file_facts(ml_model *m, ml_vec *servers, ml_vec *facts)
@@ -2596,18 +2893,7 @@ void ml_ts_apply_file_facts(ml_model *m, ml_vec *servers, ml_vec *facts)
         ML_VEC_EACH(ml_ts_fact *, fa, facts) {
             if (fa->file != s->file)
                 continue;
-            if (fa->kind == ML_FACT_OTEL_NAME) {
-                if (s->otel_service_name.kind == ML_VAL_ABSENT && fa->val.kind != ML_VAL_ABSENT) {
-                    s->otel_service_name = fa->val;
-                    s->otel_loc = fa->loc;
-                }
-            } else if (fa->val.kind != ML_VAL_ABSENT) {
-                ml_outbound *o = ml_zalloc(m->arena, sizeof *o);
-                o->loc = fa->loc;
-                o->url = fa->val;
-                o->via = fa->via;
-                ml_vec_push(m->arena, &s->outbound, o);
-            }
+            ml_ts_apply_fact(m, s, fa);
         }
     }
 }
@@ -2640,7 +2926,7 @@ static bool mentions(const ml_file *f, const char *const *names)
 
 static const char *const server_names[] = {"createServer", NULL};
 static const char *const fact_names[] = {"initProvider", "createConnectTransport", "createGrpcTransport",
-                                       "createGrpcWebTransport", NULL};
+                                       "createGrpcWebTransport", "SIGTERM", NULL};
 
 void ml_ts_extract(ml_model *m, ml_file *f)
 {
@@ -2684,6 +2970,7 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
     c.servers = &none;
     c.facts = facts;
     each_call(&x, &u, false, true, on_any, &c);
+    sigterm_facts(&x, &c, &u);
     xctx_free(&x);
     ml_ts_unit_free(&u);
 }

@@ -46,9 +46,15 @@ typedef struct ml_vec {
 } ml_vec;
 
 void ml_vec_push(ml_arena *a, ml_vec *v, void *item);
-#define ML_VEC_EACH(type, var, vec)                                            \
-    for (size_t var##_i = 0; var##_i < (vec)->n; var##_i++)                    \
-        for (type var = (type)(vec)->items[var##_i]; var; var = NULL)
+/* Each non-NULL item of vec, in order. vec is evaluated once (it may be a
+ * call or have side effects); `break` leaves the whole loop and `continue`
+ * goes to the next item, as in a plain for loop. */
+#define ML_VEC_EACH(type, var, vec)                                                        \
+    for (const ml_vec *var##_v = (vec); var##_v; var##_v = NULL)                           \
+        for (size_t var##_i = 0, var##_go = 1; var##_go && var##_i < var##_v->n;           \
+             var##_go = !var##_go, var##_i++)                                              \
+            for (type var = (type)var##_v->items[var##_i];                                 \
+                 var##_go && (var || (var##_go = 0)); var##_go = !var##_go)
 /* Sort with qsort semantics on the element pointers. */
 void ml_vec_sort(ml_vec *v, int (*cmp)(const void *a, const void *b));
 

@@ -44,6 +44,7 @@ typedef struct ml_config {
     ml_vec apply_sets;         /* ml_apply_set* */
     const char *root_ns;       /* "istio-system" */
     const char *trust_domain;  /* "cluster.local" */
+    ml_vec trust_domain_aliases; /* const char*: meshConfig.trustDomainAliases (older trust domains still accepted) */
     const char *cluster_domain;/* "cluster.local" */
     bool assume_complete;
     bool markdown;

@@ -336,6 +336,7 @@ typedef struct ml_model {
     ml_map se_by_host;          /* host as written -> ml_vec of ml_serviceentry* */
     ml_map namespaces;          /* ns name -> ml_vec of live Namespace ml_resource* (alternatives) */
     ml_map ns_present;          /* ns name -> (void*)1 for every namespace any resource uses */
+    ml_map unread_workload_ns;  /* ns name -> (void*)1: a workload kind there in an apiVersion meshlint does not read */
     bool is_mesh_repo;          /* any Istio resource, or an injected namespace */
     ml_vec servers;             /* struct ml_server* (ts.h) */
     ml_vec ts_files;            /* ml_file* of TypeScript/JavaScript */

@@ -45,6 +45,8 @@ void ml_text_escape_line(ml_buf *out, const char *s);
 /* `path:line:col` as far as it is known (the path escaped), or `meshlint`
  * for a finding without a file: gcc and text. */
 void ml_report_put_where(ml_buf *out, const ml_loc *l);
+/* The same with the column counted in bytes (gcc format: Vim's %c, Emacs). */
+void ml_report_put_where_bytes(ml_buf *out, const ml_loc *l);
 
 /* A small JSON writer shared by the json, sarif and codeclimate reporters:
  * 2-space indentation, keys in the order written, strings through

@@ -44,5 +44,8 @@ const char *ml_file_line(ml_file *f, uint32_t line, size_t *len);
 /* Compute line/col of a byte offset. */
 void ml_file_pos(ml_file *f, uint32_t off, uint32_t *line, uint32_t *col);
 ml_loc ml_loc_from_offsets(ml_file *f, uint32_t off, uint32_t end_off);
+/* The start column of l counted in bytes (1-based), as editors' quickfix
+ * lists expect; the code-point column when the byte offset is not known. */
+uint32_t ml_loc_byte_col(const ml_loc *l);
 
 #endif

@@ -54,12 +54,16 @@ typedef struct ml_interceptor_cfg {
                               bulkhead: capacity, queueSize */
     ml_vec codes;          /* retry: retryableCodes as const char* ("Unavailable"...) ; empty = defaults */
     bool codes_known;      /* false when retryableCodes is not a literal list */
+    const char *method_filter; /* inside createMethodFilterInterceptor({pattern: [...]}): the pattern
+                                  ("*" for every method); on only for the methods it matches */
 } ml_interceptor_cfg;
 
 typedef struct ml_outbound {
     ml_loc loc;
     ml_val url;            /* baseUrl value: literal string or env */
-    const char *via;       /* "createConnectTransport", "remoteResolver", ... */
+    const char *via;       /* "createConnectTransport", "remoteResolver", "perServiceEnvResolver", "dnsResolver" */
+    bool grpc;             /* a gRPC (HTTP/2) transport: createGrpcTransport, or a perServiceEnvResolver /
+                              dnsResolver without createTransport (their default, remoteResolver.ts) */
 } ml_outbound;
 
 typedef enum ml_tls_state { ML_TLS_ABSENT, ML_TLS_PRESENT, ML_TLS_CONDITIONAL, ML_TLS_UNKNOWN } ml_tls_state;
@@ -96,10 +100,18 @@ typedef struct ml_server {
     bool interceptors_known;   /* false: some element could not be evaluated */
     ml_interceptor_cfg retry, timeout, circuit_breaker, bulkhead, fallback;
 
-    ml_val shutdown_timeout;   /* ABSENT => 30000 (or GRACEFUL_SHUTDOWN_TIMEOUT_MS) */
+    ml_val shutdown_timeout;   /* ABSENT => 30000 (no env variable is read for it) */
     ml_loc shutdown_loc;
+    ml_val shutdown_auto;      /* shutdown.autoShutdown; ABSENT => false: no signal handler (Server.ts) */
+    bool own_sigterm;          /* the package installs its own process.on("SIGTERM", ...) */
+    ml_loc sigterm_loc;
     ml_val otel_service_name;  /* from initProvider({serviceName}) in the same package */
     ml_loc otel_loc;
+    bool otel_used;            /* initProvider or createOtelInterceptor in the package */
+    ml_loc otel_used_loc;
+    ml_val otel_trust_remote;  /* createOtelInterceptor({trustRemote}); ABSENT => false */
+    bool otel_no_tracing;      /* createOtelInterceptor({ withoutTracing: true }): metrics only */
+    ml_loc otel_interceptor_loc; /* the createOtelInterceptor call, when among the interceptors */
 
     ml_vec outbound;       /* ml_outbound* */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
@@ -145,6 +157,11 @@ ml_setting ml_server_port(const ml_model *m, const ml_link *l);
 ml_setting ml_server_http_health(const ml_model *m, const ml_link *l);
 ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l);
 ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l);
+/* shutdown.autoShutdown (BOOL; default false: no signal handler), host (STR;
+ * code, else env LISTEN, else 0.0.0.0) and allowHTTP1 (BOOL; default true). */
+ml_setting ml_server_auto_shutdown(const ml_model *m, const ml_link *l);
+ml_setting ml_server_host(const ml_model *m, const ml_link *l);
+ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l);
 /* The value of env var name in container c (env first, then envFrom
  * ConfigMaps); ABSENT when not set. */
 ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name);

@@ -222,7 +222,9 @@ ml_ts_node *ml_ts_parse_expr(ml_ts_unit *u, uint32_t i, uint32_t *next);
 
 /* ---- shared between ts_extract.c, md_extract.c and link.c -------------- */
 
-typedef enum ml_fact_kind { ML_FACT_OTEL_NAME, ML_FACT_OUTBOUND } ml_fact_kind;
+/* ML_FACT_SIGTERM: process.on("SIGTERM", ...) (or once/addListener): the
+ * package handles the signal itself. */
+typedef enum ml_fact_kind { ML_FACT_OTEL_NAME, ML_FACT_OUTBOUND, ML_FACT_SIGTERM } ml_fact_kind;
 
 /* Something a file says about its package rather than about one server:
  * initProvider({ serviceName }) or a client transport's baseUrl. */
@@ -233,6 +235,7 @@ typedef struct ml_ts_fact {
     ml_val val;        /* serviceName / baseUrl */
     ml_loc loc;        /* the call */
     const char *via;   /* "initProvider", "createConnectTransport", ... */
+    bool grpc;         /* ML_FACT_OUTBOUND: a gRPC (HTTP/2) transport */
 } ml_ts_fact;
 
 /* Servers and facts of one tokenized unit. New servers are appended to
@@ -240,6 +243,9 @@ typedef struct ml_ts_fact {
  * package when the caller already knows it (ml_ts_package), else NULL. */
 void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
                         ml_vec *servers, ml_vec *facts);
+/* Give one server one fact (otel name, outbound target, SIGTERM handler);
+ * an outbound target already recorded is not added again. */
+void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa);
 /* Give servers the facts of their own file (otel name, outbound targets). */
 void ml_ts_apply_file_facts(ml_model *m, ml_vec *servers, ml_vec *facts);
 /* Facts of a TypeScript file, for the package-wide pass (link.c). */

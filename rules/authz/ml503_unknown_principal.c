@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "authz_common.h"
+#include "meshlint/config.h"
 
 /* Findings that get a "did you mean" search (bounds the work on huge inputs). */
 #define MAX_HINTED 64
@@ -151,6 +152,22 @@ static bool system_ns(const ml_ctx *ctx, const char *ns)
     return ctx->model->mesh && ml_streq(ns, ctx->model->mesh->root_ns);
 }
 
+/* The trust domains a principal may name (ReplaceTrustDomainAliases,
+ * pilot/pkg/security/trustdomain/bundle.go): the mesh's own, any of its
+ * aliases (meshConfig.trustDomainAliases), and "cluster.local", which
+ * Istio reads as a pointer to the local trust domain and its aliases. */
+static bool trust_domain_accepted(const ml_ctx *ctx, const char *td, const char *want_td)
+{
+    if (strcmp(td, want_td) == 0 || strcmp(td, "cluster.local") == 0)
+        return true;
+    if (ctx->cfg)
+        ML_VEC_EACH(const char *, alias, &ctx->cfg->trust_domain_aliases) {
+            if (ml_streq(alias, td))
+                return true;
+        }
+    return false;
+}
+
 static void check_principal(ml_ctx *ctx, known *k, const ml_resource *r, const ml_node *item)
 {
     const char *p = ml_str_nonnull(item);
@@ -160,15 +177,15 @@ static void check_principal(ml_ctx *ctx, known *k, const ml_resource *r, const m
     if (!split_principal(ctx->arena, p, &td, &ns, &sa) || !*td || !*ns || !*sa)
         return; /* another form: not a Kubernetes workload identity */
     const char *want_td = ml_authz_trust_domain(ctx);
-    if (!has_star(td) && strcmp(td, want_td) != 0) {
+    if (!has_star(td) && !trust_domain_accepted(ctx, td, want_td)) {
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(item),
                                "principal \"%s\" has trust domain %s, but the mesh's trust domain is %s%s: "
                                "no workload of this mesh carries it",
                                p, td, want_td,
                                ml_streq(want_td, "cluster.local") ? " (the default)" : " (configured)");
         ml_help(ctx, d,
-                "write the principal as %s/ns/%s/sa/%s, or set trust-domain in .meshlint.yaml if the mesh "
-                "uses %s",
+                "write the principal as %s/ns/%s/sa/%s, or set trust-domain (or trust-domain-aliases, for an "
+                "old trust domain the mesh still accepts) in .meshlint.yaml if the mesh uses %s",
                 want_td, ns, sa, td);
         return;
     }
@@ -335,7 +352,11 @@ const ml_rule ml_rule_ML503 = {
                    "ServiceAccount of that name, and no workload running as it, matches no caller: an "
                    "ALLOW rule built on it admits nobody, a DENY rule built on it denies nobody. The same "
                    "holds for a principal in another trust domain than the mesh's (cluster.local unless "
-                   "configured with trust-domain), and for a `namespaces` entry naming a namespace the "
+                   "configured with trust-domain) and its aliases (trust-domain-aliases, Istio's "
+                   "meshConfig.trustDomainAliases): Istio rewrites a principal in the trust domain, an alias, "
+                   "or cluster.local (which it reads as the local trust domain) to every one of them and keeps "
+                   "any other as written, which no workload carries (ReplaceTrustDomainAliases, "
+                   "pilot/pkg/security/trustdomain/bundle.go), and for a `namespaces` entry naming a namespace the "
                    "input does not contain while it does define Namespaces, when the name is one or two "
                    "edits away from a defined Namespace (a misspelling; sibling names such as team-a and "
                    "team-b do not count), or with --assume-complete whatever the name: a repository seldom "

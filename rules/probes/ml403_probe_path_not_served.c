@@ -3,15 +3,15 @@
  * server in its container, asking for a path that server does not answer.
  *
  * Connectum serves HTTP health only when Healthcheck({ httpEnabled: true })
- * is registered (or the code leaves httpEnabled unset and the container sets
- * HTTP_HEALTH_ENABLED to true/1/yes), and then only on httpPaths (default
- * /healthz, /health, /readyz). The rule follows the probe to the server
- * through the link (ts.h) and reports only what it can establish: with no
- * linked server, a probe on another port, or any of the values unknown, it
- * says nothing. HTTP_HEALTH_PATH from the container's environment counts as
- * one more served path when the code leaves httpPaths unset: services that
- * read their settings with Connectum's env parser pass it on, and counting it
- * can only remove findings, never invent one.
+ * is registered, and then only on httpPaths (default /healthz, /health,
+ * /readyz; healthcheck/src/Healthcheck.ts, httpHandler.ts). The env
+ * variables HTTP_HEALTH_ENABLED and HTTP_HEALTH_PATH are read by no framework
+ * code: they are fields of what parseEnvConfig() returns
+ * (core/src/config/envSchema.ts) and count only where the code passes them on
+ * (httpEnabled: env.HTTP_HEALTH_ENABLED). The rule follows the probe to the
+ * server through the link (ts.h) and reports only what it can establish:
+ * with no linked server, a probe on another port, or any of the values
+ * unknown, it says nothing.
  */
 #include <string.h>
 #include <strings.h>
@@ -119,9 +119,8 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
         const char *var = ml_probes_env_var(&s->health_http_enabled, "HTTP_HEALTH_ENABLED");
         const char *why;
         if (!ml_probes_setting_has_loc(&hh) && s->health_http_enabled.kind == ML_VAL_ABSENT)
-            why = ml_printf(a, "Healthcheck() leaves httpEnabled unset, default false, and container %s "
-                               "sets no HTTP_HEALTH_ENABLED",
-                            cname);
+            why = "Healthcheck() leaves httpEnabled unset, default false; no framework code reads "
+                  "HTTP_HEALTH_ENABLED from the environment";
         else if (s->health_http_enabled.kind == ML_VAL_BOOL)
             why = "Healthcheck({ httpEnabled: false })";
         else if (hh.source && (ml_starts_with(hh.source, "env ") || ml_starts_with(hh.source, "ConfigMap "))) {
@@ -130,8 +129,17 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
             const char *in = strstr(hh.source, " in ");
             /* the framework's parser takes true, 1 or yes; code that tests the
              * variable itself (=== "true", includes(...)) decides alone */
-            const char *off = s->health_http_enabled.env_match.n ? "which the server's own test of it treats as off"
-                                                                  : "not true, 1 or yes";
+            const char *off = "not true, 1 or yes";
+            if (s->health_http_enabled.env_match.n) {
+                ml_buf b;
+                ml_buf_init(&b);
+                ML_VEC_EACH(const char *, mv, &s->health_http_enabled.env_match) {
+                    ml_buf_printf(&b, "%s%s", b.n ? ", " : "", mv);
+                }
+                off = ml_printf(a, "which the code reads as off (%s %s)",
+                                s->health_http_enabled.env_negate ? "off for" : "on only for", b.s ? b.s : "");
+                ml_buf_free(&b);
+            }
             if (ml_starts_with(hh.source, "env ") && in)
                 why = ml_printf(a, "%s is \"%s\" in the env of %s, %s", var, val, in + 4, off);
             else
@@ -148,7 +156,7 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
                 "answers");
         if (ml_probes_setting_has_loc(&hh) && hh.loc.file != s->health_loc.file)
             ml_note(ctx, d, hh.loc, "%s set here", var);
-        if (s->health_http_enabled.kind == ML_VAL_ABSENT || s->health_http_enabled.kind == ML_VAL_ENV)
+        if (s->health_http_enabled.kind == ML_VAL_ENV)
             ml_help(ctx, d,
                     "serve HTTP health with Healthcheck({ httpEnabled: true }) (or %s: \"true\" in the "
                     "environment of container %s), or probe over gRPC instead: `%s: { grpc: { port: %lld } }`",
@@ -170,12 +178,6 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
             return;
         paths = (const char *const *)s->health_paths.items;
         npaths = s->health_paths.n;
-    } else {
-        ml_setting hp = ml_container_env(m, w, c, "HTTP_HEALTH_PATH");
-        if (hp.val.kind == ML_VAL_STR && hp.val.str)
-            extra = hp.val.str;
-        else if (hp.val.kind != ML_VAL_ABSENT)
-            return; /* set from somewhere we cannot read */
     }
     for (size_t i = 0; i < npaths; i++)
         if (ml_streq(paths[i], path))
@@ -206,12 +208,13 @@ const ml_rule ml_rule_ML403 = {
                    "a Connectum server runs in, when the probe targets the port the server listens "
                    "on, and reports it when the server gives no HTTP health answer on that path: "
                    "the server registers no Healthcheck protocol at all; or HTTP health is off "
-                   "(Healthcheck() without httpEnabled: true, and, when the code leaves httpEnabled "
-                   "unset, no HTTP_HEALTH_ENABLED of true, 1 or yes in the container's env or "
-                   "envFrom ConfigMaps); or the path is not one of httpPaths (default /healthz, "
-                   "/health and /readyz; when the code leaves httpPaths unset, a HTTP_HEALTH_PATH in "
-                   "the container's environment counts as served too). The query string is ignored; "
-                   "an httpGet without a path asks for /.\n"
+                   "(Healthcheck() without httpEnabled: true; default false, healthcheck/src/Healthcheck.ts); "
+                   "or the path is not one of httpPaths (default /healthz, /health and /readyz, "
+                   "healthcheck/src/httpHandler.ts). HTTP_HEALTH_ENABLED and HTTP_HEALTH_PATH in the "
+                   "container's env count only where the code passes them on (httpEnabled: "
+                   "parseEnvConfig().HTTP_HEALTH_ENABLED, or its own process.env test): they are "
+                   "fields of parseEnvConfig()'s result (core/src/config/envSchema.ts), read by no "
+                   "framework code. The query string is ignored; an httpGet without a path asks for /.\n"
                    "\n"
                    "Such a probe never succeeds. A failing readiness probe keeps the pod out of "
                    "every Service and the rollout stalls; a failing liveness or startup probe makes "
@@ -219,8 +222,8 @@ const ml_rule ml_rule_ML403 = {
                    "server is linked to the workload, when the probe targets another port (ML404), "
                    "and whenever a value it needs is unknown.",
     .remediation = "Serve HTTP health with Healthcheck({ httpEnabled: true }) (or HTTP_HEALTH_ENABLED: "
-                   "\"true\" in the container's environment when the code leaves httpEnabled unset) "
-                   "and probe one of its httpPaths; or probe over gRPC (grpc: { port: <server "
+                   "\"true\" in the container's environment when the code passes that variable on as "
+                   "httpEnabled) and probe one of its httpPaths; or probe over gRPC (grpc: { port: <server "
                    "port> }), which the Healthcheck protocol always answers.",
     .tags = "probes,availability,connectum",
     .istio_code = NULL,

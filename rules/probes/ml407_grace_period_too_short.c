@@ -7,8 +7,11 @@
  * shutdown timeout; at the end of the grace period the kubelet kills
  * whatever is left. So the period must cover preStop + shutdown. The three
  * numbers each come from somewhere the message names: the manifest or the
- * Kubernetes default 30 s; shutdown.timeout, GRACEFUL_SHUTDOWN_TIMEOUT_MS or
- * the Connectum default 30000 ms; an exec `sleep N` or preStop.sleep.seconds.
+ * Kubernetes default 30 s; shutdown.timeout or the Connectum default
+ * 30000 ms; an exec `sleep N` or preStop.sleep.seconds. The drain exists only
+ * with shutdown.autoShutdown: true (default false: no signal handler, and
+ * SIGTERM ends Node at once, core/src/Server.ts): a server without it is
+ * ML408's, and an unknown autoShutdown keeps this rule silent.
  * A preStop hook whose duration cannot be read counts as 0 s (a lower bound,
  * so the rule can only miss, never invent, a finding); an unknown shutdown
  * timeout or grace period keeps the rule silent.
@@ -171,6 +174,9 @@ static void check_link(ml_ctx *ctx, const ml_workload *w, const ml_link *l)
             return;
         grace_origin = NULL;
     }
+    ml_setting as = ml_server_auto_shutdown(m, l);
+    if (as.val.kind != ML_VAL_BOOL || !as.val.b)
+        return; /* no Connectum drain (ML408), or not known */
     ml_setting sd = ml_server_shutdown_ms(m, l);
     double ms;
     if (sd.val.kind == ML_VAL_ABSENT)
@@ -234,18 +240,21 @@ const ml_rule ml_rule_ML407 = {
                    "terminationGracePeriodSeconds (30 when absent, the Kubernetes default) with the "
                    "time the serving container needs to stop: its preStop delay (an exec hook whose "
                    "command is `sleep N` or a shell running `sleep N`, or preStop.sleep.seconds) plus "
-                   "the server's graceful shutdown timeout (shutdown.timeout in the code; when the "
-                   "code leaves it unset, GRACEFUL_SHUTDOWN_TIMEOUT_MS from the container's env or "
-                   "envFrom ConfigMaps; else 30000 ms, the Connectum default). The message gives all three "
-                   "numbers and where each came from.\n"
+                   "the server's graceful shutdown timeout (shutdown.timeout in the code, else "
+                   "30000 ms, the Connectum default; core/src/Server.ts). No environment variable "
+                   "sets it: GRACEFUL_SHUTDOWN_TIMEOUT_MS counts only where the code passes "
+                   "parseEnvConfig()'s field on (core/src/config/envSchema.ts). The rule applies "
+                   "only to servers created with shutdown: { autoShutdown: true }: without it "
+                   "Connectum installs no signal handler and there is no drain at all (ML408). The "
+                   "message gives all three numbers and where each came from.\n"
                    "\n"
                    "The grace period starts when the pod is deleted; the preStop hook runs first, "
                    "then SIGTERM reaches the server, which stops accepting calls and waits for "
                    "in-flight ones. When the period ends the kubelet kills the container, so a "
                    "period shorter than preStop plus shutdown cuts the drain short and fails the "
                    "requests still in flight on every rollout and scale-down. A preStop hook whose "
-                   "duration cannot be read counts as 0 s; an unknown shutdown timeout or grace "
-                   "period keeps the rule silent.",
+                   "duration cannot be read counts as 0 s; an unknown shutdown timeout, "
+                   "autoShutdown or grace period keeps the rule silent.",
     .remediation = "Raise terminationGracePeriodSeconds to at least preStop + shutdown timeout (the "
                    "fix sets it to that sum), or shorten the server's shutdown timeout.",
     .tags = "lifecycle,availability,connectum",
@@ -260,7 +269,7 @@ const ml_rule ml_rule_ML407 = {
                    "        preStop:\n"
                    "          exec:\n"
                    "            command: [\"sh\", \"-c\", \"sleep 5\"]\n"
-                   "# server.ts: shutdown timeout left at 30000 ms",
+                   "# server.ts: shutdown: { autoShutdown: true } (timeout left at 30000 ms)",
     .example_good = "spec:\n"
                     "  terminationGracePeriodSeconds: 35\n"
                     "  containers:\n"
@@ -269,7 +278,7 @@ const ml_rule ml_rule_ML407 = {
                     "        preStop:\n"
                     "          exec:\n"
                     "            command: [\"sh\", \"-c\", \"sleep 5\"]\n"
-                    "# server.ts: shutdown timeout left at 30000 ms",
+                    "# server.ts: shutdown: { autoShutdown: true } (timeout left at 30000 ms)",
     .settings = NULL,
     .check = check,
 };

@@ -3,7 +3,9 @@
  * circuits in-process while the mesh in front of it never ejects a failing
  * pod. The guide's advice is two layers: Istio's outlierDetection takes bad
  * pods (crashed, hung, unreachable) out of the load-balancing pool, and the
- * application's breaker stops calls per method. A breaker inside a pod that
+ * application's breaker stops calls in-process: one breaker per interceptor
+ * instance, shared by every method it wraps (interceptors/src/
+ * circuit-breaker.ts), so a pod's breaker is per pod, not per method. A breaker inside a pod that
  * hangs or is gone cannot answer for it, so with only the inner layer the
  * pod keeps getting its share of requests.
  *
@@ -91,7 +93,7 @@ static void check(ml_ctx *ctx)
                 ml_help(ctx, d,
                         "add trafficPolicy.outlierDetection to %s (for example consecutive5xxErrors: 5, "
                         "interval: 30s, baseEjectionTime: 30s, maxEjectionPercent: 50), so that the mesh ejects "
-                        "failing pods and the Connectum breaker handles failures per method",
+                        "failing pods and the Connectum breaker handles failures inside each pod",
                         first ? ml_res_display(a, first->res)
                               : ml_printf(a, "a new DestinationRule for %s", svc->fqdn));
             }
@@ -108,12 +110,17 @@ const ml_rule ml_rule_ML204 = {
     .description =
         "The Connectum guide recommends two layers of circuit breaking: Istio's outlierDetection in the "
         "DestinationRule ejects unhealthy pods from the load-balancing pool (crashed pods, network "
-        "failures), and the Connectum circuit breaker interceptor stops calls per method with custom "
-        "fallbacks. A breaker inside a pod cannot take that pod out of the pool: when the pod hangs or is "
-        "gone, callers keep sending it their share of requests until Kubernetes notices.\n"
+        "failures), and the Connectum circuit breaker interceptor stops calls inside the pod. Connectum "
+        "keeps one breaker per interceptor instance, shared by every method that instance wraps (all of "
+        "the server's methods, or those a createMethodFilterInterceptor pattern matches): failures of one "
+        "method open it for all of them (interceptors/src/circuit-breaker.ts; threshold 5 consecutive "
+        "failures, halfOpenAfter 30000 ms by default). A breaker inside a pod cannot take that pod out of "
+        "the pool: when the pod hangs or is gone, callers keep sending it their share of requests until "
+        "Kubernetes notices.\n"
         "\n"
         "The rule reports a server whose circuit breaker is on (createDefaultInterceptors({ circuitBreaker "
-        "}) or createCircuitBreakerInterceptor) when no DestinationRule for a host of its workload sets "
+        "}), createCircuitBreakerInterceptor, or one inside createMethodFilterInterceptor({...}), "
+        "interceptors/src/method-filter.ts) when no DestinationRule for a host of its workload sets "
         "outlierDetection (at the top level, per port or per subset), or when there is no DestinationRule "
         "and the workload runs in the mesh.",
     .remediation = "Add trafficPolicy.outlierDetection to the host's DestinationRule (or create one), for "

@@ -619,6 +619,9 @@ const char *ml_resil_app_codes_text(ml_arena *a, const ml_resil_app_retry *r)
 
 const char *ml_resil_cfg_words(ml_arena *a, const ml_interceptor_cfg *c, const char *option, const char *factory)
 {
+    if (c->method_filter)
+        return ml_printf(a, "%s inside createMethodFilterInterceptor (for the methods matching \"%s\")",
+                         factory, c->method_filter);
     return c->from_defaults ? ml_printf(a, "createDefaultInterceptors({ %s })", option) : factory;
 }
 

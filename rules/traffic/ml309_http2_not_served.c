@@ -15,7 +15,9 @@
  *       port name's prefix): Envoy's inbound cluster then talks HTTP/2 to the
  *       application;
  *   (c) a createGrpcTransport client in the input whose URL reaches the
- *       server (gRPC needs HTTP/2).
+ *       server (gRPC needs HTTP/2), or a remoteResolver built with
+ *       perServiceEnvResolver or dnsResolver without createTransport, which
+ *       make gRPC transports by default (core/src/remoteResolver.ts).
  *
  * One finding per consumer, on the probe, the Service port or the client
  * call, with notes on the createServer options. Every link in the chain must
@@ -686,9 +688,12 @@ static void report_call(ml_ctx *ctx, const ml_outbound *o, const caller *c, cons
 {
     ml_arena *a = ctx->arena;
     ml_diag *d = ml_report(ctx, ML_LEVEL_ERROR, o->loc,
-                           "this createGrpcTransport client calls %s:%lld (\"%s\", from %s) with gRPC, which "
+                           "this %s calls %s:%lld (\"%s\", from %s) with gRPC, which "
                            "needs HTTP/2, but %s behind %s %s serves HTTP/1.1 only (no tls, and %s): every call "
                            "fails",
+                           ml_streq(o->via, "createGrpcTransport")
+                               ? "createGrpcTransport client"
+                               : ml_printf(a, "%s entry (a gRPC transport by default)", o->via),
                            fqdn, u->port, c->url, c->origin, server_text(a, l->server), ml_res_display(a, svc->res),
                            svc_port_text(a, sp, port), h->why);
     if (c->origin_loc.file)
@@ -773,8 +778,8 @@ static void check_clients(ml_ctx *ctx, ml_map *seen)
         if (s->in_test)
             continue;
         ML_VEC_EACH(const ml_outbound *, o, &s->outbound) {
-            if (!ml_streq(o->via, "createGrpcTransport"))
-                continue;
+            if (!o->grpc)
+                continue; /* createGrpcTransport, or a resolver's default gRPC transport */
             if (!s->links.n)
                 check_call(ctx, seen, NULL, o);
             ML_VEC_EACH(const ml_link *, l, &s->links) {
@@ -833,7 +838,8 @@ const ml_rule ml_rule_ML309 = {
         "the application over HTTP/2, so every call through the mesh fails with 503 (a warning when the pod "
         "has no sidecar or that is unknown: then only callers that speak HTTP/2 as declared fail); and a "
         "createGrpcTransport client in the input whose URL reaches the server, since gRPC needs HTTP/2 "
-        "(skipped when an `http` Service port makes a sidecar on the way downgrade the call to HTTP/1.1). "
+        "(a createServer remoteResolver built with perServiceEnvResolver or dnsResolver counts too: "
+        "without createTransport both build gRPC transports, core/src/remoteResolver.ts) (skipped when an `http` Service port makes a sidecar on the way downgrade the call to HTTP/1.1). "
         "Connect clients are not followed: createConnectTransport speaks HTTP/1.1 or HTTP/2 as its "
         "httpVersion says.\n"
         "\n"

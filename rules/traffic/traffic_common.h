@@ -54,6 +54,10 @@ const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn);
  * by default): they exist in every mesh though an app repository never
  * holds them (manifests/charts/istio-control, manifests/charts/gateways). */
 bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn);
+/* A label Istio copies from the pod's Node onto its endpoints
+ * (topology.kubernetes.io/region, /zone, topology.istio.io/subzone): a
+ * subset may select it though no pod template carries it. */
+bool tr_topology_label(const char *key);
 /* "file:line" of a location (for messages that point elsewhere). */
 const char *tr_where(ml_arena *a, ml_loc l);
 /* The definition of r's group that replaces r when applied, or NULL when r

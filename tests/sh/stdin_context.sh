@@ -27,3 +27,11 @@ lacks "$T/out" "b.yaml"
 sed 's/name: a/name: b/' a.yaml | expect_status 1 "$MESHLINT" --no-config --only ML003 --format gcc --context . --stdin-filename new.yaml - || exit 1
 contains "$T/out" "new.yaml"
 expect_status 2 "$MESHLINT" --stdin-filename x.yaml .
+# the buffer stands in for the file on disk however either is spelled: an
+# absolute --stdin-filename with --context . (and the reverse) loads one copy
+sed 's/STRICT/strictly/' a.yaml | expect_status 1 "$MESHLINT" --no-config --format gcc --context . --stdin-filename "$T/r/a.yaml" - || exit 1
+contains "$T/out" "a.yaml:4:"
+lacks "$T/out" "ML003"
+sed 's/STRICT/strictly/' a.yaml | expect_status 1 "$MESHLINT" --no-config --format gcc --context "$T/r" --stdin-filename a.yaml - || exit 1
+contains "$T/out" "a.yaml:4:"
+lacks "$T/out" "ML003"

@@ -572,6 +572,12 @@ static void test_effective_settings(void **state)
                "  shutdown: { timeout: 5000 } });\n");
     add_ts(f, "env-test/c.ts", IMP "createServer({ port: Number(process.env.NOPE), shutdown: { timeout: t() } });\n");
     add_ts(f, "env-test/d.ts", IMP "createServer({ port: Number(process.env.Z ?? 5005) });\n");
+    add_ts(f, "env-test/e.ts",
+           "import { createServer, parseEnvConfig } from '@connectum/core';\n"
+           "import { Healthcheck } from '@connectum/healthcheck';\n"
+           "const env = parseEnvConfig();\n"
+           "createServer({ port: env.PORT, protocols: [Healthcheck({ httpEnabled: env.HTTP_HEALTH_ENABLED })],\n"
+           "  shutdown: { autoShutdown: env.GRACEFUL_SHUTDOWN_ENABLED, timeout: env.GRACEFUL_SHUTDOWN_TIMEOUT_MS } });\n");
     finish(f);
 
     ml_link *l = link_to(server(f, 0), "env-test");
@@ -580,13 +586,18 @@ static void test_effective_settings(void **state)
     assert_int_equal(s.val.kind, ML_VAL_NUM);
     assert_true(s.val.num == 6001);
     assert_string_equal(s.source, "env PORT in Deployment shop/env-test");
+    /* HTTP_HEALTH_ENABLED and GRACEFUL_SHUTDOWN_TIMEOUT_MS in the
+     * container's env are read by no framework code: defaults apply */
     s = ml_server_http_health(&f->model, l);
     assert_int_equal(s.val.kind, ML_VAL_BOOL);
-    assert_true(s.val.b);
-    assert_string_equal(s.source, "ConfigMap shop/cm-a");
+    assert_false(s.val.b);
+    assert_string_equal(s.source, "default");
     s = ml_server_shutdown_ms(&f->model, l);
-    assert_true(s.val.num == 45000);
-    assert_string_equal(s.source, "ConfigMap shop/cm-a");
+    assert_true(s.val.num == 30000);
+    assert_string_equal(s.source, "default");
+    s = ml_server_auto_shutdown(&f->model, l);
+    assert_int_equal(s.val.kind, ML_VAL_BOOL);
+    assert_false(s.val.b);
 
     /* what the code fixes wins over the environment */
     l = link_to(server(f, 1), "env-test");
@@ -615,6 +626,21 @@ static void test_effective_settings(void **state)
     s = ml_server_port(&f->model, l);
     assert_true(s.val.num == 5005);
     assert_string_equal(s.source, "default in code (Z is not set)");
+
+    /* ...but they do where the code passes parseEnvConfig()'s fields on */
+    l = link_to(server(f, 4), "env-test");
+    s = ml_server_port(&f->model, l);
+    assert_true(s.val.num == 6001);
+    s = ml_server_http_health(&f->model, l);
+    assert_int_equal(s.val.kind, ML_VAL_BOOL);
+    assert_true(s.val.b); /* "yes" in ConfigMap cm-a */
+    s = ml_server_shutdown_ms(&f->model, l);
+    assert_true(s.val.num == 45000);
+    assert_string_equal(s.source, "ConfigMap shop/cm-a");
+    s = ml_server_auto_shutdown(&f->model, l);
+    assert_int_equal(s.val.kind, ML_VAL_BOOL);
+    assert_true(s.val.b); /* GRACEFUL_SHUTDOWN_ENABLED unset: the schema's default true */
+    assert_string_equal(s.source, "default in code (GRACEFUL_SHUTDOWN_ENABLED is not set)");
     fx_free(f);
 }
 
@@ -684,12 +710,14 @@ static void test_corpus_order_service(void **state)
     ml_setting p = ml_server_port(&f->model, stable);
     assert_true(p.val.num == 5000);
     assert_string_equal(p.source, "ConfigMap connectum/order-service-config");
+    /* the ConfigMap's HTTP_HEALTH_ENABLED and GRACEFUL_SHUTDOWN_TIMEOUT_MS
+     * reach no framework code: this server does not pass them on */
     ml_setting h = ml_server_http_health(&f->model, stable);
-    assert_true(h.val.b);
-    assert_string_equal(h.source, "ConfigMap connectum/order-service-config");
+    assert_false(h.val.b);
+    assert_string_equal(h.source, "default");
     ml_setting sd = ml_server_shutdown_ms(&f->model, stable);
     assert_true(sd.val.num == 30000);
-    assert_string_equal(sd.source, "ConfigMap connectum/order-service-config");
+    assert_string_equal(sd.source, "default");
     ml_setting on = ml_server_otel_name(&f->model, stable);
     assert_string_equal(on.val.str, "order-service");
     /* the canary has no envFrom: framework defaults */

@@ -1248,9 +1248,81 @@ static void test_scale(void **state)
     fx_free(f);
 }
 
+static const ml_vec *counted(const ml_vec *v, int *calls)
+{
+    ++*calls;
+    return v;
+}
+
+/* ML_VEC_EACH evaluates its vector once (ML504 once passed `++n <= MAX ?
+ * &v : &none` and crashed), skips NULL items, and break and continue mean
+ * what they mean in a plain loop. */
+static void test_vec_each(void **state)
+{
+    (void)state;
+    ml_arena a;
+    ml_arena_init(&a);
+    ml_vec v = {0};
+    static int items[5];
+    for (int i = 0; i < 5; i++)
+        ml_vec_push(&a, &v, i == 2 ? NULL : &items[i]);
+    int calls = 0, seen = 0;
+    ML_VEC_EACH(int *, p, counted(&v, &calls)) {
+        assert_non_null(p);
+        seen++;
+    }
+    assert_int_equal(calls, 1);
+    assert_int_equal(seen, 4);
+    static const ml_vec none;
+    int hinted = 0;
+    for (int round = 0; round < 3; round++) {
+        seen = 0;
+        ML_VEC_EACH(int *, p, ++hinted <= 1 ? &v : &none) {
+            (void)p;
+            seen++;
+        }
+        assert_int_equal(seen, round == 0 ? 4 : 0);
+    }
+    assert_int_equal(hinted, 3);
+    seen = 0;
+    ML_VEC_EACH(int *, p, &v) {
+        if (p == &items[1])
+            continue;
+        if (p == &items[3])
+            break;
+        seen++;
+    }
+    assert_int_equal(seen, 1); /* items[0] only: [1] continued, [2] NULL, [3] broke */
+    ml_arena_free(&a);
+}
+
+/* A pattern that starts with '/' is never read before its first byte (an
+ * exactly sized copy lets the sanitizer build see it). */
+static void test_glob_leading_slash(void **state)
+{
+    (void)state;
+    static const char *const pats[] = {"/", "/*", "/**/x.yaml", "/a/*.yaml"};
+    static const char *const paths[] = {"", "/", "/a/x.yaml", "a/x.yaml"};
+    static const bool want[4][4] = {{false, true, false, false},
+                                    {false, true, false, false},
+                                    {false, false, true, false},
+                                    {false, false, true, false}};
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = strlen(pats[i]) + 1;
+        char *p = malloc(n);
+        assert_non_null(p);
+        memcpy(p, pats[i], n);
+        for (size_t j = 0; j < 4; j++)
+            assert_int_equal(ml_glob_match(p, paths[j]), want[i][j]);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
+        cmocka_unit_test(test_vec_each),
+        cmocka_unit_test(test_glob_leading_slash),
         cmocka_unit_test(test_corpus_winners),
         cmocka_unit_test(test_apply_time_namespace),
         cmocka_unit_test(test_corpus_selectors),

@@ -14,6 +14,7 @@ const server = createServer({
   interceptors: createDefaultInterceptors({
     retry: { maxRetries: 3, retryableCodes: ['Unavailable'] },
   }),
+  shutdown: { autoShutdown: true, timeout: 20_000 },
 });
 
 await server.start();

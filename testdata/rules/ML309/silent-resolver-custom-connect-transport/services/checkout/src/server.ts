@@ -1,0 +1,16 @@
+import { createServer } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import routes from './routes.js';
+import { topology } from './topology.js';
+
+const server = createServer({
+  services: [routes],
+  enabledServices: topology.enabledServices,
+  remoteResolver: topology.remoteResolver,
+  port: 5000,
+  allowHTTP1: false,
+  protocols: [Healthcheck()],
+  shutdown: { autoShutdown: true },
+});
+
+await server.start();
