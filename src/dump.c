@@ -10,6 +10,8 @@
  */
 #include "meshlint/dump.h"
 
+#include "meshlint/config.h"
+
 #include <math.h>
 
 #include "meshlint/mesh.h"
@@ -108,7 +110,8 @@ static const char *const INJECT_REASONS[] = {
     "namespace label istio-injection=enabled", "namespace label istio.io/rev", "namespace label istio-injection=disabled",
     "pod opts out (sidecar.istio.io/inject=false)", "pod opts in (sidecar.istio.io/inject=true)",
     "system namespace", "namespace has no injection label", "namespace not in the input",
-    "pod uses hostNetwork", "ambient data plane", "gateway proxy (inject.istio.io/templates: gateway)"};
+    "pod uses hostNetwork", "ambient data plane",
+    "namespace alternatives disagree on injection", "gateway proxy (inject.istio.io/templates: gateway)"};
 static const char *const SCOPES[] = {"default", "mesh", "namespace", "workload", "port"};
 
 static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
@@ -119,8 +122,16 @@ static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
     ml_jw_kstring(w, "namespace", r->ns);
     ml_jw_kstring(w, "name", r->name);
     loc(w, "at", ml_res_loc(r));
+    /* "wins": live (not replaced inside its group); "alternatives": how many
+     * live definitions the key has (model.h) */
     ml_jw_key(w, "wins");
     ml_jw_bool(w, r->live);
+    ml_jw_kint(w, "alternatives", (long long)r->nalts);
+    ml_jw_key(w, "unit");
+    if (r->doc && r->doc->unit)
+        ml_jw_string(w, r->doc->unit->name);
+    else
+        ml_jw_null(w);
     if (ml_kind_is_workload(r->kind) && r->live && r->u.workload) {
         const ml_workload *wl = r->u.workload;
         const ml_sidecar_fact *sf = ml_mesh_sidecar(m, wl);
@@ -241,6 +252,13 @@ void ml_dump_model(ml_buf *out, ml_model *m)
     ml_jw_init(&w, out);
     ml_jw_object(&w);
     ml_jw_kint(&w, "version", 1);
+    /* where manifests without metadata.namespace go: bound by -n or
+     * default-namespace, else chosen at apply time (null) */
+    ml_jw_key(&w, "applyTimeNamespace");
+    if (m->cfg && m->cfg->default_ns && *m->cfg->default_ns)
+        ml_jw_string(&w, m->cfg->default_ns);
+    else
+        ml_jw_null(&w);
     ml_jw_key(&w, "files");
     ml_jw_array(&w);
     ML_VEC_EACH(const ml_file *, f, &m->files)

@@ -55,6 +55,7 @@ static const struct option long_opts[] = {
     {"enable", required_argument, NULL, OPT_ENABLE},
     {"disable", required_argument, NULL, OPT_DISABLE},
     {"only", required_argument, NULL, OPT_ONLY},
+    {"namespace", required_argument, NULL, 'n'},
     {"list-rules", no_argument, NULL, OPT_LIST_RULES},
     {"explain", required_argument, NULL, OPT_EXPLAIN},
     {"quiet", no_argument, NULL, 'q'},
@@ -96,6 +97,8 @@ static const char usage_text[] =
     "      --stdin-filename NAME name standard input (-) as NAME\n"
     "      --markdown            also lint ts/yaml code blocks in .md files\n"
     "      --assume-complete     the input is the whole cluster: absence is a finding\n"
+    "  -n, --namespace NS        manifests without metadata.namespace go to NS (as kubectl -n);\n"
+    "                            without it they share one namespace chosen at apply time\n"
     "  -j, --jobs N              parallel file loading (default: online CPUs)\n"
     "\n"
     "Rules and configuration:\n"
@@ -470,7 +473,7 @@ int main(int argc, char **argv)
     signal(SIGXFSZ, SIG_IGN);
     ml_run run;
     ml_run_init(&run);
-    const char *format = "text", *output = NULL, *color = "auto", *config = NULL;
+    const char *format = "text", *output = NULL, *color = "auto", *config = NULL, *namespace_arg = NULL;
     const char *stdin_name = NULL, *explain = NULL, *baseline = NULL, *write_baseline = NULL;
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
     bool assume_complete = false, markdown = false, list = false;
@@ -481,13 +484,18 @@ int main(int argc, char **argv)
     long jobs = 0;
     int c, status = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:o:qhj:", long_opts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":f:o:qhj:n:", long_opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             format = optarg;
             break;
         case 'o':
             output = optarg;
+            break;
+        case 'n':
+            if (!*optarg)
+                return usage_error(&run, "%s", "-n/--namespace needs a namespace name");
+            namespace_arg = optarg;
             break;
         case 'q':
             quiet = true;
@@ -641,6 +649,8 @@ int main(int argc, char **argv)
         run.cfg.fail_on = fail_on;
     if (assume_complete)
         run.cfg.assume_complete = true;
+    if (namespace_arg)
+        run.cfg.default_ns = namespace_arg;
     if (markdown)
         run.cfg.markdown = true;
     run.jobs = (unsigned)(jobs ? jobs : online_cpus());

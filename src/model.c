@@ -33,7 +33,7 @@
 
 static const char *cfg_default_ns(const ml_model *m)
 {
-    return m->cfg && m->cfg->default_ns && *m->cfg->default_ns ? m->cfg->default_ns : "default";
+    return m->cfg && m->cfg->default_ns && *m->cfg->default_ns ? m->cfg->default_ns : ML_NS_APPLY_TIME;
 }
 
 static const char *cfg_root_ns(const ml_model *m)
@@ -546,6 +546,98 @@ static void parse_probe(tctx *t, const ml_node *c, const char *key, const path *
     }
 }
 
+/* ---- idle containers: clients, not servers ---------------------------- */
+
+static const char *base_name(const char *s)
+{
+    const char *slash = strrchr(s, '/');
+    return slash ? slash + 1 : s;
+}
+
+/* A shell script that only waits: "sleep X", "exec sleep X", "tail -f
+ * /dev/null", or "while true; do sleep X; done" (":" for true). Words are
+ * compared after collapsing blanks. */
+static bool idle_script(const char *s)
+{
+    char w[8][32];
+    size_t n = 0;
+    while (*s && n < 8) {
+        while (*s == ' ' || *s == '\t' || *s == '\n')
+            s++;
+        if (!*s)
+            break;
+        size_t len = 0;
+        while (*s && *s != ' ' && *s != '\t' && *s != '\n' && *s != ';') {
+            if (len < sizeof w[0] - 1)
+                w[n][len++] = *s;
+            s++;
+        }
+        if (*s == ';' && len == 0) {
+            w[n][len++] = ';';
+            s++;
+        }
+        w[n][len] = '\0';
+        n++;
+        if (*s == ';') {
+            if (n < 8) {
+                strcpy(w[n], ";");
+                n++;
+            }
+            s++;
+        }
+    }
+    if (*s)
+        return false; /* longer than any idle loop */
+    size_t i = 0;
+    if (n && strcmp(w[0], "exec") == 0)
+        i = 1;
+    if (n - i == 2 && strcmp(w[i], "sleep") == 0)
+        return true;
+    if (n - i == 3 && strcmp(w[i], "tail") == 0 && (!strcmp(w[i + 1], "-f") || !strcmp(w[i + 1], "-F")) &&
+        strcmp(w[i + 2], "/dev/null") == 0)
+        return true;
+    /* while true ; do sleep X ; done */
+    return n == 8 && strcmp(w[0], "while") == 0 && (!strcmp(w[1], "true") || !strcmp(w[1], ":")) &&
+           !strcmp(w[2], ";") && !strcmp(w[3], "do") && !strcmp(w[4], "sleep") && !strcmp(w[6], ";") &&
+           !strcmp(w[7], "done");
+}
+
+/* The command line of a container (command, then args) when it only idles,
+ * else NULL: sleep (any duration, infinity), pause, tail -f /dev/null, or a
+ * shell running such a script. No command at all: the image decides, unknown. */
+static const ml_node *idle_command(const ml_node *item)
+{
+    const ml_node *cmd = ml_get(item, "command"), *args = ml_get(item, "args");
+    const ml_node *words[4];
+    size_t n = 0;
+    for (size_t pass = 0; pass < 2; pass++) {
+        const ml_node *seq = pass ? args : cmd;
+        if (!ml_is_seq(seq))
+            continue;
+        for (size_t i = 0; i < seq->n; i++) {
+            if (!ml_is_scalar(seq->items[i]) || !seq->items[i]->str)
+                return NULL;
+            if (n == 4)
+                return NULL;
+            words[n++] = seq->items[i];
+        }
+    }
+    if (!n || !ml_is_seq(cmd))
+        return NULL; /* args alone run under the image's entrypoint */
+    const char *w0 = base_name(words[0]->str);
+    if (!strcmp(w0, "sleep") && n == 2)
+        return words[0];
+    if (!strcmp(w0, "pause") && n == 1)
+        return words[0];
+    if (!strcmp(w0, "tail") && n == 3 && (!strcmp(words[1]->str, "-f") || !strcmp(words[1]->str, "-F")) &&
+        !strcmp(words[2]->str, "/dev/null"))
+        return words[0];
+    if ((!strcmp(w0, "sh") || !strcmp(w0, "bash") || !strcmp(w0, "ash") || !strcmp(w0, "dash")) && n == 3 &&
+        !strcmp(words[1]->str, "-c") && idle_script(words[2]->str))
+        return words[0];
+    return NULL;
+}
+
 static void parse_container(tctx *t, const ml_node *item, const path *cp, bool is_init, ml_container *c)
 {
     ml_model *m = t->m;
@@ -553,6 +645,7 @@ static void parse_container(tctx *t, const ml_node *item, const path *cp, bool i
     c->is_init = is_init;
     c->name = get_scalar(t, item, "name", cp, "a string");
     c->is_sidecar_proxy = ml_streq(ml_str(c->name), "istio-proxy");
+    c->idle = idle_command(item);
 
     const ml_node *ports = get_seq(t, item, "ports", cp, "a list of ports");
     size_t n = capped(t, ports, PK(cp, "ports"));
@@ -1490,6 +1583,51 @@ ml_resource *ml_model_find_for(const ml_model *m, const ml_resource *from, ml_ki
 ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name)
 {
     return ml_model_find_for(m, NULL, k, ns, name);
+}
+
+bool ml_ns_is_apply_time(const char *ns)
+{
+    return ns && strcmp(ns, ML_NS_APPLY_TIME) == 0;
+}
+
+bool ml_ns_may_equal(const ml_model *m, const char *a, const char *b)
+{
+    (void)m;
+    if (!a || !b)
+        return false;
+    return strcmp(a, b) == 0 || ml_ns_is_apply_time(a) || ml_ns_is_apply_time(b);
+}
+
+bool ml_model_unlinted_may_define(const ml_model *m, const char *ns)
+{
+    ML_VEC_EACH(const ml_unlinted *, u, &m->unlinted)
+        if (!u->ns || !ns || ml_ns_may_equal(m, ns, u->ns))
+            return true;
+    return false;
+}
+
+bool ml_model_has_apply_time(const ml_model *m)
+{
+    return ml_map_gets(&m->ns_present, ML_NS_APPLY_TIME) != NULL;
+}
+
+ml_vec ml_model_select_may(const ml_model *m, const char *ns, const ml_node *sel)
+{
+    if (!ml_model_has_apply_time(m))
+        return ml_model_select(m, ns, sel);
+    ml_vec out = {0};
+    if (ml_ns_is_apply_time(ns)) {
+        /* bound to any namespace at apply time: every workload may be its neighbour */
+        ML_VEC_EACH(ml_workload *, w, &m->workloads)
+            if (ml_selector_matches_workload(sel, w))
+                ml_vec_push(m->arena, &out, w);
+        return out;
+    }
+    out = ml_model_select(m, ns, sel);
+    ml_vec more = ml_model_select(m, ML_NS_APPLY_TIME, sel);
+    ML_VEC_EACH(ml_workload *, w, &more)
+        ml_vec_push(m->arena, &out, w);
+    return out;
 }
 
 const ml_vec *ml_model_namespace_defs(const ml_model *m, const char *ns)

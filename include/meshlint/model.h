@@ -88,6 +88,9 @@ typedef struct ml_container {
     ml_env *env;
     ml_vec env_from_configmaps; /* const ml_node* : envFrom[].configMapRef.name */
     ml_probe liveness, readiness, startup;
+    const ml_node *idle;        /* command/args that only idle (sleep, sleep infinity, tail -f /dev/null,
+                                 * pause, sh -c "while true; do sleep 5; done"): a client or
+                                 * debugging pod that serves nothing; the first such node, else NULL */
     const ml_node *lifecycle;   /* container.lifecycle */
     const ml_node *pre_stop;    /* lifecycle.preStop */
 } ml_container;
@@ -352,6 +355,29 @@ typedef struct ml_model {
      * package.json again nor tokenizes a file twice (ml_ts_release frees it) */
     void *ts_memo;
 } ml_model;
+
+/* The namespace of manifests without metadata.namespace (outside a unit
+ * that sets one) while -n/--namespace and default-namespace leave it
+ * unbound: one namespace, chosen at apply time. It is never a real
+ * namespace name (it has spaces), and while it is unbound no rule concludes
+ * absence from it: a resource in it may be in any namespace, and one of
+ * another namespace may share its namespace. */
+#define ML_NS_APPLY_TIME "(apply-time namespace)"
+/* True when ns is the unbound apply-time namespace. */
+bool ml_ns_is_apply_time(const char *ns);
+/* True when namespaces a and b may turn out to be the same namespace: equal,
+ * or one of them is the unbound apply-time namespace. */
+bool ml_ns_may_equal(const ml_model *m, const char *a, const char *b);
+/* Workloads (live) whose pod labels match sel and that may be in ns
+ * (ml_ns_may_equal): the absence rules' question. Result in arena. */
+ml_vec ml_model_select_may(const ml_model *m, const char *ns, const ml_node *sel);
+/* True when an input meshlint did not lint (model->unlinted: a Helm chart,
+ * a template, a kustomize feature not rendered) may define objects in ns
+ * (its namespace unknown, or one that may equal ns): then no rule
+ * concludes that an object of ns is missing. */
+bool ml_model_unlinted_may_define(const ml_model *m, const char *ns);
+/* True when the input has a resource in the unbound apply-time namespace. */
+bool ml_model_has_apply_time(const ml_model *m);
 
 /* Build typed resources and indexes from loaded documents. */
 void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg);

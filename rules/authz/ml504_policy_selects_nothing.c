@@ -105,6 +105,11 @@ static void check(ml_ctx *ctx)
         ml_vec ws = ml_mesh_authz_workloads(m, p);
         if (ws.n || unmodeled_match(&unmodeled, &unmodeled_all, r->ns, mesh_wide, p->selector))
             continue;
+        /* Manifests without a namespace land in the one chosen at apply
+         * time, which may be this policy's (model.h): until -n binds it,
+         * a workload there may be the one the policy selects. */
+        if (ml_model_select_may(m, r->ns, p->selector).n)
+            continue;
         const char *sel = selector_text(ctx->arena, p->selector);
         ml_diag *d;
         if (mesh_wide)
@@ -161,6 +166,9 @@ const ml_rule ml_rule_ML504 = {
                    "a misspelt label value, the Deployment's metadata labels copied instead of its pod "
                    "template labels, and a policy created in the wrong namespace.\n"
                    "\n"
+                   "Manifests without metadata.namespace are applied to a namespace chosen at apply time "
+                   "(kubectl -n): until -n/--namespace or default-namespace binds it, their workloads may "
+                   "be in the policy's namespace, and a policy that matches one of them is not reported. "
                    "The rule judges only namespaces whose workloads are part of the input, and only the "
                    "definition that wins when one is defined twice. Policies bound by targetRefs are "
                    "not selector-based and are skipped. Pods of other controllers count too: a selector "

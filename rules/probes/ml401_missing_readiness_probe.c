@@ -30,7 +30,13 @@ const ml_rule ml_rule_ML401 = {
                    "Without a readiness probe Kubernetes counts the pod as ready as soon as its "
                    "containers start, so the Service, the mesh and a rolling update treat it as able "
                    "to serve while the server is still loading. A canary without one gets its share "
-                   "of traffic before it can answer, and the errors land on real users.",
+                   "of traffic before it can answer, and the errors land on real users.\n"
+                   "\n"
+                   "A container whose command only idles (sleep, sleep infinity, sleep 3650d, pause, tail -f "
+                   "/dev/null, or a shell running one of those or `while true; do sleep N; done`) is a client "
+                   "or debugging pod (the Istio samples' sleep and curl pods, load generators waiting for "
+                   "kubectl exec): it serves nothing whatever ports it declares, and is not reported unless a "
+                   "Connectum server is linked to it.",
     .remediation = "Add a readinessProbe that asks the server itself: a grpc probe on the server's "
                    "port when the server registers Healthcheck(), or an httpGet probe on /readyz "
                    "when it registers Healthcheck({ httpEnabled: true }).",

@@ -28,7 +28,13 @@ const ml_rule ml_rule_ML402 = {
                    "Without a liveness probe the kubelet restarts a container only when its process "
                    "exits. A server stuck in a deadlock, an exhausted event loop or a wedged "
                    "connection pool keeps its pod, and the pod keeps receiving its share of "
-                   "requests, until someone notices and restarts it by hand.",
+                   "requests, until someone notices and restarts it by hand.\n"
+                   "\n"
+                   "A container whose command only idles (sleep, sleep infinity, sleep 3650d, pause, tail -f "
+                   "/dev/null, or a shell running one of those or `while true; do sleep N; done`) is a client "
+                   "or debugging pod (the Istio samples' sleep and curl pods, load generators waiting for "
+                   "kubectl exec): it serves nothing whatever ports it declares, and is not reported unless a "
+                   "Connectum server is linked to it.",
     .remediation = "Add a livenessProbe that asks the server itself: a grpc probe on the server's "
                    "port when the server registers Healthcheck(), or an httpGet probe on /healthz "
                    "when it registers Healthcheck({ httpEnabled: true }).",

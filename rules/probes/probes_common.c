@@ -337,6 +337,10 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
             const ml_probe *p = readiness ? &c->readiness : &c->liveness;
             if (p->node)
                 continue;
+            /* A client pod (sleep, tail -f /dev/null, pause...) serves
+             * nothing, unless a Connectum server is linked to it. */
+            if (c->idle && !ml_probes_container_link(w, c))
+                continue;
             ml_loc where;
             const char *why = serving_reason(ctx, w, c, &where);
             if (!why)

@@ -181,6 +181,21 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     const ml_vec *in_ns = ns ? ml_map_vec(&st->svc_ns, ns, strlen(ns)) : NULL;
     if (!ml_assume_complete(ctx) && !(in_ns && in_ns->n))
         return;
+    /* Evidence of absence (model.h): an input not linted (a chart, a
+     * template) may define the Service; and while the apply-time namespace
+     * is unbound, a Service of that name in a namespace that may turn out
+     * to be the same one is the destination. */
+    if (ns && ml_model_unlinted_may_define(ctx->model, ns))
+        return;
+    if (ns && ml_model_has_apply_time(ctx->model)) {
+        const char *sdot = strchr(d->fqdn, '.');
+        const char *sname = ml_strndup(ctx->arena, d->fqdn, (size_t)(sdot - d->fqdn));
+        const ml_vec *named = ml_map_vec(&st->svc_name, sname, strlen(sname));
+        static const ml_vec nothing = {0};
+        ML_VEC_EACH(const ml_service *, s, named ? named : &nothing)
+            if (ml_ns_may_equal(ctx->model, ns, s->res->ns))
+                return;
+    }
     const char *rname = tr_route_name(ctx->arena, rt);
     if (!ns) {
         ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->host),

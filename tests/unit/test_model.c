@@ -508,6 +508,49 @@ static void test_host_resolution(void **state)
     fx_free(f);
 }
 
+/* Manifests without a namespace share the apply-time namespace; a policy in
+ * another namespace may select them until -n binds it. */
+static void test_apply_time_namespace(void **state)
+{
+    (void)state;
+    static const char *const text =
+        "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: api}\n"
+        "spec: {template: {metadata: {labels: {app: api}}}}\n"
+        "---\napiVersion: v1\nkind: Service\nmetadata: {name: api}\nspec: {selector: {app: api}}\n"
+        "---\napiVersion: security.istio.io/v1\nkind: AuthorizationPolicy\nmetadata: {name: p, namespace: shop}\n"
+        "spec: {selector: {matchLabels: {app: api}}}\n";
+    fx *f = fx_new(NULL);
+    ml_model *m = &f->model;
+    load(f, "all.yaml", text);
+    done(f);
+    ml_resource *svc = ml_model_find(m, ML_K_SERVICE, ML_NS_APPLY_TIME, "api");
+    assert_non_null(svc);
+    assert_false(svc->ns_explicit);
+    assert_true(ml_model_has_apply_time(m));
+    assert_true(ml_ns_may_equal(m, "shop", svc->ns));
+    assert_false(ml_ns_may_equal(m, "shop", "other"));
+    const ml_node *sel = ml_model_find(m, ML_K_AUTHORIZATIONPOLICY, "shop", "p")->u.authz->selector;
+    assert_int_equal(ml_model_select(m, "shop", sel).n, 0);
+    assert_int_equal(ml_model_select_may(m, "shop", sel).n, 1);
+    assert_int_equal(ml_model_select_may(m, ML_NS_APPLY_TIME, sel).n, 1);
+    fx_free(f);
+
+    /* bound (-n shop or default-namespace: shop): an ordinary namespace */
+    ml_config cfg;
+    memset(&cfg, 0, sizeof cfg);
+    cfg.default_ns = "shop";
+    f = fx_new(&cfg);
+    m = &f->model;
+    load(f, "all.yaml", text);
+    done(f);
+    assert_false(ml_model_has_apply_time(m));
+    assert_non_null(ml_model_find(m, ML_K_SERVICE, "shop", "api"));
+    sel = ml_model_find(m, ML_K_AUTHORIZATIONPOLICY, "shop", "p")->u.authz->selector;
+    assert_int_equal(ml_model_select(m, "shop", sel).n, 1);
+    assert_false(ml_ns_may_equal(m, "shop", "other"));
+    fx_free(f);
+}
+
 static void test_host_lookup_wildcards(void **state)
 {
     (void)state;
@@ -655,7 +698,7 @@ static void test_kind_list_and_skips(void **state)
     assert_int_equal(m->resources.n, 6);
     ml_resource *s = ml_model_find(m, ML_K_SERVICE, "n", "s");
     ml_resource *d = ml_model_find(m, ML_K_DEPLOYMENT, "n", "d");
-    ml_resource *c = ml_model_find(m, ML_K_CONFIGMAP, "default", "c");
+    ml_resource *c = ml_model_find(m, ML_K_CONFIGMAP, ML_NS_APPLY_TIME, "c"); /* no namespace, none bound */
     assert_non_null(s);
     assert_non_null(d);
     assert_non_null(c);
@@ -675,10 +718,11 @@ static void test_kind_list_and_skips(void **state)
     assert_int_equal(m->shape_problems.n, 0); /* another API group is no mistake */
     assert_true(m->is_mesh_repo);
 
-    /* A cluster-scoped object does not make "default" present. */
+    /* A cluster-scoped object does not make the apply-time namespace present. */
     ml_resource *cr = m->by_kind[ML_K_OTHER].items[1];
     assert_string_equal(cr->ns, "");
-    assert_true(ml_model_has_ns(m, "default")); /* the ConfigMap without namespace */
+    assert_true(ml_model_has_ns(m, ML_NS_APPLY_TIME)); /* the ConfigMap without namespace */
+    assert_false(ml_model_has_ns(m, "default"));
     assert_true(ml_model_has_ns(m, "n"));
     assert_false(ml_model_has_ns(m, "zzz"));
     fx_free(f);
@@ -1122,7 +1166,7 @@ static void test_mtls_precedence(void **state)
     f = fx_new(NULL);
     load(f, "d.yaml", "apiVersion: apps/v1\nkind: Deployment\nmetadata: {name: d}\n");
     done(f);
-    t = ml_mesh_mtls(&f->model, workload(&f->model, ML_K_DEPLOYMENT, "default", "d"), 80);
+    t = ml_mesh_mtls(&f->model, workload(&f->model, ML_K_DEPLOYMENT, ML_NS_APPLY_TIME, "d"), 80);
     assert_int_equal(t.mode, ML_MTLS_PERMISSIVE);
     assert_int_equal(t.scope, ML_SCOPE_DEFAULT);
     assert_null(t.decided_by);
@@ -1280,6 +1324,7 @@ int main(void)
         cmocka_unit_test(test_vec_each),
         cmocka_unit_test(test_glob_leading_slash),
         cmocka_unit_test(test_corpus_winners),
+        cmocka_unit_test(test_apply_time_namespace),
         cmocka_unit_test(test_corpus_selectors),
         cmocka_unit_test(test_corpus_dr_vs),
         cmocka_unit_test(test_corpus_containers),
