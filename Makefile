@@ -5,6 +5,9 @@
 #   make check      install missing packages, build, run every test
 #   make sanitize   the whole suite under ASan + UBSan
 #   make install    PREFIX=/usr/local DESTDIR=
+#   make static     build/static/meshlint: libyaml, PCRE2 and libc linked in
+#   make dist       meshlint-$(VERSION).tar.gz from the tracked files
+#   make distcheck  build and smoke-test meshlint from that tarball
 
 CC       ?= cc
 PREFIX   ?= /usr/local
@@ -13,6 +16,8 @@ BUILD    ?= build
 BIN      ?= meshlint
 PKGS      = yaml-0.1 libpcre2-8
 DEB_PKGS  = libyaml-dev libpcre2-dev libcmocka-dev pkg-config time
+# the one place the version lives is include/meshlint/version.h
+VERSION  := $(shell sed -n 's/^\#define ML_VERSION "\(.*\)"/\1/p' include/meshlint/version.h)
 
 OPT      ?= -O2 -g
 WARN      = -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wno-unused-parameter
@@ -38,7 +43,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS      = $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all deps demo check test unit fixtures golden sanitize install uninstall clean \
-        format lint bench fuzz valgrind man hostile
+        format lint bench fuzz valgrind man hostile static static-check dist distcheck version
 
 all: $(BIN)
 
@@ -112,6 +117,39 @@ uninstall:
 	  $(DESTDIR)$(PREFIX)/share/man/man5/meshlint.yaml.5 \
 	  $(DESTDIR)$(PREFIX)/share/man/man7/meshlint-rules.7
 
+# A binary that runs on any x86-64 Linux: libyaml, PCRE2 and glibc linked
+# statically (Debian's libyaml-dev, libpcre2-dev and libc6-dev ship the .a
+# files). Its own objects, so a static and a dynamic build can coexist.
+STATIC_BUILD = build/static
+static: deps
+	@$(MAKE) --no-print-directory BUILD=$(STATIC_BUILD) BIN=$(STATIC_BUILD)/meshlint \
+	  LDFLAGS="-static $(LDFLAGS)" PKG_LIBS="$$(pkg-config --static --libs $(PKGS))" SAN= all
+	@sh tests/static_check.sh $(STATIC_BUILD)/meshlint
+
+version:
+	@echo $(VERSION)
+
+# The source tarball: every tracked file (git ls-files) under meshlint-VERSION/.
+DIST = meshlint-$(VERSION)
+dist:
+	@command -v git >/dev/null 2>&1 && git rev-parse --is-inside-work-tree >/dev/null 2>&1 || \
+	  { echo "make dist needs a git work tree (it packs the tracked files)"; exit 2; }
+	@git ls-files -z | tar --null -T - --transform 's,^,$(DIST)/,' --owner=0 --group=0 \
+	  --numeric-owner --sort=name -czf $(DIST).tar.gz
+	@echo "$(DIST).tar.gz"
+
+# Unpack the tarball in a fresh directory, build there and lint the example.
+distcheck: dist
+	@rm -rf build/distcheck && mkdir -p build/distcheck
+	@tar -C build/distcheck -xzf $(DIST).tar.gz
+	@$(MAKE) --no-print-directory -C build/distcheck/$(DIST) -j2 all
+	@v=$$(build/distcheck/$(DIST)/meshlint --version); [ "$$v" = "meshlint $(VERSION)" ] || \
+	  { echo "distcheck: --version says '$$v'"; exit 1; }
+	@cd build/distcheck/$(DIST) && ./meshlint --no-config --format gcc --fail-on never testdata/examples > ../examples.txt
+	@./$(BIN) --no-config --format gcc --fail-on never testdata/examples | cmp -s - build/distcheck/examples.txt || \
+	  { echo "distcheck: the tarball's build lints the example differently"; exit 1; }
+	@echo "distcheck: $(DIST).tar.gz builds and runs"
+
 # meshlint-rules(7) is generated from the rule metadata; a test checks it is current.
 man: $(BIN)
 	./$(BIN) --print-rules-man > man/meshlint-rules.7
@@ -124,7 +162,7 @@ lint:
 	clang-tidy $(LIB_SRC) $(RULE_SRC) -- -std=c11 $(CPPFLAGS) $(PKG_CFLAGS)
 
 clean:
-	rm -rf build $(BIN)
+	rm -rf build $(BIN) meshlint-*.tar.gz
 
 # ---- reliability: libFuzzer harnesses and Valgrind ------------------------
 #

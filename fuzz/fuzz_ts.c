@@ -22,20 +22,52 @@
 
 #define MAX_PARSES 256
 
+/* Line and column of increasing offsets, as ml_file_pos computes them but
+ * in one pass over the input: calling ml_file_pos for every token costs the
+ * column each time, quadratic on a long line (the harness itself timed out
+ * on minified input). Offsets inside a byte-order mark ask ml_file_pos. */
+typedef struct cursor {
+    uint32_t off, line, col;
+    bool bom;
+} cursor;
+
+static void cursor_pos(ml_file *f, cursor *c, uint32_t off, uint32_t *line, uint32_t *col)
+{
+    if (off > f->len)
+        off = (uint32_t)f->len;
+    if (c->bom && off < 3) {
+        ml_file_pos(f, off, line, col);
+        return;
+    }
+    while (c->off < off) {
+        uint32_t i = c->off++;
+        if (c->line < f->nlines && f->line_off[c->line] == c->off) {
+            c->line++;
+            c->col = 1;
+        } else if (!(c->bom && i < 3) && ((unsigned char)f->data[i] & 0xC0) != 0x80) {
+            c->col++;
+        }
+    }
+    *line = c->line;
+    *col = c->col;
+}
+
 static void check_lex(ml_file *f, const ml_lex *lx)
 {
     FZ_ASSERT(lx->n >= 1, "no EOF token");
     FZ_ASSERT(lx->toks[lx->n - 1].kind == ML_TK_EOF, "last token is not EOF");
     uint32_t prev_end = 0;
+    uint32_t line, col;
+    ml_file_pos(f, 0, &line, &col); /* builds the line index */
+    cursor cur = {0, 1, 1, f->len >= 3 && !memcmp(f->data, "\xEF\xBB\xBF", 3)};
     for (uint32_t i = 0; i < lx->n; i++) {
         const ml_tok *t = &lx->toks[i];
         FZ_ASSERT(t->off <= t->end && t->end <= f->len, "token outside the input");
         FZ_ASSERT(t->off >= prev_end, "tokens overlap or go backwards");
         prev_end = t->end;
-        uint32_t line, col;
-        ml_file_pos(f, t->off, &line, &col);
+        cursor_pos(f, &cur, t->off, &line, &col);
         FZ_ASSERT(line == t->line && col == t->col, "token start line/col disagree with source.c");
-        ml_file_pos(f, t->end, &line, &col);
+        cursor_pos(f, &cur, t->end, &line, &col);
         FZ_ASSERT(line == t->end_line && col == t->end_col, "token end line/col disagree with source.c");
         uint32_t m = lx->match[i];
         FZ_ASSERT(m < lx->n, "bracket match out of range");

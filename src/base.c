@@ -441,6 +441,7 @@ bool ml_glob_match(const char *p, const char *s)
 {
     /* Iterative matcher with one backtrack point per star kind, so a
      * pathological pattern cannot take exponential time. */
+    const char *const p0 = p;
     const char *star_p = NULL, *star_s = NULL;
     bool star_deep = false;
     while (*s) {
@@ -472,7 +473,7 @@ bool ml_glob_match(const char *p, const char *s)
         }
         return false;
     }
-    while (*p == '*' || (*p == '/' && p[-1] == '*'))
+    while (*p == '*' || (*p == '/' && p > p0 && p[-1] == '*'))
         p++;
     return *p == '\0';
 }

@@ -21,14 +21,14 @@
 const char *const ml_config_keys[] = {
     "rules",          "ignore",   "default-namespace", "root-namespace", "trust-domain",
     "trust-domain-aliases", "cluster-domain", "assume-complete", "markdown", "fail-on", "workloads",
-    NULL};
+    "apply-sets", NULL};
 
 void ml_config_defaults(ml_config *c, ml_arena *a)
 {
     memset(c, 0, sizeof *c);
     c->arena = a;
     ml_map_init(&c->rules);
-    c->default_ns = "default";
+    c->default_ns = NULL; /* unbound: manifests without a namespace get the one chosen at apply time */
     c->root_ns = "istio-system";
     c->trust_domain = "cluster.local";
     c->cluster_domain = "cluster.local";
@@ -93,21 +93,60 @@ static bool parse_level_value(ml_buf *err, ml_config *c, const ml_node *v, ml_ru
     return true;
 }
 
-static bool setting_known(const ml_rule *r, const char *key)
+/* The k-th entry of a comma-separated list, as [*s, *s + *len). */
+static bool list_entry(const char *list, size_t k, const char **s, size_t *len)
 {
-    if (!r->settings)
-        return false;
-    size_t n = strlen(key);
-    for (const char *p = r->settings; *p;) {
+    for (const char *p = list; p && *p;) {
         const char *e = strchr(p, ',');
-        size_t len = e ? (size_t)(e - p) : strlen(p);
-        if (len == n && strncmp(p, key, n) == 0)
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        if (k-- == 0) {
+            *s = p;
+            *len = n;
             return true;
+        }
         if (!e)
             break;
         p = e + 1;
     }
     return false;
+}
+
+/* The type of setting key of rule r ("uint", "int", "bool", "string"), or
+ * NULL when the rule has no such setting. */
+static const char *setting_type(const ml_rule *r, const char *key)
+{
+    size_t n = strlen(key);
+    const char *s;
+    size_t len;
+    for (size_t k = 0; list_entry(r->settings, k, &s, &len); k++) {
+        if (len != n || strncmp(s, key, n) != 0)
+            continue;
+        if (!list_entry(r->setting_types, k, &s, &len))
+            return "string";
+        return len == 4 && !strncmp(s, "uint", 4)   ? "uint"
+               : len == 3 && !strncmp(s, "int", 3)  ? "int"
+               : len == 4 && !strncmp(s, "bool", 4) ? "bool"
+                                                    : "string";
+    }
+    return NULL;
+}
+
+/* A setting of the wrong type stops the run (meshlint.yaml(5)): a rule
+ * must never fall back to its default for a value the user wrote. */
+static bool check_setting_type(ml_buf *err, ml_config *c, const ml_rule *r, const char *key,
+                               const char *type, const ml_node *v)
+{
+    long long i;
+    bool b;
+    if (!strcmp(type, "uint") && !(ml_int(v, &i) && i >= 0))
+        return fail(err, c, v, "rule %s setting '%s' expects a whole number of at least 0", r->id, key);
+    if (!strcmp(type, "int") && !ml_int(v, &i))
+        return fail(err, c, v, "rule %s setting '%s' expects a whole number", r->id, key);
+    if (!strcmp(type, "bool") && !ml_bool(v, &b))
+        return fail(err, c, v, "rule %s setting '%s' expects true or false", r->id, key);
+    if (!strcmp(type, "string") && !ml_str_nonnull(v))
+        return fail(err, c, v, "rule %s setting '%s' expects a string", r->id, key);
+    return true;
 }
 
 static bool parse_rules(ml_buf *err, ml_config *c, const ml_node *rules)
@@ -134,12 +173,14 @@ static bool parse_rules(ml_buf *err, ml_config *c, const ml_node *rules)
             if (ml_streq(k, "level")) {
                 if (!parse_level_value(err, c, q->value, rc))
                     return false;
-            } else if (!k || !setting_known(r, k)) {
+            } else if (!k || !setting_type(r, k)) {
                 return fail(err, c, q->key, "rule %s has no setting '%s'%s%s", r->id, k ? k : "?",
                             r->settings ? "; it accepts: level, " : "; it accepts only: level",
                             r->settings ? r->settings : "");
             } else if (!ml_is_scalar(q->value)) {
                 return fail(err, c, q->value, "setting '%s' expects a scalar value", k);
+            } else if (!check_setting_type(err, c, r, k, setting_type(r, k), q->value)) {
+                return false;
             }
         }
         rc->settings = p->value;
@@ -200,6 +241,44 @@ static const char *read_config(const char *path, ml_buf *data)
     return NULL;
 }
 
+/* apply-sets: a list of {name: NAME, paths: [GLOB, ...]}, globs in apply order */
+static bool parse_apply_sets(ml_buf *err, ml_config *c, const ml_node *v)
+{
+    static const char *const shape = "'apply-sets' expects a list of {name: NAME, paths: [GLOB, ...]} (globs in apply order)";
+    if (!ml_is_seq(v))
+        return fail(err, c, v, "%s", shape);
+    for (size_t i = 0; i < v->n; i++) {
+        const ml_node *it = v->items[i];
+        if (!ml_is_map(it))
+            return fail(err, c, it, "%s", shape);
+        ml_apply_set *s = ml_zalloc(c->arena, sizeof *s);
+        for (size_t j = 0; j < it->n; j++) {
+            const char *k = ml_str(it->pairs[j].key);
+            const ml_node *val = it->pairs[j].value;
+            if (ml_streq(k, "name")) {
+                if (!scalar_string(err, c, val, "apply-sets name", &s->name))
+                    return false;
+            } else if (ml_streq(k, "paths")) {
+                if (!ml_is_seq(val) || val->n == 0)
+                    return fail(err, c, val, "'paths' of an apply set expects a non-empty list of path globs");
+                for (size_t g = 0; g < val->n; g++) {
+                    const char *glob = NULL;
+                    if (!scalar_string(err, c, val->items[g], "paths", &glob))
+                        return false;
+                    ml_vec_push(c->arena, &s->globs, (void *)glob);
+                }
+            } else {
+                return fail(err, c, it->pairs[j].key, "unknown key '%s' in an apply set; expected name or paths",
+                            k ? k : "?");
+            }
+        }
+        if (!s->name || !*s->name || !s->globs.n)
+            return fail(err, c, it, "%s", shape);
+        ml_vec_push(c->arena, &c->apply_sets, s);
+    }
+    return true;
+}
+
 bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
 {
     c->path = ml_strdup(c->arena, path);
@@ -231,6 +310,12 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
     if (res.errors.n) {
         const ml_yaml_error *e = res.errors.items[0];
         ml_buf_printf(err, "%s:%u:%u: %s", c->path, e->loc.line, e->loc.col, e->message);
+        return false;
+    }
+    if (res.docs.n > 1) {
+        const ml_doc *d2 = res.docs.items[1];
+        ml_buf_printf(err, "%s:%u:1: a second YAML document; the configuration is one document (merge the two)",
+                      c->path, d2->start_line ? d2->start_line : 1);
         return false;
     }
     const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
@@ -284,6 +369,9 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         } else if (ml_streq(k, "fail-on")) {
             if (!ml_str(v) || !ml_level_parse(ml_str(v), &c->fail_on))
                 return fail(err, c, v, "'fail-on' expects error, warning, note or never");
+        } else if (ml_streq(k, "apply-sets")) {
+            if (!parse_apply_sets(err, c, v))
+                return false;
         } else if (ml_streq(k, "workloads")) {
             if (!ml_is_map(v))
                 return fail(err, c, v, "'workloads' expects a mapping of workload (name or namespace/name) to a source path glob");

@@ -120,8 +120,8 @@ static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
     ml_jw_kstring(w, "name", r->name);
     loc(w, "at", ml_res_loc(r));
     ml_jw_key(w, "wins");
-    ml_jw_bool(w, r->winner);
-    if (ml_kind_is_workload(r->kind) && r->winner && r->u.workload) {
+    ml_jw_bool(w, r->live);
+    if (ml_kind_is_workload(r->kind) && r->live && r->u.workload) {
         const ml_workload *wl = r->u.workload;
         const ml_sidecar_fact *sf = ml_mesh_sidecar(m, wl);
         if (sf) {

@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meshlint/kustomize.h"
 #include "meshlint/mesh.h"
 #include "meshlint/ts.h"
 
@@ -233,8 +234,30 @@ static bool ignored(const ml_run *run, const char *path)
     return false;
 }
 
+/* Placeholder manifests, filled in by some tool before they are applied:
+ * *.template.yaml, *-template.yaml, *.tmpl.yaml, *-tpl.yaml, *.tpl.yaml
+ * (YAML by their extension), and *.yaml.tmpl, *.yml.j2, *.tmpl, ... */
+static bool placeholder_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    static const char *const yaml_like[] = {".template.yaml", ".template.yml", "-template.yaml", "-template.yml",
+                                            ".tmpl.yaml",     ".tmpl.yml",     "-tpl.yaml",      "-tpl.yml",
+                                            ".tpl.yaml",      ".tpl.yml"};
+    for (size_t i = 0; i < sizeof yaml_like / sizeof yaml_like[0]; i++)
+        if (ml_ends_with(base, yaml_like[i]))
+            return true;
+    static const char *const tmpl_ext[] = {".tmpl", ".tpl", ".j2", ".jinja", ".jinja2"};
+    for (size_t i = 0; i < sizeof tmpl_ext / sizeof tmpl_ext[0]; i++)
+        if (ml_ends_with(base, tmpl_ext[i]))
+            return true;
+    return false;
+}
+
 static bool wanted(const ml_run *run, const char *path)
 {
+    if (placeholder_name(path))
+        return true; /* read, to tell whether it is a manifest template (ML010) */
     ml_file_type t = type_of(path);
     if (t == ML_FILE_OTHER)
         return false;
@@ -282,37 +305,6 @@ static char entry_kind(const struct dirent *e)
 
 static const char *normalize(ml_arena *a, const char *p);
 
-/* A kustomization's patches are fragments of resources defined elsewhere,
- * not resources: loading them would report every patched object as defined
- * twice (ML003) and let the fragment win. Collect their paths to skip. */
-static void kustomize_patches(ml_run *run, const char *dir, const char *name, ml_map *skip)
-{
-    const char *err = NULL;
-    const char *path = join(&run->arena, dir, name);
-    ml_file *f = ml_read_file(run, path, path, &err);
-    if (!f)
-        return;
-    ml_yaml_result res;
-    memset(&res, 0, sizeof res);
-    ml_yaml_load(&run->arena, f, &res);
-    const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
-    static const char *const keys[] = {"patches", "patchesStrategicMerge", "patchesJson6902"};
-    for (size_t k = 0; k < sizeof keys / sizeof keys[0]; k++) {
-        const ml_node *list = ml_get(root, keys[k]);
-        for (size_t i = 0; ml_is_seq(list) && i < list->n; i++) {
-            const ml_node *it = list->items[i];
-            const char *file = ml_is_map(it) ? ml_str_nonnull(ml_get(it, "path")) : ml_str_nonnull(it);
-            /* an inline patch (patch: |) or a multi-line strategic merge is no file */
-            if (!file || strchr(file, '\n'))
-                continue;
-            const char *p = normalize(&run->arena, join(&run->arena, dir, file));
-            ml_map_put(skip, p, strlen(p), (void *)1);
-        }
-    }
-    free(f->line_off);
-    f->line_off = NULL;
-}
-
 static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
 {
     if (depth > 64) {
@@ -342,26 +334,23 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
     closedir(d);
     ml_vec_sort(&names, cmp_entry);
     /* A Helm chart's templates/ hold Go templates, not manifests (render
-     * them with helm template and lint the output); kustomize patches are
-     * fragments (see kustomize_patches). */
+     * them with helm template and lint the output). A kustomization file is
+     * collected like any input: ml_run_load builds it, and the files it
+     * includes are then not loaded alone. */
     bool chart = false;
-    ml_map skip;
-    ml_map_init(&skip);
     ML_VEC_EACH(const char *, entry, &names) {
         const char *n = entry + 1;
         if (!strcmp(n, "Chart.yaml"))
             chart = true;
-        if (!strcmp(n, "kustomization.yaml") || !strcmp(n, "kustomization.yml") || !strcmp(n, "Kustomization"))
-            kustomize_patches(run, dir, n, &skip);
     }
+    if (chart)
+        ml_vec_push(&run->arena, &run->charts, (void *)dir);
     for (size_t i = 0; i < names.n; i++) {
         const char *entry = names.items[i];
         char kind = entry[0];
         if (chart && !strcmp(entry + 1, "templates"))
             continue;
         const char *path = join(&run->arena, dir, entry + 1);
-        if (skip.n && ml_map_gets(&skip, normalize(&run->arena, path)))
-            continue;
         if (kind == '?') {
             struct stat st;
             if (lstat(path, &st) != 0)
@@ -374,17 +363,25 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
             continue;
         if (kind == 'd')
             walk(run, path, out, depth + 1);
-        else if (wanted(run, path))
+        else if (wanted(run, path) || ml_kust_is_kfile(path))
             ml_vec_push(&run->arena, out, (void *)path);
     }
-    ml_map_free(&skip);
 }
 
 static const char *normalize(ml_arena *a, const char *p)
 {
-    while (p[0] == '.' && p[1] == '/' && p[2])
+    /* "./x", ".//x" and "././x" are the relative "x" (never "/x"); "//x"
+     * is the absolute "/x" */
+    bool rel = false;
+    while (p[0] == '.' && p[1] == '/') {
+        rel = true;
         p += 2;
-    while (*p == '/' && p[1] == '/')
+        while (*p == '/')
+            p++;
+    }
+    if (rel && !*p)
+        return ml_strdup(a, ".");
+    while (!rel && *p == '/' && p[1] == '/')
         p++;
     size_t n = strlen(p);
     while (n > 1 && p[n - 1] == '/')
@@ -751,6 +748,58 @@ static void run_rule_jobs(ml_run *run, rule_job *jobs, size_t n)
     pthread_mutex_destroy(&pool.mu);
 }
 
+/* The kustomize builds (units) each file's objects are part of, by the
+ * file the object's document starts in. */
+static void units_by_file(ml_run *run, ml_map *out)
+{
+    ML_VEC_EACH(ml_doc *, doc, &run->model.docs) {
+        if (!doc->unit || !doc->file)
+            continue;
+        ml_vec *v = (ml_vec *)ml_map_get_ptr(out, doc->file);
+        if (!v) {
+            v = ml_zalloc(&run->arena, sizeof *v);
+            ml_map_put_ptr(out, &run->arena, doc->file, v);
+        }
+        if (!v->n || v->items[v->n - 1] != doc->unit) {
+            bool seen = false;
+            ML_VEC_EACH(const ml_unit *, u, v)
+                seen |= u == doc->unit;
+            if (!seen)
+                ml_vec_push(&run->arena, v, (void *)doc->unit);
+        }
+    }
+}
+
+/* A finding in a base reached through several kustomize builds is reported
+ * once; when it held in every build that includes its file, a note names
+ * each of them (at its kustomization). */
+static void note_units(ml_run *run, ml_map *units_of, ml_diag *d, size_t count)
+{
+    if (!d->loc.file)
+        return;
+    const ml_vec *v = ml_map_get_ptr(units_of, d->loc.file);
+    if (!v || v->n < 2 || v->n != count)
+        return;
+    ml_related *r = ml_alloc(&run->arena, (d->nrelated + v->n) * sizeof *r);
+    if (d->nrelated)
+        memcpy(r, d->related, d->nrelated * sizeof *r);
+    size_t n = d->nrelated;
+    ML_VEC_EACH(const ml_unit *, u, v) {
+        memset(&r[n], 0, sizeof r[n]);
+        if (u->file) {
+            r[n].loc.file = u->file;
+            r[n].loc.line = r[n].loc.end_line = 1;
+            r[n].loc.col = r[n].loc.end_col = 1;
+        }
+        r[n].message = ml_printf(&run->arena, "holds in the kustomize build of %s (one of the %zu builds that "
+                                              "include this file; reported once)",
+                                 u->name, v->n);
+        n++;
+    }
+    d->related = r;
+    d->nrelated = n;
+}
+
 void ml_run_rules(ml_run *run)
 {
     rule_job *jobs = ml_zalloc(&run->arena, (ml_rules_count ? ml_rules_count : 1) * sizeof *jobs);
@@ -785,11 +834,23 @@ void ml_run_rules(ml_run *run)
     }
     ml_vec_sort(&kept, diag_cmp);
     run->diags.n = 0;
+    ml_map units_of;
+    ml_map_init(&units_of);
+    units_by_file(run, &units_of);
+    size_t same = 0;
     ML_VEC_EACH(ml_diag *, d, &kept) {
-        if (run->diags.n && same_finding(run->diags.items[run->diags.n - 1], d))
+        if (run->diags.n && same_finding(run->diags.items[run->diags.n - 1], d)) {
+            same++;
             continue;
+        }
+        if (same)
+            note_units(run, &units_of, run->diags.items[run->diags.n - 1], same + 1);
+        same = 0;
         ml_vec_push(&run->arena, &run->diags, d);
     }
+    if (same)
+        note_units(run, &units_of, run->diags.items[run->diags.n - 1], same + 1);
+    ml_map_free(&units_of);
     apply_suppressions(run);
     /* fingerprints, made unique in output order */
     ml_map seen;
@@ -857,8 +918,65 @@ static int input_cmp(const void *x, const void *y)
  * it are ready; with one job it simply reads, parses and adds in turn.
  */
 
+/* Where a YAML file shows that it is a template rather than a manifest, as
+ * a byte offset, or -1. Jinja and Ansible block tags ({% ... %}) are never
+ * YAML; a {{ ... }} expression is a template when it stands at the start of
+ * a line or as a plain (unquoted) value, or in a field that names an object
+ * (name, namespace, kind, apiVersion) - in any other quoted string it is data
+ * (a Prometheus alert text, an Argo Workflows parameter). */
+static long template_marker(const char *d, size_t n)
+{
+    const char *end = d + n;
+    for (const char *line = d; line < end;) {
+        const char *le = memchr(line, '\n', (size_t)(end - line));
+        if (!le)
+            le = end;
+        const char *p = line;
+        while (p < le && (*p == ' ' || *p == '\t'))
+            p++;
+        if (p < le && *p != '#') {
+            const char *pct = NULL, *brace = NULL;
+            for (const char *q = p; q + 1 < le && !pct; q++) {
+                q = memchr(q, '{', (size_t)(le - q - 1));
+                if (!q)
+                    break;
+                if (q[1] == '%')
+                    pct = q;
+                if (q[1] == '{' && !brace)
+                    brace = q;
+            }
+            if (pct)
+                return pct - d;
+            if (brace) {
+                const char *t = p;
+                if (t + 1 < le && t[0] == '-' && t[1] == ' ')
+                    t += 2;
+                if (brace == t)
+                    return brace - d; /* {{ ... }} where a key or an item starts */
+                const char *colon = memchr(t, ':', (size_t)(brace - t));
+                if (colon) {
+                    const char *v = colon + 1;
+                    while (v < brace && *v == ' ')
+                        v++;
+                    if (v == brace)
+                        return brace - d; /* key: {{ x }} unquoted: a flow mapping to YAML, a value to Jinja */
+                    size_t kl = (size_t)(colon - t);
+                    static const char *const ident[] = {"name", "namespace", "kind", "apiVersion"};
+                    for (size_t i = 0; i < 4; i++)
+                        if (kl == strlen(ident[i]) && !strncmp(t, ident[i], kl))
+                            return brace - d;
+                }
+            }
+        }
+        line = le + 1;
+    }
+    return -1;
+}
+
 typedef struct load_job {
     input *in;
+    int tpl;          /* 0, 1 placeholder file, 2 Jinja/Ansible template */
+    long tpl_off;     /* where it shows (2) */
     ml_file *f;       /* NULL when reading failed */
     read_err err;
     ml_yaml_result res;
@@ -886,6 +1004,26 @@ static void do_job(ml_arena *a, load_job *j)
         return;
     if (j->f->type == ML_FILE_OTHER && strcmp(in->path, "-") == 0)
         j->f->type = ML_FILE_YAML; /* standard input without a telling name */
+    if (strcmp(in->path, "-") != 0 && placeholder_name(in->display)) {
+        /* a placeholder with another extension is ours only when it looks
+         * like a manifest */
+        bool yaml = j->f->type == ML_FILE_YAML;
+        if (yaml || (memmem(j->f->data, j->f->len, "apiVersion", 10) && memmem(j->f->data, j->f->len, "kind", 4)))
+            j->tpl = 1;
+        j->f->type = ML_FILE_OTHER;
+        return;
+    }
+    if (j->f->type == ML_FILE_JSON &&
+        !(memmem(j->f->data, j->f->len, "\"apiVersion\"", 12) && memmem(j->f->data, j->f->len, "\"kind\"", 6))) {
+        /* JSON without apiVersion and kind is data (seed data, a package
+         * manifest), not a Kubernetes object */
+        j->f->type = ML_FILE_OTHER;
+        return;
+    }
+    if (j->f->type == ML_FILE_YAML && (j->tpl_off = template_marker(j->f->data, j->f->len)) >= 0) {
+        j->tpl = 2;
+        return;
+    }
     if (j->f->type == ML_FILE_YAML || j->f->type == ML_FILE_JSON)
         ml_yaml_load(a, j->f, &j->res);
 }
@@ -940,6 +1078,24 @@ static void add_file(ml_run *run, load_job *j, unsigned *index, bool *ok)
     f->report = j->in->report;
     f->index = (*index)++;
     ml_vec_push(&run->arena, &m->files, f);
+    if (j->tpl) {
+        ml_unlinted *u = ml_zalloc(&run->arena, sizeof *u);
+        u->kind = ML_UNLINTED_TEMPLATE;
+        u->path = f->path;
+        if (j->tpl == 2) {
+            u->loc = ml_loc_from_offsets(f, (uint32_t)j->tpl_off, (uint32_t)j->tpl_off + 2);
+            u->what = "a Jinja/Ansible template (its {{ }} or {% %} are filled in before it is applied)";
+        } else {
+            u->loc = ml_loc_from_offsets(f, 0, 0);
+            u->what = "a placeholder manifest (a template file, filled in before it is applied)";
+        }
+        u->how = ml_printf(&run->arena,
+                           "render it as it is deployed and lint the output: `RENDER %s | meshlint --stdin-filename %s "
+                           "-`; or exclude it with `ignore:` in .meshlint.yaml",
+                           f->path, f->path);
+        ml_vec_push(&run->arena, &m->unlinted, u);
+        return;
+    }
     if (f->type == ML_FILE_YAML || f->type == ML_FILE_JSON) {
         ML_VEC_EACH(ml_doc *, doc, &j->res.docs) {
             ml_vec_push(&run->arena, &m->docs, doc);
@@ -1031,6 +1187,165 @@ static bool same_file(const char *path, const char *base, const struct stat *st)
     return stat(path, &pst) == 0 && pst.st_dev == st->st_dev && pst.st_ino == st->st_ino;
 }
 
+/* ---- kustomize units -------------------------------------------------------
+ *
+ * Every kustomization among the inputs is built (kustomize.c); one that no
+ * other includes is a root, an apply unit of its own. The files a build uses
+ * (bases, patches, generator sources, nested kustomizations) are not loaded
+ * as loose files: they are linted as the units render them. */
+
+static ml_file *kust_read(void *ud, const char *path, const char **err)
+{
+    ml_run *run = ud;
+    read_err e = {0, NULL};
+    ml_file *f = read_file_in(&run->arena, path, path, &e);
+    if (!f)
+        *err = read_err_str(e);
+    return f;
+}
+
+static ml_kpath kust_kind(void *ud, const char *path)
+{
+    (void)ud;
+    struct stat st;
+    if (stat(path, &st) != 0)
+        return ML_KPATH_NONE;
+    return S_ISDIR(st.st_mode) ? ML_KPATH_DIR : S_ISREG(st.st_mode) ? ML_KPATH_FILE : ML_KPATH_NONE;
+}
+
+typedef struct kust_state {
+    ml_kust k;
+    ml_vec roots;    /* ml_kust_result* that no other build includes, path order */
+    ml_vec results;  /* every ml_kust_result* */
+    ml_map used;     /* path -> (void*)1: used by some build */
+    ml_map report;   /* path -> (void*)1: to be reported on */
+} kust_state;
+
+static const char *kust_dir(ml_arena *a, const char *kfile)
+{
+    const char *s = strrchr(kfile, '/');
+    return s ? ml_strndup(a, kfile, (size_t)(s - kfile)) : ".";
+}
+
+static void kust_build_all(ml_run *run, ml_vec *all, kust_state *ks)
+{
+    ml_kust_init(&ks->k, &run->arena, (ml_kust_io){.ud = run, .read = kust_read, .kind = kust_kind});
+    ml_map_init(&ks->used);
+    ml_map_init(&ks->report);
+    ml_map seen;
+    ml_map_init(&seen);
+    ML_VEC_EACH(input *, in, all) {
+        if (!strcmp(in->path, "-") || !ml_kust_is_kfile(in->path))
+            continue;
+        const char *dir = ml_path_clean(&run->arena, kust_dir(&run->arena, in->path));
+        ml_kust_result *r = ml_map_gets(&seen, dir);
+        if (!r) {
+            r = ml_zalloc(&run->arena, sizeof *r);
+            ml_kust_build(&ks->k, dir, r);
+            ml_map_put(&seen, dir, strlen(dir), r);
+            ml_vec_push(&run->arena, &ks->results, r);
+        }
+        if (in->report)
+            ml_map_put(&ks->report, r->dir, strlen(r->dir), (void *)1);
+    }
+    ml_map_free(&seen);
+    ML_VEC_EACH(ml_kust_result *, r, &ks->results) {
+        bool included = false;
+        ML_VEC_EACH(ml_kust_result *, o, &ks->results)
+            if (o != r && ml_map_gets(&o->included, r->dir))
+                included = true;
+        if (!included)
+            ml_vec_push(&run->arena, &ks->roots, r);
+        ML_VEC_EACH(const char *, p, &r->included_v)
+            ml_map_put(&ks->used, p, strlen(p), (void *)1);
+    }
+    /* a root asked about reports on everything it uses */
+    ML_VEC_EACH(ml_kust_result *, r, &ks->roots)
+        if (ml_map_gets(&ks->report, r->dir))
+            ML_VEC_EACH(const char *, p, &r->included_v)
+                ml_map_put(&ks->report, p, strlen(p), (void *)1);
+}
+
+static bool same_unlinted(const ml_unlinted *a, const ml_unlinted *b)
+{
+    return a->loc.file == b->loc.file && a->loc.off == b->loc.off && a->error == b->error &&
+           strcmp(a->what, b->what) == 0;
+}
+
+static void kust_add_units(ml_run *run, kust_state *ks, unsigned *index)
+{
+    ml_model *m = &run->model;
+    ML_VEC_EACH(ml_file *, f, &ks->k.read) {
+        f->report = ml_map_gets(&ks->report, f->path) != NULL;
+        f->index = (*index)++;
+        ml_vec_push(&run->arena, &m->files, f);
+    }
+    ML_VEC_EACH(ml_yaml_error *, e, &ks->k.yaml_errors)
+        ml_vec_push(&run->arena, &m->yaml_errors, e);
+    unsigned id = 0;
+    ML_VEC_EACH(ml_kust_result *, r, &ks->roots) {
+        ml_unit *u = ml_zalloc(&run->arena, sizeof *u);
+        u->kind = ML_UNIT_KUSTOMIZE;
+        u->id = ++id;
+        u->name = r->dir;
+        u->file = r->kfile;
+        u->ns = r->ns;
+        ml_vec_push(&run->arena, &m->units, u);
+        ML_VEC_EACH(ml_doc *, d, &r->docs) {
+            d->unit = u;
+            ml_vec_push(&run->arena, &m->docs, d);
+            ml_model_add_doc(m, d);
+        }
+        ML_VEC_EACH(ml_unlinted *, e, &r->unlinted) {
+            bool dup = false;
+            ML_VEC_EACH(ml_unlinted *, o, &m->unlinted)
+                dup |= same_unlinted(e, o);
+            if (!dup)
+                ml_vec_push(&run->arena, &m->unlinted, e);
+        }
+    }
+}
+
+static void kust_free(kust_state *ks)
+{
+    ML_VEC_EACH(ml_kust_result *, r, &ks->results)
+        ml_kust_result_free(r);
+    ml_map_free(&ks->used);
+    ml_map_free(&ks->report);
+    ml_kust_free(&ks->k);
+}
+
+/* A Helm chart's templates are not linted (walk skips templates/): say so
+ * once per chart, at its Chart.yaml. */
+static void add_charts(ml_run *run, unsigned *index)
+{
+    ml_model *m = &run->model;
+    ML_VEC_EACH(const char *, dir, &run->charts) {
+        const char *cy = join(&run->arena, dir, "Chart.yaml");
+        ml_file *f = NULL;
+        ML_VEC_EACH(ml_file *, g, &m->files)
+            if (!strcmp(g->path, cy))
+                f = g;
+        if (!f) {
+            const char *err = NULL;
+            f = ml_read_file(run, cy, cy, &err);
+            if (!f)
+                continue;
+            f->index = (*index)++;
+            ml_vec_push(&run->arena, &m->files, f);
+        }
+        ml_unlinted *u = ml_zalloc(&run->arena, sizeof *u);
+        u->kind = ML_UNLINTED_HELM_CHART;
+        u->loc = ml_loc_from_offsets(f, 0, 0);
+        u->path = ml_printf(&run->arena, "%s/templates", dir);
+        u->what = "the templates of a Helm chart (Go templates, rendered by helm)";
+        u->how = ml_printf(&run->arena, "render the chart and lint the output: `helm template RELEASE %s | meshlint "
+                                        "--stdin-filename %s/rendered.yaml -`",
+                           dir, dir);
+        ml_vec_push(&run->arena, &m->unlinted, u);
+    }
+}
+
 bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const char *stdin_name)
 {
     ml_vec all = {0};
@@ -1057,11 +1372,23 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
     bool stdin_on_disk = has_stdin && stdin_name && stat(stdin_name, &stdin_st) == 0;
     const char *stdin_base = stdin_name ? strrchr(stdin_display, '/') : NULL;
     stdin_base = stdin_base ? stdin_base + 1 : stdin_display;
+    kust_state ks;
+    memset(&ks, 0, sizeof ks);
+    kust_build_all(run, &all, &ks);
     load_job *jobs = ml_zalloc(&run->arena, (all.n ? all.n : 1) * sizeof *jobs);
     size_t njobs = 0;
     const char *last = NULL;
     for (size_t i = 0; i < all.n; i++) {
         input *in = all.items[i];
+        /* a file a kustomization uses is linted as its build renders it */
+        if (strcmp(in->path, "-") != 0) {
+            const char *clean = ml_path_clean(&run->arena, in->path);
+            if (ml_map_gets(&ks.used, clean) || ml_kust_is_kfile(clean)) {
+                if (in->report)
+                    ml_map_put(&ks.report, clean, strlen(clean), (void *)1);
+                continue;
+            }
+        }
         /* when stdin stands in for a file, its copy on disk is not read */
         if (has_stdin && strcmp(in->path, "-") != 0) {
             if (strcmp(in->display, stdin_display) == 0)
@@ -1075,6 +1402,10 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
         jobs[njobs++].in = in;
     }
     bool ok = load_all(run, jobs, njobs);
+    unsigned index = (unsigned)run->model.files.n;
+    kust_add_units(run, &ks, &index);
+    kust_free(&ks);
+    add_charts(run, &index);
     ML_VEC_EACH(ml_file *, f, &run->model.ts_files)
         ml_ts_extract(&run->model, f);
     ml_model_finish(&run->model);

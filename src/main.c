@@ -112,6 +112,15 @@ static const char usage_text[] =
  * from the input or the command line (paths found while walking a tree, keys
  * of a configuration file) is escaped, so that control characters and
  * escape sequences never reach the terminal raw. */
+/* A kustomization that cannot be built (ML011 reports it). */
+static bool has_build_error(const ml_model *m)
+{
+    ML_VEC_EACH(ml_unlinted *, u, &m->unlinted)
+        if (u->error)
+            return true;
+    return false;
+}
+
 static void complain(const char *fmt, ...) ML_PRINTF(1, 2);
 static void complain(const char *fmt, ...)
 {
@@ -145,56 +154,210 @@ static int usage_error(ml_run *run, const char *fmt, const char *arg)
     return 2;
 }
 
-/* Write buf to path through a temporary file in the same directory, so a
- * reader never sees a partial report (and a full disk leaves the old one). */
-static bool write_atomic(const char *path, const ml_buf *buf)
+/* The temporary file of the report being written, removed if a signal
+ * ends the run before the rename (the only mutable global of main.c: a
+ * signal handler has no other way to know it). */
+static char tmp_path[4096];
+static volatile sig_atomic_t tmp_live;
+
+static void on_fatal_signal(int sig)
 {
-    size_t n = strlen(path);
-    char *tmp = malloc(n + 16);
-    if (!tmp)
-        return false;
-    snprintf(tmp, n + 16, "%s.tmp.XXXXXX", path);
-    int fd = mkstemp(tmp);
-    if (fd < 0) {
-        complain("%s: %s", path, strerror(errno));
-        free(tmp);
-        return false;
+    if (tmp_live)
+        unlink(tmp_path);
+    signal(sig, SIG_DFL);
+    raise(sig);
+}
+
+static void guard_signals(void (*handler)(int))
+{
+    static const int sigs[] = {SIGINT, SIGTERM, SIGHUP, SIGQUIT, SIGPIPE, SIGXFSZ};
+    for (size_t i = 0; i < sizeof sigs / sizeof sigs[0]; i++) {
+        struct sigaction sa;
+        memset(&sa, 0, sizeof sa);
+        sa.sa_handler = handler;
+        sigemptyset(&sa.sa_mask);
+        /* a file-size limit makes write() fail with EFBIG, reported below */
+        if (sigs[i] == SIGXFSZ)
+            sa.sa_handler = handler == SIG_DFL ? SIG_DFL : SIG_IGN;
+        sigaction(sigs[i], &sa, NULL);
     }
+}
+
+static bool write_all(int fd, const ml_buf *buf, int *err)
+{
     size_t off = 0;
-    bool ok = true;
     while (off < buf->n) {
         ssize_t w = write(fd, buf->s + off, buf->n - off);
         if (w < 0) {
             if (errno == EINTR)
                 continue;
-            ok = false;
-            break;
+            *err = errno;
+            return false;
         }
         off += (size_t)w;
     }
-    if (ok && fsync(fd) != 0)
-        ok = false;
-    int saved = errno;
+    return true;
+}
+
+/* Write in place: standard output itself, a device, a FIFO, or a regular
+ * file with other hard links (a rename would split them). */
+static bool write_in_place(const char *path, const ml_buf *buf, bool truncate, bool is_stdout)
+{
+    int err = 0;
+    if (is_stdout) {
+        if (fflush(stdout) != 0 || !write_all(1, buf, &err)) {
+            complain("cannot write %s: %s", path, strerror(err ? err : errno));
+            return false;
+        }
+        return true;
+    }
+    int fd = open(path, O_WRONLY | O_CLOEXEC | O_NOCTTY | (truncate ? O_TRUNC : 0));
+    if (fd < 0) {
+        complain("cannot write %s: %s", path, strerror(errno));
+        return false;
+    }
+    bool ok = write_all(fd, buf, &err);
     if (close(fd) != 0 && ok) {
+        ok = false;
+        err = errno;
+    }
+    if (!ok)
+        complain("cannot write %s: %s", path, strerror(err));
+    return ok;
+}
+
+/* Write buf to path. A regular file (new, or with one link) is replaced
+ * through a temporary file in its own directory (a symlink's target's), so
+ * a reader never sees a partial report and a full disk leaves the old one;
+ * the replacement keeps the old file's mode. Standard output, devices,
+ * FIFOs and files with several hard links are written in place. */
+static bool write_atomic(const char *path, const ml_buf *buf)
+{
+    struct stat st, out;
+    bool exists = stat(path, &st) == 0;
+    if (exists) {
+        bool is_stdout = fstat(1, &out) == 0 && out.st_dev == st.st_dev && out.st_ino == st.st_ino;
+        if (is_stdout || !S_ISREG(st.st_mode) || st.st_nlink > 1)
+            return write_in_place(path, buf, S_ISREG(st.st_mode) && !is_stdout, is_stdout);
+    }
+    /* the file the name leads to: a symlink is followed, not replaced */
+    char *target = exists ? realpath(path, NULL) : NULL;
+    const char *dest = target ? target : path;
+    if (strlen(dest) + 16 > sizeof tmp_path) {
+        complain("cannot write %s: %s", path, strerror(ENAMETOOLONG));
+        free(target);
+        return false;
+    }
+    snprintf(tmp_path, sizeof tmp_path, "%s.tmp.XXXXXX", dest);
+    guard_signals(on_fatal_signal);
+    int fd = mkstemp(tmp_path);
+    if (fd < 0) {
+        complain("%s: %s", path, strerror(errno));
+        guard_signals(SIG_DFL);
+        free(target);
+        return false;
+    }
+    tmp_live = 1;
+    int saved = 0;
+    bool ok = write_all(fd, buf, &saved);
+    if (ok && fsync(fd) != 0) {
         ok = false;
         saved = errno;
     }
     if (ok) {
-        /* mkstemp creates 0600; a report is an ordinary file */
-        mode_t um = umask(0);
-        umask(um);
-        chmod(tmp, 0666 & ~um);
+        /* mkstemp creates 0600: keep the old file's mode, or make an
+         * ordinary file */
+        mode_t mode;
+        if (exists) {
+            mode = st.st_mode & 07777;
+        } else {
+            mode_t um = umask(0);
+            umask(um);
+            mode = 0666 & ~um;
+        }
+        if (fchmod(fd, mode) != 0) {
+            ok = false;
+            saved = errno;
+        }
     }
-    if (ok && rename(tmp, path) != 0) {
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp_path, dest) != 0) {
         ok = false;
         saved = errno;
     }
     if (!ok) {
         complain("cannot write %s: %s", path, strerror(saved));
-        unlink(tmp);
+        unlink(tmp_path);
     }
-    free(tmp);
+    tmp_live = 0;
+    guard_signals(SIG_DFL);
+    free(target);
     return ok;
+}
+
+/* meshlint never modifies what it reads: refuse an output (-o,
+ * --write-baseline) that is one of the inputs, the configuration or the
+ * baseline, whatever its spelling (device and inode are compared). */
+static bool names_an_input(const char *out, const ml_vec *const *lists, size_t nlists,
+                           const char *const *files, size_t nfiles)
+{
+    struct stat o, st;
+    if (!out || stat(out, &o) != 0 || !S_ISREG(o.st_mode))
+        return false;
+    for (size_t k = 0; k < nlists; k++)
+        ML_VEC_EACH(const char *, p, lists[k]) {
+            if (stat(p, &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
+                return true;
+        }
+    for (size_t k = 0; k < nfiles; k++)
+        if (files[k] && stat(files[k], &st) == 0 && st.st_dev == o.st_dev && st.st_ino == o.st_ino)
+            return true;
+    return false;
+}
+
+/* True (after saying why) when -o or --write-baseline would overwrite
+ * something this run reads. */
+static bool refuse_overwrite(const char *output, const char *write_baseline, const char *baseline,
+                             const char *config, const ml_vec *report_paths, const ml_vec *context_paths)
+{
+    const ml_vec *lists[] = {report_paths, context_paths};
+    const char *files[] = {baseline, config};
+    const char *outs[][2] = {{"-o", output}, {"--write-baseline", write_baseline}};
+    for (size_t k = 0; k < 2; k++) {
+        const char *flag = outs[k][0], *path = outs[k][1];
+        if (!path)
+            continue;
+        if (names_an_input(path, lists, 2, files, 2)) {
+            complain("%s %s names a file this run reads (an input, the configuration or the baseline); "
+                     "meshlint never modifies what it reads",
+                     flag, path);
+            return true;
+        }
+    }
+    return false;
+}
+
+/* Write buf to standard output; 2 when that fails (a full disk, a closed
+ * pipe), so that --help > /dev/full is an error. */
+static int emit(const char *s, size_t n)
+{
+    if (n && fwrite(s, 1, n, stdout) != n)
+        return 2;
+    if (fflush(stdout) != 0 || ferror(stdout))
+        return 2;
+    return 0;
+}
+
+static int emit_buf(ml_buf *b)
+{
+    int st = emit(b->s, b->n);
+    if (st)
+        complain("cannot write standard output: %s", strerror(errno));
+    ml_buf_free(b);
+    return st;
 }
 
 static bool split_rules(ml_run *run, const char *arg, int mode, ml_buf *err)
@@ -324,10 +487,13 @@ int main(int argc, char **argv)
         case 'q':
             quiet = true;
             break;
-        case 'h':
-            fputs(usage_text, stdout);
+        case 'h': {
+            ml_buf b;
+            ml_buf_init(&b);
+            ml_buf_puts(&b, usage_text);
             ml_run_free(&run);
-            return 0;
+            return emit_buf(&b);
+        }
         case 'j': {
             char *end;
             jobs = strtol(optarg, &end, 10);
@@ -373,10 +539,13 @@ int main(int argc, char **argv)
         case OPT_EXPLAIN:
             explain = optarg;
             break;
-        case OPT_VERSION:
-            printf("meshlint %s\n", ML_VERSION);
+        case OPT_VERSION: {
+            ml_buf b;
+            ml_buf_init(&b);
+            ml_buf_printf(&b, "meshlint %s\n", ML_VERSION);
             ml_run_free(&run);
-            return 0;
+            return emit_buf(&b);
+        }
         case OPT_STDIN_FILENAME:
             stdin_name = optarg;
             break;
@@ -399,10 +568,8 @@ int main(int argc, char **argv)
             ml_buf b;
             ml_buf_init(&b);
             ml_explain_man(&b);
-            fwrite(b.s, 1, b.n, stdout);
-            ml_buf_free(&b);
             ml_run_free(&run);
-            return 0;
+            return emit_buf(&b);
         }
         case ':':
             return usage_error(&run, "option '%s' needs a value", argv[optind - 1]);
@@ -417,10 +584,8 @@ int main(int argc, char **argv)
         ml_buf b;
         ml_buf_init(&b);
         ml_explain_text(&b, r);
-        fwrite(b.s, 1, b.n, stdout);
-        ml_buf_free(&b);
         ml_run_free(&run);
-        return 0;
+        return emit_buf(&b);
     }
     static const char *const formats[] = {"text", "gcc", "json", "sarif", "github", "codeclimate", NULL};
     bool known_format = false;
@@ -432,10 +597,8 @@ int main(int argc, char **argv)
         ml_buf b;
         ml_buf_init(&b);
         list_rules(&b, strcmp(format, "json") == 0);
-        fwrite(b.s, 1, b.n, stdout);
-        ml_buf_free(&b);
         ml_run_free(&run);
-        return 0;
+        return emit_buf(&b);
     }
 
     /* configuration: file first, then flags over it */
@@ -443,8 +606,10 @@ int main(int argc, char **argv)
     ml_buf_init(&err);
     if (config && no_config)
         return usage_error(&run, "%s", "--config and --no-config exclude each other");
+    const char *config_used = NULL;
     if (!no_config) {
         const char *path = config ? config : ml_config_find(&run.arena, ".");
+        config_used = path;
         if (path && !ml_config_load(&run.cfg, path, &err)) {
             complain("%s", err.s);
             ml_buf_free(&err);
@@ -485,6 +650,11 @@ int main(int argc, char **argv)
     bool io_ok = ml_collect(&run, paths, npaths, &report_paths);
     if (contexts.n)
         io_ok &= ml_collect(&run, (const char *const *)contexts.items, contexts.n, &context_paths);
+    if (refuse_overwrite(output, write_baseline, baseline, config_used, &report_paths, &context_paths)) {
+        ml_buf_free(&err);
+        ml_run_free(&run);
+        return 2;
+    }
     io_ok &= ml_run_load(&run, &report_paths, &context_paths, stdin_name);
     ML_VEC_EACH(const char *, e, &run.io_errors)
         complain("%s", e);
@@ -553,6 +723,27 @@ int main(int argc, char **argv)
         status = 2;
     if (!io_ok)
         status = 2;
+    if (!dump && !run.model.resources.n && !run.model.servers.n && !run.model.yaml_errors.n &&
+        !has_build_error(&run.model)) {
+        /* a CI gate pointed at the wrong folder must not pass green */
+        ml_buf names;
+        ml_buf_init(&names);
+        for (size_t i = 0; i < npaths; i++)
+            ml_buf_printf(&names, "%s%s", i ? ", " : "", strcmp(paths[i], "-") ? paths[i] : "standard input");
+        ML_VEC_EACH(const char *, cx, &contexts)
+            ml_buf_printf(&names, ", %s (context)", cx);
+        size_t nun = 0;
+        ML_VEC_EACH(ml_unlinted *, u, &run.model.unlinted)
+            nun += !u->error;
+        if (nun)
+            complain("nothing linted in %s: no Kubernetes manifest and no Connectum server code; %zu input%s not "
+                     "linted (templates or unrendered features: see the ML010 notes)",
+                     names.s, nun, nun == 1 ? " was" : "s were");
+        else
+            complain("nothing linted in %s: no Kubernetes manifest and no Connectum server code found", names.s);
+        ml_buf_free(&names);
+        status = 2;
+    }
     ml_buf_free(&out);
     ml_buf_free(&err);
     ml_run_free(&run);

@@ -17,8 +17,9 @@
 
 #include <string.h>
 
-/* Total bytes of blanked copies one .md may cost (YAML blocks past it are
- * skipped), so that a document with very many blocks stays linear. */
+/* Total bytes of blanked copies one .md may cost, so that a document with
+ * very many blocks stays linear. A YAML block past it is not checked, and
+ * says so (an error at the block: never a silent skip). */
 #define MD_COPY_BUDGET (64u << 20)
 
 typedef enum block_lang { LANG_OTHER, LANG_TS, LANG_YAML } block_lang;
@@ -51,6 +52,7 @@ typedef struct block {
     block_lang lang;
     uint32_t start, end; /* content bytes [start, end) */
     uint32_t line;       /* line of the first content byte */
+    uint32_t quote;      /* '>' markers before the fence: the block is in a quote */
 } block;
 
 static void ts_block(ml_model *m, ml_file *f, const block *b, const char *pkg, const char *pkg_name,
@@ -71,6 +73,21 @@ static void yaml_block(ml_model *m, ml_file *f, const block *b)
         copy[i] = f->data[i] == '\n' ? '\n' : ' ';
     memcpy(copy + b->start, f->data + b->start, b->end - b->start);
     copy[b->end] = '\0';
+    if (b->quote) {
+        /* a block inside a > quote: each line's markers are not YAML (they
+         * become blanks, so columns stay those of the .md) */
+        for (uint32_t i = b->start; i < b->end;) {
+            uint32_t markers = 0;
+            while (i < b->end && markers < b->quote && (copy[i] == ' ' || copy[i] == '\t' || copy[i] == '>')) {
+                if (copy[i] == '>')
+                    markers++;
+                copy[i++] = ' ';
+            }
+            while (i < b->end && copy[i] != '\n')
+                i++;
+            i++;
+        }
+    }
     ml_file *view = ml_zalloc(m->arena, sizeof *view);
     view->path = f->path;
     view->data = copy;
@@ -102,6 +119,20 @@ static void yaml_block(ml_model *m, ml_file *f, const block *b)
     }
 }
 
+/* A YAML block the copy budget leaves unchecked: an error at its first
+ * line, so that what is not linted is never mistaken for clean. */
+static void over_budget(ml_model *m, ml_file *f, const block *b)
+{
+    uint32_t eol = b->start;
+    while (eol < b->end && f->data[eol] != '\n' && f->data[eol] != '\r')
+        eol++;
+    ml_yaml_error *e = ml_zalloc(m->arena, sizeof *e);
+    e->loc = ml_loc_from_offsets(f, b->start, eol);
+    e->message = "YAML block not checked: the YAML blocks of this Markdown document exceed meshlint's "
+                 "budget (64 MiB of blanked copies, counted as each block's end offset)";
+    ml_vec_push(m->arena, &m->yaml_errors, e);
+}
+
 void ml_md_extract(ml_model *m, ml_file *f)
 {
     if (!f || !f->data || f->len >= UINT32_MAX - 1)
@@ -124,10 +155,13 @@ void ml_md_extract(ml_model *m, ml_file *f)
         while (le < len && s[le] != '\n')
             le++;
         uint32_t next = le < len ? le + 1 : le;
-        /* the line without leading blanks */
-        uint32_t q = ls;
+        /* the line without leading blanks (and a byte-order mark) */
+        uint32_t q = ls, quote = 0;
+        if (ls == 0 && len >= 3 && (unsigned char)s[0] == 0xEF && (unsigned char)s[1] == 0xBB &&
+            (unsigned char)s[2] == 0xBF)
+            q = 3;
         while (q < le && (s[q] == ' ' || s[q] == '\t' || s[q] == '>'))
-            q++;
+            quote += s[q++] == '>';
         uint32_t run = 0;
         char ch = q < le ? s[q] : 0;
         if (ch == '`' || ch == '~')
@@ -149,6 +183,7 @@ void ml_md_extract(ml_model *m, ml_file *f)
                     cur.lang = lang_of(s + info, info_end - info);
                     cur.start = next;
                     cur.line = line + 1;
+                    cur.quote = quote;
                 }
             }
         } else if (ch == fence_ch && run >= fence_len) {
@@ -167,6 +202,8 @@ void ml_md_extract(ml_model *m, ml_file *f)
                 } else if (cur.end > cur.start && cur.lang == LANG_YAML && copied + cur.end <= MD_COPY_BUDGET) {
                     copied += cur.end;
                     yaml_block(m, f, &cur);
+                } else if (cur.end > cur.start && cur.lang == LANG_YAML) {
+                    over_budget(m, f, &cur);
                 }
             }
         }
@@ -185,6 +222,8 @@ void ml_md_extract(ml_model *m, ml_file *f)
             ts_block(m, f, &cur, pkg, pkg_name, &servers, &facts);
         } else if (cur.end > cur.start && cur.lang == LANG_YAML && copied + cur.end <= MD_COPY_BUDGET) {
             yaml_block(m, f, &cur);
+        } else if (cur.end > cur.start && cur.lang == LANG_YAML) {
+            over_budget(m, f, &cur);
         }
     }
     /* the blocks of one document describe one service */

@@ -83,15 +83,14 @@ static bool template_has(const char *list, const char *name)
 static const char *ns_where(ml_arena *a, const ml_resource *nsr)
 {
     const ml_node *n = nsr->name_node ? nsr->name_node : nsr->kind_node;
-    return ml_printf(a, "Namespace defined %sat %s", nsr->prev_def ? "last " : "", where(a, n));
+    return ml_printf(a, "Namespace defined %sat %s", nsr->replaced_by || nsr->prev_def ? "last " : "", where(a, n));
 }
 
-static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
+static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const ml_resource *nsr)
 {
     ml_arena *a = m->arena;
     ml_sidecar_fact *f = ml_zalloc(a, sizeof *f);
     const char *ns = w->res->ns ? w->res->ns : "";
-    const ml_resource *nsr = ml_map_gets(&m->namespaces, ns);
     f->namespace_res = nsr;
     f->known = true;
 
@@ -249,6 +248,32 @@ static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
     return f;
 }
 
+/* The Namespace definitions the workload may meet (unit.h): one fact when
+ * they agree on whether the pods get a sidecar; unknown when alternatives
+ * disagree (which one is applied last decides). */
+static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
+{
+    const char *ns = w->res->ns ? w->res->ns : "";
+    ml_vec defs = ml_model_view(m, w->res, ML_K_NAMESPACE, ns, ns);
+    ml_sidecar_fact *first = sidecar_fact_ns(m, w, defs.n ? defs.items[0] : NULL);
+    for (size_t i = 1; i < defs.n; i++) {
+        ml_sidecar_fact *other = sidecar_fact_ns(m, w, defs.items[i]);
+        if (other->known == first->known && other->injected == first->injected)
+            continue;
+        const ml_resource *x = defs.items[0], *y = defs.items[i];
+        ml_sidecar_fact *f = ml_zalloc(m->arena, sizeof *f);
+        f->reason = ML_INJ_NS_ALTERNATIVES;
+        f->known = false;
+        f->explain = ml_printf(m->arena,
+                               "namespace %s has alternative definitions that disagree on sidecar injection "
+                               "(%s, %s): whether its pods get a sidecar depends on which one is applied last",
+                               ns, where(m->arena, x->name_node ? x->name_node : x->kind_node),
+                               where(m->arena, y->name_node ? y->name_node : y->kind_node));
+        return f;
+    }
+    return first;
+}
+
 /* ---- mTLS ---------------------------------------------------------------- */
 
 static bool decides(const ml_peerauth *pa)
@@ -302,7 +327,7 @@ void ml_mesh_compute(ml_model *m)
     ml_map_init(&ns_pa);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
-        if (!r->winner || !pa || pa->selector)
+        if (!r->live || !pa || pa->selector)
             continue;
         if (strcmp(r->ns, mesh->root_ns) == 0) {
             if (!mesh_pa)
@@ -329,7 +354,7 @@ void ml_mesh_compute(ml_model *m)
      * selector in the root namespace picks workloads of that namespace only. */
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
-        if (!r->winner || !pa || !pa->selector)
+        if (!r->live || !pa || !pa->selector)
             continue;
         ml_vec ws = ml_model_select(m, r->ns, pa->selector);
         ML_VEC_EACH(ml_workload *, w, &ws) {

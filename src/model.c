@@ -5,10 +5,12 @@
  * as the nodes they came from (value and position together), and a field of
  * the wrong YAML type is recorded as a shape problem (for ML002) and then
  * treated as absent, so no later code ever has to re-check a type. After the
- * last document, ml_model_finish decides which definition of each
- * "Kind/ns/name" wins (the last one, as `kubectl apply -R -f` leaves it) and
- * builds hash indexes over the winners (label -> workloads, host -> services,
- * DRs, VSs), so every cross-resource question is a lookup, never a scan over
+ * last document, ml_model_finish puts each definition in its meeting group
+ * (its apply unit, or its file when loose: unit.h), lets the last definition
+ * of a "Kind/ns/name" in a group replace the earlier ones there, keeps the
+ * survivors of every group live as alternatives, and builds hash indexes
+ * over the live definitions (label -> workloads, host -> services, DRs,
+ * VSs), so every cross-resource question is a lookup, never a scan over
  * pairs of resources.
  */
 #include "meshlint/model.h"
@@ -155,6 +157,43 @@ static ml_kind classify(const char *api, const char *kind, const kind_def **def,
         *same_group = group_ok;
     }
     return ML_K_OTHER;
+}
+
+/* API versions the API server no longer serves. Kubernetes removed the
+ * beta workload APIs in 1.16 (extensions/v1beta1 and apps/v1beta1/v1beta2
+ * Deployment, DaemonSet, ReplicaSet, StatefulSet) and batch/v2alpha1
+ * CronJob; Istio removed its pre-1.0 routing API (networking.istio.io/
+ * v1alpha2), the Mixer adapters (config.istio.io/v1alpha2), the 1.4-era
+ * authentication policy (authentication.istio.io/v1alpha1) and RBAC
+ * (rbac.istio.io/v1alpha1). A resource written this way is never applied;
+ * it is reported (ML002) instead of being dropped silently. The workload
+ * kinds are recorded (m->unread_workload_ns) so that rules about which pods
+ * a namespace runs stay silent there. */
+typedef struct removed_api {
+    const char *api;   /* apiVersion */
+    const char *kinds; /* space separated; "" = every kind of the group */
+    const char *what;  /* "Kubernetes 1.16" */
+} removed_api;
+
+static const removed_api removed_apis[] = {
+    {"extensions/v1beta1", "Deployment DaemonSet ReplicaSet", "Kubernetes 1.16 (use apps/v1)"},
+    {"networking.istio.io/v1alpha2", "", "Istio 0.8 (use networking.istio.io/v1)"},
+    {"config.istio.io/v1alpha2", "", "Istio 1.8 with Mixer"},
+    {"authentication.istio.io/v1alpha1", "", "Istio 1.6 (use security.istio.io/v1 PeerAuthentication and "
+                                             "RequestAuthentication)"},
+    {"rbac.istio.io/v1alpha1", "", "Istio 1.6 (use security.istio.io/v1 AuthorizationPolicy)"},
+};
+
+static const removed_api *find_removed_api(const char *api, const char *kind)
+{
+    for (size_t i = 0; i < sizeof removed_apis / sizeof removed_apis[0]; i++) {
+        const removed_api *ra = &removed_apis[i];
+        if (strcmp(api, ra->api) != 0)
+            continue;
+        if (!*ra->kinds || word_in(ra->kinds, kind, strlen(kind)))
+            return ra;
+    }
+    return NULL;
 }
 
 /* Kinds that have no namespace: they do not make a namespace "present". */
@@ -983,6 +1022,7 @@ void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
     m->arena = a;
     m->cfg = cfg;
     ml_map_init(&m->by_key);
+    ml_map_init(&m->group_defs);
     ml_map_init(&m->ns_workloads);
     ml_map_init(&m->label_index);
     ml_map_init(&m->svc_by_host);
@@ -991,6 +1031,7 @@ void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
     ml_map_init(&m->se_by_host);
     ml_map_init(&m->namespaces);
     ml_map_init(&m->ns_present);
+    ml_map_init(&m->unread_workload_ns);
 }
 
 static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int depth)
@@ -1040,6 +1081,12 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
         shape_msg(&t, av, ml_strndup(m->arena, b.s, b.n));
         ml_buf_free(&b);
     }
+    const removed_api *gone = r->kind == ML_K_OTHER && !(near && same_group) ? find_removed_api(api, kind) : NULL;
+    if (gone)
+        shape_msg(&t, av, ml_printf(m->arena, "apiVersion \"%s\" for kind %s was removed in %s: the API server "
+                                              "rejects it, so this resource is never applied; meshlint does not "
+                                              "read it",
+                                    api, kind, gone->what));
     const path *mp = PK(NULL, "metadata");
     r->metadata = get_map(&t, root, "metadata", NULL);
     r->name_node = get_string(&t, r->metadata, "name", mp);
@@ -1080,6 +1127,14 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
         r->spec = get_map(&t, root, "spec", NULL);
     }
 
+    /* a workload kind in a version that is not read (removed, or unknown) */
+    if (r->kind == ML_K_OTHER && ((near && same_group) || gone)) {
+        const ml_kind wk = near ? near->kind : ML_K_OTHER;
+        if ((near && ml_kind_is_workload(wk)) || (!near && gone && strcmp(gone->api, "extensions/v1beta1") == 0) ||
+            (!near && gone && strcmp(kind, "CronJob") == 0))
+            ml_map_put(&m->unread_workload_ns, r->ns, strlen(r->ns), (void *)1);
+    }
+
     switch (r->kind) {
     case ML_K_DEPLOYMENT:
     case ML_K_STATEFULSET:
@@ -1099,15 +1154,71 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
     }
 
     r->order = (unsigned)m->resources.n;
+    r->group = doc->unit ? (const void *)doc->unit : (const void *)doc->file;
+    r->rank = m->doc_rank;
     ml_vec_push(m->arena, &m->resources, r);
     ml_vec_push(m->arena, &m->by_kind[r->kind], r);
+}
+
+/* A glob of an apply set takes a path when it matches the path, one of its
+ * directories, or the path without a leading "./". */
+static bool set_glob_takes(const char *g, const char *fpath)
+{
+    if (!fpath)
+        return false;
+    if (fpath[0] == '.' && fpath[1] == '/')
+        fpath += 2;
+    if (ml_glob_match(g, fpath))
+        return true;
+    for (const char *p = fpath; (p = strchr(p, '/')); p++) {
+        char buf[4096];
+        size_t n = (size_t)(p - fpath);
+        if (n >= sizeof buf)
+            break;
+        memcpy(buf, fpath, n);
+        buf[n] = '\0';
+        if (ml_glob_match(g, buf))
+            return true;
+    }
+    return false;
+}
+
+/* The apply set of .meshlint.yaml that takes a loose file (the first set
+ * whose glob matches), as an ml_unit created on first use; *rank receives
+ * the index of the glob (apply order inside the set). */
+static const ml_unit *apply_set_unit(ml_model *m, const ml_file *f, unsigned *rank)
+{
+    if (!m->cfg || !f)
+        return NULL;
+    for (size_t i = 0; i < m->cfg->apply_sets.n; i++) {
+        const ml_apply_set *set = m->cfg->apply_sets.items[i];
+        for (size_t g = 0; g < set->globs.n; g++) {
+            if (!set_glob_takes(set->globs.items[g], f->path))
+                continue;
+            *rank = (unsigned)g;
+            ML_VEC_EACH(ml_unit *, u, &m->units)
+                if (u->kind == ML_UNIT_APPLYSET && ml_streq(u->name, set->name))
+                    return u;
+            ml_unit *u = ml_zalloc(m->arena, sizeof *u);
+            u->kind = ML_UNIT_APPLYSET;
+            u->id = (unsigned)m->units.n + 1;
+            u->name = set->name;
+            ml_vec_push(m->arena, &m->units, u);
+            return u;
+        }
+    }
+    return NULL;
 }
 
 void ml_model_add_doc(ml_model *m, ml_doc *doc)
 {
     /* m->docs and m->files are the loader's (the engine pushes them). */
-    if (doc)
-        add_resource(m, doc, doc->root, 0);
+    if (!doc)
+        return;
+    m->doc_rank = 0;
+    if (!doc->unit)
+        doc->unit = apply_set_unit(m, doc->file, &m->doc_rank);
+    add_resource(m, doc, doc->root, 0);
 }
 
 /* ---- finish: winners and indexes ------------------------------------- */
@@ -1121,6 +1232,12 @@ static void push_once(ml_model *m, ml_map *map, const char *key, void *item)
     if (v && v->n && v->items[v->n - 1] == item)
         return;
     ml_map_push(map, m->arena, key, len, item);
+}
+
+static char *group_key(ml_arena *a, const void *group, const char *key)
+{
+    /* The pointer only keys a hash lookup; it never reaches the output. */
+    return ml_printf(a, "%p\x1f%s", group, key);
 }
 
 typedef struct wild_entry {
@@ -1155,14 +1272,43 @@ void ml_model_finish(ml_model *m)
 {
     ml_arena *a = m->arena;
 
-    /* The last definition of a key wins; earlier ones chain through prev_def. */
+    /* Every definition chains to the previous one of its key (any group). */
+    ml_map last;
+    ml_map_init(&last);
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        void **slot = ml_map_slot_for(&m->by_key, r->key, strlen(r->key));
+        void **slot = ml_map_slot_for(&last, r->key, strlen(r->key));
         r->prev_def = *slot;
-        if (r->prev_def)
-            r->prev_def->winner = false;
-        r->winner = true;
         *slot = r;
+    }
+    ml_map_free(&last);
+    /* Inside a meeting group the definition applied last (apply-set rank,
+     * then load order) replaces the others; the survivors of all groups are
+     * the key's alternatives. */
+    ML_VEC_EACH(ml_resource *, r, &m->resources) {
+        char *gk = group_key(m->arena, r->group, r->key);
+        void **slot = ml_map_slot_for(&m->group_defs, gk, strlen(gk));
+        ml_resource *prev = *slot;
+        if (!prev) {
+            *slot = r;
+        } else if (r->rank >= prev->rank) {
+            prev->replaced_by = r;
+            *slot = r;
+        } else {
+            r->replaced_by = prev;
+        }
+    }
+    /* One replaced later in its group by a definition that was itself
+     * replaced: point at the survivor. */
+    ML_VEC_EACH(ml_resource *, r, &m->resources) {
+        while (r->replaced_by && r->replaced_by->replaced_by)
+            r->replaced_by = r->replaced_by->replaced_by;
+        r->live = r->replaced_by == NULL;
+        if (r->live)
+            ml_map_push(&m->by_key, a, r->key, strlen(r->key), r);
+    }
+    ML_VEC_EACH(ml_resource *, r, &m->resources) {
+        const ml_vec *alts = ml_map_vec(&m->by_key, r->key, strlen(r->key));
+        r->nalts = alts ? (unsigned)alts->n : 0;
     }
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
         if (r->ns && *r->ns)
@@ -1175,11 +1321,11 @@ void ml_model_finish(ml_model *m)
             if (ml_streq(inj, "enabled") || (rev && *rev))
                 m->is_mesh_repo = true;
         }
-        if (!r->winner)
+        if (!r->live)
             continue;
         switch (r->kind) {
         case ML_K_NAMESPACE:
-            ml_map_put(&m->namespaces, r->name, strlen(r->name), r);
+            ml_map_push(&m->namespaces, a, r->name, strlen(r->name), r);
             break;
         case ML_K_SERVICE:
             push_once(m, &m->svc_by_host, r->u.service->fqdn, r->u.service);
@@ -1222,9 +1368,10 @@ void ml_model_finish(ml_model *m)
     /* Services -> the workloads their selector picks (after the label index). */
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
         ml_service *s = r->u.service;
-        if (!r->winner || !s->selector || s->selector->n == 0)
+        if (!r->live || !s->selector || s->selector->n == 0)
             continue;
-        s->workloads = ml_model_select(m, r->ns, s->selector);
+        ml_vec sel = ml_model_select(m, r->ns, s->selector);
+        s->workloads = ml_model_seen_by(m, r, &sel);
         ML_VEC_EACH(ml_workload *, w, &s->workloads)
             ml_vec_push(a, &w->services, s);
     }
@@ -1233,6 +1380,7 @@ void ml_model_finish(ml_model *m)
 void ml_model_free(ml_model *m)
 {
     ml_map_free(&m->by_key);
+    ml_map_free(&m->group_defs);
     ml_map_free(&m->ns_workloads);
     ml_map_free(&m->label_index);
     ml_map_free(&m->svc_by_host);
@@ -1241,6 +1389,7 @@ void ml_model_free(ml_model *m)
     ml_map_free(&m->se_by_host);
     ml_map_free(&m->namespaces);
     ml_map_free(&m->ns_present);
+    ml_map_free(&m->unread_workload_ns);
     if (m->mesh) {
         ml_map_free(&m->mesh->workload_mtls);
         ml_map_free(&m->mesh->pa_workloads);
@@ -1251,7 +1400,28 @@ void ml_model_free(ml_model *m)
 
 /* ---- lookups ---------------------------------------------------------- */
 
-ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name)
+ml_resource *ml_model_group_def(const ml_model *m, const void *group, const char *key)
+{
+    if (!group || !key)
+        return NULL;
+    ml_buf b;
+    ml_buf_init(&b);
+    ml_buf_printf(&b, "%p\x1f%s", group, key);
+    ml_resource *r = ml_map_get(&m->group_defs, b.s, b.n);
+    ml_buf_free(&b);
+    return r;
+}
+
+bool ml_model_meets(const ml_model *m, const ml_resource *from, const ml_resource *to)
+{
+    if (!to || !to->live)
+        return false;
+    if (!from || from->group == to->group || to->nalts <= 1)
+        return true; /* a single live definition is in no group of from's */
+    return ml_model_group_def(m, from->group, to->key) == NULL;
+}
+
+static const ml_vec *alts_of(const ml_model *m, ml_kind k, const char *ns, const char *name)
 {
     if (!name || (unsigned)k >= ML_K_OTHER)
         return NULL;
@@ -1262,9 +1432,58 @@ ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const c
     ml_buf b;
     ml_buf_init(&b);
     ml_buf_printf(&b, "%s/%s/%s", kind_names[k], ns, name);
-    ml_resource *r = ml_map_get(&m->by_key, b.s, b.n);
+    const ml_vec *v = ml_map_vec(&m->by_key, b.s, b.n);
     ml_buf_free(&b);
-    return r && r->kind == k ? r : NULL;
+    if (!v || !v->n || ((ml_resource *)v->items[0])->kind != k)
+        return NULL;
+    return v;
+}
+
+const ml_vec *ml_model_alternatives(const ml_model *m, ml_kind k, const char *ns, const char *name)
+{
+    return alts_of(m, k, ns, name);
+}
+
+ml_vec ml_model_view(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns, const char *name)
+{
+    ml_vec out = {0};
+    const ml_vec *v = alts_of(m, k, ns, name);
+    if (!v)
+        return out;
+    ML_VEC_EACH(ml_resource *, r, v)
+        if (ml_model_meets(m, from, r))
+            ml_vec_push(m->arena, &out, r);
+    return out;
+}
+
+ml_vec ml_model_seen_by(const ml_model *m, const ml_resource *from, const ml_vec *typed)
+{
+    ml_vec out = {0};
+    if (!typed)
+        return out;
+    for (size_t i = 0; i < typed->n; i++) {
+        ml_resource *const *res = typed->items[i]; /* every typed record starts with its ml_resource *res */
+        if (ml_model_meets(m, from, *res))
+            ml_vec_push(m->arena, &out, typed->items[i]);
+    }
+    return out;
+}
+
+ml_resource *ml_model_find_for(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns,
+                               const char *name)
+{
+    ml_vec v = ml_model_view(m, from, k, ns, name);
+    return v.n == 1 ? v.items[0] : NULL;
+}
+
+ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name)
+{
+    return ml_model_find_for(m, NULL, k, ns, name);
+}
+
+const ml_vec *ml_model_namespace_defs(const ml_model *m, const char *ns)
+{
+    return ns ? ml_map_vec(&m->namespaces, ns, strlen(ns)) : NULL;
 }
 
 const ml_vec *ml_model_ns_workloads(const ml_model *m, const char *ns)

@@ -18,9 +18,10 @@
  *
  * Aliases are the anchored node itself (the tree is a DAG). Each anchor
  * remembers the size of its subtree, counting what aliases inside it expand
- * to, and every alias use adds that size to a per-document total; a
- * "billion laughs" input hits ML_YAML_MAX_ALIAS_EXPANSION after a handful of
- * events. An anchor becomes usable only once its node is complete, so an
+ * to, and every alias use adds that size to a total for the whole file (not
+ * per document: many documents, each under the bound, would otherwise cost
+ * documents x bound); a "billion laughs" input hits
+ * ML_YAML_MAX_ALIAS_EXPANSION after a handful of events. An anchor becomes usable only once its node is complete, so an
  * alias can never point at one of its own ancestors.
  *
  * Merge keys (<<) are resolved when their mapping ends: explicit keys win,
@@ -80,7 +81,7 @@ typedef struct loader {
     size_t nscratch, capscratch;
 
     ml_map anchors; /* name -> anchor_rec*, reset per document */
-    uint64_t expanded; /* alias expansion in the current document */
+    uint64_t expanded; /* alias expansion in the file so far */
 
     ml_doc *doc; /* the document being built */
     unsigned ndocs;
@@ -349,7 +350,7 @@ static void on_alias(loader *l, const yaml_event_t *ev, pos s, pos e)
     l->expanded = add_size(l->expanded, r->size);
     if (l->expanded > ML_YAML_MAX_ALIAS_EXPANSION) {
         error_at(l, make_loc(l, s, e),
-                 ml_printf(l->a, "alias expansion exceeds %d nodes (possible billion-laughs input)",
+                 ml_printf(l->a, "alias expansion exceeds %d nodes in this file (possible billion-laughs input)",
                            ML_YAML_MAX_ALIAS_EXPANSION));
         return;
     }
@@ -516,7 +517,6 @@ static void on_doc_start(loader *l, pos s)
     l->doc->start_line = s.line;
     l->depth = 0;
     l->nscratch = 0;
-    l->expanded = 0;
     ml_map_free(&l->anchors);
 }
 

@@ -24,6 +24,14 @@ typedef struct ml_workload_map {
     const char *source_glob;
 } ml_workload_map;
 
+/* An apply set (.meshlint.yaml `apply-sets:`): files applied together, in
+ * the order of its globs (path order within one glob); inside it the last
+ * definition of an object replaces the earlier ones. */
+typedef struct ml_apply_set {
+    const char *name;
+    ml_vec globs;              /* const char*, in apply order */
+} ml_apply_set;
+
 typedef struct ml_config {
     ml_arena *arena;
     const char *path;          /* the file read, or NULL */
@@ -32,7 +40,8 @@ typedef struct ml_config {
     ml_vec ignore_globs;       /* const char* */
     ml_vec only;               /* const char* ids: when non-empty, run only these */
     ml_vec workloads;          /* ml_workload_map* */
-    const char *default_ns;    /* "default" */
+    const char *default_ns;    /* the apply-time namespace when bound (-n, default-namespace), else NULL */
+    ml_vec apply_sets;         /* ml_apply_set* */
     const char *root_ns;       /* "istio-system" */
     const char *trust_domain;  /* "cluster.local" */
     ml_vec trust_domain_aliases; /* const char*: meshConfig.trustDomainAliases (older trust domains still accepted) */

@@ -15,6 +15,7 @@ typedef struct ml_run {
     ml_model model;
     ml_vec diags;        /* ml_diag*, sorted; suppressed ones included (d->suppressed) */
     ml_vec io_errors;    /* const char*: "path: reason" for unreadable inputs */
+    ml_vec charts;       /* const char*: directories holding a Helm chart (Chart.yaml), found by ml_collect */
     unsigned jobs;       /* parallel loaders */
     ml_arena *load_arenas; /* one per loader thread (malloc'd), alive for the run */
     unsigned nload_arenas;

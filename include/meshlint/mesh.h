@@ -22,6 +22,7 @@ typedef enum ml_inject_reason {
     ML_INJ_NS_UNKNOWN,      /* namespace not defined in the input: unknown */
     ML_INJ_HOST_NETWORK,    /* pod spec hostNetwork: true, which Istio never injects */
     ML_INJ_AMBIENT,         /* ambient data plane (istio.io/dataplane-mode=ambient): no sidecar, known false */
+    ML_INJ_NS_ALTERNATIVES, /* Namespace alternatives (unit.h) disagree: depends on which is applied last, known false */
     ML_INJ_GATEWAY_PROXY    /* inject.istio.io/templates: gateway: a gateway proxy, not an app; known false */
 } ml_inject_reason;
 
@@ -30,7 +31,8 @@ typedef struct ml_sidecar_fact {
     bool known;              /* false when the namespace is not in the input and no pod opt-in/out decides */
     ml_inject_reason reason;
     const ml_node *decided_by;    /* the label/annotation node that decided, or NULL */
-    const ml_resource *namespace_res; /* the winning Namespace definition, or NULL */
+    const ml_resource *namespace_res; /* the Namespace definition the workload meets (unit.h), or NULL
+                                       * (none, or alternatives that disagree) */
     const char *explain;     /* one sentence: "namespace connectum (k8s/namespace.yaml:3) has no istio-injection label" */
 } ml_sidecar_fact;
 

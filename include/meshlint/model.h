@@ -108,7 +108,7 @@ struct ml_workload {
     /* filled by mesh.c (ml_mesh_compute) */
     struct ml_sidecar_fact *sidecar;
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
-    ml_vec services;                 /* ml_service* (winners) whose selector picks this workload, load order */
+    ml_vec services;                 /* ml_service* (live, that the workload meets) whose selector picks this workload, load order */
 };
 
 /* ---- Kubernetes Service, ServiceAccount, ConfigMap --------------------- */
@@ -274,8 +274,17 @@ struct ml_resource {
     const ml_node *labels, *annotations; /* metadata.labels / .annotations */
     unsigned order;            /* global load order (path order, then document order) */
     const char *key;           /* "Kind/ns/name" */
-    ml_resource *prev_def;     /* an earlier definition of the same key, or NULL */
-    bool winner;               /* the definition `kubectl apply -R -f` leaves (last in order) */
+    /* Meeting groups (unit.h): definitions of one key meet for certain only
+     * inside one group: the same apply unit (doc->unit: a kustomize build or
+     * an apply set of .meshlint.yaml) or, for a loose file, the same file.
+     * Inside a group the last definition replaces the earlier ones; across
+     * groups the surviving definitions are alternatives, all of them live. */
+    const void *group;         /* the ml_unit, or the ml_file of a loose file */
+    unsigned rank;             /* apply order inside an apply set: index of the glob that took the file */
+    ml_resource *prev_def;     /* an earlier definition of the same key (any group), or NULL */
+    ml_resource *replaced_by;  /* the later definition of its group that replaces it when applied, or NULL */
+    bool live;                 /* survives its group (replaced_by == NULL): one of the key's alternatives */
+    unsigned nalts;            /* live definitions of the key (its alternatives, itself included) */
     /* exactly one of these is set according to kind (NULL for ML_K_OTHER and
      * kinds without a typed record: Namespace, ServiceAccount, Secret,
      * RequestAuthentication, Gateway, Sidecar, Telemetry use root/spec) */
@@ -313,16 +322,18 @@ typedef struct ml_model {
     ml_vec unlinted;            /* ml_unlinted* (unit.h): inputs not linted (ML010) */
     ml_vec resources;           /* ml_resource*, load order */
     ml_vec by_kind[ML_K__COUNT];/* ml_resource*, load order, every definition */
-    ml_vec workloads;           /* ml_workload*, winners only */
-    ml_map by_key;              /* "Kind/ns/name" -> winning ml_resource* */
-    ml_map ns_workloads;        /* ns -> ml_vec of ml_workload* (winners) */
+    ml_vec workloads;           /* ml_workload*, live definitions (every alternative) */
+    ml_map by_key;              /* "Kind/ns/name" -> ml_vec of live ml_resource* (its alternatives), load order */
+    ml_map group_defs;          /* group pointer + key -> the live ml_resource* of that group (ml_model_meets) */
+    ml_map ns_workloads;        /* ns -> ml_vec of ml_workload* (live) */
     ml_map label_index;         /* "ns\x1fkey\x1fvalue" -> ml_vec of ml_workload* */
-    ml_map svc_by_host;         /* fqdn -> ml_vec of ml_service* (winners) */
-    ml_map dr_by_host;          /* fqdn -> ml_vec of ml_destrule* (winners) */
-    ml_map vs_by_host;          /* fqdn -> ml_vec of ml_virtualservice* (winners) */
+    ml_map svc_by_host;         /* fqdn -> ml_vec of ml_service* (live) */
+    ml_map dr_by_host;          /* fqdn -> ml_vec of ml_destrule* (live) */
+    ml_map vs_by_host;          /* fqdn -> ml_vec of ml_virtualservice* (live) */
     ml_map se_by_host;          /* host as written -> ml_vec of ml_serviceentry* */
-    ml_map namespaces;          /* ns name -> winning Namespace ml_resource* */
+    ml_map namespaces;          /* ns name -> ml_vec of live Namespace ml_resource* (alternatives) */
     ml_map ns_present;          /* ns name -> (void*)1 for every namespace any resource uses */
+    ml_map unread_workload_ns;  /* ns name -> (void*)1: a workload kind there in an apiVersion meshlint does not read */
     bool is_mesh_repo;          /* any Istio resource, or an injected namespace */
     ml_vec servers;             /* struct ml_server* (ts.h) */
     ml_vec ts_files;            /* ml_file* of TypeScript/JavaScript */
@@ -330,6 +341,8 @@ typedef struct ml_model {
     /* internal to model.c: winning DRs/VSs with a wildcard host ("*",
      * "*.example.com"), so that host lookups are one probe plus this list */
     ml_vec dr_wildcards, vs_wildcards;
+    /* internal to model.c: the apply-set rank of the document being added */
+    unsigned doc_rank;
     /* internal to ts_extract.c: files read through relative imports and
      * their tokens, shared by every file's extraction (ml_link_servers
      * releases it) */
@@ -343,13 +356,41 @@ typedef struct ml_model {
 /* Build typed resources and indexes from loaded documents. */
 void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg);
 void ml_model_add_doc(ml_model *m, ml_doc *doc);   /* call in load order */
-void ml_model_finish(ml_model *m);                 /* winners, indexes, host maps */
+void ml_model_finish(ml_model *m);                 /* groups, live definitions, indexes, host maps */
 void ml_model_free(ml_model *m);
 
-/* Lookups. */
+/* Lookups.
+ *
+ * Alternatives: every live definition of a key is in the indexes. A
+ * resource `from` meets a definition `to` of key K when `to` is live and
+ * either both are in one group, or from's group defines no K at all (a
+ * group that defines K sees only its own definition; groups that share no
+ * key are complementary). A reference is satisfied when any definition it
+ * may meet satisfies it; a defect is reported only when it holds for every
+ * definition it may meet. */
+bool ml_model_meets(const ml_model *m, const ml_resource *from, const ml_resource *to);
+/* The live definition of key in group, or NULL. */
+ml_resource *ml_model_group_def(const ml_model *m, const void *group, const char *key);
+/* Every live definition ("alternative") of Kind/ns/name, load order (NULL: none). */
+const ml_vec *ml_model_alternatives(const ml_model *m, ml_kind k, const char *ns, const char *name);
+/* The definitions from may meet of Kind/ns/name (the view of from's group),
+ * in load order, in the arena. from NULL: every alternative. */
+ml_vec ml_model_view(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns, const char *name);
+/* Keep the items of a vector of typed records (ml_workload*, ml_service*,
+ * ml_destrule*, ...: each starts with its ml_resource *res) that from may
+ * meet. from NULL: a copy. Result in the arena. */
+ml_vec ml_model_seen_by(const ml_model *m, const ml_resource *from, const ml_vec *typed);
+/* The one definition from resolves Kind/ns/name to: its group's own, or the
+ * only alternative; NULL when none or when several alternatives remain
+ * (the value then depends on which one is applied: unknown). */
+ml_resource *ml_model_find_for(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns,
+                               const char *name);
+/* ml_model_find_for(m, NULL, ...): the only live definition, or NULL. */
 ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name);
+/* Live Namespace definitions of ns (alternatives), or NULL. */
+const ml_vec *ml_model_namespace_defs(const ml_model *m, const char *ns);
 const ml_vec *ml_model_ns_workloads(const ml_model *m, const char *ns);
-/* Workloads (winners) in ns whose pod labels match every label of sel
+/* Workloads (live definitions, every alternative) in ns whose pod labels match every label of sel
  * (a mapping). sel NULL or empty: every workload in ns. Result in arena. */
 ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel);
 /* True when every key/value of sel is in labels. NULL/empty sel matches all. */

@@ -31,6 +31,9 @@ struct ml_rule {
     const char *example_bad;  /* short failing example (man page, --explain) */
     const char *example_good; /* short passing example */
     const char *settings;     /* comma-separated setting names the rule reads, or NULL */
+    const char *setting_types; /* the type of each setting, in the same order: "uint"
+                                  (an integer >= 0), "int", "bool" or "string";
+                                  NULL or missing: "string" (any scalar) */
     void (*check)(ml_ctx *ctx);
 };
 

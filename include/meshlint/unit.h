@@ -49,6 +49,8 @@ typedef struct ml_unlinted {
     const char *what;     /* "Helm chart templates", "remote kustomize resource", ... */
     const char *how;      /* how to lint it: "helm template ... | meshlint --stdin-filename ... -" */
     const char *ns;       /* namespace its objects would land in when known, else NULL (any) */
+    bool error;           /* the input cannot be built at all (a kustomization kustomize build
+                           * would refuse): ML011 reports it as an error, ML010 skips it */
 } ml_unlinted;
 
 #endif

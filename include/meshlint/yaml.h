@@ -69,7 +69,7 @@ typedef struct ml_yaml_result {
 
 /* Limits that keep hostile input bounded. */
 #define ML_YAML_MAX_DEPTH 512               /* nesting depth */
-#define ML_YAML_MAX_ALIAS_EXPANSION 1000000 /* nodes reachable through aliases per document */
+#define ML_YAML_MAX_ALIAS_EXPANSION 1000000 /* nodes reachable through aliases per file */
 
 /* Parse every document of f into the arena. Never fails hard: errors are
  * recorded and the documents before the error are kept. A leading BOM, CRLF

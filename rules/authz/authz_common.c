@@ -22,7 +22,7 @@ void ml_authz_index_build(ml_ctx *ctx, ml_authz_index *ix)
     const ml_model *m = ctx->model;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->winner || !p || p->action == ML_AUTHZ_INVALID)
+        if (!r->live || !p || p->action == ML_AUTHZ_INVALID)
             continue;
         ml_vec ws = ml_mesh_authz_workloads(m, p);
         ML_VEC_EACH(ml_workload *, w, &ws) {

@@ -60,7 +60,7 @@ static void collect(ml_ctx *ctx, known *k)
     ml_map_init(&k->by_ns);
     ml_map_init(&k->typos);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_SERVICEACCOUNT]) {
-        if (r->winner)
+        if (r->live)
             add_name(k, r->ns, r->name);
     }
     ML_VEC_EACH(ml_workload *, w, &ctx->model->workloads) {
@@ -71,7 +71,7 @@ static void collect(ml_ctx *ctx, known *k)
      * <name>-<gatewayClassName> (bookinfo-gateway-istio), or for a
      * waypoint the Gateway's own name. */
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
-        if (!r->winner || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
+        if (!r->live || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
             strncmp(r->api_version, "gateway.networking.k8s.io/", 26) != 0 || !*r->name)
             continue;
         const char *sa = ml_str_nonnull(ml_get(r->annotations, "gateway.istio.io/service-account"));
@@ -201,7 +201,8 @@ static void check_principal(ml_ctx *ctx, known *k, const ml_resource *r, const m
                            "ServiceAccount %s there and no workload runs as it: this entry matches no caller",
                            p, sa, ns, sa);
     ml_note(ctx, d, ml_authz_res_name_loc(r), "in %s", ml_res_display(ctx->arena, r));
-    const ml_resource *nsr = ml_map_gets(&ctx->model->namespaces, ns);
+    const ml_vec *nsdefs = ml_model_namespace_defs(ctx->model, ns);
+    const ml_resource *nsr = nsdefs && nsdefs->n ? nsdefs->items[0] : NULL;
     if (nsr)
         ml_note(ctx, d, ml_authz_res_name_loc(nsr),
                 "namespace %s is part of the input; the service accounts in use there: %s", ns,
@@ -252,7 +253,7 @@ static const char *misspelled_ns(ml_ctx *ctx, known *k, const char *ns)
     const char *hit = NULL;
     if (++k->hinted <= MAX_HINTED) {
         ML_VEC_EACH(ml_resource *, nr, &ctx->model->by_kind[ML_K_NAMESPACE]) {
-            if (nr->winner && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
+            if (nr->live && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
                 !siblings(nr->name, ns)) {
                 hit = nr->name;
                 break;
@@ -269,7 +270,7 @@ static void check_namespace(ml_ctx *ctx, known *k, const ml_resource *r, const m
     const char *ns = ml_str_nonnull(item);
     if (!ns || !*ns || has_star(ns) || m->namespaces.n == 0)
         return;
-    if (ml_model_has_ns(m, ns) || ml_map_gets(&m->namespaces, ns) || system_ns(ctx, ns))
+    if (ml_model_has_ns(m, ns) || ml_model_namespace_defs(m, ns) || system_ns(ctx, ns))
         return;
     /* A repository describes the namespaces it deploys to, seldom those its
      * callers run in: an unknown name is only a finding when it looks like a

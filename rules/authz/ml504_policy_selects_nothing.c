@@ -59,7 +59,7 @@ static void unmodeled_build(ml_ctx *ctx, ml_map *by_ns, ml_vec *all)
     ml_map_init(by_ns);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
         const ml_node *labels = ml_path(r->spec, "template.metadata.labels");
-        if (!r->winner || !ml_is_map(labels))
+        if (!r->live || !ml_is_map(labels))
             continue;
         ml_map_push(by_ns, ctx->arena, r->ns, strlen(r->ns), (void *)r);
         ml_vec_push(ctx->arena, all, (void *)r);
@@ -90,7 +90,7 @@ static void check(ml_ctx *ctx)
     unmodeled_build(ctx, &unmodeled, &unmodeled_all);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->winner || !p || !ml_is_map(p->selector) || p->selector->n == 0 || p->target_refs)
+        if (!r->live || !p || !ml_is_map(p->selector) || p->selector->n == 0 || p->target_refs)
             continue;
         bool scalars = true; /* a non-string label value is ML002's finding */
         for (size_t i = 0; i < p->selector->n; i++)

@@ -246,7 +246,7 @@ static void check(ml_ctx *ctx)
 {
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->winner || !p || p->action == ML_AUTHZ_AUDIT || p->action == ML_AUTHZ_INVALID)
+        if (!r->live || !p || p->action == ML_AUTHZ_AUDIT || p->action == ML_AUTHZ_INVALID)
             continue;
         check_policy(ctx, r);
     }

@@ -302,7 +302,7 @@ static void check(ml_ctx *ctx)
     ml_map_init(&cache);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->winner || !p || !ml_is_seq(p->rules))
+        if (!r->live || !p || !ml_is_seq(p->rules))
             continue;
         ml_vec ws = {0};
         grpc_info **infos = NULL;

@@ -30,12 +30,14 @@ static const char *where(ml_arena *a, const ml_resource *r)
 static void note_replaced_ns(ml_ctx *ctx, ml_diag *d, const ml_resource *nsr)
 {
     for (const ml_resource *prev = nsr ? nsr->prev_def : NULL; prev; prev = prev->prev_def) {
+        if (prev->replaced_by != nsr)
+            continue; /* an alternative, not a definition nsr replaces */
         const char *inj = ml_label(prev->labels, "istio-injection");
         const char *rev = ml_label(prev->labels, "istio.io/rev");
         if (ml_streq(inj, "enabled") || (!inj && rev && *rev)) {
             ml_note(ctx, d, ml_authz_res_name_loc(prev),
                     "this earlier definition of Namespace %s enables injection, but the one at %s replaces it "
-                    "(last in path order, see ML003)",
+                    "when applied (later in the same group, see ML003)",
                     nsr->name, where(ctx->arena, nsr));
             return;
         }
@@ -127,9 +129,19 @@ static void report_workloads(ml_ctx *ctx, const ml_resource *r, const ml_vec *al
  * Namespace's own labels are all there is to judge. */
 static void report_empty_namespace(ml_ctx *ctx, const ml_resource *r)
 {
-    const ml_resource *nsr = ml_map_gets(&ctx->model->namespaces, r->ns);
-    if (!nsr)
+    /* Every Namespace definition the policy may meet must leave it
+     * unenforced (alternatives, unit.h); the first one is reported. */
+    ml_vec defs = ml_model_view(ctx->model, r, ML_K_NAMESPACE, r->ns, r->ns);
+    if (!defs.n)
         return;
+    for (size_t i = 1; i < defs.n; i++) {
+        const ml_resource *alt = defs.items[i];
+        const char *ainj = ml_label(alt->labels, "istio-injection");
+        const char *arev = ml_label(alt->labels, "istio.io/rev");
+        if (ml_streq(ainj, "enabled") || (!ainj && arev && *arev))
+            return;
+    }
+    const ml_resource *nsr = defs.items[0];
     const ml_pair *inj = ml_get_pair(nsr->labels, "istio-injection");
     const char *injv = inj ? ml_str(inj->value) : NULL;
     const char *rev = ml_label(nsr->labels, "istio.io/rev");
@@ -157,7 +169,7 @@ static void check(ml_ctx *ctx)
     const char *root = m->mesh ? m->mesh->root_ns : "istio-system";
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->winner || !p || p->action == ML_AUTHZ_INVALID || (p->target_refs && !p->selector))
+        if (!r->live || !p || p->action == ML_AUTHZ_INVALID || (p->target_refs && !p->selector))
             continue;
         bool mesh_wide = !p->selector && strcmp(r->ns, root) == 0;
         ml_vec ws = ml_mesh_authz_workloads(m, p);

@@ -115,7 +115,14 @@ const ml_rule ml_rule_ML002 = {
                    "\n"
                    "The rule also reports fields of the wrong YAML type, such as hosts: 5 or "
                    "subsets: {}. meshlint treats such a field as absent, so other rules may stay "
-                   "silent about it.",
+                   "silent about it.\n"
+                   "\n"
+                   "An apiVersion the API server no longer serves is reported too, instead of the resource "
+                   "being dropped silently: the beta workload APIs Kubernetes 1.16 removed "
+                   "(extensions/v1beta1 and apps/v1beta1, apps/v1beta2 Deployments, DaemonSets, ReplicaSets), "
+                   "and Istio's removed APIs (networking.istio.io/v1alpha2, config.istio.io/v1alpha2 of Mixer, "
+                   "authentication.istio.io/v1alpha1 and rbac.istio.io/v1alpha1, removed in Istio 1.6 for "
+                   "security.istio.io). Such a resource is never applied and meshlint does not read it.",
     .remediation = "Use one of the listed values, spelled exactly (they are upper case), or give the "
                    "field the type the API expects.",
     .tags = "input,validation",

@@ -90,7 +90,7 @@ static void check(ml_ctx *ctx)
                 ml_help(ctx, d, "move it to spec.template.metadata.annotations");
             }
         }
-        if (any && r->winner) {
+        if (any && r->live) {
             const ml_sidecar_fact *sf = ml_mesh_sidecar(m, w);
             if (sf && sf->known && !sf->injected) {
                 const ml_pair *first = NULL;

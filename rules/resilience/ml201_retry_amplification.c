@@ -368,5 +368,6 @@ const ml_rule ml_rule_ML201 = {
                     "    route:\n"
                     "      - destination: { host: order-service }",
     .settings = "max-mesh-retries-with-app-retries",
+    .setting_types = "uint",
     .check = check,
 };

@@ -59,7 +59,7 @@ static void check(ml_ctx *ctx)
                 const ml_destrule *first = NULL;
                 bool covered = false;
                 ML_VEC_EACH(const ml_destrule *, dr, &drs) {
-                    if (!dr->res->winner)
+                    if (!dr->res->live)
                         continue;
                     if (!first)
                         first = dr;

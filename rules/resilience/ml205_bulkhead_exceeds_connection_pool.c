@@ -211,7 +211,7 @@ static void check(ml_ctx *ctx)
     ml_map hpas;
     ml_map_init(&hpas);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_OTHER]) {
-        if (!r->winner || !ml_streq(r->kind_str, "HorizontalPodAutoscaler"))
+        if (!r->live || !ml_streq(r->kind_str, "HorizontalPodAutoscaler"))
             continue;
         const ml_node *ref = ml_get(r->spec, "scaleTargetRef");
         const char *kind = ml_str_nonnull(ml_get(ref, "kind")), *name = ml_str_nonnull(ml_get(ref, "name"));

@@ -633,7 +633,7 @@ void ml_resil_index_build(ml_resil_index *ix, ml_ctx *ctx)
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_VIRTUALSERVICE]) {
-        if (!r->winner || !r->u.vs)
+        if (!r->live || !r->u.vs)
             continue;
         const ml_virtualservice *vs = r->u.vs;
         for (size_t i = 0; i < vs->nroutes; i++) {

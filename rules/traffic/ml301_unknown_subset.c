@@ -2,8 +2,9 @@
  * ML301 unknown-subset: a route destination or mirror names a subset that no
  * DestinationRule for its host defines. Envoy has no cluster for it, so every
  * request the route sends there fails with HTTP 503. Each VirtualService
- * definition is checked on its own; the DestinationRules it is checked
- * against are the ones the cluster keeps (the winners of the host index).
+ * definition is checked on its own, against the DestinationRules it may
+ * meet (model.h: every live alternative, or its own group's definition):
+ * the subset is known when any of them defines it.
  */
 #include <string.h>
 
@@ -77,9 +78,18 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     ml_buf_printf(&key, "%s\x1f%s", d->fqdn, subset);
     bool defined = ml_map_get(&hc->defined, key.s, key.n) != NULL;
     ml_buf_free(&key);
-    if (defined)
-        return;
-    const ml_vec drs = *dv;
+    if (defined) {
+        /* Some definition defines it: is it one r may meet? */
+        bool alts = false;
+        ML_VEC_EACH(const ml_destrule *, dr, dv)
+            alts |= dr->res->nalts > 1;
+        if (!alts)
+            return;
+        ML_VEC_EACH(const ml_destrule *, dr, dv)
+            if (ml_model_meets(ctx->model, r, dr->res) && find_subset(dr, subset))
+                return;
+    }
+    const ml_vec drs = ml_model_seen_by(ctx->model, r, dv);
     const char *host = ml_str(d->host);
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
     const char *fails = mirror                       ? "the mirrored copies go nowhere"
@@ -141,11 +151,12 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
                 ml_res_display(ctx->arena, dr->res), subset_list(ctx->arena, dr));
         /* an earlier, replaced definition that had the subset explains the surprise */
         for (const ml_resource *p = dr->res->prev_def; p; p = p->prev_def) {
-            const ml_dr_subset *s = p->u.destrule ? find_subset(p->u.destrule, subset) : NULL;
+            const ml_dr_subset *s =
+                p->u.destrule && p->replaced_by == dr->res ? find_subset(p->u.destrule, subset) : NULL;
             if (s) {
                 ml_note(ctx, diag, ml_node_loc(s->name),
                         "an earlier definition of %s defines subset %s, but the definition at %s replaces it "
-                        "(see ML003)",
+                        "when applied (later in the same group; see ML003)",
                         ml_res_display(ctx->arena, p), subset,
                         tr_where(ctx->arena, ml_node_loc(dr->res->name_node)));
                 break;
@@ -188,8 +199,11 @@ const ml_rule ml_rule_ML301 = {
                    "subset renamed in the DestinationRule but not in the VirtualService, or a DestinationRule "
                    "that is missing altogether.\n"
                    "\n"
-                   "Every VirtualService definition is checked; the DestinationRules are the ones the cluster "
-                   "keeps after all files are applied. When no DestinationRule for the host is in the input at "
+                   "Every VirtualService definition is checked against the DestinationRules it may meet: "
+                   "definitions of one object in different files (rollout stages, tutorial steps, "
+                   "per-environment copies) are alternatives, and the subset exists when any alternative "
+                   "defines it; a DestinationRule defined in the VirtualService's own file, kustomize build or "
+                   "apply set is the only one it meets of that name. When no DestinationRule for the host is in the input at "
                    "all, the rule reports only if the host's Service is in the input (or with "
                    "--assume-complete), since the DestinationRule may live in another repository. Istio's "
                    "analyzer reports the same problem as IST0101 (ReferencedResourceNotFound).",

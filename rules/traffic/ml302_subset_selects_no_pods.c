@@ -24,8 +24,8 @@ static const char *describe_miss(ml_arena *a, const ml_workload *w, const ml_nod
     for (size_t i = 0; i < want->n; i++) {
         const char *k = ml_str(want->pairs[i].key);
         const char *v = ml_str(want->pairs[i].value);
-        if (!k || !v)
-            continue;
+        if (!k || !v || tr_topology_label(k))
+            continue; /* a Node's label, not the pod template's */
         const char *h = ml_label(w->pod_labels, k);
         if (h && strcmp(h, v) == 0)
             ml_buf_printf(&has, "%s%s=%s", nhas++ ? ", " : "", k, v);
@@ -196,7 +196,14 @@ const ml_rule ml_rule_ML302 = {
                    "for its endpoints. When the input has no workload in that namespace, or the Service selects "
                    "none of the input's workloads, the rule stays silent (the workloads may live elsewhere) "
                    "unless --assume-complete is given. Istio's analyzer reports the same problem as IST0173 "
-                   "(DestinationRuleSubsetNotSelectPods).",
+                   "(DestinationRuleSubsetNotSelectPods).\n"
+                   "\n"
+                   "Istio adds the locality of each pod's Node to its endpoint labels "
+                   "(topology.kubernetes.io/region, topology.kubernetes.io/zone, topology.istio.io/subzone; "
+                   "AugmentLabels in pilot/pkg/serviceregistry/util/label/label.go): a subset selecting them is "
+                   "judged on its other labels, and stays silent unless a Node in the input carries the values. "
+                   "A namespace with a workload in an apiVersion meshlint does not read (removed, ML002) is not "
+                   "judged.",
     .remediation = "Add the subset's labels to the pod template of the workload that should serve the subset "
                    "(spec.template.metadata.labels), or change the subset's labels to ones those pods carry.",
     .tags = "traffic,canary,istio",

@@ -61,7 +61,7 @@ static void managed_build(ml_ctx *ctx, ml_map *managed)
 {
     ml_map_init(managed);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
-        if (!r->winner || !ml_streq(r->kind_str, "Rollout") || !r->api_version ||
+        if (!r->live || !ml_streq(r->kind_str, "Rollout") || !r->api_version ||
             strncmp(r->api_version, "argoproj.io/", 12) != 0)
             continue;
         const ml_node *istio = ml_path(r->spec, "strategy.canary.trafficRouting.istio");

@@ -252,7 +252,7 @@ static void check(ml_ctx *ctx)
     ml_map_init(&st.svc_ns);
     ml_map_init(&st.svc_name);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_SERVICE]) {
-        if (!r->winner || !r->u.service || !r->ns)
+        if (!r->live || !r->u.service || !r->ns)
             continue;
         ml_map_push(&st.svc_ns, ctx->arena, r->ns, strlen(r->ns), r->u.service);
         ml_map_push(&st.svc_name, ctx->arena, r->name, strlen(r->name), r->u.service);

@@ -108,7 +108,7 @@ static void check_vs(ml_ctx *ctx)
     ml_map_init(&by_host);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->winner || !vs || !vs->mesh_gateway)
+        if (!r->live || !vs || !vs->mesh_gateway)
             continue;
         for (size_t i = 0; i < vs->nhosts; i++) {
             const char *h = vs->fqdns[i];
@@ -123,7 +123,7 @@ static void check_vs(ml_ctx *ctx)
     vis *va = ml_alloc(ctx->arena, sizeof *va), *vb = ml_alloc(ctx->arena, sizeof *vb);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->winner || !vs || !vs->mesh_gateway)
+        if (!r->live || !vs || !vs->mesh_gateway)
             continue;
         visibility(r, vs->export_to, va);
         for (size_t i = 0; i < vs->nhosts; i++) {
@@ -139,6 +139,10 @@ static void check_vs(ml_ctx *ctx)
                 const ml_virtualservice *o = v->items[k];
                 if (o == vs)
                     break;
+                /* alternatives of one object replace each other; a definition
+                 * of another group that r's group replaces is not applied with it */
+                if (ml_streq(o->res->key, r->key) || !ml_model_meets(ctx->model, r, o->res))
+                    continue;
                 visibility(o->res, o->export_to, vb);
                 if (!visible_together(va, vb))
                     continue;
@@ -172,7 +176,7 @@ static void check_gateway_vs(ml_ctx *ctx)
     ml_map_init(&by_key);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->winner || !vs || !ml_is_seq(vs->gateways))
+        if (!r->live || !vs || !ml_is_seq(vs->gateways))
             continue;
         for (size_t g = 0; g < vs->gateways->n; g++) {
             const char *gn = ml_str_nonnull(vs->gateways->items[g]);
@@ -193,7 +197,7 @@ static void check_gateway_vs(ml_ctx *ctx)
     }
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->winner || !vs || !ml_is_seq(vs->gateways))
+        if (!r->live || !vs || !ml_is_seq(vs->gateways))
             continue;
         for (size_t g = 0; g < vs->gateways->n; g++) {
             const char *gn = ml_str_nonnull(vs->gateways->items[g]);
@@ -216,7 +220,10 @@ static void check_gateway_vs(ml_ctx *ctx)
                         continue;
                     const ml_virtualservice *b = NULL;
                     for (size_t j = 0; j < v->n && j < MAX_SCAN && !b; j++)
-                        if (v->items[j] != a) {
+                        if (v->items[j] != a && !ml_streq(((const ml_virtualservice *)v->items[j])->res->key,
+                                                          a->res->key) &&
+                            ml_model_meets(ctx->model, a->res, ((const ml_virtualservice *)v->items[j])->res)) {
+                            /* alternatives of one object are never applied together (model.h) */
                             const ml_virtualservice *c = v->items[j];
                             for (size_t q = 0; q < c->nroutes && !b; q++)
                                 if (c->routes[q].proto == ML_ROUTE_HTTP)
@@ -249,20 +256,28 @@ static void check_gateway_vs(ml_ctx *ctx)
  * of later rules are appended unless their name is already taken, and a
  * later top-level trafficPolicy is used only when no earlier rule has one.
  * Rules are taken in creation order; load order stands in for it. */
+/* Whether DestinationRule o is applied with r: alternatives of one object
+ * (model.h) replace each other and are never merged, and a definition of
+ * another group whose name r's group defines is not the one r meets. */
+static bool merged_with(ml_ctx *ctx, const ml_resource *r, const ml_destrule *o)
+{
+    return !ml_streq(o->res->key, r->key) && ml_model_meets(ctx->model, r, o->res);
+}
+
 static void check_dr(ml_ctx *ctx)
 {
     ml_map by_host;
     ml_map_init(&by_host);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
-        if (!r->winner || !dr || !dr->fqdn || dr->workload_selector)
+        if (!r->live || !dr || !dr->fqdn || dr->workload_selector)
             continue;
         const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, dr->fqdn);
         ml_map_push(&by_host, ctx->arena, key, strlen(key), (void *)dr);
     }
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
-        if (!r->winner || !dr || !dr->fqdn || dr->workload_selector)
+        if (!r->live || !dr || !dr->fqdn || dr->workload_selector)
             continue;
         const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, dr->fqdn);
         const ml_vec *v = ml_map_vec(&by_host, key, strlen(key));
@@ -274,7 +289,7 @@ static void check_dr(ml_ctx *ctx)
         if (dr->traffic_policy) {
             const ml_destrule *first = NULL;
             for (size_t k = 0; k < self && k < MAX_SCAN && !first; k++)
-                if (((const ml_destrule *)v->items[k])->traffic_policy)
+                if (((const ml_destrule *)v->items[k])->traffic_policy && merged_with(ctx, r, v->items[k]))
                     first = v->items[k];
             if (first) {
                 const ml_pair *tp = ml_get_pair(r->spec, "trafficPolicy");
@@ -300,6 +315,8 @@ static void check_dr(ml_ctx *ctx)
             const ml_dr_subset *fs = NULL;
             for (size_t k = 0; k < self && k < MAX_SCAN && !first; k++) {
                 const ml_destrule *o = v->items[k];
+                if (!merged_with(ctx, r, o))
+                    continue;
                 for (size_t j = 0; j < o->nsubsets && !first; j++)
                     if (ml_streq(ml_str_nonnull(o->subsets[j].name), name)) {
                         first = o;

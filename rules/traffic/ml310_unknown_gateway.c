@@ -35,13 +35,13 @@ static void index_build(ml_ctx *ctx, gw_index *ix)
     ml_map_init(&ix->by_name);
     ml_map_init(&ix->api_by_key);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_GATEWAY]) {
-        if (!r->winner)
+        if (!r->live)
             continue;
         ml_map_push(&ix->by_ns, ctx->arena, r->ns, strlen(r->ns), r);
         ml_map_push(&ix->by_name, ctx->arena, r->name, strlen(r->name), r);
     }
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
-        if (!r->winner || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
+        if (!r->live || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
             !ml_starts_with(r->api_version, "gateway.networking.k8s.io/"))
             continue;
         const char *key = ml_printf(ctx->arena, "%s/%s", r->ns, r->name);

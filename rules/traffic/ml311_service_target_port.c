@@ -72,7 +72,7 @@ static void unmodeled_build(ml_ctx *ctx, unmodeled *u)
     ml_map_init(&u->templates);
     ml_map_init(&u->customs);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
-        if (!r->winner)
+        if (!r->live)
             continue;
         if (ml_is_map(ml_path(r->spec, "template.metadata.labels")))
             ml_map_push(&u->templates, ctx->arena, r->ns, strlen(r->ns), r);
@@ -408,7 +408,7 @@ static void check(ml_ctx *ctx)
     size_t hinted = 0;
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_SERVICE]) {
         const ml_service *svc = r->u.service;
-        if (!r->winner || !svc || !ml_is_map(svc->selector) || svc->selector->n == 0)
+        if (!r->live || !svc || !ml_is_map(svc->selector) || svc->selector->n == 0)
             continue; /* no selector: endpoints are managed by hand */
         if (ml_streq(ml_str(svc->type), "ExternalName") || !plain_selector(svc->selector))
             continue;

@@ -83,10 +83,8 @@ const char *tr_where(ml_arena *a, ml_loc l)
 
 const ml_resource *tr_replaced_by(const ml_ctx *ctx, const ml_resource *r)
 {
-    if (r->winner || !r->key)
-        return NULL;
-    const ml_resource *w = ml_map_gets(&ctx->model->by_key, r->key);
-    return w != r ? w : NULL;
+    (void)ctx;
+    return r->live ? NULL : r->replaced_by;
 }
 
 /* ---- who routes where --------------------------------------------------- */
@@ -311,7 +309,7 @@ static bool shares_selector_label(const ml_node *sel, const ml_node *labels)
     return false;
 }
 
-tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s, tr_subset_eval *out)
+static tr_sub_verdict evaluate_plain(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s, tr_subset_eval *out)
 {
     const ml_model *m = ctx->model;
     memset(out, 0, sizeof *out);
@@ -358,6 +356,87 @@ tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_d
     return TR_SUB_NO_PODS;
 }
 
+/* Labels Istio adds to every endpoint from the locality of the pod's Node,
+ * so that a subset may select them (AugmentLabels in
+ * pilot/pkg/serviceregistry/util/label/label.go: region, zone, subzone). */
+static bool topology_key(const char *k);
+
+bool tr_topology_label(const char *k)
+{
+    return topology_key(k);
+}
+
+static bool topology_key(const char *k)
+{
+    return ml_streq(k, "topology.kubernetes.io/region") || ml_streq(k, "topology.kubernetes.io/zone") ||
+           ml_streq(k, "topology.istio.io/subzone");
+}
+
+/* A copy of the mapping sel without its topology labels (sel itself when
+ * it has none). */
+static const ml_node *without_topology(ml_arena *a, const ml_node *sel)
+{
+    if (!ml_is_map(sel))
+        return sel;
+    size_t ntopo = 0;
+    for (size_t i = 0; i < sel->n; i++)
+        ntopo += topology_key(ml_str(sel->pairs[i].key));
+    if (!ntopo)
+        return sel;
+    ml_node *rest = ml_alloc(a, sizeof *rest);
+    *rest = *sel;
+    rest->n = 0;
+    rest->pairs = ml_alloc(a, sel->n * sizeof *rest->pairs);
+    for (size_t i = 0; i < sel->n; i++)
+        if (!topology_key(ml_str(sel->pairs[i].key)))
+            rest->pairs[rest->n++] = sel->pairs[i];
+    return rest;
+}
+
+/* Some Node of the input carries every topology label of sel. */
+static bool node_carries(const ml_model *m, const ml_node *sel)
+{
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_OTHER]) {
+        if (!ml_streq(r->kind_str, "Node") || !ml_streq(r->api_version, "v1"))
+            continue;
+        bool all = true;
+        for (size_t i = 0; i < sel->n && all; i++) {
+            const char *k = ml_str(sel->pairs[i].key);
+            if (topology_key(k) && !ml_streq(ml_label(r->labels, k), ml_str(sel->pairs[i].value)))
+                all = false;
+        }
+        if (all)
+            return true;
+    }
+    return false;
+}
+
+tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s, tr_subset_eval *out)
+{
+    const ml_model *m = ctx->model;
+    size_t ntopo = 0;
+    if (ml_is_map(s->labels))
+        for (size_t i = 0; i < s->labels->n; i++)
+            ntopo += topology_key(ml_str(s->labels->pairs[i].key));
+    tr_sub_verdict v;
+    if (ntopo) {
+        /* judge the pod labels alone; the topology labels come from Nodes */
+        ml_dr_subset copy = *s;
+        copy.labels = without_topology(ctx->arena, s->labels);
+        v = evaluate_plain(ctx, dr, &copy, out);
+        if (v == TR_SUB_OK && !node_carries(m, s->labels))
+            v = TR_SUB_SKIP; /* which Nodes the pods land on is not in the input */
+    } else {
+        v = evaluate_plain(ctx, dr, s, out);
+    }
+    /* a workload of the namespace is written in an API version meshlint
+     * does not read (ML002): the pods of the namespace are not all known */
+    if ((v == TR_SUB_NO_PODS || v == TR_SUB_OUTSIDE) && out->ns &&
+        ml_map_gets(&m->unread_workload_ns, out->ns))
+        v = TR_SUB_SKIP;
+    return v;
+}
+
 const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *s,
                                      const tr_subset_eval *ev)
 {
@@ -365,7 +444,7 @@ const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const m
         return NULL;
     const char *dot = strchr(dr->fqdn, '.');
     const char *short_name = ml_strndup(ctx->arena, dr->fqdn, dot ? (size_t)(dot - dr->fqdn) : strlen(dr->fqdn));
-    return closest(ev->candidates, s->labels, short_name, ev->ns_fallback);
+    return closest(ev->candidates, without_topology(ctx->arena, s->labels), short_name, ev->ns_fallback);
 }
 
 void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)

@@ -54,9 +54,14 @@ const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn);
  * by default): they exist in every mesh though an app repository never
  * holds them (manifests/charts/istio-control, manifests/charts/gateways). */
 bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn);
+/* A label Istio copies from the pod's Node onto its endpoints
+ * (topology.kubernetes.io/region, /zone, topology.istio.io/subzone): a
+ * subset may select it though no pod template carries it. */
+bool tr_topology_label(const char *key);
 /* "file:line" of a location (for messages that point elsewhere). */
 const char *tr_where(ml_arena *a, ml_loc l);
-/* The winning definition that replaces r, or NULL when r is the winner. */
+/* The definition of r's group that replaces r when applied, or NULL when r
+ * is live (one of its key's alternatives). */
 const ml_resource *tr_replaced_by(const ml_ctx *ctx, const ml_resource *r);
 
 /* What the pods behind a DestinationRule subset are. */

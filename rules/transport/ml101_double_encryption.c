@@ -85,7 +85,7 @@ static void http_index_build(ml_ctx *ctx, http_index *hx)
     ml_model *m = ctx->model;
     hx->built = true;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        if (!r->winner || !r->u.authz)
+        if (!r->live || !r->u.authz)
             continue;
         const ml_node *field = http_field(r->u.authz);
         if (!field)

@@ -197,7 +197,7 @@ static void check(ml_ctx *ctx)
 {
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
-        if (!r->winner || !dr)
+        if (!r->live || !dr)
             continue;
         if (dr->tls_mode) {
             tls_site s = {.tls = dr->tls, .mode = dr->tls_mode, .port = -1, .labels = NULL, .where = ""};

@@ -23,14 +23,20 @@ static void check(ml_ctx *ctx)
     ml_map_init(&first);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
-        if (!r->winner || !pa || pa->selector)
+        if (!r->live || !pa || pa->selector)
             continue;
-        void **slot = ml_map_slot_for(&first, r->ns, strlen(r->ns));
-        if (!*slot) {
-            *slot = (void *)pa;
-            continue;
+        /* An earlier one that is applied with it: alternatives of the same
+         * object (model.h) replace each other and never compete. */
+        const ml_vec *prev = ml_map_vec(&first, r->ns, strlen(r->ns));
+        const ml_peerauth *old = NULL;
+        for (size_t i = 0; prev && i < prev->n && !old; i++) {
+            const ml_peerauth *o = prev->items[i];
+            if (!ml_streq(o->res->key, r->key) && ml_model_meets(ctx->model, r, o->res))
+                old = o;
         }
-        const ml_peerauth *old = *slot;
+        ml_map_push(&first, a, r->ns, strlen(r->ns), (void *)pa);
+        if (!old)
+            continue;
         const char *here = ml_res_display(a, r), *there = ml_res_display(a, old->res);
         const char *where = pa->mesh_wide ? "are both mesh-wide (no selector in the root namespace)"
                                           : ml_printf(a, "both have no selector in namespace %s", r->ns);

@@ -122,7 +122,7 @@ static void check(ml_ctx *ctx)
 {
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
-        if (!r->winner || !pa || !pa->nport_level)
+        if (!r->live || !pa || !pa->nport_level)
             continue;
         if (!pa->selector)
             no_selector(ctx, pa);

@@ -65,7 +65,7 @@ static void check(ml_ctx *ctx)
     ml_arena *a = ctx->arena;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
-        if (!r->winner || !pa)
+        if (!r->live || !pa)
             continue;
         long long port;
         const ml_node *strict = strict_node(pa, &port);

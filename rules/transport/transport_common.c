@@ -201,13 +201,13 @@ void ml_transport_sidecar_notes(ml_ctx *ctx, ml_diag *d, const ml_vec *workloads
         if (f->known && !f->injected && f->reason == ML_INJ_NO_LABEL && f->namespace_res) {
             const ml_resource *win = f->namespace_res;
             for (const ml_resource *p = win->prev_def; p; p = p->prev_def) {
-                const ml_node *lab = injecting_label(p);
+                const ml_node *lab = p->replaced_by == win ? injecting_label(p) : NULL;
                 if (!lab)
                     continue;
                 ml_loc wl = win->name_node ? ml_node_loc(win->name_node) : ml_res_loc(win);
                 ml_note(ctx, d, ml_node_loc(lab),
                         "this earlier definition of namespace %s turns injection on, but the definition "
-                        "at %s:%u replaces it when applied (last in path order; see ML003)",
+                        "at %s:%u replaces it when applied (later in the same group; see ML003)",
                         win->name, wl.file && wl.file->path ? wl.file->path : "?", (unsigned)wl.line);
                 break;
             }
@@ -363,7 +363,7 @@ void ml_transport_weak_mode(ml_ctx *ctx, ml_mtls_mode mode, bool always_mesh_wid
 {
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_PEERAUTHENTICATION]) {
         const ml_peerauth *pa = r->u.peerauth;
-        if (!r->winner || !pa)
+        if (!r->live || !pa)
             continue;
         if (pa->mode == mode)
             weak_policy(ctx, pa, mode, always_mesh_wide);

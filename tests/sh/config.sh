@@ -39,7 +39,8 @@ Y
 cat > "$T/repo/.meshlint.yaml" <<'Y'
 ignore: ["*.yaml"]
 Y
-(cd "$T/repo" && expect_status 0 "$MESHLINT" --only ML002 .) || exit 1
+# every manifest ignored: nothing is linted, and meshlint says so (status 2)
+(cd "$T/repo" && expect_status 2 "$MESHLINT" --only ML002 . && contains "$T/err" "nothing linted in .") || exit 1
 (cd "$T/repo" && expect_status 1 "$MESHLINT" --no-config --only ML002 .) || exit 1
 (cd "$T/repo" && expect_status 2 "$MESHLINT" --config missing.yaml .) || exit 1
 # trust-domain-aliases: principals of an old trust domain stay valid (ML503),

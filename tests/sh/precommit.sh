@@ -44,3 +44,26 @@ sed -i 's/subset: v3/subset: v2/' istio/virtual-service.yaml
 git add istio/virtual-service.yaml
 pre-commit try-repo "$root" meshlint --verbose > "$T/run2" 2>&1 || { cat "$T/run2"; fail "hook failed on the fixed VirtualService"; }
 contains "$T/run2" "Passed"
+# the script hook said what it was doing while it built (first use)
+contains "$T/run1" "meshlint: building meshlint"
+contains "$T/run1" "compiling"
+# the whole-repository hook runs whatever is staged: a dangling route already
+# in the repository (committed without the hook) and a commit that stages no
+# file the per-file hook looks at
+sed -i 's/subset: v2/subset: v3/' istio/virtual-service.yaml
+git commit -qam "dangling route, committed without hooks" || fail "commit"
+echo "notes" > NOTES.txt && git add NOTES.txt
+pre-commit try-repo "$root" meshlint --verbose > "$T/run3" 2>&1 || { cat "$T/run3"; fail "the per-file hook failed with no file to lint"; }
+pre-commit try-repo "$root" meshlint-all --verbose > "$T/run4" 2>&1 && { cat "$T/run4"; fail "the whole-repository hook passed a route to an undefined subset"; }
+contains "$T/run4" "istio/virtual-service.yaml:8:"
+contains "$T/run4" "ML301"
+# the hooks' definitions: the docker hooks exist and the whole-repository hook
+# always runs without file names
+python3 - "$root/.pre-commit-hooks.yaml" <<'PY' || fail ".pre-commit-hooks.yaml"
+import sys, yaml
+hooks = {h["id"]: h for h in yaml.safe_load(open(sys.argv[1]))}
+assert hooks["meshlint-all"]["pass_filenames"] is False and hooks["meshlint-all"]["always_run"] is True
+assert hooks["meshlint-docker-image"]["language"] == "docker_image"
+assert hooks["meshlint-docker"]["language"] == "docker"
+PY
+exit 0

@@ -158,8 +158,10 @@ static size_t count_defs(const ml_model *m, ml_kind k, const char *key)
 
 static ml_workload *workload(const ml_model *m, ml_kind k, const char *ns, const char *name)
 {
-    ml_resource *r = ml_model_find(m, k, ns, name);
-    assert_non_null(r);
+    /* the last alternative in load order (k8s/ sorts after istio/) */
+    const ml_vec *alts = ml_model_alternatives(m, k, ns, name);
+    assert_non_null(alts);
+    ml_resource *r = alts->items[alts->n - 1];
     assert_non_null(r->u.workload);
     return r->u.workload;
 }
@@ -170,32 +172,52 @@ static void test_corpus_winners(void **state)
     fx *f = load_corpus();
     ml_model *m = &f->model;
 
-    /* Three VirtualServices connectum/order-service: the last in path order wins. */
+    /* Three VirtualServices connectum/order-service in three files: three
+     * alternatives, all live, chained through prev_def in load order. */
     assert_int_equal(count_defs(m, ML_K_VIRTUALSERVICE, "VirtualService/connectum/order-service"), 3);
-    ml_resource *vs = ml_model_find(m, ML_K_VIRTUALSERVICE, "connectum", "order-service");
-    assert_non_null(vs);
-    assert_true(vs->winner);
+    assert_null(ml_model_find(m, ML_K_VIRTUALSERVICE, "connectum", "order-service")); /* not one answer */
+    const ml_vec *alts = ml_model_alternatives(m, ML_K_VIRTUALSERVICE, "connectum", "order-service");
+    assert_non_null(alts);
+    assert_int_equal(alts->n, 3);
+    ml_resource *vs = alts->items[2];
+    assert_true(vs->live);
+    assert_int_equal(vs->nalts, 3);
+    assert_null(vs->replaced_by);
     assert_string_equal(file_of(vs), "istio/virtual-service.yaml");
     assert_non_null(vs->prev_def);
     assert_string_equal(file_of(vs->prev_def), "istio/header-routing.yaml");
-    assert_false(vs->prev_def->winner);
+    assert_true(vs->prev_def->live);
     assert_non_null(vs->prev_def->prev_def);
     assert_string_equal(file_of(vs->prev_def->prev_def), "istio/canary-virtual-service.yaml");
     assert_null(vs->prev_def->prev_def->prev_def);
+    /* a group that defines the key sees only its own definition of it */
+    assert_false(ml_model_meets(m, vs, vs->prev_def));
+    assert_true(ml_model_meets(m, vs, vs));
+    /* other objects of other files are met (complementary groups) */
+    ml_resource *dr0 = ml_model_find(m, ML_K_DESTINATIONRULE, "connectum", "order-service");
+    assert_non_null(dr0);
+    assert_true(ml_model_meets(m, vs, dr0));
+    assert_true(ml_model_meets(m, NULL, vs->prev_def));
 
-    /* Two Deployments order-service; the k8s/ one is last. */
+    /* Two Deployments order-service (alternatives): both are workloads. */
     assert_int_equal(count_defs(m, ML_K_DEPLOYMENT, "Deployment/connectum/order-service"), 2);
-    ml_resource *dep = ml_model_find(m, ML_K_DEPLOYMENT, "connectum", "order-service");
-    assert_string_equal(file_of(dep), "k8s/deployment.yaml");
-    assert_string_equal(file_of(dep->prev_def), "istio/sidecar-resources.yaml");
-    assert_int_equal(m->workloads.n, 2); /* order-service and order-service-canary */
+    ml_vec deps = ml_model_view(m, NULL, ML_K_DEPLOYMENT, "connectum", "order-service");
+    assert_int_equal(deps.n, 2);
+    assert_string_equal(file_of(deps.items[0]), "istio/sidecar-resources.yaml");
+    assert_string_equal(file_of(deps.items[1]), "k8s/deployment.yaml");
+    assert_int_equal(m->workloads.n, 3); /* order-service twice and order-service-canary */
 
-    /* Two Namespaces connectum; istio/ < k8s/ so k8s/namespace.yaml wins. */
+    /* Two Namespaces connectum: alternatives that disagree on injection, so
+     * whether the pods get a sidecar is unknown. */
     assert_int_equal(m->by_kind[ML_K_NAMESPACE].n, 2);
-    ml_resource *ns = ml_model_find(m, ML_K_NAMESPACE, "ignored", "connectum");
-    assert_non_null(ns);
+    const ml_vec *nss = ml_model_namespace_defs(m, "connectum");
+    assert_non_null(nss);
+    assert_int_equal(nss->n, 2);
+    ml_resource *ns = nss->items[1];
     assert_string_equal(file_of(ns), "k8s/namespace.yaml");
-    assert_ptr_equal(ml_map_gets(&m->namespaces, "connectum"), ns);
+    const ml_workload *cw = ((ml_resource *)deps.items[1])->u.workload;
+    assert_false(cw->sidecar->known);
+    assert_int_equal(cw->sidecar->reason, ML_INJ_NS_ALTERNATIVES);
     assert_string_equal(ns->ns, "connectum");
 
     /* Kinds and the rest of the resources. */
@@ -213,6 +235,7 @@ static void test_corpus_winners(void **state)
     for (size_t i = 0; i < m->resources.n; i++)
         assert_int_equal(((ml_resource *)m->resources.items[i])->order, i);
 
+    const ml_resource *dep = deps.items[1];
     assert_string_equal(ml_res_display(&f->arena, dep), "Deployment connectum/order-service");
     assert_string_equal(ml_res_display(&f->arena, ns), "Namespace connectum");
     ml_loc l = ml_res_loc(dep);
@@ -260,7 +283,7 @@ static void test_corpus_selectors(void **state)
     c = ml_model_select(m, "connectum", dr->subsets[0].labels);
     assert_int_equal(c.n, 0);
     c = ml_model_select(m, "connectum", NULL);
-    assert_int_equal(c.n, 2);
+    assert_int_equal(c.n, 3); /* two alternatives of order-service, and the canary */
     c = ml_model_select(m, "other", NULL);
     assert_int_equal(c.n, 0);
     assert_true(ml_selector_matches(NULL, canary->pod_labels));
@@ -293,10 +316,10 @@ static void test_corpus_dr_vs(void **state)
     assert_int_equal(drs.n, 1);
     assert_ptr_equal(drs.items[0], dr);
 
-    /* Only the winning VS is indexed by host. */
+    /* Every alternative of the VS is indexed by host. */
     ml_vec vss = ml_model_vs_for(m, fq);
-    assert_int_equal(vss.n, 1);
-    ml_virtualservice *vs = vss.items[0];
+    assert_int_equal(vss.n, 3);
+    ml_virtualservice *vs = vss.items[2]; /* load order: canary, header-routing, virtual-service */
     assert_string_equal(file_of(vs->res), "istio/virtual-service.yaml");
     assert_true(vs->mesh_gateway);
     assert_int_equal(vs->nhosts, 1);
@@ -468,7 +491,7 @@ static void test_host_resolution(void **state)
 
     ml_config cfg;
     memset(&cfg, 0, sizeof cfg);
-    cfg.default_ns = "apps";
+    cfg.default_ns = "apps"; /* bound apply-time namespace */
     cfg.root_ns = "mesh-root";
     cfg.cluster_domain = "corp.internal";
     f = fx_new(&cfg);
@@ -643,10 +666,10 @@ static void test_kind_list_and_skips(void **state)
     /* The Gateway API's Gateway does not replace Istio's. */
     ml_resource *gw = ml_model_find(m, ML_K_GATEWAY, "n", "g");
     assert_non_null(gw);
-    assert_true(gw->winner);
+    assert_true(gw->live);
     assert_int_equal(m->by_kind[ML_K_OTHER].n, 2);
     ml_resource *other = m->by_kind[ML_K_OTHER].items[0];
-    assert_true(other->winner);
+    assert_true(other->live);
     assert_string_equal(other->kind_str, "Gateway");
     assert_false(ml_streq(other->key, gw->key));
     assert_int_equal(m->shape_problems.n, 0); /* another API group is no mistake */
@@ -947,16 +970,17 @@ static void test_sidecar(void **state)
     assert_int_equal(s->reason, ML_INJ_NS_LABEL);
     fx_free(f);
 
-    /* The corpus: the last Namespace connectum (k8s/namespace.yaml) has no
-     * injection label, so order-service gets no sidecar. */
+    /* The corpus: the two Namespace connectum definitions (alternatives)
+     * disagree on the injection label: unknown. */
     f = load_corpus();
     s = sc(&f->model, ML_K_DEPLOYMENT, "connectum", "order-service");
-    assert_false(s->injected);
-    assert_true(s->known);
-    assert_int_equal(s->reason, ML_INJ_NO_LABEL);
-    assert_string_equal(file_of(s->namespace_res), "k8s/namespace.yaml");
+    assert_false(s->known);
+    assert_int_equal(s->reason, ML_INJ_NS_ALTERNATIVES);
+    assert_null(s->namespace_res);
     assert_string_equal(s->explain,
-                        "namespace connectum has no istio-injection label (Namespace defined last at k8s/namespace.yaml:5)");
+                        "namespace connectum has alternative definitions that disagree on sidecar injection "
+                        "(istio/namespace.yaml:5, k8s/namespace.yaml:5): whether its pods get a sidecar depends on "
+                        "which one is applied last");
     fx_free(f);
 }
 
@@ -990,8 +1014,8 @@ static void test_mtls_corpus(void **state)
     t = ml_mesh_mtls(m, w, 5000);
     assert_int_equal(t.scope, ML_SCOPE_WORKLOAD);
 
-    assert_int_equal(ml_mesh_pa_workloads(m, perm)->n, 2);
-    assert_int_equal(ml_mesh_pa_workloads(m, strict)->n, 0);
+    assert_int_equal(ml_mesh_pa_workloads(m, perm)->n, 2); /* the alternative in sidecar-resources.yaml lacks app.kubernetes.io/name */
+    assert_int_equal(ml_mesh_pa_workloads(m, strict)->n, 1); /* that alternative falls back to the namespace policy */
 
     ml_vec az = ml_mesh_authz_workloads(m, ml_model_find(m, ML_K_AUTHORIZATIONPOLICY, "connectum",
                                                          "order-service-policy")->u.authz);
@@ -1228,10 +1252,33 @@ static void test_vec_each(void **state)
     ml_arena_free(&a);
 }
 
+/* A pattern that starts with '/' is never read before its first byte (an
+ * exactly sized copy lets the sanitizer build see it). */
+static void test_glob_leading_slash(void **state)
+{
+    (void)state;
+    static const char *const pats[] = {"/", "/*", "/**/x.yaml", "/a/*.yaml"};
+    static const char *const paths[] = {"", "/", "/a/x.yaml", "a/x.yaml"};
+    static const bool want[4][4] = {{false, true, false, false},
+                                    {false, true, false, false},
+                                    {false, false, true, false},
+                                    {false, false, true, false}};
+    for (size_t i = 0; i < 4; i++) {
+        size_t n = strlen(pats[i]) + 1;
+        char *p = malloc(n);
+        assert_non_null(p);
+        memcpy(p, pats[i], n);
+        for (size_t j = 0; j < 4; j++)
+            assert_int_equal(ml_glob_match(p, paths[j]), want[i][j]);
+        free(p);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_vec_each),
+        cmocka_unit_test(test_glob_leading_slash),
         cmocka_unit_test(test_corpus_winners),
         cmocka_unit_test(test_corpus_selectors),
         cmocka_unit_test(test_corpus_dr_vs),

@@ -392,7 +392,7 @@ static void test_alias_bomb(void **state)
     assert_true(seconds_since(t0) < 1.0);
     assert_int_equal(R.docs.n, 1);
     assert_int_equal(R.errors.n, 1);
-    assert_string_equal(err(0)->message, "alias expansion exceeds 1000000 nodes (possible billion-laughs input)");
+    assert_string_equal(err(0)->message, "alias expansion exceeds 1000000 nodes in this file (possible billion-laughs input)");
     /* Sizes grow ninefold per level: the first *f use (on line g) brings
      * the total past 1000000. */
     assert_int_equal(err(0)->loc.line, 9);
@@ -403,6 +403,30 @@ static void test_alias_bomb(void **state)
     load("a: &a [1, 2, 3]\nb: [*a, *a, *a]\nc: [*a, *a]\n");
     ml_node *r = root();
     assert_ptr_equal(ml_path(r, "c.1"), ml_get(r, "a"));
+}
+
+/* The expansion budget is the file's, not each document's: 40 documents
+ * that each expand 100,100 nodes stop at the tenth. */
+static void test_alias_budget_per_file(void **state)
+{
+    (void)state;
+    ml_buf b;
+    ml_buf_init(&b);
+    for (int d = 0; d < 40; d++) {
+        ml_buf_puts(&b, "---\na: &a [");
+        for (int i = 0; i < 999; i++)
+            ml_buf_puts(&b, "1, ");
+        ml_buf_puts(&b, "1]\nb: [");
+        for (int i = 0; i < 100; i++)
+            ml_buf_puts(&b, i ? ", *a" : "*a");
+        ml_buf_puts(&b, "]\n");
+    }
+    load(b.s);
+    ml_buf_free(&b);
+    assert_int_equal(R.errors.n, 1);
+    assert_non_null(strstr(err(0)->message, "alias expansion exceeds 1000000 nodes in this file"));
+    assert_int_equal(err(0)->loc.line, 10 * 3); /* line b: of the tenth document */
+    assert_true(R.docs.n < 10);
 }
 
 static void test_merge_keys(void **state)
@@ -847,6 +871,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_unknown_alias, setup, teardown),
         cmocka_unit_test_setup_teardown(test_recursive_alias, setup, teardown),
         cmocka_unit_test_setup_teardown(test_alias_bomb, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_alias_budget_per_file, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_merge_many_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_syntax_error, setup, teardown),
