@@ -16,8 +16,8 @@
 #            "heavy" skips the case under the sanitizer build
 #
 # Two times are measured. The processor time the run used (user + system)
-# hardly depends on what else the machine is doing, so it is held to the
-# budget everywhere. The wall-clock time is held to the budget by make
+# depends less on what else the machine is doing: make hostile holds it to
+# the budget, make check to twice the budget. The wall-clock time is held to the budget by make
 # hostile (HOSTILE_STRICT=1); make check fails it only beyond five times
 # the budget, so that a loaded machine does not make the suite flaky (a run
 # that blocks uses no processor time: it is killed and fails on its status).
@@ -90,8 +90,15 @@ $(tail -n 1 "$T/time")
 EOF
   rss_mb=$((rss_kb / 1024))
   cpu=$(awk -v u="$user" -v s="$sys" 'BEGIN { printf "%.2f", u + s }')
+  # Processor time still grows on a machine whose two cores run many jobs
+  # (shared caches, clock): make check fails it beyond twice the budget (a
+  # pathology), make hostile (HOSTILE_STRICT=1) at the budget itself.
+  cpu_cap=$limit_s
+  [ "${HOSTILE_STRICT:-0}" = 1 ] || cpu_cap=$(awk -v l="$limit_s" 'BEGIN { print 2 * l }')
+  awk -v c="$cpu" -v l="$cpu_cap" 'BEGIN { exit !(c < l) }' ||
+    fail "$case: used ${cpu}s of processor time, limit ${cpu_cap}s (budget ${limit_s}s)"
   awk -v c="$cpu" -v l="$limit_s" 'BEGIN { exit !(c < l) }' ||
-    fail "$case: used ${cpu}s of processor time, limit ${limit_s}s"
+    echo "hostile: $case used ${cpu}s of processor time, over its ${limit_s}s budget (enforced by make hostile)"
   # Time budgets are measured, not asserted, in make check: a loaded CI
   # machine must not turn a budget into a flaky failure. Over five times
   # the budget is a hang or a pathology and fails; HOSTILE_STRICT=1 (make
