@@ -42,15 +42,7 @@ static void check_link(ml_ctx *ctx, const ml_workload *w, const ml_link *l)
 
 static void check(ml_ctx *ctx)
 {
-    ML_VEC_EACH(const ml_workload *, w, &ctx->model->workloads) {
-        if (!w->servers.n || !w->long_running)
-            continue;
-        ml_vec links = ml_probes_links(ctx->arena, w);
-        ML_VEC_EACH(const ml_link *, l, &links) {
-            if (l->server && l->container && ml_probes_app_container(l->container))
-                check_link(ctx, w, l);
-        }
-    }
+    ml_probes_each_app_link(ctx, check_link);
 }
 
 const ml_rule ml_rule_ML408 = {

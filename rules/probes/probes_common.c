@@ -387,3 +387,16 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
         }
     }
 }
+
+void ml_probes_each_app_link(ml_ctx *ctx, ml_probes_link_fn fn)
+{
+    ML_VEC_EACH(const ml_workload *, w, &ctx->model->workloads) {
+        if (!w->servers.n || !w->long_running)
+            continue;
+        ml_vec links = ml_probes_links(ctx->arena, w);
+        ML_VEC_EACH(const ml_link *, l, &links) {
+            if (l->server && l->container && ml_probes_app_container(l->container))
+                fn(ctx, w, l);
+        }
+    }
+}

@@ -79,6 +79,12 @@ typedef void (*ml_probes_server_probe_fn)(ml_ctx *ctx, const ml_workload *w, con
                                           const ml_probes_sport *sp, const ml_probe *p);
 void ml_probes_each_server_probe(ml_ctx *ctx, ml_probes_server_probe_fn fn);
 
+/* ML407 and ML408: call fn on every link of a long-running workload whose
+ * serving container is an application container; workloads in load order,
+ * links in ml_probes_links order. */
+typedef void (*ml_probes_link_fn)(ml_ctx *ctx, const ml_workload *w, const ml_link *l);
+void ml_probes_each_app_link(ml_ctx *ctx, ml_probes_link_fn fn);
+
 /* ML401 (readiness true) and ML402 (liveness): report every application
  * container of a long-running workload that serves traffic (it runs a linked
  * Connectum server, declares a port, or is the only application container of

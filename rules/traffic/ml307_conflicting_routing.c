@@ -154,8 +154,9 @@ static void check_vs(ml_ctx *ctx)
                                   "the routes of the other are dropped, so which routes apply depends on the "
                                   "order the two were created",
                                   ml_res_display(ctx->arena, r), ml_res_display(ctx->arena, o->res), h);
-                    ml_help(ctx, d, "put all routes for %s into one VirtualService, in the order they should be "
-                                    "tried",
+                    ml_help(ctx, d,
+                            "put all routes for %s into one VirtualService, in the order they should be "
+                            "tried",
                             h);
                 }
                 ml_note(ctx, d, ml_node_loc(oh), "%s routes the same host", ml_res_display(ctx->arena, o->res));
@@ -170,10 +171,17 @@ static void check_vs(ml_ctx *ctx)
  * gateway for one host are appended in creation order. A catch-all route in
  * one of them then hides every route of the VirtualServices created after
  * it; which one that is depends on creation times the input does not hold. */
+/* One (VirtualService, gateway, host) binding, keyed "gateway\x1fhost". */
+typedef struct gw_binding {
+    const ml_virtualservice *vs;
+    const char *gk, *host, *key;
+} gw_binding;
+
 static void check_gateway_vs(ml_ctx *ctx)
 {
     ml_map by_key;
     ml_map_init(&by_key);
+    ml_vec bindings = {0};
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
         if (!r->live || !vs || !ml_is_seq(vs->gateways))
@@ -187,65 +195,57 @@ static void check_gateway_vs(ml_ctx *ctx)
                 const char *h = vs->fqdns[i];
                 if (!h || !*h)
                     continue;
-                const char *key = ml_printf(ctx->arena, "%s\x1f%s", gk, h);
-                const ml_vec *v = ml_map_vec(&by_key, key, strlen(key));
+                gw_binding *bd = ml_zalloc(ctx->arena, sizeof *bd);
+                bd->vs = vs;
+                bd->gk = gk;
+                bd->host = h;
+                bd->key = ml_printf(ctx->arena, "%s\x1f%s", gk, h);
+                ml_vec_push(ctx->arena, &bindings, bd);
+                const ml_vec *v = ml_map_vec(&by_key, bd->key, strlen(bd->key));
                 if (v && v->n && v->items[v->n - 1] == vs)
                     continue;
-                ml_map_push(&by_key, ctx->arena, key, strlen(key), (void *)vs);
+                ml_map_push(&by_key, ctx->arena, bd->key, strlen(bd->key), (void *)vs);
             }
         }
     }
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
-        const ml_virtualservice *vs = r->u.vs;
-        if (!r->live || !vs || !ml_is_seq(vs->gateways))
-            continue;
-        for (size_t g = 0; g < vs->gateways->n; g++) {
-            const char *gn = ml_str_nonnull(vs->gateways->items[g]);
-            if (!gn || !*gn || strcmp(gn, "mesh") == 0)
+    ML_VEC_EACH(const gw_binding *, bd, &bindings) {
+        const ml_virtualservice *vs = bd->vs;
+        const char *gk = bd->gk, *h = bd->host;
+        const ml_vec *v = ml_map_vec(&by_key, bd->key, strlen(bd->key));
+        if (!v || v->n < 2 || v->items[0] != vs)
+            continue; /* one report per (gateway, host), on the first VirtualService */
+        /* the VirtualServices whose catch-all route would hide the others' routes */
+        for (size_t k = 0; k < v->n && k < MAX_SCAN; k++) {
+            const ml_virtualservice *a = v->items[k];
+            const ml_route *ca = first_catch_all(a);
+            if (!ca)
                 continue;
-            const char *gk = gw_key(ctx, r, gn);
-            for (size_t i = 0; i < vs->nhosts; i++) {
-                const char *h = vs->fqdns[i];
-                if (!h || !*h)
-                    continue;
-                const char *key = ml_printf(ctx->arena, "%s\x1f%s", gk, h);
-                const ml_vec *v = ml_map_vec(&by_key, key, strlen(key));
-                if (!v || v->n < 2 || v->items[0] != vs)
-                    continue; /* one report per (gateway, host), on the first VirtualService */
-                /* the VirtualServices whose catch-all route would hide the others' routes */
-                for (size_t k = 0; k < v->n && k < MAX_SCAN; k++) {
-                    const ml_virtualservice *a = v->items[k];
-                    const ml_route *ca = first_catch_all(a);
-                    if (!ca)
-                        continue;
-                    const ml_virtualservice *b = NULL;
-                    for (size_t j = 0; j < v->n && j < MAX_SCAN && !b; j++)
-                        if (v->items[j] != a && !ml_streq(((const ml_virtualservice *)v->items[j])->res->key,
-                                                          a->res->key) &&
-                            ml_model_meets(ctx->model, a->res, ((const ml_virtualservice *)v->items[j])->res)) {
-                            /* alternatives of one object are never applied together (model.h) */
-                            const ml_virtualservice *c = v->items[j];
-                            for (size_t q = 0; q < c->nroutes && !b; q++)
-                                if (c->routes[q].proto == ML_ROUTE_HTTP)
-                                    b = c;
-                        }
-                    if (!b)
-                        continue;
-                    ml_diag *d = ml_report(
-                        ctx, ML_LEVEL_NONE, ml_node_loc(ca->node),
-                        "%s route %s matches every request for host %s on gateway %s, where Istio appends the "
-                        "routes of every VirtualService for the host in creation order: if %s is created "
-                        "before %s, none of the routes of %s is ever used",
-                        ml_res_display(ctx->arena, a->res), tr_route_name(ctx->arena, ca), h, gk,
-                        ml_res_display(ctx->arena, a->res), ml_res_display(ctx->arena, b->res),
-                        ml_res_display(ctx->arena, b->res));
-                    ml_note(ctx, d, ml_node_loc(vs_host_node(b, h)), "%s routes the same host on the same gateway",
-                            ml_res_display(ctx->arena, b->res));
-                    ml_help(ctx, d, "give the catch-all route a match, or put the routes of both VirtualServices "
-                                    "for %s into one, catch-all last",
-                            h);
+            const ml_virtualservice *b = NULL;
+            for (size_t j = 0; j < v->n && j < MAX_SCAN && !b; j++)
+                if (v->items[j] != a && !ml_streq(((const ml_virtualservice *)v->items[j])->res->key, a->res->key) &&
+                    ml_model_meets(ctx->model, a->res, ((const ml_virtualservice *)v->items[j])->res)) {
+                    /* alternatives of one object are never applied together (model.h) */
+                    const ml_virtualservice *c = v->items[j];
+                    for (size_t q = 0; q < c->nroutes && !b; q++)
+                        if (c->routes[q].proto == ML_ROUTE_HTTP)
+                            b = c;
                 }
-            }
+            if (!b)
+                continue;
+            ml_diag *d =
+                ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ca->node),
+                          "%s route %s matches every request for host %s on gateway %s, where Istio appends the "
+                          "routes of every VirtualService for the host in creation order: if %s is created "
+                          "before %s, none of the routes of %s is ever used",
+                          ml_res_display(ctx->arena, a->res), tr_route_name(ctx->arena, ca), h, gk,
+                          ml_res_display(ctx->arena, a->res), ml_res_display(ctx->arena, b->res),
+                          ml_res_display(ctx->arena, b->res));
+            ml_note(ctx, d, ml_node_loc(vs_host_node(b, h)), "%s routes the same host on the same gateway",
+                    ml_res_display(ctx->arena, b->res));
+            ml_help(ctx, d,
+                    "give the catch-all route a match, or put the routes of both VirtualServices "
+                    "for %s into one, catch-all last",
+                    h);
         }
     }
     ml_map_free(&by_key);
@@ -294,16 +294,17 @@ static void check_dr(ml_ctx *ctx)
             if (first) {
                 const ml_pair *tp = ml_get_pair(r->spec, "trafficPolicy");
                 const ml_pair *ftp = ml_get_pair(first->res->spec, "trafficPolicy");
-                ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tp ? tp->key : dr->traffic_policy),
-                                       "the top-level trafficPolicy of %s is ignored: Istio merges the "
-                                       "DestinationRules for host %s in namespace %s and keeps the first top-level "
-                                       "trafficPolicy, that of %s (if it is the older; meshlint takes file order)",
-                                       ml_res_display(ctx->arena, r), dr->fqdn, r->ns,
-                                       ml_res_display(ctx->arena, first->res));
+                ml_diag *d =
+                    ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tp ? tp->key : dr->traffic_policy),
+                              "the top-level trafficPolicy of %s is ignored: Istio merges the "
+                              "DestinationRules for host %s in namespace %s and keeps the first top-level "
+                              "trafficPolicy, that of %s (if it is the older; meshlint takes file order)",
+                              ml_res_display(ctx->arena, r), dr->fqdn, r->ns, ml_res_display(ctx->arena, first->res));
                 ml_note(ctx, d, ml_node_loc(ftp ? ftp->key : first->traffic_policy),
                         "%s sets the top-level trafficPolicy that is used", ml_res_display(ctx->arena, first->res));
-                ml_help(ctx, d, "keep one top-level trafficPolicy for %s: merge the two into one DestinationRule, "
-                                "or move these settings into a subset or portLevelSettings",
+                ml_help(ctx, d,
+                        "keep one top-level trafficPolicy for %s: merge the two into one DestinationRule, "
+                        "or move these settings into a subset or portLevelSettings",
                         dr->fqdn);
             }
         }
@@ -325,12 +326,12 @@ static void check_dr(ml_ctx *ctx)
             }
             if (!first)
                 continue;
-            ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(dr->subsets[s].name),
-                                   "subset %s of %s is dropped: Istio merges the DestinationRules for host %s in "
-                                   "namespace %s and keeps only the first subset of each name, that of %s (if it "
-                                   "is the older; meshlint takes file order)",
-                                   name, ml_res_display(ctx->arena, r), dr->fqdn, r->ns,
-                                   ml_res_display(ctx->arena, first->res));
+            ml_diag *d =
+                ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(dr->subsets[s].name),
+                          "subset %s of %s is dropped: Istio merges the DestinationRules for host %s in "
+                          "namespace %s and keeps only the first subset of each name, that of %s (if it "
+                          "is the older; meshlint takes file order)",
+                          name, ml_res_display(ctx->arena, r), dr->fqdn, r->ns, ml_res_display(ctx->arena, first->res));
             ml_note(ctx, d, ml_node_loc(fs->name), "%s defines subset %s", ml_res_display(ctx->arena, first->res),
                     name);
             ml_help(ctx, d, "define subset %s once for %s", name, dr->fqdn);
