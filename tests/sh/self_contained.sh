@@ -1,13 +1,14 @@
 # The suite needs nothing outside the repository: no tracked file other than
-# Markdown names ../shared, the licences are in place, and (with
+# Markdown names the shared folder beside the project (dot-dot, slash,
+# "shared"), the licences are in place, and (with
 # SELF_CONTAINED_CLONE=1, as .ci/run sets) a git clone made in an empty
 # temporary directory builds and passes the whole suite.
 . tests/sh/lib.inc
 if [ -d .git ] || git rev-parse --git-dir > /dev/null 2>&1; then
-  hits=$(git grep -n -e '\.\./shared' -- . ':!*.md' ':!tests/sh/self_contained.sh' || true)
+  hits=$(git grep -n -e '\.\.[/]shared' -- . ':!*.md' || true)
   [ -z "$hits" ] || { echo "$hits"; fail "tracked files read outside the repository"; }
 else
-  hits=$(grep -rn -e '\.\./shared' --exclude=self_contained.sh --include='*.c' --include='*.sh' --include='*.args' --include='Makefile' . || true)
+  hits=$(grep -rn -e '\.\.[/]shared' --include='*.c' --include='*.sh' --include='*.args' --include='Makefile' . || true)
   [ -z "$hits" ] || { echo "$hits"; fail "files read outside the repository"; }
 fi
 for f in LICENSE testdata/corpus/README.md testdata/corpus/connectum-production-ready.LICENSE; do
