@@ -1811,18 +1811,14 @@ const char *ml_resolve_host(ml_model *m, const char *host, const char *ns)
 
 const char *ml_resolve_dns_name(ml_model *m, const char *host, const char *ns)
 {
-    if (!host)
-        return NULL;
-    if (!*host || strcmp(host, "*") == 0 || strchr(host, ':') || ml_ends_with(host, "."))
-        return ml_strdup(m->arena, host);
-    size_t dots = 0;
-    for (const char *p = host; *p; p++)
-        dots += *p == '.';
-    if (dots == 0)
-        return ml_printf(m->arena, "%s.%s.svc.%s", host, ns ? ns : cfg_default_ns(m), cfg_domain(m));
-    if (dots == 1)
-        return ml_printf(m->arena, "%s.svc.%s", host, cfg_domain(m));
-    return ml_strdup(m->arena, host);
+    /* A pod's DNS search path also completes "name.namespace"; every other
+     * spelling resolves as Istio resolves a host. */
+    if (host && *host && !strchr(host, ':') && !ml_ends_with(host, ".")) {
+        const char *dot = strchr(host, '.');
+        if (dot && !strchr(dot + 1, '.'))
+            return ml_printf(m->arena, "%s.svc.%s", host, cfg_domain(m));
+    }
+    return ml_resolve_host(m, host, ns);
 }
 
 const ml_vec *ml_model_services_for(const ml_model *m, const char *fqdn)
