@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "input_regex.h"
 #include "meshlint/rule.h"
 
 static const char *const MTLS[] = {"UNSET", "DISABLE", "PERMISSIVE", "STRICT", NULL};
@@ -100,6 +101,7 @@ static void check(ml_ctx *ctx)
                        "subset connectionPool.http.h2UpgradePolicy", H2);
         }
     }
+    ml002_check_regexes(ctx);
 }
 
 const ml_rule ml_rule_ML002 = {
@@ -124,7 +126,16 @@ const ml_rule ml_rule_ML002 = {
                    "authentication.istio.io/v1alpha1 and rbac.istio.io/v1alpha1, removed in Istio 1.6 for "
                    "security.istio.io). Such a resource is never applied and meshlint does not read it. So is an object without "
                    "metadata.name (or generateName), and a PeerAuthentication portLevelMtls key outside 1-65535 "
-                   "applies to no port.",
+                   "applies to no port.\n"
+                   "\n"
+                   "A VirtualService regex match (uri, scheme, method, authority, headers, withoutHeaders, "
+                   "queryParams, corsPolicy.allowOrigins, rewrite.uriRegexRewrite.match) that Istio's validation "
+                   "rejects is reported at the offending character: Istio compiles it with Go's regexp, RE2 "
+                   "syntax (pkg/config/validation/virtualservice.go validateHTTPRouteMatchRequest, "
+                   "pkg/config/validation/validation.go validateStringRegexp), so back-references, look-around, "
+                   "atomic groups, possessive quantifiers, recursion, conditionals, \\C and unknown escapes, "
+                   "repeat counts over 1000, an empty regex and one over 1024 bytes are errors. A withoutHeaders "
+                   "regex \"*\" is a presence match, not a regex.",
     .remediation = "Use one of the listed values, spelled exactly (they are upper case), or give the "
                    "field the type the API expects.",
     .tags = "input,validation",
