@@ -7,6 +7,7 @@
 #include <ctype.h>
 #include <string.h>
 
+#include "input_regex.h"
 #include "meshlint/rule.h"
 #include "../resilience/resilience_common.h"
 
@@ -154,6 +155,7 @@ static void check(ml_ctx *ctx)
         }
     }
     check_durations(ctx, m);
+    ml002_check_regexes(ctx);
 }
 
 const ml_rule ml_rule_ML002 = {
@@ -190,7 +192,16 @@ const ml_rule ml_rule_ML002 = {
                    "connectTimeout, idleTimeout, outlierDetection interval and baseEjectionTime must read as a Go "
                    "duration (a number and a unit: 250ms, 5s, 1m30s; not \"PT5S\" or \"-5s\") of at least 1ms "
                    "and a whole number of milliseconds (agent.ValidateDuration). A port out of range is treated as "
-                   "absent by the other rules.",
+                   "absent by the other rules.\n"
+                   "\n"
+                   "A VirtualService regex match (uri, scheme, method, authority, headers, withoutHeaders, "
+                   "queryParams, corsPolicy.allowOrigins, rewrite.uriRegexRewrite.match) that Istio's validation "
+                   "rejects is reported at the offending character: Istio compiles it with Go's regexp, RE2 "
+                   "syntax (pkg/config/validation/virtualservice.go validateHTTPRouteMatchRequest, "
+                   "pkg/config/validation/validation.go validateStringRegexp), so back-references, look-around, "
+                   "atomic groups, possessive quantifiers, recursion, conditionals, \\C and unknown escapes, "
+                   "repeat counts over 1000, an empty regex and one over 1024 bytes are errors. A withoutHeaders "
+                   "regex \"*\" is a presence match, not a regex.",
     .remediation = "Use one of the listed values, spelled exactly (they are upper case), give the "
                    "field the type the API expects, and keep numbers and durations in the ranges above.",
     .tags = "input,validation",
