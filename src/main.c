@@ -18,6 +18,7 @@
 #include "meshlint/dump.h"
 #include "meshlint/engine.h"
 #include "meshlint/explain.h"
+#include "meshlint/lsp.h"
 #include "meshlint/report.h"
 #include "meshlint/version.h"
 
@@ -42,6 +43,7 @@ enum {
     OPT_MAN_RULES,
     OPT_MIN_LEVEL,
     OPT_SARIF_SUPPRESSED,
+    OPT_LSP,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +73,7 @@ static const struct option long_opts[] = {
     {"print-rules-man", no_argument, NULL, OPT_MAN_RULES}, /* build-time: writes meshlint-rules(7) */
     {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
     {"sarif-suppressed", required_argument, NULL, OPT_SARIF_SUPPRESSED},
+    {"lsp", no_argument, NULL, OPT_LSP},
     {NULL, 0, NULL, 0},
 };
 
@@ -478,7 +481,7 @@ int main(int argc, char **argv)
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
     bool assume_complete = false, markdown = false, list = false;
     ml_level min_level = ML_LEVEL_NOTE;
-    bool keep_suppressed = false;
+    bool keep_suppressed = false, lsp = false;
     ml_level fail_on = ML_LEVEL_WARNING;
     ml_vec enables = {0}, disables = {0}, onlys = {0}, contexts = {0};
     long jobs = 0;
@@ -554,6 +557,9 @@ int main(int argc, char **argv)
             if (!ml_level_parse(optarg, &min_level) || min_level == ML_LEVEL_NONE)
                 return usage_error(&run, "--min-level expects note, warning or error, not '%s'", optarg);
             break;
+        case OPT_LSP:
+            lsp = true;
+            break;
         case OPT_EXPLAIN:
             explain = optarg;
             break;
@@ -594,6 +600,14 @@ int main(int argc, char **argv)
         default:
             return unknown_option(&run, argv[optind - 1]);
         }
+    }
+    if (lsp) {
+        if (optind < argc)
+            return usage_error(&run, "--lsp takes no paths (the client names the workspace), not '%s'", argv[optind]);
+        ml_run_free(&run);
+        const char *v = getenv("MESHLINT_LSP_VERBOSE");
+        return ml_lsp_serve(0, 1, stderr, v && *v && strcmp(v, "0") != 0,
+                            (unsigned)(jobs ? jobs : online_cpus()));
     }
     if (explain) {
         const ml_rule *r = ml_rule_find(explain);

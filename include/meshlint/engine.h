@@ -9,6 +9,15 @@
 #include "meshlint/model.h"
 #include "meshlint/rule.h"
 
+/* Where file contents come from instead of the disk (the language server's
+ * open buffers and its cache of the workspace). get returns true with the
+ * contents (NUL-terminated, alive for the run) of path, or false to read
+ * the disk. Called from loader threads: it must not modify shared state. */
+typedef struct ml_file_source {
+    void *ud;
+    bool (*get)(void *ud, const char *path, const char **data, size_t *len);
+} ml_file_source;
+
 typedef struct ml_run {
     ml_arena arena;
     ml_config cfg;
@@ -19,6 +28,7 @@ typedef struct ml_run {
     unsigned jobs;       /* parallel loaders */
     ml_arena *load_arenas; /* one per loader thread (malloc'd), alive for the run */
     unsigned nload_arenas;
+    const ml_file_source *source; /* NULL: every file from the disk */
 } ml_run;
 
 void ml_run_init(ml_run *run);
