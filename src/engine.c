@@ -631,7 +631,7 @@ static bool same_finding(const ml_diag *a, const ml_diag *b)
     return a->rule == b->rule && loc_cmp(&a->loc, &b->loc) == 0 && strcmp(a->message, b->message) == 0;
 }
 
-const char *ml_fingerprint(ml_arena *a, const ml_diag *d)
+const char *ml_fingerprint(ml_arena *a, const ml_diag *d, bool with_path)
 {
     /* What identifies a finding across commits: the rule, the file, the
      * message with every number removed (line numbers of related places
@@ -640,8 +640,12 @@ const char *ml_fingerprint(ml_arena *a, const ml_diag *d)
     ml_buf_init(&b);
     ml_buf_puts(&b, d->rule->id);
     ml_buf_putc(&b, '\x1f');
-    ml_buf_puts(&b, d->loc.file ? d->loc.file->path : "");
-    ml_buf_putc(&b, '\x1f');
+    if (with_path) {
+        ml_buf_puts(&b, d->loc.file ? d->loc.file->path : "");
+        ml_buf_putc(&b, '\x1f');
+    } else {
+        ml_buf_puts(&b, "v2\x1f");
+    }
     for (const char *p = d->message; *p; p++)
         if (*p < '0' || *p > '9')
             ml_buf_putc(&b, *p);
@@ -858,16 +862,24 @@ void ml_run_rules(ml_run *run)
     ml_map_free(&units_of);
     apply_suppressions(run);
     /* fingerprints, made unique in output order */
-    ml_map seen;
+    ml_map seen, seen2;
     ml_map_init(&seen);
+    ml_map_init(&seen2);
     ML_VEC_EACH(ml_diag *, d, &run->diags) {
-        const char *fp = ml_fingerprint(&run->arena, d);
-        void **slot = ml_map_slot_for(&seen, fp, strlen(fp));
-        uintptr_t count = (uintptr_t)*slot + 1;
-        *slot = (void *)count;
-        d->fingerprint = count == 1 ? fp : ml_printf(&run->arena, "%s:%lu", fp, (unsigned long)count);
+        for (int k = 0; k < 2; k++) {
+            const char *fp = ml_fingerprint(&run->arena, d, k == 0);
+            void **slot = ml_map_slot_for(k == 0 ? &seen : &seen2, fp, strlen(fp));
+            uintptr_t count = (uintptr_t)*slot + 1;
+            *slot = (void *)count;
+            const char *u = count == 1 ? fp : ml_printf(&run->arena, "%s:%lu", fp, (unsigned long)count);
+            if (k == 0)
+                d->fingerprint = u;
+            else
+                d->fingerprint2 = u;
+        }
     }
     ml_map_free(&seen);
+    ml_map_free(&seen2);
 }
 
 /* ---- loading ------------------------------------------------------------ */

@@ -429,37 +429,72 @@ static void list_rules(ml_buf *out, bool json)
     }
 }
 
-/* An unknown option: name the closest real one ("did you mean"). */
-static int unknown_option(ml_run *run, const char *arg)
+/* The long option closest to name (its first n bytes): a prefix getopt
+ * found ambiguous, or a near miss; NULL when none is close. */
+static const char *closest_long(const char *name, size_t n)
+{
+    char buf[64];
+    if (n == 0 || n >= sizeof buf)
+        return NULL;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    const char *best = NULL;
+    unsigned best_d = 3;
+    for (const struct option *o = long_opts; o->name; o++) {
+        if (!strcmp(o->name, "print-rules-man"))
+            continue;
+        unsigned d = strncmp(o->name, buf, n) == 0 ? 0 : ml_edit_distance(buf, o->name, 2);
+        if (d < best_d) {
+            best_d = d;
+            best = o->name;
+        }
+    }
+    return best;
+}
+
+static int did_you_mean(ml_run *run, const char *arg, const char *dashes, const char *best)
+{
+    ml_buf m;
+    ml_buf_init(&m);
+    ml_buf_printf(&m, "unknown option '%s' (did you mean %s%s?)", arg, dashes, best);
+    int r = usage_error(run, "%s", m.s);
+    ml_buf_free(&m);
+    return r;
+}
+
+/* An unknown option: name the closest real one ("did you mean"). For a
+ * short option: the same letter in the other case (-F: -f), else a long
+ * option spelled with one dash (-help: --help), else the long option the
+ * letter starts when only one does (-v: --version). */
+static int unknown_option(ml_run *run, const char *arg, int opt)
 {
     const char *name = arg;
     while (*name == '-')
         name++;
     size_t n = strcspn(name, "=");
-    char buf[64];
-    if (arg[0] == '-' && arg[1] == '-' && n > 0 && n < sizeof buf) {
-        memcpy(buf, name, n);
-        buf[n] = '\0';
-        const char *best = NULL;
-        unsigned best_d = 3;
-        for (const struct option *o = long_opts; o->name; o++) {
-            if (!strcmp(o->name, "print-rules-man"))
-                continue;
-            /* a prefix getopt found ambiguous, or a near miss */
-            unsigned d = strncmp(o->name, buf, n) == 0 ? 0 : ml_edit_distance(buf, o->name, 2);
-            if (d < best_d) {
-                best_d = d;
-                best = o->name;
+    if (arg[0] == '-' && arg[1] == '-') {
+        const char *best = closest_long(name, n);
+        if (best)
+            return did_you_mean(run, arg, "--", best);
+    } else if (arg[0] == '-' && opt > 0 && opt < 128) {
+        static const char shorts[] = "foqhjn";
+        char other = (char)(opt >= 'a' && opt <= 'z' ? opt - 32 : opt >= 'A' && opt <= 'Z' ? opt + 32 : 0);
+        if (other && strchr(shorts, other)) {
+            char s[2] = {other, '\0'};
+            return did_you_mean(run, arg, "-", s);
+        }
+        const char *best = n > 2 ? closest_long(name, n) : NULL;
+        if (best)
+            return did_you_mean(run, arg, "--", best);
+        const char *only = NULL;
+        size_t count = 0;
+        for (const struct option *o = long_opts; o->name; o++)
+            if (o->name[0] == opt && strcmp(o->name, "print-rules-man") != 0) {
+                only = o->name;
+                count++;
             }
-        }
-        if (best) {
-            ml_buf m;
-            ml_buf_init(&m);
-            ml_buf_printf(&m, "unknown option '%s' (did you mean --%s?)", arg, best);
-            int r = usage_error(run, "%s", m.s);
-            ml_buf_free(&m);
-            return r;
-        }
+        if (count == 1)
+            return did_you_mean(run, arg, "--", only);
     }
     return usage_error(run, "unknown option '%s'", arg);
 }
@@ -487,7 +522,8 @@ int main(int argc, char **argv)
     long jobs = 0;
     int c, status = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:o:qhj:n:", long_opts, NULL)) != -1) {
+    int prev_optind = optind;
+    while ((prev_optind = optind, c = getopt_long(argc, argv, ":f:o:qhj:n:", long_opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             format = optarg;
@@ -598,7 +634,12 @@ int main(int argc, char **argv)
         case ':':
             return usage_error(&run, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return unknown_option(&run, argv[optind - 1]);
+            {
+            /* inside a cluster (-qx, -version) getopt has not moved past
+             * the argument yet */
+            const char *cur = optind == prev_optind && optind < argc ? argv[optind] : argv[optind - 1];
+            return unknown_option(&run, cur, optopt);
+        }
         }
     }
     if (lsp) {

@@ -49,7 +49,10 @@ void ml_run_rules(ml_run *run);
  * report) as suppressed "baseline". false with err when FILE is unreadable
  * or not such a report. */
 bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err);
-/* Stable fingerprint of a finding (rule, file, resource, message without numbers of lines). */
-const char *ml_fingerprint(ml_arena *a, const ml_diag *d);
+/* Stable fingerprint of a finding (rule, file, resource, message without numbers of lines).
+ * with_path false: the same without the file's path (fingerprint2), so that
+ * a baseline matches from any working directory and after a rename: the
+ * message names the resource (kind, namespace, name). */
+const char *ml_fingerprint(ml_arena *a, const ml_diag *d, bool with_path);
 
 #endif
