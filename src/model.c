@@ -470,6 +470,57 @@ static const ml_node *get_int(tctx *t, const ml_node *parent, const char *key, c
     return check_int(t, ml_get(parent, key), PK(pp, key), out);
 }
 
+/* An integer the API server refuses although it is one: Kubernetes port
+ * numbers (IsValidPortNum in k8s.io/apimachinery/pkg/util/validation: 1 to
+ * 65535), Istio port selectors (agent.ValidatePort in
+ * pkg/config/validation/agent/validation.go), route weights and retry
+ * attempts (int32 fields; validateWeight and validateHTTPRetry in
+ * pkg/config/validation/validation.go reject negative ones). The value is
+ * reported (ML002); with `drop` it is then treated as absent, so that a
+ * port 0 matches nothing instead of standing for a port. */
+static const ml_node *check_range(tctx *t, const ml_node *n, const path *p, long long *v, long long lo,
+                                  long long hi, const char *what, bool drop)
+{
+    if (!n || (*v >= lo && *v <= hi))
+        return n;
+    if (t->nproblems < MAX_SHAPE_PER_RES) {
+        ml_buf b;
+        ml_buf_init(&b);
+        path_fmt(&b, p, 0);
+        ml_buf_printf(&b, " is %lld; %s must be %lld to %lld", *v, what, lo, hi);
+        if (*v > 2147483647LL || *v < -2147483648LL)
+            ml_buf_puts(&b, " (the field is a 32-bit integer: the API server cannot even decode it)");
+        shape_msg(t, n, ml_strndup(t->m->arena, b.s, b.n));
+        ml_buf_free(&b);
+    }
+    if (!drop)
+        return n;
+    *v = -1;
+    return NULL;
+}
+
+/* A port number (1-65535), or NULL when absent, not an integer or out of range. */
+static const ml_node *get_port(tctx *t, const ml_node *parent, const char *key, const path *pp, long long *out)
+{
+    long long v;
+    const ml_node *n = check_range(t, get_int(t, parent, key, pp, &v), PK(pp, key), &v, 1, 65535,
+                                   "a port number", true);
+    if (out)
+        *out = v;
+    return n;
+}
+
+/* A port given by number or by name (targetPort, probe ports): a number
+ * must be a valid port; a name is left to the rules. */
+static const ml_node *get_port_or_name(tctx *t, const ml_node *parent, const char *key, const path *pp)
+{
+    const ml_node *n = get_scalar(t, parent, key, pp, "a port number or name");
+    long long v;
+    if (n && n->style == ML_SCALAR_PLAIN && ml_int(n, &v))
+        return check_range(t, n, PK(pp, key), &v, 1, 65535, "a port number", true);
+    return n;
+}
+
 /* A mapping of string to string (labels, selectors, ConfigMap data). A bad
  * entry is reported; the mapping is kept and lookups skip the entry. */
 static const ml_node *get_strmap(tctx *t, const ml_node *parent, const char *key, const path *pp)
@@ -533,14 +584,14 @@ static void parse_probe(tctx *t, const ml_node *c, const char *key, const path *
     if (h) {
         p->kind = ML_PROBE_HTTP;
         p->path = get_scalar(t, h, "path", PK(pp, "httpGet"), "a string");
-        p->port = get_scalar(t, h, "port", PK(pp, "httpGet"), "a port number or name");
+        p->port = get_port_or_name(t, h, "port", PK(pp, "httpGet"));
     } else if (g) {
         p->kind = ML_PROBE_GRPC;
-        p->port = get_int(t, g, "port", PK(pp, "grpc"), NULL);
+        p->port = get_port(t, g, "port", PK(pp, "grpc"), NULL);
         p->service = get_scalar(t, g, "service", PK(pp, "grpc"), "a string");
     } else if (tc) {
         p->kind = ML_PROBE_TCP;
-        p->port = get_scalar(t, tc, "port", PK(pp, "tcpSocket"), "a port number or name");
+        p->port = get_port_or_name(t, tc, "port", PK(pp, "tcpSocket"));
     } else if (ex) {
         p->kind = ML_PROBE_EXEC;
     }
@@ -659,7 +710,7 @@ static void parse_container(tctx *t, const ml_node *item, const path *cp, bool i
             ml_port *p = &c->ports[c->nports++];
             p->node = pi;
             p->name = get_scalar(t, pi, "name", ip, "a string");
-            p->number = get_int(t, pi, "containerPort", ip, &p->num);
+            p->number = get_port(t, pi, "containerPort", ip, &p->num);
         }
     }
 
@@ -798,8 +849,8 @@ static void parse_service(tctx *t)
         ml_svc_port *p = &s->ports[s->nports++];
         p->node = pi;
         p->name = get_scalar(t, pi, "name", ip, "a string");
-        p->port = get_int(t, pi, "port", ip, &p->num);
-        p->target_port = get_scalar(t, pi, "targetPort", ip, "a port number or name");
+        p->port = get_port(t, pi, "port", ip, &p->num);
+        p->target_port = get_port_or_name(t, pi, "targetPort", ip);
         p->app_protocol = get_scalar(t, pi, "appProtocol", ip, "a string");
         p->protocol = get_scalar(t, pi, "protocol", ip, "a string");
     }
@@ -929,7 +980,7 @@ static void parse_destrule(tctx *t)
         ml_dr_port_setting *ps = &dr->port_settings[dr->nport_settings++];
         ps->node = it;
         const ml_node *port = get_map(t, it, "port", ip);
-        get_int(t, port, "number", PK(ip, "port"), &ps->port);
+        get_port(t, port, "number", PK(ip, "port"), &ps->port);
         parse_tls_block(t, it, ip, &ps->tls, &ps->tls_mode);
     }
 
@@ -980,7 +1031,7 @@ static void parse_dest(tctx *t, const ml_node *d, const path *dp, ml_destination
     out->fqdn = out->host ? ml_resolve_host(t->m, ml_str(out->host), t->r->ns) : NULL;
     out->subset = get_scalar(t, d, "subset", dp, "a subset name");
     const ml_node *port = get_map(t, d, "port", dp);
-    out->port = get_int(t, port, "number", PK(dp, "port"), &out->port_num);
+    out->port = get_port(t, port, "number", PK(dp, "port"), &out->port_num);
     out->weight = NULL;
     out->weight_num = -1;
 }
@@ -1007,6 +1058,7 @@ static void parse_route(tctx *t, ml_route *rt, ml_route_proto proto, const ml_no
         const ml_node *d = get_map(t, ri, "destination", rip);
         long long w;
         const ml_node *wn = get_int(t, ri, "weight", rip, &w);
+        check_range(t, wn, PK(rip, "weight"), &w, 0, 2147483647LL, "a weight", false);
         if (!d)
             continue;
         ml_destination *dst = &rt->dest[rt->ndest++];
@@ -1023,7 +1075,9 @@ static void parse_route(tctx *t, ml_route *rt, ml_route_proto proto, const ml_no
     }
     rt->retries = get_map(t, it, "retries", ip);
     const path *rtp = PK(ip, "retries");
-    rt->attempts = get_int(t, rt->retries, "attempts", rtp, NULL);
+    long long at;
+    rt->attempts = get_int(t, rt->retries, "attempts", rtp, &at);
+    check_range(t, rt->attempts, PK(rtp, "attempts"), &at, 0, 2147483647LL, "retries.attempts", false);
     rt->per_try_timeout = get_scalar(t, rt->retries, "perTryTimeout", rtp, "a duration");
     rt->retry_on = get_scalar(t, rt->retries, "retryOn", rtp, "a string");
     rt->timeout = get_scalar(t, it, "timeout", ip, "a duration");

@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "meshlint/rule.h"
+#include "../resilience/resilience_common.h"
 
 static const char *const MTLS[] = {"UNSET", "DISABLE", "PERMISSIVE", "STRICT", NULL};
 static const char *const ACTIONS[] = {"ALLOW", "DENY", "AUDIT", "CUSTOM", NULL};
@@ -64,6 +65,58 @@ static void check_enum(ml_ctx *ctx, const ml_resource *r, const ml_node *v, cons
     ml_buf_free(&list);
 }
 
+/* A protobuf Duration field. Istio reads it in Go's syntax (a number and a
+ * unit, "1.5s", "500ms", "1m30s"); "PT5S" (ISO 8601) and "-5s" never become
+ * a duration Istio accepts: agent.ValidateDuration
+ * (pkg/config/validation/agent/validation.go) rejects anything under 1ms or
+ * finer than a millisecond. */
+static void check_duration(ml_ctx *ctx, const ml_resource *r, const ml_node *v, const char *field)
+{
+    if (!v || ml_is_null(v))
+        return;
+    const char *s = ml_str(v);
+    if (!s)
+        return; /* the wrong YAML type: a shape problem, reported above */
+    int64_t ns;
+    bool parsed = strlen(s) == v->len && ml_resil_duration(s, &ns);
+    if (parsed && ns >= 1000000 && ns % 1000000 == 0)
+        return;
+    ml_diag *d;
+    if (!parsed)
+        d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(v), "%s '%s' of %s is not a duration Istio reads", field, s,
+                      ml_res_display(ctx->arena, r));
+    else
+        d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(v),
+                      "%s '%s' of %s is under 1ms or not a whole number of milliseconds; Istio's validation "
+                      "rejects it",
+                      field, s, ml_res_display(ctx->arena, r));
+    ml_help(ctx, d, "write a positive number with a unit, to the millisecond: 250ms, 5s, 1m30s");
+}
+
+static void check_durations(ml_ctx *ctx, const ml_model *m)
+{
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_VIRTUALSERVICE]) {
+        const ml_virtualservice *vs = r->u.vs;
+        if (!vs)
+            continue;
+        for (size_t i = 0; i < vs->nroutes; i++) {
+            check_duration(ctx, r, vs->routes[i].timeout, "timeout");
+            check_duration(ctx, r, vs->routes[i].per_try_timeout, "retries.perTryTimeout");
+        }
+    }
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_DESTINATIONRULE]) {
+        const ml_destrule *dr = r->u.destrule;
+        if (!dr)
+            continue;
+        check_duration(ctx, r, ml_path(dr->connection_pool, "tcp.connectTimeout"),
+                       "connectionPool.tcp.connectTimeout");
+        check_duration(ctx, r, ml_path(dr->connection_pool, "http.idleTimeout"), "connectionPool.http.idleTimeout");
+        check_duration(ctx, r, ml_get(dr->outlier_detection, "interval"), "outlierDetection.interval");
+        check_duration(ctx, r, ml_get(dr->outlier_detection, "baseEjectionTime"),
+                       "outlierDetection.baseEjectionTime");
+    }
+}
+
 static void check(ml_ctx *ctx)
 {
     const ml_model *m = ctx->model;
@@ -100,6 +153,7 @@ static void check(ml_ctx *ctx)
                        "subset connectionPool.http.h2UpgradePolicy", H2);
         }
     }
+    check_durations(ctx, m);
 }
 
 const ml_rule ml_rule_ML002 = {
@@ -124,9 +178,21 @@ const ml_rule ml_rule_ML002 = {
                    "authentication.istio.io/v1alpha1 and rbac.istio.io/v1alpha1, removed in Istio 1.6 for "
                    "security.istio.io). Such a resource is never applied and meshlint does not read it. So is an object without "
                    "metadata.name (or generateName), and a PeerAuthentication portLevelMtls key outside 1-65535 "
-                   "applies to no port.",
-    .remediation = "Use one of the listed values, spelled exactly (they are upper case), or give the "
-                   "field the type the API expects.",
+                   "applies to no port.\n"
+                   "\n"
+                   "Numbers the API server refuses are reported too: port numbers outside 1-65535 (containerPort, "
+                   "Service port and numeric targetPort, probe ports: IsValidPortNum in Kubernetes' "
+                   "apimachinery/pkg/util/validation; VirtualService and DestinationRule port numbers: "
+                   "agent.ValidatePort in Istio's pkg/config/validation/agent/validation.go), negative route "
+                   "weights and retry attempts (validateWeight and validateHTTPRetry in "
+                   "pkg/config/validation/validation.go; both are 32-bit integers, so larger values cannot be "
+                   "decoded at all), and durations Istio does not accept: timeout, retries.perTryTimeout, "
+                   "connectTimeout, idleTimeout, outlierDetection interval and baseEjectionTime must read as a Go "
+                   "duration (a number and a unit: 250ms, 5s, 1m30s; not \"PT5S\" or \"-5s\") of at least 1ms "
+                   "and a whole number of milliseconds (agent.ValidateDuration). A port out of range is treated as "
+                   "absent by the other rules.",
+    .remediation = "Use one of the listed values, spelled exactly (they are upper case), give the "
+                   "field the type the API expects, and keep numbers and durations in the ranges above.",
     .tags = "input,validation",
     .precision = "very-high",
     .example_bad = "kind: PeerAuthentication\nspec:\n  mtls:\n    mode: strict",
