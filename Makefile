@@ -187,7 +187,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_BUILD    = build/fuzz
-FUZZ_NAMES    = yaml ts config suppress pipeline
+FUZZ_NAMES    = yaml ts config suppress pipeline lsp
 FUZZ_CFLAGS   = -std=c11 -g -O1 $(WARN) -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 $(CPPFLAGS) $(PKG_CFLAGS)

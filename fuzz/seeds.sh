@@ -9,6 +9,7 @@
 #   pipeline  each fixture case and the example repository as one bundle
 #             ("==> path <==" before each file), fuzz/seeds/pipeline/*,
 #             pipeline and Markdown regressions
+#   lsp       fuzz/seeds/lsp/* (client messages)
 #
 # Small hostile inputs (testdata/hostile/*/input/*) join the matching sets.
 set -u
@@ -53,6 +54,9 @@ pipeline)
   for f in $(pick '\.md$' testdata/regress); do
     n=$((n+1)); { printf '==> README.md <==\n'; cat "$f"; } > "$out/seed$n"
   done ;;
+lsp)
+  # framed client messages, each prefixed with the harness's piece-size byte
+  for f in $(pick . fuzz/seeds/lsp); do add "$f"; done ;;
 *)
   echo "seeds.sh: unknown harness $name" >&2; exit 2 ;;
 esac

@@ -18,6 +18,15 @@ static void add_fp(ml_map *set, const ml_node *fp)
         ml_map_put(set, s, strlen(s), (void *)1);
 }
 
+/* A finding is in the baseline when its path-free fingerprint (v2) is, so
+ * that the baseline matches from any working directory and after a file is
+ * renamed; a baseline written before v2 existed matches by v1 (the path as
+ * shown, so only from the directory it was written in). */
+static bool in_baseline(const ml_map *v1, const ml_map *v2, const ml_diag *d)
+{
+    return (d->fingerprint2 && ml_map_gets(v2, d->fingerprint2)) || (d->fingerprint && ml_map_gets(v1, d->fingerprint));
+}
+
 bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
 {
     const char *e = NULL;
@@ -38,29 +47,37 @@ bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
         ml_buf_printf(err, "baseline %s: not a meshlint SARIF or JSON report", path);
         return false;
     }
-    ml_map set;
+    ml_map set, set2;
     ml_map_init(&set);
+    ml_map_init(&set2);
     const ml_node *runs = ml_get(root, "runs"), *findings = ml_get(root, "findings");
     if (ml_is_seq(runs)) {
         for (size_t i = 0; i < runs->n; i++) {
             const ml_node *results = ml_get(runs->items[i], "results");
-            for (size_t j = 0; ml_is_seq(results) && j < results->n; j++)
-                add_fp(&set, ml_get(ml_get(results->items[j], "partialFingerprints"), "meshlint/v1"));
+            for (size_t j = 0; ml_is_seq(results) && j < results->n; j++) {
+                const ml_node *pf = ml_get(results->items[j], "partialFingerprints");
+                add_fp(&set, ml_get(pf, "meshlint/v1"));
+                add_fp(&set2, ml_get(pf, "meshlint/v2"));
+            }
         }
     } else if (ml_is_seq(findings)) {
-        for (size_t i = 0; i < findings->n; i++)
+        for (size_t i = 0; i < findings->n; i++) {
             add_fp(&set, ml_get(findings->items[i], "fingerprint"));
+            add_fp(&set2, ml_get(findings->items[i], "fingerprintV2"));
+        }
     } else {
         ml_map_free(&set);
+        ml_map_free(&set2);
         ml_buf_printf(err, "baseline %s: no SARIF runs or JSON findings in it", path);
         return false;
     }
     ML_VEC_EACH(ml_diag *, d, &run->diags) {
-        if (!d->suppressed && d->fingerprint && ml_map_gets(&set, d->fingerprint)) {
+        if (!d->suppressed && in_baseline(&set, &set2, d)) {
             d->suppressed = "baseline";
             d->suppress_reason = ml_printf(&run->arena, "in baseline %s", path);
         }
     }
     ml_map_free(&set);
+    ml_map_free(&set2);
     return true;
 }

@@ -160,11 +160,16 @@ static char *slurp(ml_arena *a, int fd, size_t hint, size_t *len, read_err *err)
     return data;
 }
 
-/* Read one file whole into arena a (any thread may call this). */
-static ml_file *read_file_in(ml_arena *a, const char *path, const char *display, read_err *err)
+/* Read one file whole into arena a (any thread may call this); src, when
+ * set, is asked first (its contents are used in place, not copied). */
+static ml_file *read_file_in(ml_arena *a, const ml_file_source *src, const char *path, const char *display,
+                             read_err *err)
 {
     size_t len = 0;
     char *data;
+    const char *given;
+    if (src && strcmp(path, "-") != 0 && src->get(src->ud, path, &given, &len))
+        return make_file(a, display, (char *)given, len);
     if (strcmp(path, "-") == 0) {
         data = slurp(a, 0, 0, &len, err);
     } else {
@@ -200,7 +205,7 @@ static ml_file *read_file_in(ml_arena *a, const char *path, const char *display,
 ml_file *ml_read_file(ml_run *run, const char *path, const char *display, const char **err)
 {
     read_err e = {0, NULL};
-    ml_file *f = read_file_in(&run->arena, path, display, &e);
+    ml_file *f = read_file_in(&run->arena, run->source, path, display, &e);
     if (!f)
         *err = read_err_str(e);
     return f;
@@ -626,7 +631,7 @@ static bool same_finding(const ml_diag *a, const ml_diag *b)
     return a->rule == b->rule && loc_cmp(&a->loc, &b->loc) == 0 && strcmp(a->message, b->message) == 0;
 }
 
-const char *ml_fingerprint(ml_arena *a, const ml_diag *d)
+const char *ml_fingerprint(ml_arena *a, const ml_diag *d, bool with_path)
 {
     /* What identifies a finding across commits: the rule, the file, the
      * message with every number removed (line numbers of related places
@@ -635,8 +640,12 @@ const char *ml_fingerprint(ml_arena *a, const ml_diag *d)
     ml_buf_init(&b);
     ml_buf_puts(&b, d->rule->id);
     ml_buf_putc(&b, '\x1f');
-    ml_buf_puts(&b, d->loc.file ? d->loc.file->path : "");
-    ml_buf_putc(&b, '\x1f');
+    if (with_path) {
+        ml_buf_puts(&b, d->loc.file ? d->loc.file->path : "");
+        ml_buf_putc(&b, '\x1f');
+    } else {
+        ml_buf_puts(&b, "v2\x1f");
+    }
     for (const char *p = d->message; *p; p++)
         if (*p < '0' || *p > '9')
             ml_buf_putc(&b, *p);
@@ -853,16 +862,24 @@ void ml_run_rules(ml_run *run)
     ml_map_free(&units_of);
     apply_suppressions(run);
     /* fingerprints, made unique in output order */
-    ml_map seen;
+    ml_map seen, seen2;
     ml_map_init(&seen);
+    ml_map_init(&seen2);
     ML_VEC_EACH(ml_diag *, d, &run->diags) {
-        const char *fp = ml_fingerprint(&run->arena, d);
-        void **slot = ml_map_slot_for(&seen, fp, strlen(fp));
-        uintptr_t count = (uintptr_t)*slot + 1;
-        *slot = (void *)count;
-        d->fingerprint = count == 1 ? fp : ml_printf(&run->arena, "%s:%lu", fp, (unsigned long)count);
+        for (int k = 0; k < 2; k++) {
+            const char *fp = ml_fingerprint(&run->arena, d, k == 0);
+            void **slot = ml_map_slot_for(k == 0 ? &seen : &seen2, fp, strlen(fp));
+            uintptr_t count = (uintptr_t)*slot + 1;
+            *slot = (void *)count;
+            const char *u = count == 1 ? fp : ml_printf(&run->arena, "%s:%lu", fp, (unsigned long)count);
+            if (k == 0)
+                d->fingerprint = u;
+            else
+                d->fingerprint2 = u;
+        }
     }
     ml_map_free(&seen);
+    ml_map_free(&seen2);
 }
 
 /* ---- loading ------------------------------------------------------------ */
@@ -975,6 +992,7 @@ static long template_marker(const char *d, size_t n)
 
 typedef struct load_job {
     input *in;
+    const ml_file_source *src;
     int tpl;          /* 0, 1 placeholder file, 2 Jinja/Ansible template */
     long tpl_off;     /* where it shows (2) */
     ml_file *f;       /* NULL when reading failed */
@@ -999,7 +1017,7 @@ typedef struct load_worker {
 static void do_job(ml_arena *a, load_job *j)
 {
     input *in = j->in;
-    j->f = read_file_in(a, in->path, in->display, &j->err);
+    j->f = read_file_in(a, j->src, in->path, in->display, &j->err);
     if (!j->f)
         return;
     if (j->f->type == ML_FILE_OTHER && strcmp(in->path, "-") == 0)
@@ -1198,7 +1216,7 @@ static ml_file *kust_read(void *ud, const char *path, const char **err)
 {
     ml_run *run = ud;
     read_err e = {0, NULL};
-    ml_file *f = read_file_in(&run->arena, path, path, &e);
+    ml_file *f = read_file_in(&run->arena, run->source, path, path, &e);
     if (!f)
         *err = read_err_str(e);
     return f;
@@ -1399,6 +1417,7 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
         if (last && strcmp(last, in->display) == 0)
             continue; /* named twice (the report copy sorts first) */
         last = in->display;
+        jobs[njobs].src = run->source;
         jobs[njobs++].in = in;
     }
     bool ok = load_all(run, jobs, njobs);

@@ -18,6 +18,7 @@
 #include "meshlint/dump.h"
 #include "meshlint/engine.h"
 #include "meshlint/explain.h"
+#include "meshlint/lsp.h"
 #include "meshlint/report.h"
 #include "meshlint/version.h"
 
@@ -42,6 +43,7 @@ enum {
     OPT_MAN_RULES,
     OPT_MIN_LEVEL,
     OPT_SARIF_SUPPRESSED,
+    OPT_LSP,
 };
 
 static const struct option long_opts[] = {
@@ -71,6 +73,7 @@ static const struct option long_opts[] = {
     {"print-rules-man", no_argument, NULL, OPT_MAN_RULES}, /* build-time: writes meshlint-rules(7) */
     {"min-level", required_argument, NULL, OPT_MIN_LEVEL},
     {"sarif-suppressed", required_argument, NULL, OPT_SARIF_SUPPRESSED},
+    {"lsp", no_argument, NULL, OPT_LSP},
     {NULL, 0, NULL, 0},
 };
 
@@ -426,37 +429,72 @@ static void list_rules(ml_buf *out, bool json)
     }
 }
 
-/* An unknown option: name the closest real one ("did you mean"). */
-static int unknown_option(ml_run *run, const char *arg)
+/* The long option closest to name (its first n bytes): a prefix getopt
+ * found ambiguous, or a near miss; NULL when none is close. */
+static const char *closest_long(const char *name, size_t n)
+{
+    char buf[64];
+    if (n == 0 || n >= sizeof buf)
+        return NULL;
+    memcpy(buf, name, n);
+    buf[n] = '\0';
+    const char *best = NULL;
+    unsigned best_d = 3;
+    for (const struct option *o = long_opts; o->name; o++) {
+        if (!strcmp(o->name, "print-rules-man"))
+            continue;
+        unsigned d = strncmp(o->name, buf, n) == 0 ? 0 : ml_edit_distance(buf, o->name, 2);
+        if (d < best_d) {
+            best_d = d;
+            best = o->name;
+        }
+    }
+    return best;
+}
+
+static int did_you_mean(ml_run *run, const char *arg, const char *dashes, const char *best)
+{
+    ml_buf m;
+    ml_buf_init(&m);
+    ml_buf_printf(&m, "unknown option '%s' (did you mean %s%s?)", arg, dashes, best);
+    int r = usage_error(run, "%s", m.s);
+    ml_buf_free(&m);
+    return r;
+}
+
+/* An unknown option: name the closest real one ("did you mean"). For a
+ * short option: the same letter in the other case (-F: -f), else a long
+ * option spelled with one dash (-help: --help), else the long option the
+ * letter starts when only one does (-v: --version). */
+static int unknown_option(ml_run *run, const char *arg, int opt)
 {
     const char *name = arg;
     while (*name == '-')
         name++;
     size_t n = strcspn(name, "=");
-    char buf[64];
-    if (arg[0] == '-' && arg[1] == '-' && n > 0 && n < sizeof buf) {
-        memcpy(buf, name, n);
-        buf[n] = '\0';
-        const char *best = NULL;
-        unsigned best_d = 3;
-        for (const struct option *o = long_opts; o->name; o++) {
-            if (!strcmp(o->name, "print-rules-man"))
-                continue;
-            /* a prefix getopt found ambiguous, or a near miss */
-            unsigned d = strncmp(o->name, buf, n) == 0 ? 0 : ml_edit_distance(buf, o->name, 2);
-            if (d < best_d) {
-                best_d = d;
-                best = o->name;
+    if (arg[0] == '-' && arg[1] == '-') {
+        const char *best = closest_long(name, n);
+        if (best)
+            return did_you_mean(run, arg, "--", best);
+    } else if (arg[0] == '-' && opt > 0 && opt < 128) {
+        static const char shorts[] = "foqhjn";
+        char other = (char)(opt >= 'a' && opt <= 'z' ? opt - 32 : opt >= 'A' && opt <= 'Z' ? opt + 32 : 0);
+        if (other && strchr(shorts, other)) {
+            char s[2] = {other, '\0'};
+            return did_you_mean(run, arg, "-", s);
+        }
+        const char *best = n > 2 ? closest_long(name, n) : NULL;
+        if (best)
+            return did_you_mean(run, arg, "--", best);
+        const char *only = NULL;
+        size_t count = 0;
+        for (const struct option *o = long_opts; o->name; o++)
+            if (o->name[0] == opt && strcmp(o->name, "print-rules-man") != 0) {
+                only = o->name;
+                count++;
             }
-        }
-        if (best) {
-            ml_buf m;
-            ml_buf_init(&m);
-            ml_buf_printf(&m, "unknown option '%s' (did you mean --%s?)", arg, best);
-            int r = usage_error(run, "%s", m.s);
-            ml_buf_free(&m);
-            return r;
-        }
+        if (count == 1)
+            return did_you_mean(run, arg, "--", only);
     }
     return usage_error(run, "unknown option '%s'", arg);
 }
@@ -478,13 +516,14 @@ int main(int argc, char **argv)
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
     bool assume_complete = false, markdown = false, list = false;
     ml_level min_level = ML_LEVEL_NOTE;
-    bool keep_suppressed = false;
+    bool keep_suppressed = false, lsp = false;
     ml_level fail_on = ML_LEVEL_WARNING;
     ml_vec enables = {0}, disables = {0}, onlys = {0}, contexts = {0};
     long jobs = 0;
     int c, status = 0;
     opterr = 0;
-    while ((c = getopt_long(argc, argv, ":f:o:qhj:n:", long_opts, NULL)) != -1) {
+    int prev_optind = optind;
+    while ((prev_optind = optind, c = getopt_long(argc, argv, ":f:o:qhj:n:", long_opts, NULL)) != -1) {
         switch (c) {
         case 'f':
             format = optarg;
@@ -554,6 +593,9 @@ int main(int argc, char **argv)
             if (!ml_level_parse(optarg, &min_level) || min_level == ML_LEVEL_NONE)
                 return usage_error(&run, "--min-level expects note, warning or error, not '%s'", optarg);
             break;
+        case OPT_LSP:
+            lsp = true;
+            break;
         case OPT_EXPLAIN:
             explain = optarg;
             break;
@@ -592,8 +634,21 @@ int main(int argc, char **argv)
         case ':':
             return usage_error(&run, "option '%s' needs a value", argv[optind - 1]);
         default:
-            return unknown_option(&run, argv[optind - 1]);
+            {
+            /* inside a cluster (-qx, -version) getopt has not moved past
+             * the argument yet */
+            const char *cur = optind == prev_optind && optind < argc ? argv[optind] : argv[optind - 1];
+            return unknown_option(&run, cur, optopt);
         }
+        }
+    }
+    if (lsp) {
+        if (optind < argc)
+            return usage_error(&run, "--lsp takes no paths (the client names the workspace), not '%s'", argv[optind]);
+        ml_run_free(&run);
+        const char *v = getenv("MESHLINT_LSP_VERBOSE");
+        return ml_lsp_serve(0, 1, stderr, v && *v && strcmp(v, "0") != 0,
+                            (unsigned)(jobs ? jobs : online_cpus()));
     }
     if (explain) {
         const ml_rule *r = ml_rule_find(explain);

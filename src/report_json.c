@@ -33,6 +33,8 @@
  *           "justification": "..." or null
  *         },
  *         "fingerprint": "..." or null   stable across runs and line moves
+ *         "fingerprintV2": "..." or null the same without the path (renames,
+ *                                         another working directory)
  *       }
  *     ],
  *     "summary": {"error": N, "warning": N, "note": N, "suppressed": N}
@@ -153,6 +155,7 @@ void ml_report_json(ml_buf *out, const ml_vec *diags, const ml_report_opts *o)
             ml_jw_end_object(&w);
         }
         ml_jw_kstring(&w, "fingerprint", d->fingerprint);
+        ml_jw_kstring(&w, "fingerprintV2", d->fingerprint2);
         ml_jw_end_object(&w);
     }
     ml_jw_end_array(&w);

@@ -442,6 +442,8 @@ static void put_result(ml_jw *w, const ml_diag *d, const rule_list *rules)
         ml_jw_key(w, "partialFingerprints");
         ml_jw_object(w);
         ml_jw_kstring(w, "meshlint/v1", d->fingerprint);
+        if (d->fingerprint2)
+            ml_jw_kstring(w, "meshlint/v2", d->fingerprint2);
         ml_jw_end_object(w);
     }
     if (d->suppressed) {

@@ -13,7 +13,8 @@
 # model dump, configuration, baseline, -o, --write-baseline, standard input,
 # --context, Markdown, every rule fixture and the vendored corpus in one run,
 # usage and I/O errors, the small hostile inputs, and the regression suite
-# (tests/sh/regress.sh) with meshlint wrapped in valgrind.
+# (tests/sh/regress.sh) and the language server session (tests/sh/lsp.sh)
+# with meshlint wrapped in valgrind.
 set -u
 bin=$(cd "$(dirname "$1")" && pwd)/$(basename "$1"); shift
 command -v valgrind > /dev/null || { echo "valgrind: not installed (Debian package valgrind)"; exit 1; }
@@ -72,6 +73,13 @@ if MESHLINT="$T/meshlint" sh tests/sh/regress.sh > "$T/log" 2>&1; then
   ok
 else
   bad "tests/sh/regress.sh"
+fi
+# the language server's scripted session (tests/sh/lsp.sh), under valgrind:
+# an error makes it exit 99, which the session's exit checks catch
+if MESHLINT="$T/meshlint" sh tests/sh/lsp.sh > "$T/log" 2>&1; then
+  ok
+else
+  bad "tests/sh/lsp.sh"
 fi
 
 echo "valgrind: $pass passed, $fail failed"

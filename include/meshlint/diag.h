@@ -53,6 +53,7 @@ typedef struct ml_diag {
     const char *suppressed; /* NULL, or how it was suppressed ("comment", "annotation", "baseline") */
     const char *suppress_reason; /* the text after "--" in a suppression comment */
     const char *fingerprint;     /* filled by the engine */
+    const char *fingerprint2;    /* the same without the path: survives a rename and another working directory */
 } ml_diag;
 
 #endif

@@ -9,6 +9,15 @@
 #include "meshlint/model.h"
 #include "meshlint/rule.h"
 
+/* Where file contents come from instead of the disk (the language server's
+ * open buffers and its cache of the workspace). get returns true with the
+ * contents (NUL-terminated, alive for the run) of path, or false to read
+ * the disk. Called from loader threads: it must not modify shared state. */
+typedef struct ml_file_source {
+    void *ud;
+    bool (*get)(void *ud, const char *path, const char **data, size_t *len);
+} ml_file_source;
+
 typedef struct ml_run {
     ml_arena arena;
     ml_config cfg;
@@ -19,6 +28,7 @@ typedef struct ml_run {
     unsigned jobs;       /* parallel loaders */
     ml_arena *load_arenas; /* one per loader thread (malloc'd), alive for the run */
     unsigned nload_arenas;
+    const ml_file_source *source; /* NULL: every file from the disk */
 } ml_run;
 
 void ml_run_init(ml_run *run);
@@ -39,7 +49,10 @@ void ml_run_rules(ml_run *run);
  * report) as suppressed "baseline". false with err when FILE is unreadable
  * or not such a report. */
 bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err);
-/* Stable fingerprint of a finding (rule, file, resource, message without numbers of lines). */
-const char *ml_fingerprint(ml_arena *a, const ml_diag *d);
+/* Stable fingerprint of a finding (rule, file, resource, message without numbers of lines).
+ * with_path false: the same without the file's path (fingerprint2), so that
+ * a baseline matches from any working directory and after a rename: the
+ * message names the resource (kind, namespace, name). */
+const char *ml_fingerprint(ml_arena *a, const ml_diag *d, bool with_path);
 
 #endif

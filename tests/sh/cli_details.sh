@@ -43,6 +43,20 @@ expect_status 2 "$MESHLINT" --fail-onn=error .
 contains "$T/err" "did you mean --fail-on?"
 expect_status 2 "$MESHLINT" --zzzzzzzz .
 lacks "$T/err" "did you mean"
+# short flags: the other case, a long option with one dash, the only long
+# option of that letter; nothing for a letter that starts none or several
+expect_status 2 "$MESHLINT" -F gcc .
+contains "$T/err" "unknown option '-F' (did you mean -f?)"
+expect_status 2 "$MESHLINT" -version
+contains "$T/err" "did you mean --version?"
+expect_status 2 "$MESHLINT" -v
+contains "$T/err" "did you mean --version?"
+expect_status 2 "$MESHLINT" -markdwn .
+contains "$T/err" "did you mean --markdown?"
+expect_status 2 "$MESHLINT" -x .
+lacks "$T/err" "did you mean"
+expect_status 2 "$MESHLINT" -c .
+lacks "$T/err" "did you mean"
 # an unreadable baseline: exit 2 and no report at all (neither -o nor stdout)
 expect_status 2 "$MESHLINT" --no-config --baseline "$T/missing.json" -o "$T/report.sarif" --format sarif testdata/examples
 [ -e "$T/report.sarif" ] && fail "report written with an unreadable baseline"
