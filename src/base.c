@@ -89,6 +89,12 @@ void *ml_alloc(ml_arena *a, size_t size)
     return chain_alloc(&a->head, size, 16);
 }
 
+void *ml_alloc_aligned(ml_arena *a, size_t size, size_t align)
+{
+    a->total += size;
+    return chain_alloc(&a->head, size, align);
+}
+
 /* Strings come from a chain of their own and need no alignment, so that the
  * millions of short scalars of a large input are packed end to end instead
  * of each being rounded up to 16 bytes between other objects. */

@@ -503,7 +503,7 @@ static size_t capped(tctx *t, const ml_node *seq, const path *p)
         ml_buf b;
         ml_buf_init(&b);
         path_fmt(&b, p, 0);
-        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", seq->n, MAX_ITEMS);
+        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", (size_t)seq->n, MAX_ITEMS);
         shape_msg(t, seq, ml_strndup(t->m->arena, b.s, b.n));
         ml_buf_free(&b);
         return MAX_ITEMS;

@@ -33,6 +33,9 @@ void ml_arena_free(ml_arena *a);
 /* Aligned to 16 bytes; never returns NULL (aborts on out-of-memory). */
 void *ml_alloc(ml_arena *a, size_t size);
 void *ml_zalloc(ml_arena *a, size_t size);
+/* Aligned to align (a power of two up to 16) only: for small objects
+ * allocated by the million, which ml_alloc's 16 would pad. */
+void *ml_alloc_aligned(ml_arena *a, size_t size, size_t align);
 char *ml_strndup(ml_arena *a, const char *s, size_t n);
 char *ml_strdup(ml_arena *a, const char *s);
 char *ml_printf(ml_arena *a, const char *fmt, ...) ML_PRINTF(2, 3);

@@ -690,10 +690,11 @@ static void test_complex_keys(void **state)
 static void test_scalar_styles(void **state)
 {
     (void)state;
-    load("p: plain\nq: \"dq\\tx\"\nsq: 'it''s'\nb: |\n  line1\n  line2\nf: >\n  a\n  b\nt: !!str x\nn:\n");
+    load("p: plain\nq: \"dq\\tx\"\nsq: 'it''s'\nb: |\n  line1\n  line2\nf: >\n  a\n  b\nt: !!str x\nn:\n"
+         "e: ! 12\no: !!int 12\nnl: !!str null\non: !custom null\n");
     ml_node *r = root();
     assert_int_equal(ml_get(r, "p")->style, ML_SCALAR_PLAIN);
-    assert_null(ml_get(r, "p")->tag);
+    assert_int_equal(ml_get(r, "p")->tag, ML_TAG_NONE);
     assert_int_equal(ml_get(r, "q")->style, ML_SCALAR_QUOTED);
     assert_string_equal(ml_str(ml_get(r, "q")), "dq\tx");
     assert_string_equal(ml_str(ml_get(r, "sq")), "it's");
@@ -702,7 +703,13 @@ static void test_scalar_styles(void **state)
     assert_string_equal(b->str, "line1\nline2\n");
     assert_int_equal(b->len, 12);
     assert_string_equal(ml_str(ml_get(r, "f")), "a b\n");
-    assert_string_equal(ml_get(r, "t")->tag, "tag:yaml.org,2002:str");
+    /* only what the accessors need of a tag is kept: !!str and ! make a
+     * plain scalar a string, any other tag does not */
+    assert_int_equal(ml_get(r, "t")->tag, ML_TAG_STR);
+    assert_int_equal(ml_get(r, "e")->tag, ML_TAG_STR);
+    assert_int_equal(ml_get(r, "o")->tag, ML_TAG_OTHER);
+    assert_false(ml_is_null(ml_get(r, "nl")));
+    assert_true(ml_is_null(ml_get(r, "on")));
     ml_node *n = ml_get(r, "n");
     assert_non_null(n);
     assert_true(ml_is_null(n));
