@@ -686,6 +686,14 @@ static const ml_pair *get_pair(const ml_node *m, const char *key, size_t len)
     return NULL;
 }
 
+const ml_pair *ml_get_pair_n(const ml_node *m, const char *key, size_t len)
+{
+    return get_pair(m, key, len);
+}
+
+/* The out-of-line versions (yaml.h maps the names to inline functions). */
+#undef ml_get_pair
+#undef ml_get
 const ml_pair *ml_get_pair(const ml_node *m, const char *key)
 {
     return key ? get_pair(m, key, strlen(key)) : NULL;

@@ -112,6 +112,22 @@ void ml_buf_printf(ml_buf *b, const char *fmt, ...) ML_PRINTF(2, 3);
 void ml_buf_vprintf(ml_buf *b, const char *fmt, va_list ap);
 void ml_buf_reset(ml_buf *b);
 
+/* ---- composite keys without printf ------------------------------------ */
+
+/* A key joined from parts with a one-byte separator, built with memcpy (the
+ * model's indexes and the rules build millions of these; printf was the
+ * dearest part of a lookup). Short keys live in `small`, longer ones in
+ * malloc'd memory: call ml_key_done. A NULL part joins as empty. */
+typedef struct ml_key {
+    char *s;
+    size_t n;
+    char small[200];
+} ml_key;
+void ml_key_join(ml_key *k, char sep, size_t nparts, const char *const *parts);
+void ml_key_done(ml_key *k);
+/* The same joined key copied into arena a (NUL-terminated; *len its length). */
+char *ml_key_dup(ml_arena *a, size_t *len, char sep, size_t nparts, const char *const *parts);
+
 /* ---- small string helpers --------------------------------------------- */
 
 bool ml_streq(const char *a, const char *b); /* NULL-safe */

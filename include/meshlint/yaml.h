@@ -101,6 +101,23 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out);
 ml_node *ml_get(const ml_node *m, const char *key);
 /* Same, returning the pair (for the key's own location). */
 const ml_pair *ml_get_pair(const ml_node *m, const char *key);
+/* The same with the key's length given (key need not be NUL-terminated). */
+const ml_pair *ml_get_pair_n(const ml_node *m, const char *key, size_t len);
+
+/* Nearly every call passes a string literal: measure it where the compiler
+ * can (strlen of a literal is a constant), not on every call. The functions
+ * above stay for callers that take their address. */
+static inline const ml_pair *ml_get_pair_inline_(const ml_node *m, const char *key)
+{
+    return key ? ml_get_pair_n(m, key, __builtin_strlen(key)) : NULL;
+}
+static inline ml_node *ml_get_inline_(const ml_node *m, const char *key)
+{
+    const ml_pair *p = ml_get_pair_inline_(m, key);
+    return p ? p->value : NULL;
+}
+#define ml_get_pair(m, key) ml_get_pair_inline_((m), (key))
+#define ml_get(m, key) ml_get_inline_((m), (key))
 /* Follow a dotted path of keys: ml_path(root, "spec.template.metadata"). */
 ml_node *ml_path(const ml_node *m, const char *dotted);
 /* The scalar's string, or NULL when n is not a scalar. */
