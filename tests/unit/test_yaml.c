@@ -798,6 +798,46 @@ static void test_int_bool_null(void **state)
     assert_null(ml_str_nonnull(NULL));
 }
 
+/* The inline ml_get/ml_get_pair (literal keys measured at compile time),
+ * their out-of-line twins and ml_get_pair_n agree; composite keys join the
+ * same way on the stack and in the arena, short or long. */
+static void test_get_forms_and_keys(void **state)
+{
+    (void)state;
+    load("a: 1\nab: 2\na: 3\n\"\": 4\n");
+    ml_node *r = root();
+    const char *dyn = "ab";
+    assert_string_equal(ml_str(ml_get(r, "a")), "3"); /* the last duplicate wins */
+    assert_ptr_equal(ml_get(r, dyn), ml_get_pair_n(r, "abc", 2)->value);
+    assert_ptr_equal((ml_get)(r, "a"), ml_get(r, "a"));
+    assert_ptr_equal((ml_get_pair)(r, "ab"), ml_get_pair(r, "ab"));
+    assert_string_equal(ml_str(ml_get(r, "")), "4");
+    const char *none = NULL;
+    assert_null(ml_get(r, none));
+    assert_null((ml_get_pair)(r, none));
+    assert_null(ml_get(NULL, "a"));
+
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const char *parts[][3] = {{"ns", "app", "web"}, {"", NULL, "v"}, {big, "k", big}};
+    const char *want[] = {"ns\x1f" "app\x1f" "web", "\x1f\x1fv", NULL};
+    for (size_t i = 0; i < 3; i++) {
+        ml_key k;
+        ml_key_join(&k, '\x1f', 3, parts[i]);
+        size_t n;
+        char *d = ml_key_dup(&A, &n, '\x1f', 3, parts[i]);
+        assert_int_equal(k.n, n);
+        assert_int_equal(strlen(k.s), n);
+        assert_memory_equal(k.s, d, n + 1);
+        if (want[i])
+            assert_string_equal(k.s, want[i]);
+        else
+            assert_int_equal(n, 2 * strlen(big) + 3);
+        ml_key_done(&k);
+    }
+}
+
 static void test_path_and_get(void **state)
 {
     (void)state;
@@ -892,6 +932,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scalar_styles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_int_bool_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_and_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_forms_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
