@@ -526,7 +526,7 @@ static void on_end(loader *l, pos s, pos e)
         }
         n->n = (uint32_t)np;
     } else {
-        n->items = ml_alloc(l->a, (nk ? nk : 1) * sizeof *n->items);
+        n->items = ml_alloc_aligned(l->a, (nk ? nk : 1) * sizeof *n->items, _Alignof(ml_node *));
         if (nk)
             memcpy(n->items, kids, nk * sizeof *kids);
         n->n = (uint32_t)nk;
