@@ -11,7 +11,8 @@
 # must equal the seeded-defect counts gen printed, or the benchmark fails:
 # that is the only thing it asserts. yamllint (default configuration) runs
 # at the smallest N only, where it takes seconds rather than minutes. The
-# table goes to standard output and to bench/out/results.md.
+# table goes to standard output and to bench/out/results.md, followed by every
+# run with the CPU seconds other processes used during it (/proc/stat).
 set -u
 ML=$1 BB=$2 RUNS=$3
 shift 3
