@@ -11,7 +11,8 @@
 # must equal the seeded-defect counts gen printed, or the benchmark fails:
 # that is the only thing it asserts. yamllint (default configuration) runs
 # at the smallest N only, where it takes seconds rather than minutes. The
-# table goes to standard output and to bench/out/results.md.
+# table goes to standard output and to bench/out/results.md, followed by every
+# run with the CPU seconds other processes used during it (/proc/stat).
 set -u
 ML=$1 BB=$2 RUNS=$3
 shift 3
@@ -23,6 +24,7 @@ mkdir -p "$OUT"
 TMP=$(mktemp -d)
 trap 'rm -rf "$TMP"' EXIT
 RES="$OUT/results.md"
+: > "$OUT/runs.log"
 fail=0
 
 die() { echo "bench: $*" >&2; exit 1; }
@@ -31,15 +33,26 @@ die() { echo "bench: $*" >&2; exit 1; }
 # median of the numbers on standard input
 median() { sort -n | awk '{v[NR]=$1} END {if (NR==0) print "nan"; else if (NR%2) print v[(NR+1)/2]; else print (v[NR/2]+v[NR/2+1])/2}'; }
 
+# CPU seconds all processes of the machine have used so far (user, nice,
+# system, irq, softirq from /proc/stat; empty where there is no /proc)
+busy() { awk -v hz="$(getconf CLK_TCK 2>/dev/null || echo 100)" '/^cpu / {printf "%.2f", ($2+$3+$4+$7+$8)/hz}' /proc/stat 2>/dev/null; }
+
 # measure NAME CMD...: run CMD $RUNS times; leaves medians in $NAME.wall/.cpu/.rss
+# and one line per run in $OUT/runs.log: wall, cpu, RSS and the CPU seconds
+# other processes used during the run (how busy the machine was)
 measure() {
   name=$1; shift
   : > "$TMP/$name.w"; : > "$TMP/$name.c"; : > "$TMP/$name.m"
   i=0
   while [ $i -lt "$RUNS" ]; do
+    b0=$(busy)
     /usr/bin/time -f "%e %U %S %M" -o "$TMP/t" "$@" > "$TMP/$name.out" 2> "$TMP/$name.err"
+    b1=$(busy)
     tail -n 1 "$TMP/t" | awk -v w="$TMP/$name.w" -v c="$TMP/$name.c" -v m="$TMP/$name.m" \
       '{print $1 >> w; print $2 + $3 >> c; print $4 >> m}'
+    tail -n 1 "$TMP/t" | awk -v n="$name" -v b0="$b0" -v b1="$b1" -v la="$(cut -d' ' -f1 /proc/loadavg 2>/dev/null)" \
+      '{cpu = $2 + $3; o = (b0 != "" && b1 != "") ? sprintf("%.2f", b1 - b0 - cpu) : "?";
+        printf "%s wall %.2f cpu %.2f rss %.0fMB others-cpu %s load %s\n", n, $1, cpu, $4 / 1024, o, la}' >> "$OUT/runs.log"
     i=$((i+1))
   done
   median < "$TMP/$name.w" > "$TMP/$name.wall"
@@ -86,6 +99,7 @@ for N in "$@"; do
   resources=$(awk '$1=="resources" {print $2}' "$STAMP")
   # warm the page cache, then measure
   "$BB/floor" "$DIR" > /dev/null
+  echo "N=$N $(date -u '+%H:%M:%S')" >> "$OUT/runs.log"
   measure floor "$BB/floor" "$DIR"
   measure j1 "$ML" --no-config --format gcc --fail-on never -j1 "$DIR"
   measure jn "$ML" --no-config --format gcc --fail-on never -j"$JOBS" "$DIR"
@@ -139,5 +153,9 @@ done
   else
     echo "- yamllint: not installed (Debian: apt-get install yamllint), not timed"
   fi
+  echo
+  echo "Each run (others-cpu: CPU seconds other processes used during the run, from /proc/stat):"
+  echo
+  sed 's/^/    /' "$OUT/runs.log"
 } | tee -a "$RES"
 exit $fail

@@ -89,6 +89,12 @@ void *ml_alloc(ml_arena *a, size_t size)
     return chain_alloc(&a->head, size, 16);
 }
 
+void *ml_alloc_aligned(ml_arena *a, size_t size, size_t align)
+{
+    a->total += size;
+    return chain_alloc(&a->head, size, align);
+}
+
 /* Strings come from a chain of their own and need no alignment, so that the
  * millions of short scalars of a large input are packed end to end instead
  * of each being rounded up to 16 bytes between other objects. */
@@ -112,6 +118,49 @@ char *ml_strndup(ml_arena *a, const char *s, size_t n)
         memcpy(p, s, n);
     p[n] = '\0';
     return p;
+}
+
+void ml_key_join(ml_key *k, char sep, size_t nparts, const char *const *parts)
+{
+    size_t lens[8];
+    size_t need = nparts ? nparts - 1 : 0;
+    if (nparts > 8)
+        abort();
+    for (size_t i = 0; i < nparts; i++) {
+        lens[i] = parts[i] ? strlen(parts[i]) : 0;
+        need += lens[i];
+    }
+    k->s = need < sizeof k->small ? k->small : malloc(need + 1);
+    if (!k->s)
+        oom();
+    char *p = k->s;
+    for (size_t i = 0; i < nparts; i++) {
+        if (i)
+            *p++ = sep;
+        if (lens[i])
+            memcpy(p, parts[i], lens[i]);
+        p += lens[i];
+    }
+    *p = '\0';
+    k->n = need;
+}
+
+void ml_key_done(ml_key *k)
+{
+    if (k->s != k->small)
+        free(k->s);
+    k->s = NULL;
+}
+
+char *ml_key_dup(ml_arena *a, size_t *len, char sep, size_t nparts, const char *const *parts)
+{
+    ml_key k;
+    ml_key_join(&k, sep, nparts, parts);
+    char *s = ml_strndup(a, k.s, k.n);
+    if (len)
+        *len = k.n;
+    ml_key_done(&k);
+    return s;
 }
 
 char *ml_strdup(ml_arena *a, const char *s)

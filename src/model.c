@@ -554,7 +554,7 @@ static size_t capped(tctx *t, const ml_node *seq, const path *p)
         ml_buf b;
         ml_buf_init(&b);
         path_fmt(&b, p, 0);
-        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", seq->n, MAX_ITEMS);
+        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", (size_t)seq->n, MAX_ITEMS);
         shape_msg(t, seq, ml_strndup(t->m->arena, b.s, b.n));
         ml_buf_free(&b);
         return MAX_ITEMS;
@@ -1383,19 +1383,36 @@ void ml_model_add_doc(ml_model *m, ml_doc *doc)
 
 /* Push item under key unless it is already the last item there (the same
  * object listing one key twice). */
-static void push_once(ml_model *m, ml_map *map, const char *key, void *item)
+static void push_once_n(ml_model *m, ml_map *map, const char *key, size_t len, void *item)
 {
-    size_t len = strlen(key);
     const ml_vec *v = ml_map_vec(map, key, len);
     if (v && v->n && v->items[v->n - 1] == item)
         return;
     ml_map_push(map, m->arena, key, len, item);
 }
 
-static char *group_key(ml_arena *a, const void *group, const char *key)
+static void push_once(ml_model *m, ml_map *map, const char *key, void *item)
 {
-    /* The pointer only keys a hash lookup; it never reaches the output. */
-    return ml_printf(a, "%p\x1f%s", group, key);
+    push_once_n(m, map, key, strlen(key), item);
+}
+
+/* The group's address in hex, as a key part: it only keys a hash lookup
+ * and never reaches the output. buf holds 2 * sizeof(void *) + 1 bytes. */
+static const char *group_hex(char *buf, const void *group)
+{
+    uintptr_t v = (uintptr_t)group;
+    static const char hex[] = "0123456789abcdef";
+    for (size_t i = 0; i < 2 * sizeof v; i++)
+        buf[i] = hex[(v >> (4 * (2 * sizeof v - 1 - i))) & 15];
+    buf[2 * sizeof v] = '\0';
+    return buf;
+}
+
+static char *group_key(ml_arena *a, const void *group, const char *key, size_t *len)
+{
+    char hx[2 * sizeof(void *) + 1];
+    const char *parts[] = {group_hex(hx, group), key};
+    return ml_key_dup(a, len, '\x1f', 2, parts);
 }
 
 typedef struct wild_entry {
@@ -1421,8 +1438,10 @@ static void index_label(ml_model *m, ml_workload *w)
         const char *v = ml_str(labels->pairs[i].value);
         if (!k || !v)
             continue;
-        char *key = ml_printf(m->arena, "%s\x1f%s\x1f%s", w->res->ns, k, v);
-        push_once(m, &m->label_index, key, w);
+        size_t len;
+        const char *parts[] = {w->res->ns, k, v};
+        char *key = ml_key_dup(m->arena, &len, '\x1f', 3, parts);
+        push_once_n(m, &m->label_index, key, len, w);
     }
 }
 
@@ -1443,8 +1462,9 @@ void ml_model_finish(ml_model *m)
      * then load order) replaces the others; the survivors of all groups are
      * the key's alternatives. */
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        char *gk = group_key(m->arena, r->group, r->key);
-        void **slot = ml_map_slot_for(&m->group_defs, gk, strlen(gk));
+        size_t gklen;
+        char *gk = group_key(m->arena, r->group, r->key, &gklen);
+        void **slot = ml_map_slot_for(&m->group_defs, gk, gklen);
         ml_resource *prev = *slot;
         if (!prev) {
             *slot = r;
@@ -1562,11 +1582,12 @@ ml_resource *ml_model_group_def(const ml_model *m, const void *group, const char
 {
     if (!group || !key)
         return NULL;
-    ml_buf b;
-    ml_buf_init(&b);
-    ml_buf_printf(&b, "%p\x1f%s", group, key);
-    ml_resource *r = ml_map_get(&m->group_defs, b.s, b.n);
-    ml_buf_free(&b);
+    char hx[2 * sizeof(void *) + 1];
+    const char *parts[] = {group_hex(hx, group), key};
+    ml_key k;
+    ml_key_join(&k, '\x1f', 2, parts);
+    ml_resource *r = ml_map_get(&m->group_defs, k.s, k.n);
+    ml_key_done(&k);
     return r;
 }
 
@@ -1587,11 +1608,11 @@ static const ml_vec *alts_of(const ml_model *m, ml_kind k, const char *ns, const
         ns = name;
     if (!ns)
         return NULL;
-    ml_buf b;
-    ml_buf_init(&b);
-    ml_buf_printf(&b, "%s/%s/%s", kind_names[k], ns, name);
-    const ml_vec *v = ml_map_vec(&m->by_key, b.s, b.n);
-    ml_buf_free(&b);
+    const char *parts[] = {kind_names[k], ns, name};
+    ml_key key;
+    ml_key_join(&key, '/', 3, parts);
+    const ml_vec *v = ml_map_vec(&m->by_key, key.s, key.n);
+    ml_key_done(&key);
     if (!v || !v->n || ((ml_resource *)v->items[0])->kind != k)
         return NULL;
     return v;
@@ -1800,11 +1821,12 @@ bool ml_selector_matches_workload(const ml_node *sel, const ml_workload *w)
 
 static const ml_vec *label_candidates(const ml_model *m, const char *ns, const char *k, const char *v)
 {
-    char small[256];
-    size_t need = strlen(ns) + strlen(k) + strlen(v) + 3;
-    char *key = need <= sizeof small ? small : ml_alloc(m->arena, need);
-    int n = snprintf(key, need, "%s\x1f%s\x1f%s", ns, k, v);
-    return ml_map_vec(&m->label_index, key, n > 0 ? (size_t)n : 0);
+    const char *parts[] = {ns, k, v};
+    ml_key key;
+    ml_key_join(&key, '\x1f', 3, parts);
+    const ml_vec *r = ml_map_vec(&m->label_index, key.s, key.n);
+    ml_key_done(&key);
+    return r;
 }
 
 ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)

@@ -56,7 +56,7 @@ typedef struct anchor_rec {
 
 typedef struct frame {
     pos start, last_end;
-    const char *tag;
+    unsigned tag; /* ml_node_tag */
     anchor_rec *anchor;
     size_t base; /* first child on the scratch stack */
     uint64_t size;
@@ -289,9 +289,24 @@ static void attach(loader *l, ml_node *n, uint64_t size, pos end)
     fr->last_end = end;
 }
 
-static const char *copy_opt(loader *l, const yaml_char_t *s)
+/* What the accessors need of an explicit tag: whether it makes a plain
+ * scalar a string. The tag's text is not kept. */
+static unsigned tag_kind(const yaml_char_t *s)
 {
-    return s ? ml_strdup(l->a, (const char *)s) : NULL;
+    if (!s)
+        return ML_TAG_NONE;
+    if (strcmp((const char *)s, "tag:yaml.org,2002:str") == 0 || strcmp((const char *)s, "!") == 0)
+        return ML_TAG_STR;
+    return ML_TAG_OTHER;
+}
+
+/* Nodes need 8-byte alignment only (ml_alloc rounds to 16, which would make
+ * a 56-byte node take 64). */
+static ml_node *node_alloc(loader *l)
+{
+    ml_node *n = ml_alloc_aligned(l->a, sizeof *n, _Alignof(ml_node));
+    memset(n, 0, sizeof *n);
+    return n;
 }
 
 static anchor_rec *define_anchor(loader *l, const yaml_char_t *name)
@@ -306,8 +321,11 @@ static anchor_rec *define_anchor(loader *l, const yaml_char_t *name)
 
 static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
 {
-    ml_node *n = ml_alloc(l->a, sizeof *n);
-    memset(n, 0, sizeof *n);
+    if (ev->data.scalar.length >= UINT32_MAX) {
+        error_at(l, make_loc(l, s, e), "scalar of 4 GiB or more");
+        return;
+    }
+    ml_node *n = node_alloc(l);
     n->type = ML_NODE_SCALAR;
     switch (ev->data.scalar.style) {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE:
@@ -323,8 +341,8 @@ static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
         break;
     }
     n->loc = make_loc(l, s, e);
-    n->tag = copy_opt(l, ev->data.scalar.tag);
-    n->len = ev->data.scalar.length;
+    n->tag = tag_kind(ev->data.scalar.tag);
+    n->len = (uint32_t)ev->data.scalar.length;
     n->str = n->len ? ml_strndup(l->a, (const char *)ev->data.scalar.value, n->len) : "";
     anchor_rec *r = define_anchor(l, ev->data.scalar.anchor);
     if (r) {
@@ -370,17 +388,17 @@ static void on_start(loader *l, const yaml_event_t *ev, bool is_map, pos s, pos 
     fr->size = 1;
     fr->is_map = is_map;
     if (is_map) {
-        fr->tag = copy_opt(l, ev->data.mapping_start.tag);
+        fr->tag = tag_kind(ev->data.mapping_start.tag);
         fr->anchor = define_anchor(l, ev->data.mapping_start.anchor);
     } else {
-        fr->tag = copy_opt(l, ev->data.sequence_start.tag);
+        fr->tag = tag_kind(ev->data.sequence_start.tag);
         fr->anchor = define_anchor(l, ev->data.sequence_start.anchor);
     }
 }
 
 static bool is_merge_key(const ml_node *k)
 {
-    return k->type == ML_NODE_SCALAR && k->style == ML_SCALAR_PLAIN && !k->tag && k->len == 2 &&
+    return k->type == ML_NODE_SCALAR && k->style == ML_SCALAR_PLAIN && k->tag == ML_TAG_NONE && k->len == 2 &&
            k->str[0] == '<' && k->str[1] == '<';
 }
 
@@ -424,8 +442,9 @@ static void merge_from(const ml_node *src, unsigned srcno, ml_map *seen, ml_pair
     }
 }
 
-/* Build the pairs of a mapping whose pairs[0..np) contain mergeable << pairs. */
-static void resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np)
+/* Build the pairs of a mapping whose pairs[0..np) contain mergeable << pairs.
+ * Returns the number of pairs (the caller checks it against the limit). */
+static size_t resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np)
 {
     size_t cap = 0;
     for (size_t i = 0; i < np; i++) {
@@ -464,14 +483,13 @@ static void resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np)
     free(owner);
     ml_map_free(&seen);
     m->pairs = out;
-    m->n = n;
+    return n;
 }
 
 static void on_end(loader *l, pos s, pos e)
 {
     frame *fr = &l->frames[--l->depth];
-    ml_node *n = ml_alloc(l->a, sizeof *n);
-    memset(n, 0, sizeof *n);
+    ml_node *n = node_alloc(l);
     n->type = fr->is_map ? ML_NODE_MAP : ML_NODE_SEQ;
     n->tag = fr->tag;
     /* A closing bracket ends a flow collection. Otherwise the end event is
@@ -481,6 +499,12 @@ static void on_end(loader *l, pos s, pos e)
     n->loc = make_loc(l, fr->start, end);
     size_t nk = l->nscratch - fr->base;
     ml_node **kids = nk ? l->scratch + fr->base : NULL;
+    size_t count = fr->is_map ? nk / 2 : nk;
+    if (count > ML_YAML_MAX_CHILDREN) {
+        error_at(l, n->loc,
+                 ml_printf(l->a, "a collection of more than %u entries", (unsigned)ML_YAML_MAX_CHILDREN));
+        return;
+    }
     if (fr->is_map) {
         size_t np = nk / 2;
         bool merges = false;
@@ -492,14 +516,20 @@ static void on_end(loader *l, pos s, pos e)
                 merges = true;
         }
         n->pairs = pairs;
-        n->n = np;
         if (merges)
-            resolve_merges(l, n, pairs, np);
+            np = resolve_merges(l, n, pairs, np);
+        if (np > ML_YAML_MAX_CHILDREN) {
+            error_at(l, n->loc,
+                     ml_printf(l->a, "a collection of more than %u entries after merging <<",
+                               (unsigned)ML_YAML_MAX_CHILDREN));
+            return;
+        }
+        n->n = (uint32_t)np;
     } else {
-        n->items = ml_alloc(l->a, (nk ? nk : 1) * sizeof *n->items);
+        n->items = ml_alloc_aligned(l->a, (nk ? nk : 1) * sizeof *n->items, _Alignof(ml_node *));
         if (nk)
             memcpy(n->items, kids, nk * sizeof *kids);
-        n->n = nk;
+        n->n = (uint32_t)nk;
     }
     l->nscratch = fr->base;
     if (fr->anchor) {
@@ -534,7 +564,7 @@ static void on_doc_end(loader *l, pos e, uint32_t start_off)
     /* libyaml reports an explicit document without content as an empty
      * plain scalar. */
     ml_node *r = d->root;
-    if (r && r->type == ML_NODE_SCALAR && r->style == ML_SCALAR_PLAIN && !r->tag && r->len == 0)
+    if (r && r->type == ML_NODE_SCALAR && r->style == ML_SCALAR_PLAIN && r->tag == ML_TAG_NONE && r->len == 0)
         d->root = NULL;
     ml_vec_push(l->a, &l->out->docs, d);
     l->doc = NULL;
@@ -656,6 +686,14 @@ static const ml_pair *get_pair(const ml_node *m, const char *key, size_t len)
     return NULL;
 }
 
+const ml_pair *ml_get_pair_n(const ml_node *m, const char *key, size_t len)
+{
+    return get_pair(m, key, len);
+}
+
+/* The out-of-line versions (yaml.h maps the names to inline functions). */
+#undef ml_get_pair
+#undef ml_get
 const ml_pair *ml_get_pair(const ml_node *m, const char *key)
 {
     return key ? get_pair(m, key, strlen(key)) : NULL;
@@ -717,8 +755,7 @@ bool ml_is_scalar(const ml_node *n)
  * (an explicit !!str or ! tag makes it a string). */
 static bool plain_untyped(const ml_node *n)
 {
-    return n && n->type == ML_NODE_SCALAR && n->style == ML_SCALAR_PLAIN &&
-           !(n->tag && (strcmp(n->tag, "tag:yaml.org,2002:str") == 0 || strcmp(n->tag, "!") == 0));
+    return n && n->type == ML_NODE_SCALAR && n->style == ML_SCALAR_PLAIN && n->tag != ML_TAG_STR;
 }
 
 /* A missing node (NULL) is not a null scalar. */
@@ -799,3 +836,6 @@ bool ml_yaml_plain_safe(const char *v)
             return false;
     return true;
 }
+
+/* yaml.h documents the node's layout; keep it honest on LP64 targets. */
+_Static_assert(sizeof(void *) != 8 || sizeof(ml_node) == 56, "ml_node is 56 bytes on LP64 (see yaml.h)");

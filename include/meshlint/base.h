@@ -33,6 +33,9 @@ void ml_arena_free(ml_arena *a);
 /* Aligned to 16 bytes; never returns NULL (aborts on out-of-memory). */
 void *ml_alloc(ml_arena *a, size_t size);
 void *ml_zalloc(ml_arena *a, size_t size);
+/* Aligned to align (a power of two up to 16) only: for small objects
+ * allocated by the million, which ml_alloc's 16 would pad. */
+void *ml_alloc_aligned(ml_arena *a, size_t size, size_t align);
 char *ml_strndup(ml_arena *a, const char *s, size_t n);
 char *ml_strdup(ml_arena *a, const char *s);
 char *ml_printf(ml_arena *a, const char *fmt, ...) ML_PRINTF(2, 3);
@@ -108,6 +111,22 @@ void ml_buf_putc(ml_buf *b, char c);
 void ml_buf_printf(ml_buf *b, const char *fmt, ...) ML_PRINTF(2, 3);
 void ml_buf_vprintf(ml_buf *b, const char *fmt, va_list ap);
 void ml_buf_reset(ml_buf *b);
+
+/* ---- composite keys without printf ------------------------------------ */
+
+/* A key joined from parts with a one-byte separator, built with memcpy (the
+ * model's indexes and the rules build millions of these; printf was the
+ * dearest part of a lookup). Short keys live in `small`, longer ones in
+ * malloc'd memory: call ml_key_done. A NULL part joins as empty. */
+typedef struct ml_key {
+    char *s;
+    size_t n;
+    char small[200];
+} ml_key;
+void ml_key_join(ml_key *k, char sep, size_t nparts, const char *const *parts);
+void ml_key_done(ml_key *k);
+/* The same joined key copied into arena a (NUL-terminated; *len its length). */
+char *ml_key_dup(ml_arena *a, size_t *len, char sep, size_t nparts, const char *const *parts);
 
 /* ---- small string helpers --------------------------------------------- */
 

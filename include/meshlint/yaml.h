@@ -28,23 +28,42 @@ typedef struct ml_pair {
     ml_node *value;
 } ml_pair;
 
+/*
+ * A node is 56 bytes (it was 80): the tree of a large repository holds
+ * millions of them, and every byte is memory the kernel must hand over.
+ *   loc        32  the whole node; for a scalar, its text
+ *   str         8  scalar: NUL-terminated value (may contain NUL; see len)
+ *   pairs/items 8  map: pairs[0..n); seq: items[0..n). They share storage:
+ *                  test the type, never the pointer.
+ *   len         4  scalar: length of str
+ *   n:26, type:2, style:2, tag:2   4
+ * Limits the loader enforces with a diagnostic (ML001 at the node): a scalar
+ * of 4 GiB or more and a collection of ML_YAML_MAX_CHILDREN children or
+ * more are refused. `tag` is only what the accessors need to know about an
+ * explicit tag (ML_TAG_*): the tag's text is not kept.
+ * The type, style and tag bit-fields read as the enums below; their
+ * addresses cannot be taken.
+ */
+typedef enum ml_node_tag {
+    ML_TAG_NONE,  /* no explicit tag */
+    ML_TAG_STR,   /* !!str or the non-specific "!": a plain scalar is a string */
+    ML_TAG_OTHER  /* any other explicit tag */
+} ml_node_tag;
+
+#define ML_YAML_MAX_CHILDREN ((1u << 26) - 1) /* pairs or items per collection */
+
 struct ml_node {
-    ml_node_type type;
-    ml_scalar_style style;
     ml_loc loc;           /* the whole node; for a scalar, its text */
-    const char *tag;      /* explicit tag as written, or NULL */
-    /* scalar */
-    const char *str;      /* NUL-terminated value (may contain NUL; see len) */
-    size_t len;
-    /* map: pairs[0..n); seq: items[0..n). One of the two, by type: they
-     * share storage (a node is 80 bytes, not 96; the tree of a large
-     * repository holds millions of nodes), so test the type, never the
-     * pointer. */
-    size_t n;
+    const char *str;      /* scalar: NUL-terminated value (may contain NUL; see len) */
     union {
         ml_pair *pairs;
         ml_node **items;
     };
+    uint32_t len;         /* scalar: bytes in str */
+    uint32_t n : 26;      /* map: pairs; seq: items */
+    unsigned type : 2;    /* ml_node_type */
+    unsigned style : 2;   /* ml_scalar_style */
+    unsigned tag : 2;     /* ml_node_tag */
 };
 
 struct ml_unit;
@@ -82,6 +101,23 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out);
 ml_node *ml_get(const ml_node *m, const char *key);
 /* Same, returning the pair (for the key's own location). */
 const ml_pair *ml_get_pair(const ml_node *m, const char *key);
+/* The same with the key's length given (key need not be NUL-terminated). */
+const ml_pair *ml_get_pair_n(const ml_node *m, const char *key, size_t len);
+
+/* Nearly every call passes a string literal: measure it where the compiler
+ * can (strlen of a literal is a constant), not on every call. The functions
+ * above stay for callers that take their address. */
+static inline const ml_pair *ml_get_pair_inline_(const ml_node *m, const char *key)
+{
+    return key ? ml_get_pair_n(m, key, __builtin_strlen(key)) : NULL;
+}
+static inline ml_node *ml_get_inline_(const ml_node *m, const char *key)
+{
+    const ml_pair *p = ml_get_pair_inline_(m, key);
+    return p ? p->value : NULL;
+}
+#define ml_get_pair(m, key) ml_get_pair_inline_((m), (key))
+#define ml_get(m, key) ml_get_inline_((m), (key))
 /* Follow a dotted path of keys: ml_path(root, "spec.template.metadata"). */
 ml_node *ml_path(const ml_node *m, const char *dotted);
 /* The scalar's string, or NULL when n is not a scalar. */

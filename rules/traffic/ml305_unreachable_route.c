@@ -39,7 +39,7 @@ static void canon(ml_arena *a, ml_buf *b, const ml_node *n, unsigned depth)
             ml_buf_puts(b, "~");
             return;
         }
-        ml_buf_printf(b, "%zu:", n->len);
+        ml_buf_printf(b, "%zu:", (size_t)n->len);
         ml_buf_add(b, n->str, n->len);
         return;
     }

@@ -144,8 +144,10 @@ static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route
     const char *subset = ml_str_nonnull(d->subset);
     if (subset) {
         /* "\x1f" cannot occur in a host name, so the two kinds of keys never collide */
-        const char *key = ml_printf(ctx->arena, "%s\x1f%s", d->fqdn, subset);
-        ml_map_push(out, ctx->arena, key, strlen(key), ref);
+        const char *parts[] = {d->fqdn, subset};
+        size_t len;
+        const char *key = ml_key_dup(ctx->arena, &len, '\x1f', 2, parts);
+        ml_map_push(out, ctx->arena, key, len, ref);
     }
 }
 
@@ -166,11 +168,11 @@ const ml_vec *tr_refs_for_subset(ml_ctx *ctx, const ml_map *refs, const char *fq
 {
     if (!fqdn || !subset)
         return tr_refs_for(refs, NULL);
-    ml_buf b;
-    ml_buf_init(&b);
-    ml_buf_printf(&b, "%s\x1f%s", fqdn, subset);
-    const ml_vec *v = ml_map_vec(refs, b.s, b.n);
-    ml_buf_free(&b);
+    const char *parts[] = {fqdn, subset};
+    ml_key key;
+    ml_key_join(&key, '\x1f', 2, parts);
+    const ml_vec *v = ml_map_vec(refs, key.s, key.n);
+    ml_key_done(&key);
     (void)ctx;
     return v ? v : tr_refs_for(refs, NULL);
 }

@@ -690,10 +690,11 @@ static void test_complex_keys(void **state)
 static void test_scalar_styles(void **state)
 {
     (void)state;
-    load("p: plain\nq: \"dq\\tx\"\nsq: 'it''s'\nb: |\n  line1\n  line2\nf: >\n  a\n  b\nt: !!str x\nn:\n");
+    load("p: plain\nq: \"dq\\tx\"\nsq: 'it''s'\nb: |\n  line1\n  line2\nf: >\n  a\n  b\nt: !!str x\nn:\n"
+         "e: ! 12\no: !!int 12\nnl: !!str null\non: !custom null\n");
     ml_node *r = root();
     assert_int_equal(ml_get(r, "p")->style, ML_SCALAR_PLAIN);
-    assert_null(ml_get(r, "p")->tag);
+    assert_int_equal(ml_get(r, "p")->tag, ML_TAG_NONE);
     assert_int_equal(ml_get(r, "q")->style, ML_SCALAR_QUOTED);
     assert_string_equal(ml_str(ml_get(r, "q")), "dq\tx");
     assert_string_equal(ml_str(ml_get(r, "sq")), "it's");
@@ -702,7 +703,13 @@ static void test_scalar_styles(void **state)
     assert_string_equal(b->str, "line1\nline2\n");
     assert_int_equal(b->len, 12);
     assert_string_equal(ml_str(ml_get(r, "f")), "a b\n");
-    assert_string_equal(ml_get(r, "t")->tag, "tag:yaml.org,2002:str");
+    /* only what the accessors need of a tag is kept: !!str and ! make a
+     * plain scalar a string, any other tag does not */
+    assert_int_equal(ml_get(r, "t")->tag, ML_TAG_STR);
+    assert_int_equal(ml_get(r, "e")->tag, ML_TAG_STR);
+    assert_int_equal(ml_get(r, "o")->tag, ML_TAG_OTHER);
+    assert_false(ml_is_null(ml_get(r, "nl")));
+    assert_true(ml_is_null(ml_get(r, "on")));
     ml_node *n = ml_get(r, "n");
     assert_non_null(n);
     assert_true(ml_is_null(n));
@@ -789,6 +796,46 @@ static void test_int_bool_null(void **state)
     assert_false(ml_is_scalar(NULL));
     assert_null(ml_str(NULL));
     assert_null(ml_str_nonnull(NULL));
+}
+
+/* The inline ml_get/ml_get_pair (literal keys measured at compile time),
+ * their out-of-line twins and ml_get_pair_n agree; composite keys join the
+ * same way on the stack and in the arena, short or long. */
+static void test_get_forms_and_keys(void **state)
+{
+    (void)state;
+    load("a: 1\nab: 2\na: 3\n\"\": 4\n");
+    ml_node *r = root();
+    const char *dyn = "ab";
+    assert_string_equal(ml_str(ml_get(r, "a")), "3"); /* the last duplicate wins */
+    assert_ptr_equal(ml_get(r, dyn), ml_get_pair_n(r, "abc", 2)->value);
+    assert_ptr_equal((ml_get)(r, "a"), ml_get(r, "a"));
+    assert_ptr_equal((ml_get_pair)(r, "ab"), ml_get_pair(r, "ab"));
+    assert_string_equal(ml_str(ml_get(r, "")), "4");
+    const char *none = NULL;
+    assert_null(ml_get(r, none));
+    assert_null((ml_get_pair)(r, none));
+    assert_null(ml_get(NULL, "a"));
+
+    char big[600];
+    memset(big, 'x', sizeof big - 1);
+    big[sizeof big - 1] = '\0';
+    const char *parts[][3] = {{"ns", "app", "web"}, {"", NULL, "v"}, {big, "k", big}};
+    const char *want[] = {"ns\x1f" "app\x1f" "web", "\x1f\x1fv", NULL};
+    for (size_t i = 0; i < 3; i++) {
+        ml_key k;
+        ml_key_join(&k, '\x1f', 3, parts[i]);
+        size_t n;
+        char *d = ml_key_dup(&A, &n, '\x1f', 3, parts[i]);
+        assert_int_equal(k.n, n);
+        assert_int_equal(strlen(k.s), n);
+        assert_memory_equal(k.s, d, n + 1);
+        if (want[i])
+            assert_string_equal(k.s, want[i]);
+        else
+            assert_int_equal(n, 2 * strlen(big) + 3);
+        ml_key_done(&k);
+    }
 }
 
 static void test_path_and_get(void **state)
@@ -885,6 +932,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_scalar_styles, setup, teardown),
         cmocka_unit_test_setup_teardown(test_int_bool_null, setup, teardown),
         cmocka_unit_test_setup_teardown(test_path_and_get, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_get_forms_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_bounded, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
