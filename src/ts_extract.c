@@ -3640,11 +3640,8 @@ static void ensure_pkg(xctx *x, extract_ctx *c, const ml_ts_unit *u)
     c->dir = ml_ts_dirname(x->a, u->file->path);
 }
 
-static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+static void one_server(xctx *x, extract_ctx *c, ml_ts_unit *u, ml_ts_node *call)
 {
-    extract_ctx *c = vctx;
-    (void)f;
-    ensure_pkg(x, c, u);
     ml_server *s = ml_zalloc(x->a, sizeof *s);
     s->file = u->file;
     s->call = ml_ts_loc(u, call->a->last, call->a->last);
@@ -3664,6 +3661,116 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     x->srv = NULL;
     ml_vec_push(x->a, &x->m->servers, s);
     ml_vec_push(x->a, c->servers, s);
+}
+
+#define MAX_MAP_ELEMS 16
+
+/* createServer inside `[a, b].map((opts) => ...)` (or forEach, or over a
+ * const array): the parameter's '(' (or the single parameter) and the
+ * array literal's elements, so that each element makes its own server. */
+static bool map_callback(ml_ts_unit *u, uint32_t at, uint32_t *open, uint32_t *end, ml_ts_node **arr)
+{
+    if (at >= u->lx.n)
+        return false;
+    uint32_t sc = u->tok_scope[at];
+    for (int steps = 0; steps < 4096 && sc != 0; steps++) {
+        uint32_t o = u->scopes[sc].open;
+        const ml_tok *t = ml_ts_tok(u, o);
+        bool fn = t->kind == ML_TK_IDENT ||
+                  (ml_tok_p(u, o, ML_P_LPAREN) &&
+                   !(o > 0 && (ml_tok_is(u, o - 1, "for") || ml_tok_is(u, o - 1, "catch"))));
+        if (!fn) {
+            sc = u->scopes[sc].parent;
+            continue;
+        }
+        /* the innermost function: is it the callback of .map( / .forEach( ? */
+        if (o < 4 || !ml_tok_p(u, o - 1, ML_P_LPAREN) ||
+            !(ml_tok_is(u, o - 2, "map") || ml_tok_is(u, o - 2, "forEach")) || !ml_tok_p(u, o - 3, ML_P_DOT))
+            return false;
+        uint32_t r = o - 4, first;
+        if (ml_tok_p(u, r, ML_P_RBRACK)) {
+            /* the '[' whose partner is r (an array of a few option
+             * objects: looked for within 4096 tokens) */
+            first = UINT32_MAX;
+            for (uint32_t q = r; q-- > 0 && r - q < 4096;)
+                if (ml_tok_p(u, q, ML_P_LBRACK) && ml_ts_match(u, q) == r) {
+                    first = q;
+                    break;
+                }
+            if (first == UINT32_MAX)
+                return false;
+            /* the elements only (parsing from '[' would take the whole
+             * [..].map(...) call) */
+            ml_ts_node *an = ml_zalloc(u->arena, sizeof *an);
+            an->kind = ML_N_ARRAY;
+            an->first = first;
+            an->last = r;
+            ml_vec kids = {0};
+            for (uint32_t q = first + 1; q < r && kids.n <= MAX_MAP_ELEMS;) {
+                uint32_t next = q;
+                ml_ts_node *e = ml_tok_p(u, q, ML_P_ELLIPSIS) ? NULL : ml_ts_parse_expr(u, q, &next);
+                if (!e || next <= q)
+                    return false;
+                ml_vec_push(u->arena, &kids, e);
+                q = next;
+                if (!ml_tok_p(u, q, ML_P_COMMA))
+                    break;
+                q++;
+            }
+            an->kids = (ml_ts_node **)kids.items;
+            an->nkids = (uint32_t)kids.n;
+            *arr = an;
+        } else if (ml_ts_tok(u, r)->kind == ML_TK_IDENT && !ml_tok_p(u, r - 1, ML_P_DOT)) {
+            const ml_tok *it = ml_ts_tok(u, r);
+            ml_ts_binding *b = ml_ts_lookup(u, u->src + it->off, it->end - it->off, r);
+            if (!b || b->kind != ML_B_CONST || b->init == UINT32_MAX)
+                return false;
+            if (!b->ast)
+                b->ast = ml_ts_parse_expr(u, b->init, NULL);
+            *arr = b->ast;
+        } else {
+            return false;
+        }
+        if (!*arr || (*arr)->kind != ML_N_ARRAY || (*arr)->nkids < 1 || (*arr)->nkids > MAX_MAP_ELEMS)
+            return false;
+        for (uint32_t k = 0; k < (*arr)->nkids; k++)
+            if (!(*arr)->kids[k] || (*arr)->kids[k]->kind == ML_N_SPREAD)
+                return false;
+        *open = o;
+        *end = u->scopes[sc].close;
+        return true;
+    }
+    return false;
+}
+
+static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+{
+    extract_ctx *c = vctx;
+    (void)f;
+    ensure_pkg(x, c, u);
+    uint32_t open = 0, end = 0;
+    ml_ts_node *arr = NULL;
+    if (x->nframes == 0 && map_callback(u, call->first, &open, &end, &arr)) {
+        /* one server per element: the callback's parameter is that element */
+        for (uint32_t k = 0; k < arr->nkids; k++) {
+            ml_ts_node *site = ml_zalloc(x->a, sizeof *site);
+            site->kind = ML_N_CALL;
+            site->first = arr->kids[k]->first;
+            site->last = arr->kids[k]->last;
+            site->kids = &arr->kids[k];
+            site->nkids = 1;
+            struct frame *fr = &x->frames[x->nframes++];
+            fr->fu = u;
+            fr->open = open;
+            fr->end = end;
+            fr->cu = u;
+            fr->call = site;
+            one_server(x, c, u, call);
+            x->nframes--;
+        }
+        return;
+    }
+    one_server(x, c, u, call);
 }
 
 static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)

@@ -1515,6 +1515,33 @@ static void test_helper_functions(void **state)
     fx_free(f);
 }
 
+
+/* [a, b].map((opts) => createServer(opts)): one server per element. */
+static void test_map_over_options(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    assert_int_equal(extract(f, "m.ts",
+                             IMP "const a = { port: 5001 };\n"
+                                 "const b = { port: Number(process.env.B_PORT ?? 5002), allowHTTP1: false };\n"
+                                 "const servers = [a, b].map((opts) => createServer(opts));\n"
+                                 "const list = [{ port: 6001 }, { port: 6002 }, { port: 6003 }];\n"
+                                 "list.forEach(o => { createServer({ ...o, host: '0.0.0.0' }); });\n"
+                                 "items.map((opts) => createServer(opts));\n"),
+                     6);
+    assert_true(server(f, 0)->port.kind == ML_VAL_NUM && server(f, 0)->port.num == 5001);
+    assert_int_equal(server(f, 1)->port.kind, ML_VAL_ENV);
+    assert_string_equal(server(f, 1)->port.env, "B_PORT");
+    assert_false(server(f, 1)->allow_http1.b);
+    for (int k = 0; k < 3; k++) {
+        assert_true(server(f, 2 + k)->port.kind == ML_VAL_NUM && server(f, 2 + k)->port.num == 6001 + k);
+        assert_string_equal(server(f, 2 + k)->host.str, "0.0.0.0");
+    }
+    /* an array this tool cannot see: one server, unknown */
+    assert_int_equal(server(f, 5)->port.kind, ML_VAL_UNKNOWN);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1550,6 +1577,7 @@ int main(void)
         cmocka_unit_test(test_val_num),
         cmocka_unit_test(test_builder_parameters),
         cmocka_unit_test(test_helper_functions),
+        cmocka_unit_test(test_map_over_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
