@@ -34,7 +34,8 @@ static void loc(ml_jw *w, const char *key, ml_loc l)
 
 static void val(ml_jw *w, const char *key, const ml_val *v)
 {
-    ml_jw_key(w, key);
+    if (key)
+        ml_jw_key(w, key);
     ml_jw_object(w);
     switch (v->kind) {
     case ML_VAL_ABSENT:
@@ -66,6 +67,15 @@ static void val(ml_jw *w, const char *key, const ml_val *v)
     case ML_VAL_UNKNOWN:
         ml_jw_kstring(w, "kind", "unknown");
         ml_jw_kstring(w, "why", v->why);
+        if (v->alts.n) {
+            /* one of these values (call sites that differ, a run-time condition) */
+            ml_jw_key(w, "oneOf");
+            ml_jw_array(w);
+            ML_VEC_EACH(const ml_val *, a, &v->alts) {
+                val(w, NULL, a);
+            }
+            ml_jw_end_array(w);
+        }
         break;
     }
     if (v->kind != ML_VAL_ABSENT)

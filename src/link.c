@@ -207,6 +207,30 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
     case ML_VAL_STR:
         return convert(m, code_setting(code, "code"), w, NULL);
     case ML_VAL_UNKNOWN:
+        if (code->alts.n) {
+            /* one of a few values (the call sites of a builder differ):
+             * known for this link when every one comes to the same */
+            ml_setting first = effective(m, l, code->alts.items[0], w, fw_env, dnum, dbool, dstr);
+            bool same = first.val.kind != ML_VAL_UNKNOWN;
+            ml_buf b;
+            ml_buf_init(&b);
+            for (size_t k = 0; k < code->alts.n; k++) {
+                ml_setting o = k ? effective(m, l, code->alts.items[k], w, fw_env, dnum, dbool, dstr) : first;
+                same &= o.val.kind != ML_VAL_UNKNOWN && ml_val_same(&o.val, &first.val);
+                if (k)
+                    ml_buf_puts(&b, k + 1 == code->alts.n ? " or " : ", ");
+                ml_buf_puts(&b, ml_val_text(m->arena, &o.val));
+            }
+            const char *list = ml_strndup(m->arena, b.s ? b.s : "", b.n);
+            ml_buf_free(&b);
+            if (same) {
+                first.source = ml_printf(m->arena, "every alternative in code (%s)", first.source);
+                return first;
+            }
+            return unknown_setting(ml_printf(m->arena, "one of %s in %s (%s)", list, where(m, l->workload),
+                                             code->why ? code->why : "alternatives in code"),
+                                   "code", code->loc);
+        }
         return unknown_setting(code->why ? code->why : "not known statically", "code", code->loc);
     case ML_VAL_ENV: {
         ml_setting e = ml_container_env(m, l->workload, l->container, code->env);

@@ -31,6 +31,7 @@
 #define MAX_STR 8192
 #define MAX_STR_WHY "string longer than 8192 bytes (meshlint evaluates concatenated strings up to 8 KiB)"
 #define IMPORT_MAX_BYTES (8u << 20)
+#define MAX_IMPORT_DEPTH 8 /* relative imports followed from the file with the server */
 
 /* ---- the functions we recognise ----------------------------------------- */
 
@@ -150,7 +151,11 @@ struct val {
     int open_after;     /* V_OBJ: order of the last unknown spread, -1 none; V_ARR: 1 when open */
     const char *open_why;
     ml_loc open_loc;
+    const char *alt_of; /* V_COND: the alternatives are what the call sites of
+                           this function pass (not a run-time condition) */
     fn_id fn;           /* V_CALL */
+    ml_ts_unit *fn_unit;        /* V_FUNC of a named function: where it is */
+    struct ml_ts_binding *fn_bind;
     ml_vec args;        /* V_CALL: val* */
     const char *module; /* V_NS */
     ml_ts_unit *ns_unit;/* V_NS of a relative import */
@@ -177,7 +182,18 @@ typedef struct ts_memo {
 static const char not_readable_mark;
 #define NOT_READABLE ((ml_file *)(uintptr_t)&not_readable_mark)
 
+/* A local helper function being called (call_local): its parameters are
+ * this call's arguments. */
+struct frame {
+    ml_ts_unit *fu;       /* the function's unit */
+    uint32_t open, end;   /* its parameters' '(' and the end of its body */
+    ml_ts_unit *cu;       /* the call */
+    struct ml_ts_node *call;
+};
+
 typedef struct xctx {
+    struct frame frames[8];
+    unsigned nframes;
     ml_model *m;
     ml_arena *a;
     ml_server *srv;       /* env reads are recorded here */
@@ -568,6 +584,514 @@ static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc lo
 static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec);
 
 static bool is_relative(const char *m) { return m && (ml_starts_with(m, "./") || ml_starts_with(m, "../")); }
+/* A specifier this tool follows into the package's own files: relative, or
+ * a "#subpath" of package.json "imports". */
+static bool is_local(const char *m) { return is_relative(m) || (m && m[0] == '#' && m[1]); }
+
+/* ---- parameters: what every call site of the function passes ---------------- */
+
+static ml_ts_node *call_node(ml_ts_unit *u, uint32_t c, uint32_t name_tok, uint32_t lp);
+static bool mentions(const ml_file *f, const char *const *names);
+static ml_file *resolve_relative(xctx *x, ml_ts_unit *from, const char *spec);
+static ml_ts_unit *unit_of(xctx *x, ml_file *f, unsigned depth);
+static val *val_member(xctx *x, val *obj, const char *name, ml_loc loc, bool optional, unsigned depth);
+
+#define MAX_CALL_SITES 32
+
+typedef struct call_site {
+    ml_ts_unit *u;
+    ml_ts_node *call;
+} call_site;
+
+typedef struct fn_calls {
+    ml_vec sites;     /* call_site* */
+    const char *why;  /* some use cannot be followed (a value reference, too many calls) */
+    ml_loc why_loc;
+    bool exported;
+} fn_calls;
+
+/* Where a parameter sits in its function's parameter list. */
+typedef struct param_pos {
+    uint32_t index;
+    uint32_t dflt;       /* the parameter's default, or UINT32_MAX */
+    const char *key;     /* destructured { key: name }: the property, else NULL */
+    uint32_t inner_dflt; /* the pattern element's default, or UINT32_MAX */
+    const char *why;
+} param_pos;
+
+static bool find_param(ml_ts_unit *u, const ml_ts_binding *b, uint32_t open, param_pos *pp)
+{
+    static const char *const modifiers[] = {"public", "private", "protected", "readonly", "override", NULL};
+    memset(pp, 0, sizeof *pp);
+    pp->dflt = pp->inner_dflt = UINT32_MAX;
+    if (!ml_tok_p(u, open, ML_P_LPAREN))
+        return open == b->tok; /* x => ...: the only parameter */
+    uint32_t close = ml_ts_match(u, open);
+    uint32_t p = open + 1, idx = 0;
+    for (int guard = 0; p < close && guard < 4096; guard++) {
+        while (ml_ts_tok(u, p)->kind == ML_TK_IDENT && ml_ts_tok(u, p + 1)->kind == ML_TK_IDENT) {
+            bool mod = false;
+            for (int k = 0; modifiers[k]; k++)
+                mod |= ml_tok_is(u, p, modifiers[k]);
+            if (!mod)
+                break;
+            p++;
+        }
+        bool rest = ml_tok_p(u, p, ML_P_ELLIPSIS);
+        if (rest)
+            p++;
+        uint32_t first = p, last;
+        if (ml_ts_tok(u, p)->kind == ML_TK_IDENT)
+            last = p;
+        else if (ml_tok_p(u, p, ML_P_LBRACE) || ml_tok_p(u, p, ML_P_LBRACK))
+            last = ml_ts_match(u, p);
+        else
+            return false;
+        if (last < first || last >= close)
+            return false;
+        p = last + 1;
+        if (ml_tok_p(u, p, ML_P_Q))
+            p++;
+        if (ml_tok_p(u, p, ML_P_COLON))
+            p = ml_ts_skip_type(u, p + 1);
+        uint32_t dflt = UINT32_MAX;
+        if (ml_tok_p(u, p, ML_P_ASSIGN)) {
+            dflt = p + 1;
+            p = ml_ts_skip_expr(u, p + 1);
+        }
+        if (b->tok >= first && b->tok <= last) {
+            if (rest) {
+                pp->why = "a rest parameter";
+                return false;
+            }
+            pp->index = idx;
+            pp->dflt = dflt;
+            if (first == b->tok)
+                return true;
+            if (!ml_tok_p(u, first, ML_P_LBRACE)) {
+                pp->why = "an array pattern";
+                return false;
+            }
+            uint32_t q = first + 1;
+            for (int g2 = 0; q < last && g2 < 4096; g2++) {
+                uint32_t qe = ml_ts_skip_expr(u, q);
+                if (qe <= q)
+                    qe = q + 1;
+                if (q == b->tok) {
+                    pp->key = b->name;
+                    if (ml_tok_p(u, q + 1, ML_P_ASSIGN))
+                        pp->inner_dflt = q + 2;
+                    return true;
+                }
+                const ml_tok *kt = ml_ts_tok(u, q);
+                if ((kt->kind == ML_TK_IDENT || kt->kind == ML_TK_STR) && ml_tok_p(u, q + 1, ML_P_COLON) &&
+                    q + 2 == b->tok && (q + 3 == qe || ml_tok_p(u, q + 3, ML_P_ASSIGN))) {
+                    pp->key = kt->kind == ML_TK_STR ? ml_tok_string(u, q, NULL)
+                                                    : ml_strndup(u->arena, u->src + kt->off, kt->end - kt->off);
+                    if (ml_tok_p(u, q + 3, ML_P_ASSIGN))
+                        pp->inner_dflt = q + 4;
+                    return true;
+                }
+                q = qe;
+                if (!ml_tok_p(u, q, ML_P_COMMA))
+                    break;
+                q++;
+            }
+            pp->why = "a nested destructuring pattern";
+            return false;
+        }
+        idx++;
+        if (!ml_tok_p(u, p, ML_P_COMMA))
+            break;
+        p++;
+    }
+    return false;
+}
+
+/* The named function whose parameters start at token open (function f(,
+ * const f = (, const f = async function (, const f = x =>), or NULL. */
+static ml_ts_binding *function_at(ml_ts_unit *u, uint32_t open)
+{
+    if (open == 0)
+        return NULL;
+    uint32_t p = open - 1;
+    if (ml_tok_p(u, open, ML_P_LPAREN) && ml_ts_tok(u, p)->kind == ML_TK_IDENT && !ml_tok_is(u, p, "function") &&
+        !ml_tok_is(u, p, "async")) {
+        if (p == 0 || !ml_tok_is(u, p - 1, "function"))
+            return NULL; /* a method, or a call */
+        const ml_tok *t = ml_ts_tok(u, p);
+        ml_ts_binding *b = ml_ts_lookup(u, u->src + t->off, t->end - t->off, p);
+        if (b && b->tok == p && b->kind == ML_B_FUNC)
+            return b;
+        p--; /* const f = function g( */
+        if (p == 0)
+            return NULL;
+        p--;
+    }
+    if (ml_tok_is(u, p, "function") && p > 0)
+        p--;
+    if (ml_tok_is(u, p, "async") && p > 0)
+        p--;
+    if (!ml_tok_p(u, p, ML_P_ASSIGN) || p < 2 || ml_ts_tok(u, p - 1)->kind != ML_TK_IDENT ||
+        !(ml_tok_is(u, p - 2, "const") || ml_tok_is(u, p - 2, "let") || ml_tok_is(u, p - 2, "var")))
+        return NULL;
+    const ml_tok *t = ml_ts_tok(u, p - 1);
+    ml_ts_binding *b = ml_ts_lookup(u, u->src + t->off, t->end - t->off, p - 1);
+    if (!b || b->tok != p - 1 || (b->kind != ML_B_CONST && ml_map_gets(&u->reassigned, b->name)))
+        return NULL;
+    return b;
+}
+
+/* Inside `export { a, b as c }`: not a use that calls. */
+static bool in_export_list(const ml_ts_unit *u, uint32_t i)
+{
+    for (uint32_t q = i, steps = 0; q > 0 && steps < 256; q--, steps++) {
+        const ml_tok *t = ml_ts_tok(u, q - 1);
+        if (ml_tok_p(u, q - 1, ML_P_LBRACE))
+            return q >= 2 && ml_tok_is(u, q - 2, "export");
+        if (t->kind != ML_TK_IDENT && !ml_tok_p(u, q - 1, ML_P_COMMA))
+            return false;
+    }
+    return false;
+}
+
+/* The calls of target (a binding of cu named name) in cu. */
+static void calls_in(xctx *x, ml_ts_unit *cu, const ml_ts_binding *target, fn_calls *fc)
+{
+    size_t len = strlen(target->name);
+    for (uint32_t i = 0; i + 1 < cu->lx.n; i++) {
+        const ml_tok *t = ml_ts_tok(cu, i);
+        if (t->kind != ML_TK_IDENT || t->end - t->off != len || memcmp(cu->src + t->off, target->name, len) != 0 ||
+            i == target->tok)
+            continue;
+        if (i > 0 && (ml_tok_p(cu, i - 1, ML_P_DOT) || ml_tok_p(cu, i - 1, ML_P_QDOT) ||
+                      ml_tok_is(cu, i - 1, "function") || ml_tok_is(cu, i - 1, "typeof")))
+            continue;
+        if (ml_tok_p(cu, i + 1, ML_P_COLON) && !ml_tok_p(cu, i - 1, ML_P_Q))
+            continue; /* an object key */
+        if (ml_ts_lookup(cu, target->name, len, i) != target)
+            continue;
+        if (!ml_tok_p(cu, i + 1, ML_P_LPAREN)) {
+            if (in_export_list(cu, i) || (i > 0 && ml_tok_is(cu, i - 1, "default")) ||
+                (i > 0 && ml_tok_is(cu, i - 1, "import")))
+                continue;
+            if (!fc->why) {
+                fc->why = ml_printf(x->a, "%s is used as a value, so it may be called with other arguments", target->name);
+                fc->why_loc = ml_ts_loc(cu, i, i);
+            }
+            continue;
+        }
+        if (fc->sites.n >= MAX_CALL_SITES) {
+            if (!fc->why) {
+                fc->why = ml_printf(x->a, "%s has more than %d call sites", target->name, MAX_CALL_SITES);
+                fc->why_loc = ml_ts_loc(cu, i, i);
+            }
+            return;
+        }
+        call_site *cs = ml_zalloc(x->a, sizeof *cs);
+        cs->u = cu;
+        cs->call = call_node(cu, i, i, i + 1);
+        ml_vec_push(x->a, &fc->sites, cs);
+    }
+}
+
+/* Every call of fb: in its own file, and, when it is exported, in the other
+ * files of its package that import it (tests excluded: they do not run in a
+ * deployment). Found once per function. */
+static fn_calls *calls_of(xctx *x, ml_ts_unit *u, ml_ts_binding *fb)
+{
+    if (fb->calls)
+        return fb->calls;
+    fn_calls *fc = ml_zalloc(x->a, sizeof *fc);
+    fb->calls = fc;
+    calls_in(x, u, fb, fc);
+    const char *names[8];
+    size_t nn = 0;
+    for (size_t s = 0; s < u->exports.cap && nn < 7; s++)
+        if (u->exports.slots[s].key && u->exports.slots[s].value == fb)
+            names[nn++] = u->exports.slots[s].key;
+    names[nn] = NULL;
+    if (!nn)
+        return fc;
+    fc->exported = true;
+    const char *pkg = ml_ts_package_m(x->m, u->file->path, NULL);
+    ML_VEC_EACH(ml_file *, f, &x->m->files) {
+        if (f->type != ML_FILE_TS || f == u->file || !f->data || !mentions(f, names) ||
+            ml_ts_is_test_file(x->a, f->path) ||
+            strcmp(ml_ts_package_m(x->m, f->path, NULL), pkg) != 0)
+            continue;
+        ml_ts_unit *cu = unit_of(x, f, 1);
+        if (!cu)
+            continue;
+        for (size_t s = 0; s < cu->bindings.cap; s++) {
+            if (!cu->bindings.slots[s].key)
+                continue;
+            ML_VEC_EACH(ml_ts_binding *, ib, (ml_vec *)cu->bindings.slots[s].value) {
+                if ((ib->kind != ML_B_IMPORT && ib->kind != ML_B_IMPORT_NS) || !ib->module)
+                    continue;
+                bool named = false;
+                for (size_t k = 0; k < nn; k++)
+                    named |= ib->kind == ML_B_IMPORT && ib->key && strcmp(ib->key, names[k]) == 0;
+                if (ib->kind == ML_B_IMPORT && !named)
+                    continue;
+                if (resolve_relative(x, cu, ib->module) != u->file)
+                    continue;
+                if (ib->kind == ML_B_IMPORT_NS) {
+                    if (!fc->why) {
+                        fc->why = ml_printf(x->a, "%s is imported as a namespace (%s)", u->file->path, ib->name);
+                        fc->why_loc = ml_ts_loc(cu, ib->tok, ib->tok);
+                    }
+                    continue;
+                }
+                calls_in(x, cu, ib, fc);
+            }
+        }
+    }
+    return fc;
+}
+
+/* What one call passes for the parameter (its default when it passes
+ * nothing or undefined). */
+static val *param_at_call(xctx *x, ml_ts_unit *fu, const param_pos *pp, const call_site *cs, ml_loc use)
+{
+    ml_ts_node *call = cs->call;
+    val *v = NULL;
+    for (uint32_t k = 0; k < call->nkids && k <= pp->index; k++)
+        if (call->kids[k]->kind == ML_N_SPREAD)
+            v = unk(x, nloc(cs->u, call->kids[k]), "spread argument");
+    if (!v)
+        v = pp->index < call->nkids ? ev(x, cs->u, call->kids[pp->index]) : mkv(x, V_UNDEF, nloc(cs->u, call));
+    if (v->k == V_UNDEF && pp->dflt != UINT32_MAX)
+        v = ev(x, fu, ml_ts_parse_expr(fu, pp->dflt, NULL));
+    if (pp->key) {
+        v = v->k == V_ENVOBJ ? env_val(x, use, pp->key) : val_member(x, v, pp->key, use, false, 0);
+        if (v->k == V_UNDEF && pp->inner_dflt != UINT32_MAX)
+            v = ev(x, fu, ml_ts_parse_expr(fu, pp->inner_dflt, NULL));
+    }
+    return v;
+}
+
+/* A parameter of a named function: one of the values its call sites pass. */
+static val *eval_param(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
+{
+    const char *plain = ml_printf(x->a, "value of parameter %s", b->name);
+    if (b->scope >= u->nscopes)
+        return unk(x, use, plain);
+    uint32_t open = u->scopes[b->scope].open;
+    param_pos pp;
+    if (!find_param(u, b, open, &pp))
+        return unk(x, use, pp.why ? ml_printf(x->a, "parameter %s is %s", b->name, pp.why) : plain);
+    for (unsigned k = x->nframes; k-- > 0;) {
+        if (x->frames[k].fu != u || x->frames[k].open != open)
+            continue;
+        /* a call being evaluated: its arguments, in the caller's context */
+        struct frame fr = x->frames[k];
+        unsigned saved = x->nframes;
+        x->nframes = k;
+        call_site cs = {fr.cu, fr.call};
+        val *v = param_at_call(x, u, &pp, &cs, use);
+        x->nframes = saved;
+        return v;
+    }
+    ml_ts_binding *fb = function_at(u, open);
+    if (!fb)
+        return unk(x, use, plain);
+    if (b->busy)
+        return unk(x, use, ml_printf(x->a, "parameter %s depends on itself", b->name));
+    /* one value for every use, as a const's (bind_memo) */
+    bind_memo *bm = b->cache;
+    if (!x->nframes && bm && (bm->any_gen || b->cache_gen == x->gen)) {
+        replay_memo(x, bm);
+        return bm->v;
+    }
+    fn_calls *fc = calls_of(x, u, fb);
+    if (!fc->sites.n)
+        return unk(x, use, fc->why ? fc->why
+                           : fc->exported ? ml_printf(x->a, "value of parameter %s: %s is exported and no call of it was found in its package", b->name, fb->name)
+                                          : ml_printf(x->a, "value of parameter %s: no call of %s was found", b->name, fb->name));
+    b->busy = true;
+    bm = NULL;
+    bind_memo *outer = x->rec;
+    unsigned long cuts = x->cuts;
+    if (!x->nframes) {
+        bm = ml_zalloc(x->a, sizeof *bm);
+        x->rec = bm;
+    }
+    val *acc = NULL;
+    for (size_t k = fc->sites.n; k-- > 0;) {
+        val *v = param_at_call(x, u, &pp, fc->sites.items[k], use);
+        if (!acc) {
+            acc = v;
+            continue;
+        }
+        val *c = mkv(x, V_COND, use);
+        c->a = v;
+        c->b2 = acc;
+        c->alt_of = fb->name;
+        acc = c;
+    }
+    if (fc->why) {
+        val *c = mkv(x, V_COND, use);
+        c->a = unk(x, fc->why_loc, fc->why);
+        c->b2 = acc;
+        c->alt_of = fb->name;
+        acc = c;
+    }
+    b->busy = false;
+    if (bm) {
+        x->rec = outer;
+        bm->seen_gen = x->gen;
+        if (outer)
+            ml_vec_push(x->a, &outer->used, bm);
+        bm->v = acc;
+        bm->any_gen = x->cuts == cuts;
+        b->cache = bm;
+        b->cache_gen = x->gen;
+    }
+    return acc;
+}
+
+/* ---- local helper functions: the value of their single return ------------------ */
+
+#define MAX_FRAMES 8
+
+/* Where a named function's parameters open and what it returns: the token
+ * of its only `return` expression (or of its expression body), found once. */
+typedef struct fn_shape {
+    bool done, ok;
+    uint32_t open;   /* '(' of the parameters, or the single parameter */
+    uint32_t ret;    /* first token of the returned expression; UINT32_MAX: returns undefined */
+    const char *why;
+} fn_shape;
+
+static bool owns_return(const ml_ts_unit *u, uint32_t r, uint32_t open)
+{
+    uint32_t s = r < u->lx.n ? u->tok_scope[r] : 0;
+    for (int steps = 0; steps < 4096; steps++) {
+        const ml_ts_scope *sc = &u->scopes[s];
+        if (sc->open == open)
+            return true;
+        if (s == 0)
+            return false;
+        const ml_tok *t = ml_ts_tok(u, sc->open);
+        if (t->kind == ML_TK_IDENT)
+            return false; /* x => ...: another function */
+        if (ml_tok_p(u, sc->open, ML_P_LPAREN) &&
+            !(sc->open > 0 && (ml_tok_is(u, sc->open - 1, "for") || ml_tok_is(u, sc->open - 1, "catch"))))
+            return false; /* another function's parameters */
+        s = sc->parent;
+    }
+    return false;
+}
+
+static const fn_shape *shape_of(xctx *x, ml_ts_unit *u, ml_ts_binding *fb)
+{
+    fn_shape *sh = fb->shape;
+    if (sh)
+        return sh;
+    sh = ml_zalloc(x->a, sizeof *sh);
+    fb->shape = sh;
+    sh->done = true;
+    sh->ret = UINT32_MAX;
+    uint32_t p, body = UINT32_MAX;
+    bool expr_body = false;
+    if (fb->kind == ML_B_FUNC) {
+        p = fb->tok + 1;
+    } else if (fb->init != UINT32_MAX) {
+        p = fb->init;
+        if (ml_tok_is(u, p, "async"))
+            p++;
+        if (ml_tok_is(u, p, "function")) {
+            p++;
+            if (ml_ts_tok(u, p)->kind == ML_TK_IDENT)
+                p++;
+        } else if (ml_ts_tok(u, p)->kind == ML_TK_IDENT && ml_tok_p(u, p + 1, ML_P_ARROW)) {
+            sh->open = p;
+            body = p + 2;
+            expr_body = !ml_tok_p(u, body, ML_P_LBRACE);
+            p = UINT32_MAX;
+        }
+    } else {
+        sh->why = "not a function";
+        return sh;
+    }
+    if (p != UINT32_MAX) {
+        if (!ml_tok_p(u, p, ML_P_LPAREN)) {
+            sh->why = "not a function this tool reads";
+            return sh;
+        }
+        sh->open = p;
+        uint32_t k = ml_ts_match(u, p) + 1;
+        if (ml_tok_p(u, k, ML_P_COLON))
+            k = ml_ts_skip_type(u, k + 1);
+        if (fb->kind != ML_B_FUNC && ml_tok_p(u, k, ML_P_ARROW)) {
+            body = k + 1;
+            expr_body = !ml_tok_p(u, body, ML_P_LBRACE);
+        } else if (ml_tok_p(u, k, ML_P_LBRACE)) {
+            body = k;
+        }
+    }
+    if (body == UINT32_MAX) {
+        sh->why = "not a function this tool reads";
+        return sh;
+    }
+    if (expr_body) {
+        sh->ok = true;
+        sh->ret = body;
+        return sh;
+    }
+    uint32_t close = ml_ts_match(u, body), nret = 0;
+    for (uint32_t r = body + 1; r < close; r++) {
+        if (!ml_tok_is(u, r, "return") || ml_tok_p(u, r - 1, ML_P_DOT) || !owns_return(u, r, sh->open))
+            continue;
+        nret++;
+        const ml_tok *nt = ml_ts_tok(u, r + 1);
+        bool empty = ml_tok_p(u, r + 1, ML_P_SEMI) || ml_tok_p(u, r + 1, ML_P_RBRACE) || (nt->flags & ML_TF_NL_BEFORE);
+        sh->ret = empty ? UINT32_MAX : r + 1;
+    }
+    if (nret > 1) {
+        sh->why = ml_printf(x->a, "%s() has %u return statements", fb->name, nret);
+        return sh;
+    }
+    sh->ok = true;
+    return sh;
+}
+
+/* Whether token tok of u lies inside a function being called (its
+ * bindings then depend on the call's arguments: not memoized). */
+static bool in_frame(const xctx *x, const ml_ts_unit *u, uint32_t tok)
+{
+    for (unsigned k = 0; k < x->nframes; k++)
+        if (x->frames[k].fu == u && tok >= x->frames[k].open && tok <= x->frames[k].end)
+            return true;
+    return false;
+}
+
+/* f(args) of a local (or relatively imported) named function: what its
+ * single return gives, with its parameters bound to these arguments. */
+static val *call_local(xctx *x, ml_ts_unit *cu, ml_ts_node *call, val *fn, ml_loc loc)
+{
+    ml_ts_unit *fu = fn->fn_unit;
+    ml_ts_binding *fb = fn->fn_bind;
+    const fn_shape *sh = shape_of(x, fu, fb);
+    if (!sh->ok)
+        return unk(x, loc, ml_printf(x->a, "call to %s(): %s", fb->name, sh->why));
+    if (x->nframes >= MAX_FRAMES)
+        return unk(x, loc, ml_printf(x->a, "call to %s(): helper functions nested too deeply", fb->name));
+    if (sh->ret == UINT32_MAX)
+        return mkv(x, V_UNDEF, loc);
+    uint32_t fs = fu->tok_scope[ml_tok_p(fu, sh->open, ML_P_LPAREN) ? sh->open + 1 : sh->open];
+    uint32_t end = fu->scopes[fs].open == sh->open ? fu->scopes[fs].close : ml_ts_skip_expr(fu, sh->ret);
+    struct frame *fr = &x->frames[x->nframes++];
+    fr->fu = fu;
+    fr->open = sh->open;
+    fr->end = end;
+    fr->cu = cu;
+    fr->call = call;
+    val *v = ev(x, fu, ml_ts_parse_expr(fu, sh->ret, NULL));
+    x->nframes--;
+    return v;
+}
 
 static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
 {
@@ -584,6 +1108,15 @@ static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
         /* a binding has one value: computing it once keeps shared
          * subexpressions (x1 = [...x0, ...x0], ...) linear, and sharing it
          * between calls keeps memory independent of how many calls use it */
+        if (!b->ast)
+            b->ast = ml_ts_parse_expr(u, b->init, NULL);
+        if (x->nframes && in_frame(x, u, b->tok)) {
+            /* inside a helper being called: depends on its arguments */
+            b->busy = true;
+            val *fv = ev(x, u, b->ast);
+            b->busy = false;
+            return fv;
+        }
         bind_memo *bm = b->cache;
         if (bm && (bm->any_gen || b->cache_gen == x->gen)) {
             replay_memo(x, bm);
@@ -602,6 +1135,10 @@ static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
         bm->seen_gen = x->gen; /* its reads went to the server as they happened */
         if (outer)
             ml_vec_push(x->a, &outer->used, bm);
+        if (v->k == V_FUNC && !v->fn_bind && b->kind == ML_B_CONST && b->ast->kind == ML_N_FUNC) {
+            v->fn_unit = u;
+            v->fn_bind = b;
+        }
         bm->v = v;
         /* a value cut short by this call's depth or step budget may be
          * whole elsewhere: keep it for this call only */
@@ -643,19 +1180,21 @@ static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
         return v;
     }
     case ML_B_PARAM:
-        return unk(x, use, ml_printf(x->a, "value of parameter %s", b->name));
+        return eval_param(x, u, b, use);
     case ML_B_FUNC: {
         val *v = mkv(x, V_FUNC, use);
         v->why = ml_printf(x->a, "function %s", b->name);
+        v->fn_unit = u;
+        v->fn_bind = b;
         return v;
     }
     case ML_B_CLASS:
         return unk(x, use, ml_printf(x->a, "class %s", b->name));
     case ML_B_IMPORT:
-        if (is_relative(b->module)) {
-            if (u->import_depth > 0)
-                return unk(x, use, ml_printf(x->a, "%s is imported from '%s' by an imported file",
-                                             b->name, b->module));
+        if (is_local(b->module)) {
+            if (u->import_depth >= MAX_IMPORT_DEPTH)
+                return unk(x, use, ml_printf(x->a, "%s is imported from '%s' through more than %d imports",
+                                             b->name, b->module, MAX_IMPORT_DEPTH));
             ml_ts_unit *iu = load_relative(x, u, b->module);
             if (!iu)
                 return unk(x, use, ml_printf(x->a, "%s imported from '%s', which could not be read",
@@ -669,7 +1208,7 @@ static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
     case ML_B_IMPORT_NS: {
         val *v = mkv(x, V_NS, use);
         v->module = b->module;
-        if (is_relative(b->module) && u->import_depth == 0)
+        if (is_local(b->module) && u->import_depth < MAX_IMPORT_DEPTH)
             v->ns_unit = load_relative(x, u, b->module);
         return v;
     }
@@ -790,9 +1329,10 @@ static val *env_config_member(xctx *x, ml_loc loc, const char *name)
     return unk(x, loc, ml_printf(x->a, "%s is not a field of parseEnvConfig()", name));
 }
 
-static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const char *name)
+/* obj.name (optional: obj?.name). A member of a value that is one of a
+ * few (V_COND) is one of their members. */
+static val *val_member(xctx *x, val *obj, const char *name, ml_loc loc, bool optional, unsigned depth)
 {
-    ml_loc loc = nloc(u, n);
     switch (obj->k) {
     case V_PROCESS:
         if (strcmp(name, "env") == 0)
@@ -816,7 +1356,7 @@ static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const c
         return unk(x, loc, ml_printf(x->a, "%s imported from '%s'", name, obj->module ? obj->module : "?"));
     case V_UNDEF:
     case V_NULL:
-        if (n->flags & ML_NF_OPTIONAL)
+        if (optional)
             return mkv(x, V_UNDEF, loc);
         return unk(x, loc, "member of undefined");
     case V_UNKNOWN:
@@ -840,9 +1380,27 @@ static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const c
             }
         }
         return unk(x, loc, ml_printf(x->a, "%s of an array", name));
+    case V_COND: {
+        if (depth > 16 || x->budget == 0) {
+            x->cuts++;
+            return unk(x, loc, "member of a value with too many alternatives");
+        }
+        x->budget--;
+        val *c = mkv(x, V_COND, loc);
+        *c = *obj;
+        c->loc = loc;
+        c->a = val_member(x, obj->a, name, loc, optional, depth + 1);
+        c->b2 = val_member(x, obj->b2, name, loc, optional, depth + 1);
+        return c;
+    }
     default:
         return unk(x, loc, ml_printf(x->a, "member %s of a value that is not an object literal", name));
     }
+}
+
+static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const char *name)
+{
+    return val_member(x, obj, name, nloc(u, n), (n->flags & ML_NF_OPTIONAL) != 0, 0);
 }
 
 static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
@@ -944,6 +1502,14 @@ static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             }
         }
     }
+    if (callee->kind == ML_N_IDENT) {
+        ml_ts_binding *cb = ml_ts_lookup(u, callee->str, callee->len, callee->first);
+        if (cb && (cb->kind == ML_B_FUNC || cb->kind == ML_B_CONST || cb->kind == ML_B_IMPORT)) {
+            val *fv = ev(x, u, callee);
+            if (fv->k == V_FUNC && fv->fn_bind)
+                return call_local(x, u, n, fv, loc);
+        }
+    }
     return unk(x, loc, ml_printf(x->a, "call to %s()", node_text(x, u, callee)));
 }
 
@@ -1031,11 +1597,51 @@ static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc lo
     return v;
 }
 
+/* l ?? r (qq) or l || r with r already evaluated; a value that is one of a
+ * few (V_COND) gives one of their results. */
+static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth)
+{
+    if (l->k == V_COND) {
+        if (depth > 16 || x->budget == 0) {
+            x->cuts++;
+            return unk(x, loc, "value with too many alternatives");
+        }
+        x->budget--;
+        val *c = mkv(x, V_COND, loc);
+        *c = *l;
+        c->loc = loc;
+        c->a = or_cond(x, l->a, r, qq, loc, depth + 1);
+        c->b2 = or_cond(x, l->b2, r, qq, loc, depth + 1);
+        return c;
+    }
+    if (l->k == V_ENV && l->match.n) {
+        if (qq || (r->k == V_BOOL && !r->b))
+            return l;
+        return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
+    }
+    if (l->k == V_ENV) {
+        if (l->dflt)
+            return l;
+        val *v = mkv(x, V_ENV, loc);
+        v->env = l->env;
+        v->dflt = r;
+        return v;
+    }
+    int t = qq ? (is_nullish(l) ? 0 : (l->k == V_UNKNOWN ? -1 : 1)) : truthy(l);
+    if (t == 1)
+        return l;
+    if (t == 0)
+        return r;
+    return unk(x, loc, l->k == V_UNKNOWN && l->why ? l->why : "depends on a value known only at run time");
+}
+
 static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
 {
     ml_loc loc = nloc(u, n);
     unsigned op = n->op;
     val *l = ev(x, u, n->a);
+    if ((op == ML_P_QQ || op == ML_P_OROR) && l->k == V_COND)
+        return or_cond(x, l, ev(x, u, n->b2), op == ML_P_QQ, loc, 0);
     if (op == ML_P_QQ || op == ML_P_OROR) {
         bool qq = op == ML_P_QQ;
         if (l->k == V_ENV && l->match.n) {
@@ -1510,10 +2116,179 @@ static ml_file *find_or_read(xctx *x, const char *path, const ml_file *like)
     return f;
 }
 
-static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
+/* ---- package.json "imports": #subpath specifiers ------------------------------ */
+
+/* Skip a JSON value starting at s[i] (string, number, literal, object,
+ * array); the index after it. Iterative. */
+static size_t json_skip(const char *s, size_t n, size_t i)
 {
-    import_cache *ic = cache_of(x);
+    int depth = 0;
+    while (i < n) {
+        char c = s[i];
+        if (c == '"') {
+            for (i++; i < n && s[i] != '"'; i++)
+                if (s[i] == '\\')
+                    i++;
+            i++;
+        } else if (c == '{' || c == '[') {
+            depth++;
+            i++;
+        } else if (c == '}' || c == ']') {
+            if (depth == 0)
+                return i;
+            depth--;
+            i++;
+        } else if (c == ',' && depth == 0) {
+            return i;
+        } else {
+            i++;
+        }
+        if (depth == 0 && i < n && (s[i] == ',' || s[i] == '}' || s[i] == ']'))
+            return i;
+    }
+    return n;
+}
+
+static size_t json_ws(const char *s, size_t n, size_t i)
+{
+    while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\r' || s[i] == '\n'))
+        i++;
+    return i;
+}
+
+/* A JSON string at s[i] (no escapes decoded beyond \" and \\), in the arena. */
+static const char *json_str(ml_arena *a, const char *s, size_t n, size_t *i)
+{
+    if (*i >= n || s[*i] != '"')
+        return NULL;
+    ml_buf b;
+    ml_buf_init(&b);
+    size_t k = *i + 1;
+    for (; k < n && s[k] != '"'; k++) {
+        if (s[k] == '\\' && k + 1 < n)
+            k++;
+        ml_buf_putc(&b, s[k]);
+    }
+    *i = k + 1;
+    const char *r = ml_strndup(a, b.s ? b.s : "", b.n);
+    ml_buf_free(&b);
+    return r;
+}
+
+/* The target a package.json "imports" map gives spec: an exact key, else
+ * the longest "prefix*suffix" pattern, its "*" replaced (Node's
+ * PACKAGE_IMPORTS_RESOLVE). A conditional target takes "import", "node" or
+ * "default". NULL when there is none. */
+static const char *imports_target(ml_arena *a, const char *s, size_t n, const char *spec)
+{
+    size_t i = json_ws(s, n, 0);
+    if (i >= n || s[i] != '{')
+        return NULL;
+    i++;
+    const char *best = NULL;
+    size_t best_len = 0;
+    for (int guard = 0; i < n && guard < 100000; guard++) {
+        i = json_ws(s, n, i);
+        const char *key = json_str(a, s, n, &i);
+        if (!key)
+            return best;
+        i = json_ws(s, n, i);
+        if (i >= n || s[i] != ':')
+            return best;
+        i = json_ws(s, n, i + 1);
+        if (strcmp(key, "imports") == 0 && i < n && s[i] == '{') {
+            i++;
+            for (int g2 = 0; i < n && g2 < 10000; g2++) {
+                i = json_ws(s, n, i);
+                const char *k = json_str(a, s, n, &i);
+                if (!k)
+                    return best;
+                i = json_ws(s, n, i);
+                if (i >= n || s[i] != ':')
+                    return best;
+                i = json_ws(s, n, i + 1);
+                const char *target = NULL;
+                if (i < n && s[i] == '"') {
+                    target = json_str(a, s, n, &i);
+                } else if (i < n && s[i] == '{') {
+                    size_t j = i + 1;
+                    for (int g3 = 0; j < n && g3 < 64; g3++) {
+                        j = json_ws(s, n, j);
+                        const char *cond = json_str(a, s, n, &j);
+                        if (!cond)
+                            break;
+                        j = json_ws(s, n, j);
+                        if (j >= n || s[j] != ':')
+                            break;
+                        j = json_ws(s, n, j + 1);
+                        if (j < n && s[j] == '"') {
+                            const char *t = json_str(a, s, n, &j);
+                            if (!target && (strcmp(cond, "import") == 0 || strcmp(cond, "node") == 0 ||
+                                            strcmp(cond, "default") == 0))
+                                target = t;
+                        } else {
+                            j = json_skip(s, n, j);
+                        }
+                        j = json_ws(s, n, j);
+                        if (j < n && s[j] == ',')
+                            j++;
+                        else
+                            break;
+                    }
+                    i = json_skip(s, n, i);
+                } else {
+                    i = json_skip(s, n, i);
+                }
+                if (target) {
+                    const char *star = strchr(k, '*');
+                    if (!star && strcmp(k, spec) == 0)
+                        return target;
+                    if (star) {
+                        size_t pre = (size_t)(star - k), suf = strlen(star + 1), sl = strlen(spec);
+                        if (sl >= pre + suf && strncmp(spec, k, pre) == 0 &&
+                            strcmp(spec + sl - suf, star + 1) == 0 && pre >= best_len) {
+                            const char *ts = strchr(target, '*');
+                            const char *mid = ml_strndup(a, spec + pre, sl - pre - suf);
+                            best = ts ? ml_printf(a, "%.*s%s%s", (int)(ts - target), target, mid, ts + 1) : target;
+                            best_len = pre;
+                        }
+                    }
+                }
+                i = json_ws(s, n, i);
+                if (i < n && s[i] == ',')
+                    i++;
+                else
+                    return best;
+            }
+            return best;
+        }
+        i = json_skip(s, n, i);
+        i = json_ws(s, n, i);
+        if (i < n && s[i] == ',')
+            i++;
+        else
+            return best;
+    }
+    return best;
+}
+
+/* The file a relative specifier names (the candidates TypeScript and Node
+ * try, in order), or NULL; *cand receives its normalised path. */
+static ml_file *resolve_path(xctx *x, ml_ts_unit *from, const char *spec, const char **cand_out)
+{
     const char *dir = ml_ts_dirname(x->a, from->file->path);
+    if (spec[0] == '#') {
+        /* a subpath import: the "imports" of the nearest package.json */
+        const char *pkg = ml_ts_package_m(x->m, from->file->path, NULL);
+        const char *pj = strcmp(pkg, ".") == 0 ? "package.json" : ml_printf(x->a, "%s/package.json", pkg);
+        size_t len = 0;
+        char *data = read_bounded(x->a, pj, 1u << 20, &len);
+        const char *target = data ? imports_target(x->a, data, len, spec) : NULL;
+        if (!target || !is_relative(target))
+            return NULL; /* another package, or no mapping */
+        dir = pkg;
+        spec = target;
+    }
     const char *base = normalize_path(x->a, dir, spec);
     static const char *const strip[] = {".js", ".mjs", ".cjs", ".jsx", NULL};
     static const char *const exts[] = {"", ".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs",
@@ -1530,22 +2305,50 @@ static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
             if (s == 1 && e == 0)
                 continue;
             const char *cand = ml_printf(x->a, "%s%s", stems[s], exts[e]);
-            ml_ts_unit *cached = ml_map_gets(&ic->units, cand);
-            if (cached)
-                return cached;
             ml_file *f = find_or_read(x, cand, from->file);
             if (!f || f->len >= UINT32_MAX - 1)
                 continue;
-            ml_ts_unit *iu = ml_zalloc(x->a, sizeof *iu);
-            if (!ml_ts_unit_init(iu, x->a, f, f->data, 0, (uint32_t)f->len, 1, 1))
-                return NULL;
-            iu->import_depth = from->import_depth + 1;
-            ml_map_put(&ic->units, cand, strlen(cand), iu);
-            ml_vec_push(x->a, &ic->owned, iu);
-            return iu;
+            *cand_out = cand;
+            return f;
         }
     }
     return NULL;
+}
+
+static ml_file *resolve_relative(xctx *x, ml_ts_unit *from, const char *spec)
+{
+    const char *cand = NULL;
+    return is_local(spec) ? resolve_path(x, from, spec, &cand) : NULL;
+}
+
+/* The run's tokenized unit of a file (made once). */
+static ml_ts_unit *unit_at(xctx *x, ml_file *f, const char *path, unsigned depth)
+{
+    import_cache *ic = cache_of(x);
+    ml_ts_unit *cached = ml_map_gets(&ic->units, path);
+    if (cached)
+        return cached;
+    ml_ts_unit *iu = ml_zalloc(x->a, sizeof *iu);
+    if (!ml_ts_unit_init(iu, x->a, f, f->data, 0, (uint32_t)f->len, 1, 1))
+        return NULL;
+    iu->import_depth = depth;
+    ml_map_put(&ic->units, path, strlen(path), iu);
+    ml_vec_push(x->a, &ic->owned, iu);
+    return iu;
+}
+
+static ml_ts_unit *unit_of(xctx *x, ml_file *f, unsigned depth)
+{
+    if (f->len >= UINT32_MAX - 1)
+        return NULL;
+    return unit_at(x, f, normalize_path(x->a, NULL, f->path), depth);
+}
+
+static ml_ts_unit *load_relative(xctx *x, ml_ts_unit *from, const char *spec)
+{
+    const char *cand = NULL;
+    ml_file *f = resolve_path(x, from, spec, &cand);
+    return f ? unit_at(x, f, cand, from->import_depth + 1) : NULL;
 }
 
 /* ---- package.json -------------------------------------------------------------- */
@@ -1719,6 +2522,83 @@ const char *ml_ts_package_m(ml_model *m, const char *path, const char **name)
 
 /* ---- converting to ml_val --------------------------------------------------------- */
 
+/* The alternatives of a value that is one of a few (V_COND), at most max. */
+static bool cond_leaves(val *v, val **out, size_t *n, size_t max, unsigned depth)
+{
+    if (v->k == V_COND)
+        return depth <= 16 && cond_leaves(v->a, out, n, max, depth + 1) &&
+               cond_leaves(v->b2, out, n, max, depth + 1);
+    if (*n >= max)
+        return false;
+    out[(*n)++] = v;
+    return true;
+}
+
+bool ml_val_same(const ml_val *a, const ml_val *b)
+{
+    for (int guard = 0; guard < 16; guard++) {
+        if (!a || !b)
+            return a == b;
+        if (a->kind != b->kind)
+            return false;
+        switch (a->kind) {
+        case ML_VAL_ABSENT: return true;
+        case ML_VAL_NUM: return a->num == b->num;
+        case ML_VAL_STR: return strcmp(a->str, b->str) == 0;
+        case ML_VAL_BOOL: return a->b == b->b;
+        case ML_VAL_ENV:
+            if (strcmp(a->env, b->env) != 0 || a->env_match.n || b->env_match.n || a->env_negate != b->env_negate)
+                return false;
+            a = a->env_default;
+            b = b->env_default;
+            continue;
+        default: return false;
+        }
+    }
+    return false;
+}
+
+static void val_text(ml_buf *b, const ml_val *v, unsigned depth)
+{
+    switch (v->kind) {
+    case ML_VAL_ABSENT: ml_buf_puts(b, "not set (the framework default)"); break;
+    case ML_VAL_NUM: ml_buf_printf(b, "%g", v->num); break;
+    case ML_VAL_STR: ml_buf_printf(b, "\"%.64s\"", v->str); break;
+    case ML_VAL_BOOL: ml_buf_puts(b, v->b ? "true" : "false"); break;
+    case ML_VAL_ENV:
+        ml_buf_printf(b, "env %s", v->env);
+        if (v->env_match.n)
+            ml_buf_puts(b, " (tested)");
+        else if (v->env_default && depth < 4) {
+            ml_buf_puts(b, " (default ");
+            val_text(b, v->env_default, depth + 1);
+            ml_buf_putc(b, ')');
+        }
+        break;
+    default:
+        if (v->alts.n && depth < 4) {
+            for (size_t k = 0; k < v->alts.n; k++) {
+                if (k)
+                    ml_buf_puts(b, k + 1 == v->alts.n ? " or " : ", ");
+                val_text(b, v->alts.items[k], depth + 1);
+            }
+        } else {
+            ml_buf_puts(b, "unknown");
+        }
+        break;
+    }
+}
+
+const char *ml_val_text(ml_arena *a, const ml_val *v)
+{
+    ml_buf b;
+    ml_buf_init(&b);
+    val_text(&b, v, 0);
+    const char *r = ml_strndup(a, b.s ? b.s : "", b.n);
+    ml_buf_free(&b);
+    return r;
+}
+
 static ml_val to_mlval(xctx *x, val *v, unsigned depth)
 {
     ml_val r;
@@ -1754,13 +2634,50 @@ static ml_val to_mlval(xctx *x, val *v, unsigned depth)
     case V_NULL:
         r.kind = ML_VAL_ABSENT;
         break;
-    case V_COND:
+    case V_COND: {
         if (same_simple(v->a, v->b2))
             return to_mlval(x, v->a, depth + 1);
         r.kind = ML_VAL_UNKNOWN;
         r.why = v->why ? ml_printf(x->a, "depends on a condition (%s)", v->why)
                        : "depends on a condition evaluated at run time";
+        /* one of a few values the code fixes: keep them */
+        val *leaves[16];
+        size_t nl = 0;
+        bool ok = depth < 8 && cond_leaves(v, leaves, &nl, 16, 0);
+        ml_vec alts = {0};
+        for (size_t k = 0; ok && k < nl; k++) {
+            ml_val a = to_mlval(x, leaves[k], depth + 1);
+            if (a.kind == ML_VAL_UNKNOWN) {
+                ok = false;
+                break;
+            }
+            bool dup = false;
+            ML_VEC_EACH(ml_val *, o, &alts) {
+                dup |= ml_val_same(o, &a);
+            }
+            if (!dup) {
+                ml_val *c = ml_alloc(x->a, sizeof *c);
+                *c = a;
+                ml_vec_push(x->a, &alts, c);
+            }
+        }
+        if (ok && alts.n == 1)
+            return *(ml_val *)alts.items[0];
+        if (ok) {
+            r.alts = alts;
+            if (v->alt_of)
+                r.why = ml_printf(x->a, "one of %s: the call sites of %s pass different values",
+                                  ml_val_text(x->a, &r), v->alt_of);
+        } else if (v->alt_of) {
+            const char *why = NULL;
+            for (size_t k = 0; k < nl && !why; k++)
+                if (leaves[k]->k == V_UNKNOWN)
+                    why = leaves[k]->why;
+            r.why = why ? ml_printf(x->a, "differs between the call sites of %s, and one is not known: %s", v->alt_of, why)
+                        : ml_printf(x->a, "differs between the call sites of %s, and not every one is known", v->alt_of);
+        }
         break;
+    }
     case V_UNKNOWN:
         r.kind = ML_VAL_UNKNOWN;
         r.why = v->why ? v->why : "not a literal";
@@ -2723,11 +3640,8 @@ static void ensure_pkg(xctx *x, extract_ctx *c, const ml_ts_unit *u)
     c->dir = ml_ts_dirname(x->a, u->file->path);
 }
 
-static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+static void one_server(xctx *x, extract_ctx *c, ml_ts_unit *u, ml_ts_node *call)
 {
-    extract_ctx *c = vctx;
-    (void)f;
-    ensure_pkg(x, c, u);
     ml_server *s = ml_zalloc(x->a, sizeof *s);
     s->file = u->file;
     s->call = ml_ts_loc(u, call->a->last, call->a->last);
@@ -2747,6 +3661,116 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     x->srv = NULL;
     ml_vec_push(x->a, &x->m->servers, s);
     ml_vec_push(x->a, c->servers, s);
+}
+
+#define MAX_MAP_ELEMS 16
+
+/* createServer inside `[a, b].map((opts) => ...)` (or forEach, or over a
+ * const array): the parameter's '(' (or the single parameter) and the
+ * array literal's elements, so that each element makes its own server. */
+static bool map_callback(ml_ts_unit *u, uint32_t at, uint32_t *open, uint32_t *end, ml_ts_node **arr)
+{
+    if (at >= u->lx.n)
+        return false;
+    uint32_t sc = u->tok_scope[at];
+    for (int steps = 0; steps < 4096 && sc != 0; steps++) {
+        uint32_t o = u->scopes[sc].open;
+        const ml_tok *t = ml_ts_tok(u, o);
+        bool fn = t->kind == ML_TK_IDENT ||
+                  (ml_tok_p(u, o, ML_P_LPAREN) &&
+                   !(o > 0 && (ml_tok_is(u, o - 1, "for") || ml_tok_is(u, o - 1, "catch"))));
+        if (!fn) {
+            sc = u->scopes[sc].parent;
+            continue;
+        }
+        /* the innermost function: is it the callback of .map( / .forEach( ? */
+        if (o < 4 || !ml_tok_p(u, o - 1, ML_P_LPAREN) ||
+            !(ml_tok_is(u, o - 2, "map") || ml_tok_is(u, o - 2, "forEach")) || !ml_tok_p(u, o - 3, ML_P_DOT))
+            return false;
+        uint32_t r = o - 4, first;
+        if (ml_tok_p(u, r, ML_P_RBRACK)) {
+            /* the '[' whose partner is r (an array of a few option
+             * objects: looked for within 4096 tokens) */
+            first = UINT32_MAX;
+            for (uint32_t q = r; q-- > 0 && r - q < 4096;)
+                if (ml_tok_p(u, q, ML_P_LBRACK) && ml_ts_match(u, q) == r) {
+                    first = q;
+                    break;
+                }
+            if (first == UINT32_MAX)
+                return false;
+            /* the elements only (parsing from '[' would take the whole
+             * [..].map(...) call) */
+            ml_ts_node *an = ml_zalloc(u->arena, sizeof *an);
+            an->kind = ML_N_ARRAY;
+            an->first = first;
+            an->last = r;
+            ml_vec kids = {0};
+            for (uint32_t q = first + 1; q < r && kids.n <= MAX_MAP_ELEMS;) {
+                uint32_t next = q;
+                ml_ts_node *e = ml_tok_p(u, q, ML_P_ELLIPSIS) ? NULL : ml_ts_parse_expr(u, q, &next);
+                if (!e || next <= q)
+                    return false;
+                ml_vec_push(u->arena, &kids, e);
+                q = next;
+                if (!ml_tok_p(u, q, ML_P_COMMA))
+                    break;
+                q++;
+            }
+            an->kids = (ml_ts_node **)kids.items;
+            an->nkids = (uint32_t)kids.n;
+            *arr = an;
+        } else if (ml_ts_tok(u, r)->kind == ML_TK_IDENT && !ml_tok_p(u, r - 1, ML_P_DOT)) {
+            const ml_tok *it = ml_ts_tok(u, r);
+            ml_ts_binding *b = ml_ts_lookup(u, u->src + it->off, it->end - it->off, r);
+            if (!b || b->kind != ML_B_CONST || b->init == UINT32_MAX)
+                return false;
+            if (!b->ast)
+                b->ast = ml_ts_parse_expr(u, b->init, NULL);
+            *arr = b->ast;
+        } else {
+            return false;
+        }
+        if (!*arr || (*arr)->kind != ML_N_ARRAY || (*arr)->nkids < 1 || (*arr)->nkids > MAX_MAP_ELEMS)
+            return false;
+        for (uint32_t k = 0; k < (*arr)->nkids; k++)
+            if (!(*arr)->kids[k] || (*arr)->kids[k]->kind == ML_N_SPREAD)
+                return false;
+        *open = o;
+        *end = u->scopes[sc].close;
+        return true;
+    }
+    return false;
+}
+
+static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
+{
+    extract_ctx *c = vctx;
+    (void)f;
+    ensure_pkg(x, c, u);
+    uint32_t open = 0, end = 0;
+    ml_ts_node *arr = NULL;
+    if (x->nframes == 0 && map_callback(u, call->first, &open, &end, &arr)) {
+        /* one server per element: the callback's parameter is that element */
+        for (uint32_t k = 0; k < arr->nkids; k++) {
+            ml_ts_node *site = ml_zalloc(x->a, sizeof *site);
+            site->kind = ML_N_CALL;
+            site->first = arr->kids[k]->first;
+            site->last = arr->kids[k]->last;
+            site->kids = &arr->kids[k];
+            site->nkids = 1;
+            struct frame *fr = &x->frames[x->nframes++];
+            fr->fu = u;
+            fr->open = open;
+            fr->end = end;
+            fr->cu = u;
+            fr->call = site;
+            one_server(x, c, u, call);
+            x->nframes--;
+        }
+        return;
+    }
+    one_server(x, c, u, call);
 }
 
 static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)

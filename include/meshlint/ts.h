@@ -40,6 +40,11 @@ typedef struct ml_val {
      * unset variable. Empty: the variable's own value. */
     ml_vec env_match;      /* const char* */
     bool env_negate;
+    /* ML_VAL_UNKNOWN that is one of a few values the code does fix (the
+     * call sites of a builder function pass different ones, or a condition
+     * known only at run time picks one): ml_val* alternatives, each NUM,
+     * STR, BOOL, ENV or ABSENT; empty otherwise. */
+    ml_vec alts;
 } ml_val;
 
 typedef enum ml_tri { ML_NO = 0, ML_YES = 1, ML_MAYBE = 2 } ml_tri;
@@ -165,6 +170,12 @@ ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l);
 /* The value of env var name in container c (env first, then envFrom
  * ConfigMaps); ABSENT when not set. */
 ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name);
+
+/* Equal values (kind, value, env name and default). */
+bool ml_val_same(const ml_val *a, const ml_val *b);
+/* A value as text for messages: 5000, "x", env PORT (default 5000), or its
+ * alternatives ("5000 or 6000"); in the arena. */
+const char *ml_val_text(ml_arena *a, const ml_val *v);
 
 /* Evaluate a value to a number when it is NUM or ENV with a numeric default
  * or env resolved; false when unknown. */

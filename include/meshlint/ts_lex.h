@@ -110,6 +110,9 @@ typedef struct ml_ts_binding {
     bool busy;       /* being evaluated (cycle guard) */
     void *cache;     /* the evaluator's value for the current server ... */
     unsigned cache_gen; /* ... when this equals the evaluator's generation */
+    void *calls;     /* ML_B_FUNC / a const function: its call sites in the
+                        package, found once (ts_extract.c) */
+    void *shape;     /* the same: where its single return is (ts_extract.c) */
 } ml_ts_binding;
 
 typedef struct ml_ts_unit {
@@ -128,7 +131,7 @@ typedef struct ml_ts_unit {
     ml_map exports;       /* exported name -> ml_ts_binding* (export const, export { a as b }) */
     bool has_connectum;   /* imports something from @connectum/... */
     bool markdown;        /* a Markdown snippet: known names need no import */
-    unsigned import_depth; /* 0: an input file; 1: read through a relative import */
+    unsigned import_depth; /* 0: an input file; n: read through n relative imports */
     size_t parse_left;    /* expression nodes the parser may still make (ML_TS_PARSE_BUDGET) */
 } ml_ts_unit;
 

@@ -535,7 +535,8 @@ static void test_real_code_shape(void **state)
     ml_server *s = server(f, 0);
     /* options.port may win: unknown, with the parameter named */
     assert_int_equal(s->port.kind, ML_VAL_UNKNOWN);
-    assert_string_equal(s->port.why, "value of parameter options");
+    assert_string_equal(s->port.why,
+                        "value of parameter options: start is exported and no call of it was found in its package");
     assert_int_equal(s->port.loc.line, 7);
     assert_string_equal(s->host.str, "0.0.0.0");
     assert_int_equal(s->allow_http1.kind, ML_VAL_BOOL);
@@ -560,7 +561,7 @@ static void test_real_code_shape(void **state)
             auth_unknown = true;
             assert_int_equal(u->loc.line, 11);
         }
-        if (strcmp(u->what, "interceptors") == 0 && strcmp(u->why, "value of parameter otel") == 0)
+        if (strcmp(u->what, "interceptors") == 0 && strstr(u->why, "value of parameter otel: start is exported"))
             otel_unknown = true;
     }
     assert_true(port_unknown);
@@ -876,8 +877,8 @@ static void test_scoping(void **state)
     assert_true(server(f, 0)->port.num == 2);
     assert_true(server(f, 1)->port.num == 1);
     assert_int_equal(server(f, 2)->port.kind, ML_VAL_UNKNOWN);
-    assert_string_equal(server(f, 2)->port.why, "value of parameter port");
-    assert_string_equal(server(f, 3)->port.why, "value of parameter port");
+    assert_string_equal(server(f, 2)->port.why, "value of parameter port: no call of param was found");
+    assert_string_equal(server(f, 3)->port.why, "value of parameter port: no call of arrow was found");
     assert_true(server(f, 4)->port.num == 9);
     assert_int_equal(server(f, 5)->port.kind, ML_VAL_UNKNOWN);
     assert_string_equal(server(f, 5)->port.why, "mutable is reassigned");
@@ -910,7 +911,8 @@ static void test_unknown_reasons(void **state)
     assert_int_equal(s->tls, ML_TLS_UNKNOWN);
     assert_int_equal(s->has_health, ML_MAYBE);
     assert_false(s->interceptors_known);
-    assert_string_equal(((ml_unknown *)server(f, 1)->unknowns.items[0])->why, "value of parameter options");
+    assert_string_equal(((ml_unknown *)server(f, 1)->unknowns.items[0])->why,
+                        "value of parameter options: make is exported and no call of it was found in its package");
     /* a known property after an unknown spread is known */
     assert_true(server(f, 2)->port.num == 1);
     assert_int_equal(server(f, 2)->tls, ML_TLS_UNKNOWN);
@@ -1371,6 +1373,175 @@ static void test_val_num(void **state)
     assert_false(ml_val_num(&d, &out));
 }
 
+
+/* Builder functions: a parameter is what the call sites pass, through its
+ * default; call sites that differ leave "one of" the values. */
+static void test_builder_parameters(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    assert_int_equal(extract(f, "a/server.ts",
+                             IMP "interface Opts { port?: number }\n"
+                                 "export function buildServer(options: Opts = {}, env: NodeJS.ProcessEnv = process.env) {\n"
+                                 "  const port = options.port ?? Number(env.APP_PORT ?? 5000);\n"
+                                 "  return createServer({ port, host: env.LISTEN_ON ?? '0.0.0.0' });\n"
+                                 "}\n"
+                                 "buildServer();\n"),
+                     1);
+    ml_server *s = server(f, 0);
+    assert_int_equal(s->port.kind, ML_VAL_ENV);
+    assert_string_equal(s->port.env, "APP_PORT");
+    double d;
+    assert_true(ml_val_num(&s->port, &d) && d == 5000);
+    assert_int_equal(s->host.kind, ML_VAL_ENV);
+    assert_string_equal(s->host.env, "LISTEN_ON");
+    fx_free(f);
+
+    /* a destructured parameter with its own default; an arrow function */
+    f = fx_new();
+    assert_int_equal(extract(f, "b/server.ts",
+                             IMP "export const build = ({ port = 7000, host: h }: O = {}) =>\n"
+                                 "  createServer({ port, host: h });\n"
+                                 "build({ host: '0.0.0.0' });\n"),
+                     1);
+    s = server(f, 0);
+    assert_int_equal(s->port.kind, ML_VAL_NUM);
+    assert_true(s->port.num == 7000);
+    assert_int_equal(s->host.kind, ML_VAL_STR);
+    assert_string_equal(s->host.str, "0.0.0.0");
+    fx_free(f);
+
+    /* call sites in other files of the package; positional arguments */
+    f = fx_new();
+    add_file(f, "c/main.ts", "import { buildServer } from './server.js';\n"
+                             "await buildServer(Number(process.env.PORT ?? 5000), true).start();\n",
+             strlen("import { buildServer } from './server.js';\n"
+                    "await buildServer(Number(process.env.PORT ?? 5000), true).start();\n"),
+             ML_FILE_TS);
+    const char *other = "import { buildServer as b } from './server';\nb(6000, false);\n";
+    add_file(f, "c/other.ts", other, strlen(other), ML_FILE_TS);
+    assert_int_equal(extract(f, "c/server.ts",
+                             IMP "export function buildServer(port: number, http1 = true) {\n"
+                                 "  return createServer({ port, allowHTTP1: http1 });\n"
+                                 "}\n"),
+                     1);
+    s = server(f, 0);
+    assert_int_equal(s->port.kind, ML_VAL_UNKNOWN);
+    assert_int_equal(s->port.alts.n, 2);
+    assert_non_null(strstr(s->port.why, "one of env PORT (default 5000) or 6000"));
+    assert_non_null(strstr(s->port.why, "call sites of buildServer"));
+    assert_int_equal(s->allow_http1.kind, ML_VAL_UNKNOWN);
+    assert_int_equal(s->allow_http1.alts.n, 2);
+    bool recorded = false;
+    ML_VEC_EACH(const char *, e, &s->env_names) {
+        recorded |= strcmp(e, "PORT") == 0;
+    }
+    assert_true(recorded);
+    fx_free(f);
+
+    /* what cannot be followed stays unknown, with the reason */
+    static const struct {
+        const char *src;
+        const char *why;
+    } cases[] = {
+        {"function b(p) { return createServer({ port: p }); }\n", "no call of b was found"},
+        {"export function b(p) { return createServer({ port: p }); }\n", "exported and no call"},
+        {"function b(p) { return createServer({ port: p }); }\nb(1);\nregister(b);\n", "used as a value"},
+        {"function b(p) { createServer({ port: p }); b(p); }\nb(1);\n", "depends on itself"},
+        {"function b(...p) { return createServer({ port: p }); }\nb(1);\n", "rest parameter"},
+        {"class K { m(p) { return createServer({ port: p }); } }\n", "value of parameter p"},
+    };
+    for (size_t k = 0; k < sizeof cases / sizeof cases[0]; k++) {
+        f = fx_new();
+        char *src = ml_printf(&f->arena, IMP "%s", cases[k].src);
+        assert_int_equal(extract(f, "d/s.ts", src), 1);
+        s = server(f, 0);
+        assert_int_equal(s->port.kind, ML_VAL_UNKNOWN);
+        if (!strstr(s->port.why, cases[k].why))
+            fail_msg("case %zu: %s", k, s->port.why);
+        fx_free(f);
+    }
+}
+
+
+/* Local helper functions: the value of their single return, with their
+ * parameters bound to each call's arguments. */
+static void test_helper_functions(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    assert_int_equal(
+        extract(f, "h/server.ts",
+                IMP "import { createRetryInterceptor } from '@connectum/interceptors';\n"
+                    "import { createJwtAuthInterceptor } from '@connectum/auth';\n"
+                    "import { initProvider } from '@connectum/otel';\n"
+                    "function buildAuth() {\n"
+                    "  const secret = process.env.JWT_SECRET;\n"
+                    "  return [createJwtAuthInterceptor({ secret })];\n"
+                    "}\n"
+                    "const serviceName = () => process.env.OTEL_SERVICE_NAME ?? 'orders';\n"
+                    "function withOtel(otel?: Interceptor) { return otel ? [otel] : []; }\n"
+                    "const host = () => { const f = () => { return 1; }; return '0.0.0.0'; };\n"
+                    "const twice = (n: number) => { const d = n * 2; return d; };\n"
+                    "function two(a) { if (a) return 1; return 2; }\n"
+                    "initProvider({ serviceName: serviceName() });\n"
+                    "createServer({ host: host(), port: twice(3000),\n"
+                    "  interceptors: [...buildAuth(), ...withOtel(undefined), createRetryInterceptor()] });\n"
+                    "createServer({ port: twice(4000) });\n"
+                    "createServer({ port: two(1) });\n"),
+        3);
+    ml_server *s = server(f, 0);
+    assert_int_equal(s->host.kind, ML_VAL_STR);
+    assert_string_equal(s->host.str, "0.0.0.0");
+    assert_true(s->port.kind == ML_VAL_NUM && s->port.num == 6000);
+    assert_true(s->interceptors_known);
+    assert_int_equal(s->retry.enabled, ML_YES);
+    assert_int_equal(s->timeout.enabled, ML_NO);
+    assert_int_equal(s->circuit_breaker.enabled, ML_NO);
+    assert_int_equal(s->otel_service_name.kind, ML_VAL_ENV);
+    assert_string_equal(s->otel_service_name.env, "OTEL_SERVICE_NAME");
+    assert_non_null(s->otel_service_name.env_default);
+    assert_string_equal(s->otel_service_name.env_default->str, "orders");
+    /* the same helper at another call: its own argument */
+    assert_true(server(f, 1)->port.kind == ML_VAL_NUM && server(f, 1)->port.num == 8000);
+    assert_int_equal(server(f, 2)->port.kind, ML_VAL_UNKNOWN);
+    assert_non_null(strstr(server(f, 2)->port.why, "two() has 2 return statements"));
+    fx_free(f);
+
+    /* recursion ends in an unknown, not a hang */
+    f = fx_new();
+    assert_int_equal(extract(f, "r.ts", IMP "function r(p) { return r(p); }\ncreateServer({ port: r(1) });\n"), 1);
+    assert_int_equal(server(f, 0)->port.kind, ML_VAL_UNKNOWN);
+    fx_free(f);
+}
+
+
+/* [a, b].map((opts) => createServer(opts)): one server per element. */
+static void test_map_over_options(void **state)
+{
+    (void)state;
+    fx *f = fx_new();
+    assert_int_equal(extract(f, "m.ts",
+                             IMP "const a = { port: 5001 };\n"
+                                 "const b = { port: Number(process.env.B_PORT ?? 5002), allowHTTP1: false };\n"
+                                 "const servers = [a, b].map((opts) => createServer(opts));\n"
+                                 "const list = [{ port: 6001 }, { port: 6002 }, { port: 6003 }];\n"
+                                 "list.forEach(o => { createServer({ ...o, host: '0.0.0.0' }); });\n"
+                                 "items.map((opts) => createServer(opts));\n"),
+                     6);
+    assert_true(server(f, 0)->port.kind == ML_VAL_NUM && server(f, 0)->port.num == 5001);
+    assert_int_equal(server(f, 1)->port.kind, ML_VAL_ENV);
+    assert_string_equal(server(f, 1)->port.env, "B_PORT");
+    assert_false(server(f, 1)->allow_http1.b);
+    for (int k = 0; k < 3; k++) {
+        assert_true(server(f, 2 + k)->port.kind == ML_VAL_NUM && server(f, 2 + k)->port.num == 6001 + k);
+        assert_string_equal(server(f, 2 + k)->host.str, "0.0.0.0");
+    }
+    /* an array this tool cannot see: one server, unknown */
+    assert_int_equal(server(f, 5)->port.kind, ML_VAL_UNKNOWN);
+    fx_free(f);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -1404,6 +1575,9 @@ int main(void)
         cmocka_unit_test(test_string_bound),
         cmocka_unit_test(test_markdown),
         cmocka_unit_test(test_val_num),
+        cmocka_unit_test(test_builder_parameters),
+        cmocka_unit_test(test_helper_functions),
+        cmocka_unit_test(test_map_over_options),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

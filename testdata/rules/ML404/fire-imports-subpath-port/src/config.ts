@@ -1,0 +1,1 @@
+export const PORT = Number(process.env.PORT ?? 7000);

@@ -1,0 +1,2 @@
+import { BASE } from "../../base.ts";
+export const DRAIN = BASE * 2;

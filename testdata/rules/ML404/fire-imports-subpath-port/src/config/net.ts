@@ -1,0 +1,1 @@
+export const HOST = "0.0.0.0";

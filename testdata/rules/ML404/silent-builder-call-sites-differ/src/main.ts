@@ -1,0 +1,3 @@
+import { buildServer } from './server.js';
+
+await buildServer(6000).start();

@@ -1,0 +1,45 @@
+# Code patterns real Connectum services use, as --dump-model shows them
+# (issue 16): builder parameters through their defaults and call sites in
+# other files ("one of" where they differ), helper functions with a single
+# return, [a, b].map((opts) => createServer(opts)) as one server per
+# element, and package.json "imports" #subpaths.
+. tests/sh/lib.inc
+dump_ports() { # dump_ports DIR: "file port-kind port-value-or-why" per server
+  "$MESHLINT" --no-config --dump-model "$1" > "$T/dump" || fail "--dump-model $1"
+  python3 - "$T/dump" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["servers"]:
+    p = s["port"]
+    alts = ",".join(str(a.get("value", a.get("env"))) for a in p.get("oneOf", []))
+    print(s["at"], p["kind"], p.get("value", p.get("env", "")), alts)
+PY
+}
+command -v python3 > /dev/null || { echo "ts_patterns: python3 missing, skipped"; exit 0; }
+mkdir -p "$T/b/src"
+printf '{ "name": "fleet", "imports": { "#*": "./src/*" } }\n' > "$T/b/package.json"
+cat > "$T/b/src/server.ts" <<'TS'
+import { createServer } from "@connectum/core";
+export function buildServer(options: { port?: number } = {}) {
+  const port = options.port ?? Number(process.env.PORT ?? 5000);
+  return createServer({ port });
+}
+TS
+printf 'import { buildServer } from "#server.ts";\nawait buildServer().start();\n' > "$T/b/src/main.ts"
+dump_ports "$T/b" > "$T/out"
+contains "$T/out" "src/server.ts:4:10 env PORT"
+printf 'import { buildServer } from "./server.js";\nbuildServer({ port: 6000 });\n' > "$T/b/src/admin.ts"
+dump_ports "$T/b" > "$T/out"
+contains "$T/out" "src/server.ts:4:10 unknown  6000,PORT"
+"$MESHLINT" --no-config --dump-model "$T/b" > "$T/dump"
+contains "$T/dump" "one of 6000 or env PORT (default 5000): the call sites of buildServer pass different values"
+mkdir -p "$T/m"
+cat > "$T/m/main.ts" <<'TS'
+import { createServer } from "@connectum/core";
+const port = (base: number) => base + 1;
+[{ port: port(7000) }, { port: 8000 }].map((opts) => createServer(opts));
+TS
+dump_ports "$T/m" > "$T/out"
+contains "$T/out" "main.ts:3:54 number 7001"
+contains "$T/out" "main.ts:3:54 number 8000"
+echo "ts_patterns: ok"
