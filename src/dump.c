@@ -243,6 +243,16 @@ static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
             ml_jw_kstring(w, "explain", sf->explain);
             ml_jw_end_object(w);
         }
+        const ml_dataplane_fact *dp = ml_mesh_dataplane(m, wl);
+        if (dp) {
+            ml_jw_key(w, "dataPlane");
+            ml_jw_object(w);
+            ml_jw_kstring(w, "kind", ml_dataplane_name(dp->kind));
+            ml_jw_kstring(w, "waypoint", dp->waypoint);
+            ml_jw_kstring(w, "waypointFor", dp->waypoint_for);
+            ml_jw_kstring(w, "explain", dp->explain);
+            ml_jw_end_object(w);
+        }
         if (m->mesh) {
             ml_mtls_fact f = ml_mesh_mtls(m, wl, -1);
             ml_jw_key(w, "mtls");

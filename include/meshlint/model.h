@@ -121,6 +121,7 @@ struct ml_workload {
     bool long_running;               /* not Job/CronJob */
     /* filled by mesh.c (ml_mesh_compute) */
     struct ml_sidecar_fact *sidecar;
+    struct ml_dataplane_fact *dataplane; /* data plane (sidecar, ambient, waypoint, none): mesh.h */
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
     ml_vec services;                 /* ml_service* (live, that the workload meets) whose selector picks this workload, load order */
 };
