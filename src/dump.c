@@ -124,6 +124,104 @@ static const char *const INJECT_REASONS[] = {
     "namespace alternatives disagree on injection", "gateway proxy (inject.istio.io/templates: gateway)"};
 static const char *const SCOPES[] = {"default", "mesh", "namespace", "workload", "port"};
 
+/* ---- Gateway API ---- */
+static void gw_ref(ml_jw *w, const ml_gw_ref *r, bool backend)
+{
+    ml_jw_object(w);
+    ml_jw_kstring(w, "group", r->group_s);
+    ml_jw_kstring(w, "kind", r->kind_s);
+    ml_jw_kstring(w, "namespace", r->ns);
+    ml_jw_kstring(w, "name", ml_str(r->name));
+    ml_jw_key(w, "port");
+    if (r->port_num >= 0)
+        ml_jw_int(w, r->port_num);
+    else
+        ml_jw_null(w);
+    if (backend) {
+        ml_jw_kint(w, "weight", r->weight_num);
+    } else {
+        ml_jw_kstring(w, "sectionName", ml_str(r->section_name));
+    }
+    ml_jw_end_object(w);
+}
+
+static void dump_gwapi(ml_jw *w, const ml_resource *r)
+{
+    if (r->kind == ML_K_GW_GATEWAY && r->u.gw) {
+        const ml_k8s_gateway *g = r->u.gw;
+        ml_jw_kstring(w, "gatewayClassName", ml_str(g->class_name));
+        ml_jw_key(w, "waypoint");
+        ml_jw_bool(w, g->waypoint);
+        ml_jw_key(w, "listeners");
+        ml_jw_array(w);
+        for (size_t i = 0; i < g->nlisteners; i++) {
+            const ml_gw_listener *l = &g->listeners[i];
+            ml_jw_object(w);
+            ml_jw_kstring(w, "name", ml_str(l->name));
+            ml_jw_key(w, "port");
+            if (l->port_num >= 0)
+                ml_jw_int(w, l->port_num);
+            else
+                ml_jw_null(w);
+            ml_jw_kstring(w, "protocol", ml_str(l->protocol));
+            ml_jw_kstring(w, "hostname", ml_str(l->hostname));
+            /* allowedRoutes.namespaces.from defaults to Same */
+            ml_jw_kstring(w, "allowedNamespaces", l->allowed_from ? ml_str(l->allowed_from) : "Same");
+            ml_jw_kstring(w, "tlsMode", l->tls ? (l->tls_mode ? ml_str(l->tls_mode) : "Terminate") : NULL);
+            ml_jw_end_object(w);
+        }
+        ml_jw_end_array(w);
+    } else if (ml_kind_is_gw_route(r->kind) && r->u.route) {
+        const ml_gw_route *rt = r->u.route;
+        ml_jw_key(w, "parentRefs");
+        ml_jw_array(w);
+        for (size_t i = 0; i < rt->nparents; i++)
+            gw_ref(w, &rt->parents[i], false);
+        ml_jw_end_array(w);
+        ml_jw_key(w, "hostnames");
+        ml_jw_array(w);
+        for (size_t i = 0; i < rt->nhostnames; i++)
+            ml_jw_string(w, ml_str(rt->hostnames[i]));
+        ml_jw_end_array(w);
+        ml_jw_key(w, "rules");
+        ml_jw_array(w);
+        for (size_t i = 0; i < rt->nrules; i++) {
+            const ml_gw_rule *ru = &rt->rules[i];
+            ml_jw_object(w);
+            ml_jw_kint(w, "index", (long long)ru->index);
+            ml_jw_key(w, "backendRefs");
+            ml_jw_array(w);
+            for (size_t j = 0; j < ru->nbackends; j++)
+                gw_ref(w, &ru->backends[j], true);
+            ml_jw_end_array(w);
+            ml_jw_end_object(w);
+        }
+        ml_jw_end_array(w);
+    } else if (r->kind == ML_K_REFERENCEGRANT && r->u.refgrant) {
+        const ml_refgrant *g = r->u.refgrant;
+        ml_jw_key(w, "from");
+        ml_jw_array(w);
+        for (size_t i = 0; i < g->nfrom; i++) {
+            ml_jw_object(w);
+            ml_jw_kstring(w, "group", g->from[i].group);
+            ml_jw_kstring(w, "kind", g->from[i].kind);
+            ml_jw_kstring(w, "namespace", g->from[i].ns);
+            ml_jw_end_object(w);
+        }
+        ml_jw_end_array(w);
+        ml_jw_key(w, "to");
+        ml_jw_array(w);
+        for (size_t i = 0; i < g->nto; i++) {
+            ml_jw_object(w);
+            ml_jw_kstring(w, "group", g->to[i].group);
+            ml_jw_kstring(w, "kind", g->to[i].kind);
+            ml_jw_kstring(w, "name", g->to[i].name);
+            ml_jw_end_object(w);
+        }
+        ml_jw_end_array(w);
+    }
+}
+
 static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
 {
     ml_jw_object(w);
@@ -142,6 +240,8 @@ static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
         ml_jw_string(w, r->doc->unit->name);
     else
         ml_jw_null(w);
+    if (ml_kind_is_gwapi(r->kind))
+        dump_gwapi(w, r);
     if (ml_kind_is_workload(r->kind) && r->live && r->u.workload) {
         const ml_workload *wl = r->u.workload;
         const ml_sidecar_fact *sf = ml_mesh_sidecar(m, wl);
@@ -151,6 +251,16 @@ static void dump_resource(ml_jw *w, const ml_model *m, const ml_resource *r)
             ml_jw_kstring(w, "injected", !sf->known ? "unknown" : sf->injected ? "yes" : "no");
             ml_jw_kstring(w, "reason", INJECT_REASONS[sf->reason]);
             ml_jw_kstring(w, "explain", sf->explain);
+            ml_jw_end_object(w);
+        }
+        const ml_dataplane_fact *dp = ml_mesh_dataplane(m, wl);
+        if (dp) {
+            ml_jw_key(w, "dataPlane");
+            ml_jw_object(w);
+            ml_jw_kstring(w, "kind", ml_dataplane_name(dp->kind));
+            ml_jw_kstring(w, "waypoint", dp->waypoint);
+            ml_jw_kstring(w, "waypointFor", dp->waypoint_for);
+            ml_jw_kstring(w, "explain", dp->explain);
             ml_jw_end_object(w);
         }
         if (m->mesh) {

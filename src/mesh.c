@@ -241,7 +241,7 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
         f->decided_by = by;
         f->explain = ml_printf(a, "%s has istio.io/dataplane-mode=ambient (%s): its traffic goes through "
                                   "Istio's ambient data plane (ztunnel, and a waypoint for L7), not a "
-                                  "sidecar, which meshlint does not model",
+                                  "sidecar",
                                by == pod_dp ? "the pod template" : ml_printf(a, "namespace %s", ns),
                                where(a, by));
     }
@@ -272,6 +272,138 @@ static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
         return f;
     }
     return first;
+}
+
+/* ---- data plane (sidecar or ambient): mesh.h ----------------------------- */
+
+const char *ml_dataplane_name(ml_dataplane d)
+{
+    static const char *const names[] = {"unknown", "sidecar", "ambient", "ambient with waypoint", "none"};
+    return (unsigned)d < sizeof names / sizeof names[0] ? names[d] : "unknown";
+}
+
+/* The istio.io/use-waypoint label of an object: *ref receives "ns/name"
+ * (istio.io/use-waypoint-namespace, else dflt_ns), *none whether it opts
+ * out. NULL when the object has no such label. */
+static const ml_node *use_waypoint(ml_arena *a, const ml_node *labels, const char *dflt_ns, const char **ref,
+                                   bool *none)
+{
+    const ml_node *n = ml_get(labels, "istio.io/use-waypoint");
+    const char *v = ml_str(n);
+    *ref = NULL;
+    *none = false;
+    if (!v || !*v)
+        return NULL;
+    if (strcmp(v, "none") == 0) {
+        *none = true;
+        return n;
+    }
+    const char *ns = ml_str(ml_get(labels, "istio.io/use-waypoint-namespace"));
+    *ref = ml_printf(a, "%s/%s", ns && *ns ? ns : dflt_ns, v);
+    return n;
+}
+
+/* Whether waypoint ref (ns/name) takes traffic of kind want ("service" or
+ * "workload"); *gw and *wfor receive the Gateway and its istio.io/waypoint-for
+ * (service when unset), NULL when the input does not hold it. */
+static bool waypoint_takes(ml_model *m, const ml_workload *w, const char *ref, const char *want,
+                           const ml_resource **gw, const char **wfor)
+{
+    const char *slash = strchr(ref, '/');
+    const char *ns = ml_strndup(m->arena, ref, (size_t)(slash - ref));
+    ml_vec v = ml_model_view(m, w->res, ML_K_GW_GATEWAY, ns, slash + 1);
+    *gw = v.n == 1 ? v.items[0] : NULL;
+    *wfor = NULL;
+    if (!*gw)
+        return true; /* not in the input: unknown, reported as such */
+    const char *f = ml_str(ml_get((*gw)->labels, "istio.io/waypoint-for"));
+    *wfor = f && *f ? f : "service";
+    return strcmp(*wfor, "all") == 0 || strcmp(*wfor, want) == 0;
+}
+
+static ml_dataplane_fact *dataplane_fact(ml_model *m, const ml_workload *w)
+{
+    ml_arena *a = m->arena;
+    const ml_sidecar_fact *sf = w->sidecar;
+    ml_dataplane_fact *f = ml_zalloc(a, sizeof *f);
+    f->decided_by = sf->decided_by;
+    f->explain = sf->explain;
+    if (sf->known && sf->injected) {
+        f->kind = ML_DP_SIDECAR;
+        return f;
+    }
+    if (sf->reason != ML_INJ_AMBIENT) {
+        f->kind = sf->known ? ML_DP_NONE : ML_DP_UNKNOWN;
+        return f;
+    }
+    f->kind = ML_DP_AMBIENT;
+    const char *ns = w->res->ns;
+    const ml_node *nsl = sf->namespace_res ? sf->namespace_res->labels : NULL;
+    const char *ref;
+    bool none;
+    /* traffic addressed to a Service: the Service's label, else the namespace's */
+    const char *svc_ref = NULL, *wl_ref = NULL;
+    const ml_node *svc_by = NULL, *wl_by = NULL;
+    bool svc_none = false;
+    ML_VEC_EACH(const ml_service *, s, &w->services) {
+        const ml_node *n = use_waypoint(a, s->res->labels, s->res->ns, &ref, &none);
+        if (n) {
+            svc_by = n;
+            svc_ref = ref;
+            svc_none = none;
+            break;
+        }
+    }
+    const ml_node *ns_by = use_waypoint(a, nsl, ns, &ref, &none);
+    const char *ns_ref = ns_by && !none ? ref : NULL;
+    if (!svc_by && ns_ref) {
+        svc_by = ns_by;
+        svc_ref = ns_ref;
+    }
+    if (svc_none)
+        svc_ref = NULL;
+    /* traffic addressed to the pod itself: the pod's label, else the namespace's */
+    wl_by = use_waypoint(a, w->pod_labels, ns, &ref, &none);
+    if (wl_by)
+        wl_ref = none ? NULL : ref;
+    else if (ns_ref) {
+        wl_by = ns_by;
+        wl_ref = ns_ref;
+    }
+    const ml_resource *gw = NULL;
+    const char *wfor = NULL;
+    const char *via = NULL;
+    const ml_node *by = NULL;
+    if (svc_ref && waypoint_takes(m, w, svc_ref, "service", &gw, &wfor)) {
+        via = svc_ref;
+        by = svc_by;
+    } else if (wl_ref && waypoint_takes(m, w, wl_ref, "workload", &gw, &wfor)) {
+        via = wl_ref;
+        by = wl_by;
+    }
+    f->waypoint_known = sf->namespace_res != NULL || (svc_by && wl_by);
+    if (!via) {
+        f->explain = ml_printf(a, "%s; no istio.io/use-waypoint label %s a waypoint for it, so only ztunnel (L4) "
+                                  "handles its traffic",
+                               sf->explain, f->waypoint_known ? "gives" : "in the input gives (its namespace is "
+                                                                           "not defined, so this is unknown)");
+        return f;
+    }
+    f->kind = ML_DP_AMBIENT_WAYPOINT;
+    f->waypoint = via;
+    f->waypoint_gw = gw;
+    f->waypoint_for = wfor;
+    f->decided_by = by;
+    f->waypoint_known = gw != NULL;
+    f->explain = ml_printf(a, "%s; istio.io/use-waypoint (%s) names waypoint %s%s", sf->explain, where(a, by), via,
+                           gw ? "" : ", which the input does not define (Istio uses no waypoint until it exists)");
+    return f;
+}
+
+const ml_dataplane_fact *ml_mesh_dataplane(const ml_model *m, const ml_workload *w)
+{
+    (void)m;
+    return w ? w->dataplane : NULL;
 }
 
 /* ---- mTLS ---------------------------------------------------------------- */
@@ -319,6 +451,9 @@ void ml_mesh_compute(ml_model *m)
 
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
         w->sidecar = sidecar_fact(m, w);
+    }
+    ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+        w->dataplane = dataplane_fact(m, w);
     }
 
     /* Selector-less policies: one per namespace (the first), and the mesh's. */

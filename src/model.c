@@ -71,6 +71,12 @@ static const char *const kind_names[ML_K__COUNT] = {
     [ML_K_SERVICEENTRY] = "ServiceEntry",
     [ML_K_SIDECAR] = "Sidecar",
     [ML_K_TELEMETRY] = "Telemetry",
+    [ML_K_GW_GATEWAY] = "Gateway",
+    [ML_K_HTTPROUTE] = "HTTPRoute",
+    [ML_K_GRPCROUTE] = "GRPCRoute",
+    [ML_K_TCPROUTE] = "TCPRoute",
+    [ML_K_TLSROUTE] = "TLSRoute",
+    [ML_K_REFERENCEGRANT] = "ReferenceGrant",
     [ML_K_OTHER] = "Other",
 };
 
@@ -88,6 +94,23 @@ bool ml_kind_is_workload(ml_kind k)
 bool ml_kind_is_istio(ml_kind k)
 {
     return k >= ML_K_PEERAUTHENTICATION && k <= ML_K_TELEMETRY;
+}
+
+bool ml_kind_is_gwapi(ml_kind k)
+{
+    return k >= ML_K_GW_GATEWAY && k <= ML_K_REFERENCEGRANT;
+}
+
+bool ml_kind_is_gw_route(ml_kind k)
+{
+    return k >= ML_K_HTTPROUTE && k <= ML_K_TLSROUTE;
+}
+
+/* The kind part of a resource key: the kind name, qualified by the API
+ * group where two APIs share a kind name (the Gateway API's Gateway). */
+static const char *key_kind(ml_kind k)
+{
+    return k == ML_K_GW_GATEWAY ? "Gateway.gateway.networking.k8s.io" : kind_names[k];
 }
 
 typedef struct kind_def {
@@ -118,6 +141,13 @@ static const kind_def kind_defs[] = {
     {ML_K_AUTHORIZATIONPOLICY, "security.istio.io", "v1 v1beta1"},
     {ML_K_REQUESTAUTHENTICATION, "security.istio.io", "v1 v1beta1"},
     {ML_K_TELEMETRY, "telemetry.istio.io", "v1 v1alpha1"},
+    /* Gateway API: the versions Istio reads (pkg/config/schema/gvk/resources.gen.go) */
+    {ML_K_GW_GATEWAY, "gateway.networking.k8s.io", "v1 v1beta1 v1alpha2"},
+    {ML_K_HTTPROUTE, "gateway.networking.k8s.io", "v1 v1beta1 v1alpha2"},
+    {ML_K_GRPCROUTE, "gateway.networking.k8s.io", "v1 v1alpha2"},
+    {ML_K_TCPROUTE, "gateway.networking.k8s.io", "v1alpha2"},
+    {ML_K_TLSROUTE, "gateway.networking.k8s.io", "v1alpha2"},
+    {ML_K_REFERENCEGRANT, "gateway.networking.k8s.io", "v1beta1 v1alpha2"},
 };
 
 static bool word_in(const char *words, const char *w, size_t wlen)
@@ -151,8 +181,13 @@ static ml_kind classify(const char *api, const char *kind, const kind_def **def,
         if (strcmp(kind, kind_names[d->kind]) != 0)
             continue;
         bool group_ok = strlen(d->group) == glen && memcmp(d->group, group, glen) == 0;
-        if (group_ok && word_in(d->versions, ver, strlen(ver)))
+        if (group_ok && word_in(d->versions, ver, strlen(ver))) {
+            *def = NULL;
+            *same_group = false;
             return d->kind;
+        }
+        if (*def && *same_group)
+            continue; /* keep the definition of the same group */
         *def = d;
         *same_group = group_ok;
     }
@@ -1167,6 +1202,184 @@ static void parse_se(tctx *t)
     se->nhosts = parse_hosts(t, PK(NULL, "spec"), &se->hosts);
 }
 
+/* ---- Gateway API (gateway.networking.k8s.io) ---------------------------
+ * Defaults from the Gateway API types (sigs.k8s.io/gateway-api apis/v1
+ * shared_types.go ParentReference, httproute_types.go BackendRef). */
+
+#define GW_GROUP "gateway.networking.k8s.io"
+
+static const char *str_or(const ml_node *n, const char *dflt)
+{
+    const char *s = ml_str(n);
+    return s ? s : dflt;
+}
+
+static void parse_gw_ref(tctx *t, const ml_node *it, const path *ip, bool backend, ml_gw_ref *out)
+{
+    out->node = it;
+    out->group = get_string(t, it, "group", ip);
+    out->kind = get_string(t, it, "kind", ip);
+    out->name = get_string(t, it, "name", ip);
+    out->namespace_ = get_string(t, it, "namespace", ip);
+    out->port = get_int(t, it, "port", ip, &out->port_num);
+    out->section_name = backend ? NULL : get_string(t, it, "sectionName", ip);
+    out->group_s = str_or(out->group, backend ? "" : GW_GROUP);
+    out->kind_s = str_or(out->kind, backend ? "Service" : "Gateway");
+    const char *ns = ml_str(out->namespace_);
+    out->ns = ns && *ns ? ns : t->r->ns;
+    out->is_service = strcmp(out->group_s, "") == 0 && strcmp(out->kind_s, "Service") == 0;
+    out->is_gateway = strcmp(out->group_s, GW_GROUP) == 0 && strcmp(out->kind_s, "Gateway") == 0;
+    out->weight_num = -1;
+    if (backend) {
+        out->weight = get_int(t, it, "weight", ip, &out->weight_num);
+        if (!out->weight && !ml_get(it, "weight"))
+            out->weight_num = 1; /* BackendRef.Weight defaults to 1 */
+    }
+}
+
+static size_t parse_gw_refs(tctx *t, const ml_node *parent, const char *key, const path *pp, bool backend,
+                            ml_gw_ref **out)
+{
+    const ml_node *seq = get_seq(t, parent, key, pp, "a list of references");
+    const path *sp = PK(pp, key);
+    size_t n = capped(t, seq, sp), k = 0;
+    *out = NULL;
+    if (!n)
+        return 0;
+    *out = ml_zalloc(t->m->arena, n * sizeof **out);
+    for (size_t i = 0; i < n; i++) {
+        const path *ip = PI(sp, i);
+        const ml_node *it = map_item(t, seq, i, ip, "a reference mapping");
+        if (it)
+            parse_gw_ref(t, it, ip, backend, &(*out)[k++]);
+    }
+    return k;
+}
+
+static void parse_k8s_gateway(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_k8s_gateway *g = ml_zalloc(t->m->arena, sizeof *g);
+    g->res = r;
+    r->u.gw = g;
+    const path *specp = PK(NULL, "spec");
+    g->class_name = get_string(t, r->spec, "gatewayClassName", specp);
+    g->waypoint = ml_streq(ml_str(g->class_name), "istio-waypoint");
+    const ml_node *ls = get_seq(t, r->spec, "listeners", specp, "a list of listeners");
+    const path *lp = PK(specp, "listeners");
+    size_t n = capped(t, ls, lp);
+    if (n)
+        g->listeners = ml_zalloc(t->m->arena, n * sizeof *g->listeners);
+    for (size_t i = 0; i < n; i++) {
+        const path *ip = PI(lp, i);
+        const ml_node *it = map_item(t, ls, i, ip, "a listener mapping");
+        if (!it)
+            continue;
+        ml_gw_listener *l = &g->listeners[g->nlisteners++];
+        l->node = it;
+        l->name = get_string(t, it, "name", ip);
+        l->port = get_int(t, it, "port", ip, &l->port_num);
+        l->protocol = get_string(t, it, "protocol", ip);
+        l->hostname = get_string(t, it, "hostname", ip);
+        const ml_node *ar = get_map(t, it, "allowedRoutes", ip);
+        const path *arp = PK(ip, "allowedRoutes");
+        const ml_node *ans = get_map(t, ar, "namespaces", arp);
+        l->allowed_from = get_string(t, ans, "from", PK(arp, "namespaces"));
+        l->allowed_selector = get_map(t, ans, "selector", PK(arp, "namespaces"));
+        l->allowed_kinds = get_seq(t, ar, "kinds", arp, "a list of route kinds");
+        l->tls = get_map(t, it, "tls", ip);
+        l->tls_mode = get_string(t, l->tls, "mode", PK(ip, "tls"));
+        l->cert_refs = get_seq(t, l->tls, "certificateRefs", PK(ip, "tls"), "a list of references");
+    }
+}
+
+static void parse_gw_route(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_gw_route *rt = ml_zalloc(t->m->arena, sizeof *rt);
+    rt->res = r;
+    r->u.route = rt;
+    const path *specp = PK(NULL, "spec");
+    rt->nparents = parse_gw_refs(t, r->spec, "parentRefs", specp, false, &rt->parents);
+    if (r->kind != ML_K_TCPROUTE) {
+        const ml_node *hs = get_seq(t, r->spec, "hostnames", specp, "a list of host names");
+        const path *hp = PK(specp, "hostnames");
+        size_t n = capped(t, hs, hp);
+        if (n)
+            rt->hostnames = ml_zalloc(t->m->arena, n * sizeof *rt->hostnames);
+        for (size_t i = 0; i < n; i++) {
+            const ml_node *h = check_string(t, hs->items[i], PI(hp, i));
+            if (h)
+                rt->hostnames[rt->nhostnames++] = h;
+        }
+    }
+    const ml_node *rules = get_seq(t, r->spec, "rules", specp, "a list of rules");
+    const path *rp = PK(specp, "rules");
+    size_t n = capped(t, rules, rp);
+    if (n)
+        rt->rules = ml_zalloc(t->m->arena, n * sizeof *rt->rules);
+    for (size_t i = 0; i < n; i++) {
+        const path *ip = PI(rp, i);
+        const ml_node *it = map_item(t, rules, i, ip, "a rule mapping");
+        if (!it)
+            continue;
+        ml_gw_rule *ru = &rt->rules[rt->nrules++];
+        ru->node = it;
+        ru->index = i;
+        if (r->kind == ML_K_HTTPROUTE || r->kind == ML_K_GRPCROUTE) {
+            ru->matches = get_seq(t, it, "matches", ip, "a list of matches");
+            ru->filters = get_seq(t, it, "filters", ip, "a list of filters");
+        }
+        if (r->kind == ML_K_HTTPROUTE) {
+            ru->timeouts = get_map(t, it, "timeouts", ip);
+            ru->timeout_request = get_string(t, ru->timeouts, "request", PK(ip, "timeouts"));
+            ru->timeout_backend = get_string(t, ru->timeouts, "backendRequest", PK(ip, "timeouts"));
+        }
+        ru->nbackends = parse_gw_refs(t, it, "backendRefs", ip, true, &ru->backends);
+    }
+}
+
+static void parse_refgrant(tctx *t)
+{
+    ml_resource *r = t->r;
+    ml_refgrant *g = ml_zalloc(t->m->arena, sizeof *g);
+    g->res = r;
+    r->u.refgrant = g;
+    const path *specp = PK(NULL, "spec");
+    const ml_node *from = get_seq(t, r->spec, "from", specp, "a list of references");
+    const ml_node *to = get_seq(t, r->spec, "to", specp, "a list of references");
+    size_t nf = capped(t, from, PK(specp, "from")), nt = capped(t, to, PK(specp, "to"));
+    if (nf)
+        g->from = ml_zalloc(t->m->arena, nf * sizeof *g->from);
+    if (nt)
+        g->to = ml_zalloc(t->m->arena, nt * sizeof *g->to);
+    for (size_t i = 0; i < nf; i++) {
+        const path *ip = PI(PK(specp, "from"), i);
+        const ml_node *it = map_item(t, from, i, ip, "a reference mapping");
+        if (!it)
+            continue;
+        ml_refgrant_from *f = &g->from[g->nfrom++];
+        f->node = it;
+        f->group = str_or(get_string(t, it, "group", ip), "");
+        f->kind = str_or(get_string(t, it, "kind", ip), "");
+        f->ns = str_or(get_string(t, it, "namespace", ip), "");
+    }
+    for (size_t i = 0; i < nt; i++) {
+        const path *ip = PI(PK(specp, "to"), i);
+        const ml_node *it = map_item(t, to, i, ip, "a reference mapping");
+        if (!it)
+            continue;
+        ml_refgrant_to *o = &g->to[g->nto++];
+        o->node = it;
+        o->group = str_or(get_string(t, it, "group", ip), "");
+        o->kind = str_or(get_string(t, it, "kind", ip), "");
+        const char *nm = ml_str(get_string(t, it, "name", ip));
+        o->name = nm && *nm ? nm : NULL;
+    }
+}
+
+/* ---- end of Gateway API ------------------------------------------------- */
+
 /* ---- documents -------------------------------------------------------- */
 
 void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
@@ -1219,7 +1432,10 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
     const kind_def *near;
     bool same_group;
     r->kind = classify(api, kind, &near, &same_group);
-    if (near && same_group) {
+    /* The Gateway API adds versions faster than Istio reads them (a
+     * TLSRoute v1alpha3 is served by newer CRDs): such a resource is kept
+     * untyped without calling its version wrong; rules treat it as unknown. */
+    if (near && same_group && !ml_kind_is_gwapi(near->kind)) {
         ml_buf b;
         ml_buf_init(&b);
         ml_buf_printf(&b, "apiVersion should be ");
@@ -1266,7 +1482,7 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
     }
     /* A kind of ours under another API group (the Gateway API's Gateway) or
      * version is not the object we type: keep its key apart from ours. */
-    const char *kind_key = kind;
+    const char *kind_key = r->kind != ML_K_OTHER ? key_kind(r->kind) : kind;
     if (near) {
         const char *slash = strchr(api, '/');
         kind_key = slash ? ml_printf(m->arena, "%s.%.*s", kind, (int)(slash - api), api)
@@ -1308,6 +1524,12 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
     case ML_K_VIRTUALSERVICE: parse_vs(&t); break;
     case ML_K_AUTHORIZATIONPOLICY: parse_authz(&t); break;
     case ML_K_SERVICEENTRY: parse_se(&t); break;
+    case ML_K_GW_GATEWAY: parse_k8s_gateway(&t); break;
+    case ML_K_HTTPROUTE:
+    case ML_K_GRPCROUTE:
+    case ML_K_TCPROUTE:
+    case ML_K_TLSROUTE: parse_gw_route(&t); break;
+    case ML_K_REFERENCEGRANT: parse_refgrant(&t); break;
     default: break;
     }
 
@@ -1608,7 +1830,7 @@ static const ml_vec *alts_of(const ml_model *m, ml_kind k, const char *ns, const
         ns = name;
     if (!ns)
         return NULL;
-    const char *parts[] = {kind_names[k], ns, name};
+    const char *parts[] = {key_kind(k), ns, name};
     ml_key key;
     ml_key_join(&key, '/', 3, parts);
     const ml_vec *v = ml_map_vec(&m->by_key, key.s, key.n);

@@ -54,6 +54,39 @@ typedef struct ml_mesh {
     ml_map authz_workloads;  /* (ml_authz*) key -> ml_vec of ml_workload*; use ml_mesh_authz_workloads() */
 } ml_mesh;
 
+/* ---- data plane per workload (sidecar or ambient) ----------------------
+ * Istio's ambient mode (istio.io/dataplane-mode=ambient on the namespace
+ * or the pod, "none" on the pod opts out) puts pods in the mesh without a
+ * sidecar: ztunnel carries L4 mTLS and L4 policy; L7 (HTTP routing, L7
+ * authorization) happens only in a waypoint proxy, chosen by the label
+ * istio.io/use-waypoint on the pod or Service, else on its namespace
+ * ("none" on the object opts out; istio.io/use-waypoint-namespace names
+ * another namespace): pilot/pkg/serviceregistry/kube/controller/ambient/
+ * waypoints.go, fetchWaypointForTarget. A waypoint is a Gateway API
+ * Gateway of class istio-waypoint; its label istio.io/waypoint-for
+ * (service by default; workload, all, none) says which traffic it takes. */
+typedef enum ml_dataplane {
+    ML_DP_UNKNOWN,          /* the input does not decide */
+    ML_DP_SIDECAR,          /* an Istio sidecar */
+    ML_DP_AMBIENT,          /* ambient, no waypoint: ztunnel only (L4) */
+    ML_DP_AMBIENT_WAYPOINT, /* ambient with a waypoint for its traffic (L7 there) */
+    ML_DP_NONE              /* outside the mesh */
+} ml_dataplane;
+
+typedef struct ml_dataplane_fact {
+    ml_dataplane kind;
+    const ml_node *decided_by;   /* the dataplane-mode or use-waypoint label, or NULL */
+    const char *waypoint;        /* "ns/name" of the waypoint, or NULL */
+    const ml_resource *waypoint_gw; /* its Gateway when the input holds it */
+    const char *waypoint_for;    /* "service" (default), "workload", "all", "none", or NULL when unknown */
+    bool waypoint_known;         /* false when the input does not decide whether a waypoint applies */
+    const char *explain;         /* one sentence: why */
+} ml_dataplane_fact;
+
+const char *ml_dataplane_name(ml_dataplane d);
+/* The data plane of a workload (never NULL after ml_mesh_compute). */
+const ml_dataplane_fact *ml_mesh_dataplane(const ml_model *m, const ml_workload *w);
+
 void ml_mesh_compute(ml_model *m);
 const ml_sidecar_fact *ml_mesh_sidecar(const ml_model *m, const ml_workload *w);
 /* Effective inbound mTLS for the workload; port < 0 means the workload level. */

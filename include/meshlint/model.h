@@ -40,6 +40,13 @@ typedef enum ml_kind {
     ML_K_SERVICEENTRY,
     ML_K_SIDECAR,
     ML_K_TELEMETRY,
+    /* Kubernetes Gateway API (gateway.networking.k8s.io): the records below, block "Gateway API" */
+    ML_K_GW_GATEWAY,      /* Gateway of gateway.networking.k8s.io (key "Gateway.gateway.networking.k8s.io/ns/name") */
+    ML_K_HTTPROUTE,
+    ML_K_GRPCROUTE,
+    ML_K_TCPROUTE,
+    ML_K_TLSROUTE,
+    ML_K_REFERENCEGRANT,
     ML_K_OTHER, /* any other apiVersion/kind: kept, not typed */
     ML_K__COUNT
 } ml_kind;
@@ -47,6 +54,10 @@ typedef enum ml_kind {
 const char *ml_kind_name(ml_kind k); /* "Deployment", ... */
 bool ml_kind_is_workload(ml_kind k);
 bool ml_kind_is_istio(ml_kind k);
+/* True for the Gateway API kinds (ML_K_GW_GATEWAY .. ML_K_REFERENCEGRANT). */
+bool ml_kind_is_gwapi(ml_kind k);
+/* True for the Gateway API route kinds (HTTPRoute, GRPCRoute, TCPRoute, TLSRoute). */
+bool ml_kind_is_gw_route(ml_kind k);
 
 typedef struct ml_resource ml_resource;
 typedef struct ml_workload ml_workload;
@@ -110,6 +121,7 @@ struct ml_workload {
     bool long_running;               /* not Job/CronJob */
     /* filled by mesh.c (ml_mesh_compute) */
     struct ml_sidecar_fact *sidecar;
+    struct ml_dataplane_fact *dataplane; /* data plane (sidecar, ambient, waypoint, none): mesh.h */
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
     ml_vec services;                 /* ml_service* (live, that the workload meets) whose selector picks this workload, load order */
 };
@@ -262,6 +274,93 @@ typedef struct ml_serviceentry {
     const ml_node **hosts;
 } ml_serviceentry;
 
+/* ---- Kubernetes Gateway API (gateway.networking.k8s.io) ----------------
+ * Gateway, HTTPRoute, GRPCRoute, TCPRoute, TLSRoute and ReferenceGrant in
+ * the versions Istio reads (pkg/config/schema/gvk/resources.gen.go:
+ * Gateway and HTTPRoute v1, v1beta1, v1alpha2; GRPCRoute v1, v1alpha2;
+ * TCPRoute and TLSRoute v1alpha2; ReferenceGrant v1beta1, v1alpha2).
+ * Defaults are those of the Gateway API types (gateway-api apis/v1):
+ * a parentRef is group gateway.networking.k8s.io kind Gateway, a backendRef
+ * group "" (core) kind Service, a backendRef weight 1, a namespace the
+ * route's own. */
+
+typedef struct ml_gw_listener {
+    const ml_node *node;
+    const ml_node *name;
+    const ml_node *port;           /* port number node */
+    long long port_num;            /* -1 when absent */
+    const ml_node *protocol;       /* HTTP, HTTPS, TLS, TCP, UDP, or a domain-prefixed one */
+    const ml_node *hostname;       /* NULL: any host */
+    const ml_node *allowed_from;   /* allowedRoutes.namespaces.from (All, Same, Selector); NULL: Same */
+    const ml_node *allowed_selector; /* allowedRoutes.namespaces.selector */
+    const ml_node *allowed_kinds;  /* allowedRoutes.kinds: a sequence, or NULL (the protocol's kinds) */
+    const ml_node *tls;            /* tls mapping */
+    const ml_node *tls_mode;       /* tls.mode (Terminate when absent) */
+    const ml_node *cert_refs;      /* tls.certificateRefs sequence */
+} ml_gw_listener;
+
+typedef struct ml_k8s_gateway {
+    ml_resource *res;
+    const ml_node *class_name;     /* spec.gatewayClassName */
+    bool waypoint;                 /* gatewayClassName istio-waypoint: an ambient waypoint */
+    size_t nlisteners;
+    ml_gw_listener *listeners;
+} ml_k8s_gateway;
+
+/* A parentRef or a backendRef, with the Gateway API defaults applied. */
+typedef struct ml_gw_ref {
+    const ml_node *node;           /* the list item */
+    const ml_node *group, *kind, *name, *namespace_, *port, *section_name, *weight;
+    const char *group_s;           /* group, defaulted ("" = core) */
+    const char *kind_s;            /* kind, defaulted */
+    const char *ns;                /* namespace, defaulted to the route's */
+    long long port_num;            /* -1 when absent */
+    long long weight_num;          /* backendRefs: 1 when absent; -1 when not an integer */
+    bool is_service;               /* group "" and kind Service */
+    bool is_gateway;               /* group gateway.networking.k8s.io and kind Gateway */
+} ml_gw_ref;
+
+typedef struct ml_gw_rule {
+    const ml_node *node;           /* rules[i] */
+    size_t index;
+    const ml_node *matches;        /* sequence or NULL */
+    const ml_node *filters;        /* sequence or NULL */
+    const ml_node *timeouts;       /* HTTPRoute timeouts mapping */
+    const ml_node *timeout_request, *timeout_backend; /* timeouts.request / .backendRequest */
+    size_t nbackends;
+    ml_gw_ref *backends;
+} ml_gw_rule;
+
+typedef struct ml_gw_route {
+    ml_resource *res;              /* kind ML_K_HTTPROUTE .. ML_K_TLSROUTE */
+    size_t nparents;
+    ml_gw_ref *parents;
+    size_t nhostnames;
+    const ml_node **hostnames;
+    size_t nrules;
+    ml_gw_rule *rules;
+} ml_gw_route;
+
+typedef struct ml_refgrant_from {
+    const ml_node *node;
+    const char *group, *kind, *ns; /* as written ("" when absent) */
+} ml_refgrant_from;
+
+typedef struct ml_refgrant_to {
+    const ml_node *node;
+    const char *group, *kind;
+    const char *name;              /* NULL: every object of the kind */
+} ml_refgrant_to;
+
+typedef struct ml_refgrant {
+    ml_resource *res;
+    size_t nfrom, nto;
+    ml_refgrant_from *from;
+    ml_refgrant_to *to;
+} ml_refgrant;
+
+/* ---- end of Gateway API ------------------------------------------------ */
+
 /* ---- the common resource ---------------------------------------------- */
 
 struct ml_resource {
@@ -300,6 +399,9 @@ struct ml_resource {
         ml_virtualservice *vs;
         ml_authz *authz;
         ml_serviceentry *se;
+        ml_k8s_gateway *gw;          /* ML_K_GW_GATEWAY */
+        ml_gw_route *route;          /* ML_K_HTTPROUTE .. ML_K_TLSROUTE */
+        ml_refgrant *refgrant;       /* ML_K_REFERENCEGRANT */
         void *typed;
     } u;
 };

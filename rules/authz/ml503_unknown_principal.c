@@ -70,7 +70,8 @@ static void collect(ml_ctx *ctx, known *k)
      * creates: the gateway.istio.io/service-account annotation, else
      * <name>-<gatewayClassName> (bookinfo-gateway-istio), or for a
      * waypoint the Gateway's own name. */
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
+    for (int pass = 0; pass < 2; pass++) /* typed, then versions meshlint does not read */
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[pass ? ML_K_OTHER : ML_K_GW_GATEWAY]) {
         if (!r->live || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
             strncmp(r->api_version, "gateway.networking.k8s.io/", 26) != 0 || !*r->name)
             continue;

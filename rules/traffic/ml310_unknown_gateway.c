@@ -40,13 +40,14 @@ static void index_build(ml_ctx *ctx, gw_index *ix)
         ml_map_push(&ix->by_ns, ctx->arena, r->ns, strlen(r->ns), r);
         ml_map_push(&ix->by_name, ctx->arena, r->name, strlen(r->name), r);
     }
-    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
-        if (!r->live || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
-            !ml_starts_with(r->api_version, "gateway.networking.k8s.io/"))
-            continue;
-        const char *key = ml_printf(ctx->arena, "%s/%s", r->ns, r->name);
-        ml_map_put(&ix->api_by_key, key, strlen(key), r);
-    }
+    for (int pass = 0; pass < 2; pass++) /* typed, then versions meshlint does not read */
+        ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[pass ? ML_K_OTHER : ML_K_GW_GATEWAY]) {
+            if (!r->live || !ml_streq(r->kind_str, "Gateway") || !r->api_version ||
+                !ml_starts_with(r->api_version, "gateway.networking.k8s.io/"))
+                continue;
+            const char *key = ml_printf(ctx->arena, "%s/%s", r->ns, r->name);
+            ml_map_put(&ix->api_by_key, key, strlen(key), r);
+        }
 }
 
 static void index_free(gw_index *ix)

@@ -71,6 +71,10 @@ static void unmodeled_build(ml_ctx *ctx, unmodeled *u)
 {
     ml_map_init(&u->templates);
     ml_map_init(&u->customs);
+    /* a Gateway API Gateway that Istio deploys makes pods */
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_GW_GATEWAY])
+        if (r->live)
+            ml_map_push(&u->customs, ctx->arena, r->ns, strlen(r->ns), r);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_OTHER]) {
         if (!r->live)
             continue;

@@ -710,16 +710,19 @@ static void test_kind_list_and_skips(void **state)
     ml_resource *gw = ml_model_find(m, ML_K_GATEWAY, "n", "g");
     assert_non_null(gw);
     assert_true(gw->live);
-    assert_int_equal(m->by_kind[ML_K_OTHER].n, 2);
-    ml_resource *other = m->by_kind[ML_K_OTHER].items[0];
+    assert_int_equal(m->by_kind[ML_K_OTHER].n, 1);
+    assert_int_equal(m->by_kind[ML_K_GW_GATEWAY].n, 1);
+    ml_resource *other = ml_model_find(m, ML_K_GW_GATEWAY, "n", "g");
+    assert_non_null(other);
     assert_true(other->live);
     assert_string_equal(other->kind_str, "Gateway");
+    assert_string_equal(other->key, "Gateway.gateway.networking.k8s.io/n/g");
     assert_false(ml_streq(other->key, gw->key));
     assert_int_equal(m->shape_problems.n, 0); /* another API group is no mistake */
     assert_true(m->is_mesh_repo);
 
     /* A cluster-scoped object does not make the apply-time namespace present. */
-    ml_resource *cr = m->by_kind[ML_K_OTHER].items[1];
+    ml_resource *cr = m->by_kind[ML_K_OTHER].items[0];
     assert_string_equal(cr->ns, "");
     assert_true(ml_model_has_ns(m, ML_NS_APPLY_TIME)); /* the ConfigMap without namespace */
     assert_false(ml_model_has_ns(m, "default"));
@@ -732,6 +735,61 @@ static void test_kind_list_and_skips(void **state)
     done(f);
     assert_false(ml_model_has_ns(&f->model, "default"));
     assert_false(f->model.is_mesh_repo);
+    fx_free(f);
+}
+
+/* Gateway API kinds: typed with the API's defaults; a version Istio does
+ * not read stays untyped without an ML002 problem. */
+static void test_gateway_api(void **state)
+{
+    (void)state;
+    fx *f = fx_new(NULL);
+    load(f, "gw.yaml",
+         "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: Gateway\nmetadata: {name: pub, namespace: ing}\n"
+         "spec:\n  gatewayClassName: istio-waypoint\n  listeners:\n"
+         "  - {name: http, port: 80, protocol: HTTP, allowedRoutes: {namespaces: {from: All}}}\n"
+         "---\n"
+         "apiVersion: gateway.networking.k8s.io/v1\nkind: HTTPRoute\nmetadata: {name: r, namespace: shop}\n"
+         "spec:\n  parentRefs: [{name: pub, namespace: ing}, {group: '', kind: Service, name: s, port: 80}]\n"
+         "  hostnames: [a.example.com]\n"
+         "  rules:\n  - backendRefs: [{name: s, port: 80}, {name: t, namespace: o, port: 81, weight: 0}]\n"
+         "    timeouts: {request: 5s}\n"
+         "---\n"
+         "apiVersion: gateway.networking.k8s.io/v1beta1\nkind: ReferenceGrant\nmetadata: {name: g, namespace: o}\n"
+         "spec:\n  from: [{group: gateway.networking.k8s.io, kind: HTTPRoute, namespace: shop}]\n"
+         "  to: [{group: '', kind: Service}]\n"
+         "---\n"
+         "apiVersion: gateway.networking.k8s.io/v1alpha3\nkind: TLSRoute\nmetadata: {name: t, namespace: shop}\n");
+    done(f);
+    ml_model *m = &f->model;
+    ml_resource *g = ml_model_find(m, ML_K_GW_GATEWAY, "ing", "pub");
+    assert_non_null(g);
+    assert_true(g->u.gw->waypoint);
+    assert_int_equal(g->u.gw->nlisteners, 1);
+    assert_int_equal(g->u.gw->listeners[0].port_num, 80);
+    assert_string_equal(ml_str(g->u.gw->listeners[0].allowed_from), "All");
+    ml_resource *r = ml_model_find(m, ML_K_HTTPROUTE, "shop", "r");
+    assert_non_null(r);
+    const ml_gw_route *rt = r->u.route;
+    assert_int_equal(rt->nparents, 2);
+    assert_true(rt->parents[0].is_gateway);
+    assert_string_equal(rt->parents[0].ns, "ing");
+    assert_true(rt->parents[1].is_service);
+    assert_string_equal(rt->parents[1].ns, "shop");
+    assert_int_equal(rt->nrules, 1);
+    assert_int_equal(rt->rules[0].nbackends, 2);
+    assert_true(rt->rules[0].backends[0].is_service);
+    assert_int_equal(rt->rules[0].backends[0].weight_num, 1); /* the default */
+    assert_int_equal(rt->rules[0].backends[1].weight_num, 0);
+    assert_string_equal(rt->rules[0].backends[1].ns, "o");
+    assert_string_equal(ml_str(rt->rules[0].timeout_request), "5s");
+    ml_resource *rg = ml_model_find(m, ML_K_REFERENCEGRANT, "o", "g");
+    assert_non_null(rg);
+    assert_int_equal(rg->u.refgrant->nfrom, 1);
+    assert_string_equal(rg->u.refgrant->from[0].ns, "shop");
+    assert_null(rg->u.refgrant->to[0].name);
+    assert_int_equal(m->by_kind[ML_K_OTHER].n, 1); /* the TLSRoute v1alpha3 */
+    assert_int_equal(m->shape_problems.n, 0);
     fx_free(f);
 }
 
@@ -1333,6 +1391,7 @@ int main(void)
         cmocka_unit_test(test_host_lookup_wildcards),
         cmocka_unit_test(test_shape_problems),
         cmocka_unit_test(test_kind_list_and_skips),
+        cmocka_unit_test(test_gateway_api),
         cmocka_unit_test(test_workload_kinds),
         cmocka_unit_test(test_hostile_shapes),
         cmocka_unit_test(test_sidecar),

@@ -1,0 +1,43 @@
+/*
+ * gwapi_common.h - helpers shared by the Gateway API rules (ML312-ML315).
+ *
+ * The Gateway API records (model.h, block "Gateway API") hold parentRefs and
+ * backendRefs with the API's defaults applied. These helpers answer, once,
+ * the questions several rules ask: which Service definitions a reference
+ * may meet, whether the input is evidence that a Service is absent (the
+ * same evidence ML306 requires), and whether a ReferenceGrant permits a
+ * cross-namespace reference.
+ */
+#ifndef MESHLINT_GWAPI_COMMON_H
+#define MESHLINT_GWAPI_COMMON_H
+
+#include "meshlint/rule.h"
+
+/* Call fn on every backendRef of every rule of every live route definition. */
+typedef void (*gw_backend_fn)(ml_ctx *ctx, void *arg, const ml_resource *route, const ml_gw_rule *rule,
+                              const ml_gw_ref *ref);
+void gw_each_backend(ml_ctx *ctx, gw_backend_fn fn, void *arg);
+
+/* True when the input is evidence that no Service ns/name exists for the
+ * resource from: the input holds Services of ns (or --assume-complete), no
+ * input left unlinted may define objects of ns, and no Service of that name
+ * lives in a namespace that may be the same one (unit.h, model.h). */
+bool gw_service_absent(ml_ctx *ctx, const ml_resource *from, const char *ns, const char *name);
+
+typedef enum gw_grant { GW_GRANT_NONE, GW_GRANT_PERMITTED, GW_GRANT_UNKNOWN } gw_grant;
+
+/* Whether a ReferenceGrant in to_ns lets objects of (from_group, from_kind)
+ * in from_ns refer to the object (to_group, to_kind, to_name) of to_ns
+ * (Gateway API spec, ReferenceGrant: the grant lives in the target's
+ * namespace; a to entry without a name admits every object of its kind).
+ * UNKNOWN when the input cannot be evidence of its absence: an input not
+ * linted may define objects of to_ns, or a ReferenceGrant of a version
+ * meshlint does not read is there. *grant receives the permitting grant. */
+gw_grant gw_refgrant_permits(ml_ctx *ctx, const char *from_group, const char *from_kind, const char *from_ns,
+                             const char *to_group, const char *to_kind, const char *to_ns, const char *to_name,
+                             const ml_resource **grant);
+
+/* "HTTPRoute shop/orders rule 2" style name of a route rule. */
+const char *gw_rule_name(ml_arena *a, const ml_resource *route, const ml_gw_rule *rule);
+
+#endif
