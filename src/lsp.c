@@ -108,10 +108,10 @@ static bool header_is(const char *line, size_t n, const char *name, const char *
 
 int ml_lsp_next(ml_lsp_reader *r, const char **body, size_t *len, const char **err)
 {
-    const char *p = r->buf + r->start;
     size_t avail = r->n - r->start;
-    if (r->skip || avail == 0)
-        return 0;
+    if (r->skip || avail == 0 || !r->buf)
+        return 0; /* nothing buffered (no buffer at all before the first feed) */
+    const char *p = r->buf + r->start;
     /* the header ends at the first empty line ("\r\n\r\n", or "\n\n" from
      * clients that send bare newlines) */
     size_t hend = 0, bstart = 0;

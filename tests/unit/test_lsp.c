@@ -176,6 +176,12 @@ static void test_framing(void **state)
     ml_lsp_reader r;
     ml_lsp_reader_init(&r);
     size_t len;
+    /* nothing fed yet (no buffer): nothing to frame, and an empty feed
+     * changes nothing */
+    next_body(&r, 0, &len);
+    ml_lsp_feed(&r, "", 0);
+    next_body(&r, 0, &len);
+    assert_null(r.buf);
     /* two messages in one read, the second split across reads */
     const char *in = "Content-Length: 2\r\nContent-Type: application/vscode-jsonrpc; charset=utf-8\r\n\r\n{}"
                      "content-length:3\r\n\r\n[1]";
