@@ -18,6 +18,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "meshlint/ignore.h"
 #include "meshlint/kustomize.h"
 #include "meshlint/mesh.h"
 #include "meshlint/ts.h"
@@ -310,7 +311,34 @@ static char entry_kind(const struct dirent *e)
 
 static const char *normalize(ml_arena *a, const char *p);
 
-static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
+/* What a walk carries down: the ignore frames met so far and whether the
+ * tree is a git work tree (only then does .gitignore count). */
+typedef struct walker {
+    ml_ignore ig;
+    bool git;
+} walker;
+
+#define IGNORE_FILE_MAX (4u << 20) /* a larger ignore file is not read */
+
+/* Read an ignore file (through run->source, so an unsaved editor buffer
+ * counts) and push its patterns for directory rel. Returns whether a frame
+ * was pushed. An unreadable or oversized file is passed over: it can only
+ * make meshlint read more, never less. */
+static bool push_ignore_file(ml_run *run, walker *wk, const char *path, const char *rel)
+{
+    read_err e = {0, NULL};
+    ml_file *f = read_file_in(&run->arena, run->source, path, path, &e);
+    if (!f || f->len > IGNORE_FILE_MAX)
+        return false;
+    return ml_ignore_push(&run->arena, &wk->ig, rel, f->path, f->data, f->len);
+}
+
+static const char *rel_join(ml_arena *a, const char *rel, const char *name)
+{
+    return *rel ? ml_printf(a, "%s/%s", rel, name) : ml_strdup(a, name);
+}
+
+static void walk(ml_run *run, walker *wk, const char *dir, const char *rel, ml_vec *out, unsigned depth)
 {
     if (depth > 64) {
         /* deeper than any real repository: say so rather than skip it silently */
@@ -325,9 +353,13 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
     }
     ml_vec names = {0};
     struct dirent *e;
+    bool has_gitignore = false, has_meshlintignore = false;
     while ((e = readdir(d))) {
-        if (e->d_name[0] == '.')
+        if (e->d_name[0] == '.') {
+            has_gitignore |= !strcmp(e->d_name, ".gitignore");
+            has_meshlintignore |= !strcmp(e->d_name, ".meshlintignore");
             continue; /* ., .., .git and every hidden entry */
+        }
         if (!strcmp(e->d_name, "node_modules"))
             continue;
         size_t len = strlen(e->d_name);
@@ -350,6 +382,15 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
     }
     if (chart)
         ml_vec_push(&run->arena, &run->charts, (void *)dir);
+    /* this directory's ignore files apply below it; .meshlintignore after
+     * .gitignore, so that it can re-include what git leaves out */
+    unsigned pushed = 0;
+    if (!run->cfg.no_ignore_files) {
+        if (has_gitignore && wk->git)
+            pushed += push_ignore_file(run, wk, join(&run->arena, dir, ".gitignore"), rel);
+        if (has_meshlintignore)
+            pushed += push_ignore_file(run, wk, join(&run->arena, dir, ".meshlintignore"), rel);
+    }
     for (size_t i = 0; i < names.n; i++) {
         const char *entry = names.items[i];
         char kind = entry[0];
@@ -366,11 +407,75 @@ static void walk(ml_run *run, const char *dir, ml_vec *out, unsigned depth)
             continue; /* symbolic links are not followed: no loops, no escaping the tree */
         if (ignored(run, path))
             continue;
+        const char *child = NULL;
+        if (wk->ig.frames.n) {
+            child = rel_join(&run->arena, rel, entry + 1);
+            if (ml_ignore_check(&wk->ig, child, kind == 'd'))
+                continue;
+        }
         if (kind == 'd')
-            walk(run, path, out, depth + 1);
+            walk(run, wk, path, child ? child : rel_join(&run->arena, rel, entry + 1), out, depth + 1);
         else if (wanted(run, path) || ml_kust_is_kfile(path))
             ml_vec_push(&run->arena, out, (void *)path);
     }
+    while (pushed--)
+        ml_ignore_pop(&wk->ig);
+}
+
+/* The root of the git work tree holding directory p (a ".git" directory or
+ * file at p or above it), as an absolute path, and p relative to it; NULL
+ * when p is in no work tree. */
+static const char *git_root(ml_arena *a, const char *p, const char **rel)
+{
+    char *abs = realpath(p, NULL);
+    if (!abs)
+        return NULL;
+    size_t n = strlen(abs);
+    const char *found = NULL;
+    for (;;) {
+        struct stat st;
+        const char *probe = ml_printf(a, "%.*s/.git", (int)n, abs);
+        if (stat(probe, &st) == 0 && (S_ISDIR(st.st_mode) || S_ISREG(st.st_mode))) {
+            found = n ? ml_strndup(a, abs, n) : "/";
+            const char *tail = abs + n;
+            while (*tail == '/')
+                tail++;
+            *rel = ml_strdup(a, tail);
+            break;
+        }
+        if (n == 0)
+            break;
+        while (n > 0 && abs[n - 1] != '/')
+            n--;
+        if (n > 0)
+            n--; /* "/a" -> "" : the file system root is tried last */
+    }
+    free(abs);
+    return found;
+}
+
+/* Walk directory p, honouring the ignore files of the git work tree from
+ * its root down to p (and .git/info/exclude), then those met below. */
+static void walk_root(ml_run *run, const char *p, ml_vec *out)
+{
+    walker wk;
+    memset(&wk, 0, sizeof wk);
+    const char *rel = "";
+    const char *root = run->cfg.no_ignore_files ? NULL : git_root(&run->arena, p, &rel);
+    if (root) {
+        wk.git = true;
+        const char *base = strcmp(root, "/") ? root : "";
+        push_ignore_file(run, &wk, ml_printf(&run->arena, "%s/.git/info/exclude", base), "");
+        /* the directories from the work tree's root down to p's parent (p's
+         * own ignore files are read by walk) */
+        if (*rel)
+            push_ignore_file(run, &wk, ml_printf(&run->arena, "%s/.gitignore", base), "");
+        for (const char *slash = strchr(rel, '/'); slash; slash = strchr(slash + 1, '/')) {
+            const char *dir = ml_strndup(&run->arena, rel, (size_t)(slash - rel));
+            push_ignore_file(run, &wk, ml_printf(&run->arena, "%s/%s/.gitignore", base, dir), dir);
+        }
+    }
+    walk(run, &wk, p, rel, out, 0);
 }
 
 static const char *normalize(ml_arena *a, const char *p)
@@ -413,7 +518,7 @@ bool ml_collect(ml_run *run, const char *const *paths, size_t n, ml_vec *out)
             /* a directory that cannot be listed, or one nested too deep, is
              * an I/O error like a file that cannot be read */
             size_t errors = run->io_errors.n;
-            walk(run, p, out, 0);
+            walk_root(run, p, out);
             if (run->io_errors.n > errors)
                 ok = false;
         } else

@@ -44,6 +44,7 @@ enum {
     OPT_MIN_LEVEL,
     OPT_SARIF_SUPPRESSED,
     OPT_LSP,
+    OPT_NO_IGNORE_FILES,
 };
 
 static const struct option long_opts[] = {
@@ -53,6 +54,7 @@ static const struct option long_opts[] = {
     {"color", required_argument, NULL, OPT_COLOR},
     {"config", required_argument, NULL, OPT_CONFIG},
     {"no-config", no_argument, NULL, OPT_NO_CONFIG},
+    {"no-ignore-files", no_argument, NULL, OPT_NO_IGNORE_FILES},
     {"assume-complete", no_argument, NULL, OPT_ASSUME_COMPLETE},
     {"enable", required_argument, NULL, OPT_ENABLE},
     {"disable", required_argument, NULL, OPT_DISABLE},
@@ -99,6 +101,7 @@ static const char usage_text[] =
     "      --context DIR         load DIR for cross-references; report only on the paths given\n"
     "      --stdin-filename NAME name standard input (-) as NAME\n"
     "      --markdown            also lint ts/yaml code blocks in .md files\n"
+    "      --no-ignore-files     walk directories without .gitignore and .meshlintignore\n"
     "      --assume-complete     the input is the whole cluster: absence is a finding\n"
     "  -n, --namespace NS        manifests without metadata.namespace go to NS (as kubectl -n);\n"
     "                            without it they share one namespace chosen at apply time\n"
@@ -514,7 +517,7 @@ int main(int argc, char **argv)
     const char *format = "text", *output = NULL, *color = "auto", *config = NULL, *namespace_arg = NULL;
     const char *stdin_name = NULL, *explain = NULL, *baseline = NULL, *write_baseline = NULL;
     bool no_config = false, quiet = false, dump = false, fail_on_set = false;
-    bool assume_complete = false, markdown = false, list = false;
+    bool assume_complete = false, markdown = false, list = false, no_ignore_files = false;
     ml_level min_level = ML_LEVEL_NOTE;
     bool keep_suppressed = false, lsp = false;
     ml_level fail_on = ML_LEVEL_WARNING;
@@ -615,6 +618,9 @@ int main(int argc, char **argv)
         case OPT_MARKDOWN:
             markdown = true;
             break;
+        case OPT_NO_IGNORE_FILES:
+            no_ignore_files = true;
+            break;
         case OPT_DUMP_MODEL:
             dump = true;
             break;
@@ -708,6 +714,8 @@ int main(int argc, char **argv)
         run.cfg.default_ns = namespace_arg;
     if (markdown)
         run.cfg.markdown = true;
+    if (no_ignore_files)
+        run.cfg.no_ignore_files = true;
     run.jobs = (unsigned)(jobs ? jobs : online_cpus());
 
     /* inputs */

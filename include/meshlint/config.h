@@ -40,6 +40,7 @@ typedef struct ml_config {
     ml_vec ignore_globs;       /* const char* */
     ml_vec only;               /* const char* ids: when non-empty, run only these */
     ml_vec workloads;          /* ml_workload_map* */
+    bool no_ignore_files;      /* --no-ignore-files: .gitignore and .meshlintignore not read */
     const char *default_ns;    /* the apply-time namespace when bound (-n, default-namespace), else NULL */
     ml_vec apply_sets;         /* ml_apply_set* */
     const char *root_ns;       /* "istio-system" */

@@ -5,8 +5,10 @@
 cmp -s "$T/rules.7" man/meshlint-rules.7 || { diff -u man/meshlint-rules.7 "$T/rules.7" | head -20; fail "man/meshlint-rules.7 is stale: run make man"; }
 if command -v mandoc >/dev/null 2>&1; then
   mandoc -Tlint -W warning man/meshlint.1 man/meshlint.yaml.5 man/meshlint-rules.7 || fail "mandoc -Tlint"
-  # the generated page is clean down to style messages (line length included)
-  [ -z "$(mandoc -Tlint -W style man/meshlint-rules.7)" ] || { mandoc -Tlint -W style man/meshlint-rules.7 | head; fail "mandoc -Tlint -W style man/meshlint-rules.7"; }
+  # every page is clean down to style messages (line length included)
+  for page in man/meshlint.1 man/meshlint.yaml.5 man/meshlint-rules.7; do
+    [ -z "$(mandoc -Tlint -W style "$page")" ] || { mandoc -Tlint -W style "$page" | head; fail "mandoc -Tlint -W style $page"; }
+  done
 fi
 sed 's/\\-/-/g' man/meshlint.1 > "$T/man1.txt"   # roff \- is a plain hyphen here
 for flag in $("$MESHLINT" --help | grep -o -- '--[a-z][a-z-]*' | sort -u); do
