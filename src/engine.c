@@ -13,6 +13,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -318,7 +319,7 @@ typedef struct walker {
     bool git;
 } walker;
 
-#define IGNORE_FILE_MAX (4u << 20) /* a larger ignore file is not read */
+#define IGNORE_FILE_MAX (1u << 20) /* a larger ignore file is not read */
 
 /* Read an ignore file (through run->source, so an unsaved editor buffer
  * counts) and push its patterns for directory rel. Returns whether a frame
@@ -476,6 +477,9 @@ static void walk_root(ml_run *run, const char *p, ml_vec *out)
         }
     }
     walk(run, &wk, p, rel, out, 0);
+    if (wk.ig.exhausted)
+        fprintf(stderr, "meshlint: %s: the ignore files' patterns took too long to match; "
+                        "part of the walk read every file\n", p);
 }
 
 static const char *normalize(ml_arena *a, const char *p)

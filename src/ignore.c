@@ -18,11 +18,14 @@
 
 #include <string.h>
 
-#define MATCH_BUDGET 100000
+#define MATCH_BUDGET 20000
 
 typedef struct matcher {
     long steps;
 } matcher;
+
+/* Does pattern p match rel, and how many steps did it take? */
+static bool pat_match(const ml_ignore_pat *p, const char *rel, bool is_dir, long *steps);
 
 /* A bracket expression at p (just after "["), against c. Sets *end past
  * the closing "]"; returns -1 when the class is not closed (then "[" is a
@@ -181,6 +184,12 @@ size_t ml_ignore_parse(ml_arena *a, const char *text, size_t len, ml_ignore_pat 
 
 bool ml_ignore_pat_match(const ml_ignore_pat *p, const char *rel, bool is_dir)
 {
+    long steps = 0;
+    return pat_match(p, rel, is_dir, &steps);
+}
+
+static bool pat_match(const ml_ignore_pat *p, const char *rel, bool is_dir, long *steps)
+{
     if (p->dir_only && !is_dir)
         return false;
     const char *s = rel;
@@ -190,7 +199,9 @@ bool ml_ignore_pat_match(const ml_ignore_pat *p, const char *rel, bool is_dir)
             s = slash + 1;
     }
     matcher m = {0};
-    return wm(&m, p->pat, p->pat + p->len, s, s + strlen(s), true);
+    bool r = wm(&m, p->pat, p->pat + p->len, s, s + strlen(s), true);
+    *steps += m.steps;
+    return r;
 }
 
 bool ml_ignore_push(ml_arena *a, ml_ignore *ig, const char *dir, const char *origin, const char *text, size_t len)
@@ -215,8 +226,13 @@ void ml_ignore_pop(ml_ignore *ig)
         ig->frames.n--;
 }
 
-bool ml_ignore_check(const ml_ignore *ig, const char *path, bool is_dir)
+bool ml_ignore_check(ml_ignore *ig, const char *path, bool is_dir)
 {
+    ig->allowed += ML_IGNORE_STEPS_PER_PATH;
+    if (ig->exhausted || ig->spent > ML_IGNORE_BASE_STEPS + ig->allowed) {
+        ig->exhausted = true;
+        return false;
+    }
     for (size_t k = ig->frames.n; k-- > 0;) {
         const ml_ignore_frame *f = ig->frames.items[k];
         const char *rel = path;
@@ -225,9 +241,14 @@ bool ml_ignore_check(const ml_ignore *ig, const char *path, bool is_dir)
                 continue;
             rel = path + f->dir_len + 1;
         }
-        for (size_t i = f->n; i-- > 0;)
-            if (ml_ignore_pat_match(&f->pats[i], rel, is_dir))
+        for (size_t i = f->n; i-- > 0;) {
+            if (++ig->spent > ML_IGNORE_BASE_STEPS + ig->allowed) {
+                ig->exhausted = true;
+                return false;
+            }
+            if (pat_match(&f->pats[i], rel, is_dir, &ig->spent))
                 return !f->pats[i].negate;
+        }
     }
     return false;
 }

@@ -37,8 +37,19 @@ typedef struct ml_ignore_frame {
     size_t n;
 } ml_ignore_frame;
 
+/* Matching steps one walk may spend on ignore patterns: a base plus an
+ * allowance per path checked (a few hundred patterns of a real .gitignore
+ * cost a few thousand steps per path). Past it no more paths are ignored
+ * (reading more is the safe side) and `exhausted` is set, so that a hostile
+ * ignore file cannot stall the walk. */
+#define ML_IGNORE_BASE_STEPS 10000000L
+#define ML_IGNORE_STEPS_PER_PATH 20000L
+
 typedef struct ml_ignore {
     ml_vec frames; /* ml_ignore_frame*, shallowest first */
+    long spent;    /* matching steps so far */
+    long allowed;  /* the allowance of the paths checked so far */
+    bool exhausted;
 } ml_ignore;
 
 /* Parse the text of an ignore file into patterns (in the arena). */
@@ -52,6 +63,6 @@ bool ml_ignore_push(ml_arena *a, ml_ignore *ig, const char *dir, const char *ori
 void ml_ignore_pop(ml_ignore *ig);
 /* Is `path` (relative to the base) ignored? The deepest frame with a
  * matching pattern decides, and in it the last matching pattern. */
-bool ml_ignore_check(const ml_ignore *ig, const char *path, bool is_dir);
+bool ml_ignore_check(ml_ignore *ig, const char *path, bool is_dir);
 
 #endif
