@@ -43,7 +43,7 @@ UNIT_BIN  = $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 DEPS      = $(LIB_OBJ:.o=.d) $(MAIN_OBJ:.o=.d)
 
 .PHONY: all deps demo check test unit fixtures golden sanitize install uninstall clean \
-        format lint bench fuzz valgrind man hostile static static-check dist distcheck deb version
+        format lint bench fuzz valgrind man hostile static static-check dist distcheck deb version tag
 
 all: $(BIN)
 
@@ -128,6 +128,14 @@ static: deps
 
 version:
 	@echo $(VERSION)
+
+# The release tag the docs pin (pre-commit rev, action ref): v$(VERSION) on
+# HEAD, annotated; refused when it exists on another commit.
+tag:
+	@if git rev-parse -q --verify "refs/tags/v$(VERSION)" >/dev/null; then \
+	  [ "$$(git rev-list -n1 v$(VERSION))" = "$$(git rev-parse HEAD)" ] && echo "v$(VERSION) is HEAD" || \
+	  { echo "v$(VERSION) exists on another commit: bump include/meshlint/version.h" >&2; exit 1; }; \
+	else git tag -a "v$(VERSION)" -m "meshlint $(VERSION)" && echo "tagged v$(VERSION)"; fi
 
 # The source tarball: every tracked file (git ls-files) under meshlint-VERSION/.
 DIST = meshlint-$(VERSION)

@@ -52,3 +52,16 @@ done < "$T/instr"
 grep -q '^FROM .* AS build$' Dockerfile || fail "Dockerfile: no build stage"
 [ "$(grep '^FROM ' Dockerfile | tail -1)" = "FROM scratch" ] || fail "Dockerfile: the final image is not empty"
 grep -q '^COPY --from=build .*/meshlint /meshlint$' Dockerfile || fail "Dockerfile: the binary is not copied"
+# every pinned release named in the docs (pre-commit rev, action ref, image
+# tag) is this version's tag, v$VERSION (created by make tag; the tag is what
+# pre-commit and the action fetch)
+v=$(sed -n 's/^#define ML_VERSION "\(.*\)"/\1/p' include/meshlint/version.h)
+[ -n "$v" ] || fail "no ML_VERSION"
+for f in README.md man/meshlint.1 action.yml; do
+  grep -o 'rev: v[0-9][0-9.]*\|meshlint/meshlint@v[0-9][0-9.]*' "$f" | grep -o 'v[0-9][0-9.]*$' | while read -r r; do
+    [ "$r" = "v$v" ] || fail "$f names $r, the version is v$v"
+  done || exit 1
+done
+grep -o 'ghcr.io/meshlint/meshlint:[0-9][0-9.]*' .pre-commit-hooks.yaml | while read -r img; do
+  [ "${img##*:}" = "$v" ] || fail ".pre-commit-hooks.yaml pins image $img, the version is $v"
+done || exit 1
