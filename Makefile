@@ -195,7 +195,7 @@ clean:
 FUZZ_SECONDS ?= 60
 FUZZ_CC      ?= clang
 FUZZ_BUILD    = build/fuzz
-FUZZ_NAMES    = yaml ts config suppress pipeline lsp
+FUZZ_NAMES    = yaml ts config suppress pipeline lsp ignore
 FUZZ_CFLAGS   = -std=c11 -g -O1 $(WARN) -fno-omit-frame-pointer \
                 -fsanitize=address,undefined -fno-sanitize-recover=undefined \
                 $(CPPFLAGS) $(PKG_CFLAGS)

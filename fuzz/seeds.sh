@@ -10,6 +10,8 @@
 #             ("==> path <==" before each file), fuzz/seeds/pipeline/*,
 #             pipeline and Markdown regressions
 #   lsp       fuzz/seeds/lsp/* (client messages)
+#   ignore    fuzz/seeds/ignore/* (an ignore file, NUL, paths) and every
+#             .gitignore / .meshlintignore of the repository, alone
 #
 # Small hostile inputs (testdata/hostile/*/input/*) join the matching sets.
 set -u
@@ -57,6 +59,9 @@ pipeline)
 lsp)
   # framed client messages, each prefixed with the harness's piece-size byte
   for f in $(pick . fuzz/seeds/lsp); do add "$f"; done ;;
+ignore)
+  for f in $(pick . fuzz/seeds/ignore); do add "$f"; done
+  for f in $(find . -name .gitignore -o -name .meshlintignore 2>/dev/null | grep -v '^./build' | LC_ALL=C sort); do add "$f"; done ;;
 *)
   echo "seeds.sh: unknown harness $name" >&2; exit 2 ;;
 esac
