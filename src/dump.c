@@ -9,6 +9,7 @@
  * the effective settings that combine code and container environment.
  */
 #include "meshlint/dump.h"
+#include "meshlint/ts_lex.h"
 
 #include "meshlint/config.h"
 
@@ -325,6 +326,27 @@ static void dump_server(ml_jw *w, const ml_model *m, const ml_server *s)
     val(w, "otelServiceName", &s->otel_service_name);
     if (s->otel_interceptor_loc.file)
         val(w, "otelTrustRemote", &s->otel_trust_remote);
+    if (s->transport_validation.kind != ML_VAL_ABSENT)
+        val(w, "transportValidation", &s->transport_validation);
+    if (s->enabled_services.kind != ML_VAL_ABSENT)
+        val(w, "enabledServices", &s->enabled_services);
+    if (s->services.n || s->services_shared) {
+        /* the services it mounts (defineService, router.service), as named in code */
+        ml_jw_key(w, "mounts");
+        if (s->services_shared) {
+            ml_jw_string(w, "unknown: the package has several servers");
+        } else {
+            ml_jw_array(w);
+            ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
+                ml_jw_object(w);
+                ml_jw_kstring(w, "service", q->val.str);
+                ml_jw_kstring(w, "via", q->via);
+                loc(w, "at", q->loc);
+                ml_jw_end_object(w);
+            }
+            ml_jw_end_array(w);
+        }
+    }
     ml_jw_key(w, "outbound");
     ml_jw_array(w);
     ML_VEC_EACH(const ml_outbound *, o, &s->outbound) {

@@ -22,6 +22,7 @@
 #include "meshlint/ignore.h"
 #include "meshlint/kustomize.h"
 #include "meshlint/mesh.h"
+#include "meshlint/proto.h"
 #include "meshlint/ts.h"
 
 #define ML_MAX_FILE_BYTES ((size_t)1 << 30)
@@ -38,6 +39,8 @@ static ml_file_type type_of(const char *path)
         return ML_FILE_JSON;
     if (!strcmp(dot, ".md") || !strcmp(dot, ".markdown"))
         return ML_FILE_MARKDOWN;
+    if (!strcmp(dot, ".proto"))
+        return ML_FILE_PROTO;
     static const char *const ts[] = {".ts", ".mts", ".cts", ".tsx", ".js", ".mjs", ".cjs"};
     for (size_t i = 0; i < sizeof ts / sizeof ts[0]; i++)
         if (!strcmp(dot, ts[i]))
@@ -1234,6 +1237,8 @@ static void add_file(ml_run *run, load_job *j, unsigned *index, bool *ok)
         ml_vec_push(&run->arena, &m->ts_files, f);
     } else if (f->type == ML_FILE_MARKDOWN) {
         ml_md_extract(m, f);
+    } else if (f->type == ML_FILE_PROTO) {
+        ml_proto_parse(m->arena, f, &m->proto_services);
     }
 }
 

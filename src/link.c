@@ -497,7 +497,13 @@ static void package_facts(ml_model *m)
             continue;
         ml_map_push(&by_pkg, m->arena, fa->pkg, strlen(fa->pkg), fa);
     }
-    ML_VEC_EACH(ml_server *, s, &m->servers) {
+    /* the package of every server, and the deployable servers of each package */
+    ml_map servers_of_pkg; /* pkg -> ml_vec of ml_server* outside tests */
+    ml_map_init(&servers_of_pkg);
+    const char **pkg_of = ml_alloc(m->arena, (m->servers.n ? m->servers.n : 1) * sizeof *pkg_of);
+    for (size_t i = 0; i < m->servers.n; i++) {
+        ml_server *s = m->servers.items[i];
+        pkg_of[i] = NULL;
         if (!s->file)
             continue;
         const char *dir = ml_ts_dirname(m->arena, s->file->path);
@@ -506,17 +512,37 @@ static void package_facts(ml_model *m)
             pkg = ml_ts_package_m(m, s->file->path, NULL);
             ml_map_put(&pkg_of_dir, dir, strlen(dir), (void *)pkg);
         }
+        pkg_of[i] = pkg;
+        if (!s->in_test)
+            ml_map_push(&servers_of_pkg, m->arena, pkg, strlen(pkg), s);
+    }
+    for (size_t i = 0; i < m->servers.n; i++) {
+        ml_server *s = m->servers.items[i];
+        const char *pkg = pkg_of[i];
+        if (!pkg)
+            continue;
         const ml_vec *v = ml_map_vec(&by_pkg, pkg, strlen(pkg));
         if (!v)
             continue;
+        /* services mounted in other files belong to this server only when
+         * the package has no other deployable server to mount them on */
+        const ml_vec *peers = ml_map_vec(&servers_of_pkg, pkg, strlen(pkg));
+        bool others = peers && peers->n > 1;
+        if (others)
+            s->services_shared = true; /* even its own file's: which server mounts what is not known */
         ML_VEC_EACH(ml_ts_fact *, fa, v) {
             if (fa->file == s->file)
                 continue; /* the file's own facts were applied at extraction */
+            if (fa->kind == ML_FACT_SERVICE && others) {
+                s->services_shared = true;
+                continue;
+            }
             ml_ts_apply_fact(m, s, fa);
         }
     }
     ml_map_free(&pkg_of_dir);
     ml_map_free(&by_pkg);
+    ml_map_free(&servers_of_pkg);
 }
 
 /* ---- linking ----------------------------------------------------------------------- */

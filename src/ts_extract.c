@@ -3431,6 +3431,8 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
     s->port = option_val(x, s, opts, "port", s->call, true, NULL);
     s->host = option_val(x, s, opts, "host", s->call, false, NULL);
     s->allow_http1 = option_val(x, s, opts, "allowHTTP1", s->call, false, NULL);
+    s->transport_validation = option_val(x, s, opts, "transportValidation", s->call, false, NULL);
+    s->enabled_services = option_val(x, s, opts, "enabledServices", s->call, false, NULL);
 
     lookup tl = obj_get(x, opts, "tls");
     if (tl.unknown) {
@@ -3859,6 +3861,47 @@ static void sigterm_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
     }
 }
 
+/* The services a file mounts: defineService(X, ...), defineLazyService(X,
+ * ...) (Connectum core/src/defineService.ts) and router.service(X, ...)
+ * (ConnectRouter), X an identifier or a dotted name followed by a comma. */
+static void service_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
+{
+    for (uint32_t i = 0; i + 3 < u->lx.n; i++) {
+        uint32_t arg;
+        const char *via;
+        if ((ml_tok_is(u, i, "defineService") || ml_tok_is(u, i, "defineLazyService")) &&
+            ml_tok_p(u, i + 1, ML_P_LPAREN)) {
+            arg = i + 2;
+            via = ml_tok_is(u, i, "defineService") ? "defineService" : "defineLazyService";
+        } else if (ml_tok_p(u, i, ML_P_DOT) && ml_tok_is(u, i + 1, "service") && ml_tok_p(u, i + 2, ML_P_LPAREN)) {
+            arg = i + 3;
+            via = "router.service";
+        } else
+            continue;
+        /* X or a.b.X, then a comma */
+        uint32_t k = arg;
+        if (ml_ts_tok(u, k)->kind != ML_TK_IDENT)
+            continue;
+        while (ml_tok_p(u, k + 1, ML_P_DOT) && ml_ts_tok(u, k + 2)->kind == ML_TK_IDENT)
+            k += 2;
+        if (!ml_tok_p(u, k + 1, ML_P_COMMA))
+            continue;
+        const ml_tok *t = ml_ts_tok(u, k);
+        ensure_pkg(x, c, u);
+        ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
+        fa->kind = ML_FACT_SERVICE;
+        fa->file = u->file;
+        fa->pkg = c->pkg;
+        fa->loc = ml_ts_loc(u, arg, k);
+        fa->via = via;
+        fa->val.kind = ML_VAL_STR;
+        fa->val.str = ml_strndup(x->a, u->src + t->off, t->end - t->off);
+        fa->val.loc = fa->loc;
+        ml_vec_push(x->a, c->facts, fa);
+        i = k;
+    }
+}
+
 void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
                         ml_vec *servers, ml_vec *facts)
 {
@@ -3876,6 +3919,7 @@ void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char 
     }
     each_call(&x, u, true, true, on_any, &c);
     sigterm_facts(&x, &c, u);
+    service_facts(&x, &c, u);
     xctx_free(&x);
 }
 
@@ -3886,6 +3930,12 @@ void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa)
             s->own_sigterm = true;
             s->sigterm_loc = fa->loc;
         }
+    } else if (fa->kind == ML_FACT_SERVICE) {
+        ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
+            if (q == fa)
+                return; /* linking again adds nothing twice */
+        }
+        ml_vec_push(m->arena, &s->services, (void *)fa);
     } else if (fa->kind == ML_FACT_OTEL_NAME) {
         if (!s->otel_used) {
             s->otel_used = true;
@@ -3949,8 +3999,9 @@ static bool mentions(const ml_file *f, const char *const *names)
 }
 
 static const char *const server_names[] = {"createServer", NULL};
-static const char *const fact_names[] = {"initProvider", "createConnectTransport", "createGrpcTransport",
-                                       "createGrpcWebTransport", "SIGTERM", NULL};
+static const char *const fact_names[] = {"initProvider",  "createConnectTransport", "createGrpcTransport",
+                                         "createGrpcWebTransport", "SIGTERM", "defineService",
+                                         "defineLazyService", NULL};
 
 void ml_ts_extract(ml_model *m, ml_file *f)
 {
@@ -3973,7 +4024,8 @@ void ml_ts_extract(ml_model *m, ml_file *f)
 
 void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
 {
-    if (!f || !f->data || f->len >= UINT32_MAX - 1 || !mentions(f, fact_names))
+    if (!f || !f->data || f->len >= UINT32_MAX - 1 ||
+        !(mentions(f, fact_names) || memmem(f->data, f->len, ".service(", 9)))
         return;
     const ml_vec *kept = m->ts_memo ? ml_map_get_ptr(&((ts_memo *)m->ts_memo)->facts_of, f) : NULL;
     if (kept) {
@@ -3995,6 +4047,7 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
     c.facts = facts;
     each_call(&x, &u, false, true, on_any, &c);
     sigterm_facts(&x, &c, &u);
+    service_facts(&x, &c, &u);
     xctx_free(&x);
     ml_ts_unit_free(&u);
 }

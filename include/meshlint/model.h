@@ -442,6 +442,7 @@ typedef struct ml_model {
     bool is_mesh_repo;          /* any Istio resource, or an injected namespace */
     ml_vec servers;             /* struct ml_server* (ts.h) */
     ml_vec ts_files;            /* ml_file* of TypeScript/JavaScript */
+    ml_vec proto_services;      /* struct ml_proto_service* of every .proto file (proto.h) */
     struct ml_mesh *mesh;       /* sidecar and mTLS facts (mesh.h) */
     /* internal to model.c: winning DRs/VSs with a wildcard host ("*",
      * "*.example.com"), so that host lookups are one probe plus this list */

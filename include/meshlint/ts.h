@@ -119,6 +119,11 @@ typedef struct ml_server {
     ml_loc otel_interceptor_loc; /* the createOtelInterceptor call, when among the interceptors */
 
     ml_vec outbound;       /* ml_outbound* */
+    ml_vec services;       /* const ml_ts_fact* ML_FACT_SERVICE: services mounted in its file, or in its
+                            * package when the package has no other server (link.c) */
+    bool services_shared;  /* the package mounts services in other files and has several servers */
+    ml_val transport_validation; /* "error" | "warn" | "off"; ABSENT => "error" (Server.ts start()) */
+    ml_val enabled_services;     /* ABSENT => every service is mounted */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */
 

@@ -227,7 +227,10 @@ ml_ts_node *ml_ts_parse_expr(ml_ts_unit *u, uint32_t i, uint32_t *next);
 
 /* ML_FACT_SIGTERM: process.on("SIGTERM", ...) (or once/addListener): the
  * package handles the signal itself. */
-typedef enum ml_fact_kind { ML_FACT_OTEL_NAME, ML_FACT_OUTBOUND, ML_FACT_SIGTERM } ml_fact_kind;
+/* ML_FACT_SERVICE: a service mounted by name: defineService(X, ...),
+ * defineLazyService(X, ...) or router.service(X, ...); val.str is X's last
+ * name segment (pb.ChatService -> ChatService). */
+typedef enum ml_fact_kind { ML_FACT_OTEL_NAME, ML_FACT_OUTBOUND, ML_FACT_SIGTERM, ML_FACT_SERVICE } ml_fact_kind;
 
 /* Something a file says about its package rather than about one server:
  * initProvider({ serviceName }) or a client transport's baseUrl. */

@@ -1,0 +1,36 @@
+/*
+ * proto.h - the services and methods of .proto files.
+ *
+ * Only what rules ask of a service is read: its package, its name and, for
+ * each rpc, whether the request and the response are streams. Everything
+ * else in the file (messages, options, imports) is skipped by brace depth.
+ */
+#ifndef MESHLINT_PROTO_H
+#define MESHLINT_PROTO_H
+
+#include "meshlint/base.h"
+#include "meshlint/source.h"
+
+#include <stdbool.h>
+
+typedef struct ml_proto_method {
+    const char *name;
+    bool client_stream; /* rpc M (stream Req) ... */
+    bool server_stream; /* ... returns (stream Res) */
+    ml_loc loc;         /* the method's name */
+} ml_proto_method;
+
+typedef struct ml_proto_service {
+    const char *package;  /* "" when the file declares none */
+    const char *name;     /* as declared: GreeterService */
+    const char *type_name; /* package + "." + name: acme.v1.GreeterService */
+    ml_loc loc;           /* the service's name */
+    ml_proto_method *methods;
+    size_t nmethods;
+} ml_proto_service;
+
+/* Parse one .proto file; appends ml_proto_service* to *out (arena a).
+ * Never fails: what it cannot read it skips. */
+void ml_proto_parse(ml_arena *a, ml_file *f, ml_vec *out);
+
+#endif

@@ -1,0 +1,186 @@
+/*
+ * proto.c - services and rpc methods of .proto files (proto2 and proto3).
+ *
+ * A small tokenizer (identifiers with dots, strings, punctuation; // and
+ * block comments skipped) and a scan that tracks brace depth: `package X;`
+ * and `service S { ... }` at depth 0, `rpc M ( [stream] T ) returns (
+ * [stream] U )` directly inside a service. One pass, linear in the file.
+ */
+#include "meshlint/proto.h"
+
+#include <string.h>
+
+typedef struct tok {
+    const char *s;
+    uint32_t len, off;
+    char kind; /* 'i' identifier, 's' string, 'p' punctuation, 0 end */
+} tok;
+
+typedef struct lexer {
+    const char *d;
+    uint32_t n, i;
+} lexer;
+
+static bool ident_start(char c) { return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || c == '_'; }
+static bool ident_char(char c) { return ident_start(c) || (c >= '0' && c <= '9') || c == '.'; }
+
+static tok next(lexer *L)
+{
+    tok t = {NULL, 0, 0, 0};
+    while (L->i < L->n) {
+        char c = L->d[L->i];
+        if (c == ' ' || c == '\t' || c == '\n' || c == '\r' || c == '\f' || c == '\v') {
+            L->i++;
+        } else if (c == '/' && L->i + 1 < L->n && L->d[L->i + 1] == '/') {
+            while (L->i < L->n && L->d[L->i] != '\n')
+                L->i++;
+        } else if (c == '/' && L->i + 1 < L->n && L->d[L->i + 1] == '*') {
+            L->i += 2;
+            while (L->i + 1 < L->n && !(L->d[L->i] == '*' && L->d[L->i + 1] == '/'))
+                L->i++;
+            L->i = L->i + 2 <= L->n ? L->i + 2 : L->n;
+        } else
+            break;
+    }
+    if (L->i >= L->n)
+        return t;
+    t.off = L->i;
+    t.s = L->d + L->i;
+    char c = L->d[L->i];
+    /* a fully-qualified type name starts with a dot: .acme.v1.Req */
+    bool dotted = c == '.' && L->i + 1 < L->n && ident_start(L->d[L->i + 1]);
+    if (ident_start(c) || dotted) {
+        L->i++;
+        while (L->i < L->n && ident_char(L->d[L->i]))
+            L->i++;
+        t.kind = 'i';
+    } else if (c == '"' || c == '\'') {
+        L->i++;
+        while (L->i < L->n && L->d[L->i] != c && L->d[L->i] != '\n')
+            L->i += L->d[L->i] == '\\' && L->i + 1 < L->n ? 2 : 1;
+        if (L->i < L->n && L->d[L->i] == c)
+            L->i++;
+        t.kind = 's';
+    } else {
+        L->i++;
+        t.kind = 'p';
+    }
+    t.len = L->i - t.off;
+    return t;
+}
+
+static bool is(const tok *t, const char *w)
+{
+    size_t n = strlen(w);
+    return t->kind && t->len == n && memcmp(t->s, w, n) == 0;
+}
+
+static bool punct(const tok *t, char c) { return t->kind == 'p' && t->s[0] == c; }
+
+/* After "rpc": Name ( [stream] Type ) returns ( [stream] Type ). Returns
+ * false when the shape does not hold (the method is then not recorded). */
+static bool read_rpc(lexer *L, tok *name, bool *cs, bool *ss)
+{
+    *name = next(L);
+    if (name->kind != 'i')
+        return false;
+    tok t = next(L);
+    if (!punct(&t, '('))
+        return false;
+    t = next(L);
+    *cs = is(&t, "stream");
+    if (*cs) {
+        tok u = next(L);
+        if (u.kind != 'i') /* "stream" was the type's name */
+            *cs = false, t = u;
+        else
+            t = next(L);
+    } else
+        t = next(L);
+    if (!punct(&t, ')'))
+        return false;
+    t = next(L);
+    if (!is(&t, "returns"))
+        return false;
+    t = next(L);
+    if (!punct(&t, '('))
+        return false;
+    t = next(L);
+    *ss = is(&t, "stream");
+    if (*ss) {
+        tok u = next(L);
+        if (u.kind != 'i')
+            *ss = false, t = u;
+        else
+            t = next(L);
+    } else
+        t = next(L);
+    return punct(&t, ')');
+}
+
+void ml_proto_parse(ml_arena *a, ml_file *f, ml_vec *out)
+{
+    if (!f || !f->data || f->len >= UINT32_MAX)
+        return;
+    lexer L = {f->data, (uint32_t)f->len, 0};
+    const char *package = "";
+    ml_vec services = {0};
+    ml_proto_service *svc = NULL; /* the service being read */
+    ml_vec methods = {0};
+    unsigned depth = 0;
+    for (tok t = next(&L); t.kind; t = next(&L)) {
+        if (punct(&t, '{')) {
+            depth++;
+            continue;
+        }
+        if (punct(&t, '}')) {
+            if (depth)
+                depth--;
+            if (svc && depth == 0) {
+                svc->nmethods = methods.n;
+                svc->methods = ml_alloc(a, (methods.n ? methods.n : 1) * sizeof *svc->methods);
+                for (size_t i = 0; i < methods.n; i++)
+                    svc->methods[i] = *(ml_proto_method *)methods.items[i];
+                ml_vec_push(a, &services, svc);
+                svc = NULL;
+                methods.n = 0;
+            }
+            continue;
+        }
+        if (depth == 0 && is(&t, "package")) {
+            tok p = next(&L);
+            if (p.kind == 'i')
+                package = ml_strndup(a, p.s, p.len);
+            continue;
+        }
+        if (depth == 0 && is(&t, "service")) {
+            tok n = next(&L);
+            tok b = next(&L);
+            if (n.kind != 'i' || !punct(&b, '{'))
+                continue;
+            depth++;
+            svc = ml_zalloc(a, sizeof *svc);
+            svc->name = ml_strndup(a, n.s, n.len);
+            svc->loc = ml_loc_from_offsets(f, n.off, n.off + n.len);
+            continue;
+        }
+        if (svc && depth == 1 && is(&t, "rpc")) {
+            tok name;
+            bool cs = false, ss = false;
+            if (!read_rpc(&L, &name, &cs, &ss))
+                continue;
+            ml_proto_method *m = ml_zalloc(a, sizeof *m);
+            m->name = ml_strndup(a, name.s, name.len);
+            m->client_stream = cs;
+            m->server_stream = ss;
+            m->loc = ml_loc_from_offsets(f, name.off, name.off + name.len);
+            ml_vec_push(a, &methods, m);
+        }
+    }
+    /* the package statement may follow a service: name them at the end */
+    ML_VEC_EACH(ml_proto_service *, s, &services) {
+        s->package = package;
+        s->type_name = *package ? ml_printf(a, "%s.%s", package, s->name) : s->name;
+        ml_vec_push(a, out, s);
+    }
+}

@@ -1,0 +1,13 @@
+import { createServer } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import { chat, rooms } from './services.js';
+
+const server = createServer({
+  services: [rooms, chat],
+  port: 5000,
+  allowHTTP1: false,
+  protocols: [Healthcheck()],
+  shutdown: { autoShutdown: true },
+});
+
+await server.start();
