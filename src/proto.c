@@ -7,6 +7,9 @@
  * [stream] U )` directly inside a service. One pass, linear in the file.
  */
 #include "meshlint/proto.h"
+#include "meshlint/model.h"
+#include "meshlint/ts.h"
+#include "meshlint/ts_lex.h"
 
 #include <string.h>
 
@@ -183,4 +186,43 @@ void ml_proto_parse(ml_arena *a, ml_file *f, ml_vec *out)
         s->type_name = *package ? ml_printf(a, "%s.%s", package, s->name) : s->name;
         ml_vec_push(a, out, s);
     }
+}
+
+const ml_proto_service *ml_proto_find(const ml_model *m, const char *name)
+{
+    const ml_proto_service *hit = NULL;
+    ML_VEC_EACH(const ml_proto_service *, p, &m->proto_services) {
+        if (strcmp(p->name, name) != 0)
+            continue;
+        if (hit && strcmp(hit->type_name, p->type_name) != 0)
+            return NULL; /* two services of that name in different packages */
+        if (!hit)
+            hit = p;
+    }
+    return hit;
+}
+
+int ml_server_mounts_rpc(const ml_model *m, const ml_server *s, const char *service, const char *method)
+{
+    if (!strncmp(service, "grpc.", 5))
+        return ML_MAYBE; /* Healthcheck(), Reflection() and other protocols mount these */
+    if (s->services_shared || !s->services.n)
+        return ML_MAYBE;
+    bool all_known = true;
+    ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
+        const ml_proto_service *ps = q->val.str ? ml_proto_find(m, q->val.str) : NULL;
+        if (!ps) {
+            all_known = false;
+            continue;
+        }
+        if (strcmp(ps->type_name, service) != 0)
+            continue;
+        if (!method)
+            return ML_YES;
+        for (size_t i = 0; i < ps->nmethods; i++)
+            if (!strcmp(ps->methods[i].name, method))
+                return ML_YES;
+        return ML_NO; /* the service is mounted, and has no such method */
+    }
+    return all_known ? ML_NO : ML_MAYBE;
 }

@@ -33,4 +33,19 @@ typedef struct ml_proto_service {
  * Never fails: what it cannot read it skips. */
 void ml_proto_parse(ml_arena *a, ml_file *f, ml_vec *out);
 
+struct ml_model;
+struct ml_server;
+
+/* The one service the input's .proto files declare under this simple name
+ * (declarations of it must agree on the type name), or NULL. */
+const ml_proto_service *ml_proto_find(const struct ml_model *m, const char *name);
+
+/* Does Connectum server s mount RPC `service`/`method` (full type name;
+ * method NULL: any method of it)? ML_YES or ML_NO only when every service
+ * the server mounts is known and declared by a .proto in the input; ML_MAYBE
+ * otherwise, and always for grpc.* services (health, reflection and other
+ * protocols register those). */
+int ml_server_mounts_rpc(const struct ml_model *m, const struct ml_server *s, const char *service,
+                         const char *method);
+
 #endif

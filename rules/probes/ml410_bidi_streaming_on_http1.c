@@ -23,22 +23,6 @@
 
 #include <string.h>
 
-/* The one service the input's .proto files declare under this name (all
- * declarations must agree on the type name), or NULL. */
-static const ml_proto_service *find_service(const ml_model *m, const char *name)
-{
-    const ml_proto_service *hit = NULL;
-    ML_VEC_EACH(const ml_proto_service *, p, &m->proto_services) {
-        if (strcmp(p->name, name) != 0)
-            continue;
-        if (hit && strcmp(hit->type_name, p->type_name) != 0)
-            return NULL; /* two services of that name in different packages */
-        if (!hit)
-            hit = p;
-    }
-    return hit;
-}
-
 static bool bidi(const ml_proto_method *pm) { return pm->client_stream && pm->server_stream; }
 
 /* Where the server serves plaintext HTTP/1.1: by the code alone when it is
@@ -108,7 +92,7 @@ static void check(ml_ctx *ctx)
         ml_buf_init(&list);
         unsigned nbidi = 0;
         ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
-            const ml_proto_service *ps = q->val.str ? find_service(m, q->val.str) : NULL;
+            const ml_proto_service *ps = q->val.str ? ml_proto_find(m, q->val.str) : NULL;
             if (!ps)
                 continue;
             for (size_t i = 0; i < ps->nmethods; i++) {

@@ -1,0 +1,217 @@
+/*
+ * ML510 rpc-path-not-served: an AuthorizationPolicy path in gRPC form
+ * (/<package>.<Service>/<Method>, or a star for every method) that names a
+ * service, or a method of it, that no Connectum server behind the policy
+ * mounts. Istio compares request paths as strings (exact, prefix "x*",
+ * suffix "*x": security/pkg/authz/matcher/string.go via
+ * pilot/pkg/security/authz/model/permission.go), and a gRPC call's path is
+ * /<service type name>/<method> (the gRPC and Connect protocols). A path no
+ * call has never matches: an ALLOW rule admits nothing through it, a DENY
+ * rule blocks nothing.
+ *
+ * What a server mounts comes from the .proto files in the input and the
+ * services the code mounts (proto.h, ml_server_mounts_rpc). Judged only when
+ * every workload the policy selects runs a linked Connectum server in every
+ * application container and each of those servers' mounts is fully known;
+ * grpc.* services (health, reflection) are never judged.
+ */
+#include <string.h>
+
+#include "authz_common.h"
+#include "meshlint/proto.h"
+#include "meshlint/ts_lex.h"
+
+/* "/svc/method", or "/svc/" plus a star -> svc and method (NULL for the star). */
+static bool split_rpc(ml_arena *a, const char *p, const char **svc, const char **method)
+{
+    if (p[0] != '/')
+        return false;
+    const char *slash = strchr(p + 1, '/');
+    if (!slash || slash == p + 1 || memchr(p, '*', (size_t)(slash - p)) || !strchr(p + 1, '.'))
+        return false;
+    const char *m = slash + 1;
+    if (strchr(m, '/') || !*m)
+        return false;
+    if (!strcmp(m, "*"))
+        *method = NULL;
+    else if (strchr(m, '*'))
+        return false;
+    else
+        *method = m;
+    *svc = ml_strndup(a, p + 1, (size_t)(slash - p - 1));
+    return strchr(*svc, '.') != NULL; /* a package: "/orders/get" is ML507's */
+}
+
+/* Every application container of w runs a linked server. */
+static bool fully_linked(const ml_workload *w)
+{
+    if (!w->servers.n)
+        return false;
+    for (size_t i = 0; i < w->ncontainers; i++) {
+        const ml_container *c = &w->containers[i];
+        if (c->is_init || c->is_sidecar_proxy)
+            continue;
+        bool served = false;
+        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+            ML_VEC_EACH(const ml_link *, l, &s->links) {
+                served |= l->workload == w && l->container == c;
+            }
+        }
+        if (!served)
+            return false;
+    }
+    return true;
+}
+
+/* ML_NO when no server of any selected workload mounts the RPC. */
+static int judged(const ml_model *m, const ml_vec *ws, const char *svc, const char *method)
+{
+    ML_VEC_EACH(const ml_workload *, w, ws) {
+        if (!fully_linked(w))
+            return ML_MAYBE;
+        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+            int r = ml_server_mounts_rpc(m, s, svc, method);
+            if (r != ML_NO)
+                return r;
+        }
+    }
+    return ML_NO;
+}
+
+/* The closest mounted service type name (or method of svc), for "did you mean". */
+static const char *closest(const ml_model *m, const ml_vec *ws, const char *svc, const char *method,
+                           const ml_proto_service **mounted_svc)
+{
+    const char *best = NULL;
+    unsigned bd = 4;
+    *mounted_svc = NULL;
+    ML_VEC_EACH(const ml_workload *, w, ws) {
+        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+            ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
+                const ml_proto_service *ps = q->val.str ? ml_proto_find(m, q->val.str) : NULL;
+                if (!ps)
+                    continue;
+                if (!strcmp(ps->type_name, svc)) {
+                    *mounted_svc = ps;
+                    for (size_t i = 0; method && i < ps->nmethods; i++) {
+                        unsigned d = ml_edit_distance(method, ps->methods[i].name, bd);
+                        if (d < bd) {
+                            bd = d;
+                            best = ps->methods[i].name;
+                        }
+                    }
+                    return best;
+                }
+                unsigned d = ml_edit_distance(svc, ps->type_name, bd);
+                if (d < bd) {
+                    bd = d;
+                    best = ps->type_name;
+                }
+            }
+        }
+    }
+    return best;
+}
+
+static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, const ml_node *list, bool negated,
+                       const ml_vec *ws)
+{
+    const ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    for (size_t i = 0; ml_is_seq(list) && i < list->n; i++) {
+        const char *path = ml_str_nonnull(list->items[i]);
+        const char *svc, *method;
+        if (!path || !split_rpc(a, path, &svc, &method))
+            continue;
+        if (judged(m, ws, svc, method) != ML_NO)
+            continue;
+        const ml_proto_service *ms = NULL;
+        const char *near = closest(m, ws, svc, method, &ms);
+        const char *where = ws->n == 1 ? ml_res_display(a, ((const ml_workload *)ws->items[0])->res)
+                                       : ml_authz_workload_list(a, ws, 3);
+        const char *what = ms ? ml_printf(a, "method %s of %s, which the Connectum servers in %s mount without such "
+                                             "a method",
+                                          method, svc, where)
+                              : ml_printf(a, "service %s, which no Connectum server in %s mounts", svc, where);
+        const char *effect = negated                         ? "excludes no call"
+                             : p->action == ML_AUTHZ_ALLOW   ? "admits no call"
+                             : p->action == ML_AUTHZ_DENY    ? "blocks no call"
+                                                             : "matches no call";
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(list->items[i]), "%s \"%s\" of %s names %s: it %s",
+                               negated ? "notPaths entry" : "path", path, ml_res_display(a, r), what, effect);
+        if (ms)
+            ml_note(ctx, d, ms->loc, "%s declares %zu method%s here", ms->type_name, ms->nmethods,
+                    ms->nmethods == 1 ? "" : "s");
+        if (near)
+            ml_help(ctx, d, "did you mean %s?", ms ? ml_printf(a, "/%s/%s", svc, near) : ml_printf(a, "/%s/%s", near, method ? method : "*"));
+    }
+}
+
+static void check(ml_ctx *ctx)
+{
+    const ml_model *m = ctx->model;
+    if (!m->proto_services.n)
+        return;
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        const ml_authz *p = r->u.authz;
+        if (!r->live || !p || !ml_is_seq(p->rules) || p->action == ML_AUTHZ_INVALID)
+            continue;
+        ml_vec ws = {0};
+        bool loaded = false;
+        for (size_t i = 0; i < p->rules->n; i++) {
+            const ml_node *to = ml_get(p->rules->items[i], "to");
+            for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
+                const ml_node *op = ml_get(to->items[j], "operation");
+                const ml_node *paths = ml_get(op, "paths"), *not_paths = ml_get(op, "notPaths");
+                if (!ml_is_seq(paths) && !ml_is_seq(not_paths))
+                    continue;
+                if (!loaded) {
+                    loaded = true;
+                    ws = ml_mesh_authz_workloads(m, p);
+                }
+                if (!ws.n)
+                    continue;
+                check_list(ctx, r, p, paths, false, &ws);
+                check_list(ctx, r, p, not_paths, true, &ws);
+            }
+        }
+    }
+}
+
+const ml_rule ml_rule_ML510 = {
+    .id = "ML510",
+    .name = "rpc-path-not-served",
+    .level = ML_LEVEL_WARNING,
+    .summary = "An AuthorizationPolicy path names an RPC that no Connectum server behind it mounts",
+    .description = "Reads to.operation.paths and notPaths entries of the form "
+                   "/<package>.<Service>/<Method> or /<package>.<Service>/* and reports one that names a "
+                   "service, or a method of a mounted service, that no Connectum server behind the policy "
+                   "mounts.\n"
+                   "\n"
+                   "A gRPC or Connect call's HTTP path is /<service type name>/<method>, and Istio "
+                   "compares it with the policy's paths as strings: exact, prefix (\"x*\") or suffix "
+                   "(\"*x\") (istio security/pkg/authz/matcher and "
+                   "pilot/pkg/security/authz/model/permission.go). A path that no call can have never "
+                   "matches: an ALLOW rule admits no call through it, a DENY rule blocks none. A typo in "
+                   "a package or service name is the usual cause, or a service renamed in its .proto. "
+                   "The services a server mounts come from defineService, defineLazyService or "
+                   "router.service in its package and the .proto files in the input that declare them "
+                   "(see ML410). Judged only when every workload the policy selects runs a linked "
+                   "Connectum server in every application container and every service those servers "
+                   "mount is declared by a .proto in the input; grpc.* services (health, reflection) "
+                   "are never judged, since protocols mount them.",
+    .remediation = "Write the path as the service's full type name from its .proto (package plus service "
+                   "name) and the method's name as declared.",
+    .tags = "authorization,security,connectum,grpc",
+    .istio_code = NULL,
+    .security_severity = 5.0,
+    .precision = "high",
+    .example_bad = "# orders.proto: package acme.orders.v1; service OrderService { rpc Get(...) ... }\n"
+                   "to:\n"
+                   "  - operation:\n"
+                   "      paths: [\"/acme.orders.v1.OrdersService/Get\"]",
+    .example_good = "to:\n"
+                    "  - operation:\n"
+                    "      paths: [\"/acme.orders.v1.OrderService/Get\"]",
+    .check = check,
+};
