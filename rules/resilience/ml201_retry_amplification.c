@@ -245,6 +245,15 @@ static void report(ml_ctx *ctx, const ml_resil_index *ix, ml_map *seen, long lon
     if (app->max.origin && !app->max.is_default && app->max.loc.file)
         ml_note(ctx, d, app->max.loc, "maxRetries %lld for %s comes from here", r,
                 ml_res_display(a, l->workload->res));
+    /* ambient without a waypoint: no proxy on the server's side applies a
+     * VirtualService; only callers with a sidecar (and gateways) do */
+    const ml_dataplane_fact *dp = ml_mesh_dataplane(ctx->model, l->workload);
+    if (ref && dp && dp->kind == ML_DP_AMBIENT && dp->waypoint_known)
+        ml_note(ctx, d, dp->decided_by ? ml_node_loc(dp->decided_by) : ml_res_loc(l->workload->res),
+                "the pods of %s are in ambient mode without a waypoint: ztunnel carries their traffic at L4 and "
+                "applies no VirtualService, so these retries run only in callers that have a sidecar; calls from "
+                "ambient workloads get the Connectum retries alone",
+                ml_res_display(a, l->workload->res));
     if (p->kind == ML_RESIL_RETRY_EXPLICIT && p->retry_on_node &&
         (o.kind == ML_RESIL_DISJOINT || o.kind == ML_RESIL_BEFORE_HANDLER))
         ml_note(ctx, d, ml_node_loc(p->retry_on_node),
@@ -333,6 +342,12 @@ const ml_rule ml_rule_ML201 = {
         "with no VirtualService at all, get Istio's default of 2 retries on "
         "connect-failure,refused-stream,unavailable,cancelled,retriable-status-codes. attempts: 0 turns "
         "retries off.\n"
+        "\n"
+        "In ambient mode the same product holds where a proxy applies the route. A VirtualService for the "
+        "mesh is applied by callers' sidecars (SelectVirtualServices, pilot/pkg/model/virtualservice.go) "
+        "and by waypoints; ztunnel works at L4 and applies none (Istio documentation, ambient waypoint "
+        "usage). When the server's pods are ambient without a waypoint (the data plane of src/mesh.c) the "
+        "finding carries a note: only callers that have a sidecar retry, ambient callers do not.\n"
         "\n"
         "The rule reports when the mesh retries more often than the setting "
         "max-mesh-retries-with-app-retries allows (1 by default, the guide's advice) while the server "
