@@ -226,3 +226,40 @@ int ml_server_mounts_rpc(const ml_model *m, const ml_server *s, const char *serv
     }
     return all_known ? ML_NO : ML_MAYBE;
 }
+
+/* Every application container of w runs a linked server. */
+static bool fully_linked(const ml_workload *w)
+{
+    if (!w->servers.n)
+        return false;
+    for (size_t i = 0; i < w->ncontainers; i++) {
+        const ml_container *c = &w->containers[i];
+        if (c->is_init || c->is_sidecar_proxy)
+            continue;
+        bool served = false;
+        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+            ML_VEC_EACH(const ml_link *, l, &s->links) {
+                served |= l->workload == w && l->container == c;
+            }
+        }
+        if (!served)
+            return false;
+    }
+    return true;
+}
+
+int ml_workloads_mount_rpc(const ml_model *m, const ml_vec *workloads, const char *service, const char *method)
+{
+    if (!workloads->n)
+        return ML_MAYBE;
+    ML_VEC_EACH(const ml_workload *, w, workloads) {
+        if (!fully_linked(w))
+            return ML_MAYBE;
+        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+            int r = ml_server_mounts_rpc(m, s, service, method);
+            if (r != ML_NO)
+                return r;
+        }
+    }
+    return ML_NO;
+}

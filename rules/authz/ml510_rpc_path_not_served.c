@@ -42,42 +42,6 @@ static bool split_rpc(ml_arena *a, const char *p, const char **svc, const char *
     return strchr(*svc, '.') != NULL; /* a package: "/orders/get" is ML507's */
 }
 
-/* Every application container of w runs a linked server. */
-static bool fully_linked(const ml_workload *w)
-{
-    if (!w->servers.n)
-        return false;
-    for (size_t i = 0; i < w->ncontainers; i++) {
-        const ml_container *c = &w->containers[i];
-        if (c->is_init || c->is_sidecar_proxy)
-            continue;
-        bool served = false;
-        ML_VEC_EACH(const ml_server *, s, &w->servers) {
-            ML_VEC_EACH(const ml_link *, l, &s->links) {
-                served |= l->workload == w && l->container == c;
-            }
-        }
-        if (!served)
-            return false;
-    }
-    return true;
-}
-
-/* ML_NO when no server of any selected workload mounts the RPC. */
-static int judged(const ml_model *m, const ml_vec *ws, const char *svc, const char *method)
-{
-    ML_VEC_EACH(const ml_workload *, w, ws) {
-        if (!fully_linked(w))
-            return ML_MAYBE;
-        ML_VEC_EACH(const ml_server *, s, &w->servers) {
-            int r = ml_server_mounts_rpc(m, s, svc, method);
-            if (r != ML_NO)
-                return r;
-        }
-    }
-    return ML_NO;
-}
-
 /* The closest mounted service type name (or method of svc), for "did you mean". */
 static const char *closest(const ml_model *m, const ml_vec *ws, const char *svc, const char *method,
                            const ml_proto_service **mounted_svc)
@@ -123,7 +87,7 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
         const char *svc, *method;
         if (!path || !split_rpc(a, path, &svc, &method))
             continue;
-        if (judged(m, ws, svc, method) != ML_NO)
+        if (ml_workloads_mount_rpc(m, ws, svc, method) != ML_NO)
             continue;
         const ml_proto_service *ms = NULL;
         const char *near = closest(m, ws, svc, method, &ms);
