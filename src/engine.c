@@ -1416,6 +1416,11 @@ static void kust_add_units(ml_run *run, kust_state *ks, unsigned *index)
         ml_vec_push(&run->arena, &m->yaml_errors, e);
     unsigned id = 0;
     ML_VEC_EACH(ml_kust_result *, r, &ks->roots) {
+        if (r->component) { /* not an apply unit: only its note */
+            ML_VEC_EACH(ml_unlinted *, e, &r->unlinted)
+                ml_vec_push(&run->arena, &m->unlinted, e);
+            continue;
+        }
         ml_unit *u = ml_zalloc(&run->arena, sizeof *u);
         u->kind = ML_UNIT_KUSTOMIZE;
         u->id = ++id;

@@ -1705,6 +1705,19 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
         fail(b, nloc(ref), "%s is listed under components but its kind is not Component", dir);
         return;
     }
+    if (!component && is_comp && depth == 0) {
+        /* A Component found on its own: no kustomization in the input lists
+         * it under components. It is not an apply unit (kustomize applies a
+         * component only to the resources of the kustomization that
+         * includes it), so it is not built: its manifests stay loose files,
+         * linted as files are, and a note says what was not rendered. */
+        unlinted(b, ML_UNLINTED_KUSTOMIZE, root ? root->loc : file_loc(kf->f), dir,
+                 "the patches and transformers of a kustomize Component that no kustomization in the "
+                 "input includes (its resource files are linted as plain files)",
+                 "lint the kustomization that lists it under components");
+        b->out->component = true;
+        return;
+    }
     if (!component && is_comp) {
         fail(b, nloc(ref), "%s is a Component: list it under components, not resources", dir);
         return;

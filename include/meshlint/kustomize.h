@@ -46,6 +46,7 @@ typedef struct ml_kust_result {
     ml_file *kfile;         /* its kustomization file */
     const char *ns;         /* its `namespace:` or NULL */
     bool ok;                /* false: kustomize build would fail; docs is empty */
+    bool component;         /* a Component on its own: not built, not an apply unit */
     ml_vec docs;            /* ml_doc*, in kustomize's output order; doc->unit unset */
     ml_vec unlinted;        /* ml_unlinted*: features not rendered, and the failure */
     ml_map included;        /* normalized path -> (void*)1: every file and directory the build used */
