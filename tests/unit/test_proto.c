@@ -9,6 +9,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "meshlint/proto.h"
@@ -45,7 +46,8 @@ static void test_services(void **state)
                        "service S2 { rpc Broken(Req returns (Res); rpc Ok(Req) returns (Res); }\n"
                        "service Unclosed { rpc X(A) returns (B);\n";
     ml_vec out = {0};
-    ml_proto_parse(&a, file_of(&a, text), &out);
+    ml_file *f = file_of(&a, text);
+    ml_proto_parse(&a, f, &out);
     assert_int_equal(out.n, 2);
     const ml_proto_service *s1 = out.items[0];
     assert_string_equal(s1->name, "S1");
@@ -61,6 +63,7 @@ static void test_services(void **state)
     assert_int_equal(s1->methods[3].loc.line, 11);
     const ml_proto_service *s2 = out.items[1];
     assert_string_equal(s2->name, "S2");
+    free(f->line_off); /* the line index is malloc'd on first use */
     ml_arena_free(&a);
 }
 
@@ -70,7 +73,9 @@ static void test_no_package(void **state)
     ml_arena a;
     ml_arena_init(&a);
     ml_vec out = {0};
-    ml_proto_parse(&a, file_of(&a, "service Lone { rpc A(B) returns (C); }"), &out);
+    ml_file *f = file_of(&a, "service Lone { rpc A(B) returns (C); }");
+    ml_proto_parse(&a, f, &out);
+    free(f->line_off);
     assert_int_equal(out.n, 1);
     assert_string_equal(((ml_proto_service *)out.items[0])->type_name, "Lone");
     out.n = 0;
