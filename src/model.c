@@ -19,6 +19,7 @@
 #include "meshlint/mesh.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 /* Lists read into typed arrays stop here; with YAML aliases a small file can
@@ -2346,4 +2347,36 @@ ml_export_answer ml_export_visible(const ml_model *m, const ml_resource *r, cons
     if (x.maybe || x.bad)
         return ML_EXPORT_UNKNOWN;
     return ML_EXPORT_NO;
+}
+
+/* Two names that differ only in their last dash-separated part (team-a and
+ * team-b, shop-dev and shop-qa) or only in their digits (ns1, ns2) are
+ * siblings that both exist, not a misspelling of one another. */
+static bool ns_siblings(const char *a, const char *b)
+{
+    const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+    if (da && db && da - a == db - b && da != a && memcmp(a, b, (size_t)(da - a)) == 0)
+        return true;
+    for (;;) {
+        while (isdigit((unsigned char)*a))
+            a++;
+        while (isdigit((unsigned char)*b))
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+const char *ml_model_ns_misspelled(const ml_model *m, const char *ns)
+{
+    ML_VEC_EACH(ml_resource *, nr, &m->by_kind[ML_K_NAMESPACE]) {
+        if (nr->live && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
+            !ns_siblings(nr->name, ns))
+            return nr->name;
+    }
+    return NULL;
 }

@@ -480,6 +480,14 @@ ml_vec ml_model_select_may(const ml_model *m, const char *ns, const ml_node *sel
  * (its namespace unknown, or one that may equal ns): then no rule
  * concludes that an object of ns is missing. */
 bool ml_model_unlinted_may_define(const ml_model *m, const char *ns);
+/* The first live Namespace (load order) whose name ns looks like a
+ * misspelling of: at most two edits away, at least four characters long,
+ * and not a sibling name (team-a and team-b, ns1 and ns2, which differ only
+ * in their last dash-separated part or their digits). NULL when none. The
+ * rules that judge a namespace name the input lacks (ML503, ML323) report
+ * it only then, or with --assume-complete. Linear in the Namespaces: callers
+ * bound how often they ask. */
+const char *ml_model_ns_misspelled(const ml_model *m, const char *ns);
 /* True when the input has a resource in the unbound apply-time namespace. */
 bool ml_model_has_apply_time(const ml_model *m);
 

@@ -220,28 +220,6 @@ static void check_principal(ml_ctx *ctx, known *k, const ml_resource *r, const m
                 sa, ns, sa);
 }
 
-/* Two names that differ only in their last dash-separated part (team-a and
- * team-b, shop-dev and shop-qa) or only in their digits (ns1, ns2) are
- * siblings that both exist, not a misspelling of one another. */
-static bool siblings(const char *a, const char *b)
-{
-    const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
-    if (da && db && da - a == db - b && da != a && memcmp(a, b, (size_t)(da - a)) == 0)
-        return true;
-    for (;;) {
-        while (isdigit((unsigned char)*a))
-            a++;
-        while (isdigit((unsigned char)*b))
-            b++;
-        if (*a != *b)
-            return false;
-        if (!*a)
-            return true;
-        a++;
-        b++;
-    }
-}
-
 /* The first Namespace in load order whose name ns looks like a misspelling
  * of, or NULL. Results are cached per name; the number of searches is
  * bounded, and beyond the bound no name is taken for a misspelling. */
@@ -253,13 +231,7 @@ static const char *misspelled_ns(ml_ctx *ctx, known *k, const char *ns)
         return *slot == &none ? NULL : *slot;
     const char *hit = NULL;
     if (++k->hinted <= MAX_HINTED) {
-        ML_VEC_EACH(ml_resource *, nr, &ctx->model->by_kind[ML_K_NAMESPACE]) {
-            if (nr->live && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
-                !siblings(nr->name, ns)) {
-                hit = nr->name;
-                break;
-            }
-        }
+        hit = ml_model_ns_misspelled(ctx->model, ns);
     }
     *slot = hit ? (void *)hit : (void *)&none;
     return hit;
