@@ -943,6 +943,11 @@ static void parse_peerauth(tctx *t)
 
     const ml_node *plm = get_map(t, r->spec, "portLevelMtls", specp);
     const path *plp = PK(specp, "portLevelMtls");
+    /* ValidatePeerAuthentication (pkg/config/validation/validation.go):
+     * "port level mTLS, if defined, must have at least one element" */
+    if (plm && plm->n == 0)
+        shape_msg(t, plm, "spec.portLevelMtls is an empty mapping: Istio's validation rejects it (port level "
+                          "mTLS, if defined, must have at least one element); remove it or list ports");
     size_t n = plm ? (plm->n > MAX_ITEMS ? MAX_ITEMS : plm->n) : 0;
     if (n)
         pa->port_level = ml_zalloc(t->m->arena, n * sizeof *pa->port_level);
