@@ -19,6 +19,7 @@
 #include "meshlint/mesh.h"
 
 #include <stdio.h>
+#include <ctype.h>
 #include <string.h>
 
 /* Lists read into typed arrays stop here; with YAML aliases a small file can
@@ -890,6 +891,8 @@ static void parse_service(tctx *t)
         p->protocol = get_scalar(t, pi, "protocol", ip, "a string");
     }
     s->fqdn = ml_printf(t->m->arena, "%s.%s.svc.%s", r->name, r->ns, cfg_domain(t->m));
+    const ml_node *ex = ml_get(r->annotations, "networking.istio.io/exportTo");
+    s->export_to = ml_is_scalar(ex) ? ex : NULL;
 }
 
 static void parse_configmap(tctx *t)
@@ -940,6 +943,11 @@ static void parse_peerauth(tctx *t)
 
     const ml_node *plm = get_map(t, r->spec, "portLevelMtls", specp);
     const path *plp = PK(specp, "portLevelMtls");
+    /* ValidatePeerAuthentication (pkg/config/validation/validation.go):
+     * "port level mTLS, if defined, must have at least one element" */
+    if (plm && plm->n == 0)
+        shape_msg(t, plm, "spec.portLevelMtls is an empty mapping: Istio's validation rejects it (port level "
+                          "mTLS, if defined, must have at least one element); remove it or list ports");
     size_t n = plm ? (plm->n > MAX_ITEMS ? MAX_ITEMS : plm->n) : 0;
     if (n)
         pa->port_level = ml_zalloc(t->m->arena, n * sizeof *pa->port_level);
@@ -1200,6 +1208,7 @@ static void parse_se(tctx *t)
     se->res = t->r;
     t->r->u.se = se;
     se->nhosts = parse_hosts(t, PK(NULL, "spec"), &se->hosts);
+    se->export_to = get_seq(t, t->r->spec, "exportTo", PK(NULL, "spec"), "a list of namespaces");
 }
 
 /* ---- Gateway API (gateway.networking.k8s.io) ---------------------------
@@ -2234,4 +2243,145 @@ bool ml_selector_one_value_off(const ml_node *sel, const ml_node *labels, unsign
         }
     }
     return diffs == 1;
+}
+
+/* ---- exportTo (model.h) ------------------------------------------------ */
+
+const ml_node *ml_export_to_node(const ml_resource *r)
+{
+    if (!r || !r->u.typed)
+        return NULL;
+    switch (r->kind) {
+    case ML_K_VIRTUALSERVICE: return r->u.vs->export_to;
+    case ML_K_DESTINATIONRULE: return r->u.destrule->export_to;
+    case ML_K_SERVICEENTRY: return r->u.se->export_to;
+    case ML_K_SERVICE: return r->u.service->export_to;
+    default: return NULL;
+    }
+}
+
+void ml_export_each(ml_arena *a, const ml_resource *r, ml_export_fn fn, void *arg)
+{
+    const ml_node *n = ml_export_to_node(r);
+    if (!n)
+        return;
+    if (ml_is_seq(n)) {
+        for (size_t i = 0; i < n->n; i++) {
+            const char *s = ml_str_nonnull(n->items[i]);
+            fn(arg, r, s, n->items[i]);
+        }
+        return;
+    }
+    /* the Service annotation: "a, b" split at commas, each part trimmed
+     * (ConvertService, pilot/pkg/serviceregistry/kube/conversion.go) */
+    const char *s = ml_str_nonnull(n);
+    if (!s || !*s)
+        return;
+    for (const char *p = s;;) {
+        const char *e = strchr(p, ',');
+        const char *end = e ? e : p + strlen(p);
+        const char *b = p;
+        while (b < end && (*b == ' ' || *b == '\t'))
+            b++;
+        const char *z = end;
+        while (z > b && (z[-1] == ' ' || z[-1] == '\t'))
+            z--;
+        fn(arg, r, ml_strndup(a, b, (size_t)(z - b)), n);
+        if (!e)
+            break;
+        p = e + 1;
+    }
+}
+
+typedef struct export_scan {
+    const ml_model *m;
+    const char *ns;
+    bool any, star, tilde, yes, maybe, bad;
+} export_scan;
+
+static void export_scan_one(void *arg, const ml_resource *r, const char *e, const ml_node *node)
+{
+    export_scan *x = arg;
+    (void)node;
+    x->any = true;
+    if (!e) {
+        x->bad = true;
+        return;
+    }
+    if (strcmp(e, "*") == 0) {
+        x->star = true;
+        return;
+    }
+    if (strcmp(e, "~") == 0) {
+        x->tilde = true;
+        return;
+    }
+    const char *target = strcmp(e, ".") == 0 ? r->ns : e;
+    if (strcmp(target, x->ns) == 0)
+        x->yes = true;
+    else if (ml_ns_may_equal(x->m, target, x->ns))
+        x->maybe = true;
+}
+
+ml_export_answer ml_export_visible(const ml_model *m, const ml_resource *r, const char *ns)
+{
+    if (!r || !ns)
+        return ML_EXPORT_UNKNOWN;
+    if (r->kind == ML_K_DESTINATIONRULE && r->u.destrule && r->u.destrule->workload_selector) {
+        /* setDestinationRules: a rule with a workloadSelector is private */
+        if (strcmp(r->ns, ns) == 0)
+            return ML_EXPORT_YES;
+        return ml_ns_may_equal(m, r->ns, ns) ? ML_EXPORT_UNKNOWN : ML_EXPORT_NO;
+    }
+    const ml_node *n = ml_export_to_node(r);
+    if (!n)
+        return ML_EXPORT_YES; /* the MeshConfig default, "*" unless the mesh changes it */
+    if (!ml_is_seq(n) && !ml_is_scalar(n))
+        return ML_EXPORT_UNKNOWN;
+    export_scan x = {.m = m, .ns = ns};
+    ml_arena *a = m->arena;
+    ml_export_each(a, r, export_scan_one, &x);
+    if (!x.any)
+        return ML_EXPORT_YES; /* an empty list or annotation: the default */
+    if (x.star)
+        return ML_EXPORT_YES;
+    if (x.tilde && (r->kind == ML_K_SERVICE || r->kind == ML_K_SERVICEENTRY))
+        return ML_EXPORT_NO; /* initServiceRegistry: "~" without "*" hides the service */
+    if (x.yes)
+        return ML_EXPORT_YES;
+    if (x.maybe || x.bad)
+        return ML_EXPORT_UNKNOWN;
+    return ML_EXPORT_NO;
+}
+
+/* Two names that differ only in their last dash-separated part (team-a and
+ * team-b, shop-dev and shop-qa) or only in their digits (ns1, ns2) are
+ * siblings that both exist, not a misspelling of one another. */
+static bool ns_siblings(const char *a, const char *b)
+{
+    const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
+    if (da && db && da - a == db - b && da != a && memcmp(a, b, (size_t)(da - a)) == 0)
+        return true;
+    for (;;) {
+        while (isdigit((unsigned char)*a))
+            a++;
+        while (isdigit((unsigned char)*b))
+            b++;
+        if (*a != *b)
+            return false;
+        if (!*a)
+            return true;
+        a++;
+        b++;
+    }
+}
+
+const char *ml_model_ns_misspelled(const ml_model *m, const char *ns)
+{
+    ML_VEC_EACH(ml_resource *, nr, &m->by_kind[ML_K_NAMESPACE]) {
+        if (nr->live && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
+            !ns_siblings(nr->name, ns))
+            return nr->name;
+    }
+    return NULL;
 }

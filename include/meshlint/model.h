@@ -145,6 +145,7 @@ typedef struct ml_service {
     size_t nports;
     ml_svc_port *ports;
     const char *fqdn;          /* name.ns.svc.<domain> */
+    const ml_node *export_to;  /* annotation networking.istio.io/exportTo (a comma-separated scalar) or NULL */
     ml_vec workloads;          /* ml_workload* in the same namespace whose pod labels match the selector */
 } ml_service;
 
@@ -272,6 +273,7 @@ typedef struct ml_serviceentry {
     ml_resource *res;
     size_t nhosts;
     const ml_node **hosts;
+    const ml_node *export_to;  /* spec.exportTo sequence or NULL */
 } ml_serviceentry;
 
 /* ---- Kubernetes Gateway API (gateway.networking.k8s.io) ----------------
@@ -479,8 +481,38 @@ ml_vec ml_model_select_may(const ml_model *m, const char *ns, const ml_node *sel
  * (its namespace unknown, or one that may equal ns): then no rule
  * concludes that an object of ns is missing. */
 bool ml_model_unlinted_may_define(const ml_model *m, const char *ns);
+/* The first live Namespace (load order) whose name ns looks like a
+ * misspelling of: at most two edits away, at least four characters long,
+ * and not a sibling name (team-a and team-b, ns1 and ns2, which differ only
+ * in their last dash-separated part or their digits). NULL when none. The
+ * rules that judge a namespace name the input lacks (ML503, ML323) report
+ * it only then, or with --assume-complete. Linear in the Namespaces: callers
+ * bound how often they ask. */
+const char *ml_model_ns_misspelled(const ml_model *m, const char *ns);
 /* True when the input has a resource in the unbound apply-time namespace. */
 bool ml_model_has_apply_time(const ml_model *m);
+
+/* exportTo: which namespaces' proxies see a VirtualService, a
+ * DestinationRule, a ServiceEntry or a Service (its annotation
+ * networking.istio.io/exportTo, comma-separated). Istio's semantics
+ * (pilot/pkg/model/push_context.go: initServiceRegistry, setDestinationRules,
+ * getExportedDestinationRuleFromNamespace; pilot/pkg/serviceregistry/kube/
+ * conversion.go ConvertService): no exportTo means the MeshConfig default,
+ * "*" unless the mesh changes it (meshlint assumes "*": every namespace);
+ * "*" is every namespace; "." and the object's own namespace are that
+ * namespace; another name is that namespace; "~" is none (for a Service or
+ * ServiceEntry "~" hides it even beside other names, unless "*" is there);
+ * a DestinationRule with a workloadSelector is never exported beyond its own
+ * namespace. An entry that is not a string, or a namespace that may be the
+ * unbound apply-time namespace, makes the answer unknown. */
+typedef enum ml_export_answer { ML_EXPORT_NO, ML_EXPORT_YES, ML_EXPORT_UNKNOWN } ml_export_answer;
+ml_export_answer ml_export_visible(const ml_model *m, const ml_resource *r, const char *ns);
+/* The exportTo node of r (sequence, or the Service annotation's scalar), or NULL. */
+const ml_node *ml_export_to_node(const ml_resource *r);
+/* Call fn on each namespace entry of r's exportTo as written (an arena
+ * string, trimmed; "." "*" "~" included), with the node it came from. */
+typedef void (*ml_export_fn)(void *arg, const ml_resource *r, const char *entry, const ml_node *node);
+void ml_export_each(ml_arena *a, const ml_resource *r, ml_export_fn fn, void *arg);
 
 /* Build typed resources and indexes from loaded documents. */
 void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg);

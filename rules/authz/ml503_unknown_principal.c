@@ -21,6 +21,7 @@
 #include <string.h>
 
 #include "authz_common.h"
+#include "meshlint/mesh.h"
 #include "meshlint/config.h"
 
 /* Findings that get a "did you mean" search (bounds the work on huge inputs). */
@@ -220,28 +221,6 @@ static void check_principal(ml_ctx *ctx, known *k, const ml_resource *r, const m
                 sa, ns, sa);
 }
 
-/* Two names that differ only in their last dash-separated part (team-a and
- * team-b, shop-dev and shop-qa) or only in their digits (ns1, ns2) are
- * siblings that both exist, not a misspelling of one another. */
-static bool siblings(const char *a, const char *b)
-{
-    const char *da = strrchr(a, '-'), *db = strrchr(b, '-');
-    if (da && db && da - a == db - b && da != a && memcmp(a, b, (size_t)(da - a)) == 0)
-        return true;
-    for (;;) {
-        while (isdigit((unsigned char)*a))
-            a++;
-        while (isdigit((unsigned char)*b))
-            b++;
-        if (*a != *b)
-            return false;
-        if (!*a)
-            return true;
-        a++;
-        b++;
-    }
-}
-
 /* The first Namespace in load order whose name ns looks like a misspelling
  * of, or NULL. Results are cached per name; the number of searches is
  * bounded, and beyond the bound no name is taken for a misspelling. */
@@ -253,22 +232,67 @@ static const char *misspelled_ns(ml_ctx *ctx, known *k, const char *ns)
         return *slot == &none ? NULL : *slot;
     const char *hit = NULL;
     if (++k->hinted <= MAX_HINTED) {
-        ML_VEC_EACH(ml_resource *, nr, &ctx->model->by_kind[ML_K_NAMESPACE]) {
-            if (nr->live && strlen(nr->name) >= 4 && ml_edit_distance(nr->name, ns, 2) <= 2 &&
-                !siblings(nr->name, ns)) {
-                hit = nr->name;
-                break;
-            }
-        }
+        hit = ml_model_ns_misspelled(ctx->model, ns);
     }
     *slot = hit ? (void *)hit : (void *)&none;
     return hit;
+}
+
+/* True when namespace name ns matches an AuthorizationPolicy pattern with
+ * one leading or trailing "*" (StringMatcherWithPrefix, pilot/pkg/security/
+ * authz/matcher/string.go: "*x" is a suffix, "x*" a prefix match). */
+static bool ns_pattern_matches(const char *pat, size_t plen, bool suffix, const char *ns)
+{
+    size_t n = strlen(ns);
+    if (n < plen)
+        return false;
+    return suffix ? memcmp(ns + n - plen, pat, plen) == 0 : memcmp(ns, pat, plen) == 0;
+}
+
+/* A namespaces pattern ("*-prod", "team-*") that matches no namespace the
+ * input holds or uses, reported only when the input is declared complete
+ * (--assume-complete) and defines Namespaces: only then is the set of
+ * namespaces known. The number of patterns judged is bounded. */
+static void check_ns_pattern(ml_ctx *ctx, known *k, const ml_resource *r, const ml_node *item, const char *ns)
+{
+    const ml_model *m = ctx->model;
+    size_t len = strlen(ns);
+    if (!ml_assume_complete(ctx) || m->namespaces.n == 0 || ml_model_has_apply_time(m) || len < 2)
+        return;
+    bool suffix = ns[0] == '*';
+    const char *pat = suffix ? ns + 1 : ns;
+    size_t plen = len - 1;
+    if (memchr(pat, '*', plen) || ++k->hinted > MAX_HINTED)
+        return; /* a star inside, or two: Istio matches it exactly, never a namespace */
+    if (ml_model_unlinted_may_define(m, NULL))
+        return;
+    static const char *const sys[] = {"default", "kube-system", "kube-public", "kube-node-lease", NULL};
+    for (size_t i = 0; sys[i]; i++)
+        if (ns_pattern_matches(pat, plen, suffix, sys[i]))
+            return;
+    if (m->mesh && m->mesh->root_ns && ns_pattern_matches(pat, plen, suffix, m->mesh->root_ns))
+        return;
+    ML_VEC_EACH(const ml_resource *, o, &m->resources) {
+        if (o->ns && ns_pattern_matches(pat, plen, suffix, o->ns))
+            return;
+    }
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(item),
+                           "namespace pattern %s matches none of the namespaces of the input, which is declared "
+                           "complete and defines %zu Namespace%s: this entry matches no caller",
+                           ns, m->namespaces.n, m->namespaces.n == 1 ? "" : "s");
+    ml_note(ctx, d, ml_authz_res_name_loc(r), "in %s", ml_res_display(ctx->arena, r));
+    ml_help(ctx, d, "a pattern may have one \"*\", at its start (a suffix match) or its end (a prefix match); "
+                    "correct it to match the callers' namespaces");
 }
 
 static void check_namespace(ml_ctx *ctx, known *k, const ml_resource *r, const ml_node *item)
 {
     const ml_model *m = ctx->model;
     const char *ns = ml_str_nonnull(item);
+    if (ns && *ns && strcmp(ns, "*") != 0 && has_star(ns)) {
+        check_ns_pattern(ctx, k, r, item, ns);
+        return;
+    }
     if (!ns || !*ns || has_star(ns) || m->namespaces.n == 0)
         return;
     if (ml_model_has_ns(m, ns) || ml_model_namespace_defs(m, ns) || system_ns(ctx, ns))
@@ -366,8 +390,12 @@ const ml_rule ml_rule_ML503 = {
                    "The ServiceAccount `default` exists in every namespace and is never reported, nor "
                    "are the accounts Istio creates for the Gateway API Gateways of the input (<name>-<class>, "
                    "the waypoint's own name, or the gateway.istio.io/service-account annotation). "
-                   "Namespaces the input does not describe are not judged, and patterns with `*` are "
-                   "checked only in their exact parts. Entries of `when` conditions on source.principal "
+                   "Namespaces the input does not describe are not judged, and principal patterns with `*` are "
+                   "checked only in their exact parts. A namespace pattern with one leading or trailing `*` "
+                   "(\"*-prod\" a suffix, \"team-*\" a prefix match: StringMatcherWithPrefix in "
+                   "pilot/pkg/security/authz/matcher/string.go) is reported when it matches no namespace the "
+                   "input holds or uses, only with --assume-complete and when the input defines Namespaces "
+                   "and no input was left unlinted: only then is the set of namespaces known. Entries of `when` conditions on source.principal "
                    "and source.namespace are checked too.",
     .remediation = "Name the service account the caller really runs as (its serviceAccountName), or "
                    "create the ServiceAccount and run the caller as it; fix the namespace's spelling.",

@@ -29,6 +29,11 @@ static const char *subset_list(ml_arena *a, const ml_destrule *dr)
     return out;
 }
 
+static bool dr_has_selector(const ml_resource *r)
+{
+    return r->kind == ML_K_DESTINATIONRULE && r->u.destrule && r->u.destrule->workload_selector;
+}
+
 static const ml_dr_subset *find_subset(const ml_destrule *dr, const char *name)
 {
     for (size_t i = 0; dr && i < dr->nsubsets; i++)
@@ -65,6 +70,62 @@ static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
     return v;
 }
 
+/* True when DestinationRule dr is certainly not visible to the sidecars of
+ * the VirtualService's own namespace, while they do use the VirtualService
+ * (it binds the mesh gateway and is exported to its own namespace). Istio's
+ * sidecars look DestinationRules up by their own namespace
+ * (PushContext.destinationRule, pilot/pkg/model/push_context.go: their
+ * namespace's rules, then the rules the Service's namespace and the root
+ * namespace export to it), so a rule not exported there defines no subset
+ * for them. */
+static bool exported_elsewhere(ml_ctx *ctx, const ml_resource *r, const ml_destrule *dr)
+{
+    const char *ns = tr_vs_client_ns(ctx, r);
+    return ns && ml_export_visible(ctx->model, dr->res, ns) == ML_EXPORT_NO;
+}
+
+static const char *export_text(ml_arena *a, const ml_resource *r)
+{
+    const ml_node *n = ml_export_to_node(r);
+    if (!n)
+        return "every namespace";
+    if (dr_has_selector(r))
+        return "its own namespace (it has a workloadSelector)";
+    ml_buf b;
+    ml_buf_init(&b);
+    if (ml_is_seq(n)) {
+        for (size_t i = 0; i < n->n; i++) {
+            const char *s = ml_str_nonnull(n->items[i]);
+            ml_buf_printf(&b, "%s\"%s\"", i ? ", " : "", s ? s : "?");
+        }
+    }
+    const char *out = ml_printf(a, "[%s]", b.s ? b.s : "");
+    ml_buf_free(&b);
+    return out;
+}
+
+static void report_not_exported(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                                 bool mirror, const ml_destrule *dr, const char *subset)
+{
+    const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
+    const char *fails = mirror                       ? "their mirrored copies go nowhere"
+                        : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
+                                                     : "their connections fail";
+    ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
+                              "%s of %s in %s names subset %s, which %s defines, but its exportTo %s does "
+                              "not include namespace %s: the sidecars of %s use this route but see no subset %s, "
+                              "so %s",
+                              what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset,
+                              ml_res_display(ctx->arena, dr->res), export_text(ctx->arena, dr->res), r->ns, r->ns,
+                              subset, fails);
+    const ml_node *ex = ml_export_to_node(dr->res);
+    ml_note(ctx, diag, ml_node_loc(ex ? ex : dr->res->name_node), "the exportTo of %s",
+            ml_res_display(ctx->arena, dr->res));
+    ml_help(ctx, diag, "add namespace %s (or \"*\") to the exportTo of %s, or define the subset in a "
+                       "DestinationRule of namespace %s",
+            r->ns, ml_res_display(ctx->arena, dr->res), r->ns);
+}
+
 static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
                        bool mirror)
 {
@@ -79,15 +140,21 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     bool defined = ml_map_get(&hc->defined, key.s, key.n) != NULL;
     ml_buf_free(&key);
     if (defined) {
-        /* Some definition defines it: is it one r may meet? */
-        bool alts = false;
-        ML_VEC_EACH(const ml_destrule *, dr, dv)
-            alts |= dr->res->nalts > 1;
-        if (!alts)
-            return;
-        ML_VEC_EACH(const ml_destrule *, dr, dv)
-            if (ml_model_meets(ctx->model, r, dr->res) && find_subset(dr, subset))
+        /* Some definition defines it: is it one r may meet, and one the
+         * sidecars that use r see (exportTo)? */
+        const ml_destrule *hidden = NULL;
+        ML_VEC_EACH(const ml_destrule *, dr, dv) {
+            if (!ml_model_meets(ctx->model, r, dr->res) || !find_subset(dr, subset))
+                continue;
+            if (!exported_elsewhere(ctx, r, dr))
                 return;
+            if (!hidden)
+                hidden = dr;
+        }
+        if (hidden) {
+            report_not_exported(ctx, r, rt, d, mirror, hidden, subset);
+            return;
+        }
     }
     const ml_vec drs = ml_model_seen_by(ctx->model, r, dv);
     const char *host = ml_str(d->host);
@@ -206,7 +273,18 @@ const ml_rule ml_rule_ML301 = {
                    "apply set is the only one it meets of that name. When no DestinationRule for the host is in the input at "
                    "all, the rule reports only if the host's Service is in the input (or with "
                    "--assume-complete), since the DestinationRule may live in another repository. Istio's "
-                   "analyzer reports the same problem as IST0101 (ReferencedResourceNotFound).",
+                   "analyzer reports the same problem as IST0101 (ReferencedResourceNotFound).\n"
+                   "\n"
+                   "exportTo counts: a sidecar looks DestinationRules up by its own namespace "
+                   "(PushContext.destinationRule in pilot/pkg/model/push_context.go: the rules of its own "
+                   "namespace, then those the Service's namespace exports to it, then those the root namespace "
+                   "exports to it; setDestinationRules keeps a rule with exportTo \".\" or a workloadSelector "
+                   "private to its namespace). So when the only DestinationRules defining the subset are not "
+                   "exported to the namespace of a VirtualService that binds the mesh gateway and is visible in "
+                   "its own namespace, the sidecars of that namespace route to a subset they do not have, and the "
+                   "rule reports it. A missing exportTo is taken as Istio's default \"*\" (MeshConfig "
+                   "defaultDestinationRuleExportTo), and a VirtualService used only by other namespaces or "
+                   "gateways is not judged this way.",
     .remediation = "Name a subset the DestinationRule defines, or add the subset (with labels that select the "
                    "intended pods) to the DestinationRule for the host.",
     .tags = "traffic,canary,istio",

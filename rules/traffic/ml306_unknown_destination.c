@@ -48,15 +48,49 @@ static bool has_gateway_besides_mesh(const ml_virtualservice *vs)
 }
 
 /* A ServiceEntry host equal to the host as written or resolved, or a
- * wildcard ServiceEntry host covering it. */
-static bool serviceentry_for(const ml_model *m, ml_arena *a, const char *written, const char *fqdn)
+ * wildcard ServiceEntry host covering it, that the sidecars using the
+ * VirtualService see: a ServiceEntry not exported to client_ns (the
+ * VirtualService's namespace, tr_vs_client_ns; NULL: not judged) declares
+ * nothing there, and *hidden receives the first such one. */
+static bool se_visible_in(const ml_model *m, const ml_vec *v, const char *client_ns, const ml_serviceentry **hidden)
 {
-    if (ml_map_gets(&m->se_by_host, written) || ml_map_gets(&m->se_by_host, fqdn) || ml_map_gets(&m->se_by_host, "*"))
-        return true;
-    for (const char *p = strchr(fqdn, '.'); p; p = strchr(p + 1, '.'))
-        if (ml_map_gets(&m->se_by_host, ml_printf(a, "*%s", p)))
+    ML_VEC_EACH(const ml_serviceentry *, se, v) {
+        if (!client_ns || ml_export_visible(m, se->res, client_ns) != ML_EXPORT_NO)
             return true;
+        if (!*hidden)
+            *hidden = se;
+    }
     return false;
+}
+
+static bool serviceentry_for(const ml_model *m, ml_arena *a, const char *written, const char *fqdn,
+                             const char *client_ns, const ml_serviceentry **hidden)
+{
+    *hidden = NULL;
+    const char *keys[3] = {written, fqdn, "*"};
+    for (int i = 0; i < 3; i++) {
+        const ml_vec *v = keys[i] ? ml_map_vec(&m->se_by_host, keys[i], strlen(keys[i])) : NULL;
+        if (v && se_visible_in(m, v, client_ns, hidden))
+            return true;
+    }
+    for (const char *p = strchr(fqdn, '.'); p; p = strchr(p + 1, '.')) {
+        const char *k = ml_printf(a, "*%s", p);
+        const ml_vec *v = ml_map_vec(&m->se_by_host, k, strlen(k));
+        if (v && se_visible_in(m, v, client_ns, hidden))
+            return true;
+    }
+    return false;
+}
+
+static void note_hidden(ml_ctx *ctx, ml_diag *diag, const ml_serviceentry *se, const char *ns)
+{
+    if (!se)
+        return;
+    const ml_node *ex = se->export_to;
+    ml_note(ctx, diag, ml_node_loc(ex ? ex : se->res->name_node),
+            "%s declares this host, but its exportTo does not include namespace %s, so the sidecars there do "
+            "not see it",
+            ml_res_display(ctx->arena, se->res), ns);
 }
 
 static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice *vs, const ml_route *rt,
@@ -167,11 +201,37 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
     const ml_vec *svcs = ml_model_services_for(ctx->model, d->fqdn);
     if (svcs && svcs->n) {
+        const char *cns = tr_vs_client_ns(ctx, r);
+        const ml_service *hidden = NULL;
+        ML_VEC_EACH(const ml_service *, s, svcs) {
+            if (!cns || ml_export_visible(ctx->model, s->res, cns) != ML_EXPORT_NO) {
+                hidden = NULL;
+                break;
+            }
+            if (!hidden)
+                hidden = s;
+        }
+        if (hidden) {
+            ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->host),
+                                      "%s of %s in %s goes to %s, whose annotation networking.istio.io/exportTo "
+                                      "\"%s\" does not include namespace %s: the sidecars there do not know the "
+                                      "host and do not apply this route (their requests bypass it or fail, as the "
+                                      "mesh's outboundTrafficPolicy decides)",
+                                      what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r),
+                                      ml_res_display(ctx->arena, hidden->res), ml_str(hidden->export_to), cns);
+            ml_note(ctx, diag, ml_node_loc(hidden->export_to), "the exportTo of %s",
+                    ml_res_display(ctx->arena, hidden->res));
+            ml_help(ctx, diag, "add %s to the Service's exportTo annotation, or route from a namespace it is "
+                               "exported to",
+                    cns);
+            return;
+        }
         check_port(ctx, r, vs, rt, d, svcs->items[0], what);
         return;
     }
     const char *written = ml_str(d->host);
-    if (serviceentry_for(ctx->model, ctx->arena, written, d->fqdn))
+    const ml_serviceentry *hidden_se;
+    if (serviceentry_for(ctx->model, ctx->arena, written, d->fqdn, tr_vs_client_ns(ctx, r), &hidden_se))
         return;
     if (dotted_service_name(ctx, r, rt, d, written, what))
         return;
@@ -202,6 +262,7 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
                                   "%s of %s in %s goes to host %s, which no ServiceEntry in the input declares "
                                   "(--assume-complete); Istio does not know the host",
                                   what, rname, ml_res_display(ctx->arena, r), written);
+        note_hidden(ctx, diag, hidden_se, r->ns);
         ml_help(ctx, diag, "declare the external host with a ServiceEntry (hosts: [%s]) or fix the host name",
                 written);
         return;
@@ -239,6 +300,7 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
                          "%s of %s in %s goes to host %s (%s), which matches no Service or ServiceEntry in the "
                          "input (--assume-complete)",
                          what, rname, ml_res_display(ctx->arena, r), written, d->fqdn);
+    note_hidden(ctx, diag, hidden_se, r->ns);
     /* the same name in other namespaces: the short name resolved in the wrong one */
     const ml_vec *same = ml_map_vec(&st->svc_name, short_name, strlen(short_name));
     const ml_service *elsewhere = same && same->n == 1 ? same->items[0] : NULL;
@@ -300,6 +362,16 @@ const ml_rule ml_rule_ML306 = {
                    "A missing host is reported only when the input holds Services of the host's namespace "
                    "(otherwise the Service may be deployed from elsewhere), and an external host without a "
                    "ServiceEntry only with --assume-complete.\n"
+                   "\n"
+                   "A ServiceEntry declares its hosts only to the namespaces in its exportTo (Istio's default "
+                   "\"*\" when absent; \".\" is its own namespace, \"~\" none: initServiceRegistry in "
+                   "pilot/pkg/model/push_context.go files each service as public, private to its namespace, or "
+                   "exported to named namespaces, and a sidecar sees only those). So for a VirtualService that "
+                   "binds the mesh gateway and is visible in its own namespace, a ServiceEntry (a wildcard one "
+                   "included) not exported to that namespace does not make the host known, and the finding "
+                   "names it. The same holds for a Service whose annotation networking.istio.io/exportTo "
+                   "(comma-separated, read by ConvertService in pilot/pkg/serviceregistry/kube/conversion.go) "
+                   "leaves that namespace out.\n"
                    "\n"
                    "A destination without port.number is ambiguous when the Service exposes several ports "
                    "(IST0112). Through a gateway that is an error; inside the mesh Istio sends the request to "

@@ -482,3 +482,11 @@ bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn)
             return true;
     return n > 7 && memcmp(fqdn, "istiod-", 7) == 0;
 }
+
+const char *tr_vs_client_ns(const ml_ctx *ctx, const ml_resource *r)
+{
+    const ml_virtualservice *vs = r ? r->u.vs : NULL;
+    if (!vs || r->kind != ML_K_VIRTUALSERVICE || !vs->mesh_gateway || ml_ns_is_apply_time(r->ns))
+        return NULL;
+    return ml_export_visible(ctx->model, r, r->ns) == ML_EXPORT_YES ? r->ns : NULL;
+}

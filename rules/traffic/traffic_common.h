@@ -58,6 +58,11 @@ bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn);
  * (topology.kubernetes.io/region, /zone, topology.istio.io/subzone): a
  * subset may select it though no pod template carries it. */
 bool tr_topology_label(const char *key);
+/* The namespace whose sidecars certainly use VirtualService r: its own,
+ * when r binds the mesh gateway and its exportTo includes its own
+ * namespace; else NULL (its users are gateways or other namespaces). The
+ * exportTo of what r routes to is judged from there (ml_export_visible). */
+const char *tr_vs_client_ns(const ml_ctx *ctx, const ml_resource *r);
 /* "file:line" of a location (for messages that point elsewhere). */
 const char *tr_where(ml_arena *a, ml_loc l);
 /* The definition of r's group that replaces r when applied, or NULL when r

@@ -21,6 +21,7 @@
  */
 #include <string.h>
 
+#include "meshlint/mesh.h"
 #include "meshlint/rule.h"
 #include "transport_common.h"
 
@@ -173,6 +174,115 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
             mode);
 }
 
+/* ---- wildcard hosts ------------------------------------------------------
+ * A DestinationRule for "*.local", "*.shop.svc.cluster.local" or "*" applies
+ * to a Service only where no closer rule wins. Istio's lookup
+ * (PushContext.destinationRule, pilot/pkg/model/push_context.go) takes, for
+ * a client in namespace C: the rules of C, else those the Service's
+ * namespace exports to C, else those the root namespace exports to C; in
+ * each step the most specific host wins (MostSpecificHostMatch: an exact
+ * host before any wildcard, then the longest wildcard). So a wildcard rule
+ * W of namespace N is the one used for Service S by
+ *   - the clients in N, when no rule of N for S's host is more specific;
+ *   - when N is the root namespace and W is exported, the clients of every
+ *     namespace that has no rule of its own for S, provided S's namespace
+ *     holds no rule for S's host at all.
+ * The rule reports W only in those cases (conservatively: a rule with an
+ * equal host in N, which Istio would merge, or any rule for S in S's
+ * namespace, keeps it silent). */
+
+static bool host_matches(const char *pattern, const char *fqdn)
+{
+    if (!pattern || !fqdn)
+        return false;
+    if (pattern[0] != '*')
+        return strcmp(pattern, fqdn) == 0;
+    size_t pl = strlen(pattern + 1), fl = strlen(fqdn);
+    return fl > pl && strcmp(fqdn + fl - pl, pattern + 1) == 0;
+}
+
+/* True when W is the rule clients of its own namespace (or, from the root
+ * namespace, clients elsewhere) use for Service svc. */
+static bool wildcard_wins(ml_ctx *ctx, const ml_destrule *w, const ml_service *svc, const char *root)
+{
+    const char *wn = w->res->ns;
+    size_t wl = strlen(w->fqdn);
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
+        const ml_destrule *o = r->u.destrule;
+        if (!r->live || !o || o == w || !o->fqdn || !host_matches(o->fqdn, svc->fqdn))
+            continue;
+        if (ml_ns_may_equal(ctx->model, r->ns, wn) && (o->fqdn[0] != '*' || strlen(o->fqdn) >= wl))
+            return false; /* as specific or more, in W's own lookup step */
+        if (strcmp(wn, root) == 0 && ml_ns_may_equal(ctx->model, r->ns, svc->res->ns))
+            return false; /* the Service's namespace comes before the root namespace */
+    }
+    return true;
+}
+
+static void check_wildcard(ml_ctx *ctx, const ml_destrule *w, const tls_site *s)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    if (!ml_streq(ml_str(s->mode), "DISABLE") || w->workload_selector || ml_ns_is_apply_time(w->res->ns))
+        return;
+    const char *root = m->mesh && m->mesh->root_ns ? m->mesh->root_ns : "istio-system";
+    bool from_root = strcmp(w->res->ns, root) == 0;
+    if (from_root) {
+        /* exported beyond the root namespace: no exportTo, or "*" */
+        if (ml_export_to_node(w->res) && ml_export_visible(m, w->res, "\x01other") != ML_EXPORT_YES)
+            return;
+    } else if (ml_export_visible(m, w->res, w->res->ns) != ML_EXPORT_YES) {
+        return;
+    }
+    ml_vec strict = {0};
+    const ml_service *first_svc = NULL;
+    ml_mtls_fact strict_fact;
+    memset(&strict_fact, 0, sizeof strict_fact);
+    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
+        const ml_service *svc = r->u.service;
+        if (!r->live || !svc || !host_matches(w->fqdn, svc->fqdn) || !site_reaches(svc, s))
+            continue;
+        if (!wildcard_wins(ctx, w, svc, root))
+            continue;
+        ML_VEC_EACH(ml_workload *, wl, &svc->workloads) {
+            if (ml_transport_sidecar_of(m, wl) != ML_TRANSPORT_SIDECAR_YES)
+                continue;
+            bool dup = false;
+            for (size_t i = 0; i < strict.n && !dup; i++)
+                dup = strict.items[i] == wl;
+            ml_mtls_fact f;
+            if (dup || !strict_on_site(m, svc, wl, s, &f))
+                continue;
+            if (!strict.n) {
+                strict_fact = f;
+                first_svc = svc;
+            }
+            ml_vec_push(a, &strict, wl);
+        }
+    }
+    if (!strict.n)
+        return;
+    bool one = strict.n == 1;
+    const char *clients = from_root ? "sidecars in namespaces without a DestinationRule of their own for those hosts"
+                                    : ml_printf(a, "sidecars in namespace %s", w->res->ns);
+    ml_diag *d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(s->mode),
+                           "%s sends plaintext (tls.mode DISABLE)%s to every host matching %s, and no more "
+                           "specific DestinationRule in the input takes over for %s: the sidecar%s of %s "
+                           "enforce%s STRICT mTLS, so connections from %s fail",
+                           ml_res_display(a, w->res), s->where, ml_str(w->host),
+                           ml_res_display(a, first_svc->res), one ? "" : "s",
+                           ml_transport_names(a, &strict, w->res->ns), one ? "s" : "", clients);
+    if (strict_fact.decided_by)
+        ml_note(ctx, d,
+                strict_fact.mode_node ? ml_node_loc(strict_fact.mode_node) : ml_res_loc(strict_fact.decided_by->res),
+                "%s requires STRICT mTLS", ml_res_display(a, strict_fact.decided_by->res));
+    ml_transport_sidecar_notes(ctx, d, &strict);
+    ml_help(ctx, d,
+            "narrow the host of %s to the plaintext destinations it is meant for, or add a DestinationRule "
+            "with the exact host and tls.mode ISTIO_MUTUAL for the STRICT services",
+            ml_res_display(a, w->res));
+}
+
 /* A subset's own portLevelSettings (the model keeps the subset's top-level
  * tls only). */
 static void subset_ports(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *sub, const char *sname)
@@ -199,6 +309,24 @@ static void check(ml_ctx *ctx)
         const ml_destrule *dr = r->u.destrule;
         if (!r->live || !dr)
             continue;
+        if (dr->fqdn && strchr(dr->fqdn, '*')) {
+            if (dr->tls_mode) {
+                tls_site s = {.tls = dr->tls, .mode = dr->tls_mode, .port = -1, .labels = NULL, .where = ""};
+                check_wildcard(ctx, dr, &s);
+            }
+            for (size_t i = 0; i < dr->nport_settings; i++) {
+                const ml_dr_port_setting *ps = &dr->port_settings[i];
+                if (!ps->tls_mode || ps->port < 0)
+                    continue;
+                tls_site s = {.tls = ps->tls,
+                              .mode = ps->tls_mode,
+                              .port = ps->port,
+                              .labels = NULL,
+                              .where = ml_printf(ctx->arena, " on port %lld", ps->port)};
+                check_wildcard(ctx, dr, &s);
+            }
+            continue;
+        }
         if (dr->tls_mode) {
             tls_site s = {.tls = dr->tls, .mode = dr->tls_mode, .port = -1, .labels = NULL, .where = ""};
             check_site(ctx, dr, &s);
@@ -249,7 +377,18 @@ const ml_rule ml_rule_ML105 = {
         "tls.mode SIMPLE or MUTUAL with insecureSkipVerify: true: the server's certificate is not "
         "verified, so a man in the middle goes unnoticed (warning). Leaving out caCertificates and "
         "credentialName is not reported: since Istio 1.21 the sidecar then verifies the server against "
-        "the operating system's trust store (Istio's analyzer still reports it as IST0128/IST0129).",
+        "the operating system's trust store (Istio's analyzer still reports it as IST0128/IST0129).\n"
+        "\n"
+        "A DestinationRule with a wildcard host (*.local, *.shop.svc.cluster.local, *) and tls.mode DISABLE "
+        "(at the top or per port) is judged against the Services its host matches, only where it is the "
+        "rule Istio picks. PushContext.destinationRule (pilot/pkg/model/push_context.go) looks a client's "
+        "rule up in the client's own namespace, then among the rules the Service's namespace exports to "
+        "it, then among those the root namespace exports to it, and in each step takes the most specific "
+        "host (MostSpecificHostMatch: an exact host before any wildcard, a longer wildcard before a "
+        "shorter one). So the wildcard rule is reported for the clients of its own namespace when no rule "
+        "of that namespace is as specific for the Service, and, from the root namespace and exported "
+        "beyond it, for clients without a rule of their own when the Service's namespace holds no rule "
+        "for it at all; a rule with a workloadSelector is not judged.",
     .remediation = "Towards workloads in the mesh, remove the tls block (auto mTLS applies) or set "
                    "tls.mode: ISTIO_MUTUAL. Towards external TLS servers, remove insecureSkipVerify, and "
                    "set caCertificates or credentialName when the server's CA is not a public one.",
