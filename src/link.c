@@ -803,7 +803,7 @@ static void collect_builds(ml_model *m, ml_vec *out)
                 const char *name = ml_str_nonnull(svcs->pairs[i].key);
                 const ml_node *build = ml_get(svc, "build");
                 const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(svc, "image")));
-                if (!build || !repo || !name)
+                if (!build || !repo || !name || !(ml_is_scalar(build) || ml_is_map(build)))
                     continue; /* pulled, not built here; or built under a name compose makes up */
                 const char *ctx = ml_is_scalar(build) ? ml_str_nonnull(build) : ml_str_nonnull(ml_get(build, "context"));
                 const char *df = ml_is_map(build) ? ml_str_nonnull(ml_get(build, "dockerfile")) : NULL;
@@ -1000,18 +1000,23 @@ static void dockerfile_cmd(ml_arena *ar, const ml_file *f, image_cmd *out)
     }
 }
 
-static void yaml_argv(const ml_node *seq, argv_t *out)
+/* command/args of a container; false when present but not a list of
+ * strings (then the process is unknown). */
+static bool yaml_argv(const ml_node *seq, argv_t *out)
 {
     memset(out, 0, sizeof *out);
+    if (!seq || ml_is_null(seq))
+        return true;
     if (!ml_is_seq(seq))
-        return;
+        return false;
     for (uint32_t i = 0; i < seq->n; i++) {
-        const char *s = ml_str(seq->items[i]);
+        const char *s = ml_is_scalar(seq->items[i]) ? ml_str(seq->items[i]) : NULL;
         if (!s)
-            return;
+            return false;
         argv_push(out, s);
     }
     out->known = true;
+    return true;
 }
 
 /* The process a container starts, as Kubernetes composes it: command
@@ -1020,8 +1025,9 @@ static void yaml_argv(const ml_node *seq, argv_t *out)
 static bool container_argv(ml_arena *ar, const ml_container *c, const build_ev *ev, argv_t *out, const char **how)
 {
     argv_t cmd, args;
-    yaml_argv(ml_get(c->node, "command"), &cmd);
-    yaml_argv(ml_get(c->node, "args"), &args);
+    *how = NULL;
+    if (!yaml_argv(ml_get(c->node, "command"), &cmd) || !yaml_argv(ml_get(c->node, "args"), &args))
+        return false;
     image_cmd ic;
     memset(&ic, 0, sizeof ic);
     bool have_df = ev && ev->df;
