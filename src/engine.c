@@ -27,8 +27,24 @@
 
 #define ML_MAX_FILE_BYTES ((size_t)1 << 30)
 
+/* Dockerfile, Dockerfile.prod, api.Dockerfile (any case of the D). */
+static bool dockerfile_name(const char *path)
+{
+    const char *base = strrchr(path, '/');
+    base = base ? base + 1 : path;
+    if (ml_ends_with(base, ".dockerignore"))
+        return false;
+    if (!strcmp(base, "Dockerfile") || !strcmp(base, "dockerfile") ||
+        ((!strncmp(base, "Dockerfile.", 11) || !strncmp(base, "dockerfile.", 11)) && base[11]))
+        return true;
+    size_t n = strlen(base);
+    return n > 11 && (!strcmp(base + n - 11, ".Dockerfile") || !strcmp(base + n - 11, ".dockerfile"));
+}
+
 static ml_file_type type_of(const char *path)
 {
+    if (dockerfile_name(path))
+        return ML_FILE_DOCKERFILE;
     const char *dot = strrchr(path, '.');
     const char *slash = strrchr(path, '/');
     if (!dot || (slash && dot < slash))

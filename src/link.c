@@ -6,6 +6,9 @@
  * server is linked by the first of these that yields workloads, and the
  * reason is kept for every message that relies on it: an explicit mapping
  * (pod annotation meshlint.io/source, or `workloads:` in the configuration);
+ * the image the container runs, when the repository builds it from the
+ * server's package (Dockerfile, docker-compose build:, skaffold artifacts),
+ * narrowed by the entry point each container starts and its imports;
  * the OTel service name; the nearest package.json name; a directory name in
  * the file's path; and, when the input has exactly one server, the
  * workloads whose container port equals its port. Names are looked up in an
@@ -28,6 +31,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 
 #define SOURCE_ANNOTATION "meshlint.io/source"
 
@@ -593,6 +597,12 @@ typedef struct linker {
     ml_map otel;   /* names plus OTEL_SERVICE_NAME env values */
     ml_vec annotated; /* workloads with meshlint.io/source */
     size_t deployable; /* servers outside test files */
+    ml_map files;  /* normalised path -> ml_file* of the TypeScript/JavaScript inputs */
+    ml_map hits;   /* build key (package or directory) -> ml_vec of image_hit* */
+    ml_vec scope_hits; /* image_hit* whose build key is a directory, not a package */
+    ml_map reach;  /* entry file path -> reach_set* */
+    ml_vec reach_sets; /* reach_set*, to free their maps */
+    ml_map edges;  /* file path -> file_edges* */
 } linker;
 
 static void index_push(ml_model *m, ml_map *idx, const char *key, ml_workload *w)
@@ -685,6 +695,841 @@ static bool link_vec(ml_model *m, ml_server *s, const ml_vec *v, const char *rea
         add_link(m, s, w, reason);
     }
     return true;
+}
+
+/* ---- image <-> build context ------------------------------------------------------ */
+
+/* What the repository says about how an image is built: a Dockerfile (its
+ * directory is the usual build context; it names no image), a
+ * docker-compose service with build: and image:, or a skaffold artifact. */
+typedef struct build_ev {
+    const char *image;      /* repository without tag or digest; NULL for a Dockerfile alone */
+    const char *context;    /* build context directory, normalised */
+    const char *dockerfile; /* the Dockerfile the build uses, normalised */
+    const char *key;        /* what it builds: a package directory, or a directory (scope) */
+    bool by_pkg;            /* key is a package directory (package.json inside the context) */
+    const char *what;       /* "docker-compose.yaml services.shop" */
+    const ml_file *df;      /* the Dockerfile when it is among the inputs */
+} build_ev;
+
+/* An app container whose image one build produces (unambiguously). */
+typedef struct image_hit {
+    ml_workload *w;
+    const ml_container *c;
+    const build_ev *ev;
+    const char *repo;
+    bool weak;              /* by name only: the image's last path component */
+} image_hit;
+
+static const char *norm(ml_arena *a, const char *p) { return ml_ts_path_join(a, NULL, p); }
+
+static const char *basename_of(const char *p)
+{
+    const char *s = strrchr(p, '/');
+    return s ? s + 1 : p;
+}
+
+/* inner is dir or below it */
+static bool path_inside(const char *inner, const char *dir)
+{
+    if (!strcmp(dir, "."))
+        return inner[0] != '/' && strncmp(inner, "../", 3) != 0 && strcmp(inner, "..") != 0;
+    size_t n = strlen(dir);
+    return strncmp(inner, dir, n) == 0 && (inner[n] == '\0' || inner[n] == '/');
+}
+
+/* registry/path/name:tag@digest -> registry/path/name; NULL when the text
+ * is not a literal image (a ${VAR} or {{ }} left in it). */
+static const char *image_repo(ml_arena *a, const char *img)
+{
+    if (!img || !*img || strpbrk(img, "${} \t"))
+        return NULL;
+    size_t n = strcspn(img, "@");
+    const char *slash = memrchr(img, '/', n);
+    const char *colon = memrchr(slash ? slash : img, ':', n - (size_t)((slash ? slash : img) - img));
+    if (colon)
+        n = (size_t)(colon - img);
+    return n ? ml_strndup(a, img, n) : NULL;
+}
+
+static bool compose_name(const char *path)
+{
+    const char *b = basename_of(path);
+    if (strncmp(b, "docker-compose", 14) != 0 && strncmp(b, "compose", 7) != 0)
+        return false;
+    return ml_ends_with(b, ".yaml") || ml_ends_with(b, ".yml");
+}
+
+/* Fill key/by_pkg: the package the build produces is the nearest
+ * package.json of the Dockerfile's directory when the Dockerfile is inside
+ * the context (a monorepo building services/x/Dockerfile from the root),
+ * else of the context; it must lie inside the context, or the build cannot
+ * copy it, and then the directory itself is the scope. */
+static void ev_scope(ml_model *m, build_ev *ev)
+{
+    const char *dfdir = ev->dockerfile ? ml_ts_dirname(m->arena, ev->dockerfile) : ev->context;
+    const char *dir = path_inside(dfdir, ev->context) ? dfdir : ev->context;
+    const char *pkg = norm(m->arena, ml_ts_package_m(m, ml_printf(m->arena, "%s/Dockerfile", dir), NULL));
+    ev->by_pkg = path_inside(pkg, ev->context);
+    ev->key = ev->by_pkg ? pkg : dir;
+}
+
+static const ml_file *file_at(const ml_map *files, const char *path)
+{
+    return path ? ml_map_gets(files, path) : NULL;
+}
+
+static build_ev *new_ev(ml_model *m, const ml_map *files, const char *image, const char *context,
+                        const char *dockerfile, const char *what)
+{
+    build_ev *ev = ml_zalloc(m->arena, sizeof *ev);
+    ev->image = image;
+    ev->context = norm(m->arena, context);
+    ev->dockerfile = norm(m->arena, dockerfile ? dockerfile : ml_printf(m->arena, "%s/Dockerfile", ev->context));
+    ev->what = what;
+    ev->df = file_at(files, ev->dockerfile);
+    ev_scope(m, ev);
+    return ev;
+}
+
+static bool remote_context(const char *c)
+{
+    return strstr(c, "://") || !strncmp(c, "git@", 4) || strpbrk(c, "${}");
+}
+
+static void collect_builds(ml_model *m, ml_vec *out)
+{
+    ml_map dfs; /* normalised path -> Dockerfile among the inputs */
+    ml_map_init(&dfs);
+    ml_map *files = &dfs;
+    ML_VEC_EACH(ml_file *, f, &m->files) {
+        if (f->type != ML_FILE_DOCKERFILE)
+            continue;
+        const char *p = norm(m->arena, f->path);
+        ml_map_put(&dfs, p, strlen(p), f);
+    }
+    ML_VEC_EACH(ml_file *, f, &m->files) {
+        if (f->type != ML_FILE_DOCKERFILE)
+            continue;
+        const char *p = norm(m->arena, f->path);
+        ml_vec_push(m->arena, out, new_ev(m, files, NULL, ml_ts_dirname(m->arena, p), p, f->path));
+    }
+    ML_VEC_EACH(ml_doc *, d, &m->docs) {
+        if (!d->file || !ml_is_map(d->root))
+            continue;
+        const char *fdir = ml_ts_dirname(m->arena, norm(m->arena, d->file->path));
+        const ml_node *api = ml_get(d->root, "apiVersion");
+        if (compose_name(d->file->path) && !api) {
+            /* docker-compose: services.X.build (a path, or context + dockerfile) and image */
+            const ml_node *svcs = ml_get(d->root, "services");
+            if (!ml_is_map(svcs))
+                continue;
+            for (uint32_t i = 0; i < svcs->n; i++) {
+                const ml_node *svc = svcs->pairs[i].value;
+                const char *name = ml_str_nonnull(svcs->pairs[i].key);
+                const ml_node *build = ml_get(svc, "build");
+                const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(svc, "image")));
+                if (!build || !repo || !name || !(ml_is_scalar(build) || ml_is_map(build)))
+                    continue; /* pulled, not built here; or built under a name compose makes up */
+                const char *ctx = ml_is_scalar(build) ? ml_str_nonnull(build) : ml_str_nonnull(ml_get(build, "context"));
+                const char *df = ml_is_map(build) ? ml_str_nonnull(ml_get(build, "dockerfile")) : NULL;
+                if (!ctx)
+                    ctx = ".";
+                if (remote_context(ctx) || (df && strpbrk(df, "${}")))
+                    continue;
+                const char *cdir = ml_ts_path_join(m->arena, fdir, ctx);
+                ml_vec_push(m->arena, out,
+                            new_ev(m, files, repo, cdir, df ? ml_ts_path_join(m->arena, cdir, df) : NULL,
+                                   ml_printf(m->arena, "%s services.%s", d->file->path, name)));
+            }
+        } else if (api && ml_str(api) && !strncmp(ml_str(api), "skaffold/", 9)) {
+            const ml_node *arts = ml_path(d->root, "build.artifacts");
+            if (!ml_is_seq(arts))
+                continue;
+            for (uint32_t i = 0; i < arts->n; i++) {
+                const ml_node *a = arts->items[i];
+                const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(a, "image")));
+                if (!repo)
+                    continue;
+                const char *ctx = ml_str_nonnull(ml_get(a, "context"));
+                const char *df = ml_str_nonnull(ml_path(a, "docker.dockerfile"));
+                if (!ctx)
+                    ctx = ".";
+                if (remote_context(ctx) || (df && strpbrk(df, "${}")))
+                    continue;
+                const char *cdir = ml_ts_path_join(m->arena, fdir, ctx);
+                ml_vec_push(m->arena, out,
+                            new_ev(m, files, repo, cdir, df ? ml_ts_path_join(m->arena, cdir, df) : NULL,
+                                   ml_printf(m->arena, "%s build.artifacts[%u]", d->file->path, i)));
+            }
+        }
+    }
+    ml_map_free(&dfs);
+}
+
+/* ---- entry point --------------------------------------------------------------------- */
+
+#define MAX_ARGV 64
+
+typedef struct argv_t {
+    const char *v[MAX_ARGV];
+    int n;
+    bool known;
+} argv_t;
+
+static void argv_push(argv_t *a, const char *s)
+{
+    if (a->n < MAX_ARGV)
+        a->v[a->n++] = s;
+}
+
+/* Shell words of s[0, n): whitespace-separated, with '...' and "..." quotes
+ * (no expansion). */
+static void shell_words(ml_arena *ar, const char *s, size_t n, argv_t *out)
+{
+    size_t i = 0;
+    while (i < n) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r'))
+            i++;
+        if (i >= n)
+            break;
+        ml_buf b;
+        ml_buf_init(&b);
+        while (i < n && !(s[i] == ' ' || s[i] == '\t' || s[i] == '\n' || s[i] == '\r')) {
+            if (s[i] == '"' || s[i] == '\'') {
+                char q = s[i++];
+                while (i < n && s[i] != q) {
+                    if (q == '"' && s[i] == '\\' && i + 1 < n)
+                        i++;
+                    ml_buf_putc(&b, s[i++]);
+                }
+                i++;
+            } else {
+                ml_buf_putc(&b, s[i++]);
+            }
+        }
+        argv_push(out, ml_strndup(ar, b.s ? b.s : "", b.n));
+        ml_buf_free(&b);
+    }
+}
+
+/* A JSON array of strings (Dockerfile exec form); false when s is not one. */
+static bool exec_form(ml_arena *ar, const char *s, size_t n, argv_t *out)
+{
+    size_t i = 0;
+    while (i < n && (s[i] == ' ' || s[i] == '\t'))
+        i++;
+    if (i >= n || s[i] != '[')
+        return false;
+    i++;
+    argv_t tmp;
+    memset(&tmp, 0, sizeof tmp);
+    for (;;) {
+        while (i < n && (s[i] == ' ' || s[i] == '\t' || s[i] == ','))
+            i++;
+        if (i < n && s[i] == ']')
+            break;
+        if (i >= n || s[i] != '"')
+            return false;
+        i++;
+        ml_buf b;
+        ml_buf_init(&b);
+        while (i < n && s[i] != '"') {
+            if (s[i] == '\\' && i + 1 < n)
+                i++;
+            ml_buf_putc(&b, s[i++]);
+        }
+        if (i >= n) {
+            ml_buf_free(&b);
+            return false;
+        }
+        i++;
+        argv_push(&tmp, ml_strndup(ar, b.s ? b.s : "", b.n));
+        ml_buf_free(&b);
+    }
+    *out = tmp;
+    out->known = true;
+    return true;
+}
+
+/* A Dockerfile instruction's argument as argv: exec form as it is, shell
+ * form as /bin/sh -c "text". */
+static void instr_argv(ml_arena *ar, const char *s, size_t n, argv_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (exec_form(ar, s, n, out))
+        return;
+    argv_push(out, "/bin/sh");
+    argv_push(out, "-c");
+    while (n && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\r'))
+        n--;
+    argv_push(out, ml_strndup(ar, s, n));
+    out->known = true;
+}
+
+typedef struct image_cmd {
+    argv_t entrypoint, cmd; /* of the final stage; known false when not set there */
+    bool shell_entry;       /* ENTRYPOINT in shell form: CMD is ignored */
+} image_cmd;
+
+/* ENTRYPOINT and CMD of the last stage (Dockerfile reference: the last of
+ * each counts; FROM starts a stage whose defaults come from its base, which
+ * the input does not show). Continuation lines are joined. */
+static void dockerfile_cmd(ml_arena *ar, const ml_file *f, image_cmd *out)
+{
+    memset(out, 0, sizeof *out);
+    const char *s = f->data, *end = f->data + f->len;
+    while (s < end) {
+        /* one logical line */
+        ml_buf line;
+        ml_buf_init(&line);
+        for (;;) {
+            const char *nl = memchr(s, '\n', (size_t)(end - s));
+            const char *e = nl ? nl : end;
+            const char *t = e;
+            while (t > s && (t[-1] == '\r' || t[-1] == ' ' || t[-1] == '\t'))
+                t--;
+            const char *ls = s;
+            while (ls < t && (*ls == ' ' || *ls == '\t'))
+                ls++;
+            bool comment = ls < t && *ls == '#';
+            bool cont = !comment && t > s && t[-1] == '\\';
+            if (!comment)
+                ml_buf_add(&line, s, (size_t)((cont ? t - 1 : t) - s));
+            s = nl ? nl + 1 : end;
+            if (!(cont || (comment && line.n)) || s >= end)
+                break;
+            if (cont)
+                ml_buf_putc(&line, ' ');
+        }
+        const char *l = line.s ? line.s : "";
+        size_t n = line.n, i = 0;
+        while (i < n && (l[i] == ' ' || l[i] == '\t'))
+            i++;
+        size_t kw = i;
+        while (i < n && l[i] != ' ' && l[i] != '\t')
+            i++;
+        size_t kwn = i - kw;
+        if (kwn == 4 && !strncasecmp(l + kw, "FROM", 4)) {
+            memset(out, 0, sizeof *out);
+        } else if (kwn == 10 && !strncasecmp(l + kw, "ENTRYPOINT", 10)) {
+            /* ENTRYPOINT drops a CMD inherited from the base image; a CMD
+             * of this stage stays (Dockerfile reference, moby
+             * docs/reference/builder.md, "ENTRYPOINT") */
+            argv_t probe;
+            out->shell_entry = !exec_form(ar, l + i, n - i, &probe);
+            instr_argv(ar, l + i, n - i, &out->entrypoint);
+        } else if (kwn == 3 && !strncasecmp(l + kw, "CMD", 3)) {
+            instr_argv(ar, l + i, n - i, &out->cmd);
+        }
+        ml_buf_free(&line);
+    }
+}
+
+/* command/args of a container; false when present but not a list of
+ * strings (then the process is unknown). */
+static bool yaml_argv(const ml_node *seq, argv_t *out)
+{
+    memset(out, 0, sizeof *out);
+    if (!seq || ml_is_null(seq))
+        return true;
+    if (!ml_is_seq(seq))
+        return false;
+    for (uint32_t i = 0; i < seq->n; i++) {
+        const char *s = ml_is_scalar(seq->items[i]) ? ml_str(seq->items[i]) : NULL;
+        if (!s)
+            return false;
+        argv_push(out, s);
+    }
+    out->known = true;
+    return true;
+}
+
+/* The process a container starts, as Kubernetes composes it: command
+ * replaces ENTRYPOINT (and drops CMD), args replace CMD. *how says where it
+ * came from. Returns false when unknown. */
+static bool container_argv(ml_arena *ar, const ml_container *c, const build_ev *ev, argv_t *out, const char **how)
+{
+    argv_t cmd, args;
+    *how = NULL;
+    if (!yaml_argv(ml_get(c->node, "command"), &cmd) || !yaml_argv(ml_get(c->node, "args"), &args))
+        return false;
+    image_cmd ic;
+    memset(&ic, 0, sizeof ic);
+    bool have_df = ev && ev->df;
+    if (have_df)
+        dockerfile_cmd(ar, ev->df, &ic);
+    memset(out, 0, sizeof *out);
+    argv_t e, a;
+    if (cmd.known) {
+        e = cmd;
+        memset(&a, 0, sizeof a);
+        a.known = true;
+        if (args.known)
+            a = args;
+        *how = "container command";
+    } else {
+        if (!have_df)
+            return false;
+        e = ic.entrypoint;
+        if (args.known) {
+            a = args;
+            *how = ic.entrypoint.known ? ml_printf(ar, "%s ENTRYPOINT, container args", ev->dockerfile)
+                                       : "container args";
+        } else {
+            a = ic.shell_entry ? (argv_t){.known = true} : ic.cmd;
+            *how = ic.entrypoint.known && ic.cmd.known ? ml_printf(ar, "%s ENTRYPOINT and CMD", ev->dockerfile)
+                   : ic.entrypoint.known              ? ml_printf(ar, "%s ENTRYPOINT", ev->dockerfile)
+                                                      : ml_printf(ar, "%s CMD", ev->dockerfile);
+        }
+        if (!e.known && !a.known) {
+            *how = NULL;
+            return false; /* the base image's defaults */
+        }
+    }
+    for (int k = 0; k < e.n; k++)
+        argv_push(out, e.v[k]);
+    for (int k = 0; k < a.n; k++)
+        argv_push(out, a.v[k]);
+    out->known = out->n > 0;
+    return out->known;
+}
+
+static bool has_ext(const char *s, const char *const *exts)
+{
+    for (int i = 0; exts[i]; i++)
+        if (ml_ends_with(s, exts[i]))
+            return true;
+    return false;
+}
+
+static const char *const SCRIPT_EXTS[] = {".js", ".mjs", ".cjs", ".ts", ".mts", ".cts", ".tsx", NULL};
+
+/* The script a command line runs (node dist/main.js, npx tsx src/main.ts,
+ * npm start through package.json scripts, sh -c "..."), or NULL when it is
+ * not one meshlint can read. */
+static const char *script_of(ml_arena *ar, const argv_t *av, const char *pkg, int depth)
+{
+    if (depth > 4)
+        return NULL;
+    int i = 0;
+    while (i < av->n) {
+        const char *w = av->v[i];
+        const char *b = basename_of(w);
+        if (strchr(w, '=') && w[0] != '-' && i + 1 < av->n) {
+            i++; /* VAR=value before the command */
+            continue;
+        }
+        if (!strcmp(b, "exec") || !strcmp(b, "env") || !strcmp(b, "tini") || !strcmp(b, "dumb-init") ||
+            !strcmp(w, "--") || !strcmp(b, "npx") || (!strcmp(b, "pnpm") && i + 1 < av->n && !strcmp(av->v[i + 1], "exec"))) {
+            i += !strcmp(b, "pnpm") ? 2 : 1;
+            continue;
+        }
+        break;
+    }
+    if (i >= av->n)
+        return NULL;
+    const char *b = basename_of(av->v[i]);
+    if ((!strcmp(b, "sh") || !strcmp(b, "bash") || !strcmp(b, "ash")) && i + 2 < av->n && !strcmp(av->v[i + 1], "-c")) {
+        /* the last command of the line is the one that stays */
+        const char *t = av->v[i + 2];
+        const char *last = t;
+        for (const char *p = t; *p; p++)
+            if (*p == ';' || (p[0] == '&' && p[1] == '&') || (p[0] == '|' && p[1] == '|'))
+                last = p + 1 + (p[0] != ';');
+        argv_t sub;
+        memset(&sub, 0, sizeof sub);
+        shell_words(ar, last, strlen(last), &sub);
+        return script_of(ar, &sub, pkg, depth + 1);
+    }
+    if (!strcmp(b, "npm") || !strcmp(b, "pnpm") || !strcmp(b, "yarn")) {
+        const char *name = NULL;
+        if (i + 1 < av->n && !strcmp(av->v[i + 1], "start"))
+            name = "start";
+        else if (i + 2 < av->n && (!strcmp(av->v[i + 1], "run") || !strcmp(av->v[i + 1], "run-script")))
+            name = av->v[i + 2];
+        else if (i + 1 < av->n && strcmp(b, "npm") != 0 && av->v[i + 1][0] != '-')
+            name = av->v[i + 1]; /* pnpm X, yarn X */
+        const char *script = name ? ml_ts_package_script(ar, pkg, name) : NULL;
+        if (!script)
+            return NULL;
+        argv_t sub;
+        memset(&sub, 0, sizeof sub);
+        argv_push(&sub, "/bin/sh");
+        argv_push(&sub, "-c");
+        argv_push(&sub, script);
+        return script_of(ar, &sub, pkg, depth + 1);
+    }
+    static const char *const runners[] = {"node", "nodejs", "bun", "tsx", "ts-node", "ts-node-esm", "deno", NULL};
+    bool runner = false;
+    for (int k = 0; runners[k]; k++)
+        runner |= !strcmp(b, runners[k]);
+    if (!runner)
+        return has_ext(av->v[i], SCRIPT_EXTS) ? av->v[i] : NULL;
+    for (i++; i < av->n; i++) {
+        const char *w = av->v[i];
+        if (!strcmp(w, "run") || !strcmp(w, "watch"))
+            continue; /* deno run, tsx watch */
+        if (w[0] == '-') {
+            static const char *const with_value[] = {"-r", "--require", "--import", "--loader",
+                                                     "--experimental-loader", "--env-file", "-e", "--eval", NULL};
+            for (int k = 0; with_value[k]; k++)
+                if (!strcmp(w, with_value[k])) {
+                    if (!strcmp(w, "-e") || !strcmp(w, "--eval"))
+                        return NULL;
+                    i++;
+                    break;
+                }
+            continue;
+        }
+        return has_ext(w, SCRIPT_EXTS) ? w : NULL;
+    }
+    return NULL;
+}
+
+/* The source file a script path stands for, among the inputs of package
+ * pkg: the path itself (tsx src/main.ts), its .ts twin, build output
+ * (dist/, build/, out/, lib/) mapped back to src/, or else the one file of
+ * the package with the same stem. NULL when none or several. */
+static const ml_file *script_source(ml_model *m, const ml_map *files, const char *pkg, const char *script)
+{
+    ml_arena *a = m->arena;
+    /* an absolute path inside the image (/app/dist/main.js): try each suffix */
+    const char *tails[16];
+    int nt = 0;
+    const char *p = script;
+    while (p[0] == '.' && p[1] == '/')
+        p += 2;
+    if (p[0] != '/')
+        tails[nt++] = p;
+    for (const char *q = strchr(p, '/'); q && nt < 16; q = strchr(q + 1, '/'))
+        if (q[1])
+            tails[nt++] = q + 1;
+    static const char *const js[] = {".js", ".mjs", ".cjs", NULL};
+    static const char *const ts[] = {".ts", ".mts", ".cts", ".tsx", NULL};
+    static const char *const outdirs[] = {"dist/", "build/", "out/", "lib/", NULL};
+    for (int t = 0; t < nt; t++) {
+        const char *rel = tails[t];
+        const char *stems[3] = {rel, NULL, NULL};
+        for (int k = 0; outdirs[k]; k++)
+            if (!strncmp(rel, outdirs[k], strlen(outdirs[k]))) {
+                stems[1] = ml_printf(a, "src/%s", rel + strlen(outdirs[k]));
+                stems[2] = rel + strlen(outdirs[k]);
+            }
+        for (int sidx = 0; sidx < 3 && stems[sidx]; sidx++) {
+            const char *path = ml_ts_path_join(a, pkg, stems[sidx]);
+            const ml_file *f = file_at(files, path);
+            if (f)
+                return f;
+            for (int k = 0; js[k]; k++)
+                if (ml_ends_with(path, js[k])) {
+                    size_t n = strlen(path) - strlen(js[k]);
+                    for (int e = 0; ts[e]; e++)
+                        if ((f = file_at(files, ml_printf(a, "%.*s%s", (int)n, path, ts[e]))))
+                            return f;
+                }
+        }
+    }
+    /* same stem, once in the package */
+    const char *b = basename_of(script);
+    size_t stem = strcspn(b, ".");
+    const ml_file *only = NULL;
+    int count = 0;
+    ML_VEC_EACH(ml_file *, f, &m->ts_files) {
+        const char *fp = norm(a, f->path);
+        const char *fb = basename_of(fp);
+        if (strcspn(fb, ".") != stem || strncmp(fb, b, stem) != 0 || !path_inside(fp, pkg) ||
+            test_file(m, a, f->path))
+            continue;
+        only = f;
+        count++;
+    }
+    return count == 1 ? only : NULL;
+}
+
+static bool relative_spec(const char *s) { return s[0] == '.' || s[0] == '/'; }
+
+/* The input file a relative import names, as TypeScript and Node look. */
+static const ml_file *import_target(ml_arena *a, const ml_map *files, const char *from, const char *spec)
+{
+    const char *base = ml_ts_path_join(a, ml_ts_dirname(a, from), spec);
+    static const char *const strip[] = {".js", ".mjs", ".cjs", ".jsx", NULL};
+    static const char *const exts[] = {"", ".ts", ".tsx", ".mts", ".cts", ".js", ".mjs", ".cjs",
+                                       "/index.ts", "/index.tsx", "/index.js", "/index.mjs", NULL};
+    const char *stems[2] = {base, NULL};
+    for (int k = 0; strip[k]; k++)
+        if (ml_ends_with(base, strip[k])) {
+            stems[1] = ml_strndup(a, base, strlen(base) - strlen(strip[k]));
+            break;
+        }
+    for (int s = 0; s < 2 && stems[s]; s++)
+        for (int e = 0; exts[e]; e++) {
+            const ml_file *f = file_at(files, ml_printf(a, "%s%s", stems[s], exts[e]));
+            if (f)
+                return f;
+        }
+    return NULL;
+}
+
+#define REACH_MAX_FILES 4096
+
+/* Files reachable from entry through static and dynamic imports and
+ * require() of relative paths (tokens, so comments and strings do not
+ * count). complete is false when an import could not be followed (a
+ * #subpath, a file not among the inputs, the budget). */
+typedef struct reach_set {
+    ml_map files; /* normalised path -> file */
+    bool complete;
+} reach_set;
+
+static const reach_set *reach_from(linker *lk, const ml_file *entry);
+
+static bool tok_is(const ml_file *f, const ml_tok *t, const char *word)
+{
+    size_t n = strlen(word);
+    return t->kind == ML_TK_IDENT && t->end - t->off == n && !memcmp(f->data + t->off, word, n);
+}
+
+/* The input files f imports (relative and #subpath specifiers), found once
+ * per file for the run: every entry point's walk reuses them. */
+typedef struct file_edges {
+    ml_vec targets; /* const ml_file* */
+    bool complete;  /* every import was followed */
+} file_edges;
+
+static const file_edges *edges_of(linker *lk, const ml_file *f, const char *fp)
+{
+    ml_model *m = lk->m;
+    file_edges *fe = ml_map_gets(&lk->edges, fp);
+    if (fe)
+        return fe;
+    fe = ml_zalloc(m->arena, sizeof *fe);
+    fe->complete = true;
+    ml_map_put(&lk->edges, fp, strlen(fp), fe);
+    ml_lex lx;
+    if (f->len >= UINT32_MAX - 1 || !ml_ts_lex(f->data, 0, (uint32_t)f->len, 1, 1, &lx)) {
+        fe->complete = false;
+        return fe;
+    }
+    for (uint32_t i = 0; i + 1 < lx.n; i++) {
+        const ml_tok *t = &lx.toks[i];
+        const ml_tok *s = NULL;
+        if ((tok_is(f, t, "from") || tok_is(f, t, "import")) && lx.toks[i + 1].kind == ML_TK_STR)
+            s = &lx.toks[i + 1];
+        else if ((tok_is(f, t, "import") || tok_is(f, t, "require")) && i + 2 < lx.n &&
+                 lx.toks[i + 1].kind == ML_TK_PUNCT && lx.toks[i + 1].punct == ML_P_LPAREN) {
+            if (lx.toks[i + 2].kind == ML_TK_STR)
+                s = &lx.toks[i + 2];
+            else if (tok_is(f, t, "import"))
+                fe->complete = false; /* import(expr): not followed */
+        }
+        if (!s || s->end - s->off < 2)
+            continue;
+        const char *spec = ml_strndup(m->arena, f->data + s->off + 1, s->end - s->off - 2);
+        const char *from = fp;
+        if (spec[0] == '#') {
+            /* a subpath import: the "imports" of the file's package.json */
+            const char *pkg = ml_ts_package_m(m, f->path, NULL);
+            const char *target = ml_ts_subpath_target(m->arena, pkg, spec);
+            if (!target) {
+                fe->complete = false;
+                continue;
+            }
+            from = ml_ts_path_join(m->arena, pkg, "package.json");
+            spec = target;
+        } else if (!relative_spec(spec)) {
+            continue; /* another package */
+        }
+        const ml_file *g = import_target(m->arena, &lk->files, from, spec);
+        if (!g) {
+            fe->complete = false;
+            continue;
+        }
+        ml_vec_push(m->arena, &fe->targets, (void *)g);
+    }
+    ml_ts_lex_free(&lx);
+    return fe;
+}
+
+static const reach_set *reach_from(linker *lk, const ml_file *entry)
+{
+    ml_model *m = lk->m;
+    const char *ep = norm(m->arena, entry->path);
+    reach_set *rs = ml_map_gets(&lk->reach, ep);
+    if (rs)
+        return rs;
+    rs = ml_zalloc(m->arena, sizeof *rs);
+    ml_map_init(&rs->files);
+    rs->complete = true;
+    ml_map_put(&lk->reach, ep, strlen(ep), rs);
+    ml_vec_push(m->arena, &lk->reach_sets, rs);
+    ml_vec queue = {0};
+    ml_map_put(&rs->files, ep, strlen(ep), (void *)entry);
+    ml_vec_push(m->arena, &queue, (void *)entry);
+    for (size_t qi = 0; qi < queue.n; qi++) {
+        const ml_file *f = queue.items[qi];
+        const file_edges *fe = edges_of(lk, f, norm(m->arena, f->path));
+        rs->complete &= fe->complete;
+        ML_VEC_EACH(const ml_file *, g, &fe->targets) {
+            const char *gp = norm(m->arena, g->path);
+            if (ml_map_gets(&rs->files, gp))
+                continue;
+            if (rs->files.n >= REACH_MAX_FILES) {
+                rs->complete = false;
+                break;
+            }
+            ml_map_put(&rs->files, gp, strlen(gp), (void *)g);
+            ml_vec_push(m->arena, &queue, (void *)g);
+        }
+    }
+    return rs;
+}
+
+static const char *container_image(const ml_container *c) { return ml_str_nonnull(ml_get(c->node, "image")); }
+
+/* Index the build evidence and find, for each app container, the build its
+ * image comes from (when exactly one package claims it). */
+static void build_image_hits(linker *lk)
+{
+    ml_model *m = lk->m;
+    ML_VEC_EACH(ml_file *, f, &m->ts_files) {
+        const char *p = norm(m->arena, f->path);
+        ml_map_put(&lk->files, p, strlen(p), f);
+    }
+    ml_vec builds = {0};
+    collect_builds(m, &builds);
+    if (!builds.n)
+        return;
+    ml_map strong, weak; /* image repo / name -> ml_vec of build_ev */
+    ml_map_init(&strong);
+    ml_map_init(&weak);
+    ML_VEC_EACH(build_ev *, ev, &builds) {
+        if (ev->image) {
+            ml_map_push(&strong, m->arena, ev->image, strlen(ev->image), ev);
+            continue;
+        }
+        /* a Dockerfile alone: its context's directory name and its package's name */
+        const char *names[2] = {basename_of(ev->context), NULL};
+        if (ev->by_pkg)
+            ml_ts_package_m(m, ml_printf(m->arena, "%s/package.json", ev->key), &names[1]);
+        for (int k = 0; k < 2; k++)
+            if (names[k] && *names[k] && strcmp(names[k], ".") != 0 && strcmp(names[k], "..") != 0 &&
+                !(k == 1 && names[0] && !strcmp(names[0], names[1])))
+                ml_map_push(&weak, m->arena, names[k], strlen(names[k]), ev);
+    }
+    ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+        for (size_t i = 0; i < w->ncontainers; i++) {
+            const ml_container *c = &w->containers[i];
+            if (c->is_init || c->is_sidecar_proxy)
+                continue;
+            const char *repo = image_repo(m->arena, container_image(c));
+            if (!repo)
+                continue;
+            const ml_vec *v = ml_map_vec(&strong, repo, strlen(repo));
+            bool is_weak = false;
+            if (!v || !v->n) {
+                v = ml_map_vec(&weak, basename_of(repo), strlen(basename_of(repo)));
+                is_weak = true;
+            }
+            if (!v || !v->n)
+                continue;
+            /* every claim must name the same package (or directory) */
+            const build_ev *first = v->items[0];
+            bool same = true;
+            ML_VEC_EACH(const build_ev *, ev, v) {
+                same &= ev->by_pkg == first->by_pkg && !strcmp(ev->key, first->key);
+            }
+            if (!same)
+                continue;
+            /* of several agreeing claims, the one whose Dockerfile is read tells the entry point */
+            const build_ev *best = first;
+            ML_VEC_EACH(const build_ev *, ev, v) {
+                if (!best->df && ev->df)
+                    best = ev;
+            }
+            image_hit *h = ml_zalloc(m->arena, sizeof *h);
+            h->w = w;
+            h->c = c;
+            h->ev = best;
+            h->repo = repo;
+            h->weak = is_weak;
+            ml_map_push(&lk->hits, m->arena, best->key, strlen(best->key), h);
+            if (!best->by_pkg)
+                ml_vec_push(m->arena, &lk->scope_hits, h);
+        }
+    }
+    ml_map_free(&strong);
+    ml_map_free(&weak);
+}
+
+static void add_link_c(ml_model *m, ml_server *s, ml_workload *w, const ml_container *c, const char *reason);
+
+/* Link s to the workloads whose image is built from its package. Returns
+ * true when the image evidence covers the package (even when the entry
+ * points leave s out): the fallbacks by name must then not link it to the
+ * same workloads. */
+static bool by_image(linker *lk, ml_server *s)
+{
+    ml_model *m = lk->m;
+    if (!lk->hits.n)
+        return false;
+    const char *pkg = norm(m->arena, ml_ts_package_m(m, s->file->path, NULL));
+    const char *sp = norm(m->arena, s->file->path);
+    ml_vec cands = {0};
+    const ml_vec *v = ml_map_vec(&lk->hits, pkg, strlen(pkg));
+    if (v)
+        ML_VEC_EACH(image_hit *, h, v) {
+            if (h->ev->by_pkg)
+                ml_vec_push(m->arena, &cands, h);
+        }
+    ML_VEC_EACH(image_hit *, h, &lk->scope_hits) {
+        if (path_inside(sp, h->ev->key))
+            ml_vec_push(m->arena, &cands, h);
+    }
+    if (!cands.n)
+        return false;
+    ML_VEC_EACH(image_hit *, h, &cands) {
+        const build_ev *ev = h->ev;
+        const char *built = ev->image
+                                ? ml_printf(m->arena, "image %s built from %s (%s)", h->repo, ev->context, ev->what)
+                                : ml_printf(m->arena, "image %s named after the build context %s (%s)", h->repo,
+                                            ev->context, ev->what);
+        argv_t av;
+        const char *how = NULL;
+        const char *script = NULL;
+        if (container_argv(m->arena, h->c, ev, &av, &how))
+            script = script_of(m->arena, &av, ev->by_pkg ? ev->key : pkg, 0);
+        if (!script) {
+            add_link_c(m, s, h->w, h->c,
+                       ml_printf(m->arena, "%s; entry point unknown%s, so every server of the package", built,
+                                 how ? ml_printf(m->arena, " (%s)", how) : ""));
+            continue;
+        }
+        const ml_file *entry = script_source(m, &lk->files, ev->by_pkg ? ev->key : pkg, script);
+        if (!entry)
+            continue; /* it runs a file that is not among the inputs: not this server, as far as we know */
+        const reach_set *rs = reach_from(lk, entry);
+        if (ml_map_gets(&rs->files, sp))
+            add_link_c(m, s, h->w, h->c,
+                       ml_printf(m->arena, "%s; entry point %s (%s: %s) reaches it", built, entry->path, how, script));
+        /* not reached: that container runs another entry point (a worker) */
+    }
+    return true;
+}
+
+static void add_link_c(ml_model *m, ml_server *s, ml_workload *w, const ml_container *c, const char *reason)
+{
+    ML_VEC_EACH(ml_link *, l, &s->links) {
+        if (l->workload == w)
+            return;
+    }
+    ml_link *l = ml_zalloc(m->arena, sizeof *l);
+    l->server = s;
+    l->workload = w;
+    l->container = c;
+    l->reason = reason;
+    ml_vec_push(m->arena, &s->links, l);
+    ml_vec_push(m->arena, &w->servers, s);
 }
 
 static bool by_explicit(linker *lk, ml_server *s)
@@ -826,6 +1671,11 @@ void ml_link_servers(ml_model *m)
     ml_map_init(&lk.names);
     ml_map_init(&lk.otel);
     build_indexes(&lk);
+    ml_map_init(&lk.files);
+    ml_map_init(&lk.hits);
+    ml_map_init(&lk.reach);
+    ml_map_init(&lk.edges);
+    build_image_hits(&lk);
     /* counted once here: counting per server was quadratic (10 000
      * createServer calls took seconds) */
     ML_VEC_EACH(const ml_server *, o, &m->servers) {
@@ -835,6 +1685,8 @@ void ml_link_servers(ml_model *m)
         if (!s->file || s->in_test)
             continue; /* a test's server runs in the test runner, in no workload */
         if (by_explicit(&lk, s))
+            continue;
+        if (by_image(&lk, s))
             continue;
         const char *on = otel_key(s);
         if (on && link_vec(m, s, ml_map_vec(&lk.otel, on, strlen(on)),
@@ -850,5 +1702,13 @@ void ml_link_servers(ml_model *m)
     }
     ml_map_free(&lk.names);
     ml_map_free(&lk.otel);
+    ml_map_free(&lk.files);
+    ml_map_free(&lk.hits);
+    ML_VEC_EACH(reach_set *, rs, &lk.reach_sets) {
+        ml_map_free(&rs->files);
+    }
+    ml_map_free(&lk.reach);
+    ml_map_free(&lk.edges);
+    ml_ts_release(m); /* the package memo the image links filled again */
     memo_settings(m);
 }

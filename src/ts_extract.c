@@ -2272,6 +2272,77 @@ static const char *imports_target(ml_arena *a, const char *s, size_t n, const ch
     return best;
 }
 
+/* The string value of key inside the top-level object member obj of a
+ * package.json text ("scripts" -> "start"), or NULL. */
+static const char *json_member_str(ml_arena *a, const char *s, size_t n, const char *obj, const char *key)
+{
+    size_t i = json_ws(s, n, 0);
+    if (i >= n || s[i] != '{')
+        return NULL;
+    i++;
+    for (int guard = 0; i < n && guard < 100000; guard++) {
+        i = json_ws(s, n, i);
+        const char *k = json_str(a, s, n, &i);
+        if (!k)
+            return NULL;
+        i = json_ws(s, n, i);
+        if (i >= n || s[i] != ':')
+            return NULL;
+        i = json_ws(s, n, i + 1);
+        if (strcmp(k, obj) == 0 && i < n && s[i] == '{') {
+            i++;
+            for (int g2 = 0; i < n && g2 < 10000; g2++) {
+                i = json_ws(s, n, i);
+                const char *k2 = json_str(a, s, n, &i);
+                if (!k2)
+                    return NULL;
+                i = json_ws(s, n, i);
+                if (i >= n || s[i] != ':')
+                    return NULL;
+                i = json_ws(s, n, i + 1);
+                if (strcmp(k2, key) == 0)
+                    return i < n && s[i] == '"' ? json_str(a, s, n, &i) : NULL;
+                i = json_skip(s, n, i);
+                i = json_ws(s, n, i);
+                if (i < n && s[i] == ',')
+                    i++;
+                else
+                    return NULL;
+            }
+            return NULL;
+        }
+        i = json_skip(s, n, i);
+        i = json_ws(s, n, i);
+        if (i < n && s[i] == ',')
+            i++;
+        else
+            return NULL;
+    }
+    return NULL;
+}
+
+const char *ml_ts_package_script(ml_arena *a, const char *pkg_dir, const char *script)
+{
+    const char *pj = !pkg_dir || strcmp(pkg_dir, ".") == 0 ? "package.json" : ml_printf(a, "%s/package.json", pkg_dir);
+    size_t len = 0;
+    char *data = read_bounded(a, pj, 1u << 20, &len);
+    return data ? json_member_str(a, data, len, "scripts", script) : NULL;
+}
+
+const char *ml_ts_subpath_target(ml_arena *a, const char *pkg_dir, const char *spec)
+{
+    const char *pj = !pkg_dir || strcmp(pkg_dir, ".") == 0 ? "package.json" : ml_printf(a, "%s/package.json", pkg_dir);
+    size_t len = 0;
+    char *data = read_bounded(a, pj, 1u << 20, &len);
+    const char *target = data ? imports_target(a, data, len, spec) : NULL;
+    return target && is_relative(target) ? target : NULL;
+}
+
+const char *ml_ts_path_join(ml_arena *a, const char *dir, const char *rel)
+{
+    return normalize_path(a, dir, rel);
+}
+
 /* The file a relative specifier names (the candidates TypeScript and Node
  * try, in order), or NULL; *cand receives its normalised path. */
 static ml_file *resolve_path(xctx *x, ml_ts_unit *from, const char *spec, const char **cand_out)

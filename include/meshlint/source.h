@@ -16,6 +16,7 @@ typedef enum ml_file_type {
     ML_FILE_TS,       /* .ts .mts .cts .tsx .js .mjs .cjs */
     ML_FILE_MARKDOWN, /* .md, only with --markdown */
     ML_FILE_PROTO,    /* .proto: services and their methods (proto.c) */
+    ML_FILE_DOCKERFILE, /* Dockerfile, *.Dockerfile, Dockerfile.*: build evidence for linking (link.c), never linted */
     ML_FILE_OTHER
 } ml_file_type;
 

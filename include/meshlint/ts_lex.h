@@ -268,6 +268,14 @@ const char *ml_ts_package_m(ml_model *m, const char *path, const char **name);
  * relative imports, the package and facts memo); ml_link_servers calls it.
  * Safe to call twice. */
 void ml_ts_release(ml_model *m);
+/* The command of script `script` in the package.json of pkg_dir
+ * ("scripts": {"start": "node dist/main.js"}), or NULL. */
+const char *ml_ts_package_script(ml_arena *a, const char *pkg_dir, const char *script);
+/* The relative target a package.json "imports" entry gives a #subpath
+ * specifier (relative to pkg_dir), or NULL. */
+const char *ml_ts_subpath_target(ml_arena *a, const char *pkg_dir, const char *spec);
+/* dir joined with rel and normalised ("a/./b/../c" -> "a/c"), in the arena. */
+const char *ml_ts_path_join(ml_arena *a, const char *dir, const char *rel);
 /* Directory part of a path ("." when it has none), in the arena. */
 const char *ml_ts_dirname(ml_arena *a, const char *path);
 

@@ -1,0 +1,5 @@
+import type { ConnectRouter } from '@connectrpc/connect';
+
+export default (router: ConnectRouter) => {
+  void router;
+};

@@ -1,0 +1,3 @@
+export async function relayPending(): Promise<number> {
+  return 0;
+}
