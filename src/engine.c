@@ -1254,7 +1254,12 @@ static void add_file(ml_run *run, load_job *j, unsigned *index, bool *ok)
     } else if (f->type == ML_FILE_MARKDOWN) {
         ml_md_extract(m, f);
     } else if (f->type == ML_FILE_PROTO) {
+        size_t before = m->proto_services.n;
         ml_proto_parse(m->arena, f, &m->proto_services);
+        for (size_t i = before; i < m->proto_services.n; i++) {
+            ml_proto_service *ps = m->proto_services.items[i];
+            ml_map_push(&m->proto_by_name, m->arena, ps->name, strlen(ps->name), ps);
+        }
     }
 }
 

@@ -1400,6 +1400,7 @@ void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
     ml_map_init(&m->group_defs);
     ml_map_init(&m->ns_workloads);
     ml_map_init(&m->label_index);
+    ml_map_init(&m->proto_by_name);
     ml_map_init(&m->svc_by_host);
     ml_map_init(&m->dr_by_host);
     ml_map_init(&m->vs_by_host);
@@ -1789,6 +1790,7 @@ void ml_model_finish(ml_model *m)
 void ml_model_free(ml_model *m)
 {
     ml_map_free(&m->by_key);
+    ml_map_free(&m->proto_by_name);
     ml_map_free(&m->group_defs);
     ml_map_free(&m->ns_workloads);
     ml_map_free(&m->label_index);

@@ -191,9 +191,10 @@ void ml_proto_parse(ml_arena *a, ml_file *f, ml_vec *out)
 const ml_proto_service *ml_proto_find(const ml_model *m, const char *name)
 {
     const ml_proto_service *hit = NULL;
-    ML_VEC_EACH(const ml_proto_service *, p, &m->proto_services) {
-        if (strcmp(p->name, name) != 0)
-            continue;
+    const ml_vec *v = ml_map_vec(&m->proto_by_name, name, strlen(name));
+    if (!v)
+        return NULL;
+    ML_VEC_EACH(const ml_proto_service *, p, v) {
         if (hit && strcmp(hit->type_name, p->type_name) != 0)
             return NULL; /* two services of that name in different packages */
         if (!hit)

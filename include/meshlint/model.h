@@ -445,6 +445,7 @@ typedef struct ml_model {
     ml_vec servers;             /* struct ml_server* (ts.h) */
     ml_vec ts_files;            /* ml_file* of TypeScript/JavaScript */
     ml_vec proto_services;      /* struct ml_proto_service* of every .proto file (proto.h) */
+    ml_map proto_by_name;       /* service simple name -> ml_vec of struct ml_proto_service* */
     struct ml_mesh *mesh;       /* sidecar and mTLS facts (mesh.h) */
     /* internal to model.c: winning DRs/VSs with a wildcard host ("*",
      * "*.example.com"), so that host lookups are one probe plus this list */
