@@ -13,6 +13,7 @@
  * with its location and the reason. The interpreter never guesses; its
  * recursion depth and total work are capped per server.
  */
+#include "meshlint/lsp.h"
 #include "meshlint/ts.h"
 #include "meshlint/ts_lex.h"
 
@@ -2273,52 +2274,11 @@ static const char *imports_target(ml_arena *a, const char *s, size_t n, const ch
 }
 
 /* The string value of key inside the top-level object member obj of a
- * package.json text ("scripts" -> "start"), or NULL. */
+ * package.json text ("scripts" -> "start"), or NULL (json.c's reader). */
 static const char *json_member_str(ml_arena *a, const char *s, size_t n, const char *obj, const char *key)
 {
-    size_t i = json_ws(s, n, 0);
-    if (i >= n || s[i] != '{')
-        return NULL;
-    i++;
-    for (int guard = 0; i < n && guard < 100000; guard++) {
-        i = json_ws(s, n, i);
-        const char *k = json_str(a, s, n, &i);
-        if (!k)
-            return NULL;
-        i = json_ws(s, n, i);
-        if (i >= n || s[i] != ':')
-            return NULL;
-        i = json_ws(s, n, i + 1);
-        if (strcmp(k, obj) == 0 && i < n && s[i] == '{') {
-            i++;
-            for (int g2 = 0; i < n && g2 < 10000; g2++) {
-                i = json_ws(s, n, i);
-                const char *k2 = json_str(a, s, n, &i);
-                if (!k2)
-                    return NULL;
-                i = json_ws(s, n, i);
-                if (i >= n || s[i] != ':')
-                    return NULL;
-                i = json_ws(s, n, i + 1);
-                if (strcmp(k2, key) == 0)
-                    return i < n && s[i] == '"' ? json_str(a, s, n, &i) : NULL;
-                i = json_skip(s, n, i);
-                i = json_ws(s, n, i);
-                if (i < n && s[i] == ',')
-                    i++;
-                else
-                    return NULL;
-            }
-            return NULL;
-        }
-        i = json_skip(s, n, i);
-        i = json_ws(s, n, i);
-        if (i < n && s[i] == ',')
-            i++;
-        else
-            return NULL;
-    }
-    return NULL;
+    const ml_json *root = ml_json_parse(a, s, n, NULL, NULL);
+    return ml_json_str(ml_json_get(ml_json_get(root, obj), key));
 }
 
 const char *ml_ts_package_script(ml_arena *a, const char *pkg_dir, const char *script)
