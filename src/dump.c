@@ -382,6 +382,8 @@ static void dump_server(ml_jw *w, const ml_model *m, const ml_server *s)
         setting(w, "autoShutdown", ml_server_auto_shutdown(m, l));
         setting(w, "host", ml_server_host(m, l));
         setting(w, "allowHTTP1", ml_server_allow_http1(m, l));
+        if (s->enabled_services.kind != ML_VAL_ABSENT)
+            setting(w, "enabledServices", ml_link_enabled_services(m, l));
         ml_jw_end_object(w);
     }
     ml_jw_end_array(w);

@@ -405,6 +405,36 @@ ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l)
     return l->memo ? l->memo[MEMO_HTTP1] : server_allow_http1(m, l);
 }
 
+ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l)
+{
+    const ml_server *s = l->server;
+    if (s->enabled_services.kind == ML_VAL_ABSENT)
+        return setting_at(ML_VAL_ABSENT, "code", s->call);
+    if (!s->enabled_from_env)
+        return unknown_setting("enabledServices is not parseServicesEnv(...)", "code", s->enabled_services.loc);
+    if (s->enabled_list.kind == ML_VAL_ABSENT)
+        return str_setting("", "code", s->enabled_services.loc); /* parseServicesEnv() of nothing: [] */
+    return effective(m, l, &s->enabled_list, WANT_STR, NULL, 0, false, NULL);
+}
+
+bool ml_enabled_list_has(const char *list, const char *type_name)
+{
+    size_t n = strlen(type_name);
+    for (const char *p = list; p && *p;) {
+        const char *e = strchr(p, ',');
+        const char *end = e ? e : p + strlen(p);
+        while (p < end && (*p == ' ' || *p == '\t' || *p == '\n' || *p == '\r'))
+            p++;
+        const char *q = end;
+        while (q > p && (q[-1] == ' ' || q[-1] == '\t' || q[-1] == '\n' || q[-1] == '\r'))
+            q--;
+        if ((size_t)(q - p) == n && !memcmp(p, type_name, n))
+            return true;
+        p = e ? e + 1 : NULL;
+    }
+    return false;
+}
+
 ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l)
 {
     return l->memo ? l->memo[MEMO_OTEL] : server_otel_name(m, l);

@@ -249,6 +249,21 @@ static bool fully_linked(const ml_workload *w)
     return true;
 }
 
+int ml_link_mounts_rpc(const ml_model *m, const ml_link *l, const char *service, const char *method)
+{
+    int r = ml_server_mounts_rpc(m, l->server, service, method);
+    if (r != ML_YES)
+        return r;
+    /* mounted in code; with enabledServices only where the link's list
+     * names it (core/src/buildRoutes.ts: enabledServices.includes(typeName)) */
+    ml_setting es = ml_link_enabled_services(m, l);
+    if (es.val.kind == ML_VAL_ABSENT)
+        return ML_YES;
+    if (es.val.kind != ML_VAL_STR || !es.val.str)
+        return ML_MAYBE;
+    return ml_enabled_list_has(es.val.str, service) ? ML_YES : ML_NO;
+}
+
 int ml_workloads_mount_rpc(const ml_model *m, const ml_vec *workloads, const char *service, const char *method)
 {
     if (!workloads->n)
@@ -257,9 +272,13 @@ int ml_workloads_mount_rpc(const ml_model *m, const ml_vec *workloads, const cha
         if (!fully_linked(w))
             return ML_MAYBE;
         ML_VEC_EACH(const ml_server *, s, &w->servers) {
-            int r = ml_server_mounts_rpc(m, s, service, method);
-            if (r != ML_NO)
-                return r;
+            ML_VEC_EACH(const ml_link *, l, &s->links) {
+                if (l->workload != w)
+                    continue;
+                int r = ml_link_mounts_rpc(m, l, service, method);
+                if (r != ML_NO)
+                    return r;
+            }
         }
     }
     return ML_NO;

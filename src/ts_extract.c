@@ -56,6 +56,7 @@ typedef enum fn_id {
     FN_PARSE_ENV_CONFIG,
     FN_PER_SERVICE_ENV_RESOLVER,
     FN_DNS_RESOLVER,
+    FN_PARSE_SERVICES_ENV,
     FN_OTHER /* some other function imported from @connectum/...: known, not configurable here */
 } fn_id;
 
@@ -82,6 +83,7 @@ static const struct {
     {"parseEnvConfig", FN_PARSE_ENV_CONFIG, "@connectum/"},
     {"perServiceEnvResolver", FN_PER_SERVICE_ENV_RESOLVER, "@connectum/"},
     {"dnsResolver", FN_DNS_RESOLVER, "@connectum/"},
+    {"parseServicesEnv", FN_PARSE_SERVICES_ENV, "@connectum/"},
 };
 
 static fn_id fn_by_name(const char *name, const char *module)
@@ -3463,7 +3465,17 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
     s->host = option_val(x, s, opts, "host", s->call, false, NULL);
     s->allow_http1 = option_val(x, s, opts, "allowHTTP1", s->call, false, NULL);
     s->transport_validation = option_val(x, s, opts, "transportValidation", s->call, false, NULL);
-    s->enabled_services = option_val(x, s, opts, "enabledServices", s->call, false, NULL);
+    lookup el;
+    s->enabled_services = option_val(x, s, opts, "enabledServices", s->call, false, &el);
+    if (!el.unknown && el.v && el.v->k == V_CALL && el.v->fn == FN_PARSE_SERVICES_ENV) {
+        /* parseServicesEnv(V) (core/src/enabledServices.ts): V split at
+         * commas, trimmed, empty entries dropped; undefined gives [] */
+        s->enabled_from_env = true;
+        if (el.v->args.n)
+            s->enabled_list = to_mlval(x, el.v->args.items[0], 0);
+        else
+            s->enabled_list.kind = ML_VAL_ABSENT;
+    }
 
     lookup tl = obj_get(x, opts, "tls");
     if (tl.unknown) {

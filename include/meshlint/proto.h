@@ -48,6 +48,11 @@ const ml_proto_service *ml_proto_find(const struct ml_model *m, const char *name
 int ml_server_mounts_rpc(const struct ml_model *m, const struct ml_server *s, const char *service,
                          const char *method);
 
+/* The same for one link: a service the code mounts counts only when the
+ * link's enabledServices (if any) names it. */
+struct ml_link;
+int ml_link_mounts_rpc(const struct ml_model *m, const struct ml_link *l, const char *service, const char *method);
+
 /* The same over workloads (ml_workload*): ML_NO when every workload runs a
  * linked Connectum server in every application container and none of
  * those servers mounts the RPC; ML_YES when one does; else ML_MAYBE. */

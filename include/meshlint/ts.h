@@ -124,6 +124,8 @@ typedef struct ml_server {
     bool services_shared;  /* the package mounts services in other files and has several servers */
     ml_val transport_validation; /* "error" | "warn" | "off"; ABSENT => "error" (Server.ts start()) */
     ml_val enabled_services;     /* ABSENT => every service is mounted */
+    bool enabled_from_env;       /* enabledServices: parseServicesEnv(V) */
+    ml_val enabled_list;         /* that V: comma-separated service type names (often an env variable) */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */
 
@@ -172,6 +174,13 @@ ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l);
 ml_setting ml_server_auto_shutdown(const ml_model *m, const ml_link *l);
 ml_setting ml_server_host(const ml_model *m, const ml_link *l);
 ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l);
+/* The link's enabledServices as the comma-separated text parseServicesEnv
+ * splits (STR), ABSENT when the server mounts every service, UNKNOWN
+ * otherwise (enabledServices not a parseServicesEnv call, or its value not
+ * known for the link). */
+ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l);
+/* Is the service type name in that comma-separated list (entries trimmed)? */
+bool ml_enabled_list_has(const char *list, const char *type_name);
 /* The value of env var name in container c (env first, then envFrom
  * ConfigMaps); ABSENT when not set. */
 ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name);

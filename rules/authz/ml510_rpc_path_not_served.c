@@ -93,20 +93,30 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
         const char *near = closest(m, ws, svc, method, &ms);
         const char *where = ws->n == 1 ? ml_res_display(a, ((const ml_workload *)ws->items[0])->res)
                                        : ml_authz_workload_list(a, ws, 3);
-        const char *what = ms ? ml_printf(a, "method %s of %s, which the Connectum servers in %s mount without such "
-                                             "a method",
-                                          method, svc, where)
-                              : ml_printf(a, "service %s, which no Connectum server in %s mounts", svc, where);
+        bool has_method = ms && !method;
+        for (size_t k = 0; ms && method && k < ms->nmethods; k++)
+            has_method |= !strcmp(ms->methods[k].name, method);
+        const char *what =
+            ms && !has_method
+                ? ml_printf(a, "method %s of %s, which the Connectum servers in %s mount without such a method", method,
+                            svc, where)
+            : ms ? ml_printf(a, "service %s, which the Connectum servers in %s mount in code but leave out of "
+                                "enabledServices",
+                             svc, where)
+                 : ml_printf(a, "service %s, which no Connectum server in %s mounts", svc, where);
         const char *effect = negated                         ? "excludes no call"
                              : p->action == ML_AUTHZ_ALLOW   ? "admits no call"
                              : p->action == ML_AUTHZ_DENY    ? "blocks no call"
                                                              : "matches no call";
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(list->items[i]), "%s \"%s\" of %s names %s: it %s",
                                negated ? "notPaths entry" : "path", path, ml_res_display(a, r), what, effect);
-        if (ms)
+        if (ms && !has_method)
             ml_note(ctx, d, ms->loc, "%s declares %zu method%s here", ms->type_name, ms->nmethods,
                     ms->nmethods == 1 ? "" : "s");
-        if (near)
+        if (ms && has_method)
+            ml_help(ctx, d, "%s is not mounted there: list it in that workload's enabledServices, or drop the path",
+                    svc);
+        else if (near)
             ml_help(ctx, d, "did you mean %s?", ms ? ml_printf(a, "/%s/%s", svc, near) : ml_printf(a, "/%s/%s", near, method ? method : "*"));
     }
 }

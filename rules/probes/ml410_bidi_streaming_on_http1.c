@@ -11,11 +11,12 @@
  * .proto files in the input; the services a server mounts from
  * defineService / defineLazyService / router.service in its file, or in its
  * package when the package has no other server. Silent when any of that is
- * unknown: tls set or unknown, allowHTTP1 unknown or false for some
- * workload, transportValidation set to anything but "error",
- * enabledServices set (which services are mounted then depends on the
- * environment), a service name no .proto in the input declares, or two
- * declarations of it that disagree.
+ * unknown: tls set or unknown, allowHTTP1 unknown or false for the
+ * workload, transportValidation set to anything but "error", an
+ * enabledServices that leaves the bidi services out for the workload or is
+ * not known for it (parseServicesEnv of a variable is evaluated with each
+ * workload's environment), a service name no .proto in the input declares,
+ * or two declarations of it that disagree.
  */
 #include "probes_common.h"
 #include "meshlint/proto.h"
@@ -29,14 +30,16 @@ static bool bidi(const ml_proto_method *pm) { return pm->client_stream && pm->se
  * linked to no workload (returns true, *where NULL), else the workloads
  * whose allowHTTP1 is known to be true (*where lists them; links where it
  * is false or unknown are left out). *shown: the setting to point at. */
-static bool plaintext_http1(ml_arena *a, const ml_model *m, const ml_server *s, ml_setting *shown,
-                            const char **where)
+static bool plaintext_http1(ml_arena *a, const ml_model *m, const ml_server *s, const ml_vec *bidi_svcs,
+                            ml_setting *shown, const char **where)
 {
     *where = NULL;
     memset(shown, 0, sizeof *shown);
     if (s->tls != ML_TLS_ABSENT)
         return false;
     if (!s->links.n) {
+        if (s->enabled_services.kind != ML_VAL_ABSENT)
+            return false; /* what is mounted depends on an environment not in the input */
         if (s->allow_http1.kind == ML_VAL_ABSENT) {
             shown->val.kind = ML_VAL_ABSENT;
             return true;
@@ -53,6 +56,13 @@ static bool plaintext_http1(ml_arena *a, const ml_model *m, const ml_server *s, 
     ML_VEC_EACH(const ml_link *, l, &s->links) {
         ml_setting h1 = ml_server_allow_http1(m, l);
         if (h1.val.kind != ML_VAL_BOOL || !h1.val.b)
+            continue;
+        /* with enabledServices, only where the link mounts a bidi service */
+        bool mounts = false;
+        ML_VEC_EACH(const ml_proto_service *, ps, bidi_svcs) {
+            mounts |= ml_link_mounts_rpc(m, l, ps->type_name, NULL) == ML_YES;
+        }
+        if (!mounts)
             continue;
         if (!n)
             *shown = h1;
@@ -75,14 +85,8 @@ static void check(ml_ctx *ctx)
     ML_VEC_EACH(const ml_server *, s, &m->servers) {
         if (!s->file || s->in_test || s->services_shared || !s->services.n)
             continue;
-        if (s->enabled_services.kind != ML_VAL_ABSENT)
-            continue;
         const ml_val *tv = &s->transport_validation;
         if (tv->kind != ML_VAL_ABSENT && !(tv->kind == ML_VAL_STR && tv->str && !strcmp(tv->str, "error")))
-            continue;
-        ml_setting h1;
-        const char *where;
-        if (!plaintext_http1(a, m, s, &h1, &where))
             continue;
         /* the bidi methods of the mounted services */
         const ml_ts_fact *first_reg = NULL;
@@ -112,9 +116,25 @@ static void check(ml_ctx *ctx)
             ml_buf_free(&list);
             continue;
         }
+        ml_vec bidi_svcs = {0};
+        ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
+            const ml_proto_service *ps = q->val.str ? ml_proto_find(m, q->val.str) : NULL;
+            for (size_t i = 0; ps && i < ps->nmethods; i++)
+                if (bidi(&ps->methods[i])) {
+                    ml_vec_push(a, &bidi_svcs, (void *)ps);
+                    break;
+                }
+        }
+        ml_setting h1;
+        const char *where;
+        if (!plaintext_http1(a, m, s, &bidi_svcs, &h1, &where)) {
+            ml_buf_free(&list);
+            continue;
+        }
         if (nbidi > 3)
             ml_buf_printf(&list, " and %u more", nbidi - 3);
-        const char *h1_text = h1.val.kind == ML_VAL_ABSENT ? "allowHTTP1 unset, default true"
+        bool h1_default = h1.val.kind == ML_VAL_ABSENT || (h1.source && !strncmp(h1.source, "default", 7));
+        const char *h1_text = h1_default ? "allowHTTP1 unset, default true"
                               : h1.source && strcmp(h1.source, "code") != 0
                                   ? ml_printf(a, "allowHTTP1 true from %s", h1.source)
                                   : "allowHTTP1 true";
@@ -130,7 +150,7 @@ static void check(ml_ctx *ctx)
         ml_note(ctx, d, first_m->loc, "rpc %s of %s streams both ways (stream request, stream response)",
                 first_m->name, first_svc->type_name);
         ml_note(ctx, d, first_reg->loc, "%s mounted here (%s)", first_svc->name, first_reg->via);
-        if (h1.loc.file)
+        if (h1.loc.file && !h1_default)
             ml_note(ctx, d, h1.loc, "allowHTTP1 true here: node:http without TLS speaks HTTP/1.1 only");
         ml_help(ctx, d,
                 "serve h2c with `allowHTTP1: false` (cleartext HTTP/2 carries bidi streams; gRPC clients and "
@@ -159,8 +179,9 @@ const ml_rule ml_rule_ML410 = {
                    "(ALPN may still pick HTTP/1.1), and an h2c server (allowHTTP1: false) carries bidi "
                    "streams. Silent when tls is set or unknown, when allowHTTP1 is unknown or false for "
                    "some workload the server runs in, when transportValidation is \"warn\", \"off\" or "
-                   "unknown, when enabledServices is set (the environment then decides what is "
-                   "mounted), when a mounted service is declared by no .proto file in the input or by "
+                   "unknown, for a workload whose enabledServices leaves the bidi services out or is "
+                   "unknown (parseServicesEnv(...) of a variable is evaluated with each workload's "
+                   "environment; core/src/buildRoutes.ts mounts only the listed type names), when a mounted service is declared by no .proto file in the input or by "
                    "two in different packages, and when the package has several servers.",
     .remediation = "Serve h2c (allowHTTP1: false): cleartext HTTP/2 carries bidi streams, and the sidecar "
                    "talks HTTP/2 to the application when the Service port is gRPC.",

@@ -80,6 +80,11 @@ static void check(ml_ctx *ctx)
                 const char *dot = strrchr(svc, '.');
                 ps = ml_proto_find(m, dot ? dot + 1 : svc);
                 bool svc_mounted = ps && !strcmp(ps->type_name, svc) && method;
+                bool has_method = false;
+                for (size_t q = 0; svc_mounted && q < ps->nmethods; q++)
+                    has_method |= !strcmp(ps->methods[q].name, method);
+                if (has_method)
+                    svc_mounted = false; /* the method exists: the service is left out of enabledServices */
                 const char *where = ml_res_display(a, ((const ml_workload *)ws.items[0])->res);
                 ml_diag *d = ml_report(
                     ctx, ML_LEVEL_NONE, ml_node_loc(svc_mounted ? mn : sn),
