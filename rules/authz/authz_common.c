@@ -159,3 +159,27 @@ ml_loc ml_authz_res_name_loc(const ml_resource *r)
 {
     return r->name_node ? ml_node_loc(r->name_node) : ml_res_loc(r);
 }
+
+void ml_authz_each_path_operation(ml_ctx *ctx, const ml_resource *r, ml_authz_paths_fn fn, void *arg)
+{
+    const ml_authz *p = r->u.authz;
+    if (!r->live || !p || !ml_is_seq(p->rules))
+        return;
+    ml_vec ws = {0};
+    bool loaded = false;
+    for (size_t i = 0; i < p->rules->n; i++) {
+        const ml_node *to = ml_get(p->rules->items[i], "to");
+        for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
+            const ml_node *op = ml_get(to->items[j], "operation");
+            const ml_node *paths = ml_get(op, "paths"), *not_paths = ml_get(op, "notPaths");
+            if (!ml_is_seq(paths) && !ml_is_seq(not_paths))
+                continue;
+            if (!loaded) {
+                loaded = true;
+                ws = ml_mesh_authz_workloads(ctx->model, p);
+            }
+            if (ws.n)
+                fn(ctx, arg, r, paths, not_paths, op, &ws);
+        }
+    }
+}

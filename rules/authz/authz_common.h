@@ -53,4 +53,11 @@ const char *ml_authz_workload_list(ml_arena *a, const ml_vec *ws, size_t max);
 /* Location of a policy's name, or of its kind line. */
 ml_loc ml_authz_res_name_loc(const ml_resource *r);
 
+/* Call fn for every rules[].to[].operation of policy r that lists paths or
+ * notPaths, with the workloads the policy selects (looked up once, on the
+ * first such operation); fn is not called when it selects none. */
+typedef void (*ml_authz_paths_fn)(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_node *paths,
+                                  const ml_node *not_paths, const ml_node *op, const ml_vec *ws);
+void ml_authz_each_path_operation(ml_ctx *ctx, const ml_resource *r, ml_authz_paths_fn fn, void *arg);
+
 #endif

@@ -295,43 +295,26 @@ static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, 
     }
 }
 
+static void check_operation(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_node *paths,
+                            const ml_node *not_paths, const ml_node *op, const ml_vec *ws)
+{
+    ml_map *cache = arg;
+    grpc_info **infos = ml_alloc(ctx->arena, ws->n * sizeof *infos);
+    for (size_t k = 0; k < ws->n; k++)
+        infos[k] = info_for(ctx, cache, ws->items[k]);
+    for (size_t k = 0; k < ws->n; k++)
+        if (!op_grpc_only(ws->items[k], infos[k], op))
+            return;
+    check_paths(ctx, r, paths, false, ws, infos);
+    check_paths(ctx, r, not_paths, true, ws, infos);
+}
+
 static void check(ml_ctx *ctx)
 {
-    const ml_model *m = ctx->model;
     ml_map cache; /* ml_workload* -> grpc_info*, keyed by address */
     ml_map_init(&cache);
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        const ml_authz *p = r->u.authz;
-        if (!r->live || !p || !ml_is_seq(p->rules))
-            continue;
-        ml_vec ws = {0};
-        grpc_info **infos = NULL;
-        bool loaded = false;
-        for (size_t i = 0; i < p->rules->n; i++) {
-            const ml_node *to = ml_get(p->rules->items[i], "to");
-            for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
-                const ml_node *op = ml_get(to->items[j], "operation");
-                const ml_node *paths = ml_get(op, "paths"), *not_paths = ml_get(op, "notPaths");
-                if (!ml_is_seq(paths) && !ml_is_seq(not_paths))
-                    continue;
-                if (!loaded) {
-                    loaded = true;
-                    ws = ml_mesh_authz_workloads(m, p);
-                    infos = ws.n ? ml_alloc(ctx->arena, ws.n * sizeof *infos) : NULL;
-                    for (size_t k = 0; k < ws.n; k++)
-                        infos[k] = info_for(ctx, &cache, ws.items[k]);
-                }
-                if (ws.n == 0)
-                    continue;
-                bool all = true;
-                for (size_t k = 0; k < ws.n && all; k++)
-                    all = op_grpc_only(ws.items[k], infos[k], op);
-                if (!all)
-                    continue;
-                check_paths(ctx, r, paths, false, &ws, infos);
-                check_paths(ctx, r, not_paths, true, &ws, infos);
-            }
-        }
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        ml_authz_each_path_operation(ctx, r, check_operation, &cache);
     }
     ml_map_free(&cache);
 }

@@ -121,34 +121,22 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
     }
 }
 
+static void check_operation(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_node *paths,
+                            const ml_node *not_paths, const ml_node *op, const ml_vec *ws)
+{
+    (void)arg;
+    (void)op;
+    check_list(ctx, r, r->u.authz, paths, false, ws);
+    check_list(ctx, r, r->u.authz, not_paths, true, ws);
+}
+
 static void check(ml_ctx *ctx)
 {
-    const ml_model *m = ctx->model;
-    if (!m->proto_services.n)
+    if (!ctx->model->proto_services.n)
         return;
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        const ml_authz *p = r->u.authz;
-        if (!r->live || !p || !ml_is_seq(p->rules) || p->action == ML_AUTHZ_INVALID)
-            continue;
-        ml_vec ws = {0};
-        bool loaded = false;
-        for (size_t i = 0; i < p->rules->n; i++) {
-            const ml_node *to = ml_get(p->rules->items[i], "to");
-            for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
-                const ml_node *op = ml_get(to->items[j], "operation");
-                const ml_node *paths = ml_get(op, "paths"), *not_paths = ml_get(op, "notPaths");
-                if (!ml_is_seq(paths) && !ml_is_seq(not_paths))
-                    continue;
-                if (!loaded) {
-                    loaded = true;
-                    ws = ml_mesh_authz_workloads(m, p);
-                }
-                if (!ws.n)
-                    continue;
-                check_list(ctx, r, p, paths, false, &ws);
-                check_list(ctx, r, p, not_paths, true, &ws);
-            }
-        }
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+        if (r->u.authz && r->u.authz->action != ML_AUTHZ_INVALID)
+            ml_authz_each_path_operation(ctx, r, check_operation, NULL);
     }
 }
 

@@ -87,3 +87,13 @@ const char *gw_rule_name(ml_arena *a, const ml_resource *route, const ml_gw_rule
 {
     return ml_printf(a, "rule %zu of %s", rule->index + 1, ml_res_display(a, route));
 }
+
+void gw_each_http_route(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *route))
+{
+    static const ml_kind kinds[2] = {ML_K_HTTPROUTE, ML_K_GRPCROUTE};
+    for (size_t k = 0; k < 2; k++)
+        ML_VEC_EACH(const ml_resource *, r, &ctx->model->by_kind[kinds[k]]) {
+            if (r->live && r->u.route)
+                fn(ctx, r);
+        }
+}

@@ -40,4 +40,7 @@ gw_grant gw_refgrant_permits(ml_ctx *ctx, const char *from_group, const char *fr
 /* "HTTPRoute shop/orders rule 2" style name of a route rule. */
 const char *gw_rule_name(ml_arena *a, const ml_resource *route, const ml_gw_rule *rule);
 
+/* Call fn on every live HTTPRoute and GRPCRoute definition. */
+void gw_each_http_route(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *route));
+
 #endif

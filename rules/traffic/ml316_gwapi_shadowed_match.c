@@ -506,12 +506,7 @@ static void check_route(ml_ctx *ctx, const ml_resource *r)
 
 static void check(ml_ctx *ctx)
 {
-    ml_kind kinds[2] = {ML_K_HTTPROUTE, ML_K_GRPCROUTE};
-    for (size_t k = 0; k < 2; k++)
-        ML_VEC_EACH(const ml_resource *, r, &ctx->model->by_kind[kinds[k]]) {
-            if (r->live && r->u.route)
-                check_route(ctx, r);
-        }
+    gw_each_http_route(ctx, check_route);
 }
 
 const ml_rule ml_rule_ML316 = {
