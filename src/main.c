@@ -118,6 +118,7 @@ static const char usage_text[] =
     "      --list-rules          list every rule and exit (--format json: as JSON)\n"
     "      --explain RULE        describe a rule and exit\n"
     "      --dump-model          print the model (resources, servers, links) as JSON\n"
+    "      --lsp                 serve the Language Server Protocol on standard input and output\n"
     "      --version             print the version and exit\n"
     "  -h, --help                print this help and exit\n";
 

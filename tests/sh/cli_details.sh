@@ -63,4 +63,10 @@ expect_status 2 "$MESHLINT" --no-config --baseline "$T/missing.json" -o "$T/repo
 contains "$T/err" "missing.json"
 expect_status 2 "$MESHLINT" --no-config --baseline "$T/missing.json" testdata/examples
 [ -s "$T/out" ] && fail "report printed with an unreadable baseline"
+# --help names every long option the parser accepts (but the build-time one)
+expect_status 0 "$MESHLINT" --help
+for opt in $(sed -n 's/^    {"\([a-z-]*\)", [a-z_]*_argument.*/\1/p' src/main.c); do
+  [ "$opt" = print-rules-man ] && continue
+  contains "$T/out" "--$opt"
+done
 exit 0
