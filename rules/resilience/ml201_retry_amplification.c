@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "resilience_common.h"
+#include "../traffic/gwapi_common.h"
 
 #define CHAIN_MAX_DEPTH 6
 #define CHAIN_MAX_STEPS 256
@@ -367,8 +368,9 @@ static void check_gw_routes(ml_ctx *ctx, ml_map *seen, long long limit)
             for (size_t b = 0; b < rt->rules[i].nbackends; b++) {
                 const ml_gw_ref *ref = &rt->rules[i].backends[b];
                 const char *name = ml_str_nonnull(ref->name);
-                if (!ref->is_service || !name || !*name || ref->weight_num == 0)
-                    continue;
+                if (!ref->is_service || !name || !*name || ref->weight_num == 0 ||
+                    !gw_backend_permitted(ctx, r, ref))
+                    continue; /* no traffic, or refused (ML313) */
                 ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, ref->ns, name);
                 ML_VEC_EACH(const ml_resource *, sr, &svcs) {
                     if (!sr->u.service)
@@ -450,7 +452,7 @@ const ml_rule ml_rule_ML201 = {
         "usage). When the server's pods are ambient without a waypoint (the data plane of src/mesh.c) the "
         "finding carries a note: only callers that have a sidecar retry, ambient callers do not.\n"
         "\n"
-        "An HTTPRoute rule attached to an Istio Gateway (gatewayClassName istio) whose backendRefs reach the "
+        "An HTTPRoute rule attached to an Istio Gateway (gatewayClassName istio) whose backendRefs (permitted ones: ML313) reach the "
         "server counts as a route too: the gateway retries with the policy Istio gives the route it builds "
         "from the rule (pilot/pkg/config/kube/gateway/conversion.go, convertHTTPRoute): with a retry block, "
         "attempts (2 when absent) on connect-failure, refused-stream, unavailable and cancelled plus the "

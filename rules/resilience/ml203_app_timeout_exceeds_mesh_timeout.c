@@ -16,6 +16,7 @@
  * timeouts Istio gives the route it builds (ml_resil_gw_rule).
  */
 #include "resilience_common.h"
+#include "../traffic/gwapi_common.h"
 
 static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, const ml_resil_num *dur,
                         const ml_resil_route_ref *ref)
@@ -142,8 +143,9 @@ static void check_gw_routes(ml_ctx *ctx, ml_map *seen)
             for (size_t b = 0; b < rt->rules[i].nbackends; b++) {
                 const ml_gw_ref *ref = &rt->rules[i].backends[b];
                 const char *name = ml_str_nonnull(ref->name);
-                if (!ref->is_service || !name || !*name || ref->weight_num == 0)
-                    continue;
+                if (!ref->is_service || !name || !*name || ref->weight_num == 0 ||
+                    !gw_backend_permitted(ctx, r, ref))
+                    continue; /* no traffic, or refused (ML313) */
                 ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, ref->ns, name);
                 ML_VEC_EACH(const ml_resource *, sr, &svcs) {
                     if (!sr->u.service)
@@ -216,7 +218,7 @@ const ml_rule ml_rule_ML203 = {
         "carries a note that only callers with a sidecar (and gateways the route is bound to) apply the "
         "timeout.\n"
         "\n"
-        "HTTPRoute rules attached to an Istio Gateway (gatewayClassName istio) whose backendRefs reach the "
+        "HTTPRoute rules attached to an Istio Gateway (gatewayClassName istio) whose backendRefs (permitted ones: ML313) reach the "
         "workload are compared with the route Istio builds from them (pilot/pkg/config/kube/gateway/"
         "conversion.go, convertHTTPRoute): with a retry block, timeouts.backendRequest becomes the "
         "perTryTimeout and timeouts.request the timeout; without one, timeouts.backendRequest becomes the "

@@ -38,6 +38,7 @@
 #include <string.h>
 
 #include "meshlint/rule.h"
+#include "../traffic/gwapi_common.h"
 
 /* ---- Istio's protocol for a Service port ---------------------------------- */
 
@@ -243,6 +244,8 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
         return;
     if (b->weight_num == 0)
         return; /* receives no traffic (ML315) */
+    if (!gw_backend_permitted(ctx, route, b))
+        return; /* refused: a 500 from the gateway (ML313) */
     ml_vec svcs = ml_model_view(m, route, ML_K_SERVICE, b->ns, name);
     ML_VEC_EACH(const ml_resource *, sr, &svcs) {
         const ml_service *svc = sr->u.service;
@@ -377,7 +380,8 @@ const ml_rule ml_rule_ML111 = {
         "and the reverse of ML309.\n"
         "\n"
         "Silent unless the parent Gateway is in the input with class istio, the backendRef names a Service "
-        "port, and tls, allowHTTP1 and the server's port are known for the linked workload.",
+        "port and is not refused (a Service in another namespace needs a ReferenceGrant: ML313), and tls, "
+        "allowHTTP1 and the server's port are known for the linked workload.",
     .remediation = "Declare the Service port as HTTP/2 to Istio (`appProtocol: kubernetes.io/h2c`, or grpc), "
                    "so that the gateway speaks HTTP/2 upstream; or serve HTTP/1.1 too (allowHTTP1: true).",
     .tags = "transport,protocol,http2,gateway-api,connectum,istio",
