@@ -1343,6 +1343,8 @@ static void parse_gw_route(tctx *t)
             ru->timeouts = get_map(t, it, "timeouts", ip);
             ru->timeout_request = get_string(t, ru->timeouts, "request", PK(ip, "timeouts"));
             ru->timeout_backend = get_string(t, ru->timeouts, "backendRequest", PK(ip, "timeouts"));
+            ru->retry = get_map(t, it, "retry", ip);
+            ru->retry_attempts = get_int(t, ru->retry, "attempts", PK(ip, "retry"), NULL);
         }
         ru->nbackends = parse_gw_refs(t, it, "backendRefs", ip, true, &ru->backends);
     }

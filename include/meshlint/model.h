@@ -329,6 +329,8 @@ typedef struct ml_gw_rule {
     const ml_node *filters;        /* sequence or NULL */
     const ml_node *timeouts;       /* HTTPRoute timeouts mapping */
     const ml_node *timeout_request, *timeout_backend; /* timeouts.request / .backendRequest */
+    const ml_node *retry;          /* HTTPRoute retry mapping (Gateway API v1.2+) or NULL */
+    const ml_node *retry_attempts; /* retry.attempts (NULL: the implementation's default) */
     size_t nbackends;
     ml_gw_ref *backends;
 } ml_gw_rule;

@@ -15,11 +15,14 @@
  * (or when that cannot be known), a note when they do not. When the server
  * calls another host whose own layers amplify too, a note multiplies the
  * factors along the chain, walking the outbound calls with a bound on depth
- * and work and never through a server twice.
+ * and work and never through a server twice. HTTPRoute rules on an Istio
+ * Gateway that reach the server are judged with the retry policy Istio
+ * gives the route it builds from them (ml_resil_gw_retry).
  */
 #include <string.h>
 
 #include "resilience_common.h"
+#include "../traffic/gwapi_common.h"
 
 #define CHAIN_MAX_DEPTH 6
 #define CHAIN_MAX_STEPS 256
@@ -181,6 +184,50 @@ static const char *mesh_words(ml_arena *a, const ml_resil_retry *p, const ml_res
     }
 }
 
+/* The end of the message: what the two layers' conditions do together;
+ * *level becomes a note when they do not retry the same failures. */
+static const char *tail_words(ml_arena *a, const ml_resil_retry *p, const ml_resil_overlap_info *o,
+                              const char *product, ml_level *level)
+{
+    const char *tail;
+    switch (o->kind) {
+    case ML_RESIL_OVERLAP:
+        tail = ml_printf(a,
+                         "both layers retry %s, so one client request can run the handler up to %s times, and "
+                         "every downstream call with it",
+                         ml_resil_overlap_text(a, o), product);
+        break;
+    case ML_RESIL_OVERLAP_UNKNOWN:
+        tail = ml_printf(a,
+                         "%s, so the layers may retry the same failures, and then one client request runs "
+                         "the handler up to %s times, and every downstream call with it",
+                         !p->retry_on_known
+                             ? (p->unknown_cond
+                                    ? ml_printf(a, "meshlint does not know the retryOn condition %s",
+                                                p->unknown_cond)
+                                    : "the retryOn conditions are not known statically")
+                             : "the server's retryableCodes are not known statically",
+                         product);
+        break;
+    case ML_RESIL_DISJOINT:
+        *level = ML_LEVEL_NOTE;
+        tail = ml_printf(a,
+                         "the conditions do not overlap, so the layers multiply only when a request fails "
+                         "in both ways in turn, and then the handler runs up to %s times",
+                         product);
+        break;
+    default:
+        *level = ML_LEVEL_NOTE;
+        tail = ml_printf(a,
+                         "the mesh retries only failures that happen before the handler runs, so the layers "
+                         "do not multiply yet; a retryOn condition that the handler's failures trigger "
+                         "(such as unavailable) would let one client request run it up to %s times",
+                         product);
+        break;
+    }
+    return tail;
+}
+
 static void report(ml_ctx *ctx, const ml_resil_index *ix, ml_map *seen, long long limit, const ml_server *s,
                    const ml_link *l, const ml_resil_app_retry *app, const ml_service *svc,
                    const ml_resil_route_ref *ref, const ml_resil_retry *p)
@@ -197,43 +244,8 @@ static void report(ml_ctx *ctx, const ml_resil_index *ix, ml_map *seen, long lon
                                       ml_resil_num_text(a, "maxRetries", &app->max, NULL),
                                       ml_resil_app_codes_text(a, app));
     const char *product = ml_printf(a, "(1 + %lld) \xc3\x97 (1 + %lld) = %llu", at, r, total);
-    const char *tail;
     ml_level level = ML_LEVEL_NONE;
-    switch (o.kind) {
-    case ML_RESIL_OVERLAP:
-        tail = ml_printf(a,
-                         "both layers retry %s, so one client request can run the handler up to %s times, and "
-                         "every downstream call with it",
-                         ml_resil_overlap_text(a, &o), product);
-        break;
-    case ML_RESIL_OVERLAP_UNKNOWN:
-        tail = ml_printf(a,
-                         "%s, so the layers may retry the same failures, and then one client request runs "
-                         "the handler up to %s times, and every downstream call with it",
-                         !p->retry_on_known
-                             ? (p->unknown_cond
-                                    ? ml_printf(a, "meshlint does not know the retryOn condition %s",
-                                                p->unknown_cond)
-                                    : "the retryOn conditions are not known statically")
-                             : "the server's retryableCodes are not known statically",
-                         product);
-        break;
-    case ML_RESIL_DISJOINT:
-        level = ML_LEVEL_NOTE;
-        tail = ml_printf(a,
-                         "the conditions do not overlap, so the layers multiply only when a request fails "
-                         "in both ways in turn, and then the handler runs up to %s times",
-                         product);
-        break;
-    default:
-        level = ML_LEVEL_NOTE;
-        tail = ml_printf(a,
-                         "the mesh retries only failures that happen before the handler runs, so the layers "
-                         "do not multiply yet; a retryOn condition that the handler's failures trigger "
-                         "(such as unavailable) would let one client request run it up to %s times",
-                         product);
-        break;
-    }
+    const char *tail = tail_words(a, p, &o, product, &level);
 
     ml_loc loc = p->kind == ML_RESIL_RETRY_EXPLICIT      ? ml_node_loc(p->attempts_node)
                  : p->kind == ML_RESIL_RETRY_ROUTE_DEFAULT ? ml_node_loc(ref->rt->node)
@@ -288,6 +300,96 @@ static void report(ml_ctx *ctx, const ml_resil_index *ix, ml_map *seen, long lon
     }
 }
 
+/* An HTTPRoute rule on an Istio Gateway whose backends reach the server:
+ * the gateway retries with the policy of the route Istio builds from the
+ * rule (ml_resil_gw_retry), once per client request. */
+static void report_gw(ml_ctx *ctx, ml_map *seen, long long limit, const ml_server *s, const ml_link *l,
+                      const ml_resil_app_retry *app, const ml_resil_gw *g, const ml_resil_retry *p)
+{
+    ml_arena *a = ctx->arena;
+    if (!ml_resil_first_time(seen, a, g->rule, s, (double)app->retries))
+        return;
+    long long at = p->attempts, r = app->retries;
+    unsigned long long total = (unsigned long long)(1 + at) * (unsigned long long)(1 + r);
+    ml_resil_overlap_info o = ml_resil_overlap_of(p, app->codes, app->codes_known);
+    const char *product = ml_printf(a, "(1 + %lld) \xc3\x97 (1 + %lld) = %llu", at, r, total);
+    ml_level level = ML_LEVEL_NONE;
+    const char *tail = tail_words(a, p, &o, product, &level);
+    const char *mesh;
+    if (p->kind == ML_RESIL_RETRY_EXPLICIT)
+        mesh = ml_printf(a, "%s has %s retry each request up to %lld time%s (%s, retryOn %s as Istio "
+                            "converts it)",
+                         ml_resil_gw_words(a, g), ml_res_display(a, g->gateway), at, at == 1 ? "" : "s",
+                         g->attempts_default ? ml_printf(a, "retry.attempts absent: %lld, Istio's default", at)
+                                             : ml_printf(a, "retry.attempts: %lld", at),
+                         p->retry_on);
+    else
+        mesh = ml_printf(a, "%s has no retry block, so %s applies Istio's default of %lld retries on %s",
+                         ml_resil_gw_words(a, g), ml_res_display(a, g->gateway), at, ML_RESIL_DEFAULT_RETRY_ON);
+    const char *app_words = ml_printf(a, "the Connectum server of %s retries its handler up to %lld time%s (%s) %s",
+                                      ml_res_display(a, l->workload->res), r, r == 1 ? "" : "s",
+                                      ml_resil_num_text(a, "maxRetries", &app->max, NULL),
+                                      ml_resil_app_codes_text(a, app));
+    ml_loc loc = p->kind == ML_RESIL_RETRY_EXPLICIT ? ml_node_loc(p->attempts_node) : ml_node_loc(g->rule->node);
+    ml_diag *d = ml_report(ctx, level, loc, "%s, and %s: %s", mesh, app_words, tail);
+    ml_note(ctx, d, s->retry.loc, "%s turns on the retry interceptor: %s",
+            ml_resil_cfg_words(a, &s->retry, "retry", "createRetryInterceptor"),
+            ml_resil_num_text(a, "maxRetries", &app->max, NULL));
+    if (app->max.origin && !app->max.is_default && app->max.loc.file)
+        ml_note(ctx, d, app->max.loc, "maxRetries %lld for %s comes from here", r,
+                ml_res_display(a, l->workload->res));
+    const char *advice = ml_printf(a, "%lld", limit);
+    ml_help(ctx, d,
+            "with Connectum retrying, keep the gateway at %s retr%s or fewer (the guide says 0 or 1): %s, or "
+            "lower maxRetries or turn the Connectum retry off",
+            advice, limit == 1 ? "y" : "ies",
+            p->kind == ML_RESIL_RETRY_EXPLICIT ? ml_printf(a, "set retry.attempts to %s", advice)
+                                               : ml_printf(a, "give the rule `retry: { attempts: %s }`", advice));
+    if (p->kind == ML_RESIL_RETRY_EXPLICIT && g->rule->retry_attempts && o.kind == ML_RESIL_OVERLAP)
+        ml_add_fix(ctx, d, ml_printf(a, "set retry.attempts to %lld", limit), ml_node_loc(g->rule->retry_attempts),
+                   advice);
+}
+
+static void check_gw_routes(ml_ctx *ctx, ml_map *seen, long long limit)
+{
+    ml_model *m = ctx->model;
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
+        const ml_gw_route *rt = r->u.route;
+        if (!r->live || !rt)
+            continue;
+        for (size_t i = 0; i < rt->nrules; i++) {
+            ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
+            if (!g.gateway)
+                continue;
+            ml_resil_retry p = ml_resil_gw_retry(ctx->arena, &g);
+            long long n = ml_resil_retry_count(&p);
+            if (n <= limit || n > MAX_ATTEMPTS)
+                continue;
+            for (size_t b = 0; b < rt->rules[i].nbackends; b++) {
+                const ml_gw_ref *ref = &rt->rules[i].backends[b];
+                const char *name = ml_str_nonnull(ref->name);
+                if (!ref->is_service || !name || !*name || ref->weight_num == 0 ||
+                    !gw_backend_permitted(ctx, r, ref))
+                    continue; /* no traffic, or refused (ML313) */
+                ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, ref->ns, name);
+                ML_VEC_EACH(const ml_resource *, sr, &svcs) {
+                    if (!sr->u.service)
+                        continue;
+                    ML_VEC_EACH(const ml_workload *, w, &sr->u.service->workloads) {
+                        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+                            const ml_link *l = link_to(s, w);
+                            ml_resil_app_retry app;
+                            if (!l || !ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
+                                continue;
+                            report_gw(ctx, seen, limit, s, l, &app, &g, &p);
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
 static void check(ml_ctx *ctx)
 {
     ml_model *m = ctx->model;
@@ -321,6 +423,7 @@ static void check(ml_ctx *ctx)
             }
         }
     }
+    check_gw_routes(ctx, &seen, limit);
     ml_map_free(&seen);
     ml_resil_index_free(&ix);
 }
@@ -348,6 +451,13 @@ const ml_rule ml_rule_ML201 = {
         "and by waypoints; ztunnel works at L4 and applies none (Istio documentation, ambient waypoint "
         "usage). When the server's pods are ambient without a waypoint (the data plane of src/mesh.c) the "
         "finding carries a note: only callers that have a sidecar retry, ambient callers do not.\n"
+        "\n"
+        "An HTTPRoute rule attached to an Istio Gateway (gatewayClassName istio) whose backendRefs (permitted ones: ML313) reach the "
+        "server counts as a route too: the gateway retries with the policy Istio gives the route it builds "
+        "from the rule (pilot/pkg/config/kube/gateway/conversion.go, convertHTTPRoute): with a retry block, "
+        "attempts (2 when absent) on connect-failure, refused-stream, unavailable and cancelled plus the "
+        "listed HTTP codes; attempts: 0 turns retries off; without a retry block, Istio's default policy "
+        "(route/retry/retry.go, ConvertPolicy).\n"
         "\n"
         "The rule reports when the mesh retries more often than the setting "
         "max-mesh-retries-with-app-retries allows (1 by default, the guide's advice) while the server "

@@ -7,6 +7,11 @@
  * that, in exactly the case they exist for (tries that hang), cannot
  * happen.
  *
+ * HTTPRoute rules with a retry block get the same check, with the fields
+ * Istio maps (conversion.go, convertHTTPRoute): timeouts.request is the
+ * timeout, timeouts.backendRequest the perTryTimeout, retry.attempts the
+ * attempts (2 when absent, counted only on an Istio Gateway).
+ *
  * Every VirtualService definition is checked on its own: the contradiction
  * is inside one route, whichever definition wins. Durations are read as
  * Istio reads them (Go duration strings); one that cannot be read keeps the
@@ -15,6 +20,18 @@
 #include <string.h>
 
 #include "resilience_common.h"
+
+/* The fields of one route as the message names them. */
+typedef struct tries_in {
+    const char *words;           /* "HTTP route http[0] of VirtualService a/b" */
+    const ml_node *t_node, *per_node, *att_node;
+    const char *t_name, *per_name, *att_name; /* "timeout", "perTryTimeout", "attempts" */
+    const char *att_text;        /* "attempts: 3" or "retry.attempts absent: 2, Istio's default" */
+    int64_t t, per;
+    long long attempts;
+} tries_in;
+
+static void judge(ml_ctx *ctx, const tries_in *in);
 
 static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
 {
@@ -26,8 +43,37 @@ static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
     int64_t t;
     if (!ml_resil_duration_node(tn, &t) || t <= 0)
         return; /* no timeout, 0 (off), or unreadable */
-    int64_t per = p.per_try_ns;
-    long long tries = p.attempts + 1;
+    tries_in in = {ml_resil_route_words(a, ref), tn, p.per_try_node, p.attempts_node,
+                   "timeout", "perTryTimeout", "attempts",
+                   ml_printf(a, "attempts: %lld", p.attempts), t, p.per_try_ns, p.attempts};
+    judge(ctx, &in);
+}
+
+/* An HTTPRoute rule with a retry block: Istio makes timeouts.request the
+ * route's timeout and timeouts.backendRequest its perTryTimeout. */
+static void check_gw_rule(ml_ctx *ctx, const ml_resource *r, const ml_gw_rule *rule)
+{
+    ml_arena *a = ctx->arena;
+    ml_resil_gw g = ml_resil_gw_rule(ctx->model, r, rule);
+    if (!g.known || !g.has_retry || g.attempts <= 0 || g.timeout_ns <= 0 || g.per_try_ns <= 0)
+        return;
+    if (g.attempts_default && !g.gateway)
+        return; /* attempts absent is implementation-specific: only Istio's choice is known */
+    tries_in in = {ml_resil_gw_words(a, &g), g.timeout_node, g.per_try_node,
+                   g.attempts_default ? rule->retry : rule->retry_attempts,
+                   "timeouts.request", "timeouts.backendRequest", "retry.attempts",
+                   g.attempts_default
+                       ? ml_printf(a, "retry.attempts absent: %lld, Istio's default for HTTPRoute", g.attempts)
+                       : ml_printf(a, "retry.attempts: %lld", g.attempts),
+                   g.timeout_ns, g.per_try_ns, g.attempts};
+    judge(ctx, &in);
+}
+
+static void judge(ml_ctx *ctx, const tries_in *in)
+{
+    ml_arena *a = ctx->arena;
+    int64_t t = in->t, per = in->per;
+    long long tries = in->attempts + 1;
     if (per <= t / tries)
         return; /* tries × per <= t: every try fits (t / tries rounds down) */
     bool overflow = per > INT64_MAX / tries;
@@ -44,7 +90,7 @@ static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
     int64_t last = t - (int64_t)(starts - 1) * per; /* time left for the last try that starts */
     bool partial = last < per;
 
-    const char *per_s = ml_str(p.per_try_node), *t_s = ml_str(tn);
+    const char *per_s = ml_str(in->per_node), *t_s = ml_str(in->t_node);
     const char *outcome;
     const char *lost = never == 1 ? "the last retry never runs"
                                   : ml_printf(a, "the last %lld retries never run", never);
@@ -61,15 +107,19 @@ static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
     else
         outcome = ml_printf(a, "the last try gets only %s of its %s", ml_resil_fmt_ns(a, last), per_s);
 
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tn),
-                           "timeout %s of %s is shorter than its retries can use: 1 try + %lld retr%s "
-                           "(attempts: %lld) of up to perTryTimeout %s each take %s%s, so when tries run up to "
-                           "their perTryTimeout %s",
-                           t_s, ml_resil_route_words(a, ref), p.attempts, p.attempts == 1 ? "y" : "ies",
-                           p.attempts, per_s, overflow ? "more than " : "",
-                           overflow ? ml_resil_fmt_ns(a, INT64_MAX) : ml_resil_fmt_ns(a, need), outcome);
-    ml_note(ctx, d, ml_node_loc(p.attempts_node), "attempts: %lld allows %lld tries", p.attempts, tries);
-    ml_note(ctx, d, ml_node_loc(p.per_try_node), "perTryTimeout %s bounds each try", per_s);
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(in->t_node),
+                           "%s %s of %s is shorter than its retries can use: 1 try + %lld retr%s "
+                           "(%s) of up to %s %s each take %s%s, so when tries run up to "
+                           "their %s %s",
+                           in->t_name, t_s, in->words, in->attempts, in->attempts == 1 ? "y" : "ies",
+                           in->att_text, in->per_name, per_s, overflow ? "more than " : "",
+                           overflow ? ml_resil_fmt_ns(a, INT64_MAX) : ml_resil_fmt_ns(a, need), in->per_name,
+                           outcome);
+    ml_note(ctx, d, ml_node_loc(in->att_node), "%s allows %lld tries", in->att_text, tries);
+    ml_note(ctx, d, ml_node_loc(in->per_node), "%s %s bounds each try%s", in->per_name, per_s,
+            strcmp(in->per_name, "perTryTimeout") == 0
+                ? ""
+                : " (Istio makes it the route's perTryTimeout when a retry block is set)");
 
     int64_t fit_per = t / tries;
     if (fit_per >= 1000000)
@@ -78,11 +128,12 @@ static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
     ml_buf b;
     ml_buf_init(&b);
     if (!overflow)
-        ml_buf_printf(&b, "raise timeout to %s or more", ml_resil_fmt_ns(a, need));
+        ml_buf_printf(&b, "raise %s to %s or more", in->t_name, ml_resil_fmt_ns(a, need));
     if (fit_per > 0)
-        ml_buf_printf(&b, "%slower perTryTimeout to %s or less", b.n ? ", or " : "", ml_resil_fmt_ns(a, fit_per));
+        ml_buf_printf(&b, "%slower %s to %s or less", b.n ? ", or " : "", in->per_name,
+                      ml_resil_fmt_ns(a, fit_per));
     if (full >= 2)
-        ml_buf_printf(&b, "%slower attempts to %lld", b.n ? ", or " : "", full - 1);
+        ml_buf_printf(&b, "%slower %s to %lld", b.n ? ", or " : "", in->att_name, full - 1);
     if (b.n)
         ml_help(ctx, d, "%s, so that every try fits in the timeout", b.s);
     ml_buf_free(&b);
@@ -100,6 +151,12 @@ static void check(ml_ctx *ctx)
             ml_resil_route_ref ref = {vs, &vs->routes[i]};
             check_route(ctx, &ref);
         }
+    }
+    ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_HTTPROUTE]) {
+        if (!r->u.route)
+            continue;
+        for (size_t i = 0; i < r->u.route->nrules; i++)
+            check_gw_rule(ctx, r, &r->u.route->rules[i]);
     }
 }
 
@@ -120,7 +177,16 @@ const ml_rule ml_rule_ML202 = {
         "\n"
         "The message says how many tries fit. Envoy also waits a short back-off between tries (25 ms at "
         "first), so the real count can only be lower. Durations are read as Istio reads them (\"10s\", "
-        "\"500ms\", \"1.5s\", \"1m\"); a route whose values cannot be read is left to ML002.",
+        "\"500ms\", \"1.5s\", \"1m\"); a route whose values cannot be read is left to ML002.\n"
+        "\n"
+        "Gateway API HTTPRoute rules are checked the same way. By the spec (HTTPRouteTimeouts), "
+        "timeouts.request covers the whole client transaction, retries included, and "
+        "timeouts.backendRequest each call to the backend; Istio turns a rule with a retry block into a "
+        "route with timeout = request, retries.perTryTimeout = backendRequest and attempts = retry.attempts, "
+        "2 when absent (pilot/pkg/config/kube/gateway/conversion.go, convertHTTPRoute). A rule without a "
+        "retry block, or with attempts: 0, has no per-try timeout and is not reported. An absent attempts "
+        "is counted as 2 only for routes on an Istio Gateway (gatewayClassName istio): the spec leaves it "
+        "to the implementation.",
     .remediation = "Make timeout at least (attempts + 1) \xc3\x97 perTryTimeout, or lower attempts or "
                    "perTryTimeout until every try fits.",
     .tags = "resilience,retries,timeouts",

@@ -11,9 +11,12 @@
  * duration is resolved for the workload (code, container env, or the
  * Connectum default of 30000 ms) and compared with every HTTP route that
  * reaches a host of that workload. Istio's implicit default has no timeout,
- * so only routes that set one are compared.
+ * so only routes that set one are compared. HTTPRoute rules on an Istio
+ * Gateway whose backendRefs reach the workload are compared through the
+ * timeouts Istio gives the route it builds (ml_resil_gw_rule).
  */
 #include "resilience_common.h"
+#include "../traffic/gwapi_common.h"
 
 static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, const ml_resil_num *dur,
                         const ml_resil_route_ref *ref)
@@ -57,11 +60,113 @@ static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_
             ml_resil_num_text(a, "duration", dur, " ms"));
     if (dur->origin && !dur->is_default && dur->loc.file)
         ml_note(ctx, d, dur->loc, "the duration for %s comes from here", ml_res_display(a, l->workload->res));
+    /* ambient without a waypoint: the server's side has no proxy that
+     * applies a VirtualService; callers with a sidecar (and gateways) do */
+    const ml_dataplane_fact *dp = ml_mesh_dataplane(ctx->model, l->workload);
+    if (dp && dp->kind == ML_DP_AMBIENT && dp->waypoint_known)
+        ml_note(ctx, d, dp->decided_by ? ml_node_loc(dp->decided_by) : ml_res_loc(l->workload->res),
+                "the pods of %s are in ambient mode without a waypoint: ztunnel works at L4 and applies no "
+                "VirtualService timeout, so this deadline holds only for callers that have a sidecar (or a "
+                "gateway the route is bound to)",
+                ml_res_display(a, l->workload->res));
     int64_t mesh = per_short ? p.per_try_ns : t;
     ml_help(ctx, d,
             "make the Connectum timeout the inner deadline: a duration below %s, leaving time for the reply, "
             "or raise the route's %s above %s",
             ml_resil_fmt_ms(a, (double)mesh / 1e6), per_short ? "perTryTimeout" : "timeout", dtext);
+}
+
+/* An HTTPRoute rule on an Istio Gateway, with the timeouts Istio gives the
+ * route it builds from it (ml_resil_gw_rule). */
+static void check_gw(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, const ml_resil_num *dur,
+                     const ml_resil_gw *g)
+{
+    ml_arena *a = ctx->arena;
+    if (!ml_resil_first_time(seen, a, g->rule, s, dur->num))
+        return;
+    double d_ns = dur->num * 1e6;
+    bool per_short = g->has_retry && g->attempts > 0 && g->per_try_ns > 0 && d_ns > (double)g->per_try_ns;
+    bool t_short = g->timeout_ns > 0 && d_ns > (double)g->timeout_ns;
+    if (!per_short && !t_short)
+        return;
+    const char *server = ml_printf(a, "the Connectum timeout interceptor of %s (%s)",
+                                   ml_res_display(a, l->workload->res),
+                                   ml_resil_num_text(a, "duration", dur, " ms"));
+    const char *dtext = ml_resil_fmt_ms(a, dur->num);
+    const ml_node *tn = g->timeout_node, *pn = g->per_try_node;
+    const char *tname = tn == g->rule->timeout_backend ? "timeouts.backendRequest" : "timeouts.request";
+    ml_diag *d;
+    if (per_short) {
+        d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(pn),
+                      "timeouts.backendRequest %s of %s (the perTryTimeout of the route Istio builds, as the rule "
+                      "has a retry block) gives up on each try before %s does: the handler keeps working for up "
+                      "to %s on a try nobody waits for, and a retry (up to %lld) may start while it still runs",
+                      ml_str(pn), ml_resil_gw_words(a, g), server, dtext, g->attempts);
+        if (t_short)
+            ml_note(ctx, d, ml_node_loc(tn), "timeouts.request %s also ends the whole request before the "
+                                             "handler's %s", ml_str(tn), dtext);
+    } else {
+        d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tn),
+                      "%s %s of %s (the timeout of the route Istio builds%s) gives up on the request before %s "
+                      "does: the handler keeps working for up to %s on a request nobody waits for, and every "
+                      "downstream call with it",
+                      tname, ml_str(tn), ml_resil_gw_words(a, g),
+                      tn == g->rule->timeout_backend && !g->has_retry
+                          ? ", in place of timeouts.request, as the rule has no retry block"
+                          : "",
+                      server, dtext);
+    }
+    ml_note(ctx, d, ml_res_loc(g->gateway), "%s (class istio) applies the route", ml_res_display(a, g->gateway));
+    ml_note(ctx, d, s->timeout.loc, "%s sets the handler's deadline: %s",
+            ml_resil_cfg_words(a, &s->timeout, "timeout", "createTimeoutInterceptor"),
+            ml_resil_num_text(a, "duration", dur, " ms"));
+    if (dur->origin && !dur->is_default && dur->loc.file)
+        ml_note(ctx, d, dur->loc, "the duration for %s comes from here", ml_res_display(a, l->workload->res));
+    ml_help(ctx, d,
+            "make the Connectum timeout the inner deadline: a duration below %s, leaving time for the reply, "
+            "or raise the rule's %s above %s",
+            ml_resil_fmt_ms(a, (double)(per_short ? g->per_try_ns : g->timeout_ns) / 1e6),
+            per_short ? "timeouts.backendRequest" : tname, dtext);
+}
+
+static void check_gw_routes(ml_ctx *ctx, ml_map *seen)
+{
+    ml_model *m = ctx->model;
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
+        const ml_gw_route *rt = r->u.route;
+        if (!r->live || !rt)
+            continue;
+        for (size_t i = 0; i < rt->nrules; i++) {
+            ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
+            if (!g.known || !g.gateway || (g.timeout_ns <= 0 && g.per_try_ns <= 0))
+                continue;
+            for (size_t b = 0; b < rt->rules[i].nbackends; b++) {
+                const ml_gw_ref *ref = &rt->rules[i].backends[b];
+                const char *name = ml_str_nonnull(ref->name);
+                if (!ref->is_service || !name || !*name || ref->weight_num == 0 ||
+                    !gw_backend_permitted(ctx, r, ref))
+                    continue; /* no traffic, or refused (ML313) */
+                ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, ref->ns, name);
+                ML_VEC_EACH(const ml_resource *, sr, &svcs) {
+                    if (!sr->u.service)
+                        continue;
+                    ML_VEC_EACH(const ml_workload *, w, &sr->u.service->workloads) {
+                        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+                            if (s->timeout.enabled != ML_YES)
+                                continue;
+                            ML_VEC_EACH(const ml_link *, l, &s->links) {
+                                if (l->workload != w)
+                                    continue;
+                                ml_resil_num dur = ml_resil_value(ctx, l, &s->timeout.a, 30000);
+                                if (dur.known && dur.num > 0)
+                                    check_gw(ctx, seen, s, l, &dur, &g);
+                            }
+                        }
+                    }
+                }
+            }
+        }
+    }
 }
 
 static void check(ml_ctx *ctx)
@@ -87,6 +192,7 @@ static void check(ml_ctx *ctx)
                     check_route(ctx, &seen, s, l, &dur, ref);
         }
     }
+    check_gw_routes(ctx, &seen);
     ml_map_free(&seen);
     ml_resil_index_free(&ix);
 }
@@ -107,7 +213,17 @@ const ml_rule ml_rule_ML203 = {
         "The application's deadline should be the inner one: shorter than every mesh timeout in front of "
         "it. The rule compares the duration (from the code, the container's env, or the Connectum "
         "default) with every HTTP route that reaches a host of the server's workload. Istio's default "
-        "route has no timeout, so only routes that set one are compared.",
+        "route has no timeout, so only routes that set one are compared. When the server's pods are in "
+        "ambient mode without a waypoint (src/mesh.c), ztunnel applies no VirtualService; the finding then "
+        "carries a note that only callers with a sidecar (and gateways the route is bound to) apply the "
+        "timeout.\n"
+        "\n"
+        "HTTPRoute rules attached to an Istio Gateway (gatewayClassName istio) whose backendRefs (permitted ones: ML313) reach the "
+        "workload are compared with the route Istio builds from them (pilot/pkg/config/kube/gateway/"
+        "conversion.go, convertHTTPRoute): with a retry block, timeouts.backendRequest becomes the "
+        "perTryTimeout and timeouts.request the timeout; without one, timeouts.backendRequest becomes the "
+        "route's whole timeout in place of timeouts.request; with retry.attempts: 0 backendRequest is "
+        "dropped. A zero duration sets nothing.",
     .remediation = "Lower the Connectum timeout duration below the route's perTryTimeout and timeout, or "
                    "raise those above the application's deadline.",
     .tags = "resilience,timeouts,connectum",

@@ -759,3 +759,131 @@ bool ml_resil_first_time(ml_map *seen, ml_arena *a, const void *p1, const void *
     *slot = (void *)1;
     return true;
 }
+
+/* ---- Gateway API routes as Istio converts them ------------------------------ */
+
+const ml_resource *ml_resil_istio_gateway(const ml_model *m, const ml_resource *route)
+{
+    const ml_gw_route *rt = route->u.route;
+    for (size_t p = 0; rt && p < rt->nparents; p++) {
+        const ml_gw_ref *ref = &rt->parents[p];
+        const char *name = ml_str_nonnull(ref->name);
+        if (!ref->is_gateway || !name || !*name)
+            continue;
+        ml_vec gws = ml_model_view(m, route, ML_K_GW_GATEWAY, ref->ns, name);
+        bool all = gws.n > 0;
+        ML_VEC_EACH(const ml_resource *, g, &gws) {
+            const ml_k8s_gateway *gw = g->u.gw;
+            if (!gw || gw->waypoint || !ml_streq(ml_str_nonnull(gw->class_name), "istio"))
+                all = false;
+        }
+        if (all)
+            return gws.items[0];
+    }
+    return NULL;
+}
+
+/* A Gateway API duration as Istio reads it (time.ParseDuration); *ns 0 for
+ * absent. false when present and unreadable. */
+static bool gw_duration(const ml_node *n, int64_t *ns)
+{
+    *ns = 0;
+    if (!n)
+        return true;
+    const char *s = ml_str_nonnull(n);
+    return s && ml_resil_duration(s, ns);
+}
+
+ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const ml_gw_rule *rule)
+{
+    ml_resil_gw g;
+    memset(&g, 0, sizeof g);
+    g.route = route;
+    g.rule = rule;
+    g.gateway = ml_resil_istio_gateway(m, route);
+    g.known = true;
+    int64_t req = 0, backend = 0;
+    if (!gw_duration(rule->timeout_request, &req) || !gw_duration(rule->timeout_backend, &backend))
+        g.known = false;
+    g.has_retry = rule->retry != NULL;
+    if (g.has_retry) {
+        long long v;
+        if (!rule->retry_attempts) {
+            g.attempts = ML_RESIL_DEFAULT_ATTEMPTS;
+            g.attempts_default = true;
+        } else if (ml_int(rule->retry_attempts, &v) && v >= 0) {
+            g.attempts = v;
+        } else {
+            g.attempts = -1;
+            g.known = false;
+        }
+        if (req > 0) {
+            g.timeout_ns = req;
+            g.timeout_node = rule->timeout_request;
+        }
+        if (backend > 0 && g.attempts != 0) {
+            g.per_try_ns = backend;
+            g.per_try_node = rule->timeout_backend;
+        }
+    } else if (backend > 0) {
+        g.timeout_ns = backend;
+        g.timeout_node = rule->timeout_backend;
+    } else if (req > 0) {
+        g.timeout_ns = req;
+        g.timeout_node = rule->timeout_request;
+    }
+    return g;
+}
+
+const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g)
+{
+    return ml_printf(a, "rule %zu of %s", g->rule->index + 1, ml_res_display(a, g->route));
+}
+
+ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g)
+{
+    ml_resil_retry p;
+    memset(&p, 0, sizeof p);
+    if (!g->has_retry)
+        return ml_resil_default_retry(a, ML_RESIL_RETRY_ROUTE_DEFAULT);
+    if (g->attempts < 0 || g->attempts > INT32_MAX) {
+        p.kind = ML_RESIL_RETRY_UNKNOWN;
+        return p;
+    }
+    if (g->attempts == 0) {
+        p.kind = ML_RESIL_RETRY_OFF;
+        p.attempts_node = g->rule->retry_attempts;
+        return p;
+    }
+    p = ml_resil_default_retry(a, ML_RESIL_RETRY_EXPLICIT);
+    p.attempts = g->attempts;
+    p.attempts_node = g->rule->retry_attempts ? g->rule->retry_attempts : g->rule->retry;
+    ml_buf b;
+    ml_buf_init(&b);
+    ml_buf_puts(&b, "connect-failure,refused-stream,unavailable,cancelled");
+    const ml_node *codes = ml_get(g->rule->retry, "codes");
+    if (codes && !ml_is_null(codes)) {
+        if (!ml_is_seq(codes)) {
+            ml_buf_free(&b);
+            p.kind = ML_RESIL_RETRY_UNKNOWN;
+            return p;
+        }
+        for (size_t i = 0; i < codes->n; i++) {
+            long long c;
+            if (!ml_int(codes->items[i], &c) || c < 100 || c > 599) {
+                ml_buf_free(&b);
+                p.kind = ML_RESIL_RETRY_UNKNOWN;
+                return p;
+            }
+            ml_buf_printf(&b, ",%lld", c);
+        }
+        p.retry_on_node = codes;
+    }
+    p.retry_on = ml_strndup(a, b.s, b.n);
+    ml_buf_free(&b);
+    classify_retry_on(a, &p, p.retry_on, false);
+    p.per_try_known = true;
+    p.per_try_ns = g->per_try_ns;
+    p.per_try_node = g->per_try_node;
+    return p;
+}

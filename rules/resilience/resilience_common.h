@@ -176,4 +176,41 @@ const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_
  * remembers it in `seen` (keys in arena a). */
 bool ml_resil_first_time(ml_map *seen, ml_arena *a, const void *p1, const void *p2, double n);
 
+/* ---- Gateway API routes as Istio converts them ------------------------------ */
+
+/* One HTTPRoute rule with the timeouts and retries Istio gives the route it
+ * builds from it (pilot/pkg/config/kube/gateway/conversion.go,
+ * convertHTTPRoute): with a retry block, attempts (2 when absent, Istio's
+ * choice for the spec's "implementation-specific"), perTryTimeout =
+ * timeouts.backendRequest and timeout = timeouts.request; without one, no
+ * retries block (so Istio's default retry policy, route/retry/retry.go
+ * ConvertPolicy) and timeout = backendRequest when set, else request. A
+ * duration of zero sets nothing. */
+typedef struct ml_resil_gw {
+    const ml_resource *route;
+    const ml_gw_rule *rule;
+    const ml_resource *gateway;  /* the Istio Gateway (class istio) it attaches to; NULL: none certain */
+    bool has_retry;
+    long long attempts;          /* with has_retry: retries after the first try; -1 unknown */
+    bool attempts_default;       /* retry.attempts absent: 2 */
+    int64_t timeout_ns;          /* Istio's route timeout; 0: none */
+    const ml_node *timeout_node; /* the field it comes from */
+    int64_t per_try_ns;          /* with has_retry: backendRequest; 0: none */
+    const ml_node *per_try_node;
+    bool known;                  /* false: a duration cannot be read */
+} ml_resil_gw;
+
+/* The Gateway the route attaches to when every definition the route may
+ * meet is an Istio Gateway (gatewayClassName istio, not a waypoint). */
+const ml_resource *ml_resil_istio_gateway(const ml_model *m, const ml_resource *route);
+ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const ml_gw_rule *rule);
+/* The retry policy of the route Istio builds from the rule: without a
+ * retry block Istio's default (kind ML_RESIL_RETRY_ROUTE_DEFAULT); with
+ * attempts 0 none (OFF); else attempts with retryOn
+ * "connect-failure,refused-stream,unavailable,cancelled" plus retry.codes
+ * (conversion.go, convertHTTPRoute). Unknown when a value cannot be read. */
+ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g);
+/* "rule 2 of HTTPRoute shop/orders" */
+const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g);
+
 #endif

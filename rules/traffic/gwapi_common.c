@@ -97,3 +97,12 @@ void gw_each_http_route(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *
                 fn(ctx, r);
         }
 }
+
+bool gw_backend_permitted(ml_ctx *ctx, const ml_resource *route, const ml_gw_ref *ref)
+{
+    const char *name = ml_str(ref->name);
+    if (!ref->is_service || !name || !*name || !ref->namespace_ || ml_ns_may_equal(ctx->model, ref->ns, route->ns))
+        return true;
+    return gw_refgrant_permits(ctx, "gateway.networking.k8s.io", route->kind_str, route->ns, "", "Service", ref->ns,
+                               name, NULL) != GW_GRANT_NONE;
+}

@@ -37,6 +37,11 @@ gw_grant gw_refgrant_permits(ml_ctx *ctx, const char *from_group, const char *fr
                              const char *to_group, const char *to_kind, const char *to_ns, const char *to_name,
                              const ml_resource **grant);
 
+/* False when Istio certainly refuses the backendRef: a Service in another
+ * namespace that no ReferenceGrant permits (ML313's case; the route's
+ * requests for it get a 500 and never reach the Service). */
+bool gw_backend_permitted(ml_ctx *ctx, const ml_resource *route, const ml_gw_ref *ref);
+
 /* "HTTPRoute shop/orders rule 2" style name of a route rule. */
 const char *gw_rule_name(ml_arena *a, const ml_resource *route, const ml_gw_rule *rule);
 
