@@ -21,7 +21,8 @@
 const char *const ml_config_keys[] = {
     "rules",          "ignore",   "default-namespace", "root-namespace", "trust-domain",
     "trust-domain-aliases", "cluster-domain", "assume-complete", "markdown", "fail-on", "workloads",
-    "apply-sets", NULL};
+    "apply-sets", "default-service-export-to", "default-virtual-service-export-to",
+    "default-destination-rule-export-to", NULL};
 
 void ml_config_defaults(ml_config *c, ml_arena *a)
 {
@@ -356,6 +357,20 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
                 if (!scalar_string(err, c, v->items[j], "trust-domain-aliases", &td))
                     return false;
                 ml_vec_push(c->arena, &c->trust_domain_aliases, (void *)td);
+            }
+        } else if (ml_streq(k, "default-service-export-to") || ml_streq(k, "default-virtual-service-export-to") ||
+                   ml_streq(k, "default-destination-rule-export-to")) {
+            ml_vec *dst = ml_streq(k, "default-service-export-to")           ? &c->default_export_service
+                          : ml_streq(k, "default-virtual-service-export-to") ? &c->default_export_vs
+                                                                             : &c->default_export_dr;
+            if (!ml_is_seq(v))
+                return fail(err, c, v, "'%s' expects a list of namespaces (\".\", \"*\", \"~\" or names)", k);
+            dst->n = 0;
+            for (size_t j = 0; j < v->n; j++) {
+                const char *e = NULL;
+                if (!scalar_string(err, c, v->items[j], k, &e))
+                    return false;
+                ml_vec_push(c->arena, dst, (void *)e);
             }
         } else if (ml_streq(k, "cluster-domain")) {
             if (!scalar_string(err, c, v, k, &c->cluster_domain))

@@ -2327,6 +2327,39 @@ static void export_scan_one(void *arg, const ml_resource *r, const char *e, cons
         x->maybe = true;
 }
 
+const ml_vec *ml_export_default(const ml_model *m, const ml_resource *r)
+{
+    const ml_vec *v = NULL;
+    if (!m->cfg)
+        return NULL;
+    switch (r->kind) {
+    case ML_K_SERVICE:
+    case ML_K_SERVICEENTRY: v = &m->cfg->default_export_service; break;
+    case ML_K_VIRTUALSERVICE: v = &m->cfg->default_export_vs; break;
+    case ML_K_DESTINATIONRULE: v = &m->cfg->default_export_dr; break;
+    default: return NULL;
+    }
+    return v->n ? v : NULL;
+}
+
+const char *ml_export_default_text(ml_arena *a, const ml_model *m, const ml_resource *r)
+{
+    const ml_vec *def = ml_export_default(m, r);
+    if (!def)
+        return NULL;
+    const char *key = r->kind == ML_K_VIRTUALSERVICE     ? "default-virtual-service-export-to"
+                      : r->kind == ML_K_DESTINATIONRULE ? "default-destination-rule-export-to"
+                                                        : "default-service-export-to";
+    ml_buf b;
+    ml_buf_init(&b);
+    ML_VEC_EACH(const char *, e, def) {
+        ml_buf_printf(&b, "%s\"%s\"", b.n ? ", " : "", e);
+    }
+    const char *out = ml_printf(a, "[%s] (the mesh default: %s in the configuration)", b.s ? b.s : "", key);
+    ml_buf_free(&b);
+    return out;
+}
+
 ml_export_answer ml_export_visible(const ml_model *m, const ml_resource *r, const char *ns)
 {
     if (!r || !ns)
@@ -2338,15 +2371,24 @@ ml_export_answer ml_export_visible(const ml_model *m, const ml_resource *r, cons
         return ml_ns_may_equal(m, r->ns, ns) ? ML_EXPORT_UNKNOWN : ML_EXPORT_NO;
     }
     const ml_node *n = ml_export_to_node(r);
-    if (!n)
-        return ML_EXPORT_YES; /* the MeshConfig default, "*" unless the mesh changes it */
-    if (!ml_is_seq(n) && !ml_is_scalar(n))
+    if (n && !ml_is_seq(n) && !ml_is_scalar(n))
         return ML_EXPORT_UNKNOWN;
     export_scan x = {.m = m, .ns = ns};
     ml_arena *a = m->arena;
-    ml_export_each(a, r, export_scan_one, &x);
-    if (!x.any)
-        return ML_EXPORT_YES; /* an empty list or annotation: the default */
+    if (n)
+        ml_export_each(a, r, export_scan_one, &x);
+    if (!x.any) {
+        /* none, an empty list or annotation: the MeshConfig default, "*"
+         * unless the configuration names it (push_context.go
+         * initDefaultExportMaps; initServiceRegistry, setDestinationRules and
+         * initVirtualServices read it as the object's exportTo) */
+        const ml_vec *def = ml_export_default(m, r);
+        if (!def)
+            return ML_EXPORT_YES;
+        ML_VEC_EACH(const char *, e, def) {
+            export_scan_one(&x, r, e, NULL);
+        }
+    }
     if (x.star)
         return ML_EXPORT_YES;
     if (x.tilde && (r->kind == ML_K_SERVICE || r->kind == ML_K_SERVICEENTRY))

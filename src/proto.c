@@ -12,6 +12,7 @@
 #include "meshlint/ts_lex.h"
 
 #include <string.h>
+#include <strings.h>
 
 typedef struct tok {
     const char *s;
@@ -282,4 +283,120 @@ int ml_workloads_mount_rpc(const ml_model *m, const ml_vec *workloads, const cha
         }
     }
     return ML_NO;
+}
+
+/* ---- the paths a set of workloads serves (ML319) ------------------------- */
+
+static void add_path(ml_arena *a, ml_map *seen, ml_vec *out, const char *path)
+{
+    void **slot = ml_map_slot_for(seen, path, strlen(path));
+    if (*slot)
+        return;
+    *slot = (void *)path;
+    ml_vec_push(a, out, (void *)path);
+}
+
+static void add_service_paths(ml_arena *a, ml_map *seen, ml_vec *out, const char *type_name,
+                              const char *const *methods, size_t n)
+{
+    for (size_t i = 0; i < n; i++)
+        add_path(a, seen, out, ml_printf(a, "/%s/%s", type_name, methods[i]));
+}
+
+/* HTTP health on for the link: 1 yes, 0 no, -1 unknown (parseEnvConfig's
+ * truth values, core/src/config/envSchema.ts; as ML403 reads them). */
+static int health_http_on(const ml_model *m, const ml_link *l)
+{
+    ml_setting hh = ml_server_http_health(m, l);
+    switch (hh.val.kind) {
+    case ML_VAL_ABSENT:
+        return 0;
+    case ML_VAL_BOOL:
+        return hh.val.b;
+    case ML_VAL_STR: {
+        const char *s = hh.val.str ? hh.val.str : "";
+        return !strcasecmp(s, "true") || !strcmp(s, "1") || !strcasecmp(s, "yes");
+    }
+    case ML_VAL_NUM:
+        return hh.val.num == 1;
+    default:
+        return -1;
+    }
+}
+
+/* The paths one link serves; false when not all of them are known. */
+static bool link_paths(const ml_model *m, ml_arena *a, const ml_link *l, ml_map *seen, ml_vec *out)
+{
+    const ml_server *s = l->server;
+    if (s->services_shared || !s->services.n || s->protocols_other)
+        return false;
+    if (s->has_health == ML_MAYBE || s->has_reflection == ML_MAYBE)
+        return false;
+    ml_setting es = ml_link_enabled_services(m, l);
+    if (es.val.kind != ML_VAL_ABSENT && (es.val.kind != ML_VAL_STR || !es.val.str))
+        return false;
+    ML_VEC_EACH(const ml_ts_fact *, q, &s->services) {
+        const ml_proto_service *ps = q->val.str ? ml_proto_find(m, q->val.str) : NULL;
+        if (!ps)
+            return false;
+        if (es.val.kind == ML_VAL_STR && !ml_enabled_list_has(es.val.str, ps->type_name))
+            continue; /* buildRoutes.ts: not in enabledServices, not mounted */
+        for (size_t i = 0; i < ps->nmethods; i++)
+            add_path(a, seen, out, ml_printf(a, "/%s/%s", ps->type_name, ps->methods[i].name));
+    }
+    if (s->has_health == ML_YES) {
+        /* healthcheck/src/Healthcheck.ts registers grpc.health.v1.Health with
+         * list, check and watch; httpHandler.ts answers httpPaths when
+         * httpEnabled (default /healthz, /health, /readyz) */
+        static const char *const health[] = {"Check", "Watch", "List"};
+        add_service_paths(a, seen, out, "grpc.health.v1.Health", health, 3);
+        int on = health_http_on(m, l);
+        if (on < 0)
+            return false;
+        if (on) {
+            if (s->health_paths_set && !s->health_paths_known)
+                return false;
+            if (s->health_paths_set) {
+                ML_VEC_EACH(const char *, p, &s->health_paths) {
+                    add_path(a, seen, out, p);
+                }
+            } else {
+                add_path(a, seen, out, "/healthz");
+                add_path(a, seen, out, "/health");
+                add_path(a, seen, out, "/readyz");
+            }
+        }
+    }
+    if (s->has_reflection == ML_YES) {
+        /* reflection/src/serverReflection.ts: v1 and v1alpha */
+        static const char *const info[] = {"ServerReflectionInfo"};
+        add_service_paths(a, seen, out, "grpc.reflection.v1.ServerReflection", info, 1);
+        add_service_paths(a, seen, out, "grpc.reflection.v1alpha.ServerReflection", info, 1);
+    }
+    return true;
+}
+
+bool ml_workloads_served_paths(const ml_model *m, ml_arena *a, const ml_vec *workloads, ml_vec *out)
+{
+    if (!workloads->n)
+        return false;
+    ml_map seen;
+    ml_map_init(&seen);
+    bool known = true;
+    ML_VEC_EACH(const ml_workload *, w, workloads) {
+        if (!known)
+            break;
+        if (!fully_linked(w)) {
+            known = false;
+            break;
+        }
+        ML_VEC_EACH(const ml_server *, s, &w->servers) {
+            ML_VEC_EACH(const ml_link *, l, &s->links) {
+                if (known && l->workload == w)
+                    known = link_paths(m, a, l, &seen, out);
+            }
+        }
+    }
+    ml_map_free(&seen);
+    return known;
 }

@@ -2901,6 +2901,7 @@ static void do_protocols(xctx *x, ml_server *s, val *opts)
         s->has_health = ML_MAYBE;
         s->has_reflection = ML_MAYBE;
         s->health_paths_known = false;
+        s->protocols_other = true;
         s->health_http_enabled.kind = ML_VAL_UNKNOWN;
         s->health_http_enabled.why = why;
         s->health_http_enabled.loc = pv.loc;
@@ -2956,8 +2957,10 @@ static void do_protocols(xctx *x, ml_server *s, val *opts)
             s->has_reflection = tri_max(s->has_reflection, e->maybe ? ML_MAYBE : ML_YES);
         } else if (v->k == V_CALL || v->k == V_FUNC || v->k == V_OBJ) {
             /* another known protocol, or an inline registration */
+            s->protocols_other = true;
         } else if (!is_nullish(v)) {
             open = true;
+            s->protocols_other = true;
             if (!open_why) {
                 open_why = v->k == V_UNKNOWN ? v->why : "protocol entry not understood";
                 open_loc = v->loc;
@@ -3451,6 +3454,7 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
         s->has_health = s->has_reflection = ML_MAYBE;
         s->health_paths_known = false;
         s->interceptors_known = false;
+        s->protocols_other = true;
         for (int k = 0; k < 5; k++) {
             cfg_slot(s, k)->enabled = ML_MAYBE;
             cfg_slot(s, k)->loc = opts->loc;

@@ -47,6 +47,10 @@ typedef struct ml_config {
     const char *trust_domain;  /* "cluster.local" */
     ml_vec trust_domain_aliases; /* const char*: meshConfig.trustDomainAliases (older trust domains still accepted) */
     const char *cluster_domain;/* "cluster.local" */
+    /* meshConfig.defaultServiceExportTo (Services and ServiceEntries),
+     * defaultVirtualServiceExportTo, defaultDestinationRuleExportTo: the
+     * exportTo of an object that sets none (const char*; empty: "*") */
+    ml_vec default_export_service, default_export_vs, default_export_dr;
     bool assume_complete;
     bool markdown;
     ml_level fail_on;          /* ML_LEVEL_NONE = never */

@@ -510,6 +510,14 @@ bool ml_model_has_apply_time(const ml_model *m);
  * unbound apply-time namespace, makes the answer unknown. */
 typedef enum ml_export_answer { ML_EXPORT_NO, ML_EXPORT_YES, ML_EXPORT_UNKNOWN } ml_export_answer;
 ml_export_answer ml_export_visible(const ml_model *m, const ml_resource *r, const char *ns);
+/* The MeshConfig default exportTo for r's kind from the configuration
+ * (default-service-export-to for Services and ServiceEntries,
+ * default-virtual-service-export-to, default-destination-rule-export-to;
+ * const char* entries), or NULL when not configured: "*". */
+const ml_vec *ml_export_default(const ml_model *m, const ml_resource *r);
+/* "[\".\"] (the mesh default: <key> in the configuration)" for messages, or NULL
+ * when no default is configured. */
+const char *ml_export_default_text(ml_arena *a, const ml_model *m, const ml_resource *r);
 /* The exportTo node of r (sequence, or the Service annotation's scalar), or NULL. */
 const ml_node *ml_export_to_node(const ml_resource *r);
 /* Call fn on each namespace entry of r's exportTo as written (an arena

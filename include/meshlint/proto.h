@@ -59,4 +59,16 @@ int ml_link_mounts_rpc(const struct ml_model *m, const struct ml_link *l, const 
 int ml_workloads_mount_rpc(const struct ml_model *m, const ml_vec *workloads, const char *service,
                            const char *method);
 
+/* Every HTTP path the Connectum servers of these workloads (ml_workload*)
+ * answer, appended to *out as const char* without repeats: /<type
+ * name>/<method> of each service a link mounts (enabledServices applied),
+ * /grpc.health.v1.Health/{Check,Watch,List} and the health httpPaths (when
+ * httpEnabled) with Healthcheck(), the v1 and v1alpha ServerReflectionInfo
+ * with Reflection() (core/src/buildRoutes.ts: nothing else is answered but
+ * Unimplemented or 404). True only when all of it is known: every workload
+ * runs a linked server in each application container, every mounted
+ * service is declared by a .proto in the input, the protocols are only
+ * Healthcheck and Reflection, and their settings are known. */
+bool ml_workloads_served_paths(const struct ml_model *m, ml_arena *a, const ml_vec *workloads, ml_vec *out);
+
 #endif

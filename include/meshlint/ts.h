@@ -101,6 +101,9 @@ typedef struct ml_server {
     bool health_paths_set;
     bool health_paths_known;
     ml_tri has_reflection;
+    bool protocols_other;  /* a protocols entry other than Healthcheck/Reflection (a protocol of another
+                            * package, an inline registration, or one not understood): it may serve
+                            * HTTP paths and services of its own (core/src/buildRoutes.ts: httpHandler) */
 
     bool interceptors_known;   /* false: some element could not be evaluated */
     ml_interceptor_cfg retry, timeout, circuit_breaker, bulkhead, fallback;

@@ -84,11 +84,11 @@ static bool exported_elsewhere(ml_ctx *ctx, const ml_resource *r, const ml_destr
     return ns && ml_export_visible(ctx->model, dr->res, ns) == ML_EXPORT_NO;
 }
 
-static const char *export_text(ml_arena *a, const ml_resource *r)
+static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource *r)
 {
     const ml_node *n = ml_export_to_node(r);
-    if (!n)
-        return "every namespace";
+    if (!n && !dr_has_selector(r))
+        return ml_export_default(m, r) ? ml_export_default_text(a, m, r) : "every namespace";
     if (dr_has_selector(r))
         return "its own namespace (it has a workloadSelector)";
     ml_buf b;
@@ -116,7 +116,7 @@ static void report_not_exported(ml_ctx *ctx, const ml_resource *r, const ml_rout
                               "not include namespace %s: the sidecars of %s use this route but see no subset %s, "
                               "so %s",
                               what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset,
-                              ml_res_display(ctx->arena, dr->res), export_text(ctx->arena, dr->res), r->ns, r->ns,
+                              ml_res_display(ctx->arena, dr->res), export_text(ctx->arena, ctx->model, dr->res), r->ns, r->ns,
                               subset, fails);
     const ml_node *ex = ml_export_to_node(dr->res);
     ml_note(ctx, diag, ml_node_loc(ex ? ex : dr->res->name_node), "the exportTo of %s",
@@ -282,8 +282,10 @@ const ml_rule ml_rule_ML301 = {
                    "private to its namespace). So when the only DestinationRules defining the subset are not "
                    "exported to the namespace of a VirtualService that binds the mesh gateway and is visible in "
                    "its own namespace, the sidecars of that namespace route to a subset they do not have, and the "
-                   "rule reports it. A missing exportTo is taken as Istio's default \"*\" (MeshConfig "
-                   "defaultDestinationRuleExportTo), and a VirtualService used only by other namespaces or "
+                   "rule reports it. A missing exportTo is the mesh's defaultDestinationRuleExportTo (push_context.go "
+                   "initDefaultExportMaps): \"*\" unless default-destination-rule-export-to in the configuration "
+                   "names it; a VirtualService without exportTo likewise follows "
+                   "default-virtual-service-export-to. A VirtualService used only by other namespaces or "
                    "gateways is not judged this way.",
     .remediation = "Name a subset the DestinationRule defines, or add the subset (with labels that select the "
                    "intended pods) to the DestinationRule for the host.",

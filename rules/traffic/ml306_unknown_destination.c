@@ -213,13 +213,22 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
         }
         if (hidden) {
             ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->host),
-                                      "%s of %s in %s goes to %s, whose annotation networking.istio.io/exportTo "
-                                      "\"%s\" does not include namespace %s: the sidecars there do not know the "
+                                      "%s of %s in %s goes to %s, %s does not include namespace %s: the sidecars "
+                                      "there do not know the "
                                       "host and do not apply this route (their requests bypass it or fail, as the "
                                       "mesh's outboundTrafficPolicy decides)",
                                       what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r),
-                                      ml_res_display(ctx->arena, hidden->res), ml_str(hidden->export_to), cns);
-            ml_note(ctx, diag, ml_node_loc(hidden->export_to), "the exportTo of %s",
+                                      ml_res_display(ctx->arena, hidden->res),
+                                      hidden->export_to
+                                          ? ml_printf(ctx->arena, "whose annotation networking.istio.io/exportTo \"%s\"",
+                                                      ml_str_nonnull(hidden->export_to)
+                                                          ? ml_str_nonnull(hidden->export_to)
+                                                          : "?")
+                                          : ml_printf(ctx->arena, "which has no exportTo annotation, so its exportTo %s",
+                                                      ml_export_default_text(ctx->arena, ctx->model, hidden->res)),
+                                      cns);
+            ml_note(ctx, diag, ml_node_loc(hidden->export_to ? hidden->export_to : hidden->res->name_node),
+                    "the exportTo of %s",
                     ml_res_display(ctx->arena, hidden->res));
             ml_help(ctx, diag, "add %s to the Service's exportTo annotation, or route from a namespace it is "
                                "exported to",
@@ -363,8 +372,9 @@ const ml_rule ml_rule_ML306 = {
                    "(otherwise the Service may be deployed from elsewhere), and an external host without a "
                    "ServiceEntry only with --assume-complete.\n"
                    "\n"
-                   "A ServiceEntry declares its hosts only to the namespaces in its exportTo (Istio's default "
-                   "\"*\" when absent; \".\" is its own namespace, \"~\" none: initServiceRegistry in "
+                   "A ServiceEntry declares its hosts only to the namespaces in its exportTo (when absent, the "
+                   "mesh's defaultServiceExportTo: \"*\" unless default-service-export-to in the configuration "
+                   "names it, push_context.go initDefaultExportMaps; \".\" is its own namespace, \"~\" none: initServiceRegistry in "
                    "pilot/pkg/model/push_context.go files each service as public, private to its namespace, or "
                    "exported to named namespaces, and a sidecar sees only those). So for a VirtualService that "
                    "binds the mesh gateway and is visible in its own namespace, a ServiceEntry (a wildcard one "

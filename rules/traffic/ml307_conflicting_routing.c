@@ -30,11 +30,27 @@ typedef struct vis {
     const char *ns[MAX_EXPORT];
 } vis;
 
-static void visibility(const ml_resource *r, const ml_node *export_to, vis *v)
+static void visibility(const ml_model *m, const ml_resource *r, const ml_node *export_to, vis *v)
 {
     v->all = false;
     v->n = 0;
-    if (!ml_is_seq(export_to) || export_to->n == 0 || export_to->n > MAX_EXPORT) {
+    if (!ml_is_seq(export_to) || export_to->n == 0) {
+        /* none: the mesh default (push_context.go initDefaultExportMaps) */
+        const ml_vec *def = ml_export_default(m, r);
+        if (!def || def->n > MAX_EXPORT) {
+            v->all = true;
+            return;
+        }
+        ML_VEC_EACH(const char *, s, def) {
+            if (strcmp(s, "*") == 0) {
+                v->all = true;
+                return;
+            }
+            v->ns[v->n++] = strcmp(s, ".") == 0 ? r->ns : s;
+        }
+        return;
+    }
+    if (export_to->n > MAX_EXPORT) {
         v->all = true;
         return;
     }
@@ -125,7 +141,7 @@ static void check_vs(ml_ctx *ctx)
         const ml_virtualservice *vs = r->u.vs;
         if (!r->live || !vs || !vs->mesh_gateway)
             continue;
-        visibility(r, vs->export_to, va);
+        visibility(ctx->model, r, vs->export_to, va);
         for (size_t i = 0; i < vs->nhosts; i++) {
             const char *h = vs->fqdns[i];
             const ml_vec *v = h ? ml_map_vec(&by_host, h, strlen(h)) : NULL;
@@ -143,7 +159,7 @@ static void check_vs(ml_ctx *ctx)
                  * of another group that r's group replaces is not applied with it */
                 if (ml_streq(o->res->key, r->key) || !ml_model_meets(ctx->model, r, o->res))
                     continue;
-                visibility(o->res, o->export_to, vb);
+                visibility(ctx->model, o->res, o->export_to, vb);
                 if (!visible_together(va, vb))
                     continue;
                 const ml_node *oh = vs_host_node(o, h);

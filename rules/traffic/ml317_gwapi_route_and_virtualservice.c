@@ -52,7 +52,8 @@ static void check_route(ml_ctx *ctx, const ml_resource *r)
                 dup = vss.items[vj] == vs;
             if (dup)
                 continue;
-            if (!vr->live || !vs->mesh_gateway || vs->export_to || !ml_streq(vr->ns, r->ns))
+            if (!vr->live || !vs->mesh_gateway || vs->export_to || !ml_streq(vr->ns, r->ns) ||
+                ml_export_visible(ctx->model, vr, vr->ns) != ML_EXPORT_YES)
                 continue;
             if (!ml_model_meets(m, r, vr) || !ml_model_meets(m, vr, r))
                 continue;

@@ -228,8 +228,9 @@ static void check_wildcard(ml_ctx *ctx, const ml_destrule *w, const tls_site *s)
     const char *root = m->mesh && m->mesh->root_ns ? m->mesh->root_ns : "istio-system";
     bool from_root = strcmp(w->res->ns, root) == 0;
     if (from_root) {
-        /* exported beyond the root namespace: no exportTo, or "*" */
-        if (ml_export_to_node(w->res) && ml_export_visible(m, w->res, "\x01other") != ML_EXPORT_YES)
+        /* exported beyond the root namespace: no exportTo (and the mesh
+         * default "*"), or "*" */
+        if (ml_export_visible(m, w->res, "\x01other") != ML_EXPORT_YES)
             return;
     } else if (ml_export_visible(m, w->res, w->res->ns) != ML_EXPORT_YES) {
         return;
