@@ -57,7 +57,9 @@ typedef enum fn_id {
     FN_PER_SERVICE_ENV_RESOLVER,
     FN_DNS_RESOLVER,
     FN_PARSE_SERVICES_ENV,
-    FN_OTHER /* some other function imported from @connectum/...: known, not configurable here */
+    FN_OTHER /* some other function imported from @connectum/... (or from a package
+                that cannot return a Connectum interceptor, foreign_module()):
+                known, not configurable here */
 } fn_id;
 
 static const struct {
@@ -86,12 +88,32 @@ static const struct {
     {"parseServicesEnv", FN_PARSE_SERVICES_ENV, "@connectum/"},
 };
 
+/* Packages whose functions cannot return one of Connectum's resilience
+ * interceptors: only @connectum/interceptors exports them
+ * (interceptors/src/index.ts), and no other Connectum package depends on it
+ * (the dependencies of core, auth, otel, events and testing in their
+ * package.json; their functions are FN_OTHER through the @connectum/ scope).
+ * These scopes are below Connectum: @connectrpc (ConnectRPC, a peer
+ * dependency of @connectum/core), @bufbuild (Protobuf-ES, the same) and
+ * @opentelemetry (a dependency of @connectum/otel); they do not know
+ * Connectum. A call into them (createValidateInterceptor() of
+ * @connectrpc/validate, ...) is an interceptor list entry that is none of
+ * retry, timeout, circuit breaker, bulkhead or fallback. */
+static bool foreign_module(const char *module)
+{
+    return module && (ml_starts_with(module, "@connectrpc/") || ml_starts_with(module, "@bufbuild/") ||
+                      ml_starts_with(module, "@opentelemetry/"));
+}
+
 static fn_id fn_by_name(const char *name, const char *module)
 {
     for (size_t k = 0; k < sizeof fn_table / sizeof fn_table[0]; k++)
-        if (strcmp(fn_table[k].name, name) == 0)
-            return module && !ml_starts_with(module, fn_table[k].scope) ? FN_NONE : fn_table[k].id;
-    return module && ml_starts_with(module, "@connectum/") ? FN_OTHER : FN_NONE;
+        if (strcmp(fn_table[k].name, name) == 0) {
+            if (module && !ml_starts_with(module, fn_table[k].scope))
+                return foreign_module(module) ? FN_OTHER : FN_NONE;
+            return fn_table[k].id;
+        }
+    return module && (ml_starts_with(module, "@connectum/") || foreign_module(module)) ? FN_OTHER : FN_NONE;
 }
 
 static bool fn_is_transport(fn_id f)
@@ -554,6 +576,62 @@ static void arr_push(xctx *x, val *arr, val *v, bool maybe)
     ml_vec_push(x->a, &arr->elems, e);
 }
 
+/* Two elements that are one value: the same val, or calls of the same
+ * function at the same place (a helper's local evaluated once per return). */
+static bool same_elem(const val *a, const val *b)
+{
+    if (a == b)
+        return true;
+    return a->k == V_CALL && b->k == V_CALL && a->fn == b->fn && a->fn != FN_NONE && a->loc.file &&
+           a->loc.file == b->loc.file && a->loc.off == b->loc.off && a->loc.end_off == b->loc.end_off;
+}
+
+/* The elements of a value that is one of a few arrays (V_COND of V_ARR,
+ * undefined or null): an element present in every alternative keeps its own
+ * maybe, the others are maybe. NULL when an alternative is something else.
+ * Bounded by depth and by the elements of the alternatives. */
+static val *cond_elems(xctx *x, val *v, unsigned depth)
+{
+    if (depth > 16 || x->budget == 0) {
+        if (x->budget == 0)
+            x->cuts++;
+        return NULL;
+    }
+    x->budget--;
+    if (v->k == V_ARR)
+        return v->open_after < 0 ? v : NULL;
+    if (v->k == V_UNDEF || v->k == V_NULL) {
+        val *r = mkv(x, V_ARR, v->loc);
+        r->open_after = -1;
+        return r;
+    }
+    if (v->k != V_COND)
+        return NULL;
+    val *a = cond_elems(x, v->a, depth + 1), *b = cond_elems(x, v->b2, depth + 1);
+    if (!a || !b || a->elems.n > 256 || b->elems.n > 256)
+        return NULL;
+    val *r = mkv(x, V_ARR, v->loc);
+    r->open_after = -1;
+    bool used[256] = {false};
+    ML_VEC_EACH(elem *, ea, &a->elems) {
+        bool both = false;
+        for (size_t k = 0; k < b->elems.n && !both; k++) {
+            elem *eb = b->elems.items[k];
+            if (!used[k] && same_elem(ea->v, eb->v)) {
+                used[k] = true;
+                both = true;
+                arr_push(x, r, ea->v, ea->maybe || eb->maybe);
+            }
+        }
+        if (!both)
+            arr_push(x, r, ea->v, true);
+    }
+    for (size_t k = 0; k < b->elems.n; k++)
+        if (!used[k])
+            arr_push(x, r, ((elem *)b->elems.items[k])->v, true);
+    return r;
+}
+
 static void arr_spread(xctx *x, val *arr, val *src, bool maybe, unsigned depth)
 {
     if (depth > 16) {
@@ -566,10 +644,18 @@ static void arr_spread(xctx *x, val *arr, val *src, bool maybe, unsigned depth)
             arr_push(x, arr, e->v, e->maybe || maybe);
         }
         break;
-    case V_COND:
+    case V_COND: {
+        val *common = cond_elems(x, src, 0);
+        if (common) {
+            ML_VEC_EACH(elem *, e, &common->elems) {
+                arr_push(x, arr, e->v, e->maybe || maybe);
+            }
+            break;
+        }
         arr_spread(x, arr, src->a, true, depth + 1);
         arr_spread(x, arr, src->b2, true, depth + 1);
         break;
+    }
     case V_UNDEF:
     case V_NULL:
         break;
@@ -959,12 +1045,21 @@ static val *eval_param(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
 #define MAX_FRAMES 8
 
 /* Where a named function's parameters open and what it returns: the token
- * of its only `return` expression (or of its expression body), found once. */
+ * of its only `return` expression (or of its expression body), or of each
+ * of a few return statements, found once. */
+#define MAX_RETURNS 8
 typedef struct fn_shape {
     bool done, ok;
     uint32_t open;   /* '(' of the parameters, or the single parameter */
     uint32_t ret;    /* first token of the returned expression; UINT32_MAX: returns undefined */
     const char *why;
+    /* several return statements: the first token of each returned
+     * expression (UINT32_MAX for a bare `return;`), and whether the end of
+     * the body can be reached (no return at the body's own level), which
+     * returns undefined */
+    uint32_t rets[MAX_RETURNS];
+    unsigned nrets;
+    bool falls_off;
 } fn_shape;
 
 static bool owns_return(const ml_ts_unit *u, uint32_t r, uint32_t open)
@@ -1044,6 +1139,7 @@ static const fn_shape *shape_of(xctx *x, ml_ts_unit *u, ml_ts_binding *fb)
         return sh;
     }
     uint32_t close = ml_ts_match(u, body), nret = 0;
+    sh->falls_off = true;
     for (uint32_t r = body + 1; r < close; r++) {
         if (!ml_tok_is(u, r, "return") || ml_tok_p(u, r - 1, ML_P_DOT) || !owns_return(u, r, sh->open))
             continue;
@@ -1051,11 +1147,19 @@ static const fn_shape *shape_of(xctx *x, ml_ts_unit *u, ml_ts_binding *fb)
         const ml_tok *nt = ml_ts_tok(u, r + 1);
         bool empty = ml_tok_p(u, r + 1, ML_P_SEMI) || ml_tok_p(u, r + 1, ML_P_RBRACE) || (nt->flags & ML_TF_NL_BEFORE);
         sh->ret = empty ? UINT32_MAX : r + 1;
+        if (sh->nrets < MAX_RETURNS)
+            sh->rets[sh->nrets++] = sh->ret;
+        /* a return at the body's own level: control never passes it */
+        if (u->scopes[u->tok_scope[r]].open == body)
+            sh->falls_off = false;
     }
-    if (nret > 1) {
-        sh->why = ml_printf(x->a, "%s() has %u return statements", fb->name, nret);
+    if (nret > MAX_RETURNS) {
+        sh->why = ml_printf(x->a, "%s() has %u return statements (meshlint follows at most %d)", fb->name, nret,
+                            MAX_RETURNS);
         return sh;
     }
+    if (nret == 0)
+        sh->falls_off = false; /* returns undefined: sh->ret says so */
     sh->ok = true;
     return sh;
 }
@@ -1081,17 +1185,38 @@ static val *call_local(xctx *x, ml_ts_unit *cu, ml_ts_node *call, val *fn, ml_lo
         return unk(x, loc, ml_printf(x->a, "call to %s(): %s", fb->name, sh->why));
     if (x->nframes >= MAX_FRAMES)
         return unk(x, loc, ml_printf(x->a, "call to %s(): helper functions nested too deeply", fb->name));
-    if (sh->ret == UINT32_MAX)
+    if (sh->nrets <= 1 && !sh->falls_off && sh->ret == UINT32_MAX)
         return mkv(x, V_UNDEF, loc);
+    uint32_t first = sh->nrets ? sh->rets[0] : sh->ret;
     uint32_t fs = fu->tok_scope[ml_tok_p(fu, sh->open, ML_P_LPAREN) ? sh->open + 1 : sh->open];
-    uint32_t end = fu->scopes[fs].open == sh->open ? fu->scopes[fs].close : ml_ts_skip_expr(fu, sh->ret);
+    uint32_t end = fu->scopes[fs].open == sh->open ? fu->scopes[fs].close : ml_ts_skip_expr(fu, first);
     struct frame *fr = &x->frames[x->nframes++];
     fr->fu = fu;
     fr->open = sh->open;
     fr->end = end;
     fr->cu = cu;
     fr->call = call;
-    val *v = ev(x, fu, ml_ts_parse_expr(fu, sh->ret, NULL));
+    val *v = NULL;
+    if (sh->nrets <= 1 && !sh->falls_off) {
+        v = ev(x, fu, ml_ts_parse_expr(fu, sh->ret, NULL));
+    } else {
+        /* several returns (or one that may be skipped): the value is one of
+         * what they return, which one known only at run time */
+        const char *why = ml_printf(x->a, "which return statement of %s() runs is known only at run time", fb->name);
+        for (unsigned k = sh->nrets + (sh->falls_off ? 1 : 0); k-- > 0;) {
+            val *r = k >= sh->nrets || sh->rets[k] == UINT32_MAX ? mkv(x, V_UNDEF, loc)
+                                                                 : ev(x, fu, ml_ts_parse_expr(fu, sh->rets[k], NULL));
+            if (!v) {
+                v = r;
+                continue;
+            }
+            val *c = mkv(x, V_COND, loc);
+            c->a = r;
+            c->b2 = v;
+            c->why = why;
+            v = c;
+        }
+    }
     x->nframes--;
     return v;
 }
@@ -1104,6 +1229,8 @@ static val *eval_binding(xctx *x, ml_ts_unit *u, ml_ts_binding *b, ml_loc use)
     case ML_B_VAR: {
         if (b->kind != ML_B_CONST && ml_map_gets(&u->reassigned, b->name))
             return unk(x, use, ml_printf(x->a, "%s is reassigned", b->name));
+        if (ml_map_gets(&u->mutated, b->name))
+            return unk(x, use, ml_printf(x->a, "%s is changed after its declaration (%s.push(...) or an assignment to a member)", b->name, b->name));
         if (b->init == UINT32_MAX)
             return unk(x, use, ml_printf(x->a, "%s has no initializer", b->name));
         if (b->busy)
@@ -1249,7 +1376,7 @@ static fn_id recognize(xctx *x, ml_ts_unit *u, const ml_ts_node *callee)
         ml_ts_binding *b = ml_ts_lookup(u, callee->str, callee->len, callee->first);
         if (b) {
             if (b->kind == ML_B_IMPORT && b->module && b->key &&
-                (ml_starts_with(b->module, "@connectum/") || ml_starts_with(b->module, "@connectrpc/")))
+                (ml_starts_with(b->module, "@connectum/") || foreign_module(b->module)))
                 return fn_by_name(b->key, b->module);
             return FN_NONE;
         }
@@ -1265,7 +1392,7 @@ static fn_id recognize(xctx *x, ml_ts_unit *u, const ml_ts_node *callee)
     if (callee->kind == ML_N_MEMBER && callee->a && callee->a->kind == ML_N_IDENT) {
         ml_ts_binding *b = ml_ts_lookup(u, callee->a->str, callee->a->len, callee->a->first);
         if (b && (b->kind == ML_B_IMPORT_NS || b->kind == ML_B_IMPORT_DEFAULT) && b->module &&
-            (ml_starts_with(b->module, "@connectum/") || ml_starts_with(b->module, "@connectrpc/")))
+            (ml_starts_with(b->module, "@connectum/") || foreign_module(b->module)))
             return fn_by_name(callee->str, b->module);
     }
     return FN_NONE;
@@ -2867,8 +2994,12 @@ static bool elements_of(xctx *x, val *v, bool maybe, ml_vec *out, unsigned depth
             ml_vec_push(x->a, out, c);
         }
         return true;
-    case V_COND:
+    case V_COND: {
+        val *common = cond_elems(x, v, 0);
+        if (common)
+            return elements_of(x, common, maybe, out, depth + 1);
         return elements_of(x, v->a, true, out, depth + 1) && elements_of(x, v->b2, true, out, depth + 1);
+    }
     case V_UNDEF:
     case V_NULL:
         return true;

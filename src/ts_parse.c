@@ -63,6 +63,31 @@ static bool word_in(const ml_ts_unit *u, uint32_t i, const char *const *list)
     return false;
 }
 
+/* Whether the member chain after the identifier at i changes what the
+ * identifier holds: name.push(...) (or another array mutator) or an
+ * assignment to a member, name.x = ... / name[k] += .... */
+static bool mutates(const ml_ts_unit *u, uint32_t i)
+{
+    static const char *const mutators[] = {"push", "unshift", "splice", "pop", "shift", "fill",
+                                           "copyWithin", "set", "delete", "clear", "add", NULL};
+    uint32_t j = i + 1;
+    for (int steps = 0; steps < 64; steps++) {
+        if ((ml_tok_p(u, j, ML_P_DOT) || ml_tok_p(u, j, ML_P_QDOT)) && is_ident(u, j + 1)) {
+            if (ml_tok_p(u, j + 2, ML_P_LPAREN))
+                return word_in(u, j + 1, mutators);
+            j += 2;
+        } else if (ml_tok_p(u, j, ML_P_LBRACK)) {
+            j = tmatch(u, j) + 1;
+        } else {
+            break;
+        }
+    }
+    const ml_tok *t = tk(u, j);
+    return j > i + 1 && t->kind == ML_TK_PUNCT &&
+           (ml_punct_is_assign(t->punct) || t->punct == ML_P_INC || t->punct == ML_P_DEC);
+}
+
+
 static bool is_eof(const ml_ts_unit *u, uint32_t i) { return tk(u, i)->kind == ML_TK_EOF; }
 
 ml_loc ml_ts_loc(const ml_ts_unit *u, uint32_t first, uint32_t last)
@@ -1013,6 +1038,13 @@ static void scan(ml_ts_unit *u)
         if (!sc.decl_name[i] && nx->kind == ML_TK_PUNCT &&
             ((ml_punct_is_assign(nx->punct)) || nx->punct == ML_P_INC || nx->punct == ML_P_DEC))
             ml_map_put(&u->reassigned, u->src + t->off, t->end - t->off, (void *)1);
+        if (!sc.decl_name[i] && nx->kind == ML_TK_PUNCT &&
+            (nx->punct == ML_P_DOT || nx->punct == ML_P_QDOT || nx->punct == ML_P_LBRACK) && mutates(u, i))
+            ml_map_put(&u->mutated, u->src + t->off, t->end - t->off, (void *)1);
+        if (ml_tok_is(u, i, "Object") && ml_tok_p(u, i + 1, ML_P_DOT) && ml_tok_is(u, i + 2, "assign") &&
+            ml_tok_p(u, i + 3, ML_P_LPAREN) && is_ident(u, i + 4) &&
+            (ml_tok_p(u, i + 5, ML_P_COMMA) || ml_tok_p(u, i + 5, ML_P_RPAREN)))
+            ml_map_put(&u->mutated, u->src + tk(u, i + 4)->off, tk(u, i + 4)->end - tk(u, i + 4)->off, (void *)1);
     }
 
     /* lookups walk each name's declarations in token order */
@@ -1052,6 +1084,7 @@ bool ml_ts_unit_init(ml_ts_unit *u, ml_arena *a, ml_file *f, const char *src, ui
     u->arena = a;
     ml_map_init(&u->bindings);
     ml_map_init(&u->reassigned);
+    ml_map_init(&u->mutated);
     ml_map_init(&u->exports);
     if (!ml_ts_lex(src, start, end, line, col, &u->lx))
         return false;
@@ -1073,6 +1106,7 @@ void ml_ts_unit_free(ml_ts_unit *u)
     free(u->scopes);
     ml_map_free(&u->bindings);
     ml_map_free(&u->reassigned);
+    ml_map_free(&u->mutated);
     ml_map_free(&u->exports);
     u->tok_scope = NULL;
     u->expr_stop = NULL;

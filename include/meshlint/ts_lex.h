@@ -128,6 +128,9 @@ typedef struct ml_ts_unit {
     uint32_t nscopes, capscopes;
     ml_map bindings;      /* name -> ml_vec of ml_ts_binding*, in token order */
     ml_map reassigned;    /* name -> (void*)1 when some `name = ...` / name++ exists */
+    ml_map mutated;       /* name -> (void*)1 when its contents change after the declaration:
+                             name.push(...) and the other array mutators, name.x = ...,
+                             name[k] = ..., Object.assign(name, ...) */
     ml_map exports;       /* exported name -> ml_ts_binding* (export const, export { a as b }) */
     bool has_connectum;   /* imports something from @connectum/... */
     bool markdown;        /* a Markdown snippet: known names need no import */

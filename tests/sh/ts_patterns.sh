@@ -42,4 +42,39 @@ TS
 dump_ports "$T/m" > "$T/out"
 contains "$T/out" "main.ts:3:54 number 7001"
 contains "$T/out" "main.ts:3:54 number 8000"
+# interceptor lists (issue 16): a helper with several returns is one of
+# them, an interceptor present in every return is on; a call into
+# @connectrpc/ is no resilience interceptor; an array changed after its
+# declaration (push) is unknown, not its literal; a call into a package
+# meshlint cannot see stays unknown
+dump_icpt() { # dump_icpt DIR: "file known retry timeout bulkhead" per server
+  "$MESHLINT" --no-config --dump-model "$1" > "$T/dump" || fail "--dump-model $1"
+  python3 - "$T/dump" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["servers"]:
+    print(s["at"], s["interceptorsKnown"], s["retry"]["enabled"], s["timeout"]["enabled"], s["bulkhead"]["enabled"])
+PY
+}
+mkdir -p "$T/i"
+cat > "$T/i/main.ts" <<'TS'
+import { createServer } from "@connectum/core";
+import { createRetryInterceptor, createTimeoutInterceptor } from "@connectum/interceptors";
+import { createValidateInterceptor } from "@connectrpc/validate";
+import { platformInterceptors } from "@acme/platform";
+function resilience() {
+  const retry = createRetryInterceptor({ maxRetries: 2 });
+  if (process.env.NODE_ENV === "test") return [retry];
+  return [createTimeoutInterceptor({ duration: 2000 }), retry];
+}
+const extra = [createValidateInterceptor()];
+extra.push(createTimeoutInterceptor());
+createServer({ interceptors: [createValidateInterceptor(), ...resilience()] });
+createServer({ interceptors: extra });
+createServer({ interceptors: [...platformInterceptors(), ...resilience()] });
+TS
+dump_icpt "$T/i" > "$T/out"
+contains "$T/out" "main.ts:12:1 True yes maybe no"
+contains "$T/out" "main.ts:13:1 False maybe maybe maybe"
+contains "$T/out" "main.ts:14:1 False yes maybe maybe"
 echo "ts_patterns: ok"

@@ -1505,7 +1505,31 @@ static void test_helper_functions(void **state)
     /* the same helper at another call: its own argument */
     assert_true(server(f, 1)->port.kind == ML_VAL_NUM && server(f, 1)->port.num == 8000);
     assert_int_equal(server(f, 2)->port.kind, ML_VAL_UNKNOWN);
-    assert_non_null(strstr(server(f, 2)->port.why, "two() has 2 return statements"));
+    /* several returns: one of what they return */
+    assert_non_null(strstr(server(f, 2)->port.why, "which return statement of two() runs"));
+    assert_int_equal(server(f, 2)->port.alts.n, 2);
+    fx_free(f);
+
+    /* an array changed after its declaration is not its literal; a call
+     * into @connectrpc/ returns no Connectum resilience interceptor; an
+     * interceptor in every return of a helper is on */
+    f = fx_new();
+    assert_int_equal(
+        extract(f, "p.ts",
+                IMP "import { createValidateInterceptor } from '@connectrpc/validate';\n"
+                    "const list = [createErrorHandlerInterceptor()];\n"
+                    "list.push(createRetryInterceptor());\n"
+                    "function res() { const t = createTimeoutInterceptor();\n"
+                    "  if (process.env.X) return [t]; return [createRetryInterceptor(), t]; }\n"
+                    "createServer({ interceptors: list });\n"
+                    "createServer({ interceptors: [createValidateInterceptor(), ...res()] });\n"),
+        2);
+    assert_false(server(f, 0)->interceptors_known);
+    assert_int_equal(server(f, 0)->retry.enabled, ML_MAYBE);
+    assert_true(server(f, 1)->interceptors_known);
+    assert_int_equal(server(f, 1)->timeout.enabled, ML_YES);
+    assert_int_equal(server(f, 1)->retry.enabled, ML_MAYBE);
+    assert_int_equal(server(f, 1)->bulkhead.enabled, ML_NO);
     fx_free(f);
 
     /* recursion ends in an unknown, not a hang */
