@@ -350,6 +350,23 @@ static void report_gw(ml_ctx *ctx, ml_map *seen, long long limit, const ml_serve
                    advice);
 }
 
+typedef struct gw_backend_ctx {
+    ml_map *seen;
+    long long limit;
+    const ml_resil_gw *g;
+    const ml_resil_retry *p;
+} gw_backend_ctx;
+
+static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload *w, void *arg)
+{
+    const gw_backend_ctx *bc = arg;
+    const ml_link *l = link_to(s, w);
+    ml_resil_app_retry app;
+    if (!l || !ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
+        return;
+    report_gw(ctx, bc->seen, bc->limit, s, l, &app, bc->g, bc->p);
+}
+
 static void check_gw_routes(ml_ctx *ctx, ml_map *seen, long long limit)
 {
     ml_model *m = ctx->model;
@@ -365,27 +382,8 @@ static void check_gw_routes(ml_ctx *ctx, ml_map *seen, long long limit)
             long long n = ml_resil_retry_count(&p);
             if (n <= limit || n > MAX_ATTEMPTS)
                 continue;
-            for (size_t b = 0; b < rt->rules[i].nbackends; b++) {
-                const ml_gw_ref *ref = &rt->rules[i].backends[b];
-                const char *name = ml_str_nonnull(ref->name);
-                if (!ref->is_service || !name || !*name || ref->weight_num == 0 ||
-                    !gw_backend_permitted(ctx, r, ref))
-                    continue; /* no traffic, or refused (ML313) */
-                ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, ref->ns, name);
-                ML_VEC_EACH(const ml_resource *, sr, &svcs) {
-                    if (!sr->u.service)
-                        continue;
-                    ML_VEC_EACH(const ml_workload *, w, &sr->u.service->workloads) {
-                        ML_VEC_EACH(const ml_server *, s, &w->servers) {
-                            const ml_link *l = link_to(s, w);
-                            ml_resil_app_retry app;
-                            if (!l || !ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
-                                continue;
-                            report_gw(ctx, seen, limit, s, l, &app, &g, &p);
-                        }
-                    }
-                }
-            }
+            gw_backend_ctx bc = {seen, limit, &g, &p};
+            gw_each_backend_server(ctx, r, &rt->rules[i], gw_backend_server, &bc);
         }
     }
 }

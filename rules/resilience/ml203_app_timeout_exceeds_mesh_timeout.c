@@ -129,6 +129,25 @@ static void check_gw(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_lin
             per_short ? "timeouts.backendRequest" : tname, dtext);
 }
 
+typedef struct gw_backend_ctx {
+    ml_map *seen;
+    const ml_resil_gw *g;
+} gw_backend_ctx;
+
+static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload *w, void *arg)
+{
+    const gw_backend_ctx *bc = arg;
+    if (s->timeout.enabled != ML_YES)
+        return;
+    ML_VEC_EACH(const ml_link *, l, &s->links) {
+        if (l->workload != w)
+            continue;
+        ml_resil_num dur = ml_resil_value(ctx, l, &s->timeout.a, 30000);
+        if (dur.known && dur.num > 0)
+            check_gw(ctx, bc->seen, s, l, &dur, bc->g);
+    }
+}
+
 static void check_gw_routes(ml_ctx *ctx, ml_map *seen)
 {
     ml_model *m = ctx->model;
@@ -140,31 +159,8 @@ static void check_gw_routes(ml_ctx *ctx, ml_map *seen)
             ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
             if (!g.known || !g.gateway || (g.timeout_ns <= 0 && g.per_try_ns <= 0))
                 continue;
-            for (size_t b = 0; b < rt->rules[i].nbackends; b++) {
-                const ml_gw_ref *ref = &rt->rules[i].backends[b];
-                const char *name = ml_str_nonnull(ref->name);
-                if (!ref->is_service || !name || !*name || ref->weight_num == 0 ||
-                    !gw_backend_permitted(ctx, r, ref))
-                    continue; /* no traffic, or refused (ML313) */
-                ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, ref->ns, name);
-                ML_VEC_EACH(const ml_resource *, sr, &svcs) {
-                    if (!sr->u.service)
-                        continue;
-                    ML_VEC_EACH(const ml_workload *, w, &sr->u.service->workloads) {
-                        ML_VEC_EACH(const ml_server *, s, &w->servers) {
-                            if (s->timeout.enabled != ML_YES)
-                                continue;
-                            ML_VEC_EACH(const ml_link *, l, &s->links) {
-                                if (l->workload != w)
-                                    continue;
-                                ml_resil_num dur = ml_resil_value(ctx, l, &s->timeout.a, 30000);
-                                if (dur.known && dur.num > 0)
-                                    check_gw(ctx, seen, s, l, &dur, &g);
-                            }
-                        }
-                    }
-                }
-            }
+            gw_backend_ctx bc = {seen, &g};
+            gw_each_backend_server(ctx, r, &rt->rules[i], gw_backend_server, &bc);
         }
     }
 }

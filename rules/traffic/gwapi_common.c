@@ -106,3 +106,23 @@ bool gw_backend_permitted(ml_ctx *ctx, const ml_resource *route, const ml_gw_ref
     return gw_refgrant_permits(ctx, "gateway.networking.k8s.io", route->kind_str, route->ns, "", "Service", ref->ns,
                                name, NULL) != GW_GRANT_NONE;
 }
+
+void gw_each_backend_server(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule,
+                            void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *), void *arg)
+{
+    for (size_t b = 0; b < rule->nbackends; b++) {
+        const ml_gw_ref *ref = &rule->backends[b];
+        const char *name = ml_str_nonnull(ref->name);
+        if (!ref->is_service || !name || !*name || ref->weight_num == 0 || !gw_backend_permitted(ctx, route, ref))
+            continue; /* no traffic, or refused (ML313) */
+        ml_vec svcs = ml_model_view(ctx->model, route, ML_K_SERVICE, ref->ns, name);
+        ML_VEC_EACH(const ml_resource *, sr, &svcs) {
+            if (!sr->u.service)
+                continue;
+            ML_VEC_EACH(const ml_workload *, w, &sr->u.service->workloads) {
+                ML_VEC_EACH(const ml_server *, s, &w->servers)
+                    fn(ctx, s, w, arg);
+            }
+        }
+    }
+}

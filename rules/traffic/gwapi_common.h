@@ -41,6 +41,11 @@ gw_grant gw_refgrant_permits(ml_ctx *ctx, const char *from_group, const char *fr
  * namespace that no ReferenceGrant permits (ML313's case; the route's
  * requests for it get a 500 and never reach the Service). */
 bool gw_backend_permitted(ml_ctx *ctx, const ml_resource *route, const ml_gw_ref *ref);
+/* fn(ctx, server, workload, arg) for each Connectum server on a workload
+ * behind a Service backendRef of rule that gets traffic (weight not 0) and
+ * is permitted (gw_backend_permitted), Services seen through route's view. */
+void gw_each_backend_server(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule,
+                            void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *), void *arg);
 
 /* "HTTPRoute shop/orders rule 2" style name of a route rule. */
 const char *gw_rule_name(ml_arena *a, const ml_resource *route, const ml_gw_rule *rule);
