@@ -9,6 +9,7 @@
  */
 #include "meshlint/engine.h"
 
+#include <ctype.h>
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -907,34 +908,131 @@ static void units_by_file(ml_run *run, ml_map *out)
     }
 }
 
-/* A finding in a base reached through several kustomize builds is reported
- * once; when it held in every build that includes its file, a note names
- * each of them (at its kustomization). */
-static void note_units(ml_run *run, ml_map *units_of, ml_diag *d, size_t count)
+/* Whether message b is message a with namespace from written as to: each
+ * occurrence of from that stands alone (not inside a longer DNS label or
+ * word) replaced, the rest byte for byte the same. */
+static bool same_but_namespace(const char *a, const char *b, const char *from, const char *to)
 {
-    if (!d->loc.file)
-        return;
-    const ml_vec *v = ml_map_get_ptr(units_of, d->loc.file);
-    if (!v || v->n < 2 || v->n != count)
-        return;
-    ml_related *r = ml_alloc(&run->arena, (d->nrelated + v->n) * sizeof *r);
+    size_t nf = strlen(from), nt = strlen(to);
+    bool replaced = false;
+#define NS_CHAR(c) (isalnum((unsigned char)(c)) || (c) == '-' || (c) == '_')
+    const char *start = a;
+    while (*a) {
+        if (!strncmp(a, from, nf) && (a == start || !NS_CHAR(a[-1])) && !NS_CHAR(a[nf]) &&
+            !strncmp(b, to, nt)) {
+            a += nf;
+            b += nt;
+            replaced = true;
+            continue;
+        }
+        if (*a != *b)
+            return false;
+        a++;
+        b++;
+    }
+#undef NS_CHAR
+    return replaced && !*b;
+}
+
+/* The kustomize builds (units) of a finding's file that the finding group
+ * holds in, as far as the messages tell. */
+typedef struct unit_group {
+    const ml_vec *units;  /* the builds that include the finding's file */
+    const ml_unit *first; /* the build of the group's first finding, once a
+                           * namespace difference tells it */
+    ml_vec hit;           /* builds the group's findings are known to come from */
+    size_t count;         /* findings in the group */
+    bool renamed;         /* some finding differs from the first by namespace */
+} unit_group;
+
+static void group_hit(ml_run *run, unit_group *g, const ml_unit *u)
+{
+    ML_VEC_EACH(const ml_unit *, h, &g->hit)
+        if (h == u)
+            return;
+    ml_vec_push(&run->arena, &g->hit, (void *)u);
+}
+
+/* The same finding as the group's first in another kustomize build: the
+ * same rule at the same place, its message the same but for the namespace
+ * each build sets (`namespace:` of one overlay against another's). */
+static bool same_in_other_unit(ml_run *run, unit_group *g, const ml_diag *a, const ml_diag *b)
+{
+    if (a->rule != b->rule || loc_cmp(&a->loc, &b->loc) != 0 || !g->units || g->units->n < 2)
+        return false;
+    for (size_t i = 0; i < g->units->n; i++) {
+        const ml_unit *u1 = g->units->items[i];
+        if (!u1->ns || (g->first && g->first != u1))
+            continue;
+        for (size_t j = 0; j < g->units->n; j++) {
+            const ml_unit *u2 = g->units->items[j];
+            if (j == i || !u2->ns || !strcmp(u1->ns, u2->ns) ||
+                !same_but_namespace(a->message, b->message, u1->ns, u2->ns))
+                continue;
+            g->first = u1;
+            group_hit(run, g, u1);
+            group_hit(run, g, u2);
+            g->renamed = true;
+            return true;
+        }
+    }
+    return false;
+}
+
+static void add_related(ml_run *run, ml_diag *d, const ml_unit *u, const char *msg)
+{
+    ml_related *r = ml_alloc(&run->arena, (d->nrelated + 1) * sizeof *r);
     if (d->nrelated)
         memcpy(r, d->related, d->nrelated * sizeof *r);
-    size_t n = d->nrelated;
-    ML_VEC_EACH(const ml_unit *, u, v) {
-        memset(&r[n], 0, sizeof r[n]);
-        if (u->file) {
-            r[n].loc.file = u->file;
-            r[n].loc.line = r[n].loc.end_line = 1;
-            r[n].loc.col = r[n].loc.end_col = 1;
-        }
-        r[n].message = ml_printf(&run->arena, "holds in the kustomize build of %s (one of the %zu builds that "
-                                              "include this file; reported once)",
-                                 u->name, v->n);
-        n++;
+    memset(&r[d->nrelated], 0, sizeof r[d->nrelated]);
+    if (u->file) {
+        r[d->nrelated].loc.file = u->file;
+        r[d->nrelated].loc.line = r[d->nrelated].loc.end_line = 1;
+        r[d->nrelated].loc.col = r[d->nrelated].loc.end_col = 1;
     }
+    r[d->nrelated].message = msg;
     d->related = r;
-    d->nrelated = n;
+    d->nrelated++;
+}
+
+/* A finding in a base reached through several kustomize builds is reported
+ * once. When it held in every build that includes its file, a note names
+ * each of them (at its kustomization); when the builds set different
+ * namespaces, the finding is the first build's and a note names each build
+ * it holds in with its namespace. */
+static void note_units(ml_run *run, ml_diag *d, const unit_group *g)
+{
+    if (!d->loc.file || !g->units || g->units->n < 2)
+        return;
+    const ml_vec *v = g->units;
+    if (g->renamed) {
+        ML_VEC_EACH(const ml_unit *, u, &g->hit)
+            add_related(run, d, u,
+                        ml_printf(&run->arena, "holds in the kustomize build of %s (namespace %s)%s", u->name,
+                                  u->ns, u == g->first ? ", whose objects this message names" : ""));
+        /* a build that is not named may still have given a finding whose
+         * message is the first's word for word: say nothing of it then */
+        if (g->hit.n == v->n || g->hit.n != g->count)
+            return;
+        ML_VEC_EACH(const ml_unit *, u, v) {
+            bool hit = false;
+            ML_VEC_EACH(const ml_unit *, h, &g->hit)
+                hit |= h == u;
+            if (!hit)
+                add_related(run, d, u,
+                            ml_printf(&run->arena, "the kustomize build of %s also includes this file; "
+                                                   "the finding was not found there",
+                                      u->name));
+        }
+        return;
+    }
+    if (v->n != g->count)
+        return;
+    ML_VEC_EACH(const ml_unit *, u, v)
+        add_related(run, d, u,
+                    ml_printf(&run->arena, "holds in the kustomize build of %s (one of the %zu builds that "
+                                           "include this file; reported once)",
+                              u->name, v->n));
 }
 
 void ml_run_rules(ml_run *run)
@@ -974,19 +1072,23 @@ void ml_run_rules(ml_run *run)
     ml_map units_of;
     ml_map_init(&units_of);
     units_by_file(run, &units_of);
-    size_t same = 0;
+    unit_group g;
+    memset(&g, 0, sizeof g);
     ML_VEC_EACH(ml_diag *, d, &kept) {
-        if (run->diags.n && same_finding(run->diags.items[run->diags.n - 1], d)) {
-            same++;
+        ml_diag *prev = run->diags.n ? run->diags.items[run->diags.n - 1] : NULL;
+        if (prev && (same_finding(prev, d) || same_in_other_unit(run, &g, prev, d))) {
+            g.count++;
             continue;
         }
-        if (same)
-            note_units(run, &units_of, run->diags.items[run->diags.n - 1], same + 1);
-        same = 0;
+        if (prev && g.count > 1)
+            note_units(run, prev, &g);
+        memset(&g, 0, sizeof g);
+        g.count = 1;
+        g.units = d->loc.file ? ml_map_get_ptr(&units_of, d->loc.file) : NULL;
         ml_vec_push(&run->arena, &run->diags, d);
     }
-    if (same)
-        note_units(run, &units_of, run->diags.items[run->diags.n - 1], same + 1);
+    if (run->diags.n && g.count > 1)
+        note_units(run, run->diags.items[run->diags.n - 1], &g);
     ml_map_free(&units_of);
     apply_suppressions(run);
     /* fingerprints, made unique in output order */

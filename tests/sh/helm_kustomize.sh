@@ -71,3 +71,17 @@ d=testdata/rules/ML301/fire-kustomize-overlay-breaks-subset
 (cd "$d" && "$MESHLINT" --no-config --only ML301 --format gcc .) > "$T/one" 2>&1
 [ "$(wc -l < "$T/one")" = 1 ] || { cat "$T/one"; fail "expected one finding"; }
 contains "$T/one" "overlays/canary/vs-canary.yaml:8:48: error:"
+# the same base through overlays that set different namespaces: one finding,
+# the first build's, and a note for each build it holds in with its namespace
+d=testdata/rules/ML301/fire-kustomize-base-in-overlays-per-namespace
+(cd "$d" && "$MESHLINT" --no-config --only ML301 .) > "$T/ns" 2>&1
+[ "$(grep -c 'error: the destination' "$T/ns")" = 1 ] || { cat "$T/ns"; fail "the base's finding is not reported once across namespaces"; }
+contains "$T/ns" "overlays/canary/kustomization.yaml:1:1: note: holds in the kustomize build of overlays/canary (namespace shop-canary), whose objects this message names"
+contains "$T/ns" "overlays/prod/kustomization.yaml:1:1: note: holds in the kustomize build of overlays/prod (namespace shop-prod)"
+# a finding in one namespaced overlay only is not merged with another's different finding
+cp -r "$d" "$T/nsdiff"
+printf 'namespace: shop-prod\nresources:\n  - ../../base\npatches:\n  - patch: |-\n      - op: replace\n        path: /spec/http/0/route/0/destination/subset\n        value: v1\n    target: {kind: VirtualService, name: reviews}\n' > "$T/nsdiff/overlays/prod/kustomization.yaml"
+(cd "$T/nsdiff" && "$MESHLINT" --no-config --only ML301 .) > "$T/ns2" 2>&1
+[ "$(grep -c 'error: the destination' "$T/ns2")" = 1 ] || { cat "$T/ns2"; fail "expected the canary finding only"; }
+contains "$T/ns2" "VirtualService shop-canary/reviews"
+lacks "$T/ns2" "holds in the kustomize build"
