@@ -79,7 +79,23 @@ static uint64_t hop_factor(chain_walk *cw, const ml_workload *caller, const ml_s
         if ((o.kind == ML_RESIL_OVERLAP || o.kind == ML_RESIL_OVERLAP_UNKNOWN) && a > amax)
             amax = a;
     }
-    if (!ml_resil_mesh_vs_exists(ctx->model, fqdn) && ml_resil_injected(ctx->model, caller)) {
+    /* producer mesh routes (GAMMA) retry as their rules say */
+    ml_vec gamma = ml_resil_mesh_routes(ctx->model, fqdn);
+    ML_VEC_EACH(const ml_resource *, r, &gamma) {
+        if (!ml_resil_injected(ctx->model, caller))
+            break;
+        for (size_t i = 0; i < r->u.route->nrules; i++) {
+            ml_resil_gw g = ml_resil_gw_rule(ctx->model, r, &r->u.route->rules[i]);
+            ml_resil_retry p = ml_resil_gw_retry(ctx->arena, &g);
+            long long a = ml_resil_retry_count(&p);
+            if (a < 0 || a > MAX_ATTEMPTS)
+                return 0;
+            ml_resil_overlap_info o = ml_resil_overlap_of(&p, app.codes, app.codes_known);
+            if ((o.kind == ML_RESIL_OVERLAP || o.kind == ML_RESIL_OVERLAP_UNKNOWN) && a > amax)
+                amax = a;
+        }
+    }
+    if (!ml_resil_mesh_vs_exists(ctx->model, fqdn) && !gamma.n && ml_resil_injected(ctx->model, caller)) {
         ml_resil_retry p = ml_resil_default_retry(ctx->arena, ML_RESIL_RETRY_NO_VS);
         ml_resil_overlap_info o = ml_resil_overlap_of(&p, app.codes, app.codes_known);
         if ((o.kind == ML_RESIL_OVERLAP || o.kind == ML_RESIL_OVERLAP_UNKNOWN) && p.attempts > amax)
@@ -319,13 +335,13 @@ static void report_gw(ml_ctx *ctx, ml_map *seen, long long limit, const ml_serve
     if (p->kind == ML_RESIL_RETRY_EXPLICIT)
         mesh = ml_printf(a, "%s has %s retry each request up to %lld time%s (%s, retryOn %s as Istio "
                             "converts it)",
-                         ml_resil_gw_words(a, g), ml_res_display(a, g->gateway), at, at == 1 ? "" : "s",
+                         ml_resil_gw_words(a, g), ml_resil_gw_proxy(a, g), at, at == 1 ? "" : "s",
                          g->attempts_default ? ml_printf(a, "retry.attempts absent: %lld, Istio's default", at)
                                              : ml_printf(a, "retry.attempts: %lld", at),
                          p->retry_on);
     else
         mesh = ml_printf(a, "%s has no retry block, so %s applies Istio's default of %lld retries on %s",
-                         ml_resil_gw_words(a, g), ml_res_display(a, g->gateway), at, ML_RESIL_DEFAULT_RETRY_ON);
+                         ml_resil_gw_words(a, g), ml_resil_gw_proxy(a, g), at, ML_RESIL_DEFAULT_RETRY_ON);
     const char *app_words = ml_printf(a, "the Connectum server of %s retries its handler up to %lld time%s (%s) %s",
                                       ml_res_display(a, l->workload->res), r, r == 1 ? "" : "s",
                                       ml_resil_num_text(a, "maxRetries", &app->max, NULL),
@@ -340,9 +356,9 @@ static void report_gw(ml_ctx *ctx, ml_map *seen, long long limit, const ml_serve
                 ml_res_display(a, l->workload->res));
     const char *advice = ml_printf(a, "%lld", limit);
     ml_help(ctx, d,
-            "with Connectum retrying, keep the gateway at %s retr%s or fewer (the guide says 0 or 1): %s, or "
+            "with Connectum retrying, keep the %s at %s retr%s or fewer (the guide says 0 or 1): %s, or "
             "lower maxRetries or turn the Connectum retry off",
-            advice, limit == 1 ? "y" : "ies",
+            g->gateway ? "gateway" : "route", advice, limit == 1 ? "y" : "ies",
             p->kind == ML_RESIL_RETRY_EXPLICIT ? ml_printf(a, "set retry.attempts to %s", advice)
                                                : ml_printf(a, "give the rule `retry: { attempts: %s }`", advice));
     if (p->kind == ML_RESIL_RETRY_EXPLICIT && g->rule->retry_attempts && o.kind == ML_RESIL_OVERLAP)
@@ -364,6 +380,8 @@ static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload
     ml_resil_app_retry app;
     if (!l || !ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
         return;
+    if (bc->g->mesh_service && !ml_resil_injected(ctx->model, w))
+        return; /* a mesh route is applied by sidecars; ambient callers need a waypoint */
     report_gw(ctx, bc->seen, bc->limit, s, l, &app, bc->g, bc->p);
 }
 
@@ -376,7 +394,7 @@ static void check_gw_routes(ml_ctx *ctx, ml_map *seen, long long limit)
             continue;
         for (size_t i = 0; i < rt->nrules; i++) {
             ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
-            if (!g.gateway)
+            if (!g.gateway && !g.mesh_service)
                 continue;
             ml_resil_retry p = ml_resil_gw_retry(ctx->arena, &g);
             long long n = ml_resil_retry_count(&p);
@@ -413,7 +431,7 @@ static void check(ml_ctx *ctx)
                     if (n > limit && n <= MAX_ATTEMPTS)
                         report(ctx, &ix, &seen, limit, s, l, &app, svc, ref, &p);
                 }
-                if (!ml_resil_mesh_vs_exists(m, svc->fqdn) && ml_resil_injected(m, w)) {
+                if (!ml_resil_mesh_route_exists(m, svc->fqdn) && ml_resil_injected(m, w)) {
                     ml_resil_retry p = ml_resil_default_retry(ctx->arena, ML_RESIL_RETRY_NO_VS);
                     if (p.attempts > limit)
                         report(ctx, &ix, &seen, limit, s, l, &app, svc, NULL, &p);
@@ -456,6 +474,15 @@ const ml_rule ml_rule_ML201 = {
         "attempts (2 when absent) on connect-failure, refused-stream, unavailable and cancelled plus the "
         "listed HTTP codes; attempts: 0 turns retries off; without a retry block, Istio's default policy "
         "(route/retry/retry.go, ConvertPolicy).\n"
+        "\n"
+        "An HTTPRoute whose parentRef is a Service in its own namespace (a producer mesh route, GAMMA) is "
+        "turned by Istio into a VirtualService bound to the mesh gateway for that Service's host "
+        "(conversion.go, buildHTTPVirtualServices: one VirtualService per namespace and host for mesh "
+        "routes), so callers' sidecars apply its rules with the same retry policy as above, and the host "
+        "no longer gets the no-VirtualService default. A consumer route (its parent Service in another "
+        "namespace) applies only to callers in the route's namespace (Gateway API GEP-1426): it changes "
+        "nothing for the other callers, and the rule leaves it out. Mesh routes are counted only for "
+        "servers whose pods have a sidecar; ambient callers apply them only through a waypoint.\n"
         "\n"
         "The rule reports when the mesh retries more often than the setting "
         "max-mesh-retries-with-app-retries allows (1 by default, the guide's advice) while the server "

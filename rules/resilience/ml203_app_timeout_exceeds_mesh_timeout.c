@@ -116,7 +116,14 @@ static void check_gw(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_lin
                           : "",
                       server, dtext);
     }
-    ml_note(ctx, d, ml_res_loc(g->gateway), "%s (class istio) applies the route", ml_res_display(a, g->gateway));
+    if (g->gateway)
+        ml_note(ctx, d, ml_res_loc(g->gateway), "%s (class istio) applies the route",
+                ml_res_display(a, g->gateway));
+    else
+        ml_note(ctx, d, ml_res_loc(g->mesh_service),
+                "the route's parentRef is %s in the route's own namespace (a mesh route): callers' sidecars "
+                "apply it to every call to that Service",
+                ml_res_display(a, g->mesh_service));
     ml_note(ctx, d, s->timeout.loc, "%s sets the handler's deadline: %s",
             ml_resil_cfg_words(a, &s->timeout, "timeout", "createTimeoutInterceptor"),
             ml_resil_num_text(a, "duration", dur, " ms"));
@@ -139,6 +146,8 @@ static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload
     const gw_backend_ctx *bc = arg;
     if (s->timeout.enabled != ML_YES)
         return;
+    if (bc->g->mesh_service && !ml_resil_injected(ctx->model, w))
+        return; /* a mesh route is applied by sidecars; ambient callers need a waypoint */
     ML_VEC_EACH(const ml_link *, l, &s->links) {
         if (l->workload != w)
             continue;
@@ -157,7 +166,7 @@ static void check_gw_routes(ml_ctx *ctx, ml_map *seen)
             continue;
         for (size_t i = 0; i < rt->nrules; i++) {
             ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
-            if (!g.known || !g.gateway || (g.timeout_ns <= 0 && g.per_try_ns <= 0))
+            if (!g.known || (!g.gateway && !g.mesh_service) || (g.timeout_ns <= 0 && g.per_try_ns <= 0))
                 continue;
             gw_backend_ctx bc = {seen, &g};
             gw_each_backend_server(ctx, r, &rt->rules[i], gw_backend_server, &bc);
@@ -219,7 +228,11 @@ const ml_rule ml_rule_ML203 = {
         "conversion.go, convertHTTPRoute): with a retry block, timeouts.backendRequest becomes the "
         "perTryTimeout and timeouts.request the timeout; without one, timeouts.backendRequest becomes the "
         "route's whole timeout in place of timeouts.request; with retry.attempts: 0 backendRequest is "
-        "dropped. A zero duration sets nothing.",
+        "dropped. A zero duration sets nothing. The same holds for an HTTPRoute whose parentRef is a Service "
+        "in its own namespace (a producer mesh route, GAMMA): Istio builds a VirtualService bound to the "
+        "mesh gateway for that Service's host (conversion.go, buildHTTPVirtualServices), which callers' "
+        "sidecars apply; it is compared for servers whose pods have a sidecar. A consumer route (parent "
+        "Service in another namespace) binds only callers in its own namespace (GEP-1426) and is left out.",
     .remediation = "Lower the Connectum timeout duration below the route's perTryTimeout and timeout, or "
                    "raise those above the application's deadline.",
     .tags = "resilience,timeouts,connectum",

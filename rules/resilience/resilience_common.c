@@ -684,6 +684,39 @@ bool ml_resil_mesh_vs_exists(const ml_model *m, const char *fqdn)
     return false;
 }
 
+const ml_resource *ml_resil_mesh_service(const ml_model *m, const ml_resource *route)
+{
+    const ml_gw_route *rt = route->u.route;
+    for (size_t p = 0; rt && p < rt->nparents; p++) {
+        const ml_gw_ref *ref = &rt->parents[p];
+        const char *name = ml_str_nonnull(ref->name);
+        if (!ref->is_service || !name || !*name || !ref->ns || !route->ns || strcmp(ref->ns, route->ns) != 0)
+            continue;
+        ml_vec svcs = ml_model_view(m, route, ML_K_SERVICE, ref->ns, name);
+        if (svcs.n == 1 && ((const ml_resource *)svcs.items[0])->u.service)
+            return svcs.items[0];
+    }
+    return NULL;
+}
+
+ml_vec ml_resil_mesh_routes(const ml_model *m, const char *fqdn)
+{
+    ml_vec out = {0};
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
+        if (!r->live || !r->u.route || ml_resil_istio_gateway(m, r))
+            continue;
+        const ml_resource *svc = ml_resil_mesh_service(m, r);
+        if (svc && ml_streq(svc->u.service->fqdn, fqdn))
+            ml_vec_push(m->arena, &out, (void *)r);
+    }
+    return out;
+}
+
+bool ml_resil_mesh_route_exists(const ml_model *m, const char *fqdn)
+{
+    return ml_resil_mesh_vs_exists(m, fqdn) || ml_resil_mesh_routes(m, fqdn).n > 0;
+}
+
 bool ml_resil_injected(const ml_model *m, const ml_workload *w)
 {
     const ml_sidecar_fact *f = ml_mesh_sidecar(m, w);
@@ -801,6 +834,8 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
     g.route = route;
     g.rule = rule;
     g.gateway = ml_resil_istio_gateway(m, route);
+    if (!g.gateway)
+        g.mesh_service = ml_resil_mesh_service(m, route);
     g.known = true;
     int64_t req = 0, backend = 0;
     if (!gw_duration(rule->timeout_request, &req) || !gw_duration(rule->timeout_backend, &backend))
@@ -838,6 +873,16 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
 const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g)
 {
     return ml_printf(a, "rule %zu of %s", g->rule->index + 1, ml_res_display(a, g->route));
+}
+
+const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g)
+{
+    if (g->gateway)
+        return ml_res_display(a, g->gateway);
+    if (g->mesh_service)
+        return ml_printf(a, "callers' sidecars (the route is attached to %s, a mesh route)",
+                         ml_res_display(a, g->mesh_service));
+    return "the proxy";
 }
 
 ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g)

@@ -160,6 +160,17 @@ const ml_vec *ml_resil_vec(const ml_vec *v);
 const ml_vec *ml_resil_routes_to(const ml_resil_index *ix, const char *fqdn);
 /* A winning VirtualService bound to the mesh gateway lists the host. */
 bool ml_resil_mesh_vs_exists(const ml_model *m, const char *fqdn);
+/* Live HTTPRoutes that are producer mesh routes (GAMMA) of the Service
+ * whose name is fqdn: a parentRef of kind Service in the route's own
+ * namespace (ml_resil_mesh_service). Istio turns each into a VirtualService
+ * bound to the mesh gateway for that host (conversion.go,
+ * buildHTTPVirtualServices: "for mesh routes, build one VS per
+ * namespace+host"). */
+ml_vec ml_resil_mesh_routes(const ml_model *m, const char *fqdn);
+/* Some mesh route governs calls to fqdn: a VirtualService bound to the
+ * mesh gateway, or a producer mesh HTTPRoute. Without one, callers' sidecars
+ * apply Istio's default retry policy. */
+bool ml_resil_mesh_route_exists(const ml_model *m, const char *fqdn);
 /* The workload certainly gets an Istio sidecar. */
 bool ml_resil_injected(const ml_model *m, const ml_workload *w);
 
@@ -190,6 +201,8 @@ typedef struct ml_resil_gw {
     const ml_resource *route;
     const ml_gw_rule *rule;
     const ml_resource *gateway;  /* the Istio Gateway (class istio) it attaches to; NULL: none certain */
+    const ml_resource *mesh_service; /* without gateway: the Service of a producer mesh route
+                                      * (GAMMA) it attaches to, applied by callers' sidecars */
     bool has_retry;
     long long attempts;          /* with has_retry: retries after the first try; -1 unknown */
     bool attempts_default;       /* retry.attempts absent: 2 */
@@ -212,5 +225,14 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
 ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g);
 /* "rule 2 of HTTPRoute shop/orders" */
 const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g);
+/* Who applies the rule: "Gateway istio-system/edge", or for a mesh route
+ * "callers' sidecars (the route is attached to Service shop/orders)". */
+const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g);
+/* The Service a producer mesh route attaches to: a parentRef of group ""
+ * and kind Service in the route's namespace, when every definition of it
+ * the route may meet is one Service; NULL otherwise. A consumer route (its
+ * parent Service in another namespace) applies only to callers in the
+ * route's namespace (Gateway API GEP-1426) and is not one. */
+const ml_resource *ml_resil_mesh_service(const ml_model *m, const ml_resource *route);
 
 #endif

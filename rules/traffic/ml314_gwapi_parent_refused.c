@@ -174,6 +174,18 @@ static void check_parent(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p)
         ml_help(ctx, d, "name an existing Service, or add the Service %s/%s", p->ns, name);
         return;
     }
+    if (ml_streq(p->kind_s, "Service") && ml_streq(p->group_s, GW_GROUP)) {
+        /* the group of a parentRef defaults to gateway.networking.k8s.io,
+         * which has no kind Service: the mesh binding needs group "" */
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->group ? p->group : p->kind),
+                               "parentRef of %s names kind Service in group gateway.networking.k8s.io (%s), which "
+                               "has no kind Service: the route is not bound to Service %s/%s and applies to no "
+                               "traffic",
+                               ml_res_display(a, r), p->group ? "as written" : "the default when group is omitted",
+                               p->ns, name);
+        ml_help(ctx, d, "write group: \"\" (the core API group) in the parentRef to bind the route to the Service");
+        return;
+    }
     if (!p->is_gateway)
         return;
     ml_vec gws = ml_model_view(ctx->model, r, ML_K_GW_GATEWAY, p->ns, name);
@@ -232,7 +244,10 @@ const ml_rule ml_rule_ML314 = {
         "(NotAllowedByListeners, NoMatchingListenerHostname).\n"
         "\n"
         "A parentRef to a Service (the GAMMA mesh binding, also how routes reach waypoints) whose Service "
-        "does not exist binds the route to nothing. A missing Gateway or Service is reported with the "
+        "does not exist binds the route to nothing. Neither does one that names kind Service without "
+        "group: \"\": a parentRef's group defaults to gateway.networking.k8s.io (\"To set the core API "
+        "group (such as for a Service kind referent), Group must be explicitly set to \"\"\", "
+        "ParentReference in apis/v1/shared_types.go), which has no kind Service. A missing Gateway or Service is reported with the "
         "evidence of ML306 (the input holds Gateways, or Services, of that namespace; nothing left unlinted "
         "may define it); a Selector on allowedRoutes, TLS and custom listener protocols, and Gateways of "
         "versions meshlint does not read are not judged, and a Gateway with alternatives is reported only "
