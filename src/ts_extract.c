@@ -160,30 +160,39 @@ typedef struct elem {
 } elem;
 
 struct val {
+    /* 248 bytes on LP64 (304 before): small fields first, so that no padding
+     * is left between them, and what only a V_CALL, V_FUNC or V_NS value
+     * uses shares one union (each is read only after its kind is checked) */
     vk k;
+    int open_after;     /* V_OBJ: order of the last unknown spread, -1 none; V_ARR: 1 when open */
+    fn_id fn;           /* V_CALL */
+    bool b;
+    bool negate;
     double num;
     const char *str;
-    bool b;
     const char *env;
     val *dflt;          /* V_ENV: the default; with match: the boolean for an unset variable */
     ml_vec match;       /* V_ENV used as a test: true when the value is one of these */
-    bool negate;
     const char *why;
     ml_loc loc;
     val *a, *b2;        /* V_COND */
     ml_vec props;       /* V_OBJ: prop* in source order */
     ml_vec elems;       /* V_ARR: elem* */
-    int open_after;     /* V_OBJ: order of the last unknown spread, -1 none; V_ARR: 1 when open */
     const char *open_why;
     ml_loc open_loc;
     const char *alt_of; /* V_COND: the alternatives are what the call sites of
                            this function pass (not a run-time condition) */
-    fn_id fn;           /* V_CALL */
-    ml_ts_unit *fn_unit;        /* V_FUNC of a named function: where it is */
-    struct ml_ts_binding *fn_bind;
-    ml_vec args;        /* V_CALL: val* */
-    const char *module; /* V_NS */
-    ml_ts_unit *ns_unit;/* V_NS of a relative import */
+    union {
+        ml_vec args;        /* V_CALL: val* */
+        struct {            /* V_FUNC of a named function: where it is */
+            ml_ts_unit *fn_unit;
+            struct ml_ts_binding *fn_bind;
+        };
+        struct {            /* V_NS */
+            const char *module;
+            ml_ts_unit *ns_unit; /* of a relative import */
+        };
+    };
 };
 
 /* What every file's extraction shares (m->ts_imports): the files that
