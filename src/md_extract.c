@@ -58,12 +58,19 @@ typedef struct block {
 static void ts_block(ml_model *m, ml_file *f, const block *b, const char *pkg, const char *pkg_name,
                      ml_vec *servers, ml_vec *facts)
 {
+    /* the evaluator's memory lasts for this block only: what the servers
+     * and facts keep is copied into the model's arena (ml_ts_extract_unit) */
+    ml_arena scratch;
+    ml_arena_init(&scratch);
     ml_ts_unit u;
-    if (!ml_ts_unit_init(&u, m->arena, f, f->data, b->start, b->end, b->line, 1))
+    if (!ml_ts_unit_init(&u, &scratch, f, f->data, b->start, b->end, b->line, 1)) {
+        ml_arena_free(&scratch);
         return;
+    }
     u.markdown = true;
     ml_ts_extract_unit(m, &u, pkg, pkg_name, servers, facts);
     ml_ts_unit_free(&u);
+    ml_arena_free(&scratch);
 }
 
 static void yaml_block(ml_model *m, ml_file *f, const block *b)

@@ -160,38 +160,50 @@ typedef struct elem {
 } elem;
 
 struct val {
+    /* 248 bytes on LP64 (304 before): small fields first, so that no padding
+     * is left between them, and what only a V_CALL, V_FUNC or V_NS value
+     * uses shares one union (each is read only after its kind is checked) */
     vk k;
+    int open_after;     /* V_OBJ: order of the last unknown spread, -1 none; V_ARR: 1 when open */
+    fn_id fn;           /* V_CALL */
+    bool b;
+    bool negate;
     double num;
     const char *str;
-    bool b;
     const char *env;
     val *dflt;          /* V_ENV: the default; with match: the boolean for an unset variable */
     ml_vec match;       /* V_ENV used as a test: true when the value is one of these */
-    bool negate;
     const char *why;
     ml_loc loc;
     val *a, *b2;        /* V_COND */
     ml_vec props;       /* V_OBJ: prop* in source order */
     ml_vec elems;       /* V_ARR: elem* */
-    int open_after;     /* V_OBJ: order of the last unknown spread, -1 none; V_ARR: 1 when open */
     const char *open_why;
     ml_loc open_loc;
     const char *alt_of; /* V_COND: the alternatives are what the call sites of
                            this function pass (not a run-time condition) */
-    fn_id fn;           /* V_CALL */
-    ml_ts_unit *fn_unit;        /* V_FUNC of a named function: where it is */
-    struct ml_ts_binding *fn_bind;
-    ml_vec args;        /* V_CALL: val* */
-    const char *module; /* V_NS */
-    ml_ts_unit *ns_unit;/* V_NS of a relative import */
+    union {
+        ml_vec args;        /* V_CALL: val* */
+        struct {            /* V_FUNC of a named function: where it is */
+            ml_ts_unit *fn_unit;
+            struct ml_ts_binding *fn_bind;
+        };
+        struct {            /* V_NS */
+            const char *module;
+            ml_ts_unit *ns_unit; /* of a relative import */
+        };
+    };
 };
 
 /* What every file's extraction shares (m->ts_imports): the files that
- * relative imports name, each read and tokenized once per run. */
+ * relative imports name, each read once per run (in the model's arena, since
+ * extracted values point at them), and their tokenized units, made once per
+ * extraction: a unit, its bindings, expression trees and cached values live
+ * in the evaluator's scratch arena and go with it (drop_units). */
 typedef struct import_cache {
     ml_map files;  /* normalised path -> ml_file* (the model's, or read here); NOT_READABLE */
-    ml_map units;  /* normalised path -> ml_ts_unit* */
-    ml_vec owned;  /* those units, to free */
+    ml_map units;  /* normalised path -> ml_ts_unit* (scratch) */
+    ml_vec owned;  /* those units, to free (scratch) */
     bool indexed;  /* the model's files are in `files` */
     unsigned gen;  /* evaluation generations, unique for the run */
 } import_cache;
@@ -220,7 +232,8 @@ typedef struct xctx {
     struct frame frames[8];
     unsigned nframes;
     ml_model *m;
-    ml_arena *a;
+    ml_arena *a;          /* scratch: values, expression nodes, imported units (freed after the unit) */
+    ml_arena *out;        /* the model's: servers, facts and what they point at (keep_server) */
     ml_server *srv;       /* env reads are recorded here */
     unsigned depth;
     unsigned long budget; /* evaluation steps and copied elements left */
@@ -2167,7 +2180,7 @@ static import_cache *cache_of(xctx *x)
 {
     if (!x->ic) {
         if (!x->m->ts_imports) {
-            import_cache *ic = ml_zalloc(x->a, sizeof *ic);
+            import_cache *ic = ml_zalloc(x->out, sizeof *ic);
             ml_map_init(&ic->files);
             ml_map_init(&ic->units);
             x->m->ts_imports = ic;
@@ -2175,6 +2188,20 @@ static import_cache *cache_of(xctx *x)
         x->ic = x->m->ts_imports;
     }
     return x->ic;
+}
+
+/* The units imported during one extraction: freed before its scratch arena. */
+static void drop_units(ml_model *m)
+{
+    import_cache *ic = m->ts_imports;
+    if (!ic)
+        return;
+    ML_VEC_EACH(ml_ts_unit *, u, &ic->owned) {
+        ml_ts_unit_free(u);
+    }
+    memset(&ic->owned, 0, sizeof ic->owned);
+    ml_map_free(&ic->units);
+    ml_map_init(&ic->units);
 }
 
 void ml_ts_release(ml_model *m)
@@ -2188,9 +2215,7 @@ void ml_ts_release(ml_model *m)
     import_cache *ic = m->ts_imports;
     if (!ic)
         return;
-    ML_VEC_EACH(ml_ts_unit *, u, &ic->owned) {
-        ml_ts_unit_free(u);
-    }
+    drop_units(m);
     ml_map_free(&ic->files);
     ml_map_free(&ic->units);
     m->ts_imports = NULL;
@@ -2221,27 +2246,29 @@ static ml_file *find_or_read(xctx *x, const char *path, const ml_file *like)
     if (!ic->indexed) {
         ic->indexed = true;
         ML_VEC_EACH(ml_file *, f, &x->m->files) {
-            const char *np = normalize_path(x->a, NULL, f->path);
+            const char *np = normalize_path(x->out, NULL, f->path);
             ml_map_put(&ic->files, np, strlen(np), f);
         }
     }
     ml_file *f = ml_map_gets(&ic->files, path);
     if (f)
         return f == NOT_READABLE ? NULL : f;
+    /* the key and the file outlive this extraction (locations point here) */
+    path = ml_strdup(x->out, path);
     size_t len = 0;
-    char *data = read_bounded(x->a, path, IMPORT_MAX_BYTES, &len);
+    char *data = read_bounded(x->out, path, IMPORT_MAX_BYTES, &len);
     if (!data) {
         ml_map_put(&ic->files, path, strlen(path), NOT_READABLE);
         return NULL;
     }
-    f = ml_zalloc(x->a, sizeof *f);
+    f = ml_zalloc(x->out, sizeof *f);
     f->path = path;
     f->data = data;
     f->len = len;
     f->type = ML_FILE_TS;
     f->report = like ? like->report : false;
     f->index = like ? like->index : 0;
-    arena_line_index(x->a, f);
+    arena_line_index(x->out, f);
     ml_map_put(&ic->files, path, strlen(path), f);
     return f;
 }
@@ -3640,11 +3667,12 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
 
 /* ---- finding the calls ------------------------------------------------------------- */
 
-static void xctx_init(xctx *x, ml_model *m)
+static void xctx_init(xctx *x, ml_model *m, ml_arena *scratch)
 {
     memset(x, 0, sizeof *x);
     x->m = m;
-    x->a = m->arena;
+    x->a = scratch;
+    x->out = m->arena;
     ml_map_init(&x->env_seen);
 }
 
@@ -3817,12 +3845,12 @@ static void ensure_pkg(xctx *x, extract_ctx *c, const ml_ts_unit *u)
         return;
     c->pkg_done = true;
     c->pkg = ml_ts_package_m(x->m, u->file->path, &c->pkg_name);
-    c->dir = ml_ts_dirname(x->a, u->file->path);
+    c->dir = ml_ts_dirname(x->out, u->file->path);
 }
 
 static void one_server(xctx *x, extract_ctx *c, ml_ts_unit *u, ml_ts_node *call)
 {
-    ml_server *s = ml_zalloc(x->a, sizeof *s);
+    ml_server *s = ml_zalloc(x->out, sizeof *s);
     s->file = u->file;
     s->call = ml_ts_loc(u, call->a->last, call->a->last);
     s->package_name = c->pkg_name;
@@ -3839,8 +3867,8 @@ static void one_server(xctx *x, extract_ctx *c, ml_ts_unit *u, ml_ts_node *call)
                                                   : ev(x, u, call->kids[0]);
     fill_server(x, s, opts);
     x->srv = NULL;
-    ml_vec_push(x->a, &x->m->servers, s);
-    ml_vec_push(x->a, c->servers, s);
+    ml_vec_push(x->out, &x->m->servers, s);
+    ml_vec_push(x->out, c->servers, s);
 }
 
 #define MAX_MAP_ELEMS 16
@@ -3962,7 +3990,7 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
     x->budget = EVAL_BUDGET;
     next_gen(x);
     val *o = call->nkids > 0 && call->kids[0]->kind != ML_N_SPREAD ? ev(x, u, call->kids[0]) : NULL;
-    ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
+    ml_ts_fact *fa = ml_zalloc(x->out, sizeof *fa);
     fa->file = u->file;
     fa->pkg = c->pkg;
     fa->loc = ml_ts_loc(u, call->a->last, call->a->last);
@@ -3999,7 +4027,7 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
         fa->val.why = o && o->k == V_UNKNOWN ? o->why : "options are not an object literal";
         fa->val.loc = o ? o->loc : fa->loc;
     }
-    ml_vec_push(x->a, c->facts, fa);
+    ml_vec_push(x->out, c->facts, fa);
 }
 
 static void on_any(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
@@ -4026,7 +4054,7 @@ static void sigterm_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
         if (!sig || strcmp(sig, "SIGTERM") != 0)
             continue;
         ensure_pkg(x, c, u);
-        ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
+        ml_ts_fact *fa = ml_zalloc(x->out, sizeof *fa);
         fa->kind = ML_FACT_SIGTERM;
         fa->file = u->file;
         fa->pkg = c->pkg;
@@ -4035,7 +4063,7 @@ static void sigterm_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
         fa->val.kind = ML_VAL_BOOL;
         fa->val.b = true;
         fa->val.loc = fa->loc;
-        ml_vec_push(x->a, c->facts, fa);
+        ml_vec_push(x->out, c->facts, fa);
     }
 }
 
@@ -4066,7 +4094,7 @@ static void service_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
             continue;
         const ml_tok *t = ml_ts_tok(u, k);
         ensure_pkg(x, c, u);
-        ml_ts_fact *fa = ml_zalloc(x->a, sizeof *fa);
+        ml_ts_fact *fa = ml_zalloc(x->out, sizeof *fa);
         fa->kind = ML_FACT_SERVICE;
         fa->file = u->file;
         fa->pkg = c->pkg;
@@ -4075,16 +4103,130 @@ static void service_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
         fa->val.kind = ML_VAL_STR;
         fa->val.str = ml_strndup(x->a, u->src + t->off, t->end - t->off);
         fa->val.loc = fa->loc;
-        ml_vec_push(x->a, c->facts, fa);
+        ml_vec_push(x->out, c->facts, fa);
         i = k;
     }
+}
+
+/* ---- keeping what extraction found --------------------------------------------- */
+
+/* The evaluator works in a scratch arena (its values, expression nodes,
+ * scopes and imported units), freed after each file or Markdown block. The
+ * servers and facts are allocated in the model's arena, and once a unit is
+ * extracted every pointer they hold is replaced by a copy there: strings,
+ * vector storage, ml_val trees, outbound and unknown records. Locations need
+ * nothing: their files are the model's, or read into its arena
+ * (find_or_read). A pointer field added to ml_server, ml_interceptor_cfg,
+ * ml_outbound, ml_unknown, ml_val or ml_ts_fact (ts.h, ts_lex.h) must be
+ * copied here, or it dangles once the scratch arena is freed. */
+static const char *keep_str(ml_arena *to, const char *s)
+{
+    return s ? ml_strdup(to, s) : NULL;
+}
+
+/* A vector's storage (and, with strs, its strings) copied into to. */
+static void keep_vec(ml_arena *to, ml_vec *v, bool strs)
+{
+    if (!v->n) {
+        memset(v, 0, sizeof *v);
+        return;
+    }
+    void **items = ml_alloc(to, v->n * sizeof *items);
+    for (size_t i = 0; i < v->n; i++)
+        items[i] = strs ? (void *)keep_str(to, v->items[i]) : v->items[i];
+    v->items = items;
+    v->cap = v->n;
+}
+
+static void keep_val(ml_arena *to, ml_val *v)
+{
+    v->str = keep_str(to, v->str);
+    v->env = keep_str(to, v->env);
+    v->why = keep_str(to, v->why);
+    if (v->env_default) {
+        ml_val *d = ml_alloc(to, sizeof *d);
+        *d = *v->env_default;
+        keep_val(to, d);
+        v->env_default = d;
+    }
+    keep_vec(to, &v->env_match, true);
+    keep_vec(to, &v->alts, false);
+    for (size_t i = 0; i < v->alts.n; i++) {
+        ml_val *c = ml_alloc(to, sizeof *c);
+        *c = *(ml_val *)v->alts.items[i];
+        keep_val(to, c);
+        v->alts.items[i] = c;
+    }
+}
+
+static void keep_cfg(ml_arena *to, ml_interceptor_cfg *c)
+{
+    keep_val(to, &c->a);
+    keep_val(to, &c->b);
+    keep_vec(to, &c->codes, true);
+    c->method_filter = keep_str(to, c->method_filter);
+}
+
+static void keep_server(ml_arena *to, ml_server *s)
+{
+    s->package_name = keep_str(to, s->package_name);
+    s->dir = keep_str(to, s->dir);
+    ml_val *vals[] = {&s->port, &s->host, &s->allow_http1, &s->health_http_enabled, &s->shutdown_timeout,
+                      &s->shutdown_auto, &s->otel_service_name, &s->otel_trust_remote,
+                      &s->transport_validation, &s->enabled_services, &s->enabled_list};
+    for (size_t i = 0; i < sizeof vals / sizeof vals[0]; i++)
+        keep_val(to, vals[i]);
+    keep_vec(to, &s->health_paths, true);
+    keep_cfg(to, &s->retry);
+    keep_cfg(to, &s->timeout);
+    keep_cfg(to, &s->circuit_breaker);
+    keep_cfg(to, &s->bulkhead);
+    keep_cfg(to, &s->fallback);
+    keep_vec(to, &s->outbound, false);
+    for (size_t i = 0; i < s->outbound.n; i++) {
+        ml_outbound *o = ml_alloc(to, sizeof *o);
+        *o = *(ml_outbound *)s->outbound.items[i];
+        keep_val(to, &o->url);
+        o->via = keep_str(to, o->via);
+        s->outbound.items[i] = o;
+    }
+    keep_vec(to, &s->services, false); /* the facts: the model's already */
+    keep_vec(to, &s->env_names, true);
+    keep_vec(to, &s->unknowns, false);
+    for (size_t i = 0; i < s->unknowns.n; i++) {
+        ml_unknown *k = ml_alloc(to, sizeof *k);
+        *k = *(ml_unknown *)s->unknowns.items[i];
+        k->what = keep_str(to, k->what);
+        k->why = keep_str(to, k->why);
+        s->unknowns.items[i] = k;
+    }
+    keep_vec(to, &s->links, false);
+}
+
+static void keep_fact(ml_arena *to, ml_ts_fact *fa)
+{
+    fa->pkg = keep_str(to, fa->pkg);
+    fa->via = keep_str(to, fa->via);
+    keep_val(to, &fa->val);
+}
+
+/* After a unit: what servers[s0..] and facts[f0..] hold, into the model's
+ * arena, and the imported units freed (the caller then frees the scratch). */
+static void keep_extracted(ml_model *m, ml_vec *servers, size_t s0, ml_vec *facts, size_t f0)
+{
+    for (size_t i = s0; i < servers->n; i++)
+        keep_server(m->arena, servers->items[i]);
+    for (size_t i = f0; i < facts->n; i++)
+        keep_fact(m->arena, facts->items[i]);
+    drop_units(m);
 }
 
 void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
                         ml_vec *servers, ml_vec *facts)
 {
     xctx x;
-    xctx_init(&x, m);
+    xctx_init(&x, m, u->arena);
+    size_t s0 = servers->n, f0 = facts->n;
     extract_ctx c;
     memset(&c, 0, sizeof c);
     c.servers = servers;
@@ -4099,6 +4241,7 @@ void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char 
     sigterm_facts(&x, &c, u);
     service_facts(&x, &c, u);
     xctx_free(&x);
+    keep_extracted(m, servers, s0, facts, f0);
 }
 
 void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa)
@@ -4187,9 +4330,14 @@ void ml_ts_extract(ml_model *m, ml_file *f)
         return;
     if (!mentions(f, server_names))
         return;
+    /* the evaluator's memory lasts for this file only (keep_extracted) */
+    ml_arena scratch;
+    ml_arena_init(&scratch);
     ml_ts_unit u;
-    if (!ml_ts_unit_init(&u, m->arena, f, f->data, 0, (uint32_t)f->len, 1, 1))
+    if (!ml_ts_unit_init(&u, &scratch, f, f->data, 0, (uint32_t)f->len, 1, 1)) {
+        ml_arena_free(&scratch);
         return;
+    }
     ml_vec servers = {0}, facts = {0};
     ml_ts_extract_unit(m, &u, NULL, NULL, &servers, &facts);
     ml_ts_apply_file_facts(m, &servers, &facts);
@@ -4198,6 +4346,7 @@ void ml_ts_extract(ml_model *m, ml_file *f)
     *kept = facts;
     ml_map_put_ptr(&memo_of(m)->facts_of, m->arena, f, kept);
     ml_ts_unit_free(&u);
+    ml_arena_free(&scratch);
 }
 
 void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
@@ -4213,21 +4362,28 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
         }
         return;
     }
+    ml_arena scratch;
+    ml_arena_init(&scratch);
     ml_ts_unit u;
-    if (!ml_ts_unit_init(&u, m->arena, f, f->data, 0, (uint32_t)f->len, 1, 1))
+    if (!ml_ts_unit_init(&u, &scratch, f, f->data, 0, (uint32_t)f->len, 1, 1)) {
+        ml_arena_free(&scratch);
         return;
+    }
     xctx x;
-    xctx_init(&x, m);
+    xctx_init(&x, m, &scratch);
     extract_ctx c;
     memset(&c, 0, sizeof c);
     ml_vec none = {0};
     c.servers = &none;
     c.facts = facts;
+    size_t f0 = facts->n;
     each_call(&x, &u, false, true, on_any, &c);
     sigterm_facts(&x, &c, &u);
     service_facts(&x, &c, &u);
     xctx_free(&x);
+    keep_extracted(m, &none, 0, facts, f0);
     ml_ts_unit_free(&u);
+    ml_arena_free(&scratch);
 }
 
 /* ---- values for rules --------------------------------------------------------------- */

@@ -79,6 +79,10 @@ typedef struct ml_unknown {
     ml_loc loc;
 } ml_unknown;
 
+/* Extraction evaluates in a scratch arena freed after each file; every
+ * pointer in these records (ml_server, ml_interceptor_cfg, ml_outbound,
+ * ml_unknown, ml_val) is copied into the model's arena by keep_server() in
+ * ts_extract.c. A new pointer field must be copied there too. */
 typedef struct ml_server {
     ml_file *file;
     ml_loc call;           /* the createServer call (callee name) */

@@ -249,7 +249,10 @@ typedef struct ml_ts_fact {
 
 /* Servers and facts of one tokenized unit. New servers are appended to
  * m->servers and to *servers; facts to *facts. pkg/pkg_name: the unit's
- * package when the caller already knows it (ml_ts_package), else NULL. */
+ * package when the caller already knows it (ml_ts_package), else NULL.
+ * u->arena is the evaluator's scratch: the servers and facts, and all they
+ * point at, are in m->arena when this returns, so the caller may free
+ * u->arena once u is freed. */
 void ml_ts_extract_unit(ml_model *m, ml_ts_unit *u, const char *pkg, const char *pkg_name,
                         ml_vec *servers, ml_vec *facts);
 /* Give one server one fact (otel name, outbound target, SIGTERM handler);
