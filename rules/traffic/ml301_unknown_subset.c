@@ -13,6 +13,12 @@
 
 #define NEAR_MAX 2
 
+/* A namespace whose proxies use the route: sidecars, or gateway proxies. */
+typedef struct client_ns {
+    const char *ns;
+    const char *proxies; /* "sidecars" or "gateway proxies" */
+} client_ns;
+
 /* Subset names of a DestinationRule as "a, b, c" (or "none"). */
 static const char *subset_list(ml_arena *a, const ml_destrule *dr)
 {
@@ -91,19 +97,20 @@ static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource
 }
 
 static void report_not_exported(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
-                                 bool mirror, const ml_destrule *dr, const char *subset, const char *client)
+                                 bool mirror, const ml_destrule *dr, const char *subset, const client_ns *cl)
 {
+    const char *client = cl->ns;
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
     const char *fails = mirror                       ? "their mirrored copies go nowhere"
                         : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
                                                      : "their connections fail";
     ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
                               "%s of %s in %s names subset %s, which %s defines, but its exportTo %s does "
-                              "not include namespace %s: the sidecars of %s use this route but see no subset %s, "
+                              "not include namespace %s: the %s of %s use this route but see no subset %s, "
                               "so %s",
                               what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset,
                               ml_res_display(ctx->arena, dr->res), export_text(ctx->arena, ctx->model, dr->res), client,
-                              client, subset, fails);
+                              cl->proxies, client, subset, fails);
     const ml_node *ex = ml_export_to_node(dr->res);
     ml_note(ctx, diag, ml_node_loc(ex ? ex : dr->res->name_node), "the exportTo of %s",
             ml_res_display(ctx->arena, dr->res));
@@ -123,26 +130,27 @@ static const char *const stage_text[] = {
  * the subset, which another rule (def) defines. */
 static void report_shadowed(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
                             bool mirror, const tr_client_drs *cd, const ml_destrule *def, const char *subset,
-                            const char *client)
+                            const client_ns *cl)
 {
+    const char *client = cl->ns;
     const ml_destrule *app = cd->drs.items[0];
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
     const char *fails = mirror                       ? "their mirrored copies go nowhere"
                         : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
                                                      : "their connections fail";
     ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
-                              "%s of %s in %s names subset %s, but for the sidecars of namespace %s Istio applies "
+                              "%s of %s in %s names subset %s, but for the %s of namespace %s Istio applies "
                               "%s%s to host %s (%s), which does not define it (it defines %s); %s defines subset "
                               "%s but does not apply there, so %s",
-                              what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset, client,
-                              ml_res_display(ctx->arena, app->res), cd->drs.n > 1 ? " and the rules merged with it" : "",
+                              what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset, cl->proxies,
+                              client, ml_res_display(ctx->arena, app->res), cd->drs.n > 1 ? " and the rules merged with it" : "",
                               d->fqdn, stage_text[cd->stage], subset_list(ctx->arena, app),
                               ml_res_display(ctx->arena, def->res), subset, fails);
     ML_VEC_EACH(const ml_destrule *, dr, &cd->drs) {
         ml_note(ctx, diag, ml_node_loc(dr->host ? dr->host : dr->res->name_node),
-                "%s (host %s) applies to the sidecars of namespace %s and defines %s",
+                "%s (host %s) applies to the %s of namespace %s and defines %s",
                 ml_res_display(ctx->arena, dr->res), ml_str_nonnull(dr->host) ? ml_str_nonnull(dr->host) : "?",
-                client, subset_list(ctx->arena, dr));
+                cl->proxies, client, subset_list(ctx->arena, dr));
     }
     const ml_dr_subset *s = find_subset(def, subset);
     ml_note(ctx, diag, ml_node_loc(s ? s->name : def->res->name_node),
@@ -153,28 +161,72 @@ static void report_shadowed(ml_ctx *ctx, const ml_resource *r, const ml_route *r
             subset, ml_res_display(ctx->arena, app->res), client);
 }
 
+static void add_client_ns(ml_ctx *ctx, const ml_resource *r, ml_vec *out, const char *ns, bool gateway)
+{
+    bool dup = ml_ns_is_apply_time(ns);
+    for (size_t i = 0; i < out->n && !dup; i++)
+        dup = strcmp(((const client_ns *)out->items[i])->ns, ns) == 0;
+    if (dup || ml_export_visible(ctx->model, r, ns) != ML_EXPORT_YES)
+        return;
+    client_ns *c = ml_zalloc(ctx->arena, sizeof *c);
+    c->ns = ns;
+    c->proxies = gateway ? "gateway proxies" : "sidecars";
+    ml_vec_push(ctx->arena, out, c);
+}
+
+/* The namespaces of the gateway proxies in the input that serve r: for each
+ * Gateway r binds ("ns/name", or "name" in r's namespace), the one
+ * definition r meets, and the workloads of any namespace whose pod labels
+ * its spec.selector matches (Istio's default: a Gateway selects proxies in
+ * every namespace). A gateway proxy looks DestinationRules up by its own
+ * namespace like a sidecar (PushContext.destinationRule with the proxy's
+ * ConfigNamespace) and sees r only when r is exported there
+ * (VirtualServicesForGateway). Proxies outside the input are not judged. */
+static void gateway_client_namespaces(ml_ctx *ctx, const ml_resource *r, ml_vec *out)
+{
+    const ml_node *gws = r->u.vs->gateways;
+    for (size_t i = 0; ml_is_seq(gws) && i < gws->n; i++) {
+        const char *g = ml_str_nonnull(gws->items[i]);
+        if (!g || strcmp(g, "mesh") == 0)
+            continue;
+        const char *slash = strchr(g, '/');
+        const char *ns = slash ? ml_strndup(ctx->arena, g, (size_t)(slash - g)) : r->ns;
+        const char *name = slash ? slash + 1 : g;
+        if (strcmp(ns, ".") == 0)
+            ns = r->ns;
+        ml_vec seen = ml_model_view(ctx->model, r, ML_K_GATEWAY, ns, name);
+        if (seen.n != 1)
+            continue;
+        const ml_resource *gw = seen.items[0];
+        const ml_node *sel = ml_get(gw->spec, "selector");
+        if (!ml_is_map(sel) || sel->n == 0)
+            continue;
+        ML_VEC_EACH(const ml_workload *, w, &ctx->model->workloads) {
+            if (ml_selector_matches_workload(sel, w))
+                add_client_ns(ctx, r, out, w->res->ns, true);
+        }
+    }
+}
+
 /* The namespaces whose sidecars certainly use r for this destination's
  * host: its own (tr_vs_client_ns) and, for a VirtualService on the mesh
  * gateway, every namespace holding a DestinationRule for the host that r is
  * exported to (those are the namespaces where a rule of their own may
- * shadow the host's). Deterministic order, no repeats. */
+ * shadow the host's), and the namespaces of its gateway proxies in the
+ * input. Deterministic order, no repeats. */
 static ml_vec client_namespaces(ml_ctx *ctx, const ml_resource *r, const ml_vec *dv)
 {
     ml_vec out = {0};
     const char *own = tr_vs_client_ns(ctx, r);
     if (own)
-        ml_vec_push(ctx->arena, &out, (void *)own);
-    if (!r->u.vs->mesh_gateway)
-        return out;
-    ML_VEC_EACH(const ml_destrule *, dr, dv) {
-        const char *ns = dr->res->ns;
-        bool dup = ml_ns_is_apply_time(ns);
-        for (size_t i = 0; i < out.n && !dup; i++)
-            dup = strcmp(out.items[i], ns) == 0;
-        if (!dup && ml_model_meets(ctx->model, r, dr->res) &&
-            ml_export_visible(ctx->model, r, ns) == ML_EXPORT_YES)
-            ml_vec_push(ctx->arena, &out, (void *)ns);
+        add_client_ns(ctx, r, &out, own, false);
+    if (r->u.vs->mesh_gateway) {
+        ML_VEC_EACH(const ml_destrule *, dr, dv) {
+            if (ml_model_meets(ctx->model, r, dr->res))
+                add_client_ns(ctx, r, &out, dr->res->ns, false);
+        }
     }
+    gateway_client_namespaces(ctx, r, &out);
     return out;
 }
 
@@ -194,7 +246,8 @@ static bool check_clients(ml_ctx *ctx, const ml_resource *r, const ml_route *rt,
         return false;
     bool reported = false;
     ml_vec clients = client_namespaces(ctx, r, dv);
-    ML_VEC_EACH(const char *, c, &clients) {
+    ML_VEC_EACH(const client_ns *, cl, &clients) {
+        const char *c = cl->ns;
         tr_client_drs cd;
         if (!tr_client_destrules(ctx, r, d->fqdn, c, &cd))
             continue;
@@ -205,11 +258,11 @@ static bool check_clients(ml_ctx *ctx, const ml_resource *r, const ml_route *rt,
         if (has)
             continue;
         if (cd.stage == TR_DR_NONE) {
-            report_not_exported(ctx, r, rt, d, mirror, def, subset, c);
+            report_not_exported(ctx, r, rt, d, mirror, def, subset, cl);
         } else {
             /* prefer, as the defining rule, one that does not reach c at
              * all when no rule of c's own is in the way */
-            report_shadowed(ctx, r, rt, d, mirror, &cd, def, subset, c);
+            report_shadowed(ctx, r, rt, d, mirror, &cd, def, subset, cl);
         }
         reported = true;
     }
