@@ -9,6 +9,7 @@
 #include <string.h>
 
 #include "meshlint/rule.h"
+#include "meshlint/sidecar.h"
 #include "traffic_common.h"
 
 #define NEAR_MAX 2
@@ -167,6 +168,10 @@ static void add_client_ns(ml_ctx *ctx, const ml_resource *r, ml_vec *out, const 
     for (size_t i = 0; i < out->n && !dup; i++)
         dup = strcmp(((const client_ns *)out->items[i])->ns, ns) == 0;
     if (dup || ml_export_visible(ctx->model, r, ns) != ML_EXPORT_YES)
+        return;
+    /* sidecars use r only when their Sidecar's egress hosts import it
+     * (sidecar.h); gateway proxies have no Sidecar */
+    if (!gateway && ml_sidecar_ns_imports_vs(ctx->model, ns, r, NULL) != ML_SC_YES)
         return;
     client_ns *c = ml_zalloc(ctx->arena, sizeof *c);
     c->ns = ns;
