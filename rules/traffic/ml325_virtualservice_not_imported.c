@@ -7,7 +7,11 @@
  * unbound apply-time namespace), and every host's pods are sidecar pods
  * (an ambient waypoint applies VirtualServices without a Sidecar).
  */
+#include <stdint.h>
 #include <string.h>
+
+/* namespaces x Sidecars judged per VirtualService, at most */
+#define MAX_WORK 100000u
 
 #include "meshlint/mesh.h"
 #include "meshlint/rule.h"
@@ -74,6 +78,10 @@ static void check(ml_ctx *ctx)
         }
     }
     ml_map_free(&seen);
+    /* each answer reads every Sidecar: bound the work per VirtualService
+     * (namespaces x Sidecars); beyond it the rule stays silent */
+    if ((uint64_t)nss.n * m->by_kind[ML_K_SIDECAR].n > MAX_WORK)
+        return;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
         if (!r->live || !vs || !vs->nhosts || !only_mesh(vs) || !hosts_sidecar_only(ctx, vs))
