@@ -21,6 +21,7 @@
  */
 #include <string.h>
 
+#include "meshlint/sidecar.h"
 #include "resilience_common.h"
 #include "../traffic/gwapi_common.h"
 
@@ -70,6 +71,10 @@ static uint64_t hop_factor(chain_walk *cw, const ml_workload *caller, const ml_s
     long long amax = 0;
     ML_VEC_EACH(const ml_resil_route_ref *, ref, ml_resil_routes_to(cw->ix, fqdn)) {
         if (!ref->vs->mesh_gateway)
+            continue;
+        /* a route the caller's Sidecar does not import is not applied by
+         * its sidecar (sidecar.h: SelectVirtualServices) */
+        if (ml_sidecar_workload_imports_vs(ctx->model, caller, ref->vs->res, NULL) == ML_SC_NO)
             continue;
         ml_resil_retry p = ml_resil_route_retry(ctx->arena, ref->rt);
         long long a = ml_resil_retry_count(&p);
@@ -466,7 +471,11 @@ const ml_rule ml_rule_ML201 = {
         "mesh is applied by callers' sidecars (SelectVirtualServices, pilot/pkg/model/virtualservice.go) "
         "and by waypoints; ztunnel works at L4 and applies none (Istio documentation, ambient waypoint "
         "usage). When the server's pods are ambient without a waypoint (the data plane of src/mesh.c) the "
-        "finding carries a note: only callers that have a sidecar retry, ambient callers do not.\n"
+        "finding carries a note: only callers that have a sidecar retry, ambient callers do not. Along a "
+        "chain of calls, a hop counts a route's retries only when the calling workload's Sidecar resource "
+        "imports its VirtualService (egress hosts; pilot/pkg/model/sidecar.go ConvertToSidecarScope, "
+        "virtualservice.go SelectVirtualServices); a Sidecar that certainly leaves it out ends the chain "
+        "there.\n"
         "\n"
         "An HTTPRoute rule attached to an Istio Gateway (gatewayClassName istio) whose backendRefs (permitted ones: ML313) reach the "
         "server counts as a route too: the gateway retries with the policy Istio gives the route it builds "

@@ -9,9 +9,16 @@
 #include <string.h>
 
 #include "meshlint/rule.h"
+#include "meshlint/sidecar.h"
 #include "traffic_common.h"
 
 #define NEAR_MAX 2
+
+/* A namespace whose proxies use the route: sidecars, or gateway proxies. */
+typedef struct client_ns {
+    const char *ns;
+    const char *proxies; /* "sidecars" or "gateway proxies" */
+} client_ns;
 
 /* Subset names of a DestinationRule as "a, b, c" (or "none"). */
 static const char *subset_list(ml_arena *a, const ml_destrule *dr)
@@ -70,20 +77,6 @@ static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
     return v;
 }
 
-/* True when DestinationRule dr is certainly not visible to the sidecars of
- * the VirtualService's own namespace, while they do use the VirtualService
- * (it binds the mesh gateway and is exported to its own namespace). Istio's
- * sidecars look DestinationRules up by their own namespace
- * (PushContext.destinationRule, pilot/pkg/model/push_context.go: their
- * namespace's rules, then the rules the Service's namespace and the root
- * namespace export to it), so a rule not exported there defines no subset
- * for them. */
-static bool exported_elsewhere(ml_ctx *ctx, const ml_resource *r, const ml_destrule *dr)
-{
-    const char *ns = tr_vs_client_ns(ctx, r);
-    return ns && ml_export_visible(ctx->model, dr->res, ns) == ML_EXPORT_NO;
-}
-
 static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource *r)
 {
     const ml_node *n = ml_export_to_node(r);
@@ -105,25 +98,180 @@ static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource
 }
 
 static void report_not_exported(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
-                                 bool mirror, const ml_destrule *dr, const char *subset)
+                                 bool mirror, const ml_destrule *dr, const char *subset, const client_ns *cl)
 {
+    const char *client = cl->ns;
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
     const char *fails = mirror                       ? "their mirrored copies go nowhere"
                         : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
                                                      : "their connections fail";
     ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
                               "%s of %s in %s names subset %s, which %s defines, but its exportTo %s does "
-                              "not include namespace %s: the sidecars of %s use this route but see no subset %s, "
+                              "not include namespace %s: the %s of %s use this route but see no subset %s, "
                               "so %s",
                               what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset,
-                              ml_res_display(ctx->arena, dr->res), export_text(ctx->arena, ctx->model, dr->res), r->ns, r->ns,
-                              subset, fails);
+                              ml_res_display(ctx->arena, dr->res), export_text(ctx->arena, ctx->model, dr->res), client,
+                              cl->proxies, client, subset, fails);
     const ml_node *ex = ml_export_to_node(dr->res);
     ml_note(ctx, diag, ml_node_loc(ex ? ex : dr->res->name_node), "the exportTo of %s",
             ml_res_display(ctx->arena, dr->res));
     ml_help(ctx, diag, "add namespace %s (or \"*\") to the exportTo of %s, or define the subset in a "
                        "DestinationRule of namespace %s",
-            r->ns, ml_res_display(ctx->arena, dr->res), r->ns);
+            client, ml_res_display(ctx->arena, dr->res), client);
+}
+
+static const char *const stage_text[] = {
+    [TR_DR_NONE] = "",
+    [TR_DR_CLIENT_NS] = "a client namespace's own DestinationRule for a host comes first",
+    [TR_DR_HOST_NS] = "it has none of its own, so the one the host's namespace exports applies",
+    [TR_DR_ROOT_NS] = "it has none of its own and the host's namespace exports none, so the root namespace's applies",
+};
+
+/* The DestinationRules that apply to the clients of namespace client lack
+ * the subset, which another rule (def) defines. */
+static void report_shadowed(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                            bool mirror, const tr_client_drs *cd, const ml_destrule *def, const char *subset,
+                            const client_ns *cl)
+{
+    const char *client = cl->ns;
+    const ml_destrule *app = cd->drs.items[0];
+    const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
+    const char *fails = mirror                       ? "their mirrored copies go nowhere"
+                        : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
+                                                     : "their connections fail";
+    ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
+                              "%s of %s in %s names subset %s, but for the %s of namespace %s Istio applies "
+                              "%s%s to host %s (%s), which does not define it (it defines %s); %s defines subset "
+                              "%s but does not apply there, so %s",
+                              what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset, cl->proxies,
+                              client, ml_res_display(ctx->arena, app->res), cd->drs.n > 1 ? " and the rules merged with it" : "",
+                              d->fqdn, stage_text[cd->stage], subset_list(ctx->arena, app),
+                              ml_res_display(ctx->arena, def->res), subset, fails);
+    ML_VEC_EACH(const ml_destrule *, dr, &cd->drs) {
+        ml_note(ctx, diag, ml_node_loc(dr->host ? dr->host : dr->res->name_node),
+                "%s (host %s) applies to the %s of namespace %s and defines %s",
+                ml_res_display(ctx->arena, dr->res), ml_str_nonnull(dr->host) ? ml_str_nonnull(dr->host) : "?",
+                cl->proxies, client, subset_list(ctx->arena, dr));
+    }
+    const ml_dr_subset *s = find_subset(def, subset);
+    ml_note(ctx, diag, ml_node_loc(s ? s->name : def->res->name_node),
+            "%s defines subset %s; Istio does not merge DestinationRules of different namespaces",
+            ml_res_display(ctx->arena, def->res), subset);
+    ml_help(ctx, diag, "add subset %s (with the same labels) to %s, or route the clients of namespace %s "
+                       "without a subset",
+            subset, ml_res_display(ctx->arena, app->res), client);
+}
+
+static void add_client_ns(ml_ctx *ctx, const ml_resource *r, ml_vec *out, const char *ns, bool gateway)
+{
+    bool dup = ml_ns_is_apply_time(ns);
+    for (size_t i = 0; i < out->n && !dup; i++)
+        dup = strcmp(((const client_ns *)out->items[i])->ns, ns) == 0;
+    if (dup || ml_export_visible(ctx->model, r, ns) != ML_EXPORT_YES)
+        return;
+    /* sidecars use r only when their Sidecar's egress hosts import it
+     * (sidecar.h); gateway proxies have no Sidecar */
+    if (!gateway && ml_sidecar_ns_imports_vs(ctx->model, ns, r, NULL) != ML_SC_YES)
+        return;
+    client_ns *c = ml_zalloc(ctx->arena, sizeof *c);
+    c->ns = ns;
+    c->proxies = gateway ? "gateway proxies" : "sidecars";
+    ml_vec_push(ctx->arena, out, c);
+}
+
+/* The namespaces of the gateway proxies in the input that serve r: for each
+ * Gateway r binds ("ns/name", or "name" in r's namespace), the one
+ * definition r meets, and the workloads of any namespace whose pod labels
+ * its spec.selector matches (Istio's default: a Gateway selects proxies in
+ * every namespace). A gateway proxy looks DestinationRules up by its own
+ * namespace like a sidecar (PushContext.destinationRule with the proxy's
+ * ConfigNamespace) and sees r only when r is exported there
+ * (VirtualServicesForGateway). Proxies outside the input are not judged. */
+static void gateway_client_namespaces(ml_ctx *ctx, const ml_resource *r, ml_vec *out)
+{
+    const ml_node *gws = r->u.vs->gateways;
+    for (size_t i = 0; ml_is_seq(gws) && i < gws->n; i++) {
+        const char *g = ml_str_nonnull(gws->items[i]);
+        if (!g || strcmp(g, "mesh") == 0)
+            continue;
+        const char *slash = strchr(g, '/');
+        const char *ns = slash ? ml_strndup(ctx->arena, g, (size_t)(slash - g)) : r->ns;
+        const char *name = slash ? slash + 1 : g;
+        if (strcmp(ns, ".") == 0)
+            ns = r->ns;
+        ml_vec seen = ml_model_view(ctx->model, r, ML_K_GATEWAY, ns, name);
+        if (seen.n != 1)
+            continue;
+        const ml_resource *gw = seen.items[0];
+        const ml_node *sel = ml_get(gw->spec, "selector");
+        if (!ml_is_map(sel) || sel->n == 0)
+            continue;
+        ML_VEC_EACH(const ml_workload *, w, &ctx->model->workloads) {
+            if (ml_selector_matches_workload(sel, w))
+                add_client_ns(ctx, r, out, w->res->ns, true);
+        }
+    }
+}
+
+/* The namespaces whose sidecars certainly use r for this destination's
+ * host: its own (tr_vs_client_ns) and, for a VirtualService on the mesh
+ * gateway, every namespace holding a DestinationRule for the host that r is
+ * exported to (those are the namespaces where a rule of their own may
+ * shadow the host's), and the namespaces of its gateway proxies in the
+ * input. Deterministic order, no repeats. */
+static ml_vec client_namespaces(ml_ctx *ctx, const ml_resource *r, const ml_vec *dv)
+{
+    ml_vec out = {0};
+    const char *own = tr_vs_client_ns(ctx, r);
+    if (own)
+        add_client_ns(ctx, r, &out, own, false);
+    if (r->u.vs->mesh_gateway) {
+        ML_VEC_EACH(const ml_destrule *, dr, dv) {
+            if (ml_model_meets(ctx->model, r, dr->res))
+                add_client_ns(ctx, r, &out, dr->res->ns, false);
+        }
+    }
+    gateway_client_namespaces(ctx, r, &out);
+    return out;
+}
+
+/* A subset some DestinationRule defines: judge it per client namespace
+ * against the rules that apply there. True when reported. */
+static bool check_clients(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                          bool mirror, const ml_vec *dv, const char *subset)
+{
+    const ml_destrule *def = NULL;
+    ML_VEC_EACH(const ml_destrule *, dr, dv) {
+        if (ml_model_meets(ctx->model, r, dr->res) && find_subset(dr, subset)) {
+            def = dr;
+            break;
+        }
+    }
+    if (!def)
+        return false;
+    bool reported = false;
+    ml_vec clients = client_namespaces(ctx, r, dv);
+    ML_VEC_EACH(const client_ns *, cl, &clients) {
+        const char *c = cl->ns;
+        tr_client_drs cd;
+        if (!tr_client_destrules(ctx, r, d->fqdn, c, &cd))
+            continue;
+        bool has = false;
+        ML_VEC_EACH(const ml_destrule *, dr, &cd.drs) {
+            has |= find_subset(dr, subset) != NULL;
+        }
+        if (has)
+            continue;
+        if (cd.stage == TR_DR_NONE) {
+            report_not_exported(ctx, r, rt, d, mirror, def, subset, cl);
+        } else {
+            /* prefer, as the defining rule, one that does not reach c at
+             * all when no rule of c's own is in the way */
+            report_shadowed(ctx, r, rt, d, mirror, &cd, def, subset, cl);
+        }
+        reported = true;
+    }
+    return reported;
 }
 
 static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
@@ -140,19 +288,14 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     bool defined = ml_map_get(&hc->defined, key.s, key.n) != NULL;
     ml_buf_free(&key);
     if (defined) {
-        /* Some definition defines it: is it one r may meet, and one the
-         * sidecars that use r see (exportTo)? */
-        const ml_destrule *hidden = NULL;
-        ML_VEC_EACH(const ml_destrule *, dr, dv) {
-            if (!ml_model_meets(ctx->model, r, dr->res) || !find_subset(dr, subset))
-                continue;
-            if (!exported_elsewhere(ctx, r, dr))
-                return;
-            if (!hidden)
-                hidden = dr;
-        }
-        if (hidden) {
-            report_not_exported(ctx, r, rt, d, mirror, hidden, subset);
+        /* Some definition defines it: is it one r may meet, and does it
+         * apply to the sidecars that use r? */
+        if (!check_clients(ctx, r, rt, d, mirror, dv, subset)) {
+            ML_VEC_EACH(const ml_destrule *, dr, dv) {
+                if (ml_model_meets(ctx->model, r, dr->res) && find_subset(dr, subset))
+                    return;
+            }
+        } else {
             return;
         }
     }
@@ -275,18 +418,35 @@ const ml_rule ml_rule_ML301 = {
                    "--assume-complete), since the DestinationRule may live in another repository. Istio's "
                    "analyzer reports the same problem as IST0101 (ReferencedResourceNotFound).\n"
                    "\n"
-                   "exportTo counts: a sidecar looks DestinationRules up by its own namespace "
-                   "(PushContext.destinationRule in pilot/pkg/model/push_context.go: the rules of its own "
-                   "namespace, then those the Service's namespace exports to it, then those the root namespace "
-                   "exports to it; setDestinationRules keeps a rule with exportTo \".\" or a workloadSelector "
-                   "private to its namespace). So when the only DestinationRules defining the subset are not "
-                   "exported to the namespace of a VirtualService that binds the mesh gateway and is visible in "
-                   "its own namespace, the sidecars of that namespace route to a subset they do not have, and the "
-                   "rule reports it. A missing exportTo is the mesh's defaultDestinationRuleExportTo (push_context.go "
-                   "initDefaultExportMaps): \"*\" unless default-destination-rule-export-to in the configuration "
-                   "names it; a VirtualService without exportTo likewise follows "
-                   "default-virtual-service-export-to. A VirtualService used only by other namespaces or "
-                   "gateways is not judged this way.",
+                   "Which DestinationRule applies depends on the client. A sidecar looks DestinationRules up by "
+                   "its own namespace (PushContext.destinationRule in pilot/pkg/model/push_context.go): first "
+                   "the rules of its own namespace (namespaceLocal: every rule there whose exportTo is empty, "
+                   "\"*\", \".\" or the namespace), then those the host's Service namespace exports to it "
+                   "(exportedByNamespace, getExportedDestinationRuleFromNamespace), then those the root "
+                   "namespace exports to it; each step takes the most specific host (MostSpecificHostMatch in "
+                   "pilot/pkg/model/config.go: the exact host, else the longest matching wildcard) and the first "
+                   "step with a match wins. Rules of one namespace for one host merge (mergeDestinationRule in "
+                   "pilot/pkg/model/destination_rule.go: their subsets add up); rules of different namespaces "
+                   "never do. setDestinationRules keeps a rule with exportTo \".\" or a workloadSelector private "
+                   "to its namespace. So the rule judges the subset, for every namespace whose sidecars certainly "
+                   "use the route, against the rules that apply there: the VirtualService's own namespace (when "
+                   "it binds the mesh gateway and is visible there), each namespace of the input that holds "
+                   "a DestinationRule for the host and sees the VirtualService, and the namespaces of the gateway "
+                   "proxies in the input that a Gateway it binds selects (a gateway proxy looks rules up by its "
+                   "own namespace too). A namespace counts for the sidecars only when its Sidecar resource "
+                   "imports the VirtualService (egress hosts \"ns/host\"; pilot/pkg/model/sidecar.go "
+                   "ConvertToSidecarScope, virtualservice.go SelectVirtualServices; the root namespace's Sidecar "
+                   "is the default of namespaces without one), and never when that is undecided. A client namespace's own rule "
+                   "without the subset (a client-side connectionPool rule, a namespace-wide \"*.local\" TLS "
+                   "rule) hides the host namespace's subsets from its sidecars, and a rule not exported to the "
+                   "client defines nothing for it; both are reported, naming the namespace and the rules. A "
+                   "namespace not in the input is never judged this way, and the answer is unknown (silent) "
+                   "when a workloadSelector rule, alternatives of a rule, an unbound apply-time namespace or an "
+                   "input not linted leave the applying rule open. A missing exportTo is the mesh's "
+                   "defaultDestinationRuleExportTo (push_context.go initDefaultExportMaps): \"*\" unless "
+                   "default-destination-rule-export-to in the configuration names it; a VirtualService without "
+                   "exportTo likewise follows default-virtual-service-export-to. A VirtualService used only by "
+                   "gateways is judged only against every rule it may meet.",
     .remediation = "Name a subset the DestinationRule defines, or add the subset (with labels that select the "
                    "intended pods) to the DestinationRule for the host.",
     .tags = "traffic,canary,istio",

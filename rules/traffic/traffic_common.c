@@ -490,3 +490,149 @@ const char *tr_vs_client_ns(const ml_ctx *ctx, const ml_resource *r)
         return NULL;
     return ml_export_visible(ctx->model, r, r->ns) == ML_EXPORT_YES ? r->ns : NULL;
 }
+
+/* ---- the DestinationRules that apply to one client namespace ------------ */
+
+const char *tr_root_ns(const ml_ctx *ctx)
+{
+    return ctx->cfg && ctx->cfg->root_ns && *ctx->cfg->root_ns ? ctx->cfg->root_ns : "istio-system";
+}
+
+typedef struct dr_export_scan {
+    size_t n;
+    bool dot, own, other, bad;
+} dr_export_scan;
+
+static void dr_export_one(void *arg, const ml_resource *r, const char *e, const ml_node *node)
+{
+    dr_export_scan *x = arg;
+    (void)node;
+    x->n++;
+    if (!e)
+        x->bad = true;
+    else if (strcmp(e, ".") == 0)
+        x->dot = true;
+    else if (strcmp(e, r->ns) == 0)
+        x->own = true;
+    else
+        x->other = true;
+}
+
+/* setDestinationRules (push_context.go): a rule is in its namespace's local
+ * index when its exportTo is empty or holds "*", "." or the namespace, and
+ * "private only" (not exported at all) when it has a workloadSelector, when
+ * its exportTo is empty and the mesh default holds ".", or when its
+ * exportTo, as a set, is exactly "." or exactly its own namespace. */
+static void dr_export_kind(const ml_ctx *ctx, const ml_destrule *dr, bool *local, bool *private_only, bool *bad)
+{
+    dr_export_scan x = {0};
+    ml_export_each(ctx->arena, dr->res, dr_export_one, &x);
+    *bad = x.bad || (dr->export_to && !ml_is_seq(dr->export_to));
+    if (dr->workload_selector) {
+        *local = *private_only = true;
+        return;
+    }
+    if (x.n == 0) {
+        const ml_vec *def = ctx->cfg ? &ctx->cfg->default_export_dr : NULL;
+        bool def_private = false;
+        for (size_t i = 0; def && i < def->n; i++)
+            def_private |= ml_streq(def->items[i], ".");
+        *local = true;
+        *private_only = def_private;
+        return;
+    }
+    *local = x.dot || x.own || ml_export_visible(ctx->model, dr->res, dr->res->ns) == ML_EXPORT_YES;
+    *private_only = !x.other && (x.dot != x.own);
+}
+
+/* MostSpecificHostMatch (pilot/pkg/model/config.go) over the rules of in:
+ * those for exactly fqdn, else those of the longest wildcard host that
+ * matches (ml_model_destrules_for already matched the wildcards). */
+static void most_specific(ml_arena *a, const ml_vec *in, const char *fqdn, ml_vec *out)
+{
+    const char *best = NULL;
+    ML_VEC_EACH(const ml_destrule *, dr, in) {
+        if (ml_streq(dr->fqdn, fqdn)) {
+            best = fqdn;
+            break;
+        }
+        if (dr->fqdn && (!best || strlen(dr->fqdn) > strlen(best)))
+            best = dr->fqdn;
+    }
+    ML_VEC_EACH(const ml_destrule *, dr, in) {
+        if (best && ml_streq(dr->fqdn, best))
+            ml_vec_push(a, out, (void *)dr);
+    }
+}
+
+bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn, const char *client,
+                         tr_client_drs *out)
+{
+    ml_model *m = ctx->model;
+    memset(out, 0, sizeof *out);
+    if (!client || !fqdn || ml_ns_is_apply_time(client))
+        return false;
+    const char *root = tr_root_ns(ctx);
+    const char *host_ns = tr_fqdn_ns(ctx, fqdn);
+    if (ml_model_unlinted_may_define(m, client) || ml_model_unlinted_may_define(m, root) ||
+        (host_ns && ml_model_unlinted_may_define(m, host_ns)))
+        return false;
+    const ml_vec all = ml_model_destrules_for(m, fqdn);
+    const ml_vec seen = ml_model_seen_by(m, from, &all);
+    ml_vec local = {0}, host_exp = {0}, root_exp = {0};
+    ML_VEC_EACH(const ml_destrule *, dr, &seen) {
+        const ml_resource *r = dr->res;
+        /* several alternatives of one rule that from may all meet: which
+         * one is applied decides it */
+        if ((r->nalts > 1 && (!from || r->group != from->group)) || ml_ns_is_apply_time(r->ns))
+            return false;
+        bool is_local, private_only, bad;
+        dr_export_kind(ctx, dr, &is_local, &private_only, &bad);
+        if (bad)
+            return false;
+        bool in_client = strcmp(r->ns, client) == 0;
+        bool client_root = strcmp(client, root) == 0;
+        if (in_client && (client_root ? private_only : is_local)) {
+            if (dr->workload_selector)
+                return false; /* applies to the workloads it selects only */
+            ml_vec_push(ctx->arena, &local, (void *)dr); /* namespaceLocal, rootNamespaceLocal */
+        }
+        if (private_only)
+            continue;
+        if (host_ns && strcmp(r->ns, host_ns) == 0)
+            ml_vec_push(ctx->arena, &host_exp, (void *)dr);
+        if (strcmp(r->ns, root) == 0)
+            ml_vec_push(ctx->arena, &root_exp, (void *)dr);
+    }
+    if (local.n) {
+        out->stage = TR_DR_CLIENT_NS;
+        most_specific(ctx->arena, &local, fqdn, &out->drs);
+        return true;
+    }
+    if (!host_ns) {
+        /* a ServiceEntry host: its namespace is the ServiceEntry's, which
+         * this does not resolve; decided only when no rule may apply */
+        ML_VEC_EACH(const ml_destrule *, dr, &seen) {
+            if (ml_export_visible(m, dr->res, client) != ML_EXPORT_NO)
+                return false;
+        }
+        return true;
+    }
+    const ml_vec *steps[2] = {&host_exp, &root_exp};
+    for (int i = 0; i < 2; i++) {
+        ml_vec best = {0};
+        most_specific(ctx->arena, steps[i], fqdn, &best);
+        ML_VEC_EACH(const ml_destrule *, dr, &best) {
+            ml_export_answer ans = ml_export_visible(m, dr->res, client);
+            if (ans == ML_EXPORT_UNKNOWN)
+                return false;
+            if (ans == ML_EXPORT_YES)
+                ml_vec_push(ctx->arena, &out->drs, (void *)dr);
+        }
+        if (out->drs.n) {
+            out->stage = i == 0 ? TR_DR_HOST_NS : TR_DR_ROOT_NS;
+            return true;
+        }
+    }
+    return true;
+}

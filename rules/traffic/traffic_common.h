@@ -63,6 +63,38 @@ bool tr_topology_label(const char *key);
  * namespace; else NULL (its users are gateways or other namespaces). The
  * exportTo of what r routes to is judged from there (ml_export_visible). */
 const char *tr_vs_client_ns(const ml_ctx *ctx, const ml_resource *r);
+/* The DestinationRules Istio applies to host fqdn for the proxies of
+ * namespace client (PushContext.destinationRule, pilot/pkg/model/
+ * push_context.go): first the rules of the client's own namespace
+ * (namespaceLocal: every rule there whose exportTo is empty, "*", "." or
+ * the namespace; for the root namespace only its private ones,
+ * rootNamespaceLocal), then the rules the host's Service namespace exports
+ * (exportedByNamespace) that reach the client, then those of the root
+ * namespace. Each step takes the most specific host match
+ * (MostSpecificHostMatch, pilot/pkg/model/config.go: the exact host, else
+ * the longest wildcard) and stops at the first step that has one; the rules
+ * it yields for one host are merged (mergeDestinationRule), so a subset
+ * exists for the client when any of them defines it. Only definitions
+ * `from` may meet count. Unknown (false) when the input does not decide it:
+ * an unbound apply-time namespace, an exportTo that is not a list of names,
+ * a rule with a workloadSelector in the client's namespace (it applies to
+ * some workloads only), alternatives of one rule, an input not linted that
+ * may define rules in a namespace asked, or a host whose namespace is not
+ * cluster-local when the client's own namespace has no rule for it. */
+typedef enum tr_dr_stage {
+    TR_DR_NONE = 0,   /* no DestinationRule applies */
+    TR_DR_CLIENT_NS,  /* the client namespace's own */
+    TR_DR_HOST_NS,    /* exported by the host's namespace */
+    TR_DR_ROOT_NS     /* exported by the root namespace */
+} tr_dr_stage;
+typedef struct tr_client_drs {
+    tr_dr_stage stage;
+    ml_vec drs;       /* ml_destrule*, load order */
+} tr_client_drs;
+bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn, const char *client,
+                         tr_client_drs *out);
+/* The configured root namespace ("istio-system" unless set). */
+const char *tr_root_ns(const ml_ctx *ctx);
 /* "file:line" of a location (for messages that point elsewhere). */
 const char *tr_where(ml_arena *a, ml_loc l);
 /* The definition of r's group that replaces r when applied, or NULL when r
