@@ -405,16 +405,75 @@ ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l)
     return l->memo ? l->memo[MEMO_HTTP1] : server_allow_http1(m, l);
 }
 
+/* The entries of a comma-separated list that an exact comparison can
+ * match: those without blanks around them (an untrimmed " b" equals no
+ * type name). */
+static ml_setting exact_entries(const ml_model *m, ml_setting r)
+{
+    if (r.val.kind != ML_VAL_STR || !r.val.str)
+        return r;
+    ml_buf b;
+    ml_buf_init(&b);
+    size_t dropped = 0;
+    for (const char *p = r.val.str; p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        bool blank = n && (strchr(" \t\r\n", p[0]) || strchr(" \t\r\n", p[n - 1]));
+        if (blank) {
+            dropped++;
+        } else if (n) {
+            if (b.n)
+                ml_buf_puts(&b, ",");
+            ml_buf_add(&b, p, n);
+        }
+        p = e ? e + 1 : NULL;
+    }
+    if (dropped) {
+        r.val.str = ml_strndup(m->arena, b.s ? b.s : "", b.n);
+        r.source = ml_printf(m->arena, "%s; %zu entr%s with blanks around %s dropped: the entries are not trimmed "
+                             "and enabledServices.includes() compares them exactly (core/src/buildRoutes.ts)",
+                             r.source, dropped, dropped == 1 ? "y" : "ies", dropped == 1 ? "it" : "them");
+    }
+    ml_buf_free(&b);
+    return r;
+}
+
+/* The link's enabledServices: the list the code builds from a string V (see
+ * ml_server.enabled_from_env), V taken from the container's env where the
+ * code reads it. */
 ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l)
 {
     const ml_server *s = l->server;
     if (s->enabled_services.kind == ML_VAL_ABSENT)
         return setting_at(ML_VAL_ABSENT, "code", s->call);
     if (!s->enabled_from_env)
-        return unknown_setting("enabledServices is not parseServicesEnv(...)", "code", s->enabled_services.loc);
-    if (s->enabled_list.kind == ML_VAL_ABSENT)
+        return unknown_setting(ml_printf(m->arena, "enabledServices is %s, not a list meshlint evaluates",
+                                         s->enabled_services.why ? s->enabled_services.why : "not a literal"),
+                               "code", s->enabled_services.loc);
+    const ml_val *v = &s->enabled_list;
+    if (v->kind == ML_VAL_ENV && !v->env_default && !v->env_match.n) {
+        ml_setting e = ml_container_env(m, l->workload, l->container, v->env);
+        if (e.val.kind == ML_VAL_ABSENT) {
+            const char *src = ml_printf(m->arena, "%s is not set in %s", v->env, where(m, l->workload));
+            switch (s->enabled_unset) {
+            case ML_ES_UNSET_ALL: /* undefined?.split(): undefined mounts every service (buildRoutes.ts) */
+                return setting_at(ML_VAL_ABSENT,
+                                  ml_printf(m->arena, "%s: %s?.split() is undefined, so every service is mounted",
+                                            src, v->env),
+                                  v->loc);
+            case ML_ES_UNSET_THROWS:
+                return unknown_setting(ml_printf(m->arena, "%s is not set, so %s.split() throws before the server "
+                                                 "is built", v->env, v->env),
+                                       src, v->loc);
+            default: /* parseServicesEnv(undefined): [] (enabledServices.ts) */
+                return str_setting("", src, v->loc);
+            }
+        }
+    }
+    if (v->kind == ML_VAL_ABSENT)
         return str_setting("", "code", s->enabled_services.loc); /* parseServicesEnv() of nothing: [] */
-    return effective(m, l, &s->enabled_list, WANT_STR, NULL, 0, false, NULL);
+    ml_setting r = effective(m, l, v, WANT_STR, NULL, 0, false, NULL);
+    return s->enabled_trim ? r : exact_entries(m, r);
 }
 
 bool ml_enabled_list_has(const char *list, const char *type_name)
