@@ -479,6 +479,17 @@ ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l)
     return s->enabled_trim ? r : exact_entries(m, r);
 }
 
+/* The baseUrl one outbound call uses from this link: the code's string, or
+ * the env variable it reads as the link's container sets it, else the
+ * code's default (nested defaults followed; one of several values when they
+ * all agree); unknown otherwise, with the reason. */
+ml_setting ml_link_outbound_url(const ml_model *m, const ml_link *l, const ml_outbound *o)
+{
+    if (o->url.kind == ML_VAL_ABSENT)
+        return unknown_setting("the transport has no baseUrl meshlint can read", "code", o->loc);
+    return effective(m, l, &o->url, WANT_STR, NULL, 0, false, NULL);
+}
+
 bool ml_enabled_list_has(const char *list, const char *type_name)
 {
     size_t n = strlen(type_name);

@@ -1874,6 +1874,28 @@ static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc lo
     return v;
 }
 
+/* process.env.A ?? r: r is A's default. With a default already, r goes to
+ * the innermost variable that has none (process.env.A ?? process.env.B ??
+ * "x": "x" when neither is set); else the first default decides
+ * (process.env.A ?? 1 ?? 2). */
+static val *env_or(xctx *x, val *l, val *r, ml_loc loc, unsigned depth)
+{
+    if (!l->dflt) {
+        val *v = mkv(x, V_ENV, loc);
+        v->env = l->env;
+        v->dflt = r;
+        return v;
+    }
+    if (l->dflt->k == V_ENV && !l->dflt->match.n && depth < 8) {
+        val *v = mkv(x, V_ENV, loc);
+        *v = *l;
+        v->loc = loc;
+        v->dflt = env_or(x, l->dflt, r, l->dflt->loc, depth + 1);
+        return v;
+    }
+    return l;
+}
+
 /* l ?? r (qq) or l || r with r already evaluated; a value that is one of a
  * few (V_COND) gives one of their results. */
 static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth)
@@ -1896,14 +1918,8 @@ static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth
             return l;
         return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
     }
-    if (l->k == V_ENV) {
-        if (l->dflt)
-            return l;
-        val *v = mkv(x, V_ENV, loc);
-        v->env = l->env;
-        v->dflt = r;
-        return v;
-    }
+    if (l->k == V_ENV)
+        return env_or(x, l, r, loc, 0);
     int t = qq ? (is_nullish(l) ? 0 : (l->k == V_UNKNOWN ? -1 : 1)) : truthy(l);
     if (t == 1)
         return l;
@@ -1928,15 +1944,8 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
                 return l;
             return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
         }
-        if (l->k == V_ENV) {
-            val *r = ev(x, u, n->b2);
-            if (l->dflt)
-                return l; /* process.env.A ?? 1 ?? 2: the first default decides */
-            val *v = mkv(x, V_ENV, loc);
-            v->env = l->env;
-            v->dflt = r;
-            return v;
-        }
+        if (l->k == V_ENV)
+            return env_or(x, l, ev(x, u, n->b2), loc, 0);
         int t = qq ? (is_nullish(l) ? 0 : (l->k == V_UNKNOWN || l->k == V_COND ? -1 : 1)) : truthy(l);
         if (t == 1)
             return l;

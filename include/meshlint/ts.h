@@ -193,6 +193,9 @@ ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l);
  * otherwise (enabledServices not a parseServicesEnv call, or its value not
  * known for the link). */
 ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l);
+/* The baseUrl outbound call o of the link's server uses from that link
+ * (STR), evaluated with the link's container env; UNKNOWN with the reason. */
+ml_setting ml_link_outbound_url(const ml_model *m, const ml_link *l, const ml_outbound *o);
 /* Is the service type name in that comma-separated list (entries trimmed)? */
 bool ml_enabled_list_has(const char *list, const char *type_name);
 /* The value of env var name in container c (env first, then envFrom

@@ -130,4 +130,44 @@ enabled_case 7 'mergeEnabledServices(LIST, ["d.v1.D"])'
 contains "$T/out" "enabledServices is the result of a call meshlint does not evaluate, not a list meshlint evaluates"
 enabled_case 8 'process.env.SERVICES?.split(",").map(function (s: string) { return s.trim(); })' " x.v1.X , y.v1.Y"
 contains "$T/out" "Deployment ns/svc8 string  x.v1.X , y.v1.Y"
+# outbound peers per link (issue 16): a baseUrl read from env is each
+# linked container's value, else the code's (nested) default
+mkdir -p "$T/o"
+printf '{ "name": "shop" }\n' > "$T/o/package.json"
+cat > "$T/o/main.ts" <<'TS'
+import { createServer } from "@connectum/core";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+export const fleet = createGrpcTransport({ baseUrl: process.env.FLEET_ADDR ?? process.env.PEER_ADDR ?? "http://fleet:5001" });
+createServer({ services: [] });
+TS
+for n in a b c; do
+  envs=""
+  [ $n = a ] && envs='env: [{name: FLEET_ADDR, value: "http://fleet-a.shop.svc:5001"}], '
+  [ $n = b ] && envs='env: [{name: PEER_ADDR, value: "http://fleet-b.shop.svc:5001"}], '
+  cat >> "$T/o/k8s.yaml" <<YAML
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop-$n, namespace: shop, annotations: {meshlint.io/source: main.ts}}
+spec:
+  selector: {matchLabels: {app: shop-$n}}
+  template:
+    metadata: {labels: {app: shop-$n}}
+    spec:
+      containers: [{name: app, image: "shop:1", ${envs}ports: [{containerPort: 5000}]}]
+YAML
+done
+"$MESHLINT" --no-config --dump-model "$T/o" > "$T/dump" || fail "--dump-model $T/o"
+python3 - "$T/dump" > "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["servers"]:
+    for l in s["links"]:
+        for o in l.get("outbound", []):
+            v = o["url"]["value"]
+            print(l["workload"], o["via"], v.get("value", v.get("why")), "|", o["url"]["source"])
+PY
+contains "$T/out" "Deployment shop/shop-a createGrpcTransport http://fleet-a.shop.svc:5001 | env FLEET_ADDR in Deployment shop/shop-a"
+contains "$T/out" "Deployment shop/shop-b createGrpcTransport http://fleet-b.shop.svc:5001 | env PEER_ADDR in Deployment shop/shop-b"
+contains "$T/out" "Deployment shop/shop-c createGrpcTransport http://fleet:5001 | default in code (PEER_ADDR is not set)"
 echo "ts_patterns: ok"
