@@ -384,6 +384,18 @@ static void dump_server(ml_jw *w, const ml_model *m, const ml_server *s)
         setting(w, "allowHTTP1", ml_server_allow_http1(m, l));
         if (s->enabled_services.kind != ML_VAL_ABSENT)
             setting(w, "enabledServices", ml_link_enabled_services(m, l));
+        if (s->outbound.n) {
+            /* the peers this workload calls: each baseUrl with its env */
+            ml_jw_key(w, "outbound");
+            ml_jw_array(w);
+            ML_VEC_EACH(const ml_outbound *, o, &s->outbound) {
+                ml_jw_object(w);
+                ml_jw_kstring(w, "via", o->via);
+                setting(w, "url", ml_link_outbound_url(m, l, o));
+                ml_jw_end_object(w);
+            }
+            ml_jw_end_array(w);
+        }
         ml_jw_end_object(w);
     }
     ml_jw_end_array(w);

@@ -24,14 +24,17 @@
  * beats an earlier one.
  */
 #include "meshlint/config.h"
+#include "meshlint/lsp.h"
 #include "meshlint/model.h"
 #include "meshlint/ts.h"
 #include "meshlint/ts_lex.h"
 #include "meshlint/yaml.h"
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/stat.h>
 
 #define SOURCE_ANNOTATION "meshlint.io/source"
 
@@ -405,16 +408,86 @@ ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l)
     return l->memo ? l->memo[MEMO_HTTP1] : server_allow_http1(m, l);
 }
 
+/* The entries of a comma-separated list that an exact comparison can
+ * match: those without blanks around them (an untrimmed " b" equals no
+ * type name). */
+static ml_setting exact_entries(const ml_model *m, ml_setting r)
+{
+    if (r.val.kind != ML_VAL_STR || !r.val.str)
+        return r;
+    ml_buf b;
+    ml_buf_init(&b);
+    size_t dropped = 0;
+    for (const char *p = r.val.str; p;) {
+        const char *e = strchr(p, ',');
+        size_t n = e ? (size_t)(e - p) : strlen(p);
+        bool blank = n && (strchr(" \t\r\n", p[0]) || strchr(" \t\r\n", p[n - 1]));
+        if (blank) {
+            dropped++;
+        } else if (n) {
+            if (b.n)
+                ml_buf_puts(&b, ",");
+            ml_buf_add(&b, p, n);
+        }
+        p = e ? e + 1 : NULL;
+    }
+    if (dropped) {
+        r.val.str = ml_strndup(m->arena, b.s ? b.s : "", b.n);
+        r.source = ml_printf(m->arena, "%s; %zu entr%s with blanks around %s dropped: the entries are not trimmed "
+                             "and enabledServices.includes() compares them exactly (core/src/buildRoutes.ts)",
+                             r.source, dropped, dropped == 1 ? "y" : "ies", dropped == 1 ? "it" : "them");
+    }
+    ml_buf_free(&b);
+    return r;
+}
+
+/* The link's enabledServices: the list the code builds from a string V (see
+ * ml_server.enabled_from_env), V taken from the container's env where the
+ * code reads it. */
 ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l)
 {
     const ml_server *s = l->server;
     if (s->enabled_services.kind == ML_VAL_ABSENT)
         return setting_at(ML_VAL_ABSENT, "code", s->call);
     if (!s->enabled_from_env)
-        return unknown_setting("enabledServices is not parseServicesEnv(...)", "code", s->enabled_services.loc);
-    if (s->enabled_list.kind == ML_VAL_ABSENT)
+        return unknown_setting(ml_printf(m->arena, "enabledServices is %s, not a list meshlint evaluates",
+                                         s->enabled_services.why ? s->enabled_services.why : "not a literal"),
+                               "code", s->enabled_services.loc);
+    const ml_val *v = &s->enabled_list;
+    if (v->kind == ML_VAL_ENV && !v->env_default && !v->env_match.n) {
+        ml_setting e = ml_container_env(m, l->workload, l->container, v->env);
+        if (e.val.kind == ML_VAL_ABSENT) {
+            const char *src = ml_printf(m->arena, "%s is not set in %s", v->env, where(m, l->workload));
+            switch (s->enabled_unset) {
+            case ML_ES_UNSET_ALL: /* undefined?.split(): undefined mounts every service (buildRoutes.ts) */
+                return setting_at(ML_VAL_ABSENT,
+                                  ml_printf(m->arena, "%s: %s?.split() is undefined, so every service is mounted",
+                                            src, v->env),
+                                  v->loc);
+            case ML_ES_UNSET_THROWS:
+                return unknown_setting(ml_printf(m->arena, "%s is not set, so %s.split() throws before the server "
+                                                 "is built", v->env, v->env),
+                                       src, v->loc);
+            default: /* parseServicesEnv(undefined): [] (enabledServices.ts) */
+                return str_setting("", src, v->loc);
+            }
+        }
+    }
+    if (v->kind == ML_VAL_ABSENT)
         return str_setting("", "code", s->enabled_services.loc); /* parseServicesEnv() of nothing: [] */
-    return effective(m, l, &s->enabled_list, WANT_STR, NULL, 0, false, NULL);
+    ml_setting r = effective(m, l, v, WANT_STR, NULL, 0, false, NULL);
+    return s->enabled_trim ? r : exact_entries(m, r);
+}
+
+/* The baseUrl one outbound call uses from this link: the code's string, or
+ * the env variable it reads as the link's container sets it, else the
+ * code's default (nested defaults followed; one of several values when they
+ * all agree); unknown otherwise, with the reason. */
+ml_setting ml_link_outbound_url(const ml_model *m, const ml_link *l, const ml_outbound *o)
+{
+    if (o->url.kind == ML_VAL_ABSENT)
+        return unknown_setting("the transport has no baseUrl meshlint can read", "code", o->loc);
+    return effective(m, l, &o->url, WANT_STR, NULL, 0, false, NULL);
 }
 
 bool ml_enabled_list_has(const char *list, const char *type_name)
@@ -633,6 +706,7 @@ typedef struct linker {
     ml_map reach;  /* entry file path -> reach_set* */
     ml_vec reach_sets; /* reach_set*, to free their maps */
     ml_map edges;  /* file path -> file_edges* */
+    ml_map tsc;    /* package directory -> tsc_out* (its tsconfig's outDir and rootDir) */
 } linker;
 
 static void index_push(ml_model *m, ml_map *idx, const char *key, ml_workload *w)
@@ -1002,12 +1076,61 @@ typedef struct image_cmd {
     bool shell_entry;       /* ENTRYPOINT in shell form: CMD is ignored */
 } image_cmd;
 
+#define MAX_STAGES 64
+
+/* A named stage of the Dockerfile, as a later FROM may name it. */
+typedef struct df_stage {
+    const char *name; /* lower case, as BuildKit keeps it */
+    image_cmd ic;
+} df_stage;
+
+/* The stage a FROM line starts from: the earlier stage it names, or NULL
+ * for an image (whose defaults the input does not show). *name receives the
+ * new stage's AS name, lower-cased. BuildKit (moby/buildkit
+ * frontend/dockerfile/instructions/parse.go parseBuildStageName) lower-cases
+ * the AS name; dockerfile2llb/convert.go dispatchStates.addState looks the
+ * FROM argument up as written among those names, so `FROM build` names
+ * `AS Build`, while `FROM Build` names no stage (and is no valid image
+ * either); dispatchState.init then copies the base stage's image config,
+ * ENTRYPOINT and CMD included. Flags (--platform=...) are skipped; a FROM
+ * with a variable names no stage meshlint knows. */
+static const df_stage *from_stage(ml_arena *ar, const char *l, size_t n, df_stage *const *st, int nst,
+                                  const char **name)
+{
+    argv_t w;
+    memset(&w, 0, sizeof w);
+    shell_words(ar, l, n, &w);
+    int i = 0;
+    while (i < w.n && w.v[i][0] == '-' && w.v[i][1] == '-')
+        i++;
+    *name = NULL;
+    if (i >= w.n)
+        return NULL;
+    const char *base = w.v[i];
+    if (i + 2 < w.n && !strcasecmp(w.v[i + 1], "as")) {
+        char *lc = ml_strndup(ar, w.v[i + 2], strlen(w.v[i + 2]));
+        for (char *c = lc; *c; c++)
+            if (*c >= 'A' && *c <= 'Z')
+                *c = (char)(*c - 'A' + 'a');
+        *name = lc;
+    }
+    for (int k = nst; k-- > 0;)
+        if (!strcmp(st[k]->name, base))
+            return st[k];
+    return NULL;
+}
+
 /* ENTRYPOINT and CMD of the last stage (Dockerfile reference: the last of
- * each counts; FROM starts a stage whose defaults come from its base, which
- * the input does not show). Continuation lines are joined. */
+ * each counts). FROM starts a stage whose defaults come from its base: an
+ * earlier stage of this Dockerfile (from_stage), or an image the input
+ * does not show. Continuation lines are joined. */
 static void dockerfile_cmd(ml_arena *ar, const ml_file *f, image_cmd *out)
 {
     memset(out, 0, sizeof *out);
+    df_stage *st[MAX_STAGES]; /* the named stages so far */
+    int nst = 0;
+    const char *cur_name = NULL;
+    bool in_stage = false, cmd_here = false;
     const char *s = f->data, *end = f->data + f->len;
     while (s < end) {
         /* one logical line */
@@ -1041,16 +1164,32 @@ static void dockerfile_cmd(ml_arena *ar, const ml_file *f, image_cmd *out)
             i++;
         size_t kwn = i - kw;
         if (kwn == 4 && !strncasecmp(l + kw, "FROM", 4)) {
-            memset(out, 0, sizeof *out);
+            if (in_stage && cur_name && nst < MAX_STAGES) {
+                st[nst] = ml_alloc(ar, sizeof *st[nst]);
+                st[nst]->name = cur_name;
+                st[nst]->ic = *out;
+                nst++;
+            }
+            const df_stage *base = from_stage(ar, l + i, n - i, st, nst, &cur_name);
+            if (base)
+                *out = base->ic;
+            else
+                memset(out, 0, sizeof *out);
+            in_stage = true;
+            cmd_here = false;
         } else if (kwn == 10 && !strncasecmp(l + kw, "ENTRYPOINT", 10)) {
-            /* ENTRYPOINT drops a CMD inherited from the base image; a CMD
-             * of this stage stays (Dockerfile reference, moby
-             * docs/reference/builder.md, "ENTRYPOINT") */
+            /* ENTRYPOINT drops a CMD inherited from the base; a CMD of
+             * this stage stays (Dockerfile reference, moby
+             * docs/reference/builder.md, "ENTRYPOINT"; buildkit
+             * dockerfile2llb/convert.go dispatchEntrypoint) */
             argv_t probe;
             out->shell_entry = !exec_form(ar, l + i, n - i, &probe);
             instr_argv(ar, l + i, n - i, &out->entrypoint);
+            if (!cmd_here)
+                memset(&out->cmd, 0, sizeof out->cmd);
         } else if (kwn == 3 && !strncasecmp(l + kw, "CMD", 3)) {
             instr_argv(ar, l + i, n - i, &out->cmd);
+            cmd_here = true;
         }
         ml_buf_free(&line);
     }
@@ -1217,11 +1356,206 @@ static const char *script_of(ml_arena *ar, const argv_t *av, const char *pkg, in
     return NULL;
 }
 
+/* ---- tsconfig.json: where tsc writes each source file ------------------------- */
+
+/* A tsconfig's compilerOptions.outDir and rootDir, as normalised paths
+ * (each resolved against the directory of the file that sets it); NULL
+ * when not set, or set in a file meshlint cannot read. */
+typedef struct tsc_out {
+    const char *out_dir, *root_dir;
+} tsc_out;
+
+#define TSCONFIG_MAX_BYTES (1u << 20)
+#define TSCONFIG_MAX_EXTENDS 3 /* files followed through "extends" */
+
+static char *read_small(ml_arena *a, const char *path, size_t *len)
+{
+    struct stat st;
+    if (stat(path, &st) != 0 || !S_ISREG(st.st_mode) || (size_t)st.st_size > TSCONFIG_MAX_BYTES)
+        return NULL;
+    FILE *fp = fopen(path, "rb");
+    if (!fp)
+        return NULL;
+    char *buf = ml_alloc(a, (size_t)st.st_size + 1);
+    size_t n = fread(buf, 1, (size_t)st.st_size, fp);
+    fclose(fp);
+    buf[n] = 0;
+    *len = n;
+    return buf;
+}
+
+/* JSON with comments and trailing commas (what tsc accepts) as JSON:
+ * comments become blanks, a comma before a closing bracket is dropped.
+ * Strings are copied as they are. */
+static char *jsonc_to_json(ml_arena *a, const char *s, size_t n)
+{
+    char *o = ml_alloc(a, n + 1);
+    size_t k = 0, last_comma = (size_t)-1;
+    for (size_t i = 0; i < n;) {
+        char c = s[i];
+        if (c == '"') {
+            o[k++] = s[i++];
+            while (i < n && s[i] != '"') {
+                if (s[i] == '\\' && i + 1 < n)
+                    o[k++] = s[i++];
+                o[k++] = s[i++];
+            }
+            if (i < n)
+                o[k++] = s[i++];
+            last_comma = (size_t)-1;
+        } else if (c == '/' && i + 1 < n && s[i + 1] == '/') {
+            while (i < n && s[i] != '\n')
+                i++;
+        } else if (c == '/' && i + 1 < n && s[i + 1] == '*') {
+            i += 2;
+            while (i + 1 < n && !(s[i] == '*' && s[i + 1] == '/'))
+                i++;
+            i = i + 2 < n ? i + 2 : n;
+            o[k++] = ' ';
+        } else if (c == ',') {
+            last_comma = k;
+            o[k++] = s[i++];
+        } else if (c == '}' || c == ']') {
+            if (last_comma != (size_t)-1)
+                o[last_comma] = ' ';
+            last_comma = (size_t)-1;
+            o[k++] = s[i++];
+        } else {
+            if (!(c == ' ' || c == '\t' || c == '\n' || c == '\r'))
+                last_comma = (size_t)-1;
+            o[k++] = s[i++];
+        }
+    }
+    o[k] = 0;
+    return o;
+}
+
+/* Read the tsconfig at path into *o: first the files it extends (in order,
+ * later ones winning), then its own compilerOptions. "Properties with
+ * relative paths found in the configuration file ... will be resolved
+ * relative to the configuration file they originated in"
+ * (typescriptlang.org/tsconfig/extends.html). An extends of a package
+ * (node_modules) is not in the input and is skipped. False when the file
+ * cannot be read or parsed. */
+static bool tsconfig_read(ml_arena *a, const char *path, unsigned depth, tsc_out *o)
+{
+    size_t n = 0;
+    char *raw = read_small(a, path, &n);
+    if (!raw)
+        return false;
+    const char *err = NULL;
+    size_t err_off = 0;
+    char *js = jsonc_to_json(a, raw, n);
+    ml_json *root = ml_json_parse(a, js, strlen(js), &err, &err_off);
+    if (!root || root->type != ML_JSON_OBJECT)
+        return false;
+    const char *dir = ml_ts_dirname(a, path);
+    const ml_json *ext = ml_json_get(root, "extends");
+    const ml_json *one[1] = {ext};
+    const ml_json *const *bases = one;
+    size_t nb = ext && ext->type == ML_JSON_STRING ? 1 : 0;
+    if (ext && ext->type == ML_JSON_ARRAY) {
+        bases = (const ml_json *const *)ext->items;
+        nb = ext->n;
+    }
+    for (size_t k = 0; k < nb && depth < TSCONFIG_MAX_EXTENDS; k++) {
+        const char *spec = ml_json_str(bases[k]);
+        if (!spec || !(spec[0] == '.' || spec[0] == '/'))
+            continue;
+        const char *bp = ml_ts_path_join(a, dir, spec);
+        if (!tsconfig_read(a, bp, depth + 1, o) && !ml_ends_with(bp, ".json"))
+            (void)tsconfig_read(a, ml_printf(a, "%s.json", bp), depth + 1, o);
+    }
+    const ml_json *co = ml_json_get(root, "compilerOptions");
+    const char *od = ml_json_str(ml_json_get(co, "outDir"));
+    const char *rd = ml_json_str(ml_json_get(co, "rootDir"));
+    if (od && *od)
+        o->out_dir = ml_ts_path_join(a, dir, od);
+    if (rd && *rd)
+        o->root_dir = ml_ts_path_join(a, dir, rd);
+    return true;
+}
+
+/* The tsconfig that builds package pkg: the one package.json's build script
+ * names (tsc -p X, --project X, -b X), else pkg/tsconfig.json. Cached per
+ * package; NULL when there is none meshlint can read. */
+static const tsc_out *package_tsc(ml_model *m, ml_map *cache, const char *pkg)
+{
+    ml_arena *a = m->arena;
+    const char *key = pkg ? pkg : ".";
+    void **slot = ml_map_slot_for(cache, key, strlen(key));
+    if (*slot)
+        return *slot == (void *)cache ? NULL : *slot;
+    const char *cfg = NULL;
+    const char *build = ml_ts_package_script(a, pkg, "build");
+    if (build) {
+        argv_t w;
+        memset(&w, 0, sizeof w);
+        shell_words(a, build, strlen(build), &w);
+        for (int i = 0; i + 2 < w.n && !cfg; i++)
+            if (!strcmp(basename_of(w.v[i]), "tsc"))
+                for (int k = i + 1; k + 1 < w.n && !cfg; k++) {
+                    if (!strcmp(w.v[k], "&&") || !strcmp(w.v[k], ";"))
+                        break;
+                    if (!strcmp(w.v[k], "-p") || !strcmp(w.v[k], "--project") || !strcmp(w.v[k], "-b") ||
+                        !strcmp(w.v[k], "--build"))
+                        cfg = ml_ts_path_join(a, pkg, w.v[k + 1]);
+                }
+    }
+    if (cfg && !ml_ends_with(cfg, ".json"))
+        cfg = ml_ts_path_join(a, cfg, "tsconfig.json");
+    if (!cfg)
+        cfg = ml_ts_path_join(a, pkg, "tsconfig.json");
+    tsc_out *o = ml_zalloc(a, sizeof *o);
+    if (!tsconfig_read(a, cfg, 0, o) || !o->out_dir) {
+        *slot = (void *)cache; /* looked up: none */
+        return NULL;
+    }
+    *slot = o;
+    return o;
+}
+
+/* The source of a build output path under the package's tsconfig: outDir
+ * X/rest comes from rootDir/rest with .js -> .ts (.mjs -> .mts, .cjs ->
+ * .cts, or .tsx). Without rootDir (tsc then takes the common directory of
+ * the inputs) rest is looked up under src/ and the package directory. */
+static const ml_file *tsc_source(ml_arena *a, const ml_map *files, const tsc_out *t, const char *pkg,
+                                 const char *rel)
+{
+    const char *full = ml_ts_path_join(a, pkg, rel);
+    size_t on = strlen(t->out_dir);
+    if (strncmp(full, t->out_dir, on) != 0 || full[on] != '/')
+        return NULL;
+    const char *rest = full + on + 1;
+    const char *roots[2] = {t->root_dir, NULL};
+    if (!t->root_dir) {
+        roots[0] = ml_ts_path_join(a, pkg, "src");
+        roots[1] = pkg ? pkg : ".";
+    }
+    static const struct {
+        const char *js, *ts;
+    } ext[] = {{".js", ".ts"}, {".js", ".tsx"}, {".mjs", ".mts"}, {".cjs", ".cts"}, {".jsx", ".tsx"}};
+    for (int r = 0; r < 2 && roots[r]; r++) {
+        const char *src = ml_ts_path_join(a, roots[r], rest);
+        for (size_t k = 0; k < sizeof ext / sizeof ext[0]; k++) {
+            size_t n = strlen(src), en = strlen(ext[k].js);
+            if (n <= en || strcmp(src + n - en, ext[k].js) != 0)
+                continue;
+            const ml_file *f = file_at(files, ml_printf(a, "%.*s%s", (int)(n - en), src, ext[k].ts));
+            if (f)
+                return f;
+        }
+    }
+    return NULL;
+}
+
 /* The source file a script path stands for, among the inputs of package
- * pkg: the path itself (tsx src/main.ts), its .ts twin, build output
+ * pkg: the path itself (tsx src/main.ts), its .ts twin, the source that
+ * the package's tsconfig (outDir, rootDir) compiles to it, build output
  * (dist/, build/, out/, lib/) mapped back to src/, or else the one file of
  * the package with the same stem. NULL when none or several. */
-static const ml_file *script_source(ml_model *m, const ml_map *files, const char *pkg, const char *script)
+static const ml_file *script_source(ml_model *m, const ml_map *files, ml_map *tsc, const char *pkg,
+                                    const char *script)
 {
     ml_arena *a = m->arena;
     /* an absolute path inside the image (/app/dist/main.js): try each suffix */
@@ -1238,6 +1572,16 @@ static const ml_file *script_source(ml_model *m, const ml_map *files, const char
     static const char *const js[] = {".js", ".mjs", ".cjs", NULL};
     static const char *const ts[] = {".ts", ".mts", ".cts", ".tsx", NULL};
     static const char *const outdirs[] = {"dist/", "build/", "out/", "lib/", NULL};
+    const tsc_out *tc = NULL;
+    for (int t = 0; t < nt; t++) {
+        const ml_file *f = file_at(files, ml_ts_path_join(a, pkg, tails[t]));
+        if (f)
+            return f;
+        if (!tc && !(tc = package_tsc(m, tsc, pkg)))
+            break;
+        if ((f = tsc_source(a, files, tc, pkg, tails[t])))
+            return f;
+    }
     for (int t = 0; t < nt; t++) {
         const char *rel = tails[t];
         const char *stems[3] = {rel, NULL, NULL};
@@ -1535,7 +1879,7 @@ static bool by_image(linker *lk, ml_server *s)
                                  how ? ml_printf(m->arena, " (%s)", how) : ""));
             continue;
         }
-        const ml_file *entry = script_source(m, &lk->files, ev->by_pkg ? ev->key : pkg, script);
+        const ml_file *entry = script_source(m, &lk->files, &lk->tsc, ev->by_pkg ? ev->key : pkg, script);
         if (!entry)
             continue; /* it runs a file that is not among the inputs: not this server, as far as we know */
         const reach_set *rs = reach_from(lk, entry);
@@ -1705,6 +2049,7 @@ void ml_link_servers(ml_model *m)
     ml_map_init(&lk.hits);
     ml_map_init(&lk.reach);
     ml_map_init(&lk.edges);
+    ml_map_init(&lk.tsc);
     build_image_hits(&lk);
     /* counted once here: counting per server was quadratic (10 000
      * createServer calls took seconds) */
@@ -1739,6 +2084,7 @@ void ml_link_servers(ml_model *m)
     }
     ml_map_free(&lk.reach);
     ml_map_free(&lk.edges);
+    ml_map_free(&lk.tsc);
     ml_ts_release(m); /* the package memo the image links filled again */
     memo_settings(m);
 }

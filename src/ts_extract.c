@@ -57,6 +57,10 @@ typedef enum fn_id {
     FN_PER_SERVICE_ENV_RESOLVER,
     FN_DNS_RESOLVER,
     FN_PARSE_SERVICES_ENV,
+    FN_SPLIT_LIST, /* not a Connectum function: S.split(",") (with .map(trim) and
+                      .filter of empty entries), which enabledServices may be;
+                      args[0] is S, b: entries trimmed, num: what an undefined S
+                      gives (ML_ES_UNSET_*) */
     FN_OTHER /* some other function imported from @connectum/... (or from a package
                 that cannot return a Connectum interceptor, foreign_module()):
                 known, not configurable here */
@@ -1469,7 +1473,8 @@ static val *env_config_member(xctx *x, ml_loc loc, const char *name)
             return e;
         }
     }
-    return unk(x, loc, ml_printf(x->a, "%s is not a field of parseEnvConfig()", name));
+    return unk(x, loc, ml_printf(x->a, "%s is not a field of parseEnvConfig() (ConnectumEnvSchema in "
+                                       "core/src/config/envSchema.ts has none)", name));
 }
 
 /* obj.name (optional: obj?.name). A member of a value that is one of a
@@ -1546,6 +1551,141 @@ static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const c
     return val_member(x, obj, name, nloc(u, n), (n->flags & ML_NF_OPTIONAL) != 0, 0);
 }
 
+/* ---- a list split from a string (enabledServices) ------------------------ */
+
+/* What a .map(...) or .filter(...) callback does to a list entry, read from
+ * its tokens: CB_TRIM for (s) => s.trim(); CB_NONEMPTY for a predicate that
+ * drops at most the empty and blank entries (Boolean, (s) => s.length > 0,
+ * (s) => s !== "", ...), which name no service anyway; CB_OTHER else. */
+typedef enum cb_kind { CB_OTHER, CB_TRIM, CB_NONEMPTY } cb_kind;
+
+static cb_kind callback_kind(const ml_ts_unit *u, const ml_ts_node *f)
+{
+    if (f->kind == ML_N_IDENT)
+        return strcmp(f->str, "Boolean") == 0 && !ml_ts_lookup(u, "Boolean", 7, f->first) ? CB_NONEMPTY : CB_OTHER;
+    if (f->kind != ML_N_FUNC)
+        return CB_OTHER;
+    uint32_t i = f->first, end = f->last, param;
+    bool is_function = ml_tok_is(u, i, "function");
+    if (is_function) {
+        i++;
+        if (ml_ts_tok(u, i)->kind == ML_TK_IDENT && !ml_tok_p(u, i, ML_P_LPAREN))
+            i++; /* function name */
+    }
+    if (ml_tok_p(u, i, ML_P_LPAREN)) {
+        uint32_t close = ml_ts_match(u, i);
+        param = i + 1;
+        if (ml_ts_tok(u, param)->kind != ML_TK_IDENT ||
+            !(param + 1 == close || (ml_tok_p(u, param + 1, ML_P_COLON) &&
+                                     ml_ts_skip_type(u, param + 2) == close)))
+            return CB_OTHER;
+        i = close + 1;
+    } else if (!is_function && ml_ts_tok(u, i)->kind == ML_TK_IDENT) {
+        param = i++;
+    } else {
+        return CB_OTHER;
+    }
+    if (ml_tok_p(u, i, ML_P_COLON))
+        i = ml_ts_skip_type(u, i + 1);
+    if (!is_function) {
+        if (!ml_tok_p(u, i, ML_P_ARROW))
+            return CB_OTHER;
+        i++;
+    }
+    if (ml_tok_p(u, i, ML_P_LBRACE)) {
+        /* { return <expr>; } */
+        if (ml_ts_match(u, i) != end || !ml_tok_is(u, i + 1, "return"))
+            return CB_OTHER;
+        i += 2;
+        end--;
+        if (ml_tok_p(u, end, ML_P_SEMI))
+            end--;
+    } else if (is_function) {
+        return CB_OTHER;
+    }
+    /* the body's tokens without spaces, the parameter written _ and an
+     * empty string literal written "" */
+    const ml_tok *pt = ml_ts_tok(u, param);
+    size_t plen = pt->end - pt->off;
+    char text[64];
+    size_t n = 0;
+    for (uint32_t k = i; k <= end && k < u->lx.n; k++) {
+        const ml_tok *t = ml_ts_tok(u, k);
+        const char *s = u->src + t->off;
+        size_t len = t->end - t->off;
+        if (t->kind == ML_TK_IDENT && len == plen && memcmp(s, u->src + pt->off, plen) == 0) {
+            s = "_";
+            len = 1;
+        } else if (t->kind == ML_TK_STR && len == 2) {
+            s = "\"\"";
+        }
+        if (n + len >= sizeof text)
+            return CB_OTHER;
+        memcpy(text + n, s, len);
+        n += len;
+    }
+    text[n] = 0;
+    if (strcmp(text, "_.trim()") == 0)
+        return CB_TRIM;
+    static const char *const nonempty[] = {
+        "_", "!!_", "Boolean(_)", "_.length", "_.length>0", "_.length!==0", "_.length!=0", "_.length>=1",
+        "_!==\"\"", "_!=\"\"", "\"\"!==_", "\"\"!=_", "_.trim()", "_.trim().length", "_.trim().length>0",
+        "_.trim()!==\"\"", "_.trim()!=\"\"", NULL};
+    for (size_t k = 0; nonempty[k]; k++)
+        if (strcmp(text, nonempty[k]) == 0)
+            return CB_NONEMPTY;
+    return CB_OTHER;
+}
+
+/* S.split(","), S?.split(","), and such a list through .map((s) => s.trim())
+ * or a .filter that drops empty entries: the list enabledServices may be
+ * (matched with enabledServices.includes(typeName), core/src/buildRoutes.ts
+ * buildRoutes: exact strings, so untrimmed entries with blanks match
+ * nothing). Anything else is unknown, with what it was. */
+static val *eval_split_list(xctx *x, ml_ts_unit *u, ml_ts_node *n, ml_loc loc)
+{
+    ml_ts_node *callee = n->a;
+    bool optional = (callee->flags & ML_NF_OPTIONAL) != 0;
+    val *obj = ev(x, u, callee->a);
+    if (strcmp(callee->str, "split") == 0) {
+        val *sep = ev(x, u, n->kids[0]);
+        if (sep->k != V_STR || strcmp(sep->str, ",") != 0)
+            return unk(x, loc, ml_printf(x->a, "call to %s() with a separator other than \",\"",
+                                         node_text(x, u, callee)));
+        if (is_nullish(obj))
+            return optional ? mkv(x, V_UNDEF, loc) : unk(x, loc, "split() of undefined throws");
+        if (obj->k != V_ENV && obj->k != V_STR && obj->k != V_COND)
+            return unk(x, loc, obj->k == V_UNKNOWN && obj->why ? obj->why
+                                   : ml_printf(x->a, "call to %s() of a value that is not a string",
+                                               node_text(x, u, callee)));
+        if (obj->k == V_ENV && obj->match.n)
+            return unk(x, loc, ml_printf(x->a, "split() of a test of %s", obj->env));
+        val *v = mkv(x, V_CALL, loc);
+        v->fn = FN_SPLIT_LIST;
+        v->b = false;
+        v->num = optional ? ML_ES_UNSET_ALL : ML_ES_UNSET_THROWS;
+        ml_vec_push(x->a, &v->args, obj);
+        return v;
+    }
+    if (obj->k == V_UNDEF && optional)
+        return obj;
+    if (obj->k != V_CALL || obj->fn != FN_SPLIT_LIST)
+        return unk(x, loc, obj->k == V_UNKNOWN && obj->why ? obj->why
+                               : ml_printf(x->a, "call to %s()", node_text(x, u, callee)));
+    cb_kind ck = callback_kind(u, n->kids[0]);
+    bool is_map = strcmp(callee->str, "map") == 0;
+    if ((is_map && ck != CB_TRIM) || (!is_map && ck != CB_NONEMPTY))
+        return unk(x, loc, ml_printf(x->a, "%s() of a split list with a callback meshlint does not evaluate",
+                                     callee->str));
+    if (!is_map)
+        return obj;
+    val *v = mkv(x, V_CALL, loc);
+    *v = *obj;
+    v->loc = loc;
+    v->b = true;
+    return v;
+}
+
 static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
 {
     ml_loc loc = nloc(u, n);
@@ -1619,6 +1759,8 @@ static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
         if (strcmp(callee->str, "filter") == 0 && n->nkids == 1 && n->kids[0]->kind == ML_N_IDENT &&
             strcmp(n->kids[0]->str, "Boolean") == 0) {
             val *arr = ev(x, u, callee->a);
+            if (arr->k == V_CALL && arr->fn == FN_SPLIT_LIST)
+                return arr; /* drops empty entries, which name no service */
             if (arr->k == V_ARR) {
                 val *r = mkv(x, V_ARR, loc);
                 r->open_after = arr->open_after;
@@ -1645,6 +1787,11 @@ static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             }
         }
     }
+    if (callee->kind == ML_N_MEMBER && callee->a && n->nkids == 1 &&
+        (strcmp(callee->str, "split") == 0 ||
+         ((strcmp(callee->str, "map") == 0 || strcmp(callee->str, "filter") == 0) &&
+          n->kids[0]->kind == ML_N_FUNC)))
+        return eval_split_list(x, u, n, loc);
     if (callee->kind == ML_N_IDENT) {
         ml_ts_binding *cb = ml_ts_lookup(u, callee->str, callee->len, callee->first);
         if (cb && (cb->kind == ML_B_FUNC || cb->kind == ML_B_CONST || cb->kind == ML_B_IMPORT)) {
@@ -1740,6 +1887,28 @@ static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc lo
     return v;
 }
 
+/* process.env.A ?? r: r is A's default. With a default already, r goes to
+ * the innermost variable that has none (process.env.A ?? process.env.B ??
+ * "x": "x" when neither is set); else the first default decides
+ * (process.env.A ?? 1 ?? 2). */
+static val *env_or(xctx *x, val *l, val *r, ml_loc loc, unsigned depth)
+{
+    if (!l->dflt) {
+        val *v = mkv(x, V_ENV, loc);
+        v->env = l->env;
+        v->dflt = r;
+        return v;
+    }
+    if (l->dflt->k == V_ENV && !l->dflt->match.n && depth < 8) {
+        val *v = mkv(x, V_ENV, loc);
+        *v = *l;
+        v->loc = loc;
+        v->dflt = env_or(x, l->dflt, r, l->dflt->loc, depth + 1);
+        return v;
+    }
+    return l;
+}
+
 /* l ?? r (qq) or l || r with r already evaluated; a value that is one of a
  * few (V_COND) gives one of their results. */
 static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth)
@@ -1762,14 +1931,8 @@ static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth
             return l;
         return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
     }
-    if (l->k == V_ENV) {
-        if (l->dflt)
-            return l;
-        val *v = mkv(x, V_ENV, loc);
-        v->env = l->env;
-        v->dflt = r;
-        return v;
-    }
+    if (l->k == V_ENV)
+        return env_or(x, l, r, loc, 0);
     int t = qq ? (is_nullish(l) ? 0 : (l->k == V_UNKNOWN ? -1 : 1)) : truthy(l);
     if (t == 1)
         return l;
@@ -1794,15 +1957,8 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
                 return l;
             return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
         }
-        if (l->k == V_ENV) {
-            val *r = ev(x, u, n->b2);
-            if (l->dflt)
-                return l; /* process.env.A ?? 1 ?? 2: the first default decides */
-            val *v = mkv(x, V_ENV, loc);
-            v->env = l->env;
-            v->dflt = r;
-            return v;
-        }
+        if (l->k == V_ENV)
+            return env_or(x, l, ev(x, u, n->b2), loc, 0);
         int t = qq ? (is_nullish(l) ? 0 : (l->k == V_UNKNOWN || l->k == V_COND ? -1 : 1)) : truthy(l);
         if (t == 1)
             return l;
@@ -3579,6 +3735,65 @@ static void scan_resolver_tokens(xctx *x, ml_server *s, prop *lp)
     }
 }
 
+/* The forms of enabledServices whose list each link can work out from its
+ * container's env; the others stay unknown, saying what they are. */
+static void enabled_form(xctx *x, ml_server *s, val *v)
+{
+    ml_val *es = &s->enabled_services;
+    if (v->k == V_CALL && (v->fn == FN_PARSE_SERVICES_ENV || v->fn == FN_SPLIT_LIST)) {
+        s->enabled_from_env = true;
+        if (v->fn == FN_PARSE_SERVICES_ENV) {
+            /* parseServicesEnv(V) (core/src/enabledServices.ts): V split at
+             * commas, trimmed, empty entries dropped; undefined gives [] */
+            s->enabled_trim = true;
+            s->enabled_unset = ML_ES_UNSET_NONE;
+            es->why = "parseServicesEnv(...): the list is worked out per link";
+        } else {
+            s->enabled_trim = v->b;
+            s->enabled_unset = (uint8_t)v->num;
+            es->why = ml_printf(x->a, "a string split at commas (%s.split(\",\")%s): the list is worked out per link",
+                                s->enabled_unset == ML_ES_UNSET_ALL ? "?" : "",
+                                s->enabled_trim ? ", entries trimmed" : ", entries not trimmed");
+        }
+        if (v->args.n)
+            s->enabled_list = to_mlval(x, v->args.items[0], 0);
+        else
+            s->enabled_list.kind = ML_VAL_ABSENT;
+        return;
+    }
+    if (v->k == V_ARR) {
+        bool strings = v->open_after < 0;
+        ml_buf b;
+        ml_buf_init(&b);
+        ML_VEC_EACH(elem *, e, &v->elems) {
+            strings &= !e->maybe && e->v->k == V_STR;
+            if (!strings)
+                break;
+            if (strchr(e->v->str, ','))
+                continue; /* names no service, and must not split */
+            if (b.n)
+                ml_buf_puts(&b, ",");
+            ml_buf_puts(&b, e->v->str);
+        }
+        if (strings) {
+            s->enabled_from_env = true;
+            s->enabled_trim = false; /* includes() compares exactly */
+            s->enabled_list.kind = ML_VAL_STR;
+            s->enabled_list.str = ml_strndup(x->a, b.s ? b.s : "", b.n);
+            s->enabled_list.loc = v->loc;
+            es->why = "an array of service type names";
+        } else {
+            es->why = "an array whose entries are not all constant strings";
+        }
+        ml_buf_free(&b);
+        return;
+    }
+    if (v->k == V_CALL)
+        es->why = "the result of a call meshlint does not evaluate";
+    else if (v->k == V_OBJ)
+        es->why = "an object, not a list";
+}
+
 static void fill_server(xctx *x, ml_server *s, val *opts)
 {
     s->interceptors_known = true;
@@ -3629,15 +3844,8 @@ static void fill_server(xctx *x, ml_server *s, val *opts)
     s->transport_validation = option_val(x, s, opts, "transportValidation", s->call, false, NULL);
     lookup el;
     s->enabled_services = option_val(x, s, opts, "enabledServices", s->call, false, &el);
-    if (!el.unknown && el.v && el.v->k == V_CALL && el.v->fn == FN_PARSE_SERVICES_ENV) {
-        /* parseServicesEnv(V) (core/src/enabledServices.ts): V split at
-         * commas, trimmed, empty entries dropped; undefined gives [] */
-        s->enabled_from_env = true;
-        if (el.v->args.n)
-            s->enabled_list = to_mlval(x, el.v->args.items[0], 0);
-        else
-            s->enabled_list.kind = ML_VAL_ABSENT;
-    }
+    if (!el.unknown && el.v)
+        enabled_form(x, s, el.v);
 
     lookup tl = obj_get(x, opts, "tls");
     if (tl.unknown) {

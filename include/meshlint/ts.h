@@ -71,6 +71,12 @@ typedef struct ml_outbound {
                               dnsResolver without createTransport (their default, remoteResolver.ts) */
 } ml_outbound;
 
+/* enabledServices of a string V that is not set (undefined): parseServicesEnv
+ * gives [] (nothing mounted, core/src/enabledServices.ts), V?.split(",")
+ * gives undefined (every service mounted, core/src/buildRoutes.ts), and
+ * V.split(",") throws a TypeError before the server is built. */
+enum { ML_ES_UNSET_NONE, ML_ES_UNSET_ALL, ML_ES_UNSET_THROWS };
+
 typedef enum ml_tls_state { ML_TLS_ABSENT, ML_TLS_PRESENT, ML_TLS_CONDITIONAL, ML_TLS_UNKNOWN } ml_tls_state;
 
 typedef struct ml_unknown {
@@ -131,8 +137,13 @@ typedef struct ml_server {
     bool services_shared;  /* the package mounts services in other files and has several servers */
     ml_val transport_validation; /* "error" | "warn" | "off"; ABSENT => "error" (Server.ts start()) */
     ml_val enabled_services;     /* ABSENT => every service is mounted */
-    bool enabled_from_env;       /* enabledServices: parseServicesEnv(V) */
+    bool enabled_from_env;       /* enabledServices is a list of a string V: parseServicesEnv(V),
+                                    V.split(",") (maybe with .map(trim), .filter(non-empty)), or a
+                                    const array of strings (V: its entries joined with commas) */
     ml_val enabled_list;         /* that V: comma-separated service type names (often an env variable) */
+    bool enabled_trim;           /* entries are trimmed; otherwise one with blanks around it names no
+                                    service (core/src/buildRoutes.ts: enabledServices.includes) */
+    uint8_t enabled_unset;       /* what an unset V gives: ML_ES_UNSET_* */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */
 
@@ -186,6 +197,9 @@ ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l);
  * otherwise (enabledServices not a parseServicesEnv call, or its value not
  * known for the link). */
 ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l);
+/* The baseUrl outbound call o of the link's server uses from that link
+ * (STR), evaluated with the link's container env; UNKNOWN with the reason. */
+ml_setting ml_link_outbound_url(const ml_model *m, const ml_link *l, const ml_outbound *o);
 /* Is the service type name in that comma-separated list (entries trimmed)? */
 bool ml_enabled_list_has(const char *list, const char *type_name);
 /* The value of env var name in container c (env first, then envFrom

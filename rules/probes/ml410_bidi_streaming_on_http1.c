@@ -14,8 +14,9 @@
  * unknown: tls set or unknown, allowHTTP1 unknown or false for the
  * workload, transportValidation set to anything but "error", an
  * enabledServices that leaves the bidi services out for the workload or is
- * not known for it (parseServicesEnv of a variable is evaluated with each
- * workload's environment), a service name no .proto in the input declares,
+ * not known for it (parseServicesEnv(V), V.split(","), V?.split(",") and
+ * const arrays are evaluated with each workload's environment,
+ * ml_link_enabled_services), a service name no .proto in the input declares,
  * or two declarations of it that disagree.
  */
 #include "probes_common.h"
@@ -180,8 +181,10 @@ const ml_rule ml_rule_ML410 = {
                    "streams. Silent when tls is set or unknown, when allowHTTP1 is unknown or false for "
                    "some workload the server runs in, when transportValidation is \"warn\", \"off\" or "
                    "unknown, for a workload whose enabledServices leaves the bidi services out or is "
-                   "unknown (parseServicesEnv(...) of a variable is evaluated with each workload's "
-                   "environment; core/src/buildRoutes.ts mounts only the listed type names), when a mounted service is declared by no .proto file in the input or by "
+                   "unknown (parseServicesEnv(V), V.split(\",\") or V?.split(\",\") of a variable, with "
+                   "entries trimmed or not, is evaluated with each workload's environment, as is a "
+                   "constant array; core/src/buildRoutes.ts mounts only the type names the list holds, "
+                   "exactly, and every service when the list is undefined), when a mounted service is declared by no .proto file in the input or by "
                    "two in different packages, and when the package has several servers.",
     .remediation = "Serve h2c (allowHTTP1: false): cleartext HTTP/2 carries bidi streams, and the sidecar "
                    "talks HTTP/2 to the application when the Service port is gRPC.",

@@ -95,4 +95,30 @@ printf 'FROM node:22-slim\nCOPY . .\n' > "$T/sk/apps/ledger/Dockerfile"
 (cd "$T/sk" && links .) > "$T/out"
 contains "$T/out" "Deployment fin/bookkeeping | image registry.example.com/fin/ledger-svc built from apps/ledger (skaffold.yaml build.artifacts[0]); entry point unknown, so every server of the package"
 lacks "$T/out" "reindexer"   # its args are known and run src/reindex.ts
+# multi-stage: a stage built FROM an earlier stage inherits its CMD (AS names
+# lower-cased; a FROM naming a stage in other case names no stage, BuildKit
+# dockerfile2llb addState); an ENTRYPOINT drops the inherited CMD
+printf 'FROM node:22-slim AS Base\nWORKDIR /app\nCMD ["node", "dist/main.js"]\nFROM base AS runtime\nCOPY . .\n' > "$T/sk/apps/ledger/Dockerfile"
+(cd "$T/sk" && links .) > "$T/out"
+contains "$T/out" "entry point apps/ledger/src/main.ts (apps/ledger/Dockerfile CMD: dist/main.js) reaches it"
+printf 'FROM node:22-slim AS base\nCMD ["node", "dist/main.js"]\nFROM Base\nCOPY . .\n' > "$T/sk/apps/ledger/Dockerfile"
+(cd "$T/sk" && links .) > "$T/out"
+contains "$T/out" "entry point unknown, so every server of the package"
+printf 'FROM node:22-slim AS base\nCMD ["node", "dist/main.js"]\nFROM base\nENTRYPOINT ["node", "src/reindex.ts"]\n' > "$T/sk/apps/ledger/Dockerfile"
+(cd "$T/sk" && links .) > "$T/out"
+lacks "$T/out" "bookkeeping"   # runs node src/reindex.ts, without the inherited CMD
+
+# tsconfig outDir/rootDir map build output to its source (here no dist/ ->
+# src/ guess would find it); an unparseable tsconfig leaves today's guess
+printf 'FROM node:22-slim\nCMD ["node", "out/app/main.js"]\n' > "$T/sk/apps/ledger/Dockerfile"
+mkdir -p "$T/sk/apps/ledger/cfg"
+printf '{ "extends": ["./cfg/base.json"], /* emit */ "compilerOptions": { "outDir": "out/app", }, }\n' > "$T/sk/apps/ledger/tsconfig.json"
+printf '{ "compilerOptions": { "rootDir": "../src" } }\n' > "$T/sk/apps/ledger/cfg/base.json"
+printf 'console.log("not the server");\n' > "$T/sk/apps/ledger/src/cli.ts"
+mkdir -p "$T/sk/apps/ledger/scripts" && printf 'console.log("main");\n' > "$T/sk/apps/ledger/scripts/main.ts"
+(cd "$T/sk" && links .) > "$T/out"
+contains "$T/out" "Deployment fin/bookkeeping | image registry.example.com/fin/ledger-svc built from apps/ledger (skaffold.yaml build.artifacts[0]); entry point apps/ledger/src/main.ts (apps/ledger/Dockerfile CMD: out/app/main.js) reaches it"
+printf '{ "compilerOptions": { "outDir": "out/app" ' > "$T/sk/apps/ledger/tsconfig.json"
+(cd "$T/sk" && links .) > "$T/out"
+lacks "$T/out" "bookkeeping"   # two main.ts, no tsconfig: the script's source is not known
 echo "link_image: ok"

@@ -77,4 +77,97 @@ dump_icpt "$T/i" > "$T/out"
 contains "$T/out" "main.ts:12:1 True yes maybe no"
 contains "$T/out" "main.ts:13:1 False maybe maybe maybe"
 contains "$T/out" "main.ts:14:1 False yes maybe maybe"
+# enabledServices forms (issue 16): each link's list from its container's
+# env, or unknown saying what the code was
+dump_enabled() { # dump_enabled DIR: "workload kind value-or-why" per link
+  "$MESHLINT" --no-config --dump-model "$1" > "$T/dump" || fail "--dump-model $1"
+  python3 - "$T/dump" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["servers"]:
+    for l in s["links"]:
+        e = l["enabledServices"]["value"]
+        print(l["workload"], e["kind"], e.get("value", e.get("why", "")))
+PY
+}
+enabled_case() { # enabled_case NAME EXPR [SERVICES]: a server with enabledServices: EXPR, one Deployment
+  mkdir -p "$T/e$1"
+  printf '{ "name": "svc%s" }\n' "$1" > "$T/e$1/package.json"
+  cat > "$T/e$1/main.ts" <<TS
+import { createServer, mergeEnabledServices, parseEnvConfig, parseServicesEnv } from "@connectum/core";
+const env = parseEnvConfig();
+const LIST = ["a.v1.A", " b.v1.B", "c.v1.C"] as const;
+createServer({ services: [], enabledServices: $2 });
+TS
+  envs=""
+  [ -n "${3-}" ] && envs="env: [{name: SERVICES, value: \"$3\"}], "
+  cat > "$T/e$1/k8s.yaml" <<YAML
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: svc$1, namespace: ns}
+spec:
+  selector: {matchLabels: {app: svc$1}}
+  template:
+    metadata: {labels: {app: svc$1}}
+    spec:
+      containers: [{name: app, image: "svc$1:1", ${envs}ports: [{containerPort: 5000}]}]
+YAML
+  dump_enabled "$T/e$1" > "$T/out"
+}
+enabled_case 1 'LIST'
+contains "$T/out" "Deployment ns/svc1 string a.v1.A,c.v1.C"
+enabled_case 2 'process.env.SERVICES.split(",")'
+contains "$T/out" "SERVICES is not set, so SERVICES.split() throws before the server is built"
+enabled_case 3 'process.env.SERVICES?.split(",").filter(Boolean)' "x.v1.X,,y.v1.Y"
+contains "$T/out" "Deployment ns/svc3 string x.v1.X,,y.v1.Y"
+enabled_case 4 'process.env.SERVICES?.split(",")'
+contains "$T/out" "Deployment ns/svc4 absent"
+enabled_case 5 'parseServicesEnv(env.SERVICES)' "x.v1.X"
+contains "$T/out" "SERVICES is not a field of parseEnvConfig()"
+enabled_case 6 '(process.env.SERVICES ?? "").split(",").map((s) => s.toLowerCase())' "x.v1.X"
+contains "$T/out" "map() of a split list with a callback meshlint does not evaluate"
+enabled_case 7 'mergeEnabledServices(LIST, ["d.v1.D"])'
+contains "$T/out" "enabledServices is the result of a call meshlint does not evaluate, not a list meshlint evaluates"
+enabled_case 8 'process.env.SERVICES?.split(",").map(function (s: string) { return s.trim(); })' " x.v1.X , y.v1.Y"
+contains "$T/out" "Deployment ns/svc8 string  x.v1.X , y.v1.Y"
+# outbound peers per link (issue 16): a baseUrl read from env is each
+# linked container's value, else the code's (nested) default
+mkdir -p "$T/o"
+printf '{ "name": "shop" }\n' > "$T/o/package.json"
+cat > "$T/o/main.ts" <<'TS'
+import { createServer } from "@connectum/core";
+import { createGrpcTransport } from "@connectrpc/connect-node";
+export const fleet = createGrpcTransport({ baseUrl: process.env.FLEET_ADDR ?? process.env.PEER_ADDR ?? "http://fleet:5001" });
+createServer({ services: [] });
+TS
+for n in a b c; do
+  envs=""
+  [ $n = a ] && envs='env: [{name: FLEET_ADDR, value: "http://fleet-a.shop.svc:5001"}], '
+  [ $n = b ] && envs='env: [{name: PEER_ADDR, value: "http://fleet-b.shop.svc:5001"}], '
+  cat >> "$T/o/k8s.yaml" <<YAML
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: shop-$n, namespace: shop, annotations: {meshlint.io/source: main.ts}}
+spec:
+  selector: {matchLabels: {app: shop-$n}}
+  template:
+    metadata: {labels: {app: shop-$n}}
+    spec:
+      containers: [{name: app, image: "shop:1", ${envs}ports: [{containerPort: 5000}]}]
+YAML
+done
+"$MESHLINT" --no-config --dump-model "$T/o" > "$T/dump" || fail "--dump-model $T/o"
+python3 - "$T/dump" > "$T/out" <<'PY'
+import json, sys
+d = json.load(open(sys.argv[1]))
+for s in d["servers"]:
+    for l in s["links"]:
+        for o in l.get("outbound", []):
+            v = o["url"]["value"]
+            print(l["workload"], o["via"], v.get("value", v.get("why")), "|", o["url"]["source"])
+PY
+contains "$T/out" "Deployment shop/shop-a createGrpcTransport http://fleet-a.shop.svc:5001 | env FLEET_ADDR in Deployment shop/shop-a"
+contains "$T/out" "Deployment shop/shop-b createGrpcTransport http://fleet-b.shop.svc:5001 | env PEER_ADDR in Deployment shop/shop-b"
+contains "$T/out" "Deployment shop/shop-c createGrpcTransport http://fleet:5001 | default in code (PEER_ADDR is not set)"
 echo "ts_patterns: ok"

@@ -1,0 +1,19 @@
+import { createServer, type Server } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import { chat, rooms } from './services.js';
+
+// SERVICES picks the roles of this process, e.g.
+// "chat.v1.RoomService,chat.v1.ChatService"; unset, it mounts everything.
+const enabled = process.env.SERVICES?.split(',')
+  .map((s) => s.trim())
+  .filter((s) => s.length > 0);
+
+export function buildServer(): Server {
+  return createServer({
+    services: [rooms, chat],
+    port: Number(process.env.PORT ?? 5000),
+    enabledServices: enabled,
+    protocols: [Healthcheck()],
+    shutdown: { autoShutdown: true },
+  });
+}
