@@ -1923,12 +1923,21 @@ static val *eval_object(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             obj_spread(x, obj, sv, false, nloc(u, pn), 0);
             continue;
         }
-        if (!pn->str) {
+        const char *key = pn->str;
+        if (!key && pn->b2) {
+            /* [K]: value with K a constant string ({ [TYPE_NAMES.fleet]: "FLEET_ADDR" }) */
+            val *kv = ev(x, u, pn->b2);
+            if (kv->k == V_STR)
+                key = kv->str;
+            else if (kv->k == V_NUM && kv->num == floor(kv->num) && fabs(kv->num) < 1e15)
+                key = ml_printf(x->a, "%.0f", kv->num);
+        }
+        if (!key) {
             obj_open(obj, "computed property name", nloc(u, pn));
             continue;
         }
         prop *p = ml_zalloc(x->a, sizeof *p);
-        p->key = pn->str;
+        p->key = key;
         p->v = pn->a ? ev(x, u, pn->a) : unk(x, nloc(u, pn), "property without a value");
         p->u = u;
         p->first = pn->first;
