@@ -2002,6 +2002,29 @@ static val *env_test(xctx *x, val *e, const ml_vec *list, bool negate, ml_loc lo
     return v;
 }
 
+/* Two tests of one variable joined: X === "a" || X === "b" is X in {a, b}
+ * (negated: X !== "a" && X !== "b" is X in neither). NULL when they are not
+ * tests of the same variable with the same sense. */
+static val *env_tests_join(xctx *x, val *l, val *r, bool negated, ml_loc loc)
+{
+    if (l->k != V_ENV || r->k != V_ENV || !l->match.n || !r->match.n || l->negate != negated ||
+        r->negate != negated || strcmp(l->env, r->env) != 0)
+        return NULL;
+    val *v = mkv(x, V_ENV, loc);
+    *v = *l;
+    v->loc = loc;
+    memset(&v->match, 0, sizeof v->match);
+    ML_VEC_EACH(const char *, m, &l->match)
+        ml_vec_push(x->a, &v->match, (void *)m);
+    ML_VEC_EACH(const char *, m, &r->match)
+        ml_vec_push(x->a, &v->match, (void *)m);
+    /* an unset variable: each test's own answer, joined the same way */
+    v->dflt = mkv(x, V_BOOL, loc);
+    bool a = l->dflt && l->dflt->k == V_BOOL && l->dflt->b, b = r->dflt && r->dflt->k == V_BOOL && r->dflt->b;
+    v->dflt->b = negated ? (a && b) : (a || b);
+    return v;
+}
+
 /* l ?? r (qq) or l || r with r already evaluated; a value that is one of a
  * few (V_COND) gives one of their results. */
 static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth)
@@ -2062,6 +2085,9 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             val *r = ev(x, u, n->b2);
             if (qq || (r->k == V_BOOL && !r->b))
                 return l;
+            val *both = env_tests_join(x, l, r, false, loc);
+            if (both)
+                return both;
             return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
         }
         if (l->k == V_ENV) {
@@ -2080,6 +2106,19 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             return ev(x, u, n->b2);
         (void)ev(x, u, n->b2); /* still record its env reads */
         return unk(x, loc, l->k == V_UNKNOWN && l->why ? l->why : "depends on a value known only at run time");
+    }
+    if (op == ML_P_ANDAND && l->k == V_ENV && l->match.n && l->negate) {
+        /* X !== "a" && X !== "b": X is neither */
+        val *r = ev(x, u, n->b2);
+        val *both = env_tests_join(x, l, r, true, loc);
+        if (both)
+            return both;
+        if (r->k == V_BOOL)
+            return r->b ? l : r;
+        val *c = mkv(x, V_COND, loc);
+        c->a = r;
+        c->b2 = mkv(x, V_BOOL, l->loc);
+        return c;
     }
     if (op == ML_P_ANDAND) {
         int t = truthy(l);
