@@ -441,10 +441,56 @@ static ml_setting exact_entries(const ml_model *m, ml_setting r)
     return r;
 }
 
+/* The list r of server s, or every service (ABSENT) when the code passes
+ * undefined for it (ml_server.enabled_all_when): the list is empty, or an
+ * entry is "*" (parseServicesEnv trims entries and drops empty ones,
+ * core/src/enabledServices.ts; an untrimmed split keeps them as written). */
+static ml_setting all_when(const ml_model *m, const ml_server *s, ml_setting r)
+{
+    if (!s->enabled_all_when || r.val.kind != ML_VAL_STR || !r.val.str)
+        return r;
+    size_t entries = 0;
+    bool star = false;
+    for (const char *p = r.val.str; p;) {
+        const char *e = strchr(p, ',');
+        const char *end = e ? e : p + strlen(p), *b = p;
+        if (s->enabled_trim) {
+            while (b < end && strchr(" \t\r\n", *b))
+                b++;
+            while (end > b && strchr(" \t\r\n", end[-1]))
+                end--;
+        }
+        if (end > b) {
+            entries++;
+            star |= end - b == 1 && *b == '*';
+        }
+        p = e ? e + 1 : NULL;
+    }
+    const char *why = NULL;
+    if (star && (s->enabled_all_when & ML_ES_ALL_STAR))
+        why = "names \"*\"";
+    else if (!entries && (s->enabled_all_when & ML_ES_ALL_EMPTY))
+        why = "is empty";
+    if (!why)
+        return r;
+    return setting_at(ML_VAL_ABSENT,
+                      ml_printf(m->arena, "%s; the list %s, so the code passes enabledServices: undefined and "
+                                          "every service is mounted (core/src/buildRoutes.ts)",
+                                r.source, why),
+                      r.loc.file ? r.loc : s->enabled_services.loc);
+}
+
 /* The link's enabledServices: the list the code builds from a string V (see
  * ml_server.enabled_from_env), V taken from the container's env where the
  * code reads it. */
+static ml_setting link_enabled_list(const ml_model *m, const ml_link *l);
+
 ml_setting ml_link_enabled_services(const ml_model *m, const ml_link *l)
+{
+    return all_when(m, l->server, link_enabled_list(m, l));
+}
+
+static ml_setting link_enabled_list(const ml_model *m, const ml_link *l)
 {
     const ml_server *s = l->server;
     if (s->enabled_services.kind == ML_VAL_ABSENT)

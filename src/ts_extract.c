@@ -61,6 +61,11 @@ typedef enum fn_id {
                       .filter of empty entries), which enabledServices may be;
                       args[0] is S, b: entries trimmed, num: what an undefined S
                       gives (ML_ES_UNSET_*) */
+    FN_LIST_LEN,   /* L.length of such a list (args[0] is L) */
+    FN_LIST_TEST,  /* a test of such a list (args[0] is L): true when L is one of
+                      the LT_* of num (empty, names "*"); negate: the opposite */
+    FN_ALL_WHEN,   /* `test ? undefined : L`: L, except that when the LT_* of num
+                      hold the value is undefined (every service mounted) */
     FN_OTHER /* some other function imported from @connectum/... (or from a package
                 that cannot return a Connectum interceptor, foreign_module()):
                 known, not configurable here */
@@ -378,6 +383,8 @@ static const char *node_text(xctx *x, const ml_ts_unit *u, const ml_ts_node *n)
 /* Truthiness: 1 true, 0 false, -1 unknown. */
 static int truthy(const val *v)
 {
+    if (v->k == V_CALL && (v->fn == FN_LIST_LEN || v->fn == FN_LIST_TEST))
+        return -1; /* decided per link, from the container's env */
     switch (v->k) {
     case V_UNDEF:
     case V_NULL: return 0;
@@ -396,6 +403,12 @@ static int truthy(const val *v)
 }
 
 static bool is_nullish(const val *v) { return v->k == V_UNDEF || v->k == V_NULL; }
+
+/* parseServicesEnv(S) or S.split(",") (enabledServices' list forms) */
+static bool is_service_list(const val *v)
+{
+    return v->k == V_CALL && (v->fn == FN_PARSE_SERVICES_ENV || v->fn == FN_SPLIT_LIST);
+}
 
 static bool parse_number_str(const char *s, double *out)
 {
@@ -1548,7 +1561,108 @@ static val *val_member(xctx *x, val *obj, const char *name, ml_loc loc, bool opt
 
 static val *eval_member(xctx *x, ml_ts_unit *u, ml_ts_node *n, val *obj, const char *name)
 {
+    if (is_service_list(obj) && strcmp(name, "length") == 0) {
+        val *v = mkv(x, V_CALL, nloc(u, n));
+        v->fn = FN_LIST_LEN;
+        ml_vec_push(x->a, &v->args, obj);
+        return v;
+    }
     return val_member(x, obj, name, nloc(u, n), (n->flags & ML_NF_OPTIONAL) != 0, 0);
+}
+
+/* ---- tests of a service list (the examples' topology) ---------------------- */
+
+static bool same_simple(const val *a, const val *b);
+
+/* The Connectum examples (car-sharing and hris topology.ts) mount every
+ * service when SERVICES is unset or names "*":
+ *     const parsed = parseServicesEnv(servicesEnv);
+ *     const isMonolith = parsed.length === 0 || parsed.includes("*");
+ *     const enabledServices = isMonolith ? undefined : parsed;
+ * since buildRoutes.ts mounts all for undefined and compares entries
+ * exactly (["*"] would mount none). A test of such a list is decided per
+ * link; `test ? undefined : list` becomes FN_ALL_WHEN. */
+enum { LT_EMPTY = 1, LT_STAR = 2 };
+
+static val *list_test(xctx *x, val *list, unsigned mask, bool negate, ml_loc loc)
+{
+    val *v = mkv(x, V_CALL, loc);
+    v->fn = FN_LIST_TEST;
+    v->num = mask;
+    v->negate = negate;
+    ml_vec_push(x->a, &v->args, list);
+    return v;
+}
+
+static bool is_list_test(const val *v) { return v->k == V_CALL && v->fn == FN_LIST_TEST; }
+
+/* The same list: the same call on the same string (an env variable, with
+ * the same default, or a constant). */
+static bool same_list(const val *a, const val *b)
+{
+    if (a == b)
+        return true;
+    if (!is_service_list(a) || !is_service_list(b) || a->fn != b->fn || a->num != b->num || a->b != b->b ||
+        a->args.n != b->args.n)
+        return false;
+    if (!a->args.n)
+        return true;
+    const val *sa = a->args.items[0], *sb = b->args.items[0];
+    if (sa->k != sb->k)
+        return false;
+    if (sa->k == V_STR)
+        return strcmp(sa->str, sb->str) == 0;
+    if (sa->k == V_ENV)
+        return strcmp(sa->env, sb->env) == 0 && !sa->match.n && !sb->match.n &&
+               (sa->dflt == sb->dflt || (sa->dflt && sb->dflt && same_simple(sa->dflt, sb->dflt)));
+    return false;
+}
+
+/* L.length compared with a number: a test that L is empty (or is not). */
+static val *length_compare(xctx *x, val *l, val *r, unsigned op, ml_loc loc)
+{
+    bool len_left = l->k == V_CALL && l->fn == FN_LIST_LEN;
+    val *len = len_left ? l : r, *o = len_left ? r : l;
+    if (o->k != V_NUM)
+        return NULL;
+    if (!len_left) { /* 0 < L.length is L.length > 0 */
+        if (op == ML_P_LT)
+            op = ML_P_GT;
+        else if (op == ML_P_GT)
+            op = ML_P_LT;
+        else if (op == ML_P_LE)
+            op = ML_P_GE;
+        else if (op == ML_P_GE)
+            op = ML_P_LE;
+    }
+    double k = o->num;
+    int empty = -1; /* 1: true exactly when L is empty; 0: exactly when it is not */
+    if ((op == ML_P_EQEQEQ || op == ML_P_EQEQ) && k == 0)
+        empty = 1;
+    else if ((op == ML_P_NEE || op == ML_P_NE) && k == 0)
+        empty = 0;
+    else if ((op == ML_P_LT && k == 1) || (op == ML_P_LE && k == 0))
+        empty = 1;
+    else if ((op == ML_P_GT && k == 0) || (op == ML_P_GE && k == 1))
+        empty = 0;
+    if (empty < 0)
+        return NULL;
+    return list_test(x, len->args.items[0], LT_EMPTY, empty == 0, loc);
+}
+
+/* test ? a : b where the test is one of a service list: the list itself
+ * when the other branch is undefined (the examples' monolith switch). */
+static val *list_cond(xctx *x, val *t, val *a, val *b, ml_loc loc)
+{
+    val *list = t->args.items[0];
+    val *when_true = t->negate ? b : a, *when_false = t->negate ? a : b;
+    if (!is_nullish(when_true) || !same_list(when_false, list))
+        return NULL;
+    val *v = mkv(x, V_CALL, loc);
+    v->fn = FN_ALL_WHEN;
+    v->num = t->num;
+    ml_vec_push(x->a, &v->args, list);
+    return v;
 }
 
 /* ---- a list split from a string (enabledServices) ------------------------ */
@@ -1735,6 +1849,11 @@ static val *eval_call(xctx *x, ml_ts_unit *u, ml_ts_node *n)
         /* ["true", "1"].includes(process.env.X ?? "") */
         val *arr = ev(x, u, callee->a);
         val *arg = ev(x, u, n->kids[0]);
+        if (is_service_list(arr)) {
+            if (arg->k == V_STR && strcmp(arg->str, "*") == 0)
+                return list_test(x, arr, LT_STAR, false, loc);
+            return unk(x, loc, "includes() of a service list with a value other than \"*\"");
+        }
         bool strings = arr->k == V_ARR && arr->open_after < 0;
         if (strings) {
             ML_VEC_EACH(elem *, e, &arr->elems) {
@@ -1817,12 +1936,21 @@ static val *eval_object(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             obj_spread(x, obj, sv, false, nloc(u, pn), 0);
             continue;
         }
-        if (!pn->str) {
+        const char *key = pn->str;
+        if (!key && pn->b2) {
+            /* [K]: value with K a constant string ({ [TYPE_NAMES.fleet]: "FLEET_ADDR" }) */
+            val *kv = ev(x, u, pn->b2);
+            if (kv->k == V_STR)
+                key = kv->str;
+            else if (kv->k == V_NUM && kv->num == floor(kv->num) && fabs(kv->num) < 1e15)
+                key = ml_printf(x->a, "%.0f", kv->num);
+        }
+        if (!key) {
             obj_open(obj, "computed property name", nloc(u, pn));
             continue;
         }
         prop *p = ml_zalloc(x->a, sizeof *p);
-        p->key = pn->str;
+        p->key = key;
         p->v = pn->a ? ev(x, u, pn->a) : unk(x, nloc(u, pn), "property without a value");
         p->u = u;
         p->first = pn->first;
@@ -1909,6 +2037,29 @@ static val *env_or(xctx *x, val *l, val *r, ml_loc loc, unsigned depth)
     return l;
 }
 
+/* Two tests of one variable joined: X === "a" || X === "b" is X in {a, b}
+ * (negated: X !== "a" && X !== "b" is X in neither). NULL when they are not
+ * tests of the same variable with the same sense. */
+static val *env_tests_join(xctx *x, val *l, val *r, bool negated, ml_loc loc)
+{
+    if (l->k != V_ENV || r->k != V_ENV || !l->match.n || !r->match.n || l->negate != negated ||
+        r->negate != negated || strcmp(l->env, r->env) != 0)
+        return NULL;
+    val *v = mkv(x, V_ENV, loc);
+    *v = *l;
+    v->loc = loc;
+    memset(&v->match, 0, sizeof v->match);
+    ML_VEC_EACH(const char *, m, &l->match)
+        ml_vec_push(x->a, &v->match, (void *)m);
+    ML_VEC_EACH(const char *, m, &r->match)
+        ml_vec_push(x->a, &v->match, (void *)m);
+    /* an unset variable: each test's own answer, joined the same way */
+    v->dflt = mkv(x, V_BOOL, loc);
+    bool a = l->dflt && l->dflt->k == V_BOOL && l->dflt->b, b = r->dflt && r->dflt->k == V_BOOL && r->dflt->b;
+    v->dflt->b = negated ? (a && b) : (a || b);
+    return v;
+}
+
 /* l ?? r (qq) or l || r with r already evaluated; a value that is one of a
  * few (V_COND) gives one of their results. */
 static val *or_cond(xctx *x, val *l, val *r, bool qq, ml_loc loc, unsigned depth)
@@ -1946,6 +2097,14 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
     ml_loc loc = nloc(u, n);
     unsigned op = n->op;
     val *l = ev(x, u, n->a);
+    if ((op == ML_P_OROR && is_list_test(l) && !l->negate) || (op == ML_P_ANDAND && is_list_test(l) && l->negate)) {
+        /* a || b of two tests of one list: true when either holds; !a && !b
+         * its negation */
+        val *r = ev(x, u, n->b2);
+        if (is_list_test(r) && r->negate == l->negate && same_list(l->args.items[0], r->args.items[0]))
+            return list_test(x, l->args.items[0], (unsigned)l->num | (unsigned)r->num, l->negate, loc);
+        return unk(x, loc, "a test of a service list combined with another value");
+    }
     if ((op == ML_P_QQ || op == ML_P_OROR) && l->k == V_COND)
         return or_cond(x, l, ev(x, u, n->b2), op == ML_P_QQ, loc, 0);
     if (op == ML_P_QQ || op == ML_P_OROR) {
@@ -1955,6 +2114,9 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             val *r = ev(x, u, n->b2);
             if (qq || (r->k == V_BOOL && !r->b))
                 return l;
+            val *both = env_tests_join(x, l, r, false, loc);
+            if (both)
+                return both;
             return unk(x, loc, ml_printf(x->a, "depends on %s", l->env));
         }
         if (l->k == V_ENV)
@@ -1966,6 +2128,19 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
             return ev(x, u, n->b2);
         (void)ev(x, u, n->b2); /* still record its env reads */
         return unk(x, loc, l->k == V_UNKNOWN && l->why ? l->why : "depends on a value known only at run time");
+    }
+    if (op == ML_P_ANDAND && l->k == V_ENV && l->match.n && l->negate) {
+        /* X !== "a" && X !== "b": X is neither */
+        val *r = ev(x, u, n->b2);
+        val *both = env_tests_join(x, l, r, true, loc);
+        if (both)
+            return both;
+        if (r->k == V_BOOL)
+            return r->b ? l : r;
+        val *c = mkv(x, V_COND, loc);
+        c->a = r;
+        c->b2 = mkv(x, V_BOOL, l->loc);
+        return c;
     }
     if (op == ML_P_ANDAND) {
         int t = truthy(l);
@@ -1981,6 +2156,10 @@ static val *eval_binary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
         return c;
     }
     val *r = ev(x, u, n->b2);
+    if ((l->k == V_CALL && l->fn == FN_LIST_LEN) || (r->k == V_CALL && r->fn == FN_LIST_LEN)) {
+        val *t = length_compare(x, l, r, op, loc);
+        return t ? t : unk(x, loc, "a comparison of a service list's length");
+    }
     if (op == ML_P_EQEQEQ || op == ML_P_NEE || op == ML_P_EQEQ || op == ML_P_NE) {
         val *e = l->k == V_ENV ? l : r->k == V_ENV ? r : NULL;
         val *o = e == l ? r : l;
@@ -2063,6 +2242,10 @@ static val *eval_unary(xctx *x, ml_ts_unit *u, ml_ts_node *n)
     }
     switch (n->op) {
     case ML_P_BANG: {
+        if (a->k == V_CALL && a->fn == FN_LIST_LEN) /* !L.length: L is empty */
+            return list_test(x, a->args.items[0], LT_EMPTY, false, loc);
+        if (is_list_test(a))
+            return list_test(x, a->args.items[0], (unsigned)a->num, !a->negate, loc);
         if (a->k == V_ENV && a->match.n) {
             val *v = mkv(x, V_ENV, loc);
             *v = *a;
@@ -2200,6 +2383,17 @@ static val *ev(xctx *x, ml_ts_unit *u, ml_ts_node *n)
     case ML_N_COND: {
         val *t = ev(x, u, n->a);
         int tv = truthy(t);
+        if (is_list_test(t)) {
+            val *a = ev(x, u, n->b2), *b = ev(x, u, n->c);
+            v = list_cond(x, t, a, b, loc);
+            if (!v) {
+                v = mkv(x, V_COND, loc);
+                v->a = a;
+                v->b2 = b;
+                v->why = "depends on a test of a service list";
+            }
+            break;
+        }
         if (tv == 1)
             v = ev(x, u, n->b2);
         else if (tv == 0)
@@ -3740,6 +3934,12 @@ static void scan_resolver_tokens(xctx *x, ml_server *s, prop *lp)
 static void enabled_form(xctx *x, ml_server *s, val *v)
 {
     ml_val *es = &s->enabled_services;
+    if (v->k == V_CALL && v->fn == FN_ALL_WHEN) {
+        /* test ? undefined : list: every service when the test holds */
+        s->enabled_all_when = (uint8_t)(((unsigned)v->num & LT_EMPTY ? ML_ES_ALL_EMPTY : 0) |
+                                        ((unsigned)v->num & LT_STAR ? ML_ES_ALL_STAR : 0));
+        v = v->args.items[0];
+    }
     if (v->k == V_CALL && (v->fn == FN_PARSE_SERVICES_ENV || v->fn == FN_SPLIT_LIST)) {
         s->enabled_from_env = true;
         if (v->fn == FN_PARSE_SERVICES_ENV) {
@@ -3755,6 +3955,11 @@ static void enabled_form(xctx *x, ml_server *s, val *v)
                                 s->enabled_unset == ML_ES_UNSET_ALL ? "?" : "",
                                 s->enabled_trim ? ", entries trimmed" : ", entries not trimmed");
         }
+        if (s->enabled_all_when)
+            es->why = ml_printf(x->a, "%s (every service when it %s)", es->why,
+                                s->enabled_all_when == (ML_ES_ALL_EMPTY | ML_ES_ALL_STAR)
+                                    ? "is empty or names \"*\""
+                                    : s->enabled_all_when == ML_ES_ALL_EMPTY ? "is empty" : "names \"*\"");
         if (v->args.n)
             s->enabled_list = to_mlval(x, v->args.items[0], 0);
         else

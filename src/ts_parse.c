@@ -1472,7 +1472,14 @@ static ml_ts_node *parse_object(parser *p)
                                                               : ml_printf(u->arena, "%g", v);
                 p->i++;
             } else if (ml_tok_p(u, key, ML_P_LBRACK)) {
-                prop->str = NULL; /* computed */
+                prop->str = NULL; /* computed: [expr], kept in b2 when it parses whole */
+                uint32_t kclose = tmatch(u, key);
+                if (kclose > key + 1) {
+                    p->i = key + 1;
+                    prop->b2 = parse_assign(p);
+                    if (p->i != kclose)
+                        prop->b2 = NULL;
+                }
                 resync(p, key);
             } else {
                 /* not a property: skip to the next comma */

@@ -76,6 +76,10 @@ typedef struct ml_outbound {
  * gives undefined (every service mounted, core/src/buildRoutes.ts), and
  * V.split(",") throws a TypeError before the server is built. */
 enum { ML_ES_UNSET_NONE, ML_ES_UNSET_ALL, ML_ES_UNSET_THROWS };
+/* When the code passes undefined instead of the list (every service
+ * mounted): the list is empty, or one of its entries is "*" (the Connectum
+ * examples' `isMonolith ? undefined : parsed`). */
+enum { ML_ES_ALL_EMPTY = 1, ML_ES_ALL_STAR = 2 };
 
 typedef enum ml_tls_state { ML_TLS_ABSENT, ML_TLS_PRESENT, ML_TLS_CONDITIONAL, ML_TLS_UNKNOWN } ml_tls_state;
 
@@ -144,6 +148,7 @@ typedef struct ml_server {
     bool enabled_trim;           /* entries are trimmed; otherwise one with blanks around it names no
                                     service (core/src/buildRoutes.ts: enabledServices.includes) */
     uint8_t enabled_unset;       /* what an unset V gives: ML_ES_UNSET_* */
+    uint8_t enabled_all_when;    /* ML_ES_ALL_* mask: when the code mounts every service instead */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */
 

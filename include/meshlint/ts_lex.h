@@ -184,7 +184,8 @@ typedef enum ml_nk {
     ML_N_CALL,     /* a(kids) */
     ML_N_NEW,      /* new a(kids) */
     ML_N_OBJECT,   /* kids: ML_N_PROP */
-    ML_N_PROP,     /* str = key (NULL when computed), a = value; spread: a = argument */
+    ML_N_PROP,     /* str = key (NULL when computed; b2 = the key's expression), a = value;
+                      spread: a = argument */
     ML_N_ARRAY,    /* kids: elements (ML_N_SPREAD or expressions; NULL = hole) */
     ML_N_SPREAD,   /* ...a */
     ML_N_UNARY,    /* op a */

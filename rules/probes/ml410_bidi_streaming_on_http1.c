@@ -183,8 +183,10 @@ const ml_rule ml_rule_ML410 = {
                    "unknown, for a workload whose enabledServices leaves the bidi services out or is "
                    "unknown (parseServicesEnv(V), V.split(\",\") or V?.split(\",\") of a variable, with "
                    "entries trimmed or not, is evaluated with each workload's environment, as is a "
-                   "constant array; core/src/buildRoutes.ts mounts only the type names the list holds, "
-                   "exactly, and every service when the list is undefined), when a mounted service is declared by no .proto file in the input or by "
+                   "constant array, and so is `list.length === 0 || list.includes(\"*\") ? undefined : list`, "
+                   "the monolith switch of the Connectum examples' topology.ts; core/src/buildRoutes.ts "
+                   "mounts only the type names the list holds, exactly, and every service when the list is "
+                   "undefined), when a mounted service is declared by no .proto file in the input or by "
                    "two in different packages, and when the package has several servers.",
     .remediation = "Serve h2c (allowHTTP1: false): cleartext HTTP/2 carries bidi streams, and the sidecar "
                    "talks HTTP/2 to the application when the Service port is gRPC.",

@@ -170,4 +170,20 @@ PY
 contains "$T/out" "Deployment shop/shop-a createGrpcTransport http://fleet-a.shop.svc:5001 | env FLEET_ADDR in Deployment shop/shop-a"
 contains "$T/out" "Deployment shop/shop-b createGrpcTransport http://fleet-b.shop.svc:5001 | env PEER_ADDR in Deployment shop/shop-b"
 contains "$T/out" "Deployment shop/shop-c createGrpcTransport http://fleet:5001 | default in code (PEER_ADDR is not set)"
+# the Connectum examples' monolith switch: every service when the list is
+# empty or names "*" (enabledServices: undefined), else the list
+MONO='parseServicesEnv(process.env.SERVICES).length === 0 || parseServicesEnv(process.env.SERVICES).includes("*") ? undefined : parseServicesEnv(process.env.SERVICES)'
+enabled_case 9 "$MONO"
+contains "$T/out" "Deployment ns/svc9 absent"
+enabled_case 10 "$MONO" " * "
+contains "$T/out" "Deployment ns/svc10 absent"
+enabled_case 11 "$MONO" "x.v1.X"
+contains "$T/out" "Deployment ns/svc11 string x.v1.X"
+enabled_case 12 'parseServicesEnv(process.env.SERVICES).length > 0 && !parseServicesEnv(process.env.SERVICES).includes("*") ? parseServicesEnv(process.env.SERVICES) : undefined' "*,x.v1.X"
+contains "$T/out" "Deployment ns/svc12 absent"
+enabled_case 13 'parseServicesEnv(process.env.SERVICES).length > 2 ? undefined : parseServicesEnv(process.env.SERVICES)' "x.v1.X"
+contains "$T/out" "a comparison of a service list's length"
+dump_enabled testdata/rules/ML319/fire-role-topology-monolith-switch > "$T/out"
+contains "$T/out" "Deployment library/all-in-one absent"
+contains "$T/out" "Deployment library/loans string library.v1.LoanService"
 echo "ts_patterns: ok"
