@@ -847,6 +847,56 @@ static bool link_vec(ml_model *m, ml_server *s, const ml_vec *v, const char *rea
     return true;
 }
 
+/* Two command or args fields that start the same process: both absent, or
+ * the same list of strings. */
+static bool same_argv(const ml_node *a, const ml_node *b)
+{
+    if (!a || ml_is_null(a) || !b || ml_is_null(b))
+        return (!a || ml_is_null(a)) && (!b || ml_is_null(b));
+    if (!ml_is_seq(a) || !ml_is_seq(b) || a->n != b->n)
+        return false;
+    for (uint32_t i = 0; i < a->n; i++) {
+        const char *x = ml_is_scalar(a->items[i]) ? ml_str(a->items[i]) : NULL;
+        const char *y = ml_is_scalar(b->items[i]) ? ml_str(b->items[i]) : NULL;
+        if (!x || !y || strcmp(x, y) != 0)
+            return false;
+    }
+    return true;
+}
+
+/* A server linked by a name (OTel service name, package name, directory)
+ * runs wherever the same program runs: every workload with a container of
+ * the very same image reference (repository and tag or digest) started
+ * with the same command and args as a linked container. One image, many
+ * roles: a Deployment named after the package and its siblings that run
+ * the image with other env. From the links made since index from on. */
+static void extend_same_image(ml_model *m, ml_server *s, size_t from)
+{
+    size_t n = s->links.n;
+    for (size_t i = from; i < n; i++) {
+        const ml_link *l = s->links.items[i];
+        const ml_container *c = l->container;
+        const char *img = c ? ml_str_nonnull(ml_get(c->node, "image")) : NULL;
+        if (!img || !*img)
+            continue;
+        const ml_node *cmd = ml_get(c->node, "command"), *args = ml_get(c->node, "args");
+        ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+            for (size_t k = 0; k < w->ncontainers; k++) {
+                const ml_container *o = &w->containers[k];
+                if (o->is_init || o->is_sidecar_proxy || o->idle)
+                    continue;
+                const char *oi = ml_str_nonnull(ml_get(o->node, "image"));
+                if (!oi || strcmp(oi, img) != 0 || !same_argv(cmd, ml_get(o->node, "command")) ||
+                    !same_argv(args, ml_get(o->node, "args")))
+                    continue;
+                add_link(m, s, w, ml_printf(m->arena, "runs image %s as %s does (%s)", img,
+                                            ml_res_display(m->arena, l->workload->res), l->reason));
+                break;
+            }
+        }
+    }
+}
+
 /* ---- image <-> build context ------------------------------------------------------ */
 
 /* What the repository says about how an image is built: a Dockerfile (its
@@ -2110,15 +2160,16 @@ void ml_link_servers(ml_model *m)
         if (by_image(&lk, s))
             continue;
         const char *on = otel_key(s);
-        if (on && link_vec(m, s, ml_map_vec(&lk.otel, on, strlen(on)),
-                           ml_printf(m->arena, "OTel service name %s", on)))
+        size_t before = s->links.n;
+        if ((on && link_vec(m, s, ml_map_vec(&lk.otel, on, strlen(on)),
+                            ml_printf(m->arena, "OTel service name %s", on))) ||
+            (s->package_name &&
+             link_vec(m, s, ml_map_vec(&lk.names, s->package_name, strlen(s->package_name)),
+                      ml_printf(m->arena, "package.json name %s", s->package_name))) ||
+            by_directory(&lk, s)) {
+            extend_same_image(m, s, before);
             continue;
-        if (s->package_name &&
-            link_vec(m, s, ml_map_vec(&lk.names, s->package_name, strlen(s->package_name)),
-                     ml_printf(m->arena, "package.json name %s", s->package_name)))
-            continue;
-        if (by_directory(&lk, s))
-            continue;
+        }
         by_only_server(&lk, s);
     }
     ml_map_free(&lk.names);

@@ -121,4 +121,28 @@ contains "$T/out" "Deployment fin/bookkeeping | image registry.example.com/fin/l
 printf '{ "compilerOptions": { "outDir": "out/app" ' > "$T/sk/apps/ledger/tsconfig.json"
 (cd "$T/sk" && links .) > "$T/out"
 lacks "$T/out" "bookkeeping"   # two main.ts, no tsconfig: the script's source is not known
+# a server linked by name runs in every workload of the same image and
+# command; a sibling that starts another program from the image does not
+mkdir -p "$T/si/src"
+printf '{ "name": "ledger" }\n' > "$T/si/package.json"
+printf 'import { createServer } from "@connectum/core";\nawait createServer({ services: [], port: 7000 }).start();\n' > "$T/si/src/server.ts"
+for d in ledger ledger-edge ledger-cron; do
+  cmd=""
+  [ $d = ledger-cron ] && cmd='command: [node, src/cron.ts], '
+  cat >> "$T/si/k8s.yaml" <<YAML
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: $d, namespace: money}
+spec:
+  selector: {matchLabels: {app: $d}}
+  template:
+    metadata: {labels: {app: $d}}
+    spec:
+      containers: [{name: app, image: "registry.example.com/ledger:2.0.0", ${cmd}ports: [{containerPort: 7000}]}]
+YAML
+done
+(cd "$T/si" && links .) > "$T/out"
+contains "$T/out" "Deployment money/ledger-edge | runs image registry.example.com/ledger:2.0.0 as Deployment money/ledger does (package.json name ledger)"
+lacks "$T/out" "ledger-cron"
 echo "link_image: ok"

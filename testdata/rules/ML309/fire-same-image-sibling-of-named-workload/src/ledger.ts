@@ -1,0 +1,2 @@
+import { defineService } from "@connectum/core";
+export const ledger = defineService({ typeName: "money.v1.Ledger" } as never, {});
