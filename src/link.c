@@ -866,10 +866,14 @@ static bool same_argv(const ml_node *a, const ml_node *b)
 
 /* A server linked by a name (OTel service name, package name, directory)
  * runs wherever the same program runs: every workload with a container of
- * the very same image reference (repository and tag or digest) started
- * with the same command and args as a linked container. One image, many
+ * the very same image reference (repository and tag or digest), named
+ * after the package, the linked workload or the OTel name, started with
+ * the same command and args as a linked container. One image, many
  * roles: a Deployment named after the package and its siblings that run
  * the image with other env. From the links made since index from on. */
+static const char *image_repo(ml_arena *a, const char *img);
+static const char *otel_key(const ml_server *s);
+
 static void extend_same_image(ml_model *m, ml_server *s, size_t from)
 {
     size_t n = s->links.n;
@@ -878,6 +882,17 @@ static void extend_same_image(ml_model *m, ml_server *s, size_t from)
         const ml_container *c = l->container;
         const char *img = c ? ml_str_nonnull(ml_get(c->node, "image")) : NULL;
         if (!img || !*img)
+            continue;
+        /* only an image named after the program: the package, the workload
+         * it was linked to or its OTel name (a shared placeholder image such
+         * as nginx or example/app says nothing) */
+        const char *repo = image_repo(m->arena, img);
+        if (!repo)
+            continue;
+        const char *slash = strrchr(repo, '/');
+        const char *base = slash ? slash + 1 : repo, *on = otel_key(s);
+        if (!(s->package_name && strcmp(base, s->package_name) == 0) && strcmp(base, l->workload->res->name) != 0 &&
+            !(on && strcmp(base, on) == 0))
             continue;
         const ml_node *cmd = ml_get(c->node, "command"), *args = ml_get(c->node, "args");
         ML_VEC_EACH(ml_workload *, w, &m->workloads) {

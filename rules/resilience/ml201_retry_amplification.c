@@ -385,30 +385,29 @@ static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload
     ml_resil_app_retry app;
     if (!l || !ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
         return;
-    if (bc->g->mesh_service && !ml_resil_injected(ctx->model, w))
-        return; /* a mesh route is applied by sidecars; ambient callers need a waypoint */
     report_gw(ctx, bc->seen, bc->limit, s, l, &app, bc->g, bc->p);
+}
+
+typedef struct gw_rule_ctx {
+    ml_map *seen;
+    long long limit;
+} gw_rule_ctx;
+
+static void gw_rule(ml_ctx *ctx, const ml_resource *r, const ml_gw_rule *rule, const ml_resil_gw *g, void *arg)
+{
+    gw_rule_ctx *rc = arg;
+    ml_resil_retry p = ml_resil_gw_retry(ctx->arena, g);
+    long long n = ml_resil_retry_count(&p);
+    if (n <= rc->limit || n > MAX_ATTEMPTS)
+        return;
+    gw_backend_ctx bc = {rc->seen, rc->limit, g, &p};
+    ml_resil_gw_servers(ctx, r, rule, g, gw_backend_server, &bc);
 }
 
 static void check_gw_routes(ml_ctx *ctx, ml_map *seen, long long limit)
 {
-    ml_model *m = ctx->model;
-    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
-        const ml_gw_route *rt = r->u.route;
-        if (!r->live || !rt)
-            continue;
-        for (size_t i = 0; i < rt->nrules; i++) {
-            ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
-            if (!g.gateway && !g.mesh_service)
-                continue;
-            ml_resil_retry p = ml_resil_gw_retry(ctx->arena, &g);
-            long long n = ml_resil_retry_count(&p);
-            if (n <= limit || n > MAX_ATTEMPTS)
-                continue;
-            gw_backend_ctx bc = {seen, limit, &g, &p};
-            gw_each_backend_server(ctx, r, &rt->rules[i], gw_backend_server, &bc);
-        }
-    }
+    gw_rule_ctx rc = {seen, limit};
+    ml_resil_each_gw_rule(ctx, gw_rule, &rc);
 }
 
 static void check(ml_ctx *ctx)

@@ -146,8 +146,6 @@ static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload
     const gw_backend_ctx *bc = arg;
     if (s->timeout.enabled != ML_YES)
         return;
-    if (bc->g->mesh_service && !ml_resil_injected(ctx->model, w))
-        return; /* a mesh route is applied by sidecars; ambient callers need a waypoint */
     ML_VEC_EACH(const ml_link *, l, &s->links) {
         if (l->workload != w)
             continue;
@@ -157,21 +155,17 @@ static void gw_backend_server(ml_ctx *ctx, const ml_server *s, const ml_workload
     }
 }
 
+static void gw_rule(ml_ctx *ctx, const ml_resource *r, const ml_gw_rule *rule, const ml_resil_gw *g, void *arg)
+{
+    if (!g->known || (g->timeout_ns <= 0 && g->per_try_ns <= 0))
+        return;
+    gw_backend_ctx bc = {arg, g};
+    ml_resil_gw_servers(ctx, r, rule, g, gw_backend_server, &bc);
+}
+
 static void check_gw_routes(ml_ctx *ctx, ml_map *seen)
 {
-    ml_model *m = ctx->model;
-    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
-        const ml_gw_route *rt = r->u.route;
-        if (!r->live || !rt)
-            continue;
-        for (size_t i = 0; i < rt->nrules; i++) {
-            ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
-            if (!g.known || (!g.gateway && !g.mesh_service) || (g.timeout_ns <= 0 && g.per_try_ns <= 0))
-                continue;
-            gw_backend_ctx bc = {seen, &g};
-            gw_each_backend_server(ctx, r, &rt->rules[i], gw_backend_server, &bc);
-        }
-    }
+    ml_resil_each_gw_rule(ctx, gw_rule, seen);
 }
 
 static void check(ml_ctx *ctx)

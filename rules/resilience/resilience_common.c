@@ -17,6 +17,7 @@
  * handler ever runs, so they cannot re-run it.
  */
 #include "resilience_common.h"
+#include "../traffic/gwapi_common.h"
 
 #include "meshlint/config.h"
 
@@ -873,6 +874,42 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
 const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g)
 {
     return ml_printf(a, "rule %zu of %s", g->rule->index + 1, ml_res_display(a, g->route));
+}
+
+void ml_resil_each_gw_rule(ml_ctx *ctx, ml_resil_gw_rule_fn fn, void *arg)
+{
+    const ml_model *m = ctx->model;
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
+        const ml_gw_route *rt = r->u.route;
+        if (!r->live || !rt)
+            continue;
+        for (size_t i = 0; i < rt->nrules; i++) {
+            ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
+            if (g.gateway || g.mesh_service)
+                fn(ctx, r, &rt->rules[i], &g, arg);
+        }
+    }
+}
+
+typedef struct gw_servers_ctx {
+    const ml_resil_gw *g;
+    void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *);
+    void *arg;
+} gw_servers_ctx;
+
+static void gw_server_filter(ml_ctx *ctx, const ml_server *s, const ml_workload *w, void *arg)
+{
+    const gw_servers_ctx *c = arg;
+    if (c->g->mesh_service && !ml_resil_injected(ctx->model, w))
+        return;
+    c->fn(ctx, s, w, c->arg);
+}
+
+void ml_resil_gw_servers(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule, const ml_resil_gw *g,
+                         void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *), void *arg)
+{
+    gw_servers_ctx c = {g, fn, arg};
+    gw_each_backend_server(ctx, route, rule, gw_server_filter, &c);
 }
 
 const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g)

@@ -223,6 +223,17 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
  * "connect-failure,refused-stream,unavailable,cancelled" plus retry.codes
  * (conversion.go, convertHTTPRoute). Unknown when a value cannot be read. */
 ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g);
+/* fn for each rule of each live HTTPRoute that an Istio Gateway or, for a
+ * producer mesh route, callers' sidecars apply (g.gateway or g.mesh_service
+ * set). */
+typedef void (*ml_resil_gw_rule_fn)(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule,
+                                    const ml_resil_gw *g, void *arg);
+void ml_resil_each_gw_rule(ml_ctx *ctx, ml_resil_gw_rule_fn fn, void *arg);
+/* The servers behind the rule's backends (gw_each_backend_server) that the
+ * rule's proxy reaches: for a mesh route only those whose workload has a
+ * sidecar (ambient callers apply it only through a waypoint). */
+void ml_resil_gw_servers(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule, const ml_resil_gw *g,
+                         void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *), void *arg);
 /* "rule 2 of HTTPRoute shop/orders" */
 const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g);
 /* Who applies the rule: "Gateway istio-system/edge", or for a mesh route

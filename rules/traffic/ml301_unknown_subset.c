@@ -97,14 +97,25 @@ static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource
     return out;
 }
 
+/* "the destination" / "a destination" / "the mirror" of a route, and what
+ * its callers see when the subset is missing for them. */
+static const char *dest_what(const ml_route *rt, bool mirror)
+{
+    return mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
+}
+
+static const char *dest_fails(const ml_route *rt, bool mirror)
+{
+    return mirror                       ? "their mirrored copies go nowhere"
+           : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
+                                        : "their connections fail";
+}
+
 static void report_not_exported(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
                                  bool mirror, const ml_destrule *dr, const char *subset, const client_ns *cl)
 {
     const char *client = cl->ns;
-    const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
-    const char *fails = mirror                       ? "their mirrored copies go nowhere"
-                        : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
-                                                     : "their connections fail";
+    const char *what = dest_what(rt, mirror), *fails = dest_fails(rt, mirror);
     ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
                               "%s of %s in %s names subset %s, which %s defines, but its exportTo %s does "
                               "not include namespace %s: the %s of %s use this route but see no subset %s, "
@@ -135,10 +146,7 @@ static void report_shadowed(ml_ctx *ctx, const ml_resource *r, const ml_route *r
 {
     const char *client = cl->ns;
     const ml_destrule *app = cd->drs.items[0];
-    const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
-    const char *fails = mirror                       ? "their mirrored copies go nowhere"
-                        : rt->proto == ML_ROUTE_HTTP ? "their requests fail (HTTP 503)"
-                                                     : "their connections fail";
+    const char *what = dest_what(rt, mirror), *fails = dest_fails(rt, mirror);
     ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
                               "%s of %s in %s names subset %s, but for the %s of namespace %s Istio applies "
                               "%s%s to host %s (%s), which does not define it (it defines %s); %s defines subset "

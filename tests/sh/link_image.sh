@@ -145,4 +145,26 @@ done
 (cd "$T/si" && links .) > "$T/out"
 contains "$T/out" "Deployment money/ledger-edge | runs image registry.example.com/ledger:2.0.0 as Deployment money/ledger does (package.json name ledger)"
 lacks "$T/out" "ledger-cron"
+# ... but only an image named after the program: a shared placeholder
+# image (nginx) links no sibling
+mkdir -p "$T/ph/src"
+printf '{ "name": "web" }\n' > "$T/ph/package.json"
+printf 'import { createServer } from "@connectum/core";\nawait createServer({ services: [], port: 7000 }).start();\n' > "$T/ph/src/server.ts"
+for d in web cache; do
+  cat >> "$T/ph/k8s.yaml" <<YAML
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: $d, namespace: site}
+spec:
+  selector: {matchLabels: {app: $d}}
+  template:
+    metadata: {labels: {app: $d}}
+    spec:
+      containers: [{name: app, image: "nginx:1.25", ports: [{containerPort: 7000}]}]
+YAML
+done
+(cd "$T/ph" && links .) > "$T/out"
+contains "$T/out" "Deployment site/web | package.json name web"
+lacks "$T/out" "site/cache"
 echo "link_image: ok"
