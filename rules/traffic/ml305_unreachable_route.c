@@ -96,39 +96,14 @@ static bool route_matches_all(const ml_route *rt)
 
 /* ---- coverage by a broader earlier match (HTTP) ------------------------ */
 
-typedef enum uri_kind { URI_EXACT, URI_PREFIX, URI_REGEX } uri_kind;
-
 typedef struct cover_item {
     const ml_route *route;
     const ml_node *item;
     size_t index;
-    uri_kind kind;
+    tr_uri_kind kind;
     const char *value;
-    const ml_regex *re;   /* URI_REGEX, compiled; NULL when not evaluable */
+    const ml_regex *re;   /* TR_URI_REGEX, compiled; NULL when not evaluable */
 } cover_item;
-
-/* The uri condition of a match item: false when it has none or it is not
- * a single exact/prefix/regex string. */
-static bool item_uri(const ml_node *item, uri_kind *kind, const ml_node **val)
-{
-    const ml_node *uri = ml_get(item, "uri");
-    if (!ml_is_map(uri) || uri->n != 1)
-        return false;
-    const char *k = ml_str(uri->pairs[0].key);
-    const ml_node *v = uri->pairs[0].value;
-    if (!ml_is_scalar(v) || ml_is_null(v))
-        return false;
-    if (ml_streq(k, "exact"))
-        *kind = URI_EXACT;
-    else if (ml_streq(k, "prefix"))
-        *kind = URI_PREFIX;
-    else if (ml_streq(k, "regex"))
-        *kind = URI_REGEX;
-    else
-        return false;
-    *val = v;
-    return true;
-}
 
 /* An earlier item that can cover later ones: its only condition is uri
  * (and a name), so it matches every request whose path it matches. */
@@ -141,9 +116,9 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
         if (!ml_streq(k, "name") && !ml_streq(k, "uri") && !ml_streq(k, "ignoreUriCase"))
             return NULL;
     }
-    uri_kind kind;
+    tr_uri_kind kind;
     const ml_node *v;
-    if (!item_uri(item, &kind, &v))
+    if (!tr_item_uri(item, &kind, &v))
         return NULL;
     cover_item *ci = ml_zalloc(ctx->arena, sizeof *ci);
     ci->route = rt;
@@ -152,9 +127,9 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
     ci->kind = kind;
     ci->value = v->str;
     bool nocase = false;
-    if (ml_bool(ml_get(item, "ignoreUriCase"), &nocase) && nocase && kind != URI_REGEX)
+    if (ml_bool(ml_get(item, "ignoreUriCase"), &nocase) && nocase && kind != TR_URI_REGEX)
         return NULL; /* case-insensitive exact/prefix: keep it simple, never claim coverage */
-    if (kind == URI_REGEX) {
+    if (kind == TR_URI_REGEX) {
         if (nocase)
             return NULL;
         ml_regex *re = NULL;
@@ -171,26 +146,26 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
  * A later item with ignoreUriCase matches more than its uri says: never. */
 static bool covers(ml_ctx *ctx, const cover_item *c, const ml_node *item, ml_re_budget *budget)
 {
-    uri_kind k;
+    tr_uri_kind k;
     const ml_node *v;
-    if (!ml_is_map(item) || !item_uri(item, &k, &v))
+    if (!ml_is_map(item) || !tr_item_uri(item, &k, &v))
         return false;
     bool nocase = false;
     if (ml_bool(ml_get(item, "ignoreUriCase"), &nocase) && nocase)
         return false;
     const char *s = v->str;
     switch (c->kind) {
-    case URI_PREFIX:
+    case TR_URI_PREFIX:
         /* Envoy's prefix match is a plain string prefix (route.go TranslateRouteMatch) */
-        return (k == URI_EXACT || k == URI_PREFIX) && ml_starts_with(s, c->value);
-    case URI_EXACT:
-        return k == URI_EXACT && strcmp(s, c->value) == 0;
-    case URI_REGEX:
+        return (k == TR_URI_EXACT || k == TR_URI_PREFIX) && ml_starts_with(s, c->value);
+    case TR_URI_EXACT:
+        return k == TR_URI_EXACT && strcmp(s, c->value) == 0;
+    case TR_URI_REGEX:
         if (!c->re)
             return false;
-        if (k == URI_EXACT)
+        if (k == TR_URI_EXACT)
             return ml_re_full_match(c->re, s, v->len, budget) == ML_RE_YES;
-        if (k == URI_PREFIX)
+        if (k == TR_URI_PREFIX)
             return ml_re_covers_prefix(c->re, s, budget) == ML_RE_YES;
         return false;
     }
@@ -212,11 +187,11 @@ static const cover_item *find_cover(ml_ctx *ctx, const ml_vec *cv, const ml_node
 
 static const char *uri_text(ml_arena *a, const ml_node *item)
 {
-    uri_kind k;
+    tr_uri_kind k;
     const ml_node *v;
-    if (!item_uri(item, &k, &v))
+    if (!tr_item_uri(item, &k, &v))
         return "?";
-    return ml_printf(a, "%s \"%s\"", k == URI_EXACT ? "exact" : k == URI_PREFIX ? "prefix" : "regex", v->str);
+    return ml_printf(a, "%s \"%s\"", tr_uri_kind_name(k), v->str);
 }
 
 static bool is_dup_item(ml_ctx *ctx, const ml_map *seen, const ml_route *rt, const ml_node *item);
@@ -224,7 +199,7 @@ static bool is_dup_item(ml_ctx *ctx, const ml_map *seen, const ml_route *rt, con
 /* route.go IsCatchAllRoute: prefix "/" or regex ".*" and nothing else */
 static bool cover_is_catch_all(const cover_item *c)
 {
-    return (c->kind == URI_PREFIX && strcmp(c->value, "/") == 0) || (c->kind == URI_REGEX && strcmp(c->value, ".*") == 0);
+    return (c->kind == TR_URI_PREFIX && strcmp(c->value, "/") == 0) || (c->kind == TR_URI_REGEX && strcmp(c->value, ".*") == 0);
 }
 
 static bool route_is_catch_all_uri(const ml_route *rt)
@@ -233,10 +208,10 @@ static bool route_is_catch_all_uri(const ml_route *rt)
         return false;
     for (size_t j = 0; j < rt->match->n; j++) {
         cover_item tmp;
-        uri_kind k;
+        tr_uri_kind k;
         const ml_node *v;
         const ml_node *item = rt->match->items[j];
-        if (!ml_is_map(item) || !item_uri(item, &k, &v))
+        if (!ml_is_map(item) || !tr_item_uri(item, &k, &v))
             continue;
         bool only = true;
         for (size_t i = 0; i < item->n; i++) {

@@ -24,12 +24,10 @@
 /* Regex matches one route may run against served paths; beyond, unknown. */
 #define ROUTE_MATCH_BUDGET 20000
 
-typedef enum uri_kind { URI_EXACT, URI_PREFIX, URI_REGEX } uri_kind;
-
 typedef struct uri_match {
     const ml_node *item;
     const ml_node *value;
-    uri_kind kind;
+    tr_uri_kind kind;
     bool nocase;
     ml_regex *re;
 } uri_match;
@@ -85,27 +83,15 @@ static const host_paths *paths_for(ml_ctx *ctx, ml_map *cache, const char *fqdn)
 static bool item_uri(ml_ctx *ctx, const ml_node *item, uri_match *out)
 {
     memset(out, 0, sizeof *out);
-    const ml_node *uri = ml_get(item, "uri");
-    if (!ml_is_map(uri) || uri->n != 1)
-        return false;
-    const char *k = ml_str(uri->pairs[0].key);
-    const ml_node *v = uri->pairs[0].value;
-    if (!ml_is_scalar(v) || ml_is_null(v))
-        return false;
-    if (ml_streq(k, "exact"))
-        out->kind = URI_EXACT;
-    else if (ml_streq(k, "prefix"))
-        out->kind = URI_PREFIX;
-    else if (ml_streq(k, "regex"))
-        out->kind = URI_REGEX;
-    else
+    const ml_node *v;
+    if (!tr_item_uri(item, &out->kind, &v))
         return false;
     const ml_node *ic = ml_get(item, "ignoreUriCase");
     if (ic && !ml_bool(ic, &out->nocase))
         return false;
     out->item = item;
     out->value = v;
-    if (out->kind == URI_REGEX) {
+    if (out->kind == TR_URI_REGEX) {
         ml_re_error err;
         /* Envoy ignores case_sensitive for safe_regex: leave that pairing alone */
         if (out->nocase || ml_re_compile(ctx->arena, v->str, v->len, &out->re, &err) != ML_RE_OK)
@@ -120,11 +106,11 @@ static ml_re_answer matches(const uri_match *u, const char *path, ml_re_budget *
     const char *v = u->value->str;
     size_t n = u->value->len;
     switch (u->kind) {
-    case URI_EXACT:
+    case TR_URI_EXACT:
         return (u->nocase ? strcasecmp(path, v) : strcmp(path, v)) == 0 ? ML_RE_YES : ML_RE_NO;
-    case URI_PREFIX:
+    case TR_URI_PREFIX:
         return (u->nocase ? strncasecmp(path, v, n) : strncmp(path, v, n)) == 0 ? ML_RE_YES : ML_RE_NO;
-    case URI_REGEX:
+    case TR_URI_REGEX:
         return ml_re_full_match(u->re, path, strlen(path), budget);
     }
     return ML_RE_UNKNOWN;
@@ -132,7 +118,7 @@ static ml_re_answer matches(const uri_match *u, const char *path, ml_re_budget *
 
 static const char *uri_text(ml_arena *a, const uri_match *u)
 {
-    return ml_printf(a, "%s \"%s\"", u->kind == URI_EXACT ? "exact" : u->kind == URI_PREFIX ? "prefix" : "regex",
+    return ml_printf(a, "%s \"%s\"", tr_uri_kind_name(u->kind),
                      u->value->str);
 }
 
@@ -140,14 +126,14 @@ static const char *uri_text(ml_arena *a, const uri_match *u)
  * or prefix value, at most three edits away; NULL when none. */
 static const char *nearest(ml_arena *a, const uri_match *u, const host_paths *const *hps, size_t nh)
 {
-    if (u->kind == URI_REGEX)
+    if (u->kind == TR_URI_REGEX)
         return NULL;
     const char *best = NULL;
     unsigned bd = 4;
     for (size_t h = 0; h < nh; h++) {
         ML_VEC_EACH(const char *, p, &hps[h]->paths) {
             const char *cand = p;
-            if (u->kind == URI_PREFIX) {
+            if (u->kind == TR_URI_PREFIX) {
                 const char *slash = p[0] == '/' ? strchr(p + 1, '/') : NULL;
                 if (!slash)
                     continue;
@@ -231,7 +217,7 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
     if (near)
         ml_help(ctx, d, "did you mean %s \"%s\"? A gRPC path is /<package>.<Service>/<Method> as the .proto "
                         "declares them",
-                ms[0].kind == URI_EXACT ? "exact" : "prefix", near);
+                ms[0].kind == TR_URI_EXACT ? "exact" : "prefix", near);
     else
         ml_help(ctx, d, "match the paths the servers answer (/<package>.<Service>/<Method>, e.g. %s), or send "
                         "this route to the service that serves these paths",

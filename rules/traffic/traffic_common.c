@@ -636,3 +636,29 @@ bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn,
     }
     return true;
 }
+
+bool tr_item_uri(const ml_node *item, tr_uri_kind *kind, const ml_node **val)
+{
+    const ml_node *uri = ml_get(item, "uri");
+    if (!ml_is_map(uri) || uri->n != 1)
+        return false;
+    const char *k = ml_str(uri->pairs[0].key);
+    const ml_node *v = uri->pairs[0].value;
+    if (!ml_is_scalar(v) || ml_is_null(v))
+        return false;
+    if (ml_streq(k, "exact"))
+        *kind = TR_URI_EXACT;
+    else if (ml_streq(k, "prefix"))
+        *kind = TR_URI_PREFIX;
+    else if (ml_streq(k, "regex"))
+        *kind = TR_URI_REGEX;
+    else
+        return false;
+    *val = v;
+    return true;
+}
+
+const char *tr_uri_kind_name(tr_uri_kind k)
+{
+    return k == TR_URI_EXACT ? "exact" : k == TR_URI_PREFIX ? "prefix" : "regex";
+}

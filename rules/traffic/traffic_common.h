@@ -136,4 +136,13 @@ bool tr_subset_has_traffic(const ml_vec *refs, const char *subset);
  * mirrors) to subset; returns how many definitions that is. */
 size_t tr_note_subset_routes(ml_ctx *ctx, ml_diag *d, const ml_vec *refs, const char *subset);
 
+/* A VirtualService match item's uri condition (HTTPMatchRequest.uri, a
+ * StringMatch of exactly one of exact, prefix or regex). */
+typedef enum tr_uri_kind { TR_URI_EXACT, TR_URI_PREFIX, TR_URI_REGEX } tr_uri_kind;
+/* false when the item has no uri, or it is not a single exact/prefix/regex
+ * string; else *kind and *val (the scalar). */
+bool tr_item_uri(const ml_node *item, tr_uri_kind *kind, const ml_node **val);
+/* "exact", "prefix" or "regex" */
+const char *tr_uri_kind_name(tr_uri_kind k);
+
 #endif
