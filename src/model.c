@@ -2189,6 +2189,43 @@ ml_vec ml_model_destrules_for(const ml_model *m, const char *fqdn)
     return host_lookup(m, &m->dr_by_host, &m->dr_wildcards, fqdn);
 }
 
+/* "name.ns.rest": the name and the rest must match, the namespaces may. */
+bool ml_fqdn_may_equal(const ml_model *m, const char *a, const char *b)
+{
+    if (!a || !b)
+        return false;
+    if (strcmp(a, b) == 0)
+        return true;
+    const char *a1 = strchr(a, '.'), *b1 = strchr(b, '.');
+    if (!a1 || !b1 || a1 - a != b1 - b || memcmp(a, b, (size_t)(a1 - a)) != 0)
+        return false;
+    const char *a2 = strchr(a1 + 1, '.'), *b2 = strchr(b1 + 1, '.');
+    if (!a2 || !b2 || strcmp(a2, b2) != 0 || strncmp(a2, ".svc.", 5) != 0)
+        return false;
+    char nsa[256], nsb[256];
+    size_t la = (size_t)(a2 - a1 - 1), lb = (size_t)(b2 - b1 - 1);
+    if (la >= sizeof nsa || lb >= sizeof nsb)
+        return false;
+    memcpy(nsa, a1 + 1, la);
+    nsa[la] = '\0';
+    memcpy(nsb, b1 + 1, lb);
+    nsb[lb] = '\0';
+    return ml_ns_may_equal(m, nsa, nsb);
+}
+
+ml_vec ml_model_destrules_may(const ml_model *m, const char *fqdn)
+{
+    ml_vec out = {0};
+    if (!fqdn || !ml_model_has_apply_time(m))
+        return out;
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_DESTINATIONRULE]) {
+        const ml_destrule *dr = r->u.destrule;
+        if (dr && dr->fqdn && strcmp(dr->fqdn, fqdn) != 0 && ml_fqdn_may_equal(m, dr->fqdn, fqdn))
+            ml_vec_push(m->arena, &out, (void *)dr);
+    }
+    return out;
+}
+
 ml_vec ml_model_vs_for(const ml_model *m, const char *fqdn)
 {
     return host_lookup(m, &m->vs_by_host, &m->vs_wildcards, fqdn);

@@ -585,6 +585,17 @@ const char *ml_resolve_dns_name(ml_model *m, const char *host, const char *ns);
 /* Services/DRs/VSs whose host equals fqdn (wildcards in VS/DR hosts match). */
 const ml_vec *ml_model_services_for(const ml_model *m, const char *fqdn);
 ml_vec ml_model_destrules_for(const ml_model *m, const char *fqdn);
+/* True when two resolved hosts may turn out to be the same host: equal, or
+ * both <name>.<ns>.svc.<domain> with the same name and domain and
+ * namespaces that may be equal (ml_ns_may_equal: one is the unbound
+ * apply-time namespace). */
+bool ml_fqdn_may_equal(const ml_model *m, const char *a, const char *b);
+/* DestinationRules (every definition, load order) whose host is not fqdn
+ * as written but may be once the apply-time namespace is bound
+ * (ml_fqdn_may_equal); empty when the input has no apply-time namespace.
+ * For the absence questions ("no rule defines subset X"): a rule here may
+ * be the one that applies. Linear in the DestinationRules. */
+ml_vec ml_model_destrules_may(const ml_model *m, const char *fqdn);
 ml_vec ml_model_vs_for(const ml_model *m, const char *fqdn);
 /* True when the input contains any resource in namespace ns. */
 bool ml_model_has_ns(const ml_model *m, const char *ns);

@@ -65,6 +65,12 @@ static void check(ml_ctx *ctx)
                         first = dr;
                     covered |= has_outlier(dr);
                 }
+                /* a rule whose host may be this one once the apply-time
+                 * namespace is bound may be the one that applies */
+                ml_vec may = ml_model_destrules_may(m, svc->fqdn);
+                ML_VEC_EACH(const ml_destrule *, dr, &may) {
+                    covered |= dr->res->live && has_outlier(dr);
+                }
                 if (covered || (!first && !ml_resil_injected(m, w)))
                     continue;
                 if (!ml_resil_first_time(&seen, a, first ? (const void *)first : (const void *)svc, s, 0))
@@ -122,7 +128,9 @@ const ml_rule ml_rule_ML204 = {
         "}), createCircuitBreakerInterceptor, or one inside createMethodFilterInterceptor({...}), "
         "interceptors/src/method-filter.ts) when no DestinationRule for a host of its workload sets "
         "outlierDetection (at the top level, per port or per subset), or when there is no DestinationRule "
-        "and the workload runs in the mesh.",
+        "and the workload runs in the mesh. While the apply-time namespace is unbound, a rule with "
+        "outlierDetection for the same service name in a named namespace may be the one that applies (the "
+        "manifests applied with -n into that namespace), and the rule stays silent.",
     .remediation = "Add trafficPolicy.outlierDetection to the host's DestinationRule (or create one), for "
                    "example consecutive5xxErrors: 5, interval: 30s, baseEjectionTime: 30s.",
     .tags = "resilience,circuit-breaking,connectum",

@@ -307,6 +307,15 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
             return;
         }
     }
+    /* While the apply-time namespace is unbound, a rule for the same
+     * service name in a namespace it may turn out to be (the route's
+     * manifests applied with -n into the rule's namespace) may be the one
+     * that applies: the subset is then not known to be missing. */
+    const ml_vec may = ml_model_destrules_may(ctx->model, d->fqdn);
+    ML_VEC_EACH(const ml_destrule *, dr, &may) {
+        if (ml_model_meets(ctx->model, r, dr->res) && find_subset(dr, subset))
+            return;
+    }
     const ml_vec drs = ml_model_seen_by(ctx->model, r, dv);
     const char *host = ml_str(d->host);
     const char *what = mirror ? "the mirror" : rt->ndest == 1 ? "the destination" : "a destination";
@@ -329,6 +338,11 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
             const ml_service *svc = svcs->items[0];
             ml_note(ctx, diag, ml_node_loc(svc->res->name_node), "the host is %s",
                     ml_res_display(ctx->arena, svc->res));
+        }
+        ML_VEC_EACH(const ml_destrule *, dr, &may) {
+            ml_note(ctx, diag, ml_node_loc(dr->host ? dr->host : dr->res->name_node),
+                    "%s (host %s) may apply once the apply-time namespace is bound; it defines %s",
+                    ml_res_display(ctx->arena, dr->res), dr->fqdn, subset_list(ctx->arena, dr));
         }
         ml_help(ctx, diag,
                 "add a DestinationRule with host %s and a subset named %s whose labels select its pods, or "
@@ -450,7 +464,10 @@ const ml_rule ml_rule_ML301 = {
                    "client defines nothing for it; both are reported, naming the namespace and the rules. A "
                    "namespace not in the input is never judged this way, and the answer is unknown (silent) "
                    "when a workloadSelector rule, alternatives of a rule, an unbound apply-time namespace or an "
-                   "input not linted leave the applying rule open. A missing exportTo is the mesh's "
+                   "input not linted leave the applying rule open. While the apply-time namespace is unbound (manifests "
+                   "without metadata.namespace and no -n), a route whose host resolves into it is not judged "
+                   "missing a subset that a rule for the same service name in a named namespace defines: applied "
+                   "with -n into that namespace, the two hosts are one. A missing exportTo is the mesh's "
                    "defaultDestinationRuleExportTo (push_context.go initDefaultExportMaps): \"*\" unless "
                    "default-destination-rule-export-to in the configuration names it; a VirtualService without "
                    "exportTo likewise follows default-virtual-service-export-to. A VirtualService used only by "
