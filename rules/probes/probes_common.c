@@ -378,6 +378,13 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
                         "add `%s: { grpc: { port: %lld } }` to container %s: the server registers "
                         "Healthcheck, which answers grpc.health.v1.Health on its port %lld (%s)",
                         want, sp.num, cname, sp.num, sp.origin);
+            else if (!l)
+                ml_help(ctx, d,
+                        "add a %s to container %s that asks the application itself whether it can serve "
+                        "(httpGet, grpc or tcpSocket on the port it listens on); no Connectum server in the "
+                        "input is linked to it (if it runs one, Healthcheck() answers `grpc: { port: <server "
+                        "port> }` and Healthcheck({ httpEnabled: true }) `httpGet: { path: %s }`)",
+                        want, cname, readiness ? "/readyz" : "/healthz");
             else
                 ml_help(ctx, d,
                         "add a %s to container %s: with Healthcheck() among the server's protocols, "
