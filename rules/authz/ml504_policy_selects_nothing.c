@@ -80,6 +80,33 @@ static const ml_resource *unmodeled_match(const ml_map *by_ns, const ml_vec *all
     return NULL;
 }
 
+/* True when sel names a label Istio puts on gateway pods it installs or
+ * deploys: istio=ingressgateway|egressgateway|eastwestgateway (the
+ * istioctl profiles and the gateway Helm chart's defaults),
+ * app=istio-ingressgateway|istio-egressgateway, or
+ * gateway.networking.k8s.io/gateway-name (istio pkg/config/constants
+ * GatewayLabel, "on any k8s GW API gateway": the pods Istio deploys for a
+ * Gateway API Gateway carry it). */
+static bool selects_istio_gateway(const ml_model *m, const ml_node *sel)
+{
+    (void)m;
+    static const char *const vals[][2] = {
+        {"istio", "ingressgateway"}, {"istio", "egressgateway"}, {"istio", "eastwestgateway"},
+        {"app", "istio-ingressgateway"}, {"app", "istio-egressgateway"},
+    };
+    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        if (!k || !v)
+            continue;
+        if (strcmp(k, "gateway.networking.k8s.io/gateway-name") == 0)
+            return true;
+        for (size_t j = 0; j < sizeof vals / sizeof vals[0]; j++)
+            if (strcmp(k, vals[j][0]) == 0 && strcmp(v, vals[j][1]) == 0)
+                return true;
+    }
+    return false;
+}
+
 static void check(ml_ctx *ctx)
 {
     const ml_model *m = ctx->model;
@@ -110,6 +137,28 @@ static void check(ml_ctx *ctx)
          * a workload there may be the one the policy selects. */
         if (ml_model_select_may(m, r->ns, p->selector).n)
             continue;
+        /* Istio's own gateways (installed by istioctl or the Helm charts,
+         * or deployed by Istio for a Gateway API Gateway) are seldom in an
+         * application's manifests: a selector for them proves nothing
+         * missing. Neither does a root-namespace selector, which looks in
+         * every namespace, namespaces the input may not hold, unless a
+         * workload of the input is one label value off (a typo). */
+        const ml_workload *typo = NULL;
+        if (!ml_assume_complete(ctx)) {
+            if (selects_istio_gateway(m, p->selector))
+                continue;
+            if (mesh_wide) {
+                const char *k, *h;
+                ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+                    if (ml_selector_one_value_off(p->selector, w->pod_labels, 2, &k, &h)) {
+                        typo = w;
+                        break;
+                    }
+                }
+                if (!typo)
+                    continue;
+            }
+        }
         const char *sel = selector_text(ctx->arena, p->selector);
         ml_diag *d;
         if (mesh_wide)
@@ -165,6 +214,15 @@ const ml_rule ml_rule_ML504 = {
                    "was written for stays open, and the manifest suggests otherwise. Typical causes are "
                    "a misspelt label value, the Deployment's metadata labels copied instead of its pod "
                    "template labels, and a policy created in the wrong namespace.\n"
+                   "\n"
+                   "Two selectors are not judged without --assume-complete, because an application's "
+                   "manifests seldom hold what they select: one naming a gateway Istio installs or deploys "
+                   "(istio=ingressgateway, egressgateway or eastwestgateway, app=istio-ingressgateway or "
+                   "istio-egressgateway, the istioctl profiles' and gateway chart's labels; "
+                   "gateway.networking.k8s.io/gateway-name, which istio's pkg/config/constants GatewayLabel "
+                   "puts on every Gateway API gateway's pods), and one of a policy in the root namespace, "
+                   "which looks in every namespace, unless a workload of the input is one label value away "
+                   "from it (a typo).\n"
                    "\n"
                    "Manifests without metadata.namespace are applied to a namespace chosen at apply time "
                    "(kubectl -n): until -n/--namespace or default-namespace binds it, their workloads may "
