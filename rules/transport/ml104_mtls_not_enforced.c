@@ -57,16 +57,29 @@ static void check(ml_ctx *ctx)
         ml_map_push(&by_ns, a, w->res->ns, strlen(w->res->ns), w);
     }
     const char *root = m->mesh && m->mesh->root_ns ? m->mesh->root_ns : "istio-system";
+    /* The mesh-wide policy lives in the root namespace, which a platform
+     * team usually configures outside an application's repository: only
+     * an input that holds something of it (or --assume-complete) shows
+     * that there is none. Otherwise the finding is a note saying so. */
+    bool root_known = ml_assume_complete(ctx) || ml_model_has_ns(m, root);
     ML_VEC_EACH(const char *, ns, &order) {
         const ml_vec *ws = ml_map_vec(&by_ns, ns, strlen(ns));
         const ml_workload *first = ws->items[0];
         bool one = ws->n == 1;
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ns_loc(ws),
-                               "in namespace %s, %s %s an Istio sidecar but no PeerAuthentication in namespace "
-                               "%s or in the root namespace %s sets an mTLS mode for %s, so Istio's default "
-                               "PERMISSIVE accepts plaintext calls",
-                               ns, ml_transport_names(a, ws, ns), one ? "gets" : "get", ns, root,
-                               one ? "it" : "them");
+        ml_diag *d;
+        if (root_known)
+            d = ml_report(ctx, ML_LEVEL_NONE, ns_loc(ws),
+                          "in namespace %s, %s %s an Istio sidecar but no PeerAuthentication in namespace "
+                          "%s or in the root namespace %s sets an mTLS mode for %s, so Istio's default "
+                          "PERMISSIVE accepts plaintext calls",
+                          ns, ml_transport_names(a, ws, ns), one ? "gets" : "get", ns, root, one ? "it" : "them");
+        else
+            d = ml_report(ctx, ML_LEVEL_NOTE, ns_loc(ws),
+                          "in namespace %s, %s %s an Istio sidecar but no PeerAuthentication in namespace %s "
+                          "sets an mTLS mode for %s, and the input holds nothing of the root namespace %s: "
+                          "unless a mesh-wide PeerAuthentication outside the input sets one, Istio's default "
+                          "PERMISSIVE accepts plaintext calls",
+                          ns, ml_transport_names(a, ws, ns), one ? "gets" : "get", ns, one ? "it" : "them", root);
         ml_mtls_fact f = ml_mesh_mtls(m, first, -1);
         unset_note(ctx, d, f.workload_pa);
         unset_note(ctx, d, f.namespace_pa);
@@ -100,7 +113,11 @@ const ml_rule ml_rule_ML104 = {
         "\n"
         "meshlint reports each such namespace once, naming the workloads that fall back to the default. "
         "Workloads that have a policy of their own are not counted. It only runs on a repository that "
-        "uses the mesh (it contains Istio resources or a namespace with injection enabled).",
+        "uses the mesh (it contains Istio resources or a namespace with injection enabled). The mesh-wide "
+        "policy lives in the root namespace (istio-system unless the configuration's root-namespace says "
+        "otherwise), which a platform team often manages outside the application's repository: when the "
+        "input holds no resource of the root namespace (and --assume-complete is not given), the finding "
+        "is a note that says the answer depends on a mesh-wide policy outside the input.",
     .remediation = "Add a PeerAuthentication named default, without a selector and with mtls.mode: STRICT, "
                    "to the namespace, or one to the root namespace (istio-system) for the whole mesh.",
     .tags = "security,mtls,istio",
