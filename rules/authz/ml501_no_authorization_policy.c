@@ -15,6 +15,10 @@ static void check(ml_ctx *ctx)
     const ml_model *m = ctx->model;
     if (!m->is_mesh_repo)
         return;
+    /* mesh-wide policies live in the root namespace, often configured
+     * outside an application's repository (see ML104) */
+    const char *root = m->mesh && m->mesh->root_ns ? m->mesh->root_ns : "istio-system";
+    bool root_known = ml_assume_complete(ctx) || ml_model_has_ns(m, root);
     ml_authz_index ix;
     ml_authz_index_build(ctx, &ix);
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
@@ -28,11 +32,20 @@ static void check(ml_ctx *ctx)
         if (covered)
             continue;
         const ml_sidecar_fact *sf = ml_mesh_sidecar(m, w);
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_authz_res_name_loc(w->res),
-                               "%s has a sidecar and serves traffic, but no ALLOW, DENY or CUSTOM "
-                               "AuthorizationPolicy in the input applies to it (by selector, namespace-wide in %s "
-                               "or mesh-wide in %s): every mesh identity may call every method",
-                               ml_res_display(ctx->arena, w->res), w->res->ns, m->mesh ? m->mesh->root_ns : "the root namespace");
+        ml_diag *d;
+        if (root_known)
+            d = ml_report(ctx, ML_LEVEL_NONE, ml_authz_res_name_loc(w->res),
+                          "%s has a sidecar and serves traffic, but no ALLOW, DENY or CUSTOM AuthorizationPolicy "
+                          "in the input applies to it (by selector, namespace-wide in %s or mesh-wide in %s): "
+                          "every mesh identity may call every method",
+                          ml_res_display(ctx->arena, w->res), w->res->ns, root);
+        else
+            d = ml_report(ctx, ML_LEVEL_NOTE, ml_authz_res_name_loc(w->res),
+                          "%s has a sidecar and serves traffic, but no ALLOW, DENY or CUSTOM AuthorizationPolicy "
+                          "in the input applies to it (by selector or namespace-wide in %s), and the input holds "
+                          "nothing of the root namespace %s: unless a mesh-wide policy outside the input applies, "
+                          "every mesh identity may call every method",
+                          ml_res_display(ctx->arena, w->res), w->res->ns, root);
         if (sf && sf->decided_by)
             ml_note(ctx, d, ml_node_loc(sf->decided_by), "it gets a sidecar because %s", sf->explain);
         ml_help(ctx, d,
@@ -61,7 +74,9 @@ const ml_rule ml_rule_ML501 = {
                    "nothing), and the "
                    "rule runs only on mesh repositories (with Istio resources or an injected namespace). "
                    "A policy kept in another repository (a mesh-wide one in istio-system, say) is not "
-                   "visible to meshlint: lint the two together, or disable the rule.",
+                   "visible to meshlint: lint the two together, or disable the rule. When the input holds "
+                   "no resource of the root namespace (and --assume-complete is not given), a mesh-wide "
+                   "policy is unknown and the finding is a note that says so.",
     .remediation = "Add an ALLOW AuthorizationPolicy that selects the workload and lists the callers "
                    "that may reach it, or a namespace-wide deny-by-default policy (spec: {}) with "
                    "narrower ALLOW policies on top.",
