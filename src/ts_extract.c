@@ -3663,11 +3663,12 @@ static bool do_method_filter(xctx *x, ml_server *s, val *call, bool maybe)
 /* createOtelInterceptor({ trustRemote }): OTel is on, and the server span
  * joins the caller's trace only with trustRemote: true
  * (otel/src/interceptor.ts). */
-static void do_otel_interceptor(xctx *x, ml_server *s, val *call)
+static void do_otel_interceptor(xctx *x, ml_server *s, val *call, bool maybe)
 {
     s->otel_used = true;
     s->otel_used_loc = call->loc;
     s->otel_interceptor_loc = call->loc;
+    s->otel_interceptor_maybe = maybe;
     val *o = call->args.n ? call->args.items[0] : NULL;
     if (!o || is_nullish(o)) {
         s->otel_trust_remote.kind = ML_VAL_ABSENT;
@@ -3676,6 +3677,8 @@ static void do_otel_interceptor(xctx *x, ml_server *s, val *call)
         s->otel_trust_remote = option_val(x, s, o, "trustRemote", call->loc, false, NULL);
         lookup wt = obj_get(x, o, "withoutTracing");
         s->otel_no_tracing = !wt.unknown && wt.v && wt.v->k == V_BOOL && wt.v->b;
+        lookup wm = obj_get(x, o, "withoutMetrics");
+        s->otel_no_metrics = !wm.unknown && wm.v && wm.v->k == V_BOOL && wm.v->b;
     } else {
         s->otel_trust_remote.kind = ML_VAL_UNKNOWN;
         s->otel_trust_remote.why = o->k == V_UNKNOWN ? o->why : "options are not an object literal";
@@ -3726,7 +3729,7 @@ static void do_interceptors(xctx *x, ml_server *s, val *opts)
             continue;
         }
         if (v->k == V_CALL && v->fn == FN_OTEL_INTERCEPTOR) {
-            do_otel_interceptor(x, s, v);
+            do_otel_interceptor(x, s, v, e->maybe);
             continue;
         }
         if (v->k == V_CALL || v->k == V_FUNC || is_nullish(v) || (v->k == V_BOOL && !v->b))
@@ -4394,6 +4397,49 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     one_server(x, c, u, call);
 }
 
+/* Is the ( that close (a ")") closes preceded by a control word whose body
+ * runs only sometimes? */
+static bool control_paren(const ml_ts_unit *u, uint32_t close)
+{
+    static const char *const words[] = {"if", "while", "for", "switch", "catch", NULL};
+    for (uint32_t j = 0; j + 1 <= close; j++) {
+        if (!ml_tok_p(u, j, ML_P_LPAREN) || ml_ts_match(u, j) != close)
+            continue;
+        for (int k = 0; j > 0 && words[k]; k++)
+            if (ml_tok_is(u, j - 1, words[k]))
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* Does the call starting at token first run only under a condition? By the
+ * tokens around it: an operand of &&, ||, ?? or ?:, the statement of an
+ * if/else/loop/switch case/catch, or inside a block that is one (any
+ * enclosing block counts: a function declared there exists only then).
+ * Whether a function holding the call is called is not judged. */
+static bool call_conditional(const ml_ts_unit *u, uint32_t first)
+{
+    uint32_t t = first;
+    if (t > 0 && (ml_tok_is(u, t - 1, "await") || ml_tok_is(u, t - 1, "void")))
+        t--;
+    if (t > 0) {
+        uint32_t p = t - 1;
+        if (ml_tok_p(u, p, ML_P_ANDAND) || ml_tok_p(u, p, ML_P_OROR) || ml_tok_p(u, p, ML_P_QQ) ||
+            ml_tok_p(u, p, ML_P_Q) || ml_tok_p(u, p, ML_P_COLON) || ml_tok_is(u, p, "else") ||
+            (ml_tok_p(u, p, ML_P_RPAREN) && control_paren(u, p)))
+            return true;
+    }
+    for (uint32_t i = 1; i < first; i++) {
+        if (!ml_tok_p(u, i, ML_P_LBRACE) || ml_ts_match(u, i) <= first)
+            continue;
+        if (ml_tok_is(u, i - 1, "else") || ml_tok_p(u, i - 1, ML_P_COLON) ||
+            (ml_tok_p(u, i - 1, ML_P_RPAREN) && control_paren(u, i - 1)))
+            return true;
+    }
+    return false;
+}
+
 static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
 {
     extract_ctx *c = vctx;
@@ -4411,6 +4457,7 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
     if (f == FN_INIT_PROVIDER) {
         fa->kind = ML_FACT_OTEL_NAME;
         fa->via = "initProvider";
+        fa->conditional = call_conditional(u, call->first);
         key = "serviceName";
     } else {
         fa->kind = ML_FACT_OUTBOUND;
@@ -4674,6 +4721,10 @@ void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa)
         if (!s->otel_used) {
             s->otel_used = true;
             s->otel_used_loc = fa->loc;
+        }
+        if (s->otel_init != 1 && (!fa->conditional || !s->otel_init)) {
+            s->otel_init = fa->conditional ? 2 : 1;
+            s->otel_init_loc = fa->loc;
         }
         if (s->otel_service_name.kind == ML_VAL_ABSENT && fa->val.kind != ML_VAL_ABSENT) {
             s->otel_service_name = fa->val;

@@ -133,6 +133,11 @@ typedef struct ml_server {
     ml_loc otel_used_loc;
     ml_val otel_trust_remote;  /* createOtelInterceptor({trustRemote}); ABSENT => false */
     bool otel_no_tracing;      /* createOtelInterceptor({ withoutTracing: true }): metrics only */
+    bool otel_no_metrics;      /* createOtelInterceptor({ withoutMetrics: true }) */
+    bool otel_interceptor_maybe; /* the createOtelInterceptor element may be left out at run time */
+    uint8_t otel_init;         /* initProvider in the package: 0 none, 1 called unconditionally,
+                                * 2 only under a condition (ml_ts_fact.conditional) */
+    ml_loc otel_init_loc;
     ml_loc otel_interceptor_loc; /* the createOtelInterceptor call, when among the interceptors */
 
     ml_vec outbound;       /* ml_outbound* */
