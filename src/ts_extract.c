@@ -14,6 +14,7 @@
  * recursion depth and total work are capped per server.
  */
 #include "meshlint/lsp.h"
+#include "meshlint/regex.h"
 #include "meshlint/ts.h"
 #include "meshlint/ts_lex.h"
 
@@ -1762,10 +1763,21 @@ static val *eval_split_list(xctx *x, ml_ts_unit *u, ml_ts_node *n, ml_loc loc)
     bool optional = (callee->flags & ML_NF_OPTIONAL) != 0;
     val *obj = ev(x, u, callee->a);
     if (strcmp(callee->str, "split") == 0) {
-        val *sep = ev(x, u, n->kids[0]);
-        if (sep->k != V_STR || strcmp(sep->str, ",") != 0)
-            return unk(x, loc, ml_printf(x->a, "call to %s() with a separator other than \",\"",
-                                         node_text(x, u, callee)));
+        /* a regex literal separator: split as JavaScript does, per link
+         * (regex.h ml_re_js_split), when PCRE2 compiles it */
+        const char *re = NULL;
+        if (n->kids[0]->kind == ML_N_REGEX) {
+            const ml_tok *t = ml_ts_tok(u, n->kids[0]->first);
+            re = ml_strndup(x->a, u->src + t->off, t->end - t->off);
+            const char *why = ml_re_js_split_check(re);
+            if (why)
+                return unk(x, loc, ml_printf(x->a, "call to %s() at %s: %s", node_text(x, u, callee), re, why));
+        } else {
+            val *sep = ev(x, u, n->kids[0]);
+            if (sep->k != V_STR || strcmp(sep->str, ",") != 0)
+                return unk(x, loc, ml_printf(x->a, "call to %s() with a separator other than \",\" or a regular "
+                                                   "expression literal", node_text(x, u, callee)));
+        }
         if (is_nullish(obj))
             return optional ? mkv(x, V_UNDEF, loc) : unk(x, loc, "split() of undefined throws");
         if (obj->k != V_ENV && obj->k != V_STR && obj->k != V_COND)
@@ -1777,6 +1789,7 @@ static val *eval_split_list(xctx *x, ml_ts_unit *u, ml_ts_node *n, ml_loc loc)
         val *v = mkv(x, V_CALL, loc);
         v->fn = FN_SPLIT_LIST;
         v->b = false;
+        v->str = re; /* NULL: split at "," */
         v->num = optional ? ML_ES_UNSET_ALL : ML_ES_UNSET_THROWS;
         ml_vec_push(x->a, &v->args, obj);
         return v;
@@ -3954,7 +3967,12 @@ static void enabled_form(xctx *x, ml_server *s, val *v)
         } else {
             s->enabled_trim = v->b;
             s->enabled_unset = (uint8_t)v->num;
-            es->why = ml_printf(x->a, "a string split at commas (%s.split(\",\")%s): the list is worked out per link",
+            s->enabled_sep = v->str;
+            es->why = v->str ? ml_printf(x->a, "a string split at a regular expression (%s.split(%s)%s): the list "
+                                               "is worked out per link",
+                                         s->enabled_unset == ML_ES_UNSET_ALL ? "?" : "", v->str,
+                                         s->enabled_trim ? ", entries trimmed" : "")
+                             : ml_printf(x->a, "a string split at commas (%s.split(\",\")%s): the list is worked out per link",
                                 s->enabled_unset == ML_ES_UNSET_ALL ? "?" : "",
                                 s->enabled_trim ? ", entries trimmed" : ", entries not trimmed");
         }
@@ -4630,6 +4648,7 @@ static void keep_cfg(ml_arena *to, ml_interceptor_cfg *c)
 static void keep_server(ml_arena *to, ml_server *s)
 {
     s->package_name = keep_str(to, s->package_name);
+    s->enabled_sep = keep_str(to, s->enabled_sep);
     s->dir = keep_str(to, s->dir);
     ml_val *vals[] = {&s->port, &s->host, &s->allow_http1, &s->health_http_enabled, &s->shutdown_timeout,
                       &s->shutdown_auto, &s->otel_service_name, &s->otel_trust_remote,

@@ -153,6 +153,8 @@ typedef struct ml_server {
     bool enabled_trim;           /* entries are trimmed; otherwise one with blanks around it names no
                                     service (core/src/buildRoutes.ts: enabledServices.includes) */
     uint8_t enabled_unset;       /* what an unset V gives: ML_ES_UNSET_* */
+    const char *enabled_sep;     /* V.split(/re/): the literal "/re/flags" (regex.h ml_re_js_split);
+                                    NULL: split at "," */
     uint8_t enabled_all_when;    /* ML_ES_ALL_* mask: when the code mounts every service instead */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */
