@@ -130,7 +130,7 @@ const ml_rule ml_rule_ML604 = {
     .id = "ML604",
     .name = "otel-exporter-rejected",
     .level = ML_LEVEL_ERROR,
-    .summary = "An OTEL_*_EXPORTER value that @connectum/otel rejects at start-up",
+    .summary = "An OTEL_*_EXPORTER value that @connectum/otel rejects when it creates its provider",
     .description = "For a Connectum server whose package uses @connectum/otel (initProvider or "
                    "createOtelInterceptor), reads OTEL_TRACES_EXPORTER, OTEL_METRICS_EXPORTER and "
                    "OTEL_LOGS_EXPORTER in the env and envFrom ConfigMaps of each container that runs "
