@@ -4270,6 +4270,7 @@ typedef struct extract_ctx {
     ml_vec *facts;
     bool pkg_done;
     const char *pkg, *pkg_name, *dir;
+    unsigned cond_checks; /* call_conditional scans in this file (each is linear in its tokens) */
 } extract_ctx;
 
 /* The package is looked up once per file, and only when a call needs it. */
@@ -4415,6 +4416,8 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     one_server(x, c, u, call);
 }
 
+#define MAX_COND_CHECKS 64
+
 /* Is the ( that close (a ")") closes preceded by a control word whose body
  * runs only sometimes? */
 static bool control_paren(const ml_ts_unit *u, uint32_t close)
@@ -4475,7 +4478,9 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
     if (f == FN_INIT_PROVIDER) {
         fa->kind = ML_FACT_OTEL_NAME;
         fa->via = "initProvider";
-        fa->conditional = call_conditional(u, call->first);
+        /* each scan is linear in the file: past MAX_COND_CHECKS calls in
+         * one file the answer is "under a condition" (unknown), never a guess */
+        fa->conditional = c->cond_checks++ >= MAX_COND_CHECKS || call_conditional(u, call->first);
         key = "serviceName";
     } else {
         fa->kind = ML_FACT_OUTBOUND;
