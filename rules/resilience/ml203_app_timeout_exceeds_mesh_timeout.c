@@ -59,6 +59,8 @@ static const char *scope_words(ml_ctx *ctx, bool scoped, const ml_sc_scope *sc)
 static void scope_note(ml_ctx *ctx, ml_diag *d, const ml_resil_route_ref *ref, const ml_sc_scope *sc)
 {
     ml_arena *a = ctx->arena;
+    if (!sc->decider)
+        return;
     const ml_node *eg = ml_get(sc->decider->spec, "egress");
     ml_note(ctx, d, ml_node_loc(eg ? eg : sc->decider->name_node), "%s imports %s, not %s (sidecar.go "
             "ConvertToSidecarScope keeps only the VirtualServices its egress hosts import)",
