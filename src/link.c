@@ -26,6 +26,7 @@
 #include "meshlint/config.h"
 #include "meshlint/lsp.h"
 #include "meshlint/model.h"
+#include "meshlint/regex.h"
 #include "meshlint/ts.h"
 #include "meshlint/ts_lex.h"
 #include "meshlint/yaml.h"
@@ -441,6 +442,31 @@ static ml_setting exact_entries(const ml_model *m, ml_setting r)
     return r;
 }
 
+/* V.split(/re/) of the link's string: the entries JavaScript's split gives
+ * (regex.h ml_re_js_split), joined with commas as the rest expects; an
+ * entry with a comma in it names no service and is left out. */
+static ml_setting regex_entries(const ml_model *m, const ml_server *s, ml_setting r)
+{
+    ml_vec parts = {0};
+    if (ml_re_js_split(m->arena, s->enabled_sep, r.val.str, &parts) != ML_RE_YES)
+        return unknown_setting(ml_printf(m->arena, "splitting \"%s\" at %s was not evaluated (a match limit, or "
+                                                   "a value too long)", r.val.str, s->enabled_sep),
+                               r.source, r.loc);
+    ml_buf b;
+    ml_buf_init(&b);
+    ML_VEC_EACH(const char *, e, &parts) {
+        if (strchr(e, ','))
+            continue;
+        if (b.n || e != parts.items[0])
+            ml_buf_puts(&b, ",");
+        ml_buf_puts(&b, e);
+    }
+    r.val.str = ml_strndup(m->arena, b.s ? b.s : "", b.n);
+    r.source = ml_printf(m->arena, "%s, split at %s", r.source, s->enabled_sep);
+    ml_buf_free(&b);
+    return r;
+}
+
 /* The list r of server s, or every service (ABSENT) when the code passes
  * undefined for it (ml_server.enabled_all_when): the list is empty, or an
  * entry is "*" (parseServicesEnv trims entries and drops empty ones,
@@ -522,6 +548,10 @@ static ml_setting link_enabled_list(const ml_model *m, const ml_link *l)
     if (v->kind == ML_VAL_ABSENT)
         return str_setting("", "code", s->enabled_services.loc); /* parseServicesEnv() of nothing: [] */
     ml_setting r = effective(m, l, v, WANT_STR, NULL, 0, false, NULL);
+    if (s->enabled_sep && r.val.kind == ML_VAL_STR && r.val.str)
+        r = regex_entries(m, s, r);
+    if (r.val.kind != ML_VAL_STR)
+        return r;
     return s->enabled_trim ? r : exact_entries(m, r);
 }
 

@@ -893,3 +893,110 @@ ml_loc ml_scalar_byte_loc(const ml_node *n, size_t off)
     }
     return r;
 }
+
+/* ---- JavaScript split ------------------------------------------------- */
+
+/* Compile "/pat/flags" with malloc'd PCRE2 memory; *why for a refusal. */
+static pcre2_code *js_compile(const char *lit, const char **why)
+{
+    const char *end = lit ? strrchr(lit, '/') : NULL;
+    if (!lit || lit[0] != '/' || !end || end == lit) {
+        *why = "not a regular expression literal";
+        return NULL;
+    }
+    uint32_t opts = PCRE2_DOLLAR_ENDONLY | PCRE2_ALT_BSUX;
+    for (const char *f = end + 1; *f; f++) {
+        switch (*f) {
+        case 'g': case 'y': case 'd': break;
+        case 'i': opts |= PCRE2_CASELESS; break;
+        case 'm': opts |= PCRE2_MULTILINE; opts &= ~(uint32_t)PCRE2_DOLLAR_ENDONLY; break;
+        case 's': opts |= PCRE2_DOTALL; break;
+        case 'u': opts |= PCRE2_UTF; break;
+        default:
+            *why = "a regular expression flag meshlint does not evaluate";
+            return NULL;
+        }
+    }
+    int err = 0;
+    PCRE2_SIZE eoff = 0;
+    pcre2_code *code = pcre2_compile((PCRE2_SPTR)(lit + 1), (PCRE2_SIZE)(end - lit - 1), opts, &err, &eoff, NULL);
+    if (!code) {
+        *why = "a regular expression PCRE2 does not compile";
+        return NULL;
+    }
+    uint32_t caps = 0;
+    pcre2_pattern_info(code, PCRE2_INFO_CAPTURECOUNT, &caps);
+    if (caps) {
+        pcre2_code_free(code);
+        *why = "a separator with a capturing group (split puts the captured text into the list)";
+        return NULL;
+    }
+    *why = NULL;
+    return code;
+}
+
+/* The end of a match anchored at q, or -1 (none), -2 (a limit, or an
+ * offset inside a UTF-8 character). */
+static long js_match_end(const pcre2_code *code, const char *s, size_t size, size_t q, pcre2_match_data *md,
+                         pcre2_match_context *mc)
+{
+    int rc = pcre2_match(code, (PCRE2_SPTR)s, size, q, PCRE2_ANCHORED, md, mc);
+    if (rc >= 0)
+        return (long)pcre2_get_ovector_pointer(md)[1];
+    return rc == PCRE2_ERROR_NOMATCH ? -1 : -2;
+}
+
+const char *ml_re_js_split_check(const char *literal)
+{
+    const char *why = NULL;
+    pcre2_code *code = js_compile(literal, &why);
+    pcre2_code_free(code);
+    return why;
+}
+
+ml_re_answer ml_re_js_split(ml_arena *a, const char *literal, const char *s, ml_vec *out)
+{
+    const char *why = NULL;
+    pcre2_code *code = js_compile(literal, &why);
+    size_t size = s ? strlen(s) : 0;
+    if (!code || !s || size > ML_RE_MAX_SUBJECT) {
+        pcre2_code_free(code);
+        return ML_RE_UNKNOWN;
+    }
+    pcre2_match_context *mc = pcre2_match_context_create(NULL);
+    pcre2_match_data *md = pcre2_match_data_create(1, NULL);
+    ml_re_answer ans = mc && md ? ML_RE_YES : ML_RE_UNKNOWN;
+    if (mc) {
+        pcre2_set_match_limit(mc, ML_RE_MATCH_LIMIT);
+        pcre2_set_depth_limit(mc, ML_RE_DEPTH_LIMIT);
+        pcre2_set_heap_limit(mc, ML_RE_HEAP_LIMIT_KIB);
+    }
+    if (ans == ML_RE_YES && size == 0) {
+        long e = js_match_end(code, s, size, 0, md, mc);
+        if (e == -2)
+            ans = ML_RE_UNKNOWN;
+        else if (e < 0)
+            ml_vec_push(a, out, (void *)"");
+    } else if (ans == ML_RE_YES) {
+        size_t p = 0, q = 0;
+        while (q < size) {
+            long e = js_match_end(code, s, size, q, md, mc);
+            if (e == -2) {
+                ans = ML_RE_UNKNOWN;
+                break;
+            }
+            if (e < 0 || (size_t)e == p) {
+                q++;
+                continue;
+            }
+            ml_vec_push(a, out, ml_strndup(a, s + p, q - p));
+            p = q = (size_t)e;
+        }
+        if (ans == ML_RE_YES)
+            ml_vec_push(a, out, ml_strndup(a, s + p, size - p));
+    }
+        pcre2_match_data_free(md);
+    pcre2_match_context_free(mc);
+    pcre2_code_free(code);
+    return ans;
+}

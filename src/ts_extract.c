@@ -14,6 +14,7 @@
  * recursion depth and total work are capped per server.
  */
 #include "meshlint/lsp.h"
+#include "meshlint/regex.h"
 #include "meshlint/ts.h"
 #include "meshlint/ts_lex.h"
 
@@ -1762,10 +1763,21 @@ static val *eval_split_list(xctx *x, ml_ts_unit *u, ml_ts_node *n, ml_loc loc)
     bool optional = (callee->flags & ML_NF_OPTIONAL) != 0;
     val *obj = ev(x, u, callee->a);
     if (strcmp(callee->str, "split") == 0) {
-        val *sep = ev(x, u, n->kids[0]);
-        if (sep->k != V_STR || strcmp(sep->str, ",") != 0)
-            return unk(x, loc, ml_printf(x->a, "call to %s() with a separator other than \",\"",
-                                         node_text(x, u, callee)));
+        /* a regex literal separator: split as JavaScript does, per link
+         * (regex.h ml_re_js_split), when PCRE2 compiles it */
+        const char *re = NULL;
+        if (n->kids[0]->kind == ML_N_REGEX) {
+            const ml_tok *t = ml_ts_tok(u, n->kids[0]->first);
+            re = ml_strndup(x->a, u->src + t->off, t->end - t->off);
+            const char *why = ml_re_js_split_check(re);
+            if (why)
+                return unk(x, loc, ml_printf(x->a, "call to %s() at %s: %s", node_text(x, u, callee), re, why));
+        } else {
+            val *sep = ev(x, u, n->kids[0]);
+            if (sep->k != V_STR || strcmp(sep->str, ",") != 0)
+                return unk(x, loc, ml_printf(x->a, "call to %s() with a separator other than \",\" or a regular "
+                                                   "expression literal", node_text(x, u, callee)));
+        }
         if (is_nullish(obj))
             return optional ? mkv(x, V_UNDEF, loc) : unk(x, loc, "split() of undefined throws");
         if (obj->k != V_ENV && obj->k != V_STR && obj->k != V_COND)
@@ -1777,6 +1789,7 @@ static val *eval_split_list(xctx *x, ml_ts_unit *u, ml_ts_node *n, ml_loc loc)
         val *v = mkv(x, V_CALL, loc);
         v->fn = FN_SPLIT_LIST;
         v->b = false;
+        v->str = re; /* NULL: split at "," */
         v->num = optional ? ML_ES_UNSET_ALL : ML_ES_UNSET_THROWS;
         ml_vec_push(x->a, &v->args, obj);
         return v;
@@ -3663,11 +3676,12 @@ static bool do_method_filter(xctx *x, ml_server *s, val *call, bool maybe)
 /* createOtelInterceptor({ trustRemote }): OTel is on, and the server span
  * joins the caller's trace only with trustRemote: true
  * (otel/src/interceptor.ts). */
-static void do_otel_interceptor(xctx *x, ml_server *s, val *call)
+static void do_otel_interceptor(xctx *x, ml_server *s, val *call, bool maybe)
 {
     s->otel_used = true;
     s->otel_used_loc = call->loc;
     s->otel_interceptor_loc = call->loc;
+    s->otel_interceptor_maybe = maybe;
     val *o = call->args.n ? call->args.items[0] : NULL;
     if (!o || is_nullish(o)) {
         s->otel_trust_remote.kind = ML_VAL_ABSENT;
@@ -3676,6 +3690,8 @@ static void do_otel_interceptor(xctx *x, ml_server *s, val *call)
         s->otel_trust_remote = option_val(x, s, o, "trustRemote", call->loc, false, NULL);
         lookup wt = obj_get(x, o, "withoutTracing");
         s->otel_no_tracing = !wt.unknown && wt.v && wt.v->k == V_BOOL && wt.v->b;
+        lookup wm = obj_get(x, o, "withoutMetrics");
+        s->otel_no_metrics = !wm.unknown && wm.v && wm.v->k == V_BOOL && wm.v->b;
     } else {
         s->otel_trust_remote.kind = ML_VAL_UNKNOWN;
         s->otel_trust_remote.why = o->k == V_UNKNOWN ? o->why : "options are not an object literal";
@@ -3726,7 +3742,7 @@ static void do_interceptors(xctx *x, ml_server *s, val *opts)
             continue;
         }
         if (v->k == V_CALL && v->fn == FN_OTEL_INTERCEPTOR) {
-            do_otel_interceptor(x, s, v);
+            do_otel_interceptor(x, s, v, e->maybe);
             continue;
         }
         if (v->k == V_CALL || v->k == V_FUNC || is_nullish(v) || (v->k == V_BOOL && !v->b))
@@ -3951,7 +3967,12 @@ static void enabled_form(xctx *x, ml_server *s, val *v)
         } else {
             s->enabled_trim = v->b;
             s->enabled_unset = (uint8_t)v->num;
-            es->why = ml_printf(x->a, "a string split at commas (%s.split(\",\")%s): the list is worked out per link",
+            s->enabled_sep = v->str;
+            es->why = v->str ? ml_printf(x->a, "a string split at a regular expression (%s.split(%s)%s): the list "
+                                               "is worked out per link",
+                                         s->enabled_unset == ML_ES_UNSET_ALL ? "?" : "", v->str,
+                                         s->enabled_trim ? ", entries trimmed" : "")
+                             : ml_printf(x->a, "a string split at commas (%s.split(\",\")%s): the list is worked out per link",
                                 s->enabled_unset == ML_ES_UNSET_ALL ? "?" : "",
                                 s->enabled_trim ? ", entries trimmed" : ", entries not trimmed");
         }
@@ -4249,6 +4270,7 @@ typedef struct extract_ctx {
     ml_vec *facts;
     bool pkg_done;
     const char *pkg, *pkg_name, *dir;
+    unsigned cond_checks; /* call_conditional scans in this file (each is linear in its tokens) */
 } extract_ctx;
 
 /* The package is looked up once per file, and only when a call needs it. */
@@ -4394,6 +4416,51 @@ static void on_server(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *v
     one_server(x, c, u, call);
 }
 
+#define MAX_COND_CHECKS 64
+
+/* Is the ( that close (a ")") closes preceded by a control word whose body
+ * runs only sometimes? */
+static bool control_paren(const ml_ts_unit *u, uint32_t close)
+{
+    static const char *const words[] = {"if", "while", "for", "switch", "catch", NULL};
+    for (uint32_t j = 0; j + 1 <= close; j++) {
+        if (!ml_tok_p(u, j, ML_P_LPAREN) || ml_ts_match(u, j) != close)
+            continue;
+        for (int k = 0; j > 0 && words[k]; k++)
+            if (ml_tok_is(u, j - 1, words[k]))
+                return true;
+        return false;
+    }
+    return false;
+}
+
+/* Does the call starting at token first run only under a condition? By the
+ * tokens around it: an operand of &&, ||, ?? or ?:, the statement of an
+ * if/else/loop/switch case/catch, or inside a block that is one (any
+ * enclosing block counts: a function declared there exists only then).
+ * Whether a function holding the call is called is not judged. */
+static bool call_conditional(const ml_ts_unit *u, uint32_t first)
+{
+    uint32_t t = first;
+    if (t > 0 && (ml_tok_is(u, t - 1, "await") || ml_tok_is(u, t - 1, "void")))
+        t--;
+    if (t > 0) {
+        uint32_t p = t - 1;
+        if (ml_tok_p(u, p, ML_P_ANDAND) || ml_tok_p(u, p, ML_P_OROR) || ml_tok_p(u, p, ML_P_QQ) ||
+            ml_tok_p(u, p, ML_P_Q) || ml_tok_p(u, p, ML_P_COLON) || ml_tok_is(u, p, "else") ||
+            (ml_tok_p(u, p, ML_P_RPAREN) && control_paren(u, p)))
+            return true;
+    }
+    for (uint32_t i = 1; i < first; i++) {
+        if (!ml_tok_p(u, i, ML_P_LBRACE) || ml_ts_match(u, i) <= first)
+            continue;
+        if (ml_tok_is(u, i - 1, "else") || ml_tok_p(u, i - 1, ML_P_COLON) ||
+            (ml_tok_p(u, i - 1, ML_P_RPAREN) && control_paren(u, i - 1)))
+            return true;
+    }
+    return false;
+}
+
 static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vctx)
 {
     extract_ctx *c = vctx;
@@ -4411,6 +4478,9 @@ static void on_fact(xctx *x, ml_ts_unit *u, ml_ts_node *call, fn_id f, void *vct
     if (f == FN_INIT_PROVIDER) {
         fa->kind = ML_FACT_OTEL_NAME;
         fa->via = "initProvider";
+        /* each scan is linear in the file: past MAX_COND_CHECKS calls in
+         * one file the answer is "under a condition" (unknown), never a guess */
+        fa->conditional = c->cond_checks++ >= MAX_COND_CHECKS || call_conditional(u, call->first);
         key = "serviceName";
     } else {
         fa->kind = ML_FACT_OUTBOUND;
@@ -4583,6 +4653,7 @@ static void keep_cfg(ml_arena *to, ml_interceptor_cfg *c)
 static void keep_server(ml_arena *to, ml_server *s)
 {
     s->package_name = keep_str(to, s->package_name);
+    s->enabled_sep = keep_str(to, s->enabled_sep);
     s->dir = keep_str(to, s->dir);
     ml_val *vals[] = {&s->port, &s->host, &s->allow_http1, &s->health_http_enabled, &s->shutdown_timeout,
                       &s->shutdown_auto, &s->otel_service_name, &s->otel_trust_remote,
@@ -4674,6 +4745,10 @@ void ml_ts_apply_fact(ml_model *m, ml_server *s, const ml_ts_fact *fa)
         if (!s->otel_used) {
             s->otel_used = true;
             s->otel_used_loc = fa->loc;
+        }
+        if (s->otel_init != 1 && (!fa->conditional || !s->otel_init)) {
+            s->otel_init = fa->conditional ? 2 : 1;
+            s->otel_init_loc = fa->loc;
         }
         if (s->otel_service_name.kind == ML_VAL_ABSENT && fa->val.kind != ML_VAL_ABSENT) {
             s->otel_service_name = fa->val;

@@ -97,6 +97,23 @@ ml_re_answer ml_re_covers_prefix(const ml_regex *re, const char *prefix, ml_re_b
 /* The pattern as written (NUL-terminated, in the arena). */
 const char *ml_re_pattern(const ml_regex *re);
 
+/* JavaScript's String.prototype.split with a regex literal ("/pat/flags",
+ * as the code writes it), for enabledServices lists: ECMA-262
+ * RegExp.prototype[@@split]. From p = q = 0, the separator is tried
+ * anchored at q (the spec's sticky splitter); no match, or an empty match
+ * ending at p, moves q on by one; a match ending at e pushes S[p, q) and
+ * continues at p = q = e; the rest S[p, size) is pushed last. An empty S
+ * gives [] when the separator matches it, else [""]. The pattern is
+ * compiled by PCRE2 with JavaScript's escapes (PCRE2_ALT_BSUX) and
+ * `$` only at the end; flags g, y and d change nothing for split, i, m, s
+ * and u map to PCRE2's options, any other flag is unsupported, and so is
+ * a capturing group (split would put the captured text into the list).
+ * ml_re_js_split_check returns NULL when the literal is usable, else why;
+ * ml_re_js_split fills out (const char* entries in the arena) under the
+ * same limits as ml_re_full_match, ML_RE_UNKNOWN past them. */
+const char *ml_re_js_split_check(const char *literal);
+ml_re_answer ml_re_js_split(ml_arena *a, const char *literal, const char *s, ml_vec *out);
+
 /* The location of byte `off` of scalar n's value in its file: exact when the
  * scalar is written on one line without escapes (plain, or quoted without
  * escape sequences), else the scalar's own location. */

@@ -50,6 +50,48 @@ ml_sc_answer ml_sidecar_ns_imports_vs(const ml_model *m, const char *ns, const m
  * select, else its namespace's, else the root namespace's). */
 ml_sc_answer ml_sidecar_workload_imports_vs(const ml_model *m, const ml_workload *w, const ml_resource *vs,
                                             const ml_resource **decider);
+/* The same for the Service of namespace svc_ns with host fqdn: do the
+ * sidecar proxies of namespace ns import it (and so the DestinationRule
+ * Istio keeps for it)? sidecar.go ConvertToSidecarScope: only imported
+ * Services get a destinationRules entry; selectServices matches the hosts
+ * listed for the Service's namespace, else those for "*"; the destination
+ * hosts of imported VirtualServices are imported too. */
+ml_sc_answer ml_sidecar_ns_imports_host(const ml_model *m, const char *ns, const char *svc_ns, const char *fqdn,
+                                        const ml_resource **decider);
+
+/* One answer per client namespace: fn is ml_sidecar_ns_imports_vs or
+ * ml_sidecar_ns_imports_host with its arguments bound (ns NULL: a
+ * namespace the input lacks). */
+typedef ml_sc_answer (*ml_sc_judge)(const ml_model *m, const char *ns, const void *arg,
+                                    const ml_resource **decider);
+/* True when vs binds the mesh gateway only (no gateway, or just "mesh"):
+ * only sidecars (and waypoints) apply it. */
+bool ml_sidecar_vs_only_mesh(const ml_virtualservice *vs);
+/* The judges: arg is the VirtualService's ml_resource, or an ml_sc_host. */
+typedef struct ml_sc_host {
+    const char *svc_ns, *fqdn;
+} ml_sc_host;
+ml_sc_answer ml_sc_judge_vs(const ml_model *m, const char *ns, const void *vs, const ml_resource **decider);
+ml_sc_answer ml_sc_judge_host(const ml_model *m, const char *ns, const void *host, const ml_resource **decider);
+/* The client namespaces of config r (exportTo, ml_export_visible), sorted
+ * by judge's answer: the input's namespaces r is visible in (skip_empty:
+ * those without workloads are left out, for --assume-complete), and
+ * elsewhere for the namespaces the input lacks when r is exported beyond
+ * it (elsewhere_asked). decider: the Sidecar of the first NO. False when
+ * the input does not decide which namespaces exist (an apply-time
+ * namespace) or the work would be too large. */
+typedef struct ml_sc_scope {
+    ml_vec yes, no, unknown;       /* const char* namespaces, load order */
+    ml_sc_answer elsewhere;        /* ML_SC_NO when not asked */
+    bool elsewhere_asked;
+    const ml_resource *decider;
+} ml_sc_scope;
+bool ml_sidecar_scope_of(const ml_model *m, ml_arena *a, const ml_resource *r, bool skip_empty, ml_sc_judge judge,
+                         const void *arg, ml_sc_scope *out);
+/* True when no client namespace's sidecars import it, and some was asked. */
+bool ml_sc_scope_none(const ml_sc_scope *s);
+/* "a, b, c" of a vector of namespace names. */
+const char *ml_sc_ns_list(ml_arena *a, const ml_vec *nss);
 /* The egress hosts of a Sidecar as written, quoted and comma-separated
  * (for messages); for a Sidecar without egress, the default host and the
  * words "(no egress)". */

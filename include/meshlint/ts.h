@@ -133,6 +133,11 @@ typedef struct ml_server {
     ml_loc otel_used_loc;
     ml_val otel_trust_remote;  /* createOtelInterceptor({trustRemote}); ABSENT => false */
     bool otel_no_tracing;      /* createOtelInterceptor({ withoutTracing: true }): metrics only */
+    bool otel_no_metrics;      /* createOtelInterceptor({ withoutMetrics: true }) */
+    bool otel_interceptor_maybe; /* the createOtelInterceptor element may be left out at run time */
+    uint8_t otel_init;         /* initProvider in the package: 0 none, 1 called unconditionally,
+                                * 2 only under a condition (ml_ts_fact.conditional) */
+    ml_loc otel_init_loc;
     ml_loc otel_interceptor_loc; /* the createOtelInterceptor call, when among the interceptors */
 
     ml_vec outbound;       /* ml_outbound* */
@@ -148,6 +153,8 @@ typedef struct ml_server {
     bool enabled_trim;           /* entries are trimmed; otherwise one with blanks around it names no
                                     service (core/src/buildRoutes.ts: enabledServices.includes) */
     uint8_t enabled_unset;       /* what an unset V gives: ML_ES_UNSET_* */
+    const char *enabled_sep;     /* V.split(/re/): the literal "/re/flags" (regex.h ml_re_js_split);
+                                    NULL: split at "," */
     uint8_t enabled_all_when;    /* ML_ES_ALL_* mask: when the code mounts every service instead */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */

@@ -246,6 +246,7 @@ typedef struct ml_ts_fact {
     ml_loc loc;        /* the call */
     const char *via;   /* "initProvider", "createConnectTransport", ... */
     bool grpc;         /* ML_FACT_OUTBOUND: a gRPC (HTTP/2) transport */
+    bool conditional;  /* the call runs only under a condition (if/else/switch/catch, &&, ||, ??, ?:) */
 } ml_ts_fact;
 
 /* Servers and facts of one tokenized unit. New servers are appended to

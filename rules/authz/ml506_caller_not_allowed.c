@@ -127,21 +127,21 @@ static const char *outbound_url(ml_ctx *ctx, const ml_link *l, const ml_outbound
         *origin_loc = o->url.loc;
         return o->url.str;
     }
-    if (o->url.kind != ML_VAL_ENV || !o->url.env)
+    /* the link's own resolution (ml_link_outbound_url: env chains,
+     * builder alternatives), as every rule resolves a peer */
+    ml_setting s = ml_link_outbound_url(ctx->model, l, o);
+    if (s.val.kind != ML_VAL_STR || !s.val.str)
         return NULL;
-    ml_setting s = ml_container_env(ctx->model, l->workload, l->container, o->url.env);
-    if (s.val.kind == ML_VAL_STR) {
-        *origin = s.source ? s.source : ml_printf(ctx->arena, "env %s", o->url.env);
-        *origin_loc = s.loc;
-        return s.val.str;
-    }
-    if (s.val.kind == ML_VAL_ABSENT && o->url.env_default && o->url.env_default->kind == ML_VAL_STR) {
+    *origin_loc = s.loc;
+    if (o->url.kind == ML_VAL_ENV && o->url.env && o->url.env_default && o->url.env_default->kind == ML_VAL_STR &&
+        ml_starts_with(s.source ? s.source : "", "default in code"))
         *origin = ml_printf(ctx->arena, "the code's default for env %s, which the container does not set",
                             o->url.env);
-        *origin_loc = o->url.env_default->loc;
-        return o->url.env_default->str;
-    }
-    return NULL;
+    else if (o->url.kind == ML_VAL_ENV && o->url.env && !s.source)
+        *origin = ml_printf(ctx->arena, "env %s", o->url.env);
+    else
+        *origin = s.source ? s.source : "the code";
+    return s.val.str;
 }
 
 typedef struct refusal {

@@ -17,6 +17,55 @@
  */
 #include "resilience_common.h"
 #include "../traffic/gwapi_common.h"
+#include "meshlint/sidecar.h"
+
+/* Which callers' sidecars apply the route (sidecar.h; sidecar.go
+ * ConvertToSidecarScope keeps only the VirtualServices a Sidecar's egress
+ * hosts import). Asked only when the model has Sidecars, the route binds
+ * the mesh gateway alone, and the server's pods have no waypoint that
+ * would apply it whatever the callers import. */
+static bool route_scope(ml_ctx *ctx, const ml_resil_route_ref *ref, const ml_workload *w, ml_sc_scope *sc)
+{
+    const ml_model *m = ctx->model;
+    if (!m->by_kind[ML_K_SIDECAR].n || !ml_sidecar_vs_only_mesh(ref->vs))
+        return false;
+    const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
+    if (!dp || (dp->kind != ML_DP_SIDECAR && dp->kind != ML_DP_NONE && dp->kind != ML_DP_AMBIENT))
+        return false;
+    return ml_sidecar_scope_of(m, ctx->arena, ref->vs->res, ml_assume_complete(ctx), ml_sc_judge_vs,
+                               ref->vs->res, sc);
+}
+
+/* The callers a partly imported route binds, for the message: "" when
+ * every caller namespace imports it (or the scope was not asked). */
+static const char *scope_words(ml_ctx *ctx, bool scoped, const ml_sc_scope *sc)
+{
+    ml_arena *a = ctx->arena;
+    bool out_no = scoped && sc->elsewhere_asked && sc->elsewhere == ML_SC_NO;
+    if (!scoped || (!sc->no.n && !out_no))
+        return "";
+    const char *in = sc->yes.n ? ml_printf(a, "namespace%s %s", sc->yes.n > 1 ? "s" : "", ml_sc_ns_list(a, &sc->yes))
+                               : NULL;
+    const char *also = sc->elsewhere_asked && sc->elsewhere == ML_SC_YES ? "namespaces outside the input" : NULL;
+    const char *applied = in && also ? ml_printf(a, "%s and %s", in, also) : in ? in : also;
+    const char *not_in = sc->no.n ? ml_printf(a, "namespace%s %s%s", sc->no.n > 1 ? "s" : "",
+                                              ml_sc_ns_list(a, &sc->no), out_no ? " and outside the input" : "")
+                                  : "the namespaces outside the input";
+    return ml_printf(a, " (for callers in %s only: the Sidecar egress hosts of %s leave the VirtualService out, so "
+                        "calls from there are not cut by it)",
+                     applied ? applied : "namespaces whose import is not known", not_in);
+}
+
+static void scope_note(ml_ctx *ctx, ml_diag *d, const ml_resil_route_ref *ref, const ml_sc_scope *sc)
+{
+    ml_arena *a = ctx->arena;
+    if (!sc->decider)
+        return;
+    const ml_node *eg = ml_get(sc->decider->spec, "egress");
+    ml_note(ctx, d, ml_node_loc(eg ? eg : sc->decider->name_node), "%s imports %s, not %s (sidecar.go "
+            "ConvertToSidecarScope keeps only the VirtualServices its egress hosts import)",
+            ml_res_display(a, sc->decider), ml_sidecar_hosts_text(a, sc->decider), ml_res_display(a, ref->vs->res));
+}
 
 static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, const ml_resil_num *dur,
                         const ml_resil_route_ref *ref)
@@ -24,6 +73,11 @@ static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_
     ml_arena *a = ctx->arena;
     if (!ml_resil_first_time(seen, a, ref->rt, s, dur->num))
         return;
+    ml_sc_scope sc;
+    bool scoped = route_scope(ctx, ref, l->workload, &sc);
+    if (scoped && ml_sc_scope_none(&sc))
+        return; /* no caller's sidecar loads the route (ML325) */
+    const char *who = scope_words(ctx, scoped, &sc);
 
     ml_resil_retry p = ml_resil_route_retry(a, ref->rt);
     double d_ns = dur->num * 1e6;
@@ -44,22 +98,24 @@ static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_
         d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p.per_try_node),
                       "perTryTimeout %s of %s gives up on each try before %s does: the handler keeps working "
                       "for up to %s on a try nobody waits for, and a mesh retry (attempts: %lld) may start "
-                      "while it still runs",
-                      ml_str(p.per_try_node), ml_resil_route_words(a, ref), server, dtext, p.attempts);
+                      "while it still runs%s",
+                      ml_str(p.per_try_node), ml_resil_route_words(a, ref), server, dtext, p.attempts, who);
         if (t_short)
             ml_note(ctx, d, ml_node_loc(tn), "timeout %s also ends the whole request before the handler's %s",
                     ml_str(tn), dtext);
     } else {
         d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tn),
                       "timeout %s of %s gives up on the request before %s does: the handler keeps working for "
-                      "up to %s on a request nobody waits for, and every downstream call with it",
-                      ml_str(tn), ml_resil_route_words(a, ref), server, dtext);
+                      "up to %s on a request nobody waits for, and every downstream call with it%s",
+                      ml_str(tn), ml_resil_route_words(a, ref), server, dtext, who);
     }
     ml_note(ctx, d, s->timeout.loc, "%s sets the handler's deadline: %s",
             ml_resil_cfg_words(a, &s->timeout, "timeout", "createTimeoutInterceptor"),
             ml_resil_num_text(a, "duration", dur, " ms"));
     if (dur->origin && !dur->is_default && dur->loc.file)
         ml_note(ctx, d, dur->loc, "the duration for %s comes from here", ml_res_display(a, l->workload->res));
+    if (*who)
+        scope_note(ctx, d, ref, &sc);
     /* ambient without a waypoint: the server's side has no proxy that
      * applies a VirtualService; callers with a sidecar (and gateways) do */
     const ml_dataplane_fact *dp = ml_mesh_dataplane(ctx->model, l->workload);
@@ -216,6 +272,14 @@ const ml_rule ml_rule_ML203 = {
         "ambient mode without a waypoint (src/mesh.c), ztunnel applies no VirtualService; the finding then "
         "carries a note that only callers with a sidecar (and gateways the route is bound to) apply the "
         "timeout.\n"
+        "\n"
+        "A VirtualService bound only to the mesh gateway is applied by the callers' sidecars, and only by "
+        "those whose Sidecar resource imports it through its egress hosts (pilot/pkg/model/sidecar.go "
+        "ConvertToSidecarScope with virtualservice.go SelectVirtualServices; src/sidecar.c). When the input "
+        "has Sidecars, the rule asks for every namespace the VirtualService is exported to: when none "
+        "imports it (ML325), it stays silent; when some do not, the message says for which callers the "
+        "timeout holds and a note names the Sidecar that leaves it out. Behind a waypoint this does not "
+        "apply (the waypoint applies the route whatever the callers import).\n"
         "\n"
         "HTTPRoute rules attached to an Istio Gateway (gatewayClassName istio) whose backendRefs (permitted ones: ML313) reach the "
         "workload are compared with the route Istio builds from them (pilot/pkg/config/kube/gateway/"

@@ -774,14 +774,11 @@ const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_
 {
     if (o->url.kind == ML_VAL_STR)
         return o->url.str;
-    if (o->url.kind != ML_VAL_ENV || !o->url.env || !l || !l->workload)
+    if (!l || !l->workload)
         return NULL;
-    ml_setting s = ml_container_env(ctx->model, l->workload, l->container, o->url.env);
-    if (s.val.kind == ML_VAL_STR)
-        return s.val.str;
-    if (s.val.kind == ML_VAL_ABSENT && o->url.env_default && o->url.env_default->kind == ML_VAL_STR)
-        return o->url.env_default->str;
-    return NULL;
+    /* the link's own resolution (env chains, builder alternatives) */
+    ml_setting s = ml_link_outbound_url(ctx->model, l, o);
+    return s.val.kind == ML_VAL_STR ? s.val.str : NULL;
 }
 
 bool ml_resil_first_time(ml_map *seen, ml_arena *a, const void *p1, const void *p2, double n)

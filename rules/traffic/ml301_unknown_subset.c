@@ -116,6 +116,24 @@ static void report_not_exported(ml_ctx *ctx, const ml_resource *r, const ml_rout
 {
     const char *client = cl->ns;
     const char *what = dest_what(rt, mirror), *fails = dest_fails(rt, mirror);
+    if (ml_export_visible(ctx->model, dr->res, client) == ML_EXPORT_YES) {
+        /* exported to the client, but from a namespace the lookup never
+         * visits (push_context.go destinationRule: the client's, the
+         * Service's, the root namespace) */
+        ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
+                                  "%s of %s in %s names subset %s, which %s defines, but Istio looks the "
+                                  "DestinationRule of the %s of %s up only in namespace %s, the host's namespace "
+                                  "(for a ServiceEntry host, the ServiceEntry's) and the root namespace %s, and "
+                                  "finds none there: namespace %s is none of them, so they see no subset %s and %s",
+                                  what, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset,
+                                  ml_res_display(ctx->arena, dr->res), cl->proxies, client, client, tr_root_ns(ctx),
+                                  dr->res->ns, subset, fails);
+        ml_note(ctx, diag, ml_res_loc(dr->res), "%s is in namespace %s", ml_res_display(ctx->arena, dr->res),
+                dr->res->ns);
+        ml_help(ctx, diag, "move the DestinationRule into the host's namespace (exported to %s) or into namespace %s",
+                client, client);
+        return;
+    }
     ml_diag *diag = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(d->subset),
                               "%s of %s in %s names subset %s, which %s defines, but its exportTo %s does "
                               "not include namespace %s: the %s of %s use this route but see no subset %s, "
@@ -445,7 +463,11 @@ const ml_rule ml_rule_ML301 = {
                    "the rules of its own namespace (namespaceLocal: every rule there whose exportTo is empty, "
                    "\"*\", \".\" or the namespace), then those the host's Service namespace exports to it "
                    "(exportedByNamespace, getExportedDestinationRuleFromNamespace), then those the root "
-                   "namespace exports to it; each step takes the most specific host (MostSpecificHostMatch in "
+                   "namespace exports to it. For a ServiceEntry host the Service's namespace is the ServiceEntry's "
+                   "(serviceentry/conversion.go convertServices sets Attributes.Namespace from it): the one "
+                   "exported to the client, the client's own namespace's first when several are (sidecar.go "
+                   "selectServices); with several other namespaces to pick from the rule stays silent. A rule in "
+                   "any other namespace is never used, even when exported to the client. Each step takes the most specific host (MostSpecificHostMatch in "
                    "pilot/pkg/model/config.go: the exact host, else the longest matching wildcard) and the first "
                    "step with a match wins. Rules of one namespace for one host merge (mergeDestinationRule in "
                    "pilot/pkg/model/destination_rule.go: their subsets add up); rules of different namespaces "

@@ -638,27 +638,29 @@ static bool caller_url(ml_ctx *ctx, const ml_link *l, const ml_outbound *o, call
         c->origin = "the code";
         return true;
     }
-    if (o->url.kind != ML_VAL_ENV || !o->url.env)
-        return false;
-    ml_setting s;
-    memset(&s, 0, sizeof s);
-    s.val.kind = ML_VAL_ABSENT;
-    if (l)
-        s = ml_container_env(ctx->model, l->workload, l->container, o->url.env);
-    if (s.val.kind == ML_VAL_STR && s.val.str) {
-        c->url = s.val.str;
-        c->origin = s.source ? s.source : ml_printf(ctx->arena, "env %s", o->url.env);
-        c->origin_loc = s.loc;
-        return true;
-    }
-    if (s.val.kind == ML_VAL_ABSENT && o->url.env_default && o->url.env_default->kind == ML_VAL_STR &&
-        o->url.env_default->str) {
+    bool one_default = o->url.kind == ML_VAL_ENV && o->url.env && o->url.env_default &&
+                       o->url.env_default->kind == ML_VAL_STR && o->url.env_default->str;
+    if (!l) {
+        /* an unlinked caller: only the code's own default says anything */
+        if (!one_default)
+            return false;
         c->url = o->url.env_default->str;
-        c->origin = l ? ml_printf(ctx->arena, "the code's default, as the container does not set %s", o->url.env)
-                      : ml_printf(ctx->arena, "the code's default for %s", o->url.env);
+        c->origin = ml_printf(ctx->arena, "the code's default for %s", o->url.env);
         return true;
     }
-    return false;
+    /* the link's own resolution (ml_link_outbound_url: env chains,
+     * builder alternatives), as every rule resolves a peer */
+    ml_setting s = ml_link_outbound_url(ctx->model, l, o);
+    if (s.val.kind != ML_VAL_STR || !s.val.str)
+        return false;
+    c->url = s.val.str;
+    if (one_default && ml_starts_with(s.source ? s.source : "", "default in code")) {
+        c->origin = ml_printf(ctx->arena, "the code's default, as the container does not set %s", o->url.env);
+    } else {
+        c->origin = s.source ? s.source : o->url.env ? ml_printf(ctx->arena, "env %s", o->url.env) : "the code";
+        c->origin_loc = s.loc;
+    }
+    return true;
 }
 
 static const char *host_fqdn(ml_ctx *ctx, const char *host, const caller *c)

@@ -7,25 +7,11 @@
  * unbound apply-time namespace), and every host's pods are sidecar pods
  * (an ambient waypoint applies VirtualServices without a Sidecar).
  */
-#include <stdint.h>
 #include <string.h>
-
-/* namespaces x Sidecars judged per VirtualService, at most */
-#define MAX_WORK 100000u
 
 #include "meshlint/mesh.h"
 #include "meshlint/rule.h"
 #include "meshlint/sidecar.h"
-
-static bool only_mesh(const ml_virtualservice *vs)
-{
-    if (!vs->mesh_gateway)
-        return false;
-    for (size_t i = 0; ml_is_seq(vs->gateways) && i < vs->gateways->n; i++)
-        if (!ml_streq(ml_str_nonnull(vs->gateways->items[i]), "mesh"))
-            return false;
-    return true;
-}
 
 /* Every host a Service of the input whose pods all run a sidecar (or are
  * outside the mesh): no waypoint may apply the VirtualService instead. */
@@ -48,75 +34,23 @@ static bool hosts_sidecar_only(ml_ctx *ctx, const ml_virtualservice *vs)
     return true;
 }
 
-typedef struct exp_scan {
-    const ml_model *m;
-    bool elsewhere; /* exported to some namespace the input lacks */
-} exp_scan;
-
-static void exp_one(void *arg, const ml_resource *r, const char *e, const ml_node *node)
-{
-    exp_scan *x = arg;
-    (void)r;
-    (void)node;
-    if (!e || strcmp(e, "*") == 0 || (strcmp(e, ".") != 0 && strcmp(e, "~") != 0 && !ml_model_has_ns(x->m, e)))
-        x->elsewhere = true;
-}
-
 static void check(ml_ctx *ctx)
 {
     ml_model *m = ctx->model;
-    if (!m->by_kind[ML_K_SIDECAR].n || ml_model_has_apply_time(m))
-        return;
-    /* every namespace of the input, in load order */
-    ml_vec nss = {0};
-    ml_map seen;
-    ml_map_init(&seen);
-    ML_VEC_EACH(const ml_resource *, r, &m->resources) {
-        if (r->ns && *r->ns && !ml_map_gets(&seen, r->ns)) {
-            ml_map_put(&seen, r->ns, strlen(r->ns), (void *)1);
-            ml_vec_push(ctx->arena, &nss, (void *)r->ns);
-        }
-    }
-    ml_map_free(&seen);
-    /* each answer reads every Sidecar: bound the work per VirtualService
-     * (namespaces x Sidecars); beyond it the rule stays silent */
-    if ((uint64_t)nss.n * m->by_kind[ML_K_SIDECAR].n > MAX_WORK)
+    if (!m->by_kind[ML_K_SIDECAR].n)
         return;
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
-        if (!r->live || !vs || !vs->nhosts || !only_mesh(vs) || !hosts_sidecar_only(ctx, vs))
+        if (!r->live || !vs || !vs->nhosts || !ml_sidecar_vs_only_mesh(vs) || !hosts_sidecar_only(ctx, vs))
             continue;
-        const ml_resource *decider = NULL, *d0 = NULL;
-        bool no = true;
-        size_t judged = 0;
-        for (size_t i = 0; i < nss.n && no; i++) {
-            const char *ns = nss.items[i];
-            ml_export_answer ex = ml_export_visible(m, r, ns);
-            if (ex == ML_EXPORT_NO)
-                continue;
-            /* a namespace without workloads has no sidecars, when the input
-             * is declared complete (else its pods may live elsewhere) */
-            const ml_vec *ws = ml_model_ns_workloads(m, ns);
-            if ((!ws || !ws->n) && ml_assume_complete(ctx) && !ml_model_unlinted_may_define(m, ns))
-                continue;
-            no = ex == ML_EXPORT_YES && ml_sidecar_ns_imports_vs(m, ns, r, &decider) == ML_SC_NO;
-            if (no && !d0)
-                d0 = decider;
-            judged++;
-        }
-        exp_scan x = {.m = m};
-        if (ml_export_to_node(r))
-            ml_export_each(ctx->arena, r, exp_one, &x);
-        else
-            x.elsewhere = true; /* the mesh default: every namespace, or one the configuration names */
-        if (no && x.elsewhere) {
-            no = ml_sidecar_ns_imports_vs(m, NULL, r, &decider) == ML_SC_NO;
-            if (no && !d0)
-                d0 = decider;
-            judged++;
-        }
-        if (!no || !judged || !d0)
+        /* a namespace without workloads has no sidecars, when the input
+         * is declared complete (else its pods may live elsewhere) */
+        ml_sc_scope sc;
+        if (!ml_sidecar_scope_of(m, ctx->arena, r, ml_assume_complete(ctx), ml_sc_judge_vs, r, &sc))
+            return;
+        if (!ml_sc_scope_none(&sc))
             continue;
+        const ml_resource *d0 = sc.decider;
         const char *host = ml_str_nonnull(vs->hosts[0]);
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(r->name_node),
                                "%s binds only the mesh gateway, so only sidecars apply it, but the Sidecar egress "

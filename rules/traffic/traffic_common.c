@@ -565,6 +565,47 @@ static void most_specific(ml_arena *a, const ml_vec *in, const char *fqdn, ml_ve
     }
 }
 
+/* The namespace of the Service a client in namespace client sees for a
+ * ServiceEntry host: the namespace of the ServiceEntry that declares it
+ * (serviceentry/conversion.go convertServices: Attributes.Namespace is the
+ * ServiceEntry's), among those exported to the client; one in the client's
+ * own namespace is preferred (sidecar.go selectServices: "pick the one in
+ * the configNamespace"), else Istio picks one of several namespaces
+ * arbitrarily. *ns receives NULL when no ServiceEntry visible to the client
+ * declares the host. False when the input does not decide: a ServiceEntry
+ * whose visibility is unknown, several namespaces to pick from, one in the
+ * apply-time namespace. */
+static bool se_host_ns(ml_ctx *ctx, const char *fqdn, const char *client, const char **ns)
+{
+    ml_model *m = ctx->model;
+    *ns = NULL;
+    const ml_vec *ses = ml_map_gets(&m->se_by_host, fqdn);
+    const char *pick = NULL;
+    bool several = false;
+    ML_VEC_EACH(const ml_serviceentry *, se, ses) {
+        const ml_resource *r = se->res;
+        if (!r->live)
+            continue;
+        if (ml_ns_is_apply_time(r->ns))
+            return false;
+        ml_export_answer ans = ml_export_visible(m, r, client);
+        if (ans == ML_EXPORT_UNKNOWN)
+            return false;
+        if (ans == ML_EXPORT_NO)
+            continue;
+        if (strcmp(r->ns, client) == 0) {
+            *ns = r->ns;
+            return true;
+        }
+        several |= pick && strcmp(pick, r->ns) != 0;
+        pick = r->ns;
+    }
+    if (several)
+        return false;
+    *ns = pick;
+    return true;
+}
+
 bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn, const char *client,
                          tr_client_drs *out)
 {
@@ -574,6 +615,10 @@ bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn,
         return false;
     const char *root = tr_root_ns(ctx);
     const char *host_ns = tr_fqdn_ns(ctx, fqdn);
+    /* a host outside the cluster domain: the ServiceEntry's namespace
+     * stands for the Service's (push_context.go destinationRule, step 3) */
+    if (!host_ns && !se_host_ns(ctx, fqdn, client, &host_ns))
+        return false;
     if (ml_model_unlinted_may_define(m, client) || ml_model_unlinted_may_define(m, root) ||
         (host_ns && ml_model_unlinted_may_define(m, host_ns)))
         return false;
@@ -610,8 +655,8 @@ bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn,
         return true;
     }
     if (!host_ns) {
-        /* a ServiceEntry host: its namespace is the ServiceEntry's, which
-         * this does not resolve; decided only when no rule may apply */
+        /* no ServiceEntry visible to the client declares the host: which
+         * Service Istio uses is not decided; only when no rule may apply */
         ML_VEC_EACH(const ml_destrule *, dr, &seen) {
             if (ml_export_visible(m, dr->res, client) != ML_EXPORT_NO)
                 return false;

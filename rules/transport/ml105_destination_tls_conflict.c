@@ -23,6 +23,7 @@
 
 #include "meshlint/mesh.h"
 #include "meshlint/rule.h"
+#include "meshlint/sidecar.h"
 #include "transport_common.h"
 
 typedef struct tls_site {
@@ -81,6 +82,64 @@ static bool site_reaches(const ml_service *svc, const tls_site *s)
     return false;
 }
 
+/* Which client namespaces' sidecars apply dr at all (sidecar.go
+ * ConvertToSidecarScope: a SidecarScope keeps a DestinationRule only for
+ * the Services its egress hosts import). Asked when the input has Sidecars
+ * and the host is a Service of the input. */
+typedef struct dr_scope {
+    bool asked, none, gateways;
+    ml_sc_scope sc;
+    const char *words; /* for the message: "" when every client applies it */
+} dr_scope;
+
+static dr_scope scope_of(ml_ctx *ctx, const ml_destrule *dr, const ml_vec *svcs)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    dr_scope out = {.words = ""};
+    if (!m->by_kind[ML_K_SIDECAR].n || !svcs || !svcs->n || !dr->fqdn)
+        return out;
+    const ml_service *svc = svcs->items[0];
+    ml_sc_host h = {.svc_ns = svc->res->ns, .fqdn = dr->fqdn};
+    if (!ml_sidecar_scope_of(m, a, dr->res, ml_assume_complete(ctx), ml_sc_judge_host, &h, &out.sc))
+        return out;
+    out.asked = true;
+    out.gateways = m->by_kind[ML_K_GATEWAY].n || m->by_kind[ML_K_GW_GATEWAY].n;
+    const ml_sc_scope *sc = &out.sc;
+    bool out_no = sc->elsewhere_asked && sc->elsewhere == ML_SC_NO;
+    if (ml_sc_scope_none(sc)) {
+        out.none = true;
+        out.words = ml_printf(a, " (no client namespace's Sidecar imports host %s, so of all proxies only "
+                                 "gateways routing to it apply this rule)", dr->fqdn);
+    } else if (sc->no.n || out_no) {
+        const char *in = sc->yes.n ? ml_printf(a, "namespace%s %s", sc->yes.n > 1 ? "s" : "",
+                                               ml_sc_ns_list(a, &sc->yes))
+                                   : NULL;
+        const char *also = sc->elsewhere_asked && sc->elsewhere == ML_SC_YES ? "namespaces outside the input" : NULL;
+        const char *applied = in && also ? ml_printf(a, "%s and %s", in, also) : in ? in : also;
+        out.words = ml_printf(a, " (for clients in %s only: the Sidecar egress hosts of %s leave host %s out, so "
+                                 "their sidecars do not apply this rule)",
+                              applied ? applied : "namespaces whose import is not known",
+                              sc->no.n ? ml_printf(a, "namespace%s %s%s", sc->no.n > 1 ? "s" : "",
+                                                   ml_sc_ns_list(a, &sc->no), out_no ? " and outside the input" : "")
+                                       : "the namespaces outside the input",
+                              dr->fqdn);
+    }
+    return out;
+}
+
+static void scope_note(ml_ctx *ctx, ml_diag *d, const ml_destrule *dr, const dr_scope *ds)
+{
+    if (!*ds->words || !ds->sc.decider)
+        return;
+    const ml_resource *sc = ds->sc.decider;
+    const ml_node *eg = ml_get(sc->spec, "egress");
+    ml_note(ctx, d, ml_node_loc(eg ? eg : sc->name_node),
+            "%s imports %s, not host %s (sidecar.go ConvertToSidecarScope keeps DestinationRules only for the "
+            "Services its egress hosts import)",
+            ml_res_display(ctx->arena, sc), ml_sidecar_hosts_text(ctx->arena, sc), dr->fqdn);
+}
+
 static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
 {
     ml_model *m = ctx->model;
@@ -124,15 +183,21 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
         }
     }
 
+    dr_scope ds = {.words = ""};
+    if (meshed.n || strict.n)
+        ds = scope_of(ctx, dr, svcs);
+    if (ds.none && !ds.gateways)
+        return; /* no sidecar applies the rule, and the input has no gateway */
     if (disable) {
         if (!strict.n)
             return;
         bool one = strict.n == 1;
         ml_diag *d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(s->mode),
                                "%s sends plaintext (tls.mode DISABLE)%s to %s, but the sidecar%s of %s "
-                               "enforce%s STRICT mTLS: every connection fails",
+                               "enforce%s STRICT mTLS: every connection fails%s",
                                drname, s->where, host, one ? "" : "s", ml_transport_names(a, &strict, dr->res->ns),
-                               one ? "s" : "");
+                               one ? "s" : "", ds.words);
+        scope_note(ctx, d, dr, &ds);
         if (strict_fact.decided_by)
             ml_note(ctx, d,
                     strict_fact.mode_node ? ml_node_loc(strict_fact.mode_node)
@@ -156,9 +221,10 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
         ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(s->mode),
                                "%s originates its own TLS (tls.mode %s)%s to %s, whose workload%s %s %s an "
                                "Istio sidecar: the client sidecar uses this TLS instead of Istio mTLS, "
-                               "bypassing mesh identity%s%s",
+                               "bypassing mesh identity%s%s%s",
                                drname, mode, s->where, host, one ? "" : "s", ml_transport_names(a, &meshed, dr->res->ns),
-                               one ? "has" : "have", skip ? "; also, " : "", skip ? unverified : "");
+                               one ? "has" : "have", skip ? "; also, " : "", skip ? unverified : "", ds.words);
+        scope_note(ctx, d, dr, &ds);
         ml_transport_sidecar_notes(ctx, d, &meshed);
         ml_help(ctx, d, "set tls.mode: ISTIO_MUTUAL, or remove the tls block so that auto mTLS applies");
         return;
@@ -389,7 +455,16 @@ const ml_rule ml_rule_ML105 = {
         "shorter one). So the wildcard rule is reported for the clients of its own namespace when no rule "
         "of that namespace is as specific for the Service, and, from the root namespace and exported "
         "beyond it, for clients without a rule of their own when the Service's namespace holds no rule "
-        "for it at all; a rule with a workloadSelector is not judged.",
+        "for it at all; a rule with a workloadSelector is not judged.\n"
+        "\n"
+        "A sidecar applies a DestinationRule only to the Services its Sidecar resource imports: "
+        "ConvertToSidecarScope (pilot/pkg/model/sidecar.go) keeps a rule per imported Service, and "
+        "selectServices imports a Service through the egress hosts listed for its namespace, else those "
+        "for \"*\" (and through the VirtualServices the egress hosts import). When the input has Sidecars, "
+        "the rule asks this for every namespace the DestinationRule is exported to (src/sidecar.c): when "
+        "none imports the host and the input has no gateway, the rule is applied by no proxy and nothing "
+        "is reported; when some namespaces leave the host out, the message says for which clients it "
+        "holds and a note names the Sidecar.",
     .remediation = "Towards workloads in the mesh, remove the tls block (auto mTLS applies) or set "
                    "tls.mode: ISTIO_MUTUAL. Towards external TLS servers, remove insecureSkipVerify, and "
                    "set caCertificates or credentialName when the server's CA is not a public one.",

@@ -183,6 +183,14 @@ enabled_case 12 'parseServicesEnv(process.env.SERVICES).length > 0 && !parseServ
 contains "$T/out" "Deployment ns/svc12 absent"
 enabled_case 13 'parseServicesEnv(process.env.SERVICES).length > 2 ? undefined : parseServicesEnv(process.env.SERVICES)' "x.v1.X"
 contains "$T/out" "a comparison of a service list's length"
+# .split(/re/): JavaScript's split at a regex literal PCRE2 compiles
+# (the first entry keeps its leading blank and matches nothing, as includes() compares exactly)
+enabled_case 14 'process.env.SERVICES?.split(/\s*,\s*/)' " x.v1.X ,y.v1.Y"
+contains "$T/out" "Deployment ns/svc14 string y.v1.Y"
+enabled_case 15 'process.env.SERVICES?.split(/(,)/)' "x.v1.X"
+contains "$T/out" "a separator with a capturing group"
+enabled_case 16 'process.env.SERVICES?.split(/x*/)' "ab"
+contains "$T/out" "Deployment ns/svc16 string a,b"
 dump_enabled testdata/rules/ML319/fire-role-topology-monolith-switch > "$T/out"
 contains "$T/out" "Deployment library/all-in-one absent"
 contains "$T/out" "Deployment library/loans string library.v1.LoanService"

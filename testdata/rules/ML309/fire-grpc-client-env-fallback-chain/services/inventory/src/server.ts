@@ -1,0 +1,11 @@
+import { createServer } from '@connectum/core';
+import { Healthcheck } from '@connectum/healthcheck';
+import routes from './routes.js';
+
+const server = createServer({
+  services: [routes],
+  port: 7000,
+  protocols: [Healthcheck()],
+});
+
+await server.start();

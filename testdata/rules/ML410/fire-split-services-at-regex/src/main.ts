@@ -1,0 +1,4 @@
+import { buildServer } from '#server.ts';
+
+const server = buildServer();
+await server.start();
