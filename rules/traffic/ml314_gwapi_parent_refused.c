@@ -221,8 +221,9 @@ static void check_parent(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p)
          * which has no kind Service: the mesh binding needs group "" */
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->group ? p->group : p->kind),
                                "parentRef of %s names kind Service in group gateway.networking.k8s.io (%s), which "
-                               "has no kind Service: the route is not bound to Service %s/%s and applies to no "
-                               "traffic",
+                               "has no kind Service: current Istio releases refuse it as an unsupported parent "
+                               "(older ones took it as the Service), so the route is not bound to Service %s/%s "
+                               "and applies to no traffic",
                                ml_res_display(a, r), p->group ? "as written" : "the default when group is omitted",
                                p->ns, name);
         ml_help(ctx, d, "write group: \"\" (the core API group) in the parentRef to bind the route to the Service");
@@ -289,7 +290,13 @@ const ml_rule ml_rule_ML314 = {
         "does not exist binds the route to nothing. Neither does one that names kind Service without "
         "group: \"\": a parentRef's group defaults to gateway.networking.k8s.io (\"To set the core API "
         "group (such as for a Service kind referent), Group must be explicitly set to \"\"\", "
-        "ParentReference in apis/v1/shared_types.go), which has no kind Service. A parentRef port on a "
+        "ParentReference in apis/v1/shared_types.go), which has no kind Service. Istio resolves a parentRef "
+        "with normalizeReference and accepts only the Gateway, Service, ServiceEntry and ListenerSet kinds "
+        "(toInternalParentReference in pilot/pkg/config/kube/gateway/conversion.go: unsupported parent); "
+        "older releases also took kind Service in the Gateway API group (a \"TODO: gateway group is "
+        "default?\" branch), which is why older copies of Istio's own samples (bookinfo "
+        "route-reviews-90-10.yaml in gateway.networking.k8s.io/v1beta1) omit group: \"\" and later ones set "
+        "it. A parentRef port on a "
         "Service parent narrows the route to that Service port (GEP-957; Istio adds the port to every match, "
         "augmentPortMatch in conversion.go): a port that no definition of the Service in the input exposes "
         "(a targetPort written for the port, typically) binds the route to no traffic. A missing Gateway or Service is reported with the "
