@@ -400,6 +400,65 @@ static ml_dataplane_fact *dataplane_fact(ml_model *m, const ml_workload *w)
     return f;
 }
 
+/* The Gateway behind a waypoint reference "ns/name" when every definition
+ * the Service may meet is a waypoint (class istio-waypoint) taking service
+ * traffic; NULL otherwise. */
+static const ml_resource *service_waypoint_gw(const ml_model *m, const ml_service *svc, const char *ref)
+{
+    const char *slash = strchr(ref, '/');
+    char ns[256];
+    size_t n = (size_t)(slash - ref);
+    if (n >= sizeof ns)
+        return NULL;
+    memcpy(ns, ref, n);
+    ns[n] = 0;
+    ml_vec v = ml_model_view(m, svc->res, ML_K_GW_GATEWAY, ns, slash + 1);
+    if (!v.n)
+        return NULL;
+    ML_VEC_EACH(const ml_resource *, g, &v) {
+        if (!g->u.gw || !g->u.gw->waypoint)
+            return NULL;
+        const char *f = ml_str(ml_get(g->labels, "istio.io/waypoint-for"));
+        if (f && *f && strcmp(f, "service") != 0 && strcmp(f, "all") != 0)
+            return NULL;
+    }
+    return v.items[0];
+}
+
+const ml_resource *ml_mesh_service_waypoint(const ml_model *m, const ml_service *svc, const ml_node **label)
+{
+    *label = NULL;
+    if (!svc || !svc->res->ns)
+        return NULL;
+    const char *ref;
+    bool none;
+    const ml_node *by = use_waypoint(m->arena, svc->res->labels, svc->res->ns, &ref, &none);
+    if (by) {
+        if (none)
+            return NULL;
+        *label = by;
+        return service_waypoint_gw(m, svc, ref);
+    }
+    /* the namespace's label: every definition the Service may meet must name
+     * the same waypoint (none defined: unknown) */
+    ml_vec defs = ml_model_view(m, svc->res, ML_K_NAMESPACE, svc->res->ns, svc->res->ns);
+    const char *first = NULL;
+    for (size_t i = 0; i < defs.n; i++) {
+        const ml_resource *nsr = defs.items[i];
+        const ml_node *n = use_waypoint(m->arena, nsr->labels, svc->res->ns, &ref, &none);
+        if (!n || none || (first && strcmp(first, ref) != 0))
+            return NULL;
+        if (!first) {
+            first = ref;
+            by = n;
+        }
+    }
+    if (!first)
+        return NULL;
+    *label = by;
+    return service_waypoint_gw(m, svc, first);
+}
+
 const ml_dataplane_fact *ml_mesh_dataplane(const ml_model *m, const ml_workload *w)
 {
     (void)m;

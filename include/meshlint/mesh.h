@@ -86,6 +86,15 @@ typedef struct ml_dataplane_fact {
 const char *ml_dataplane_name(ml_dataplane d);
 /* The data plane of a workload (never NULL after ml_mesh_compute). */
 const ml_dataplane_fact *ml_mesh_dataplane(const ml_model *m, const ml_workload *w);
+/* The waypoint that takes traffic addressed to Service svc, as Istio picks
+ * it for a Service (fetchWaypointForTarget, waypoints.go): the Service's
+ * istio.io/use-waypoint label (with istio.io/use-waypoint-namespace), else
+ * its namespace's ("none" on the Service opts out), naming a Gateway of
+ * class istio-waypoint in the input whose istio.io/waypoint-for is service
+ * (the default) or all. Every definition the Service may meet of the
+ * Namespace and of the waypoint must agree. NULL when there is none or the
+ * input does not decide; *label receives the label that named it. */
+const ml_resource *ml_mesh_service_waypoint(const ml_model *m, const ml_service *svc, const ml_node **label);
 
 void ml_mesh_compute(ml_model *m);
 const ml_sidecar_fact *ml_mesh_sidecar(const ml_model *m, const ml_workload *w);

@@ -158,6 +158,43 @@ static bool gateway_absent(ml_ctx *ctx, const char *ns, const char *name)
     return !ml_model_unlinted_may_define(m, ns);
 }
 
+/* A parentRef port on a Service parent narrows the route to that port:
+ * Istio adds it to every match of the converted route (augmentPortMatch,
+ * pilot/pkg/config/kube/gateway/conversion.go), and traffic to the
+ * Service's host only ever arrives on the ports the Service exposes. A port
+ * that no definition of the Service exposes binds the route to nothing. */
+static void check_service_port(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p, const ml_vec *svcs)
+{
+    ml_arena *a = ctx->arena;
+    if (!p->port || p->port_num < 0)
+        return;
+    const ml_service *svc = NULL;
+    ML_VEC_EACH(const ml_resource *, sr, svcs) {
+        const ml_service *s = sr->u.service;
+        if (!s || !s->nports)
+            return;
+        for (size_t i = 0; i < s->nports; i++)
+            if (!s->ports[i].port || s->ports[i].num <= 0 || s->ports[i].num == p->port_num)
+                return;
+        if (!svc)
+            svc = s;
+    }
+    if (!svc)
+        return;
+    ml_buf b;
+    ml_buf_init(&b);
+    for (size_t i = 0; i < svc->nports; i++)
+        ml_buf_printf(&b, "%s%lld", i ? ", " : "", svc->ports[i].num);
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->port),
+                           "parentRef of %s binds it to port %lld of %s, which exposes %s: no traffic to the "
+                           "Service arrives on that port, so the route applies to none",
+                           ml_res_display(a, r), p->port_num, ml_res_display(a, svc->res), b.s ? b.s : "");
+    ml_buf_free(&b);
+    ml_note(ctx, d, ml_node_loc(ml_get(svc->res->spec, "ports")), "the ports of %s", ml_res_display(a, svc->res));
+    ml_help(ctx, d, "name a port the Service exposes (the Service port, not the targetPort), or drop port to "
+                    "bind the route to every port of the Service");
+}
+
 static void check_parent(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p)
 {
     ml_arena *a = ctx->arena;
@@ -165,7 +202,12 @@ static void check_parent(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p)
     if (!name || !*name)
         return;
     if (p->is_service) {
-        if (ml_model_view(ctx->model, r, ML_K_SERVICE, p->ns, name).n || !gw_service_absent(ctx, r, p->ns, name))
+        ml_vec svcs = ml_model_view(ctx->model, r, ML_K_SERVICE, p->ns, name);
+        if (svcs.n) {
+            check_service_port(ctx, r, p, &svcs);
+            return;
+        }
+        if (!gw_service_absent(ctx, r, p->ns, name))
             return;
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->name),
                                "parentRef of %s binds it to Service %s/%s (the GAMMA mesh binding), which the "
@@ -179,8 +221,9 @@ static void check_parent(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p)
          * which has no kind Service: the mesh binding needs group "" */
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(p->group ? p->group : p->kind),
                                "parentRef of %s names kind Service in group gateway.networking.k8s.io (%s), which "
-                               "has no kind Service: the route is not bound to Service %s/%s and applies to no "
-                               "traffic",
+                               "has no kind Service: current Istio releases refuse it as an unsupported parent "
+                               "(older ones took it as the Service), so the route is not bound to Service %s/%s "
+                               "and applies to no traffic",
                                ml_res_display(a, r), p->group ? "as written" : "the default when group is omitted",
                                p->ns, name);
         ml_help(ctx, d, "write group: \"\" (the core API group) in the parentRef to bind the route to the Service");
@@ -247,7 +290,16 @@ const ml_rule ml_rule_ML314 = {
         "does not exist binds the route to nothing. Neither does one that names kind Service without "
         "group: \"\": a parentRef's group defaults to gateway.networking.k8s.io (\"To set the core API "
         "group (such as for a Service kind referent), Group must be explicitly set to \"\"\", "
-        "ParentReference in apis/v1/shared_types.go), which has no kind Service. A missing Gateway or Service is reported with the "
+        "ParentReference in apis/v1/shared_types.go), which has no kind Service. Istio resolves a parentRef "
+        "with normalizeReference and accepts only the Gateway, Service, ServiceEntry and ListenerSet kinds "
+        "(toInternalParentReference in pilot/pkg/config/kube/gateway/conversion.go: unsupported parent); "
+        "older releases also took kind Service in the Gateway API group (a \"TODO: gateway group is "
+        "default?\" branch), which is why older copies of Istio's own samples (bookinfo "
+        "route-reviews-90-10.yaml in gateway.networking.k8s.io/v1beta1) omit group: \"\" and later ones set "
+        "it. A parentRef port on a "
+        "Service parent narrows the route to that Service port (GEP-957; Istio adds the port to every match, "
+        "augmentPortMatch in conversion.go): a port that no definition of the Service in the input exposes "
+        "(a targetPort written for the port, typically) binds the route to no traffic. A missing Gateway or Service is reported with the "
         "evidence of ML306 (the input holds Gateways, or Services, of that namespace; nothing left unlinted "
         "may define it); a Selector on allowedRoutes, TLS and custom listener protocols, and Gateways of "
         "versions meshlint does not read are not judged, and a Gateway with alternatives is reported only "

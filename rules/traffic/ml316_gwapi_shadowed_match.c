@@ -18,6 +18,12 @@
  * one of B's (or a RegularExpression that B's Exact value satisfies, PCRE2).
  * What is not understood (an unknown match type, an invalid regex, a value
  * that is not a string) neither shadows nor is reported.
+ *
+ * Across routes: Istio merges the VirtualServices of one parent and host
+ * (mergeHTTPRoutes, route_collections.go: concatenated in creation-time
+ * order, then sortHTTPRoutes again), so a match of another route that
+ * sorts strictly before B and covers it shadows B whatever the creation
+ * times; a tie is decided by them and is not judged (check_across).
  */
 #include <ctype.h>
 #include <stdlib.h>
@@ -54,6 +60,7 @@ typedef struct gmatch {
     size_t nheaders, nqueries;
     cond *headers, *queries;
     size_t order;
+    bool reported;             /* shadowed inside its own route (reported there) */
 } gmatch;
 
 static const char *sval(const ml_node *n)
@@ -234,9 +241,10 @@ static void describe(ml_arena *a, gmatch *g)
     ml_buf_free(&b);
 }
 
-static int cmp_istio(const void *pa, const void *pb)
+/* sortHTTPRoutes' keys without the list order: <0 when x always goes
+ * first, 0 on a tie (then the list order decides). */
+static int cmp_keys(const gmatch *x, const gmatch *y)
 {
-    const gmatch *x = *(const gmatch *const *)pa, *y = *(const gmatch *const *)pb;
     bool xn = x->rank == RANK_NOMATCH, yn = y->rank == RANK_NOMATCH;
     if (xn != yn)
         return xn ? 1 : -1;
@@ -253,6 +261,15 @@ static int cmp_istio(const void *pa, const void *pb)
         if (x->nqueries != y->nqueries)
             return x->nqueries > y->nqueries ? -1 : 1;
     }
+    return 0;
+}
+
+static int cmp_istio(const void *pa, const void *pb)
+{
+    const gmatch *x = *(const gmatch *const *)pa, *y = *(const gmatch *const *)pb;
+    int c = cmp_keys(x, y);
+    if (c)
+        return c;
     return x->order < y->order ? -1 : x->order > y->order ? 1 : 0;
 }
 
@@ -414,18 +431,21 @@ static bool same_conditions(const gmatch *A, const gmatch *B)
            same_conds(A->queries, B->queries, A->nqueries, false);
 }
 
-static void check_route(ml_ctx *ctx, const ml_resource *r)
+/* The matches of a route in Istio's order; NULL (with *nout 0) when the
+ * route has more than MAX_MATCHES. */
+static gmatch **build_matches(ml_ctx *ctx, const ml_resource *r, size_t *nout)
 {
     ml_arena *a = ctx->arena;
     const ml_gw_route *rt = r->u.route;
     bool grpc = r->kind == ML_K_GRPCROUTE;
     size_t total = 0;
+    *nout = 0;
     for (size_t i = 0; i < rt->nrules; i++) {
         const ml_node *ms = rt->rules[i].matches;
         total += ms && ml_is_seq(ms) && ms->n ? ms->n : 1;
     }
-    if (total < 2 || total > MAX_MATCHES)
-        return;
+    if (!total || total > MAX_MATCHES)
+        return NULL;
     gmatch *gs = ml_zalloc(a, total * sizeof *gs);
     gmatch **order = ml_zalloc(a, total * sizeof *order);
     size_t n = 0;
@@ -472,6 +492,13 @@ static void check_route(ml_ctx *ctx, const ml_resource *r)
         }
     }
     qsort(order, n, sizeof *order, cmp_istio);
+    *nout = n;
+    return order;
+}
+
+static void check_route(ml_ctx *ctx, const ml_resource *r, gmatch **order, size_t n)
+{
+    ml_arena *a = ctx->arena;
     ml_re_budget budget = {.matches_left = 4096};
     for (size_t q = 1; q < n; q++) {
         const gmatch *B = order[q];
@@ -481,6 +508,7 @@ static void check_route(ml_ctx *ctx, const ml_resource *r)
             const gmatch *A = order[p];
             if (A->unknown || !covers(A, B, &budget))
                 continue;
+            order[q]->reported = true;
             const char *first = ml_printf(a, "%s (%s)", match_pos(a, A), A->shown);
             const char *why;
             if (same_conditions(A, B))
@@ -504,9 +532,192 @@ static void check_route(ml_ctx *ctx, const ml_resource *r)
     }
 }
 
+/* ---- across routes ----------------------------------------------------------
+ * Istio turns each route into one VirtualService per parent and host, keyed
+ * by the parent's internal Gateway name and the host (a Service parent: the
+ * route's namespace, the parentRef port and the Service's host), then
+ * merges the VirtualServices of one key: concatenated in creation-time order
+ * and sorted again with sortHTTPRoutes (route_collections.go,
+ * mergeHTTPRoutes; HTTPRoutes and GRPCRoutes each among their own kind). So
+ * a match that sorts strictly before a match of another route comes first
+ * whatever the creation times; only ties depend on them. */
+
+typedef struct route_info {
+    const ml_resource *r;
+    gmatch **order;
+    size_t n;
+    size_t nkeys;
+    const char **keys;         /* one per parent and host; NULL when a parent or host is not understood */
+} route_info;
+
+/* The merge keys of a route, as literal parentRef fields: a Gateway's
+ * namespace/name, sectionName and port with each hostname ("*" when none),
+ * or a Service's namespace/name and port. Two routes of one kind and one
+ * namespace with the same literal key land in the same VirtualService (the
+ * listeners accept both alike: same namespace, kind and hostname). */
+static bool route_keys(ml_arena *a, const ml_gw_route *rt, route_info *ri)
+{
+    if (!rt->nparents)
+        return false;
+    size_t nh = rt->nhostnames ? rt->nhostnames : 1;
+    ri->keys = ml_zalloc(a, rt->nparents * nh * sizeof *ri->keys);
+    for (size_t i = 0; i < rt->nparents; i++) {
+        const ml_gw_ref *p = &rt->parents[i];
+        const char *name = sval(p->name);
+        if (!name || !*name || !(p->is_gateway || p->is_service) || (p->port && p->port_num < 0))
+            return false;
+        if (p->section_name && !sval(p->section_name))
+            return false;
+        const char *port = p->port ? ml_str(p->port) : "";
+        if (p->is_service) {
+            const char *parts[] = {"svc", p->ns, name, port};
+            ri->keys[ri->nkeys++] = ml_key_dup(a, NULL, '\x1f', 4, parts);
+            continue;
+        }
+        for (size_t h = 0; h < nh; h++) {
+            const char *host = rt->nhostnames ? sval(rt->hostnames[h]) : "*";
+            if (!host)
+                return false;
+            const char *parts[] = {"gw", p->ns, name, sval(p->section_name), port, host};
+            ri->keys[ri->nkeys++] = ml_key_dup(a, NULL, '\x1f', 6, parts);
+        }
+    }
+    return true;
+}
+
+static bool has_key(const route_info *ri, const char *k)
+{
+    for (size_t i = 0; i < ri->nkeys; i++)
+        if (strcmp(ri->keys[i], k) == 0)
+            return true;
+    return false;
+}
+
+/* Every VirtualService route y lands in also holds route x's matches. */
+static bool keys_contain(const route_info *x, const route_info *y)
+{
+    for (size_t i = 0; i < y->nkeys; i++)
+        if (!has_key(x, y->keys[i]))
+            return false;
+    return true;
+}
+
+/* Pairs of matches compared across routes, per kind: beyond it the rest is
+ * not judged (unknown, silent). */
+#define CROSS_BUDGET 1000000
+
+static void where_merged(ml_arena *a, const ml_resource *r, ml_buf *b)
+{
+    const ml_gw_route *rt = r->u.route;
+    const ml_gw_ref *p = &rt->parents[0];
+    if (p->is_service)
+        ml_buf_printf(b, "the routes of namespace %s bound to Service %s/%s", r->ns, p->ns, ml_str(p->name));
+    else
+        ml_buf_printf(b, "the routes of Gateway %s/%s for host %s", p->ns, ml_str(p->name),
+                      rt->nhostnames ? sval(rt->hostnames[0]) : "*");
+    (void)a;
+}
+
+static void check_across(ml_ctx *ctx, route_info *ris, size_t nr)
+{
+    ml_arena *a = ctx->arena;
+    ml_re_budget budget = {.matches_left = 4096};
+    size_t left = CROSS_BUDGET;
+    const route_info **with = ml_zalloc(a, nr * sizeof *with);
+    for (size_t j = 0; j < nr; j++) {
+        route_info *y = &ris[j];
+        if (!y->keys)
+            continue;
+        /* the routes merged with y in every VirtualService y lands in */
+        size_t nw = 0;
+        for (size_t i = 0; i < nr; i++) {
+            const route_info *x = &ris[i];
+            if (!left)
+                return;
+            left--;
+            if (i == j || !x->keys || x->r->kind != y->r->kind || !ml_streq(x->r->ns, y->r->ns) ||
+                !keys_contain(x, y))
+                continue;
+            /* applied together: the same group, or complementary groups
+             * with no alternative of x's key */
+            if (!ml_model_meets(ctx->model, y->r, x->r) || (x->r->group != y->r->group && x->r->nalts > 1))
+                continue;
+            with[nw++] = x;
+        }
+        for (size_t q = 0; q < y->n && nw; q++) {
+            gmatch *B = y->order[q];
+            if (B->unknown || B->reported)
+                continue;
+            const gmatch *A = NULL;
+            const route_info *x = NULL;
+            for (size_t i = 0; i < nw && !A; i++) {
+                x = with[i];
+                for (size_t p = 0; p < x->n && !A; p++) {
+                    if (!left)
+                        return;
+                    left--;
+                    const gmatch *cand = x->order[p];
+                    if (!cand->unknown && cmp_keys(cand, B) < 0 && covers(cand, B, &budget))
+                        A = cand;
+                }
+            }
+            if (!A)
+                continue;
+            B->reported = true;
+            const char *first = ml_printf(a, "%s of %s (%s)", match_pos(a, A), ml_res_display(a, x->r), A->shown);
+            ml_buf wb;
+            ml_buf_init(&wb);
+            where_merged(a, y->r, &wb);
+            const char *why;
+            if (A->rank == RANK_PREFIX && B->rank == RANK_REGEX)
+                why = "every path prefix goes before every regular expression (getURIRank)";
+            else if (A->rank != B->rank)
+                why = "an Exact path goes before a prefix (getURIRank)";
+            else if (A->uri && B->uri && strlen(A->uri) != strlen(B->uri))
+                why = "a longer path goes first";
+            else
+                why = "a match with a method, or more header or query conditions, goes first";
+            ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(B->loc_node),
+                                   "%s of %s (%s) is never selected: Istio merges %s into one list sorted by "
+                                   "match (mergeHTTPRoutes, sortHTTPRoutes), where %s whatever the routes' "
+                                   "creation times, and %s comes first and takes every request it would take",
+                                   match_pos(a, B), ml_res_display(a, y->r), B->shown, wb.s ? wb.s : "", why, first);
+            ml_buf_free(&wb);
+            ml_note(ctx, d, ml_node_loc(A->loc_node), "%s, placed first", first);
+            if (A->rank == RANK_PREFIX && B->rank == RANK_REGEX)
+                ml_help(ctx, d, "express the path as PathPrefix or Exact matches, or narrow the prefix in %s; "
+                                "Istio puts every RegularExpression after every prefix of the merged routes",
+                        ml_res_display(a, x->r));
+            else
+                ml_help(ctx, d, "remove the shadowed match, or narrow %s", first);
+        }
+    }
+}
+
 static void check(ml_ctx *ctx)
 {
-    gw_each_http_route(ctx, check_route);
+    static const ml_kind kinds[2] = {ML_K_HTTPROUTE, ML_K_GRPCROUTE};
+    for (size_t k = 0; k < 2; k++) {
+        const ml_vec *v = &ctx->model->by_kind[kinds[k]];
+        route_info *ris = v->n ? ml_zalloc(ctx->arena, v->n * sizeof *ris) : NULL;
+        size_t nr = 0;
+        ML_VEC_EACH(const ml_resource *, r, v) {
+            if (!r->live || !r->u.route)
+                continue;
+            route_info *ri = &ris[nr];
+            ri->r = r;
+            ri->order = build_matches(ctx, r, &ri->n);
+            if (!ri->order)
+                continue;
+            nr++;
+            if (ri->n >= 2)
+                check_route(ctx, r, ri->order, ri->n);
+            if (!route_keys(ctx->arena, r->u.route, ri))
+                ri->keys = NULL;
+        }
+        if (nr >= 2)
+            check_across(ctx, ris, nr);
+    }
 }
 
 const ml_rule ml_rule_ML316 = {
@@ -534,9 +745,21 @@ const ml_rule ml_rule_ML316 = {
         "createGRPCURIMatch builds (service and method: Exact /svc/method; service only: prefix /svc/; "
         "RegularExpression or method only: a regex). Header conditions compare case-insensitively by name; "
         "a RegularExpression header covers an Exact one when PCRE2 (RE2 meaning) fully matches its value. "
-        "Matches whose type or value is not understood are not judged. Only matches of one route "
-        "definition are compared: across routes, Istio orders equal matches by creation time, which the "
-        "input does not show. The VirtualService counterpart is ML305.",
+        "Matches whose type or value is not understood are not judged.\n"
+        "\n"
+        "Across routes: Istio builds one VirtualService per parent and host (a Gateway parent: the "
+        "listener's internal Gateway and each hostname, \"*\" when none; a Service parent: the route's "
+        "namespace, the parentRef port and the Service's host) and merges those of one key: concatenated "
+        "in creation-time order, then sorted again with sortHTTPRoutes (route_collections.go, "
+        "mergeHTTPRoutes; HTTPRoutes and GRPCRoutes each among their own kind). A match of another route "
+        "that sorts strictly before a match and covers it (a PathPrefix before a RegularExpression, a "
+        "longer path, an Exact path before a prefix) therefore shadows it whatever the creation times, and "
+        "is reported. Equal sort keys are ordered by creation time, which the input does not show: not "
+        "judged. Routes are compared when they are of one kind and one namespace (the listeners accept "
+        "both alike), applied together (one apply unit, or files without alternatives of each other), and "
+        "every parentRef and hostname of the shadowed route (literally: Gateway, sectionName and port, or "
+        "Service and port) is also one of the shadowing route's; beyond 1,000,000 comparisons per kind "
+        "the rest is not judged. The VirtualService counterpart is ML305.",
     .remediation = "Remove the shadowed match, or make it reachable: replace a RegularExpression path by "
                    "PathPrefix/Exact matches, or narrow the earlier match.",
     .tags = "traffic,gateway-api",

@@ -25,8 +25,27 @@
  * follows the port), ztunnel passes bytes unchanged, and a pod outside the
  * mesh receives it as sent. A waypoint on the way is not judged.
  *
+ * Through a waypoint: a route bound to a Service (GAMMA) whose traffic an
+ * ambient waypoint takes is applied by that waypoint (it reads the routes
+ * of the Service's namespace and its own: listener_waypoint.go,
+ * getVirtualServiceForWaypoint). The waypoint is a router proxy, not a
+ * sidecar: its cluster to a backend Service port, whether the inbound VIP
+ * cluster of a Service it serves (cluster_waypoint.go,
+ * buildWaypointInboundVIPCluster, which calls buildCluster and
+ * applyH2Upgrade) or an outbound one, goes through the same
+ * setUpstreamProtocol, so it speaks HTTP/2 only to a port declared HTTP/2,
+ * gRPC or gRPC-Web, even on a port without a declared protocol that it
+ * sniffs (listener_waypoint.go, buildWaypointInternal: the HTTP chain of
+ * such a port uses the same "http" VIP cluster). The pods behind receive
+ * that HTTP/1.1 request through ztunnel unchanged. So such a route fails
+ * the same way; the waypoint follows the Service's istio.io/use-waypoint
+ * label, else its namespace's (ml_mesh_service_waypoint), and the pods
+ * the Service selects must be ambient.
+ *
  * Silent unless: the route's parent is a Gateway in the input whose every
- * definition has gatewayClassName istio; the backendRef names a Service
+ * definition has gatewayClassName istio, or a Service with a waypoint as
+ * above (the route in the Service's or the waypoint's namespace); the
+ * backendRef names a Service
  * port; every link in the chain is known (tls absent, allowHTTP1 false for
  * the link, the server's port equal to the target port); no
  * DestinationRule for the host touches h2UpgradePolicy or
@@ -176,6 +195,51 @@ static const ml_resource *istio_gateway(const ml_model *m, const ml_resource *ro
     return gws.items[0];
 }
 
+/* How the route's requests reach their backends: an Istio Gateway, or the
+ * waypoint of the Service the route binds to. */
+typedef struct route_via {
+    const ml_resource *gw;         /* the Istio Gateway or the waypoint's Gateway */
+    const ml_resource *parent_svc; /* waypoint: the Service the route binds to */
+    const ml_node *label;          /* waypoint: the istio.io/use-waypoint label that names it */
+} route_via;
+
+/* The waypoint that applies a route bound to Service p: every definition of
+ * the Service the route may meet has the same waypoint, the pods it selects
+ * are all ambient, and the route lives in the Service's or the waypoint's
+ * namespace (getVirtualServiceForWaypoint in listener_waypoint.go takes no
+ * other). */
+static bool waypoint_via(const ml_model *m, const ml_resource *route, const ml_gw_ref *p, route_via *out)
+{
+    const char *name = ml_str_nonnull(p->name);
+    if (!p->is_service || !name || !*name)
+        return false;
+    ml_vec svcs = ml_model_view(m, route, ML_K_SERVICE, p->ns, name);
+    if (!svcs.n)
+        return false;
+    const ml_resource *wp = NULL;
+    const ml_node *label = NULL;
+    ML_VEC_EACH(const ml_resource *, sr, &svcs) {
+        const ml_service *svc = sr->u.service;
+        const ml_node *by;
+        const ml_resource *g = svc ? ml_mesh_service_waypoint(m, svc, &by) : NULL;
+        if (!g || (wp && g != wp) || !svc->workloads.n)
+            return false;
+        ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
+            const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
+            if (!dp || (dp->kind != ML_DP_AMBIENT && dp->kind != ML_DP_AMBIENT_WAYPOINT))
+                return false;
+        }
+        wp = g;
+        label = by;
+    }
+    if (!ml_streq(route->ns, p->ns) && !ml_streq(route->ns, wp->ns))
+        return false;
+    out->gw = wp;
+    out->parent_svc = svcs.items[0];
+    out->label = label;
+    return true;
+}
+
 /* ---- the server ----------------------------------------------------------- */
 
 static long long server_port(const ml_model *m, const ml_link *l)
@@ -235,8 +299,10 @@ typedef struct seen_key {
 } seen_key;
 
 static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, const ml_gw_rule *rule,
-                          const ml_gw_ref *b, const ml_resource *gw, const ml_resource *mesh)
+                          const ml_gw_ref *b, const route_via *via, const ml_resource *mesh)
 {
+    const ml_resource *gw = via->gw;
+    bool wpt = via->parent_svc != NULL;
     ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
     const char *name = ml_str_nonnull(b->name);
@@ -269,8 +335,8 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
             continue; /* the mesh-wide h2UpgradePolicy upgrades ports declared HTTP */
         ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
             const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
-            if (!dp || dp->kind == ML_DP_AMBIENT_WAYPOINT)
-                continue;
+            if (!dp || (!wpt && dp->kind == ML_DP_AMBIENT_WAYPOINT))
+                continue; /* through a gateway, a waypoint on the way is not judged */
             long long target = svc_target(w, sp);
             if (target < 0)
                 continue;
@@ -297,29 +363,51 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
                         why = ml_printf(a, "%s %s is not HTTP/2, gRPC or gRPC-Web to Istio",
                                         by_app ? "appProtocol" : "the port name", ml_str(from));
                     else
-                        why = "the port declares no protocol, and an Istio gateway does not reuse the "
-                              "client's protocol upstream";
+                        why = wpt ? "the port declares no protocol, and a waypoint, like a gateway, does not "
+                                    "reuse the client's protocol upstream"
+                                  : "the port declares no protocol, and an Istio gateway does not reuse the "
+                                    "client's protocol upstream";
                     const char *sname = ml_str_nonnull(sp->name);
-                    ml_diag *d = ml_report(
-                        ctx, ML_LEVEL_ERROR, ml_node_loc(b->name ? b->name : b->node),
-                        "rule %zu of %s sends requests through Gateway %s/%s to %s %s, which Istio's "
-                        "gateway reaches over HTTP/1.1 (%s), but the Connectum server in %s behind it (%s) "
-                        "serves h2c only (no tls, allowHTTP1 false, %s): every request through the route fails",
-                        rule->index + 1, ml_res_display(a, route), gw->ns, gw->name, ml_res_display(a, sr),
-                        sname ? ml_printf(a, "port %s (%lld)", sname, sp->num) : ml_printf(a, "port %lld", sp->num), why,
-                        s->file && s->file->path ? s->file->path : "?", ml_res_display(a, w->res),
-                        origin_text(a, &h1));
+                    const char *port_s =
+                        sname ? ml_printf(a, "port %s (%lld)", sname, sp->num) : ml_printf(a, "port %lld", sp->num);
+                    const char *file_s = s->file && s->file->path ? s->file->path : "?";
+                    ml_diag *d;
+                    if (wpt)
+                        d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(b->name ? b->name : b->node),
+                                      "rule %zu of %s is bound to %s, whose waypoint %s/%s applies it and sends "
+                                      "its requests to %s %s over HTTP/1.1 (%s), but the Connectum server in %s "
+                                      "behind it (%s) serves h2c only (no tls, allowHTTP1 false, %s): every "
+                                      "request through the route fails",
+                                      rule->index + 1, ml_res_display(a, route), ml_res_display(a, via->parent_svc),
+                                      gw->ns, gw->name, ml_res_display(a, sr), port_s, why, file_s,
+                                      ml_res_display(a, w->res), origin_text(a, &h1));
+                    else
+                        d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(b->name ? b->name : b->node),
+                                      "rule %zu of %s sends requests through Gateway %s/%s to %s %s, which "
+                                      "Istio's gateway reaches over HTTP/1.1 (%s), but the Connectum server in %s "
+                                      "behind it (%s) serves h2c only (no tls, allowHTTP1 false, %s): every "
+                                      "request through the route fails",
+                                      rule->index + 1, ml_res_display(a, route), gw->ns, gw->name,
+                                      ml_res_display(a, sr), port_s, why, file_s, ml_res_display(a, w->res),
+                                      origin_text(a, &h1));
+                    if (wpt)
+                        ml_note(ctx, d, ml_node_loc(via->label),
+                                "this label sends the traffic of %s through waypoint %s/%s (a Gateway of class "
+                                "istio-waypoint), which applies the routes bound to the Service",
+                                ml_res_display(a, via->parent_svc), gw->ns, gw->name);
                     ml_note(ctx, d, ml_node_loc(from ? from : sp->node),
-                            "Istio's gateway uses HTTP/2 upstream only for a port it takes as HTTP/2, gRPC or "
-                            "gRPC-Web (appProtocol, else the port name)");
+                            wpt ? "a waypoint, like Istio's gateway, uses HTTP/2 upstream only for a port it takes "
+                                  "as HTTP/2, gRPC or gRPC-Web (appProtocol, else the port name)"
+                                : "Istio's gateway uses HTTP/2 upstream only for a port it takes as HTTP/2, gRPC or "
+                                  "gRPC-Web (appProtocol, else the port name)");
                     if (h1.loc.file)
                         ml_note(ctx, d, h1.loc, "allowHTTP1 false here: without tls, node:http2 answers "
                                                 "cleartext HTTP/2 only");
                     ml_help(ctx, d,
-                            "declare the port as HTTP/2 so that the gateway speaks it upstream: `appProtocol: "
+                            "declare the port as HTTP/2 so that the %s speaks it upstream: `appProtocol: "
                             "kubernetes.io/h2c` (or grpc) on %s port %lld; or serve HTTP/1.1 too (allowHTTP1: "
                             "true)",
-                            ml_res_display(a, sr), sp->num);
+                            wpt ? "waypoint" : "gateway", ml_res_display(a, sr), sp->num);
                 }
             }
         }
@@ -340,14 +428,18 @@ static void check(ml_ctx *ctx)
             const ml_gw_route *rt = r->u.route;
             if (!r->live || !rt)
                 continue;
-            const ml_resource *gw = NULL;
-            for (size_t p = 0; p < rt->nparents && !gw; p++)
-                gw = istio_gateway(m, r, &rt->parents[p]);
-            if (!gw)
+            route_via via = {0};
+            for (size_t p = 0; p < rt->nparents && !via.gw; p++)
+                via.gw = istio_gateway(m, r, &rt->parents[p]);
+            /* else a Service parent whose waypoint applies the route */
+            for (size_t p = 0; p < rt->nparents && !via.gw; p++)
+                if (!waypoint_via(m, r, &rt->parents[p], &via))
+                    via = (route_via){0};
+            if (!via.gw)
                 continue;
             for (size_t i = 0; i < rt->nrules; i++)
                 for (size_t j = 0; j < rt->rules[i].nbackends; j++)
-                    check_backend(ctx, &seen, r, &rt->rules[i], &rt->rules[i].backends[j], gw, mesh);
+                    check_backend(ctx, &seen, r, &rt->rules[i], &rt->rules[i].backends[j], &via, mesh);
         }
     }
     ml_map_free(&seen);
@@ -357,8 +449,8 @@ const ml_rule ml_rule_ML111 = {
     .id = "ML111",
     .name = "gateway-http1-to-h2c-server",
     .level = ML_LEVEL_ERROR,
-    .summary = "An HTTPRoute or GRPCRoute on an Istio Gateway reaches a Connectum server that serves h2c only "
-               "over HTTP/1.1",
+    .summary = "An HTTPRoute or GRPCRoute on an Istio Gateway or a waypoint reaches a Connectum server that "
+               "serves h2c only over HTTP/1.1",
     .description =
         "Reports a backendRef of an HTTPRoute or GRPCRoute attached to an Istio Gateway (Gateway API, "
         "gatewayClassName istio) whose Service port Istio's gateway reaches over HTTP/1.1, when the Connectum "
@@ -375,11 +467,25 @@ const ml_rule ml_rule_ML111 = {
         "applyConnectionPool): the rule is silent when a DestinationRule for the host mentions either field, "
         "or when mesh config in the input (ConfigMap istio data.mesh, IstioOperator spec.meshConfig) sets "
         "h2UpgradePolicy; otherwise the message names the default it assumes (DO_NOT_UPGRADE). The "
-        "workload's sidecar, ztunnel, or no proxy at all deliver that HTTP/1.1 request as it is; a workload "
-        "behind a waypoint is not judged. This is the Gateway API counterpart of ML409 (httpGet probes), "
-        "and the reverse of ML309.\n"
+        "workload's sidecar, ztunnel, or no proxy at all deliver that HTTP/1.1 request as it is; behind a "
+        "gateway, a workload that has its own waypoint is not judged. This is the Gateway API counterpart of "
+        "ML409 (httpGet probes), and the reverse of ML309.\n"
         "\n"
-        "Silent unless the parent Gateway is in the input with class istio, the backendRef names a Service "
+        "The same holds for a route bound to a Service (GAMMA) in ambient mode: the Service's waypoint (its "
+        "istio.io/use-waypoint label, else its namespace's, naming a Gateway of class istio-waypoint whose "
+        "istio.io/waypoint-for is service or all) applies the routes of the Service's namespace and of its own "
+        "(pilot/pkg/networking/core/listener_waypoint.go, getVirtualServiceForWaypoint). A waypoint is a "
+        "router proxy, not a sidecar: its cluster to a backend Service port goes through the same "
+        "setUpstreamProtocol and applyH2Upgrade (cluster_waypoint.go, buildWaypointInboundVIPCluster), so it "
+        "speaks HTTP/1.1 to a port not declared HTTP/2, gRPC or gRPC-Web, even a port without a declared "
+        "protocol, where it sniffs the client's protocol but still forwards through that cluster "
+        "(buildWaypointInternal). ztunnel then carries the request to the pod unchanged. Reported when every "
+        "definition of the Service names the same waypoint, the waypoint is in the input, the pods the "
+        "Service selects are all ambient, and the route is in the Service's or the waypoint's namespace (a "
+        "route elsewhere is a consumer route, which only the callers' sidecars apply).\n"
+        "\n"
+        "Silent unless the parent Gateway is in the input with class istio (or the waypoint as above), the "
+        "backendRef names a Service "
         "port and is not refused (a Service in another namespace needs a ReferenceGrant: ML313), and tls, "
         "allowHTTP1 and the server's port are known for the linked workload.",
     .remediation = "Declare the Service port as HTTP/2 to Istio (`appProtocol: kubernetes.io/h2c`, or grpc), "
