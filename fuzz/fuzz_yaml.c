@@ -40,7 +40,7 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
         return;
     (*budget)--;
     FZ_ASSERT(depth <= ML_YAML_MAX_DEPTH + 1, "tree deeper than the loader's limit");
-    check_loc(f, &n->loc);
+    check_loc(f, (ml_loc[1]){ml_node_loc(n)});
     switch (n->type) {
     case ML_NODE_SCALAR: {
         FZ_ASSERT(n->str != NULL, "scalar without a string");
@@ -156,6 +156,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_loc(&f, &p->loc);
     }
 
+    /* the file table's ids of this input's files (and Markdown views) */
+    ML_VEC_EACH(ml_doc *, d, &m.docs)
+        ml_file_release(d->file);
+    ml_file_release(&f);
+    ml_file_release(&mf);
     ml_model_free(&m);
     ml_map_free(&cfg.rules);
     free(f.line_off);

@@ -38,10 +38,12 @@ bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(&run->arena, f, &res);
-    /* not one of the run's inputs: release the line index a syntax error
-     * may have built (ml_run_free releases only the inputs') */
+    /* not one of the run's inputs: release the line index loading built
+     * (ml_run_free releases only the inputs') and the file's id (no
+     * position of its nodes is asked for) */
     free(f->line_off);
     f->line_off = NULL;
+    ml_file_release(f);
     const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
     if (res.errors.n || !ml_is_map(root)) {
         ml_buf_printf(err, "baseline %s: not a meshlint SARIF or JSON report", path);

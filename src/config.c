@@ -39,9 +39,15 @@ void ml_config_defaults(ml_config *c, ml_arena *a)
 static bool fail(ml_buf *err, const ml_config *c, const ml_node *n, const char *fmt, ...) ML_PRINTF(4, 5);
 static bool fail(ml_buf *err, const ml_config *c, const ml_node *n, const char *fmt, ...)
 {
-    if (n && n->loc.file)
-        ml_buf_printf(err, "%s:%u:%u: ", c->path, n->loc.line, n->loc.col);
-    else
+    if (n && ml_node_file(n)) {
+        ml_loc l = ml_node_loc(n);
+        /* computing it built the line index again: not one of the run's
+         * inputs, so release it here (see ml_config_load) */
+        ml_file *f = (ml_file *)l.file;
+        free(f->line_off);
+        f->line_off = NULL;
+        ml_buf_printf(err, "%s:%u:%u: ", c->path, l.line, l.col);
+    } else
         ml_buf_printf(err, "%s: ", c->path);
     va_list ap;
     va_start(ap, fmt);
@@ -303,9 +309,9 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(c->arena, f, &res);
-    /* Every position is computed by now. The line index a syntax error may
-     * have built is released here: this file is not one of the run's
-     * inputs, whose indexes ml_run_free releases. */
+    /* The line index loading built is released here: this file is not one
+     * of the run's inputs, whose indexes ml_run_free releases. A node's
+     * position computed later builds it again (fail() releases it). */
     free(f->line_off);
     f->line_off = NULL;
     if (res.errors.n) {

@@ -264,7 +264,7 @@ static ml_loc nloc(const ml_node *n)
 {
     ml_loc l;
     memset(&l, 0, sizeof l);
-    return n ? n->loc : l;
+    return n ? ml_node_loc(n) : l;
 }
 
 static bool owned(kb *b, const ml_node *n)
@@ -301,7 +301,7 @@ static ml_node *mk_scalar(kb *b, const char *s, ml_loc loc, bool quoted)
     ml_node *n = ml_zalloc(b->k->arena, sizeof *n);
     n->type = ML_NODE_SCALAR;
     n->style = quoted ? ML_SCALAR_QUOTED : ML_SCALAR_PLAIN;
-    n->loc = loc;
+    ml_node_set_loc(n, loc);
     n->str = ml_strdup(b->k->arena, s);
     n->len = strlen(s);
     ml_map_put_ptr(&b->k->owned, b->k->arena, n, (void *)1);
@@ -312,7 +312,7 @@ static ml_node *mk_coll(kb *b, ml_node_type t, ml_loc loc)
 {
     ml_node *n = ml_zalloc(b->k->arena, sizeof *n);
     n->type = t;
-    n->loc = loc;
+    ml_node_set_loc(n, loc);
     ml_map_put_ptr(&b->k->owned, b->k->arena, n, (void *)1);
     return n;
 }
@@ -573,7 +573,7 @@ static ml_node *smp_list(kb *b, ml_node *base, ml_node *patch, bool builtin, con
     const char *key = builtin ? merge_key(field, parent) : NULL;
     if (!key || !ml_is_seq(base)) {
         /* replaced whole, `$patch: delete` items dropped */
-        ml_node *c = mk_coll(b, ML_NODE_SEQ, patch->loc);
+        ml_node *c = mk_coll(b, ML_NODE_SEQ, ml_node_loc(patch));
         for (size_t i = 0; i < patch->n; i++) {
             ml_node *it = patch->items[i];
             if (ml_is_map(it) && patch_directive(it))
@@ -744,9 +744,9 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
             n = mut(b, n);
             *slot = n;
             if (op == JP_ADD) {
-                map_set(b, n, t[0], value, value->loc);
+                map_set(b, n, t[0], value, ml_node_loc(value));
                 if (j < 0)
-                    n->pairs[n->n - 1].key->loc = value->loc;
+                    ml_node_set_loc(n->pairs[n->n - 1].key, ml_node_loc(value));
                 return true;
             }
             if (j < 0)
@@ -936,9 +936,9 @@ static void set_namespace(kb *b, ml_vec *acc, const ml_node *nsnode)
         if (r->deleted || cluster_scoped(r))
             continue;
         const char *k[] = {"metadata"};
-        ml_node *md = mut_path(b, &r->root, k, 1, true, nsnode->loc);
+        ml_node *md = mut_path(b, &r->root, k, 1, true, ml_node_loc(nsnode));
         if (md && !ml_streq(res_ns(r), ns))
-            map_set(b, md, "namespace", mk_scalar(b, ns, nsnode->loc, false), nsnode->loc);
+            map_set(b, md, "namespace", mk_scalar(b, ns, ml_node_loc(nsnode), false), ml_node_loc(nsnode));
     }
 }
 
@@ -947,7 +947,7 @@ static void prefix_suffix(kb *b, ml_vec *acc, const ml_node *pre, const ml_node 
     const char *p = ml_str_nonnull(pre), *s = ml_str_nonnull(suf);
     if (!p && !s)
         return;
-    ml_loc loc = pre ? pre->loc : suf->loc;
+    ml_loc loc = pre ? ml_node_loc(pre) : ml_node_loc(suf);
     ML_VEC_EACH(kres *, r, acc) {
         if (r->deleted || is_kind(r, "Namespace") || is_kind(r, "CustomResourceDefinition") ||
             is_kind(r, "APIService"))
@@ -982,7 +982,7 @@ static void add_pairs(kb *b, kres *r, const char *path, const ml_node *pairs, bo
         long j = pair_index(m, k);
         if (j >= 0 && ml_streq(ml_str(m->pairs[j].value), v))
             continue;
-        map_set(b, m, k, mk_scalar(b, v, pairs->pairs[i].value->loc, true), pairs->pairs[i].key->loc);
+        map_set(b, m, k, mk_scalar(b, v, ml_node_loc(pairs->pairs[i].value), true), ml_node_loc(pairs->pairs[i].key));
     }
 }
 
@@ -1010,17 +1010,17 @@ static void add_labels(kb *b, ml_vec *acc, const ml_node *pairs, bool selectors,
     ML_VEC_EACH(kres *, r, acc) {
         if (r->deleted)
             continue;
-        add_pairs(b, r, "metadata/labels", pairs, true, pairs->loc);
+        add_pairs(b, r, "metadata/labels", pairs, true, ml_node_loc(pairs));
         const char *tp = pod_template_path(r);
         if (templates && tp && *tp)
-            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/labels", tp), pairs, true, pairs->loc);
+            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/labels", tp), pairs, true, ml_node_loc(pairs));
         if (templates && is_kind(r, "CronJob"))
-            add_pairs(b, r, "spec/jobTemplate/metadata/labels", pairs, true, pairs->loc);
+            add_pairs(b, r, "spec/jobTemplate/metadata/labels", pairs, true, ml_node_loc(pairs));
         if (!selectors)
             continue;
         for (size_t i = 0; i < sizeof selector_specs / sizeof selector_specs[0]; i++)
             if (is_kind(r, selector_specs[i].kind) && builtin_api(r))
-                add_pairs(b, r, selector_specs[i].path, pairs, selector_specs[i].create, pairs->loc);
+                add_pairs(b, r, selector_specs[i].path, pairs, selector_specs[i].create, ml_node_loc(pairs));
     }
 }
 
@@ -1031,10 +1031,10 @@ static void add_annotations(kb *b, ml_vec *acc, const ml_node *pairs)
     ML_VEC_EACH(kres *, r, acc) {
         if (r->deleted)
             continue;
-        add_pairs(b, r, "metadata/annotations", pairs, true, pairs->loc);
+        add_pairs(b, r, "metadata/annotations", pairs, true, ml_node_loc(pairs));
         const char *tp = pod_template_path(r);
         if (tp && *tp)
-            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/annotations", tp), pairs, true, pairs->loc);
+            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/annotations", tp), pairs, true, ml_node_loc(pairs));
     }
 }
 
@@ -1112,7 +1112,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                     else
                         v = ml_printf(b->k->arena, "%s%s%s%s%s", nm, tag ? ":" : "", tag ? tag : "",
                                       digest ? "@" : "", digest ? digest : "");
-                    ml_node *ps = mut_pod_spec(b, r, e->loc);
+                    ml_node *ps = mut_pod_spec(b, r, ml_node_loc(e));
                     long li = pair_index(ps, lists[l]);
                     if (!ps || li < 0)
                         break;
@@ -1120,7 +1120,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                     ps->pairs[li].value = seq;
                     ml_node *c = mut(b, seq->items[i]);
                     seq->items[i] = c;
-                    map_set(b, c, "image", mk_scalar(b, v, e->loc, false), e->loc);
+                    map_set(b, c, "image", mk_scalar(b, v, ml_node_loc(e), false), ml_node_loc(e));
                     break;
                 }
             }
@@ -1145,9 +1145,9 @@ static void replicas(kb *b, ml_vec *acc, const ml_node *list)
                 !is_kind(r, "ReplicationController"))
                 continue;
             const char *k[] = {"spec"};
-            ml_node *sp = mut_path(b, &r->root, k, 1, true, count->loc);
+            ml_node *sp = mut_path(b, &r->root, k, 1, true, ml_node_loc(count));
             if (sp)
-                map_set(b, sp, "replicas", (ml_node *)count, count->loc);
+                map_set(b, sp, "replicas", (ml_node *)count, ml_node_loc(count));
         }
     }
 }
@@ -1160,7 +1160,7 @@ static void fix_ref(kb *b, ml_node *holder, const char *key, const char *old, co
     long j = pair_index(holder, key);
     if (j < 0 || !ml_streq(ml_str(holder->pairs[j].value), old))
         return;
-    holder->pairs[j].value = mk_scalar(b, new_name, holder->pairs[j].value->loc, false);
+    holder->pairs[j].value = mk_scalar(b, new_name, ml_node_loc(holder->pairs[j].value), false);
 }
 
 /* In the changeable seq under m[key], each item changeable. */
@@ -1192,7 +1192,7 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
 {
     if (!refers_in_pod(pod_spec(r), kind, old))
         return;
-    ml_node *ps = mut_pod_spec(b, r, r->root->loc);
+    ml_node *ps = mut_pod_spec(b, r, ml_node_loc(r->root));
     if (!ps)
         return;
     bool cm = !strcmp(kind, "ConfigMap"), sec = !strcmp(kind, "Secret");
@@ -1294,7 +1294,7 @@ static void fix_back_references(kb *b, ml_vec *acc)
                 const char *k[] = {"spec"};
                 ml_node *saved = r->root;
                 ml_node *sp = ml_streq(ml_str_nonnull(ml_path(r->root, "spec.serviceName")), t->level_name)
-                                  ? mut_path(b, &r->root, k, 1, false, r->root->loc)
+                                  ? mut_path(b, &r->root, k, 1, false, ml_node_loc(r->root))
                                   : NULL;
                 if (sp)
                     fix_ref(b, sp, "serviceName", t->level_name, nw, NULL);
@@ -1317,9 +1317,9 @@ static void fix_back_references(kb *b, ml_vec *acc)
 
 static void fix_locs(ml_node *n, const ml_file *f, unsigned depth)
 {
-    if (!n || depth > ML_YAML_MAX_DEPTH || n->loc.file == f)
+    if (!n || depth > ML_YAML_MAX_DEPTH || ml_node_file(n) == f)
         return;
-    n->loc.file = f;
+    n->file = ml_file_id((ml_file *)f);
     if (n->type == ML_NODE_MAP)
         for (size_t i = 0; i < n->n; i++) {
             fix_locs(n->pairs[i].key, f, depth + 1);
@@ -1334,7 +1334,7 @@ static void set_locs(ml_node *n, ml_loc loc, unsigned depth)
 {
     if (!n || depth > ML_YAML_MAX_DEPTH)
         return;
-    n->loc = loc;
+    ml_node_set_loc(n, loc);
     if (n->type == ML_NODE_MAP)
         for (size_t i = 0; i < n->n; i++) {
             set_locs(n->pairs[i].key, loc, depth + 1);
@@ -1353,21 +1353,25 @@ static void set_locs(ml_node *n, ml_loc loc, unsigned depth)
 static ml_vec parse_inline(kb *b, const ml_node *s)
 {
     ml_vec docs = {0};
-    const ml_file *kf = s->loc.file;
+    const ml_file *kf = ml_node_file(s);
     ml_arena *a = b->k->arena;
     ml_file *pf = ml_zalloc(a, sizeof *pf);
-    bool in_place = s->style == ML_SCALAR_BLOCK && kf && s->loc.off < kf->len && kf->data[s->loc.off] == '|' &&
-                    s->loc.end_off <= kf->len;
+    bool in_place = s->style == ML_SCALAR_BLOCK && kf && s->off < kf->len && kf->data[s->off] == '|' &&
+                    s->end_off <= kf->len;
     if (in_place) {
         *pf = *kf;
         pf->line_off = NULL;
         pf->nlines = 0;
+        /* pf->id stays kf's: the nodes are placed in kf at once (the bytes
+         * from the line after `|` to the block's end are kf's, at the same
+         * offsets, so every line and column computed through kf is the one
+         * the loader saw) */
         char *d = ml_alloc(a, kf->len + 1);
-        size_t start = s->loc.off;
+        size_t start = s->off;
         while (start < kf->len && kf->data[start] != '\n')
             start++;
         for (size_t i = 0; i < kf->len; i++)
-            d[i] = (i > start && i < s->loc.end_off) || kf->data[i] == '\n' ? kf->data[i] : ' ';
+            d[i] = (i > start && i < s->end_off) || kf->data[i] == '\n' ? kf->data[i] : ' ';
         d[kf->len] = 0;
         pf->data = d;
     } else {
@@ -1382,9 +1386,11 @@ static ml_vec parse_inline(kb *b, const ml_node *s)
     free(pf->line_off);
     if (res.errors.n) {
         ml_yaml_error *e = res.errors.items[0];
-        ml_loc l = in_place ? e->loc : s->loc;
+        ml_loc l = in_place ? e->loc : ml_node_loc(s);
         l.file = kf;
         fail(b, l, "the inline patch is not valid YAML: %s", e->message);
+        if (!in_place)
+            ml_file_release(pf);
         return docs;
     }
     ML_VEC_EACH(ml_doc *, d, &res.docs) {
@@ -1393,10 +1399,12 @@ static ml_vec parse_inline(kb *b, const ml_node *s)
         if (in_place)
             fix_locs(d->root, kf, 0);
         else
-            set_locs(d->root, s->loc, 0);
+            set_locs(d->root, ml_node_loc(s), 0);
         d->file = (ml_file *)kf;
         ml_vec_push(a, &docs, d);
     }
+    if (!in_place)
+        ml_file_release(pf); /* its nodes were all placed at s */
     return docs;
 }
 
@@ -1416,7 +1424,7 @@ static bool patch_docs(kb *b, const char *dir, const ml_node *pathn, const ml_no
             /* written as YAML directly (older kustomizations allow it) */
             ml_doc *d = ml_zalloc(b->k->arena, sizeof *d);
             d->root = (ml_node *)inl;
-            d->file = (ml_file *)inl->loc.file;
+            d->file = (ml_file *)ml_node_file(inl);
             ml_vec_push(b->k->arena, out, d);
             return true;
         }
@@ -1431,12 +1439,12 @@ static bool patch_docs(kb *b, const char *dir, const ml_node *pathn, const ml_no
     const char *p = pjoin(b->k->arena, dir, rel);
     kfile *kf = kload(b->k, p);
     if (!kf->f) {
-        fail(b, pathn->loc, "patch %s: %s", rel, kf->err);
+        fail(b, ml_node_loc(pathn), "patch %s: %s", rel, kf->err);
         return false;
     }
     use_path(b, p);
     if (!kf->yaml_ok) {
-        fail(b, pathn->loc, "patch %s is not valid YAML", rel);
+        fail(b, ml_node_loc(pathn), "patch %s is not valid YAML", rel);
         return false;
     }
     ML_VEC_EACH(ml_doc *, d, &kf->docs)
@@ -1475,7 +1483,7 @@ static void smp_by_id(kb *b, ml_vec *acc, ml_node *patch, ml_loc where)
             const char *k[] = {"metadata"};
             ml_node *md = mut_path(b, &r->root, k, 1, false, where);
             if (md)
-                map_set(b, md, "name", saved_name, saved_name->loc);
+                map_set(b, md, "name", saved_name, ml_node_loc(saved_name));
         }
     }
     if (!found)
@@ -1518,9 +1526,9 @@ static void apply_patch_doc(kb *b, ml_vec *acc, ml_doc *d, const ml_node *target
         const char *k[] = {"metadata"};
         ml_node *md = mut_path(b, &r->root, k, 1, false, where);
         if (md && md_name)
-            map_set(b, md, "name", md_name, md_name->loc);
+            map_set(b, md, "name", md_name, ml_node_loc(md_name));
         if (md && md_ns)
-            map_set(b, md, "namespace", md_ns, md_ns->loc);
+            map_set(b, md, "namespace", md_ns, ml_node_loc(md_ns));
     }
 }
 
@@ -1567,7 +1575,7 @@ static void add_file_resources(kb *b, kfile *kf, ml_vec *acc, const ml_node *ref
         if (!d->root)
             continue;
         if (!ml_is_map(d->root)) {
-            fail(b, d->root->loc, "a resource must be a mapping");
+            fail(b, ml_node_loc(d->root), "a resource must be a mapping");
             return;
         }
         const char *kind = ml_str_nonnull(ml_get(d->root, "kind"));
@@ -1584,7 +1592,7 @@ static void add_file_resources(kb *b, kfile *kf, ml_vec *acc, const ml_node *ref
             continue;
         }
         if (!kind || !ml_path(d->root, "metadata.name")) {
-            fail(b, d->root->loc, "%s: a resource needs `kind` and `metadata.name`", kf->f->path);
+            fail(b, ml_node_loc(d->root), "%s: a resource needs `kind` and `metadata.name`", kf->f->path);
             return;
         }
         kres *r = ml_zalloc(b->k->arena, sizeof *r);
@@ -1696,7 +1704,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     }
     const ml_node *root = kf->docs.n ? ((ml_doc *)kf->docs.items[0])->root : NULL;
     if (root && !ml_is_map(root)) {
-        fail(b, root->loc, "a kustomization must be a mapping");
+        fail(b, ml_node_loc(root), "a kustomization must be a mapping");
         return;
     }
     const char *kind = ml_str_nonnull(ml_get(root, "kind"));
@@ -1711,7 +1719,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
          * component only to the resources of the kustomization that
          * includes it), so it is not built: its manifests stay loose files,
          * linted as files are, and a note says what was not rendered. */
-        unlinted(b, ML_UNLINTED_KUSTOMIZE, root ? root->loc : file_loc(kf->f), dir,
+        unlinted(b, ML_UNLINTED_KUSTOMIZE, root ? ml_node_loc(root) : file_loc(kf->f), dir,
                  "the patches and transformers of a kustomize Component that no kustomization in the "
                  "input includes (its resource files are linted as plain files)",
                  "lint the kustomization that lists it under components");
@@ -1728,7 +1736,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     for (size_t i = 0; i < sizeof unrendered / sizeof unrendered[0]; i++) {
         const ml_pair *p = ml_get_pair(root, unrendered[i].key);
         if (p && !ml_is_null(p->value))
-            unlinted(b, ML_UNLINTED_KUSTOMIZE, p->key->loc, dir, unrendered[i].what,
+            unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(p->key), dir, unrendered[i].what,
                      ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir, dir));
     }
     ml_vec_push(a, &b->stack, (void *)dir);
@@ -1741,11 +1749,11 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
             const ml_node *it = list->items[i];
             const char *s = ml_str_nonnull(it);
             if (!s) {
-                fail(b, it->loc, "a resource must be a path");
+                fail(b, ml_node_loc(it), "a resource must be a path");
                 break;
             }
             if (is_remote(s)) {
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, it->loc, dir, ml_printf(a, "remote kustomize resource %s", s),
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(it), dir, ml_printf(a, "remote kustomize resource %s", s),
                          ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir,
                                    dir));
                 continue;
@@ -1757,17 +1765,17 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
             } else if (pk == ML_KPATH_FILE) {
                 kfile *rf = kload(b->k, p);
                 if (!rf->f) {
-                    fail(b, it->loc, "resource %s: %s", s, rf->err);
+                    fail(b, ml_node_loc(it), "resource %s: %s", s, rf->err);
                     break;
                 }
                 use_path(b, p);
                 if (!rf->yaml_ok) {
-                    fail(b, it->loc, "resource %s is not valid YAML", s);
+                    fail(b, ml_node_loc(it), "resource %s is not valid YAML", s);
                     break;
                 }
                 add_file_resources(b, rf, L, it);
             } else {
-                fail(b, it->loc, "resource %s: no such file or directory", s);
+                fail(b, ml_node_loc(it), "resource %s: no such file or directory", s);
             }
         }
     }
@@ -1776,7 +1784,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
         const char *s = ml_str_nonnull(comps->items[i]);
         if (!s || is_remote(s)) {
             if (s)
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, comps->items[i]->loc, dir,
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(comps->items[i]), dir,
                          ml_printf(a, "remote kustomize component %s", s),
                          ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir,
                                    dir));
@@ -1805,7 +1813,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
             ml_bool(ml_get(e, "includeSelectors"), &sel);
             ml_bool(ml_get(e, "includeTemplates"), &tmpl);
             if (ml_get(e, "fields"))
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_get_pair(e, "fields")->key->loc, dir,
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(ml_get_pair(e, "fields")->key), dir,
                          "labels with custom fields", "run `kustomize build` and lint its output");
             add_labels(b, L, ml_get(e, "pairs"), sel, sel || tmpl);
         }
@@ -2073,7 +2081,7 @@ static void data_put(kb *b, ml_node *data, const char *key, const char *val, siz
     }
     map_set(b, data, key, v, kloc);
     long j = pair_index(data, key);
-    data->pairs[j].key->loc = kloc;
+    ml_node_set_loc(data->pairs[j].key, kloc);
 }
 
 /* KEY=VALUE lines of an env file (# comments and blank lines skipped). */
@@ -2110,7 +2118,7 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         fail(b, nloc(e), "a generator needs a `name`");
         return;
     }
-    ml_loc loc = namen->loc;
+    ml_loc loc = ml_node_loc(namen);
     ml_node *data = mk_coll(b, ML_NODE_MAP, loc);
     const ml_node *lits = ml_get(e, "literals");
     for (size_t i = 0; ml_is_seq(lits) && i < lits->n; i++) {
@@ -2127,7 +2135,7 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
             v++;
             vl -= 2;
         }
-        data_put(b, data, ml_strndup(a, s, (size_t)(eq - s)), v, vl, lits->items[i]->loc, lits->items[i]->loc,
+        data_put(b, data, ml_strndup(a, s, (size_t)(eq - s)), v, vl, ml_node_loc(lits->items[i]), ml_node_loc(lits->items[i]),
                  secret);
     }
     const ml_node *files = ml_get(e, "files");
@@ -2141,14 +2149,14 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         const char *err = NULL;
         ml_file *f = b->k->io.read(b->k->io.ud, p, &err);
         if (!f) {
-            fail(b, files->items[i]->loc, "generator file %s: %s", rel, err ? err : "cannot be read");
+            fail(b, ml_node_loc(files->items[i]), "generator file %s: %s", rel, err ? err : "cannot be read");
             return;
         }
         ml_vec_push(a, &b->k->read, f);
         use_path(b, p);
         const char *base = strrchr(rel, '/');
         const char *key = eq ? ml_strndup(a, s, (size_t)(eq - s)) : base ? base + 1 : rel;
-        data_put(b, data, key, f->data, f->len, files->items[i]->loc, file_loc(f), secret);
+        data_put(b, data, key, f->data, f->len, ml_node_loc(files->items[i]), file_loc(f), secret);
     }
     const ml_node *envs = ml_get(e, "envs");
     const ml_node *env1 = ml_get(e, "env");
@@ -2161,7 +2169,7 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         const char *err = NULL;
         ml_file *f = b->k->io.read(b->k->io.ud, p, &err);
         if (!f) {
-            fail(b, en->loc, "env file %s: %s", s, err ? err : "cannot be read");
+            fail(b, ml_node_loc(en), "env file %s: %s", s, err ? err : "cannot be read");
             return;
         }
         ml_vec_push(a, &b->k->read, f);
@@ -2189,7 +2197,7 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
             if (!strcmp(behavior, "merge") && j >= 0 && ml_is_map(root->pairs[j].value)) {
                 ml_node *m = mut(b, root->pairs[j].value);
                 for (size_t i = 0; i < data->n; i++)
-                    map_set(b, m, ml_str(data->pairs[i].key), data->pairs[i].value, data->pairs[i].key->loc);
+                    map_set(b, m, ml_str(data->pairs[i].key), data->pairs[i].value, ml_node_loc(data->pairs[i].key));
                 root->pairs[j].value = m;
             } else
                 map_set(b, root, "data", data, loc);
@@ -2258,10 +2266,10 @@ static void add_hashes(kb *b, ml_vec *acc)
                                      ml_get(r->root, "data"));
         const ml_node *old = ml_path(r->root, "metadata.name");
         const char *k[] = {"metadata"};
-        ml_node *md = mut_path(b, &r->root, k, 1, false, old->loc);
+        ml_node *md = mut_path(b, &r->root, k, 1, false, ml_node_loc(old));
         if (md)
-            map_set(b, md, "name", mk_scalar(b, ml_printf(b->k->arena, "%s-%s", res_name(r), h), old->loc, false),
-                    old->loc);
+            map_set(b, md, "name", mk_scalar(b, ml_printf(b->k->arena, "%s-%s", res_name(r), h), ml_node_loc(old), false),
+                    ml_node_loc(old));
         any = true;
     }
     if (any)

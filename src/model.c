@@ -382,7 +382,7 @@ static void shape_msg(tctx *t, const ml_node *n, const char *msg)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = '?';
     ml_shape_problem *sp = ml_zalloc(t->m->arena, sizeof *sp);
-    sp->loc = n ? n->loc : ml_res_loc(t->r);
+    sp->loc = n ? ml_node_loc(n) : ml_res_loc(t->r);
     sp->message = clean;
     sp->res = t->r;
     ml_vec_push(t->m->arena, &t->m->shape_problems, sp);
@@ -2207,19 +2207,10 @@ const char *ml_res_display(ml_arena *a, const ml_resource *r)
     return ml_printf(a, "%s %s/%s", r->kind_str, r->ns, name);
 }
 
-ml_loc ml_node_loc(const ml_node *n)
-{
-    if (n)
-        return n->loc;
-    ml_loc l;
-    memset(&l, 0, sizeof l);
-    return l;
-}
-
 ml_loc ml_res_loc(const ml_resource *r)
 {
     if (r && r->kind_node)
-        return r->kind_node->loc;
+        return ml_node_loc(r->kind_node);
     ml_loc l;
     memset(&l, 0, sizeof l);
     if (r && r->doc) {

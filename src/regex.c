@@ -863,7 +863,7 @@ ml_re_answer ml_re_covers_prefix(const ml_regex *re, const char *prefix, ml_re_b
 
 ml_loc ml_scalar_byte_loc(const ml_node *n, size_t off)
 {
-    ml_loc l = n ? n->loc : (ml_loc){0};
+    ml_loc l = n ? ml_node_loc(n) : (ml_loc){0};
     if (!n || n->type != ML_NODE_SCALAR || !l.file || off > n->len || l.line != l.end_line)
         return l;
     const ml_file *f = l.file;

@@ -66,6 +66,7 @@ typedef struct frame {
 typedef struct loader {
     ml_arena *a;
     ml_file *f;
+    uint32_t fid; /* ml_file_id(f) */
     ml_yaml_result *out;
     yaml_parser_t parser;
 
@@ -221,6 +222,15 @@ static ml_loc make_loc(const loader *l, pos s, pos e)
     return loc;
 }
 
+/* A node keeps its file's id and its offsets; line and column are computed
+ * when asked (ml_node_loc) and equal make_loc's. */
+static inline void set_pos(const loader *l, ml_node *n, pos s, pos e)
+{
+    n->file = l->fid;
+    n->off = s.off;
+    n->end_off = e.off < s.off ? s.off : e.off;
+}
+
 /* ---- errors ------------------------------------------------------------ */
 
 static void error_at(loader *l, ml_loc loc, const char *msg)
@@ -340,7 +350,7 @@ static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
         n->style = ML_SCALAR_PLAIN;
         break;
     }
-    n->loc = make_loc(l, s, e);
+    set_pos(l, n, s, e);
     n->tag = tag_kind(ev->data.scalar.tag);
     n->len = (uint32_t)ev->data.scalar.length;
     n->str = n->len ? ml_strndup(l->a, (const char *)ev->data.scalar.value, n->len) : "";
@@ -496,12 +506,12 @@ static void on_end(loader *l, pos s, pos e)
      * empty and sits at the next token, past comments and the next line's
      * indentation (or past a space before ','): end at the last child. */
     pos end = e.off > s.off ? e : fr->last_end;
-    n->loc = make_loc(l, fr->start, end);
+    set_pos(l, n, fr->start, end);
     size_t nk = l->nscratch - fr->base;
     ml_node **kids = nk ? l->scratch + fr->base : NULL;
     size_t count = fr->is_map ? nk / 2 : nk;
     if (count > ML_YAML_MAX_CHILDREN) {
-        error_at(l, n->loc,
+        error_at(l, make_loc(l, fr->start, end),
                  ml_printf(l->a, "a collection of more than %u entries", (unsigned)ML_YAML_MAX_CHILDREN));
         return;
     }
@@ -519,7 +529,7 @@ static void on_end(loader *l, pos s, pos e)
         if (merges)
             np = resolve_merges(l, n, pairs, np);
         if (np > ML_YAML_MAX_CHILDREN) {
-            error_at(l, n->loc,
+            error_at(l, make_loc(l, fr->start, end),
                      ml_printf(l->a, "a collection of more than %u entries after merging <<",
                                (unsigned)ML_YAML_MAX_CHILDREN));
             return;
@@ -606,6 +616,15 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
         l.cur.p.off = 3;
         l.cur.p.col = 1;
     }
+    /* the file's id for its nodes; this also builds its line index here, on
+     * the thread that owns the file, so that positions computed later only
+     * read it */
+    l.fid = ml_file_id(f);
+    if (!l.fid) {
+        error_at(&l, ml_loc_from_offsets(f, 0, 0),
+                 ml_printf(a, "more than %u files in one run; not parsed", (unsigned)ML_FILE_MAX_IDS));
+        return;
+    }
     if (!yaml_parser_initialize(&l.parser)) {
         error_at(&l, ml_loc_from_offsets(f, 0, 0), "libyaml ran out of memory");
         return;
@@ -667,6 +686,26 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
 }
 
 /* ---- accessors --------------------------------------------------------- */
+
+ml_loc ml_node_loc(const ml_node *n)
+{
+    const ml_file *f = ml_node_file(n);
+    if (!f) {
+        ml_loc l;
+        memset(&l, 0, sizeof l);
+        return l;
+    }
+    /* the line index was built when the file got its id (ml_file_id), so
+     * this only reads f */
+    return ml_loc_from_offsets((ml_file *)f, n->off, n->end_off);
+}
+
+void ml_node_set_loc(ml_node *n, ml_loc loc)
+{
+    n->file = loc.file ? ml_file_id((ml_file *)loc.file) : 0;
+    n->off = loc.off;
+    n->end_off = loc.end_off;
+}
 
 static bool key_is(const ml_node *k, const char *key, size_t len)
 {
@@ -838,4 +877,4 @@ bool ml_yaml_plain_safe(const char *v)
 }
 
 /* yaml.h documents the node's layout; keep it honest on LP64 targets. */
-_Static_assert(sizeof(void *) != 8 || sizeof(ml_node) == 56, "ml_node is 56 bytes on LP64 (see yaml.h)");
+_Static_assert(sizeof(void *) != 8 || sizeof(ml_node) == 40, "ml_node is 40 bytes on LP64 (see yaml.h)");

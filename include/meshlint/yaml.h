@@ -53,7 +53,7 @@ typedef enum ml_node_tag {
 #define ML_YAML_MAX_CHILDREN ((1u << 26) - 1) /* pairs or items per collection */
 
 struct ml_node {
-    ml_loc loc;           /* the whole node; for a scalar, its text */
+    uint32_t off, end_off; /* byte offsets of the node in its file: ml_node_loc */
     const char *str;      /* scalar: NUL-terminated value (may contain NUL; see len) */
     union {
         ml_pair *pairs;
@@ -64,7 +64,19 @@ struct ml_node {
     unsigned type : 2;    /* ml_node_type */
     unsigned style : 2;   /* ml_scalar_style */
     unsigned tag : 2;     /* ml_node_tag */
+    uint32_t file;        /* ml_file_by_id; 0: no location */
 };
+
+/* The node's location, computed from its offsets through its file's line
+ * index (a zero loc for NULL or a node without a file). */
+ml_loc ml_node_loc(const ml_node *n);
+/* The node's file (NULL for NULL or a node without a location). */
+static inline const ml_file *ml_node_file(const ml_node *n)
+{
+    return n ? ml_file_by_id(n->file) : NULL;
+}
+/* Place a node made outside the loader at loc (its file and offsets). */
+void ml_node_set_loc(ml_node *n, ml_loc loc);
 
 struct ml_unit;
 

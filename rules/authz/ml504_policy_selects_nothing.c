@@ -40,15 +40,15 @@ static const char *selector_text(ml_arena *a, const ml_node *sel)
  * the original quoting style. Label values never contain quotes. */
 static void add_value_fix(ml_ctx *ctx, ml_diag *d, const ml_node *v, const char *key, const char *want)
 {
-    if (!v || !v->loc.file || v->loc.end_off <= v->loc.off || v->loc.off >= v->loc.file->len)
+    if (!v || !ml_node_file(v) || v->end_off <= v->off || v->off >= ml_node_file(v)->len)
         return;
     if (strchr(want, '"') || strchr(want, '\\') || strchr(want, '\''))
         return;
-    char q = v->loc.file->data[v->loc.off];
+    char q = ml_node_file(v)->data[v->off];
     const char *text = q == '"' || q == '\'' ? ml_printf(ctx->arena, "%c%s%c", q, want, q)
                        : ml_yaml_plain_safe(want)     ? want
                                               : ml_printf(ctx->arena, "\"%s\"", want);
-    ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), v->loc, text);
+    ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), ml_node_loc(v), text);
 }
 
 /* Pod templates of kinds meshlint does not model as workloads (an Argo

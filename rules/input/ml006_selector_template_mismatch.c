@@ -293,11 +293,11 @@ static bool identity_key(const char *k)
 /* Source text of a one-line scalar, or NULL. */
 static const char *scalar_src(ml_arena *a, const ml_node *n)
 {
-    if (!ml_is_scalar(n) || n->style == ML_SCALAR_BLOCK || !n->loc.file || n->loc.end_off <= n->loc.off ||
-        n->loc.end_off > n->loc.file->len || n->loc.line != n->loc.end_line)
+    if (!ml_is_scalar(n) || n->style == ML_SCALAR_BLOCK || !ml_node_file(n) || n->end_off <= n->off ||
+        n->end_off > ml_node_file(n)->len || ml_node_loc(n).line != ml_node_loc(n).end_line)
         return NULL;
-    const char *s = n->loc.file->data + n->loc.off;
-    size_t len = n->loc.end_off - n->loc.off;
+    const char *s = ml_node_file(n)->data + n->off;
+    size_t len = n->end_off - n->off;
     if (memchr(s, '\n', len) || memchr(s, '\0', len))
         return NULL;
     return ml_strndup(a, s, len);
@@ -310,10 +310,10 @@ static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const m
 {
     ml_arena *a = ctx->arena;
     const ml_node *key = tp->key;
-    const ml_file *f = key ? key->loc.file : NULL;
+    const ml_file *f = key ? ml_node_file(key) : NULL;
     if (!f || f->type != ML_FILE_YAML || key->style != ML_SCALAR_PLAIN || !ml_is_map(labels) || !labels->n)
         return;
-    uint32_t off = key->loc.off, bol = off;
+    uint32_t off = key->off, bol = off;
     while (bol > 0 && f->data[bol - 1] == ' ')
         bol--;
     if (bol > 0 && f->data[bol - 1] != '\n')
@@ -339,7 +339,7 @@ static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const m
         n++;
     }
     ml_buf_printf(&b, "%*s", (int)indent, "");
-    ml_loc at = key->loc;
+    ml_loc at = ml_node_loc(key);
     at.end_off = at.off;
     at.end_line = at.line;
     at.end_col = at.col;

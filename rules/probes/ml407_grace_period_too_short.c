@@ -212,10 +212,10 @@ static void check_link(ml_ctx *ctx, const ml_workload *w, const ml_link *l)
     ml_help(ctx, d, "set terminationGracePeriodSeconds to at least %lld, or shorten the server's shutdown "
                     "timeout",
             want);
-    if (w->grace_period && w->grace_period->style == ML_SCALAR_PLAIN && w->grace_period->loc.file &&
-        w->grace_period->loc.end_off > w->grace_period->loc.off)
+    if (w->grace_period && w->grace_period->style == ML_SCALAR_PLAIN && ml_node_file(w->grace_period) &&
+        w->grace_period->end_off > w->grace_period->off)
         ml_add_fix(ctx, d, ml_printf(a, "set terminationGracePeriodSeconds to %lld", want),
-                   w->grace_period->loc, ml_printf(a, "%lld", want));
+                   ml_node_loc(w->grace_period), ml_printf(a, "%lld", want));
 }
 
 static void check(ml_ctx *ctx)

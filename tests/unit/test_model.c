@@ -397,7 +397,7 @@ static void test_corpus_containers(void **state)
             resolved = c->ports[i].num;
     assert_int_equal(resolved, 5000);
     assert_string_equal(ml_str(c->liveness.key), "livenessProbe");
-    assert_int_equal(c->liveness.key->loc.line, 121);
+    assert_int_equal(ml_node_loc(c->liveness.key).line, 121);
 
     assert_non_null(c->pre_stop);
     assert_int_equal(c->env_from_configmaps.n, 1);
@@ -704,7 +704,7 @@ static void test_kind_list_and_skips(void **state)
     assert_non_null(c);
     assert_ptr_equal(s->doc, d->doc);
     assert_ptr_equal(s->doc, c->doc);
-    assert_int_equal(s->kind_node->loc.line, 5);
+    assert_int_equal(ml_node_loc(s->kind_node).line, 5);
 
     /* The Gateway API's Gateway does not replace Istio's. */
     ml_resource *gw = ml_model_find(m, ML_K_GATEWAY, "n", "g");
