@@ -43,8 +43,8 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
     check_loc(f, (ml_loc[1]){ml_node_loc(n)});
     switch (n->type) {
     case ML_NODE_SCALAR: {
-        FZ_ASSERT(n->str != NULL, "scalar without a string");
-        FZ_ASSERT(n->str[n->len] == '\0', "scalar not NUL-terminated at its length");
+        FZ_ASSERT(ml_node_str(n) != NULL, "scalar without a string");
+        FZ_ASSERT(ml_node_str(n)[ml_node_len(n)] == '\0', "scalar not NUL-terminated at its length");
         long long v;
         bool b;
         (void)ml_int(n, &v);
@@ -54,10 +54,10 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
         break;
     }
     case ML_NODE_MAP:
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             FZ_ASSERT(n->pairs[i].key && n->pairs[i].value, "mapping pair without key or value");
             const char *k = ml_str(n->pairs[i].key);
-            if (k && strlen(k) == n->pairs[i].key->len) {
+            if (k && strlen(k) == ml_node_len(n->pairs[i].key)) {
                 /* the accessor finds this key (possibly a later duplicate) */
                 const ml_pair *p = ml_get_pair(n, k);
                 FZ_ASSERT(p != NULL, "ml_get_pair misses a key the mapping holds");
@@ -68,7 +68,7 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
         }
         break;
     case ML_NODE_SEQ:
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             FZ_ASSERT(n->items[i] != NULL, "sequence item missing");
             visit(f, n->items[i], depth + 1, budget);
         }

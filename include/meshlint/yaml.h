@@ -54,18 +54,36 @@ typedef enum ml_node_tag {
 
 struct ml_node {
     uint32_t off, end_off; /* byte offsets of the node in its file: ml_node_loc */
-    const char *str;      /* scalar: NUL-terminated value (may contain NUL; see len) */
     union {
-        ml_pair *pairs;
-        ml_node **items;
+        const char *str_; /* scalar: NUL-terminated value (may contain NUL); read ml_node_str */
+        ml_pair *pairs;   /* map: pairs[0..ml_node_n) */
+        ml_node **items;  /* seq: items[0..ml_node_n) */
     };
-    uint32_t len;         /* scalar: bytes in str */
-    uint32_t n : 26;      /* map: pairs; seq: items */
+    union {
+        uint32_t len_;    /* scalar: bytes in str_; read ml_node_len */
+        uint32_t n_;      /* map: pairs; seq: items; read ml_node_n */
+    };
+    uint32_t file : 24;   /* ml_file_by_id; 0: no location */
     unsigned type : 2;    /* ml_node_type */
     unsigned style : 2;   /* ml_scalar_style */
     unsigned tag : 2;     /* ml_node_tag */
-    uint32_t file;        /* ml_file_by_id; 0: no location */
 };
+
+/* The shared fields read as they did when each kind had its own: a
+ * collection has no string and length 0, a scalar has no entries. Not
+ * NULL-safe (a field read was not either); ml_str() etc. are. */
+static inline uint32_t ml_node_n(const ml_node *x)
+{
+    return x->type != ML_NODE_SCALAR ? x->n_ : 0;
+}
+static inline uint32_t ml_node_len(const ml_node *x)
+{
+    return x->type == ML_NODE_SCALAR ? x->len_ : 0;
+}
+static inline const char *ml_node_str(const ml_node *x)
+{
+    return x->type == ML_NODE_SCALAR ? x->str_ : NULL;
+}
 
 /* The node's location, computed from its offsets through its file's line
  * index (a zero loc for NULL or a node without a file). */

@@ -25,7 +25,7 @@ static const char *selector_text(ml_arena *a, const ml_node *sel)
 {
     ml_buf b;
     ml_buf_init(&b);
-    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+    for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
         ml_buf_printf(&b, "%s%s=%s", i ? "," : "", k ? k : "?", v ? v : "?");
     }
@@ -90,10 +90,10 @@ static void check(ml_ctx *ctx)
     unmodeled_build(ctx, &unmodeled, &unmodeled_all);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->live || !p || !ml_is_map(p->selector) || p->selector->n == 0 || p->target_refs)
+        if (!r->live || !p || !ml_is_map(p->selector) || ml_node_n(p->selector) == 0 || p->target_refs)
             continue;
         bool scalars = true; /* a non-string label value is ML002's finding */
-        for (size_t i = 0; i < p->selector->n; i++)
+        for (size_t i = 0; i < ml_node_n(p->selector); i++)
             scalars &= ml_str_nonnull(p->selector->pairs[i].key) && ml_str_nonnull(p->selector->pairs[i].value);
         if (!scalars)
             continue;

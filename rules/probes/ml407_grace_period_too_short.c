@@ -122,7 +122,7 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
         return r;
     }
     const ml_node *cmd = ml_path(c->pre_stop, "exec.command");
-    if (!ml_is_seq(cmd) || cmd->n == 0)
+    if (!ml_is_seq(cmd) || ml_node_n(cmd) == 0)
         return r;
     const char *a0 = ml_str_nonnull(cmd->items[0]);
     if (!a0)
@@ -130,7 +130,7 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
     double secs;
     bool exact = false;
     const char *b0 = base_name(a0);
-    if (strcmp(b0, "sleep") == 0 && cmd->n == 2) {
+    if (strcmp(b0, "sleep") == 0 && ml_node_n(cmd) == 2) {
         const char *a1 = ml_str_nonnull(cmd->items[1]);
         if (a1 && sleep_arg(a1, strlen(a1), &secs)) {
             r.secs = secs;
@@ -144,7 +144,7 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
     bool shell = false;
     for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++)
         shell = shell || strcmp(b0, shells[i]) == 0;
-    if (!shell || cmd->n != 3)
+    if (!shell || ml_node_n(cmd) != 3)
         return r;
     const char *flag = ml_str_nonnull(cmd->items[1]);
     const char *script = ml_str_nonnull(cmd->items[2]);

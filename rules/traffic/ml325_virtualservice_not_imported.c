@@ -21,7 +21,7 @@ static bool only_mesh(const ml_virtualservice *vs)
 {
     if (!vs->mesh_gateway)
         return false;
-    for (size_t i = 0; ml_is_seq(vs->gateways) && i < vs->gateways->n; i++)
+    for (size_t i = 0; ml_is_seq(vs->gateways) && i < ml_node_n(vs->gateways); i++)
         if (!ml_streq(ml_str_nonnull(vs->gateways->items[i]), "mesh"))
             return false;
     return true;

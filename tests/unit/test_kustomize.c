@@ -97,7 +97,7 @@ static const char *at(const ml_node *root, const char *path)
 static const ml_node *item(const ml_node *seq, size_t i)
 {
     assert_true(ml_is_seq(seq));
-    assert_true(i < seq->n);
+    assert_true(i < ml_node_n(seq));
     return seq->items[i];
 }
 
@@ -192,7 +192,7 @@ static void test_strategic_merge_containers(void **state)
     build(files, "o", &r);
     assert_true(r.ok);
     const ml_node *cs = ml_path(doc(&r, "Deployment", "web"), "spec.template.spec.containers");
-    assert_int_equal(cs->n, 3);
+    assert_int_equal(ml_node_n(cs), 3);
     assert_string_equal(at(item(cs, 0), "image"), "shop/web:1.0");
     assert_string_equal(at(item(cs, 1), "name"), "log");
     assert_string_equal(at(item(cs, 1), "image"), "busybox:2");
@@ -229,10 +229,10 @@ static void test_strategic_merge_delete_and_crd_lists(void **state)
     build(files, "k", &r);
     assert_true(r.ok);
     const ml_node *cs = ml_path(doc(&r, "Deployment", "web"), "spec.template.spec.containers");
-    assert_int_equal(cs->n, 1);
+    assert_int_equal(ml_node_n(cs), 1);
     assert_string_equal(at(item(cs, 0), "name"), "web");
     const ml_node *subsets = ml_path(doc(&r, "DestinationRule", "r"), "spec.subsets");
-    assert_int_equal(subsets->n, 1);
+    assert_int_equal(ml_node_n(subsets), 1);
     assert_string_equal(at(item(subsets, 0), "name"), "v3");
     assert_string_equal(at(doc(&r, "DestinationRule", "r"), "spec.host"), "r");
     ml_kust_result_free(&r);
@@ -268,7 +268,7 @@ static void test_json6902(void **state)
     assert_int_equal(ml_node_loc(ml_path(d, "spec.replicas")).col, 16);
     assert_string_equal(ml_node_file(ml_path(d, "spec.replicas"))->path, "k/kustomization.yaml");
     const ml_node *cs = ml_path(d, "spec.template.spec.containers");
-    assert_int_equal(cs->n, 1);
+    assert_int_equal(ml_node_n(cs), 1);
     assert_string_equal(at(item(cs, 0), "image"), "shop/web:2.0");
     assert_int_equal(ml_node_loc(ml_get(item(cs, 0), "image")).line, 10);
     ml_kust_result_free(&r);

@@ -357,7 +357,7 @@ static void test_corpus_dr_vs(void **state)
     ml_authz *az = ml_model_find(m, ML_K_AUTHORIZATIONPOLICY, "connectum", "order-service-policy")->u.authz;
     assert_int_equal(az->action, ML_AUTHZ_ALLOW);
     assert_non_null(az->rules);
-    assert_int_equal(az->rules->n, 2);
+    assert_int_equal(ml_node_n(az->rules), 2);
     ml_peerauth *pa = ml_model_find(m, ML_K_PEERAUTHENTICATION, "connectum", "default")->u.peerauth;
     assert_int_equal(pa->mode, ML_MTLS_STRICT);
     assert_null(pa->selector);

@@ -107,7 +107,7 @@ static void check_locs(const ml_node *n, unsigned depth)
     assert_int_equal(ml_node_loc(n).col, want.col);
     assert_int_equal(ml_node_loc(n).end_line, want.end_line);
     assert_int_equal(ml_node_loc(n).end_col, want.end_col);
-    for (size_t i = 0; i < n->n; i++) {
+    for (size_t i = 0; i < ml_node_n(n); i++) {
         if (n->type == ML_NODE_MAP) {
             check_locs(n->pairs[i].key, depth + 1);
             check_locs(n->pairs[i].value, depth + 1);
@@ -136,7 +136,7 @@ static void test_positions(void **state)
          "ports: [80, 443]\n");
     ml_node *r = root();
     assert_true(ml_is_map(r));
-    assert_int_equal(r->n, 4);
+    assert_int_equal(ml_node_n(r), 4);
     assert_loc((ml_loc[1]){ml_node_loc(r)}, 1, 1, 6, 17);
 
     const ml_pair *kind = ml_get_pair(r, "kind");
@@ -160,7 +160,7 @@ static void test_positions(void **state)
     assert_text(labels, "{app: web, tier: 'front'}");
     ml_node *tier = ml_get(labels, "tier");
     assert_text(tier, "'front'");
-    assert_string_equal(tier->str, "front");
+    assert_string_equal(ml_node_str(tier), "front");
     assert_int_equal(tier->style, ML_SCALAR_QUOTED);
 
     ml_node *ports = ml_get(r, "ports");
@@ -180,7 +180,7 @@ static void test_positions_utf8(void **state)
          "b: c\n");
     ml_node *r = root();
     ml_node *a = ml_get(r, "a");
-    assert_string_equal(a->str, "é€x");
+    assert_string_equal(ml_node_str(a), "é€x");
     assert_loc((ml_loc[1]){ml_node_loc(a)}, 1, 4, 1, 7);
     assert_int_equal(a->off, 3);
     assert_int_equal(a->end_off, 9);
@@ -211,7 +211,7 @@ static void test_positions_long_line(void **state)
     load_n(b.s, b.n);
     ml_node *r = root();
     ml_node *k = ml_get(r, "k");
-    assert_int_equal(k->n, 5000);
+    assert_int_equal(ml_node_n(k), 5000);
     ml_node *e = k->items[4999];
     assert_text(e, "ü€");
     assert_int_equal(ml_node_loc(e).line, 1);
@@ -236,7 +236,7 @@ static void test_positions_crlf(void **state)
     assert_int_equal(k->key->off, 6);
     assert_loc((ml_loc[1]){ml_node_loc(k->value)}, 2, 6, 2, 11);
     assert_text(k->value, "value");
-    assert_string_equal(k->value->str, "value");
+    assert_string_equal(ml_node_str(k->value), "value");
     ml_node *x = ml_path(r, "list.0");
     assert_loc((ml_loc[1]){ml_node_loc(x)}, 4, 5, 4, 6);
     assert_text(x, "x");
@@ -307,7 +307,7 @@ static void test_multi_doc(void **state)
     load("--- ''\n");
     assert_int_equal(R.docs.n, 1);
     assert_non_null(doc(0)->root);
-    assert_string_equal(doc(0)->root->str, "");
+    assert_string_equal(ml_node_str(doc(0)->root), "");
 
     load("");
     assert_int_equal(R.docs.n, 0);
@@ -445,7 +445,7 @@ static void test_merge_keys(void **state)
          "scalarmerge: {<<: 5}\n");
     ml_node *r = root();
     ml_node *single = ml_get(r, "single");
-    assert_int_equal(single->n, 2);
+    assert_int_equal(ml_node_n(single), 2);
     assert_null(ml_get(single, "<<"));
     assert_string_equal(ml_str(ml_get(single, "a")), "1");
     assert_string_equal(ml_str(ml_get(single, "b")), "3"); /* explicit wins */
@@ -453,7 +453,7 @@ static void test_merge_keys(void **state)
     assert_ptr_equal(ml_get(single, "a"), ml_get(ml_get(r, "base"), "a"));
 
     ml_node *list = ml_get(r, "list");
-    assert_int_equal(list->n, 4);
+    assert_int_equal(ml_node_n(list), 4);
     assert_null(ml_get(list, "<<"));
     assert_string_equal(ml_str(ml_get(list, "a")), "1");
     assert_string_equal(ml_str(ml_get(list, "b")), "2");  /* earlier map wins */
@@ -461,12 +461,12 @@ static void test_merge_keys(void **state)
     assert_string_equal(ml_str(ml_get(list, "d")), "40");
     /* Each key occurs once. */
     int nb = 0;
-    for (size_t i = 0; i < list->n; i++)
+    for (size_t i = 0; i < ml_node_n(list); i++)
         nb += ml_streq(ml_str(list->pairs[i].key), "b");
     assert_int_equal(nb, 1);
 
     ml_node *in = ml_get(r, "inline");
-    assert_int_equal(in->n, 2);
+    assert_int_equal(ml_node_n(in), 2);
     assert_string_equal(ml_str(ml_get(in, "z")), "9");
     assert_string_equal(ml_str(ml_get(in, "y")), "8");
 
@@ -478,7 +478,7 @@ static void test_merge_keys(void **state)
     load("src: &s {k: 1, k: 2}\nm: {<<: *s}\n");
     r = root();
     ml_node *m = ml_get(r, "m");
-    assert_int_equal(m->n, 1);
+    assert_int_equal(ml_node_n(m), 1);
     assert_string_equal(ml_str(ml_get(m, "k")), "2");
 }
 
@@ -495,7 +495,7 @@ static void test_merge_many_keys(void **state)
     load_n(b.s, b.n);
     assert_true(seconds_since(t0) < 2.0);
     ml_node *m = ml_get(root(), "m");
-    assert_int_equal(m->n, 50000);
+    assert_int_equal(ml_node_n(m), 50000);
     assert_string_equal(ml_str(ml_get(m, "k7")), "seven");
     assert_string_equal(ml_str(ml_get(m, "k123")), "123");
     assert_string_equal(ml_str(ml_get(m, "k49999")), "last");
@@ -567,7 +567,7 @@ static void test_deep_nesting(void **state)
     load_n(b.s, b.n);
     ml_node *r = root();
     int depth = 0;
-    for (const ml_node *x = r; ml_is_seq(x); x = x->n ? x->items[0] : NULL)
+    for (const ml_node *x = r; ml_is_seq(x); x = ml_node_n(x) ? x->items[0] : NULL)
         depth++;
     assert_int_equal(depth, ML_YAML_MAX_DEPTH);
     ml_buf_free(&b);
@@ -641,14 +641,14 @@ static void test_json(void **state)
     load("{\"apiVersion\": \"v1\", \"items\": [1, 2, {\"k\": null}],\n"
          " \"ok\": true, \"n\": -12}\n");
     ml_node *r = root();
-    assert_int_equal(r->n, 4);
+    assert_int_equal(ml_node_n(r), 4);
     assert_string_equal(ml_str(ml_get(r, "apiVersion")), "v1");
     const ml_pair *items = ml_get_pair(r, "items");
     assert_text(items->key, "\"items\"");
     assert_int_equal(items->key->style, ML_SCALAR_QUOTED);
     assert_int_equal(ml_node_loc(items->key).col, 22);
     assert_text(items->value, "[1, 2, {\"k\": null}]");
-    assert_int_equal(items->value->n, 3);
+    assert_int_equal(ml_node_n(items->value), 3);
     assert_true(ml_is_null(ml_path(r, "items.2.k")));
     bool v = false;
     assert_true(ml_bool(ml_get(r, "ok"), &v));
@@ -666,7 +666,7 @@ static void test_duplicate_keys(void **state)
     (void)state;
     load("a: 1\nb: 2\na: 3\n");
     ml_node *r = root(); /* no error */
-    assert_int_equal(r->n, 3);
+    assert_int_equal(ml_node_n(r), 3);
     assert_string_equal(ml_str(ml_get(r, "a")), "3");
     assert_int_equal(ml_node_loc(ml_get_pair(r, "a")->key).line, 3);
     assert_string_equal(ml_str(r->pairs[0].value), "1");
@@ -677,7 +677,7 @@ static void test_complex_keys(void **state)
     (void)state;
     load("? [x, y]\n: 1\nz: 2\n");
     ml_node *r = root();
-    assert_int_equal(r->n, 2);
+    assert_int_equal(ml_node_n(r), 2);
     assert_true(ml_is_seq(r->pairs[0].key));
     assert_string_equal(ml_str(r->pairs[0].value), "1");
     assert_null(ml_get(r, "x"));
@@ -700,8 +700,8 @@ static void test_scalar_styles(void **state)
     assert_string_equal(ml_str(ml_get(r, "sq")), "it's");
     ml_node *b = ml_get(r, "b");
     assert_int_equal(b->style, ML_SCALAR_BLOCK);
-    assert_string_equal(b->str, "line1\nline2\n");
-    assert_int_equal(b->len, 12);
+    assert_string_equal(ml_node_str(b), "line1\nline2\n");
+    assert_int_equal(ml_node_len(b), 12);
     assert_string_equal(ml_str(ml_get(r, "f")), "a b\n");
     /* only what the accessors need of a tag is kept: !!str and ! make a
      * plain scalar a string, any other tag does not */
@@ -713,13 +713,13 @@ static void test_scalar_styles(void **state)
     ml_node *n = ml_get(r, "n");
     assert_non_null(n);
     assert_true(ml_is_null(n));
-    assert_int_equal(n->len, 0);
+    assert_int_equal(ml_node_len(n), 0);
     assert_int_equal(ml_node_loc(n).line, 11);
 
     load("s: \"a\\0b\"\n");
     ml_node *s = ml_get(root(), "s");
-    assert_int_equal(s->len, 3);
-    assert_memory_equal(s->str, "a\0b", 4);
+    assert_int_equal(ml_node_len(s), 3);
+    assert_memory_equal(ml_node_str(s), "a\0b", 4);
 }
 
 static void test_int_bool_null(void **state)
