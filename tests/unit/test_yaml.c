@@ -268,6 +268,32 @@ static void test_utf8_bom(void **state)
     check_all_locs();
 }
 
+/* A lone CR, NEL, LS and PS are line breaks to libyaml but not to source.c
+ * (only LF ends a line; a code point is one column): a node's position,
+ * computed from its offsets (ml_node_loc), counts them the source.c way, as
+ * the loader's own positions did before nodes stopped storing them. */
+static void test_positions_other_breaks(void **state)
+{
+    (void)state;
+    static const char *const seps[] = {"\r", "\xC2\x85", "\xE2\x80\xA8", "\xE2\x80\xA9"};
+    for (size_t i = 0; i < sizeof seps / sizeof *seps; i++) {
+        ml_buf b;
+        ml_buf_init(&b);
+        ml_buf_puts(&b, "k: [x,");
+        ml_buf_puts(&b, seps[i]);
+        ml_buf_puts(&b, "yy]\nz: 1\n");
+        load_n(b.s, b.n);
+        ml_buf_free(&b);
+        ml_node *r = root();
+        ml_node *yy = ml_path(r, "k.1");
+        assert_text(yy, "yy");
+        assert_loc((ml_loc[1]){ml_node_loc(yy)}, 1, 8, 1, 10);
+        assert_loc((ml_loc[1]){ml_node_loc(ml_get(r, "z"))}, 2, 4, 2, 5);
+        assert_ptr_equal(ml_node_file(yy), &F);
+        check_all_locs();
+    }
+}
+
 /* ---- documents ---------------------------------------------------------- */
 
 static void test_multi_doc(void **state)
@@ -913,6 +939,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_positions_long_line, setup, teardown),
         cmocka_unit_test_setup_teardown(test_positions_crlf, setup, teardown),
         cmocka_unit_test_setup_teardown(test_utf8_bom, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_positions_other_breaks, setup, teardown),
         cmocka_unit_test_setup_teardown(test_multi_doc, setup, teardown),
         cmocka_unit_test_setup_teardown(test_aliases_shared, setup, teardown),
         cmocka_unit_test_setup_teardown(test_unknown_alias, setup, teardown),
