@@ -40,11 +40,11 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
         return;
     (*budget)--;
     FZ_ASSERT(depth <= ML_YAML_MAX_DEPTH + 1, "tree deeper than the loader's limit");
-    check_loc(f, &n->loc);
+    check_loc(f, (ml_loc[1]){ml_node_loc(n)});
     switch (n->type) {
     case ML_NODE_SCALAR: {
-        FZ_ASSERT(n->str != NULL, "scalar without a string");
-        FZ_ASSERT(n->str[n->len] == '\0', "scalar not NUL-terminated at its length");
+        FZ_ASSERT(ml_node_str(n) != NULL, "scalar without a string");
+        FZ_ASSERT(ml_node_str(n)[ml_node_len(n)] == '\0', "scalar not NUL-terminated at its length");
         long long v;
         bool b;
         (void)ml_int(n, &v);
@@ -54,10 +54,10 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
         break;
     }
     case ML_NODE_MAP:
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             FZ_ASSERT(n->pairs[i].key && n->pairs[i].value, "mapping pair without key or value");
             const char *k = ml_str(n->pairs[i].key);
-            if (k && strlen(k) == n->pairs[i].key->len) {
+            if (k && strlen(k) == ml_node_len(n->pairs[i].key)) {
                 /* the accessor finds this key (possibly a later duplicate) */
                 const ml_pair *p = ml_get_pair(n, k);
                 FZ_ASSERT(p != NULL, "ml_get_pair misses a key the mapping holds");
@@ -68,7 +68,7 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
         }
         break;
     case ML_NODE_SEQ:
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             FZ_ASSERT(n->items[i] != NULL, "sequence item missing");
             visit(f, n->items[i], depth + 1, budget);
         }
@@ -156,6 +156,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             check_loc(&f, &p->loc);
     }
 
+    /* the file table's ids of this input's files (and Markdown views) */
+    ML_VEC_EACH(ml_doc *, d, &m.docs)
+        ml_file_release(d->file);
+    ml_file_release(&f);
+    ml_file_release(&mf);
     ml_model_free(&m);
     ml_map_free(&cfg.rules);
     free(f.line_off);

@@ -38,10 +38,12 @@ bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(&run->arena, f, &res);
-    /* not one of the run's inputs: release the line index a syntax error
-     * may have built (ml_run_free releases only the inputs') */
+    /* not one of the run's inputs: release the line index loading built
+     * (ml_run_free releases only the inputs') and the file's id (no
+     * position of its nodes is asked for) */
     free(f->line_off);
     f->line_off = NULL;
+    ml_file_release(f);
     const ml_node *root = res.docs.n ? ((ml_doc *)res.docs.items[0])->root : NULL;
     if (res.errors.n || !ml_is_map(root)) {
         ml_buf_printf(err, "baseline %s: not a meshlint SARIF or JSON report", path);
@@ -52,16 +54,16 @@ bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
     ml_map_init(&set2);
     const ml_node *runs = ml_get(root, "runs"), *findings = ml_get(root, "findings");
     if (ml_is_seq(runs)) {
-        for (size_t i = 0; i < runs->n; i++) {
+        for (size_t i = 0; i < ml_node_n(runs); i++) {
             const ml_node *results = ml_get(runs->items[i], "results");
-            for (size_t j = 0; ml_is_seq(results) && j < results->n; j++) {
+            for (size_t j = 0; ml_is_seq(results) && j < ml_node_n(results); j++) {
                 const ml_node *pf = ml_get(results->items[j], "partialFingerprints");
                 add_fp(&set, ml_get(pf, "meshlint/v1"));
                 add_fp(&set2, ml_get(pf, "meshlint/v2"));
             }
         }
     } else if (ml_is_seq(findings)) {
-        for (size_t i = 0; i < findings->n; i++) {
+        for (size_t i = 0; i < ml_node_n(findings); i++) {
             add_fp(&set, ml_get(findings->items[i], "fingerprint"));
             add_fp(&set2, ml_get(findings->items[i], "fingerprintV2"));
         }

@@ -39,9 +39,15 @@ void ml_config_defaults(ml_config *c, ml_arena *a)
 static bool fail(ml_buf *err, const ml_config *c, const ml_node *n, const char *fmt, ...) ML_PRINTF(4, 5);
 static bool fail(ml_buf *err, const ml_config *c, const ml_node *n, const char *fmt, ...)
 {
-    if (n && n->loc.file)
-        ml_buf_printf(err, "%s:%u:%u: ", c->path, n->loc.line, n->loc.col);
-    else
+    if (n && ml_node_file(n)) {
+        ml_loc l = ml_node_loc(n);
+        /* computing it built the line index again: not one of the run's
+         * inputs, so release it here (see ml_config_load) */
+        ml_file *f = (ml_file *)l.file;
+        free(f->line_off);
+        f->line_off = NULL;
+        ml_buf_printf(err, "%s:%u:%u: ", c->path, l.line, l.col);
+    } else
         ml_buf_printf(err, "%s: ", c->path);
     va_list ap;
     va_start(ap, fmt);
@@ -154,7 +160,7 @@ static bool parse_rules(ml_buf *err, ml_config *c, const ml_node *rules)
 {
     if (!ml_is_map(rules))
         return fail(err, c, rules, "'rules' expects a mapping of rule id or name to a level or settings");
-    for (size_t i = 0; i < rules->n; i++) {
+    for (size_t i = 0; i < ml_node_n(rules); i++) {
         const ml_pair *p = &rules->pairs[i];
         const ml_rule *r = ml_rule_find(ml_str(p->key));
         if (!r)
@@ -168,7 +174,7 @@ static bool parse_rules(ml_buf *err, ml_config *c, const ml_node *rules)
         }
         if (!ml_is_map(p->value))
             return fail(err, c, p->value, "rule %s expects a level or a mapping of settings", r->id);
-        for (size_t j = 0; j < p->value->n; j++) {
+        for (size_t j = 0; j < ml_node_n(p->value); j++) {
             const ml_pair *q = &p->value->pairs[j];
             const char *k = ml_str(q->key);
             if (ml_streq(k, "level")) {
@@ -248,21 +254,21 @@ static bool parse_apply_sets(ml_buf *err, ml_config *c, const ml_node *v)
     static const char *const shape = "'apply-sets' expects a list of {name: NAME, paths: [GLOB, ...]} (globs in apply order)";
     if (!ml_is_seq(v))
         return fail(err, c, v, "%s", shape);
-    for (size_t i = 0; i < v->n; i++) {
+    for (size_t i = 0; i < ml_node_n(v); i++) {
         const ml_node *it = v->items[i];
         if (!ml_is_map(it))
             return fail(err, c, it, "%s", shape);
         ml_apply_set *s = ml_zalloc(c->arena, sizeof *s);
-        for (size_t j = 0; j < it->n; j++) {
+        for (size_t j = 0; j < ml_node_n(it); j++) {
             const char *k = ml_str(it->pairs[j].key);
             const ml_node *val = it->pairs[j].value;
             if (ml_streq(k, "name")) {
                 if (!scalar_string(err, c, val, "apply-sets name", &s->name))
                     return false;
             } else if (ml_streq(k, "paths")) {
-                if (!ml_is_seq(val) || val->n == 0)
+                if (!ml_is_seq(val) || ml_node_n(val) == 0)
                     return fail(err, c, val, "'paths' of an apply set expects a non-empty list of path globs");
-                for (size_t g = 0; g < val->n; g++) {
+                for (size_t g = 0; g < ml_node_n(val); g++) {
                     const char *glob = NULL;
                     if (!scalar_string(err, c, val->items[g], "paths", &glob))
                         return false;
@@ -303,9 +309,9 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
     ml_yaml_result res;
     memset(&res, 0, sizeof res);
     ml_yaml_load(c->arena, f, &res);
-    /* Every position is computed by now. The line index a syntax error may
-     * have built is released here: this file is not one of the run's
-     * inputs, whose indexes ml_run_free releases. */
+    /* The line index loading built is released here: this file is not one
+     * of the run's inputs, whose indexes ml_run_free releases. A node's
+     * position computed later builds it again (fail() releases it). */
     free(f->line_off);
     f->line_off = NULL;
     if (res.errors.n) {
@@ -324,7 +330,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         return true; /* an empty file configures nothing */
     if (!ml_is_map(root))
         return fail(err, c, root, "expected a mapping of settings at the top level");
-    for (size_t i = 0; i < root->n; i++) {
+    for (size_t i = 0; i < ml_node_n(root); i++) {
         const ml_pair *p = &root->pairs[i];
         const char *k = ml_str(p->key);
         const ml_node *v = p->value;
@@ -334,7 +340,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         } else if (ml_streq(k, "ignore")) {
             if (!ml_is_seq(v))
                 return fail(err, c, v, "'ignore' expects a list of path globs");
-            for (size_t j = 0; j < v->n; j++) {
+            for (size_t j = 0; j < ml_node_n(v); j++) {
                 const char *g = NULL;
                 if (!scalar_string(err, c, v->items[j], "ignore", &g))
                     return false;
@@ -352,7 +358,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         } else if (ml_streq(k, "trust-domain-aliases")) {
             if (!ml_is_seq(v))
                 return fail(err, c, v, "'trust-domain-aliases' expects a list of trust domains");
-            for (size_t j = 0; j < v->n; j++) {
+            for (size_t j = 0; j < ml_node_n(v); j++) {
                 const char *td = NULL;
                 if (!scalar_string(err, c, v->items[j], "trust-domain-aliases", &td))
                     return false;
@@ -366,7 +372,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
             if (!ml_is_seq(v))
                 return fail(err, c, v, "'%s' expects a list of namespaces (\".\", \"*\", \"~\" or names)", k);
             dst->n = 0;
-            for (size_t j = 0; j < v->n; j++) {
+            for (size_t j = 0; j < ml_node_n(v); j++) {
                 const char *e = NULL;
                 if (!scalar_string(err, c, v->items[j], k, &e))
                     return false;
@@ -390,7 +396,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
         } else if (ml_streq(k, "workloads")) {
             if (!ml_is_map(v))
                 return fail(err, c, v, "'workloads' expects a mapping of workload (name or namespace/name) to a source path glob");
-            for (size_t j = 0; j < v->n; j++) {
+            for (size_t j = 0; j < ml_node_n(v); j++) {
                 ml_workload_map *wm = ml_zalloc(c->arena, sizeof *wm);
                 if (!scalar_string(err, c, v->pairs[j].key, "workloads", &wm->workload) ||
                     !scalar_string(err, c, v->pairs[j].value, "workloads", &wm->source_glob))

@@ -1124,10 +1124,15 @@ void ml_run_init(ml_run *run)
 
 void ml_run_free(ml_run *run)
 {
+    /* the file table's ids of every file a document came from (inputs,
+     * Markdown views, kustomize sources) */
+    ML_VEC_EACH(ml_doc *, d, &run->model.docs)
+        ml_file_release(d->file);
     ml_model_free(&run->model);
     ML_VEC_EACH(ml_file *, f, &run->model.files) {
         free(f->line_off);
         f->line_off = NULL;
+        ml_file_release(f);
     }
     ml_map_free(&run->cfg.rules);
     for (unsigned i = 0; i < run->nload_arenas; i++)

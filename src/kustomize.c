@@ -264,7 +264,7 @@ static ml_loc nloc(const ml_node *n)
 {
     ml_loc l;
     memset(&l, 0, sizeof l);
-    return n ? n->loc : l;
+    return n ? ml_node_loc(n) : l;
 }
 
 static bool owned(kb *b, const ml_node *n)
@@ -286,12 +286,12 @@ static ml_node *mut(kb *b, ml_node *n)
     if (owned(b, n))
         return n;
     ml_node *c = own(b, n);
-    if (n->type == ML_NODE_MAP && n->n) {
-        c->pairs = ml_alloc(b->k->arena, n->n * sizeof *c->pairs);
-        memcpy(c->pairs, n->pairs, n->n * sizeof *c->pairs);
-    } else if (n->type == ML_NODE_SEQ && n->n) {
-        c->items = ml_alloc(b->k->arena, n->n * sizeof *c->items);
-        memcpy(c->items, n->items, n->n * sizeof *c->items);
+    if (n->type == ML_NODE_MAP && ml_node_n(n)) {
+        c->pairs = ml_alloc(b->k->arena, ml_node_n(n) * sizeof *c->pairs);
+        memcpy(c->pairs, n->pairs, ml_node_n(n) * sizeof *c->pairs);
+    } else if (n->type == ML_NODE_SEQ && ml_node_n(n)) {
+        c->items = ml_alloc(b->k->arena, ml_node_n(n) * sizeof *c->items);
+        memcpy(c->items, n->items, ml_node_n(n) * sizeof *c->items);
     }
     return c;
 }
@@ -301,9 +301,9 @@ static ml_node *mk_scalar(kb *b, const char *s, ml_loc loc, bool quoted)
     ml_node *n = ml_zalloc(b->k->arena, sizeof *n);
     n->type = ML_NODE_SCALAR;
     n->style = quoted ? ML_SCALAR_QUOTED : ML_SCALAR_PLAIN;
-    n->loc = loc;
-    n->str = ml_strdup(b->k->arena, s);
-    n->len = strlen(s);
+    ml_node_set_loc(n, loc);
+    n->str_ = ml_strdup(b->k->arena, s);
+    n->len_ = strlen(s);
     ml_map_put_ptr(&b->k->owned, b->k->arena, n, (void *)1);
     return n;
 }
@@ -312,7 +312,7 @@ static ml_node *mk_coll(kb *b, ml_node_type t, ml_loc loc)
 {
     ml_node *n = ml_zalloc(b->k->arena, sizeof *n);
     n->type = t;
-    n->loc = loc;
+    ml_node_set_loc(n, loc);
     ml_map_put_ptr(&b->k->owned, b->k->arena, n, (void *)1);
     return n;
 }
@@ -321,7 +321,7 @@ static long pair_index(const ml_node *m, const char *key)
 {
     if (!ml_is_map(m))
         return -1;
-    for (size_t i = 0; i < m->n; i++)
+    for (size_t i = 0; i < ml_node_n(m); i++)
         if (ml_streq(ml_str(m->pairs[i].key), key))
             return (long)i;
     return -1;
@@ -335,37 +335,37 @@ static void map_set(kb *b, ml_node *m, const char *key, ml_node *value, ml_loc k
         m->pairs[i].value = value;
         return;
     }
-    ml_pair *p = ml_alloc(b->k->arena, (m->n + 1) * sizeof *p);
-    if (m->n)
-        memcpy(p, m->pairs, m->n * sizeof *p);
-    p[m->n].key = mk_scalar(b, key, keyloc, false);
-    p[m->n].value = value;
+    ml_pair *p = ml_alloc(b->k->arena, (ml_node_n(m) + 1) * sizeof *p);
+    if (ml_node_n(m))
+        memcpy(p, m->pairs, ml_node_n(m) * sizeof *p);
+    p[ml_node_n(m)].key = mk_scalar(b, key, keyloc, false);
+    p[ml_node_n(m)].value = value;
     m->pairs = p;
-    m->n++;
+    m->n_++;
 }
 
 static void map_del(ml_node *m, size_t i)
 {
-    memmove(&m->pairs[i], &m->pairs[i + 1], (m->n - i - 1) * sizeof *m->pairs);
-    m->n--;
+    memmove(&m->pairs[i], &m->pairs[i + 1], (ml_node_n(m) - i - 1) * sizeof *m->pairs);
+    m->n_--;
 }
 
 static void seq_insert(kb *b, ml_node *s, size_t at, ml_node *v)
 {
-    ml_node **it = ml_alloc(b->k->arena, (s->n + 1) * sizeof *it);
+    ml_node **it = ml_alloc(b->k->arena, (ml_node_n(s) + 1) * sizeof *it);
     if (at)
         memcpy(it, s->items, at * sizeof *it);
     it[at] = v;
-    if (s->n > at)
-        memcpy(it + at + 1, s->items + at, (s->n - at) * sizeof *it);
+    if (ml_node_n(s) > at)
+        memcpy(it + at + 1, s->items + at, (ml_node_n(s) - at) * sizeof *it);
     s->items = it;
-    s->n++;
+    s->n_++;
 }
 
 static void seq_del(ml_node *s, size_t i)
 {
-    memmove(&s->items[i], &s->items[i + 1], (s->n - i - 1) * sizeof *s->items);
-    s->n--;
+    memmove(&s->items[i], &s->items[i + 1], (ml_node_n(s) - i - 1) * sizeof *s->items);
+    s->n_--;
 }
 
 /* The changeable map at a path of keys under *slot (slot updated to the
@@ -527,18 +527,18 @@ static ml_node *strip(kb *b, ml_node *v)
 {
     if (ml_is_map(v)) {
         bool any = false;
-        for (size_t i = 0; i < v->n; i++)
+        for (size_t i = 0; i < ml_node_n(v); i++)
             any |= is_directive(v->pairs[i].key);
         ml_node *c = v;
         if (any) {
             c = own(b, v);
-            c->pairs = ml_alloc(b->k->arena, (v->n ? v->n : 1) * sizeof *c->pairs);
-            c->n = 0;
-            for (size_t i = 0; i < v->n; i++)
+            c->pairs = ml_alloc(b->k->arena, (ml_node_n(v) ? ml_node_n(v) : 1) * sizeof *c->pairs);
+            c->n_ = 0;
+            for (size_t i = 0; i < ml_node_n(v); i++)
                 if (!is_directive(v->pairs[i].key))
-                    c->pairs[c->n++] = v->pairs[i];
+                    c->pairs[c->n_++] = v->pairs[i];
         }
-        for (size_t i = 0; i < c->n; i++) {
+        for (size_t i = 0; i < ml_node_n(c); i++) {
             ml_node *s = strip(b, c->pairs[i].value);
             if (s != c->pairs[i].value) {
                 if (c == v)
@@ -550,7 +550,7 @@ static ml_node *strip(kb *b, ml_node *v)
     }
     if (ml_is_seq(v)) {
         ml_node *c = v;
-        for (size_t i = 0; i < v->n; i++) {
+        for (size_t i = 0; i < ml_node_n(v); i++) {
             if (ml_is_map(v->items[i]) && ml_streq(patch_directive(v->items[i]), "delete")) {
                 continue;
             }
@@ -573,21 +573,21 @@ static ml_node *smp_list(kb *b, ml_node *base, ml_node *patch, bool builtin, con
     const char *key = builtin ? merge_key(field, parent) : NULL;
     if (!key || !ml_is_seq(base)) {
         /* replaced whole, `$patch: delete` items dropped */
-        ml_node *c = mk_coll(b, ML_NODE_SEQ, patch->loc);
-        for (size_t i = 0; i < patch->n; i++) {
+        ml_node *c = mk_coll(b, ML_NODE_SEQ, ml_node_loc(patch));
+        for (size_t i = 0; i < ml_node_n(patch); i++) {
             ml_node *it = patch->items[i];
             if (ml_is_map(it) && patch_directive(it))
                 continue;
-            seq_insert(b, c, c->n, strip(b, it));
+            seq_insert(b, c, ml_node_n(c), strip(b, it));
         }
         return c;
     }
     ml_node *out = mut(b, base);
-    for (size_t i = 0; i < patch->n && b->ops++ < K_MAX_OPS; i++) {
+    for (size_t i = 0; i < ml_node_n(patch) && b->ops++ < K_MAX_OPS; i++) {
         ml_node *it = patch->items[i];
         const char *kv = ml_str_nonnull(ml_get(it, key));
         long at = -1;
-        for (size_t j = 0; kv && j < out->n; j++)
+        for (size_t j = 0; kv && j < ml_node_n(out); j++)
             if (ml_streq(ml_str_nonnull(ml_get(out->items[j], key)), kv)) {
                 at = (long)j;
                 break;
@@ -601,7 +601,7 @@ static ml_node *smp_list(kb *b, ml_node *base, ml_node *patch, bool builtin, con
         if (at >= 0)
             out->items[at] = smp(b, out->items[at], it, builtin, NULL, field);
         else
-            seq_insert(b, out, out->n, strip(b, it));
+            seq_insert(b, out, ml_node_n(out), strip(b, it));
     }
     return out;
 }
@@ -621,7 +621,7 @@ static ml_node *smp(kb *b, ml_node *base, ml_node *patch, bool builtin, const ch
     if (dir && !strcmp(dir, "replace"))
         return strip(b, patch);
     ml_node *out = mut(b, base);
-    for (size_t i = 0; i < patch->n && b->ops++ < K_MAX_OPS; i++) {
+    for (size_t i = 0; i < ml_node_n(patch) && b->ops++ < K_MAX_OPS; i++) {
         ml_pair *p = &patch->pairs[i];
         if (is_directive(p->key))
             continue;
@@ -640,13 +640,13 @@ static ml_node *smp(kb *b, ml_node *base, ml_node *patch, bool builtin, const ch
             continue;
         }
         if (j < 0) {
-            ml_pair *np = ml_alloc(b->k->arena, (out->n + 1) * sizeof *np);
-            if (out->n)
-                memcpy(np, out->pairs, out->n * sizeof *np);
-            np[out->n].key = p->key;
-            np[out->n].value = strip(b, p->value);
+            ml_pair *np = ml_alloc(b->k->arena, (ml_node_n(out) + 1) * sizeof *np);
+            if (ml_node_n(out))
+                memcpy(np, out->pairs, ml_node_n(out) * sizeof *np);
+            np[ml_node_n(out)].key = p->key;
+            np[ml_node_n(out)].value = strip(b, p->value);
             out->pairs = np;
-            out->n++;
+            out->n_++;
         } else
             out->pairs[j].value = smp(b, out->pairs[j].value, p->value, builtin, key, field);
     }
@@ -716,7 +716,7 @@ static ml_node *jp_get(ml_node *n, const char **t, size_t nt)
             n = ml_get(n, t[i]);
         else if (ml_is_seq(n)) {
             size_t ix;
-            if (!jp_index(t[i], n->n, false, &ix) || ix >= n->n)
+            if (!jp_index(t[i], ml_node_n(n), false, &ix) || ix >= ml_node_n(n))
                 return NULL;
             n = n->items[ix];
         } else
@@ -744,9 +744,9 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
             n = mut(b, n);
             *slot = n;
             if (op == JP_ADD) {
-                map_set(b, n, t[0], value, value->loc);
+                map_set(b, n, t[0], value, ml_node_loc(value));
                 if (j < 0)
-                    n->pairs[n->n - 1].key->loc = value->loc;
+                    ml_node_set_loc(n->pairs[ml_node_n(n) - 1].key, ml_node_loc(value));
                 return true;
             }
             if (j < 0)
@@ -765,7 +765,7 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
     }
     if (ml_is_seq(n)) {
         size_t ix;
-        if (!jp_index(t[0], n->n, nt == 1 && op == JP_ADD, &ix))
+        if (!jp_index(t[0], ml_node_n(n), nt == 1 && op == JP_ADD, &ix))
             return false;
         if (nt == 1) {
             n = mut(b, n);
@@ -774,7 +774,7 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
                 seq_insert(b, n, ix, value);
                 return true;
             }
-            if (ix >= n->n)
+            if (ix >= ml_node_n(n))
                 return false;
             if (op == JP_REMOVE)
                 seq_del(n, ix);
@@ -782,7 +782,7 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
                 n->items[ix] = value;
             return true;
         }
-        if (ix >= n->n)
+        if (ix >= ml_node_n(n))
             return false;
         n = mut(b, n);
         *slot = n;
@@ -798,7 +798,7 @@ static void json6902(kb *b, kres *r, const ml_node *ops)
         fail(b, nloc(ops), "a JSON 6902 patch must be a list of operations");
         return;
     }
-    for (size_t i = 0; i < ops->n && !b->failed; i++) {
+    for (size_t i = 0; i < ml_node_n(ops) && !b->failed; i++) {
         const ml_node *o = ops->items[i];
         const char *op = ml_str_nonnull(ml_get(o, "op"));
         const char *path = ml_str_nonnull(ml_get(o, "path"));
@@ -936,9 +936,9 @@ static void set_namespace(kb *b, ml_vec *acc, const ml_node *nsnode)
         if (r->deleted || cluster_scoped(r))
             continue;
         const char *k[] = {"metadata"};
-        ml_node *md = mut_path(b, &r->root, k, 1, true, nsnode->loc);
+        ml_node *md = mut_path(b, &r->root, k, 1, true, ml_node_loc(nsnode));
         if (md && !ml_streq(res_ns(r), ns))
-            map_set(b, md, "namespace", mk_scalar(b, ns, nsnode->loc, false), nsnode->loc);
+            map_set(b, md, "namespace", mk_scalar(b, ns, ml_node_loc(nsnode), false), ml_node_loc(nsnode));
     }
 }
 
@@ -947,7 +947,7 @@ static void prefix_suffix(kb *b, ml_vec *acc, const ml_node *pre, const ml_node 
     const char *p = ml_str_nonnull(pre), *s = ml_str_nonnull(suf);
     if (!p && !s)
         return;
-    ml_loc loc = pre ? pre->loc : suf->loc;
+    ml_loc loc = pre ? ml_node_loc(pre) : ml_node_loc(suf);
     ML_VEC_EACH(kres *, r, acc) {
         if (r->deleted || is_kind(r, "Namespace") || is_kind(r, "CustomResourceDefinition") ||
             is_kind(r, "APIService"))
@@ -974,7 +974,7 @@ static void add_pairs(kb *b, kres *r, const char *path, const ml_node *pairs, bo
         r->root = saved;
         return;
     }
-    for (size_t i = 0; i < pairs->n; i++) {
+    for (size_t i = 0; i < ml_node_n(pairs); i++) {
         const char *k = ml_str(pairs->pairs[i].key);
         const char *v = ml_str(pairs->pairs[i].value);
         if (!k || !v)
@@ -982,7 +982,7 @@ static void add_pairs(kb *b, kres *r, const char *path, const ml_node *pairs, bo
         long j = pair_index(m, k);
         if (j >= 0 && ml_streq(ml_str(m->pairs[j].value), v))
             continue;
-        map_set(b, m, k, mk_scalar(b, v, pairs->pairs[i].value->loc, true), pairs->pairs[i].key->loc);
+        map_set(b, m, k, mk_scalar(b, v, ml_node_loc(pairs->pairs[i].value), true), ml_node_loc(pairs->pairs[i].key));
     }
 }
 
@@ -1005,36 +1005,36 @@ static const struct {
 
 static void add_labels(kb *b, ml_vec *acc, const ml_node *pairs, bool selectors, bool templates)
 {
-    if (!ml_is_map(pairs) || !pairs->n)
+    if (!ml_is_map(pairs) || !ml_node_n(pairs))
         return;
     ML_VEC_EACH(kres *, r, acc) {
         if (r->deleted)
             continue;
-        add_pairs(b, r, "metadata/labels", pairs, true, pairs->loc);
+        add_pairs(b, r, "metadata/labels", pairs, true, ml_node_loc(pairs));
         const char *tp = pod_template_path(r);
         if (templates && tp && *tp)
-            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/labels", tp), pairs, true, pairs->loc);
+            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/labels", tp), pairs, true, ml_node_loc(pairs));
         if (templates && is_kind(r, "CronJob"))
-            add_pairs(b, r, "spec/jobTemplate/metadata/labels", pairs, true, pairs->loc);
+            add_pairs(b, r, "spec/jobTemplate/metadata/labels", pairs, true, ml_node_loc(pairs));
         if (!selectors)
             continue;
         for (size_t i = 0; i < sizeof selector_specs / sizeof selector_specs[0]; i++)
             if (is_kind(r, selector_specs[i].kind) && builtin_api(r))
-                add_pairs(b, r, selector_specs[i].path, pairs, selector_specs[i].create, pairs->loc);
+                add_pairs(b, r, selector_specs[i].path, pairs, selector_specs[i].create, ml_node_loc(pairs));
     }
 }
 
 static void add_annotations(kb *b, ml_vec *acc, const ml_node *pairs)
 {
-    if (!ml_is_map(pairs) || !pairs->n)
+    if (!ml_is_map(pairs) || !ml_node_n(pairs))
         return;
     ML_VEC_EACH(kres *, r, acc) {
         if (r->deleted)
             continue;
-        add_pairs(b, r, "metadata/annotations", pairs, true, pairs->loc);
+        add_pairs(b, r, "metadata/annotations", pairs, true, ml_node_loc(pairs));
         const char *tp = pod_template_path(r);
         if (tp && *tp)
-            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/annotations", tp), pairs, true, pairs->loc);
+            add_pairs(b, r, ml_printf(b->k->arena, "%s/metadata/annotations", tp), pairs, true, ml_node_loc(pairs));
     }
 }
 
@@ -1079,7 +1079,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
         static const char *const lists[] = {"containers", "initContainers"};
         for (size_t l = 0; l < 2; l++) {
             const ml_node *cs = ml_get(pod_spec(r), lists[l]);
-            for (size_t i = 0; ml_is_seq(cs) && i < cs->n; i++) {
+            for (size_t i = 0; ml_is_seq(cs) && i < ml_node_n(cs); i++) {
                 const char *img = ml_str_nonnull(ml_get(cs->items[i], "image"));
                 if (!img)
                     continue;
@@ -1096,7 +1096,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                 const char *tag = colon ? ml_strndup(b->k->arena, colon + 1, at ? (size_t)(at - colon - 1) : strlen(colon + 1))
                                         : NULL;
                 const char *digest = at ? at + 1 : NULL;
-                for (size_t j = 0; j < list->n; j++) {
+                for (size_t j = 0; j < ml_node_n(list); j++) {
                     const ml_node *e = list->items[j];
                     if (!ml_streq(ml_str_nonnull(ml_get(e, "name")), iname))
                         continue;
@@ -1112,7 +1112,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                     else
                         v = ml_printf(b->k->arena, "%s%s%s%s%s", nm, tag ? ":" : "", tag ? tag : "",
                                       digest ? "@" : "", digest ? digest : "");
-                    ml_node *ps = mut_pod_spec(b, r, e->loc);
+                    ml_node *ps = mut_pod_spec(b, r, ml_node_loc(e));
                     long li = pair_index(ps, lists[l]);
                     if (!ps || li < 0)
                         break;
@@ -1120,7 +1120,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                     ps->pairs[li].value = seq;
                     ml_node *c = mut(b, seq->items[i]);
                     seq->items[i] = c;
-                    map_set(b, c, "image", mk_scalar(b, v, e->loc, false), e->loc);
+                    map_set(b, c, "image", mk_scalar(b, v, ml_node_loc(e), false), ml_node_loc(e));
                     break;
                 }
             }
@@ -1132,7 +1132,7 @@ static void replicas(kb *b, ml_vec *acc, const ml_node *list)
 {
     if (!ml_is_seq(list))
         return;
-    for (size_t j = 0; j < list->n; j++) {
+    for (size_t j = 0; j < ml_node_n(list); j++) {
         const ml_node *e = list->items[j];
         const char *name = ml_str_nonnull(ml_get(e, "name"));
         const ml_node *count = ml_get(e, "count");
@@ -1145,9 +1145,9 @@ static void replicas(kb *b, ml_vec *acc, const ml_node *list)
                 !is_kind(r, "ReplicationController"))
                 continue;
             const char *k[] = {"spec"};
-            ml_node *sp = mut_path(b, &r->root, k, 1, true, count->loc);
+            ml_node *sp = mut_path(b, &r->root, k, 1, true, ml_node_loc(count));
             if (sp)
-                map_set(b, sp, "replicas", (ml_node *)count, count->loc);
+                map_set(b, sp, "replicas", (ml_node *)count, ml_node_loc(count));
         }
     }
 }
@@ -1160,7 +1160,7 @@ static void fix_ref(kb *b, ml_node *holder, const char *key, const char *old, co
     long j = pair_index(holder, key);
     if (j < 0 || !ml_streq(ml_str(holder->pairs[j].value), old))
         return;
-    holder->pairs[j].value = mk_scalar(b, new_name, holder->pairs[j].value->loc, false);
+    holder->pairs[j].value = mk_scalar(b, new_name, ml_node_loc(holder->pairs[j].value), false);
 }
 
 /* In the changeable seq under m[key], each item changeable. */
@@ -1171,7 +1171,7 @@ static ml_node *mut_seq(kb *b, ml_node *m, const char *key)
         return NULL;
     ml_node *s = mut(b, m->pairs[j].value);
     m->pairs[j].value = s;
-    for (size_t i = 0; i < s->n; i++)
+    for (size_t i = 0; i < ml_node_n(s); i++)
         if (ml_is_map(s->items[i]))
             s->items[i] = mut(b, s->items[i]);
     return s;
@@ -1192,7 +1192,7 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
 {
     if (!refers_in_pod(pod_spec(r), kind, old))
         return;
-    ml_node *ps = mut_pod_spec(b, r, r->root->loc);
+    ml_node *ps = mut_pod_spec(b, r, ml_node_loc(r->root));
     if (!ps)
         return;
     bool cm = !strcmp(kind, "ConfigMap"), sec = !strcmp(kind, "Secret");
@@ -1202,7 +1202,7 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
         return;
     }
     ml_node *vols = mut_seq(b, ps, "volumes");
-    for (size_t i = 0; vols && i < vols->n; i++) {
+    for (size_t i = 0; vols && i < ml_node_n(vols); i++) {
         ml_node *v = vols->items[i];
         if (!ml_is_map(v))
             continue;
@@ -1211,7 +1211,7 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
             fix_ref(b, c, cm ? "name" : "secretName", old, nw, NULL);
         ml_node *pj = mut_child(b, v, "projected");
         ml_node *srcs = pj ? mut_seq(b, pj, "sources") : NULL;
-        for (size_t s = 0; srcs && s < srcs->n; s++) {
+        for (size_t s = 0; srcs && s < ml_node_n(srcs); s++) {
             ml_node *x = ml_is_map(srcs->items[s]) ? mut_child(b, srcs->items[s], cm ? "configMap" : "secret") : NULL;
             if (x)
                 fix_ref(b, x, "name", old, nw, NULL);
@@ -1219,26 +1219,26 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
     }
     if (sec) {
         ml_node *ips = mut_seq(b, ps, "imagePullSecrets");
-        for (size_t i = 0; ips && i < ips->n; i++)
+        for (size_t i = 0; ips && i < ml_node_n(ips); i++)
             if (ml_is_map(ips->items[i]))
                 fix_ref(b, ips->items[i], "name", old, nw, NULL);
     }
     static const char *const lists[] = {"containers", "initContainers"};
     for (size_t l = 0; l < 2; l++) {
         ml_node *cs = mut_seq(b, ps, lists[l]);
-        for (size_t i = 0; cs && i < cs->n; i++) {
+        for (size_t i = 0; cs && i < ml_node_n(cs); i++) {
             ml_node *c = cs->items[i];
             if (!ml_is_map(c))
                 continue;
             ml_node *env = mut_seq(b, c, "env");
-            for (size_t e = 0; env && e < env->n; e++) {
+            for (size_t e = 0; env && e < ml_node_n(env); e++) {
                 ml_node *vf = ml_is_map(env->items[e]) ? mut_child(b, env->items[e], "valueFrom") : NULL;
                 ml_node *ref = vf ? mut_child(b, vf, cm ? "configMapKeyRef" : "secretKeyRef") : NULL;
                 if (ref)
                     fix_ref(b, ref, "name", old, nw, NULL);
             }
             ml_node *ef = mut_seq(b, c, "envFrom");
-            for (size_t e = 0; ef && e < ef->n; e++) {
+            for (size_t e = 0; ef && e < ml_node_n(ef); e++) {
                 ml_node *ref = ml_is_map(ef->items[e]) ? mut_child(b, ef->items[e], cm ? "configMapRef" : "secretRef") : NULL;
                 if (ref)
                     fix_ref(b, ref, "name", old, nw, NULL);
@@ -1256,11 +1256,11 @@ static bool refers_in_pod(const ml_node *ps, const char *kind, const char *old)
     if (ml_is_scalar(ps))
         return ml_streq(ml_str(ps), old);
     if (ml_is_map(ps)) {
-        for (size_t i = 0; i < ps->n; i++)
+        for (size_t i = 0; i < ml_node_n(ps); i++)
             if (refers_in_pod(ps->pairs[i].value, kind, old))
                 return true;
     } else if (ml_is_seq(ps)) {
-        for (size_t i = 0; i < ps->n; i++)
+        for (size_t i = 0; i < ml_node_n(ps); i++)
             if (refers_in_pod(ps->items[i], kind, old))
                 return true;
     }
@@ -1294,7 +1294,7 @@ static void fix_back_references(kb *b, ml_vec *acc)
                 const char *k[] = {"spec"};
                 ml_node *saved = r->root;
                 ml_node *sp = ml_streq(ml_str_nonnull(ml_path(r->root, "spec.serviceName")), t->level_name)
-                                  ? mut_path(b, &r->root, k, 1, false, r->root->loc)
+                                  ? mut_path(b, &r->root, k, 1, false, ml_node_loc(r->root))
                                   : NULL;
                 if (sp)
                     fix_ref(b, sp, "serviceName", t->level_name, nw, NULL);
@@ -1305,7 +1305,7 @@ static void fix_back_references(kb *b, ml_vec *acc)
                 ml_node *root = mut(b, r->root);
                 r->root = root;
                 ml_node *subj = mut_seq(b, root, "subjects");
-                for (size_t i = 0; subj && i < subj->n; i++)
+                for (size_t i = 0; subj && i < ml_node_n(subj); i++)
                     if (ml_is_map(subj->items[i]) && ml_streq(ml_str(ml_get(subj->items[i], "kind")), "ServiceAccount"))
                         fix_ref(b, subj->items[i], "name", t->level_name, nw, NULL);
             }
@@ -1317,16 +1317,16 @@ static void fix_back_references(kb *b, ml_vec *acc)
 
 static void fix_locs(ml_node *n, const ml_file *f, unsigned depth)
 {
-    if (!n || depth > ML_YAML_MAX_DEPTH || n->loc.file == f)
+    if (!n || depth > ML_YAML_MAX_DEPTH || ml_node_file(n) == f)
         return;
-    n->loc.file = f;
+    n->file = ml_file_id((ml_file *)f);
     if (n->type == ML_NODE_MAP)
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             fix_locs(n->pairs[i].key, f, depth + 1);
             fix_locs(n->pairs[i].value, f, depth + 1);
         }
     else if (n->type == ML_NODE_SEQ)
-        for (size_t i = 0; i < n->n; i++)
+        for (size_t i = 0; i < ml_node_n(n); i++)
             fix_locs(n->items[i], f, depth + 1);
 }
 
@@ -1334,14 +1334,14 @@ static void set_locs(ml_node *n, ml_loc loc, unsigned depth)
 {
     if (!n || depth > ML_YAML_MAX_DEPTH)
         return;
-    n->loc = loc;
+    ml_node_set_loc(n, loc);
     if (n->type == ML_NODE_MAP)
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             set_locs(n->pairs[i].key, loc, depth + 1);
             set_locs(n->pairs[i].value, loc, depth + 1);
         }
     else if (n->type == ML_NODE_SEQ)
-        for (size_t i = 0; i < n->n; i++)
+        for (size_t i = 0; i < ml_node_n(n); i++)
             set_locs(n->items[i], loc, depth + 1);
 }
 
@@ -1353,27 +1353,31 @@ static void set_locs(ml_node *n, ml_loc loc, unsigned depth)
 static ml_vec parse_inline(kb *b, const ml_node *s)
 {
     ml_vec docs = {0};
-    const ml_file *kf = s->loc.file;
+    const ml_file *kf = ml_node_file(s);
     ml_arena *a = b->k->arena;
     ml_file *pf = ml_zalloc(a, sizeof *pf);
-    bool in_place = s->style == ML_SCALAR_BLOCK && kf && s->loc.off < kf->len && kf->data[s->loc.off] == '|' &&
-                    s->loc.end_off <= kf->len;
+    bool in_place = s->style == ML_SCALAR_BLOCK && kf && s->off < kf->len && kf->data[s->off] == '|' &&
+                    s->end_off <= kf->len;
     if (in_place) {
         *pf = *kf;
         pf->line_off = NULL;
         pf->nlines = 0;
+        /* pf->id stays kf's: the nodes are placed in kf at once (the bytes
+         * from the line after `|` to the block's end are kf's, at the same
+         * offsets, so every line and column computed through kf is the one
+         * the loader saw) */
         char *d = ml_alloc(a, kf->len + 1);
-        size_t start = s->loc.off;
+        size_t start = s->off;
         while (start < kf->len && kf->data[start] != '\n')
             start++;
         for (size_t i = 0; i < kf->len; i++)
-            d[i] = (i > start && i < s->loc.end_off) || kf->data[i] == '\n' ? kf->data[i] : ' ';
+            d[i] = (i > start && i < s->end_off) || kf->data[i] == '\n' ? kf->data[i] : ' ';
         d[kf->len] = 0;
         pf->data = d;
     } else {
         pf->path = kf ? kf->path : "<inline patch>";
-        pf->data = s->str;
-        pf->len = s->len;
+        pf->data = ml_node_str(s);
+        pf->len = ml_node_len(s);
         pf->type = ML_FILE_YAML;
     }
     ml_yaml_result res;
@@ -1382,9 +1386,11 @@ static ml_vec parse_inline(kb *b, const ml_node *s)
     free(pf->line_off);
     if (res.errors.n) {
         ml_yaml_error *e = res.errors.items[0];
-        ml_loc l = in_place ? e->loc : s->loc;
+        ml_loc l = in_place ? e->loc : ml_node_loc(s);
         l.file = kf;
         fail(b, l, "the inline patch is not valid YAML: %s", e->message);
+        if (!in_place)
+            ml_file_release(pf);
         return docs;
     }
     ML_VEC_EACH(ml_doc *, d, &res.docs) {
@@ -1393,10 +1399,12 @@ static ml_vec parse_inline(kb *b, const ml_node *s)
         if (in_place)
             fix_locs(d->root, kf, 0);
         else
-            set_locs(d->root, s->loc, 0);
+            set_locs(d->root, ml_node_loc(s), 0);
         d->file = (ml_file *)kf;
         ml_vec_push(a, &docs, d);
     }
+    if (!in_place)
+        ml_file_release(pf); /* its nodes were all placed at s */
     return docs;
 }
 
@@ -1416,7 +1424,7 @@ static bool patch_docs(kb *b, const char *dir, const ml_node *pathn, const ml_no
             /* written as YAML directly (older kustomizations allow it) */
             ml_doc *d = ml_zalloc(b->k->arena, sizeof *d);
             d->root = (ml_node *)inl;
-            d->file = (ml_file *)inl->loc.file;
+            d->file = (ml_file *)ml_node_file(inl);
             ml_vec_push(b->k->arena, out, d);
             return true;
         }
@@ -1431,12 +1439,12 @@ static bool patch_docs(kb *b, const char *dir, const ml_node *pathn, const ml_no
     const char *p = pjoin(b->k->arena, dir, rel);
     kfile *kf = kload(b->k, p);
     if (!kf->f) {
-        fail(b, pathn->loc, "patch %s: %s", rel, kf->err);
+        fail(b, ml_node_loc(pathn), "patch %s: %s", rel, kf->err);
         return false;
     }
     use_path(b, p);
     if (!kf->yaml_ok) {
-        fail(b, pathn->loc, "patch %s is not valid YAML", rel);
+        fail(b, ml_node_loc(pathn), "patch %s is not valid YAML", rel);
         return false;
     }
     ML_VEC_EACH(ml_doc *, d, &kf->docs)
@@ -1475,7 +1483,7 @@ static void smp_by_id(kb *b, ml_vec *acc, ml_node *patch, ml_loc where)
             const char *k[] = {"metadata"};
             ml_node *md = mut_path(b, &r->root, k, 1, false, where);
             if (md)
-                map_set(b, md, "name", saved_name, saved_name->loc);
+                map_set(b, md, "name", saved_name, ml_node_loc(saved_name));
         }
     }
     if (!found)
@@ -1518,16 +1526,16 @@ static void apply_patch_doc(kb *b, ml_vec *acc, ml_doc *d, const ml_node *target
         const char *k[] = {"metadata"};
         ml_node *md = mut_path(b, &r->root, k, 1, false, where);
         if (md && md_name)
-            map_set(b, md, "name", md_name, md_name->loc);
+            map_set(b, md, "name", md_name, ml_node_loc(md_name));
         if (md && md_ns)
-            map_set(b, md, "namespace", md_ns, md_ns->loc);
+            map_set(b, md, "namespace", md_ns, ml_node_loc(md_ns));
     }
 }
 
 static void patches_field(kb *b, const char *dir, ml_vec *acc, const ml_node *list, int which)
 {
     /* which: 0 patchesStrategicMerge, 1 patches, 2 patchesJson6902 */
-    for (size_t i = 0; ml_is_seq(list) && i < list->n && !b->failed; i++) {
+    for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list) && !b->failed; i++) {
         const ml_node *it = list->items[i];
         const ml_node *pathn = NULL, *inl = NULL, *target = NULL;
         if (which == 0) {
@@ -1567,13 +1575,13 @@ static void add_file_resources(kb *b, kfile *kf, ml_vec *acc, const ml_node *ref
         if (!d->root)
             continue;
         if (!ml_is_map(d->root)) {
-            fail(b, d->root->loc, "a resource must be a mapping");
+            fail(b, ml_node_loc(d->root), "a resource must be a mapping");
             return;
         }
         const char *kind = ml_str_nonnull(ml_get(d->root, "kind"));
         const ml_node *items = ml_get(d->root, "items");
         if (kind && ml_ends_with(kind, "List") && ml_is_seq(items)) {
-            for (size_t i = 0; i < items->n; i++) {
+            for (size_t i = 0; i < ml_node_n(items); i++) {
                 if (!ml_is_map(items->items[i]))
                     continue;
                 kres *r = ml_zalloc(b->k->arena, sizeof *r);
@@ -1584,7 +1592,7 @@ static void add_file_resources(kb *b, kfile *kf, ml_vec *acc, const ml_node *ref
             continue;
         }
         if (!kind || !ml_path(d->root, "metadata.name")) {
-            fail(b, d->root->loc, "%s: a resource needs `kind` and `metadata.name`", kf->f->path);
+            fail(b, ml_node_loc(d->root), "%s: a resource needs `kind` and `metadata.name`", kf->f->path);
             return;
         }
         kres *r = ml_zalloc(b->k->arena, sizeof *r);
@@ -1626,7 +1634,7 @@ static void claim_files(kb *b, const char *dir, const ml_node *root)
     static const char *const lists[] = {"resources", "bases", "patchesStrategicMerge", "patches", "patchesJson6902"};
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
         const ml_node *l = ml_get(root, lists[k]);
-        for (size_t i = 0; ml_is_seq(l) && i < l->n; i++) {
+        for (size_t i = 0; ml_is_seq(l) && i < ml_node_n(l); i++) {
             const ml_node *it = l->items[i];
             const char *s = ml_is_map(it) ? ml_str_nonnull(ml_get(it, "path")) : ml_str_nonnull(it);
             if (s && !strchr(s, '\n') && !is_remote(s))
@@ -1636,11 +1644,11 @@ static void claim_files(kb *b, const char *dir, const ml_node *root)
     static const char *const gens[] = {"configMapGenerator", "secretGenerator"};
     for (size_t g = 0; g < 2; g++) {
         const ml_node *l = ml_get(root, gens[g]);
-        for (size_t i = 0; ml_is_seq(l) && i < l->n; i++) {
+        for (size_t i = 0; ml_is_seq(l) && i < ml_node_n(l); i++) {
             static const char *const fl[] = {"files", "envs"};
             for (size_t f = 0; f < 2; f++) {
                 const ml_node *fs = ml_get(l->items[i], fl[f]);
-                for (size_t j = 0; ml_is_seq(fs) && j < fs->n; j++) {
+                for (size_t j = 0; ml_is_seq(fs) && j < ml_node_n(fs); j++) {
                     const char *s = ml_str_nonnull(fs->items[j]);
                     const char *eq = s ? strchr(s, '=') : NULL;
                     if (s)
@@ -1696,7 +1704,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     }
     const ml_node *root = kf->docs.n ? ((ml_doc *)kf->docs.items[0])->root : NULL;
     if (root && !ml_is_map(root)) {
-        fail(b, root->loc, "a kustomization must be a mapping");
+        fail(b, ml_node_loc(root), "a kustomization must be a mapping");
         return;
     }
     const char *kind = ml_str_nonnull(ml_get(root, "kind"));
@@ -1711,7 +1719,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
          * component only to the resources of the kustomization that
          * includes it), so it is not built: its manifests stay loose files,
          * linted as files are, and a note says what was not rendered. */
-        unlinted(b, ML_UNLINTED_KUSTOMIZE, root ? root->loc : file_loc(kf->f), dir,
+        unlinted(b, ML_UNLINTED_KUSTOMIZE, root ? ml_node_loc(root) : file_loc(kf->f), dir,
                  "the patches and transformers of a kustomize Component that no kustomization in the "
                  "input includes (its resource files are linted as plain files)",
                  "lint the kustomization that lists it under components");
@@ -1728,7 +1736,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     for (size_t i = 0; i < sizeof unrendered / sizeof unrendered[0]; i++) {
         const ml_pair *p = ml_get_pair(root, unrendered[i].key);
         if (p && !ml_is_null(p->value))
-            unlinted(b, ML_UNLINTED_KUSTOMIZE, p->key->loc, dir, unrendered[i].what,
+            unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(p->key), dir, unrendered[i].what,
                      ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir, dir));
     }
     ml_vec_push(a, &b->stack, (void *)dir);
@@ -1737,15 +1745,15 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     static const char *const res_keys[] = {"resources", "bases"};
     for (size_t k = 0; k < 2 && !b->failed; k++) {
         const ml_node *list = ml_get(root, res_keys[k]);
-        for (size_t i = 0; ml_is_seq(list) && i < list->n && !b->failed; i++) {
+        for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list) && !b->failed; i++) {
             const ml_node *it = list->items[i];
             const char *s = ml_str_nonnull(it);
             if (!s) {
-                fail(b, it->loc, "a resource must be a path");
+                fail(b, ml_node_loc(it), "a resource must be a path");
                 break;
             }
             if (is_remote(s)) {
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, it->loc, dir, ml_printf(a, "remote kustomize resource %s", s),
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(it), dir, ml_printf(a, "remote kustomize resource %s", s),
                          ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir,
                                    dir));
                 continue;
@@ -1757,26 +1765,26 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
             } else if (pk == ML_KPATH_FILE) {
                 kfile *rf = kload(b->k, p);
                 if (!rf->f) {
-                    fail(b, it->loc, "resource %s: %s", s, rf->err);
+                    fail(b, ml_node_loc(it), "resource %s: %s", s, rf->err);
                     break;
                 }
                 use_path(b, p);
                 if (!rf->yaml_ok) {
-                    fail(b, it->loc, "resource %s is not valid YAML", s);
+                    fail(b, ml_node_loc(it), "resource %s is not valid YAML", s);
                     break;
                 }
                 add_file_resources(b, rf, L, it);
             } else {
-                fail(b, it->loc, "resource %s: no such file or directory", s);
+                fail(b, ml_node_loc(it), "resource %s: no such file or directory", s);
             }
         }
     }
     const ml_node *comps = ml_get(root, "components");
-    for (size_t i = 0; ml_is_seq(comps) && i < comps->n && !b->failed; i++) {
+    for (size_t i = 0; ml_is_seq(comps) && i < ml_node_n(comps) && !b->failed; i++) {
         const char *s = ml_str_nonnull(comps->items[i]);
         if (!s || is_remote(s)) {
             if (s)
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, comps->items[i]->loc, dir,
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(comps->items[i]), dir,
                          ml_printf(a, "remote kustomize component %s", s),
                          ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir,
                                    dir));
@@ -1799,13 +1807,13 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
         prefix_suffix(b, L, ml_get(root, "namePrefix"), ml_get(root, "nameSuffix"));
         add_labels(b, L, ml_get(root, "commonLabels"), true, true);
         const ml_node *labels = ml_get(root, "labels");
-        for (size_t i = 0; ml_is_seq(labels) && i < labels->n; i++) {
+        for (size_t i = 0; ml_is_seq(labels) && i < ml_node_n(labels); i++) {
             const ml_node *e = labels->items[i];
             bool sel = false, tmpl = false;
             ml_bool(ml_get(e, "includeSelectors"), &sel);
             ml_bool(ml_get(e, "includeTemplates"), &tmpl);
             if (ml_get(e, "fields"))
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_get_pair(e, "fields")->key->loc, dir,
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(ml_get_pair(e, "fields")->key), dir,
                          "labels with custom fields", "run `kustomize build` and lint its output");
             add_labels(b, L, ml_get(e, "pairs"), sel, sel || tmpl);
         }
@@ -1983,10 +1991,10 @@ static void json_value(ml_arena *a, ml_buf *b, const ml_node *v)
     if (v && ml_is_scalar(v) && v->style == ML_SCALAR_PLAIN && ml_int(v, &iv))
         ml_buf_printf(b, "%lld", iv);
     else if (v && ml_is_scalar(v))
-        json_str(b, v->str, v->len);
+        json_str(b, ml_node_str(v), ml_node_len(v));
     else if (ml_is_map(v)) {
         ml_vec ps = {0};
-        for (size_t i = 0; i < v->n; i++)
+        for (size_t i = 0; i < ml_node_n(v); i++)
             ml_vec_push(a, &ps, &v->pairs[i]);
         ml_vec_sort(&ps, pair_cmp);
         ml_buf_putc(b, '{');
@@ -2065,15 +2073,15 @@ static void data_put(kb *b, ml_node *data, const char *key, const char *val, siz
 {
     ml_node *v = mk_scalar(b, "", vloc, true);
     if (secret) {
-        v->str = base64(b->k->arena, val, vlen);
-        v->len = strlen(v->str);
+        v->str_ = base64(b->k->arena, val, vlen);
+        v->len_ = strlen(ml_node_str(v));
     } else {
-        v->str = ml_strndup(b->k->arena, val, vlen);
-        v->len = vlen;
+        v->str_ = ml_strndup(b->k->arena, val, vlen);
+        v->len_ = vlen;
     }
     map_set(b, data, key, v, kloc);
     long j = pair_index(data, key);
-    data->pairs[j].key->loc = kloc;
+    ml_node_set_loc(data->pairs[j].key, kloc);
 }
 
 /* KEY=VALUE lines of an env file (# comments and blank lines skipped). */
@@ -2110,10 +2118,10 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         fail(b, nloc(e), "a generator needs a `name`");
         return;
     }
-    ml_loc loc = namen->loc;
+    ml_loc loc = ml_node_loc(namen);
     ml_node *data = mk_coll(b, ML_NODE_MAP, loc);
     const ml_node *lits = ml_get(e, "literals");
-    for (size_t i = 0; ml_is_seq(lits) && i < lits->n; i++) {
+    for (size_t i = 0; ml_is_seq(lits) && i < ml_node_n(lits); i++) {
         const char *s = ml_str_nonnull(lits->items[i]);
         const char *eq = s ? strchr(s, '=') : NULL;
         if (!eq) {
@@ -2127,11 +2135,11 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
             v++;
             vl -= 2;
         }
-        data_put(b, data, ml_strndup(a, s, (size_t)(eq - s)), v, vl, lits->items[i]->loc, lits->items[i]->loc,
+        data_put(b, data, ml_strndup(a, s, (size_t)(eq - s)), v, vl, ml_node_loc(lits->items[i]), ml_node_loc(lits->items[i]),
                  secret);
     }
     const ml_node *files = ml_get(e, "files");
-    for (size_t i = 0; ml_is_seq(files) && i < files->n; i++) {
+    for (size_t i = 0; ml_is_seq(files) && i < ml_node_n(files); i++) {
         const char *s = ml_str_nonnull(files->items[i]);
         if (!s)
             continue;
@@ -2141,19 +2149,19 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         const char *err = NULL;
         ml_file *f = b->k->io.read(b->k->io.ud, p, &err);
         if (!f) {
-            fail(b, files->items[i]->loc, "generator file %s: %s", rel, err ? err : "cannot be read");
+            fail(b, ml_node_loc(files->items[i]), "generator file %s: %s", rel, err ? err : "cannot be read");
             return;
         }
         ml_vec_push(a, &b->k->read, f);
         use_path(b, p);
         const char *base = strrchr(rel, '/');
         const char *key = eq ? ml_strndup(a, s, (size_t)(eq - s)) : base ? base + 1 : rel;
-        data_put(b, data, key, f->data, f->len, files->items[i]->loc, file_loc(f), secret);
+        data_put(b, data, key, f->data, f->len, ml_node_loc(files->items[i]), file_loc(f), secret);
     }
     const ml_node *envs = ml_get(e, "envs");
     const ml_node *env1 = ml_get(e, "env");
-    for (size_t i = 0; (ml_is_seq(envs) && i < envs->n) || (i == 0 && env1); i++) {
-        const ml_node *en = ml_is_seq(envs) && i < envs->n ? envs->items[i] : env1;
+    for (size_t i = 0; (ml_is_seq(envs) && i < ml_node_n(envs)) || (i == 0 && env1); i++) {
+        const ml_node *en = ml_is_seq(envs) && i < ml_node_n(envs) ? envs->items[i] : env1;
         const char *s = ml_str_nonnull(en);
         if (!s)
             continue;
@@ -2161,7 +2169,7 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         const char *err = NULL;
         ml_file *f = b->k->io.read(b->k->io.ud, p, &err);
         if (!f) {
-            fail(b, en->loc, "env file %s: %s", s, err ? err : "cannot be read");
+            fail(b, ml_node_loc(en), "env file %s: %s", s, err ? err : "cannot be read");
             return;
         }
         ml_vec_push(a, &b->k->read, f);
@@ -2188,8 +2196,8 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
             long j = pair_index(root, "data");
             if (!strcmp(behavior, "merge") && j >= 0 && ml_is_map(root->pairs[j].value)) {
                 ml_node *m = mut(b, root->pairs[j].value);
-                for (size_t i = 0; i < data->n; i++)
-                    map_set(b, m, ml_str(data->pairs[i].key), data->pairs[i].value, data->pairs[i].key->loc);
+                for (size_t i = 0; i < ml_node_n(data); i++)
+                    map_set(b, m, ml_str(data->pairs[i].key), data->pairs[i].value, ml_node_loc(data->pairs[i].key));
                 root->pairs[j].value = m;
             } else
                 map_set(b, root, "data", data, loc);
@@ -2212,7 +2220,7 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         const ml_node *t = ml_get(e, "type");
         map_set(b, root, "type", t ? (ml_node *)t : mk_scalar(b, "Opaque", loc, false), loc);
     }
-    if (data->n)
+    if (ml_node_n(data))
         map_set(b, root, "data", data, loc);
     kres *r = ml_zalloc(a, sizeof *r);
     r->root = root;
@@ -2237,7 +2245,7 @@ static void generators(kb *b, const char *dir, const ml_node *root, ml_vec *acc)
     const ml_node *opts = ml_get(root, "generatorOptions");
     for (int s = 0; s < 2 && !b->failed; s++) {
         const ml_node *list = ml_get(root, s ? "secretGenerator" : "configMapGenerator");
-        for (size_t i = 0; ml_is_seq(list) && i < list->n && !b->failed; i++)
+        for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list) && !b->failed; i++)
             generator(b, dir, list->items[i], opts, acc, s == 1);
     }
 }
@@ -2258,10 +2266,10 @@ static void add_hashes(kb *b, ml_vec *acc)
                                      ml_get(r->root, "data"));
         const ml_node *old = ml_path(r->root, "metadata.name");
         const char *k[] = {"metadata"};
-        ml_node *md = mut_path(b, &r->root, k, 1, false, old->loc);
+        ml_node *md = mut_path(b, &r->root, k, 1, false, ml_node_loc(old));
         if (md)
-            map_set(b, md, "name", mk_scalar(b, ml_printf(b->k->arena, "%s-%s", res_name(r), h), old->loc, false),
-                    old->loc);
+            map_set(b, md, "name", mk_scalar(b, ml_printf(b->k->arena, "%s-%s", res_name(r), h), ml_node_loc(old), false),
+                    ml_node_loc(old));
         any = true;
     }
     if (any)

@@ -883,9 +883,9 @@ static bool same_argv(const ml_node *a, const ml_node *b)
 {
     if (!a || ml_is_null(a) || !b || ml_is_null(b))
         return (!a || ml_is_null(a)) && (!b || ml_is_null(b));
-    if (!ml_is_seq(a) || !ml_is_seq(b) || a->n != b->n)
+    if (!ml_is_seq(a) || !ml_is_seq(b) || ml_node_n(a) != ml_node_n(b))
         return false;
-    for (uint32_t i = 0; i < a->n; i++) {
+    for (uint32_t i = 0; i < ml_node_n(a); i++) {
         const char *x = ml_is_scalar(a->items[i]) ? ml_str(a->items[i]) : NULL;
         const char *y = ml_is_scalar(b->items[i]) ? ml_str(b->items[i]) : NULL;
         if (!x || !y || strcmp(x, y) != 0)
@@ -1069,7 +1069,7 @@ static void collect_builds(ml_model *m, ml_vec *out)
             const ml_node *svcs = ml_get(d->root, "services");
             if (!ml_is_map(svcs))
                 continue;
-            for (uint32_t i = 0; i < svcs->n; i++) {
+            for (uint32_t i = 0; i < ml_node_n(svcs); i++) {
                 const ml_node *svc = svcs->pairs[i].value;
                 const char *name = ml_str_nonnull(svcs->pairs[i].key);
                 const ml_node *build = ml_get(svc, "build");
@@ -1091,7 +1091,7 @@ static void collect_builds(ml_model *m, ml_vec *out)
             const ml_node *arts = ml_path(d->root, "build.artifacts");
             if (!ml_is_seq(arts))
                 continue;
-            for (uint32_t i = 0; i < arts->n; i++) {
+            for (uint32_t i = 0; i < ml_node_n(arts); i++) {
                 const ml_node *a = arts->items[i];
                 const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(a, "image")));
                 if (!repo)
@@ -1345,7 +1345,7 @@ static bool yaml_argv(const ml_node *seq, argv_t *out)
         return true;
     if (!ml_is_seq(seq))
         return false;
-    for (uint32_t i = 0; i < seq->n; i++) {
+    for (uint32_t i = 0; i < ml_node_n(seq); i++) {
         const char *s = ml_is_scalar(seq->items[i]) ? ml_str(seq->items[i]) : NULL;
         if (!s)
             return false;

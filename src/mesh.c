@@ -32,9 +32,9 @@ static const char *root_ns(const ml_model *m)
 /* "k8s/namespace.yaml:5", or "an unknown place" for a node without a file. */
 static const char *where(ml_arena *a, const ml_node *n)
 {
-    if (!n || !n->loc.file)
+    if (!n || !ml_node_file(n))
         return "an unknown place";
-    return ml_printf(a, "%s:%u", n->loc.file->path ? n->loc.file->path : "?", (unsigned)n->loc.line);
+    return ml_printf(a, "%s:%u", ml_node_file(n)->path ? ml_node_file(n)->path : "?", (unsigned)ml_node_loc(n).line);
 }
 
 /* ---- sidecar injection ---------------------------------------------------- */

@@ -298,7 +298,7 @@ static bool plain_number(const ml_node *n)
     long long v;
     if (ml_int(n, &v))
         return true;
-    const char *s = n->str;
+    const char *s = ml_node_str(n);
     if (!s || !*s)
         return false;
     if (*s == '+' || *s == '-')
@@ -356,8 +356,8 @@ static void describe(ml_buf *b, const ml_node *n, bool scalar_expected)
         ml_buf_puts(b, "the string ");
     }
     ml_buf_puts(b, quote);
-    const char *s = n->str ? n->str : "";
-    size_t len = strnlen(s, n->len);
+    const char *s = ml_node_str(n) ? ml_node_str(n) : "";
+    size_t len = strnlen(s, ml_node_len(n));
     if (len > 40) {
         size_t cut = 37;
         while (cut > 0 && ((unsigned char)s[cut] & 0xC0) == 0x80)
@@ -382,7 +382,7 @@ static void shape_msg(tctx *t, const ml_node *n, const char *msg)
         if ((unsigned char)*c < 0x20 || *c == 0x7f)
             *c = '?';
     ml_shape_problem *sp = ml_zalloc(t->m->arena, sizeof *sp);
-    sp->loc = n ? n->loc : ml_res_loc(t->r);
+    sp->loc = n ? ml_node_loc(n) : ml_res_loc(t->r);
     sp->message = clean;
     sp->res = t->r;
     ml_vec_push(t->m->arena, &t->m->shape_problems, sp);
@@ -569,7 +569,7 @@ static const ml_node *get_strmap(tctx *t, const ml_node *parent, const char *key
         return NULL;
     }
     const path *me = PK(pp, key);
-    for (size_t i = 0; i < n->n && i < MAX_ITEMS; i++) {
+    for (size_t i = 0; i < ml_node_n(n) && i < MAX_ITEMS; i++) {
         const ml_pair *pr = &n->pairs[i];
         const char *k = ml_str(pr->key);
         if (!k) {
@@ -586,16 +586,16 @@ static size_t capped(tctx *t, const ml_node *seq, const path *p)
 {
     if (!seq)
         return 0;
-    if (seq->n > MAX_ITEMS) {
+    if (ml_node_n(seq) > MAX_ITEMS) {
         ml_buf b;
         ml_buf_init(&b);
         path_fmt(&b, p, 0);
-        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", (size_t)seq->n, MAX_ITEMS);
+        ml_buf_printf(&b, " has %zu items; meshlint reads the first %d", (size_t)ml_node_n(seq), MAX_ITEMS);
         shape_msg(t, seq, ml_strndup(t->m->arena, b.s, b.n));
         ml_buf_free(&b);
         return MAX_ITEMS;
     }
-    return seq->n;
+    return ml_node_n(seq);
 }
 
 /* ---- workloads -------------------------------------------------------- */
@@ -701,8 +701,8 @@ static const ml_node *idle_command(const ml_node *item)
         const ml_node *seq = pass ? args : cmd;
         if (!ml_is_seq(seq))
             continue;
-        for (size_t i = 0; i < seq->n; i++) {
-            if (!ml_is_scalar(seq->items[i]) || !seq->items[i]->str)
+        for (size_t i = 0; i < ml_node_n(seq); i++) {
+            if (!ml_is_scalar(seq->items[i]) || !ml_node_str(seq->items[i]))
                 return NULL;
             if (n == 4)
                 return NULL;
@@ -711,16 +711,16 @@ static const ml_node *idle_command(const ml_node *item)
     }
     if (!n || !ml_is_seq(cmd))
         return NULL; /* args alone run under the image's entrypoint */
-    const char *w0 = base_name(words[0]->str);
+    const char *w0 = base_name(ml_node_str(words[0]));
     if (!strcmp(w0, "sleep") && n == 2)
         return words[0];
     if (!strcmp(w0, "pause") && n == 1)
         return words[0];
-    if (!strcmp(w0, "tail") && n == 3 && (!strcmp(words[1]->str, "-f") || !strcmp(words[1]->str, "-F")) &&
-        !strcmp(words[2]->str, "/dev/null"))
+    if (!strcmp(w0, "tail") && n == 3 && (!strcmp(ml_node_str(words[1]), "-f") || !strcmp(ml_node_str(words[1]), "-F")) &&
+        !strcmp(ml_node_str(words[2]), "/dev/null"))
         return words[0];
     if ((!strcmp(w0, "sh") || !strcmp(w0, "bash") || !strcmp(w0, "ash") || !strcmp(w0, "dash")) && n == 3 &&
-        !strcmp(words[1]->str, "-c") && idle_script(words[2]->str))
+        !strcmp(ml_node_str(words[1]), "-c") && idle_script(ml_node_str(words[2])))
         return words[0];
     return NULL;
 }
@@ -926,7 +926,7 @@ static const ml_node *istio_selector(tctx *t, const path *specp)
 {
     const ml_node *sel = get_map(t, t->r->spec, "selector", specp);
     const ml_node *ml = get_strmap(t, sel, "matchLabels", PK(specp, "selector"));
-    return ml && ml->n ? ml : NULL;
+    return ml && ml_node_n(ml) ? ml : NULL;
 }
 
 static void parse_peerauth(tctx *t)
@@ -945,10 +945,10 @@ static void parse_peerauth(tctx *t)
     const path *plp = PK(specp, "portLevelMtls");
     /* ValidatePeerAuthentication (pkg/config/validation/validation.go):
      * "port level mTLS, if defined, must have at least one element" */
-    if (plm && plm->n == 0)
+    if (plm && ml_node_n(plm) == 0)
         shape_msg(t, plm, "spec.portLevelMtls is an empty mapping: Istio's validation rejects it (port level "
                           "mTLS, if defined, must have at least one element); remove it or list ports");
-    size_t n = plm ? (plm->n > MAX_ITEMS ? MAX_ITEMS : plm->n) : 0;
+    size_t n = plm ? (ml_node_n(plm) > MAX_ITEMS ? MAX_ITEMS : ml_node_n(plm)) : 0;
     if (n)
         pa->port_level = ml_zalloc(t->m->arena, n * sizeof *pa->port_level);
     for (size_t i = 0; i < n; i++) {
@@ -1144,8 +1144,8 @@ static void parse_vs(tctx *t)
             vs->fqdns[i] = ml_resolve_host(m, ml_str(vs->hosts[i]), r->ns);
     }
     vs->gateways = get_seq(t, r->spec, "gateways", specp, "a list of gateway names");
-    vs->mesh_gateway = !vs->gateways || vs->gateways->n == 0;
-    for (size_t i = 0; vs->gateways && i < vs->gateways->n; i++) {
+    vs->mesh_gateway = !vs->gateways || ml_node_n(vs->gateways) == 0;
+    for (size_t i = 0; vs->gateways && i < ml_node_n(vs->gateways); i++) {
         const ml_node *g = check_scalar(t, vs->gateways->items[i], PI(PK(specp, "gateways"), i),
                                         "a gateway name");
         if (g && ml_streq(ml_str(g), "mesh"))
@@ -1667,7 +1667,7 @@ static void add_wild(ml_model *m, ml_vec *v, const char *pattern, void *obj, uns
 static void index_label(ml_model *m, ml_workload *w)
 {
     const ml_node *labels = w->pod_labels;
-    for (size_t i = 0; labels && i < labels->n; i++) {
+    for (size_t i = 0; labels && i < ml_node_n(labels); i++) {
         const char *k = ml_str(labels->pairs[i].key);
         const char *v = ml_str(labels->pairs[i].value);
         if (!k || !v)
@@ -1780,7 +1780,7 @@ void ml_model_finish(ml_model *m)
     /* Services -> the workloads their selector picks (after the label index). */
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_SERVICE]) {
         ml_service *s = r->u.service;
-        if (!r->live || !s->selector || s->selector->n == 0)
+        if (!r->live || !s->selector || ml_node_n(s->selector) == 0)
             continue;
         ml_vec sel = ml_model_select(m, r->ns, s->selector);
         s->workloads = ml_model_seen_by(m, r, &sel);
@@ -1959,7 +1959,7 @@ bool ml_selector_matches(const ml_node *sel, const ml_node *labels)
 {
     if (!ml_is_map(sel))
         return true;
-    for (size_t i = 0; i < sel->n; i++) {
+    for (size_t i = 0; i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key);
         const char *v = ml_str(sel->pairs[i].value);
         if (!k || !v)
@@ -2042,7 +2042,7 @@ bool ml_selector_matches_workload(const ml_node *sel, const ml_workload *w)
 {
     if (!ml_is_map(sel))
         return true;
-    for (size_t i = 0; i < sel->n; i++) {
+    for (size_t i = 0; i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key);
         const char *v = ml_str(sel->pairs[i].value);
         if (!k || !v)
@@ -2069,7 +2069,7 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
     ml_vec out = {0};
     if (!ns)
         return out;
-    if (!ml_is_map(sel) || sel->n == 0) {
+    if (!ml_is_map(sel) || ml_node_n(sel) == 0) {
         const ml_vec *all = ml_model_ns_workloads(m, ns);
         ML_VEC_EACH(ml_workload *, w, all ? all : &out) {
             ml_vec_push(m->arena, &out, w);
@@ -2081,7 +2081,7 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
      * that controllers add is in no template, so not in the index: it
      * narrows nothing there, and is checked on each candidate. */
     const ml_vec *best = NULL;
-    for (size_t i = 0; i < sel->n; i++) {
+    for (size_t i = 0; i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key);
         const char *v = ml_str(sel->pairs[i].value);
         if (!k || !v)
@@ -2244,19 +2244,10 @@ const char *ml_res_display(ml_arena *a, const ml_resource *r)
     return ml_printf(a, "%s %s/%s", r->kind_str, r->ns, name);
 }
 
-ml_loc ml_node_loc(const ml_node *n)
-{
-    if (n)
-        return n->loc;
-    ml_loc l;
-    memset(&l, 0, sizeof l);
-    return l;
-}
-
 ml_loc ml_res_loc(const ml_resource *r)
 {
     if (r && r->kind_node)
-        return r->kind_node->loc;
+        return ml_node_loc(r->kind_node);
     ml_loc l;
     memset(&l, 0, sizeof l);
     if (r && r->doc) {
@@ -2271,7 +2262,7 @@ bool ml_selector_one_value_off(const ml_node *sel, const ml_node *labels, unsign
                                const char **have)
 {
     size_t diffs = 0;
-    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+    for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
         const char *got = k ? ml_label(labels, k) : NULL;
         if (!got || !v)
@@ -2307,7 +2298,7 @@ void ml_export_each(ml_arena *a, const ml_resource *r, ml_export_fn fn, void *ar
     if (!n)
         return;
     if (ml_is_seq(n)) {
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             const char *s = ml_str_nonnull(n->items[i]);
             fn(arg, r, s, n->items[i]);
         }

@@ -863,8 +863,8 @@ ml_re_answer ml_re_covers_prefix(const ml_regex *re, const char *prefix, ml_re_b
 
 ml_loc ml_scalar_byte_loc(const ml_node *n, size_t off)
 {
-    ml_loc l = n ? n->loc : (ml_loc){0};
-    if (!n || n->type != ML_NODE_SCALAR || !l.file || off > n->len || l.line != l.end_line)
+    ml_loc l = n ? ml_node_loc(n) : (ml_loc){0};
+    if (!n || n->type != ML_NODE_SCALAR || !l.file || off > ml_node_len(n) || l.line != l.end_line)
         return l;
     const ml_file *f = l.file;
     size_t q = 0;
@@ -872,14 +872,14 @@ ml_loc ml_scalar_byte_loc(const ml_node *n, size_t off)
         q = 1;
     else if (n->style != ML_SCALAR_PLAIN)
         return l;
-    if ((size_t)l.off + q + n->len > f->len || (size_t)l.off + q + n->len > l.end_off)
+    if ((size_t)l.off + q + ml_node_len(n) > f->len || (size_t)l.off + q + ml_node_len(n) > l.end_off)
         return l;
     /* the source text must be the value byte for byte (no escapes) */
-    if (memcmp(f->data + l.off + q, n->str, n->len) != 0)
+    if (memcmp(f->data + l.off + q, ml_node_str(n), ml_node_len(n)) != 0)
         return l;
     uint32_t col = l.col + (uint32_t)q;
     for (size_t i = 0; i < off; i++)
-        if (((unsigned char)n->str[i] & 0xC0) != 0x80)
+        if (((unsigned char)ml_node_str(n)[i] & 0xC0) != 0x80)
             col++;
     ml_loc r = l;
     r.off = l.off + (uint32_t)(q + off);
@@ -887,7 +887,7 @@ ml_loc ml_scalar_byte_loc(const ml_node *n, size_t off)
     r.end_off = r.off;
     r.end_col = col;
     r.end_line = r.line;
-    if (off < n->len) {
+    if (off < ml_node_len(n)) {
         r.end_off = r.off + 1;
         r.end_col = col + 1;
     }

@@ -47,7 +47,7 @@ static ml_sc_answer listener_imports(const ml_node *hosts, const char *cns, cons
 {
     const ml_virtualservice *v = vs->u.vs;
     bool unknown = false;
-    for (size_t i = 0; i < hosts->n; i++) {
+    for (size_t i = 0; i < ml_node_n(hosts); i++) {
         const char *s = ml_str_nonnull(hosts->items[i]);
         const char *slash = s ? strchr(s, '/') : NULL;
         if (!slash)
@@ -90,7 +90,7 @@ static ml_sc_answer listener_imports_host(const ml_model *m, const ml_node *host
                                           const char *fqdn)
 {
     bool own = false, unknown = false, yes = false;
-    for (size_t i = 0; i < hosts->n; i++) {
+    for (size_t i = 0; i < ml_node_n(hosts); i++) {
         const char *s = ml_str_nonnull(hosts->items[i]);
         const char *slash = s ? strchr(s, '/') : NULL;
         if (!slash)
@@ -99,7 +99,7 @@ static ml_sc_answer listener_imports_host(const ml_model *m, const ml_node *host
         const char *ns = nl == 1 && s[0] == '.' ? cns : NULL;
         own |= ns ? ml_streq(ns, sns) : strlen(sns) == nl && memcmp(s, sns, nl) == 0;
     }
-    for (size_t i = 0; i < hosts->n && !yes; i++) {
+    for (size_t i = 0; i < ml_node_n(hosts) && !yes; i++) {
         const char *s = ml_str_nonnull(hosts->items[i]);
         const char *slash = strchr(s, '/');
         size_t nl = (size_t)(slash - s);
@@ -152,12 +152,12 @@ static ml_sc_answer one_listener(const ml_model *m, const ml_node *hosts, const 
 static ml_sc_answer scope_imports(const ml_model *m, const ml_resource *sc, const char *cns, const sc_what *what)
 {
     const ml_node *egress = ml_get(sc->spec, "egress");
-    if (!egress || (ml_is_seq(egress) && egress->n == 0))
+    if (!egress || (ml_is_seq(egress) && ml_node_n(egress) == 0))
         return ML_SC_YES;
     if (!ml_is_seq(egress))
         return ML_SC_UNKNOWN;
     bool yes = false, no = false;
-    for (size_t i = 0; i < egress->n; i++) {
+    for (size_t i = 0; i < ml_node_n(egress); i++) {
         const ml_node *hosts = ml_get(egress->items[i], "hosts");
         if (!ml_is_seq(hosts))
             return ML_SC_UNKNOWN;
@@ -258,7 +258,7 @@ bool ml_sidecar_vs_only_mesh(const ml_virtualservice *vs)
 {
     if (!vs->mesh_gateway)
         return false;
-    for (size_t i = 0; ml_is_seq(vs->gateways) && i < vs->gateways->n; i++)
+    for (size_t i = 0; ml_is_seq(vs->gateways) && i < ml_node_n(vs->gateways); i++)
         if (!ml_streq(ml_str_nonnull(vs->gateways->items[i]), "mesh"))
             return false;
     return true;
@@ -404,9 +404,9 @@ const char *ml_sidecar_hosts_text(ml_arena *a, const ml_resource *sc)
     const ml_node *egress = sc ? ml_get(sc->spec, "egress") : NULL;
     ml_buf b;
     ml_buf_init(&b);
-    for (size_t i = 0; ml_is_seq(egress) && i < egress->n; i++) {
+    for (size_t i = 0; ml_is_seq(egress) && i < ml_node_n(egress); i++) {
         const ml_node *hosts = ml_get(egress->items[i], "hosts");
-        for (size_t k = 0; ml_is_seq(hosts) && k < hosts->n; k++) {
+        for (size_t k = 0; ml_is_seq(hosts) && k < ml_node_n(hosts); k++) {
             const char *s = ml_str_nonnull(hosts->items[k]);
             ml_buf_printf(&b, "%s\"%s\"", b.n ? ", " : "", s ? s : "?");
         }

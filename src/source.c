@@ -6,6 +6,7 @@
  */
 #include "meshlint/source.h"
 
+#include <pthread.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -98,4 +99,77 @@ uint32_t ml_loc_byte_col(const ml_loc *l)
         if (((unsigned char)f->data[i] & 0xC0) != 0x80)
             c++;
     return c == l->col ? l->off - start + 1 : l->col;
+}
+
+void ml_file_index(ml_file *f)
+{
+    build_index(f);
+}
+
+/* ---- the file table -------------------------------------------------------
+ * Ids 1..ML_FILE_MAX_IDS in chunks of 2^12 slots; a chunk is allocated under
+ * the lock when the first id in it is handed out and never moves or goes
+ * away, so a reader needs no lock (the id it holds was published to it with
+ * the node, after the slot was written). Released ids are reused, the most
+ * recently released first. */
+#define FT_CHUNK_BITS 12
+#define FT_CHUNK (1u << FT_CHUNK_BITS)
+static const ml_file **ft_chunks[(ML_FILE_MAX_IDS >> FT_CHUNK_BITS) + 1];
+static uint32_t ft_next = 1; /* next never used id */
+static uint32_t *ft_free;    /* released ids */
+static size_t ft_nfree, ft_capfree;
+static pthread_mutex_t ft_mu = PTHREAD_MUTEX_INITIALIZER;
+
+uint32_t ml_file_id(ml_file *f)
+{
+    if (!f)
+        return 0;
+    if (f->id)
+        return f->id;
+    build_index(f);
+    uint32_t id = 0;
+    pthread_mutex_lock(&ft_mu);
+    if (ft_nfree) {
+        id = ft_free[--ft_nfree];
+    } else if (ft_next <= ML_FILE_MAX_IDS) {
+        const ml_file ***c = &ft_chunks[ft_next >> FT_CHUNK_BITS];
+        if (!*c) {
+            *c = calloc(FT_CHUNK, sizeof **c);
+            if (!*c)
+                abort();
+        }
+        id = ft_next++;
+    }
+    if (id)
+        ft_chunks[id >> FT_CHUNK_BITS][id & (FT_CHUNK - 1)] = f;
+    pthread_mutex_unlock(&ft_mu);
+    f->id = id;
+    return id;
+}
+
+const ml_file *ml_file_by_id(uint32_t id)
+{
+    const ml_file **c = id && id <= ML_FILE_MAX_IDS ? ft_chunks[id >> FT_CHUNK_BITS] : NULL;
+    return c ? c[id & (FT_CHUNK - 1)] : NULL;
+}
+
+void ml_file_release(ml_file *f)
+{
+    if (!f || !f->id)
+        return;
+    pthread_mutex_lock(&ft_mu);
+    if (ml_file_by_id(f->id) == f) {
+        ft_chunks[f->id >> FT_CHUNK_BITS][f->id & (FT_CHUNK - 1)] = NULL;
+        if (ft_nfree == ft_capfree) {
+            size_t cap = ft_capfree ? 2 * ft_capfree : 256;
+            uint32_t *p = realloc(ft_free, cap * sizeof *p);
+            if (!p)
+                abort();
+            ft_free = p;
+            ft_capfree = cap;
+        }
+        ft_free[ft_nfree++] = f->id;
+    }
+    pthread_mutex_unlock(&ft_mu);
+    f->id = 0;
 }

@@ -66,6 +66,7 @@ typedef struct frame {
 typedef struct loader {
     ml_arena *a;
     ml_file *f;
+    uint32_t fid; /* ml_file_id(f) */
     ml_yaml_result *out;
     yaml_parser_t parser;
 
@@ -221,6 +222,15 @@ static ml_loc make_loc(const loader *l, pos s, pos e)
     return loc;
 }
 
+/* A node keeps its file's id and its offsets; line and column are computed
+ * when asked (ml_node_loc) and equal make_loc's. */
+static inline void set_pos(const loader *l, ml_node *n, pos s, pos e)
+{
+    n->file = l->fid;
+    n->off = s.off;
+    n->end_off = e.off < s.off ? s.off : e.off;
+}
+
 /* ---- errors ------------------------------------------------------------ */
 
 static void error_at(loader *l, ml_loc loc, const char *msg)
@@ -340,10 +350,10 @@ static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
         n->style = ML_SCALAR_PLAIN;
         break;
     }
-    n->loc = make_loc(l, s, e);
+    set_pos(l, n, s, e);
     n->tag = tag_kind(ev->data.scalar.tag);
-    n->len = (uint32_t)ev->data.scalar.length;
-    n->str = n->len ? ml_strndup(l->a, (const char *)ev->data.scalar.value, n->len) : "";
+    n->len_ = (uint32_t)ev->data.scalar.length;
+    n->str_ = ml_node_len(n) ? ml_strndup(l->a, (const char *)ev->data.scalar.value, ml_node_len(n)) : "";
     anchor_rec *r = define_anchor(l, ev->data.scalar.anchor);
     if (r) {
         r->node = n;
@@ -398,8 +408,8 @@ static void on_start(loader *l, const yaml_event_t *ev, bool is_map, pos s, pos 
 
 static bool is_merge_key(const ml_node *k)
 {
-    return k->type == ML_NODE_SCALAR && k->style == ML_SCALAR_PLAIN && k->tag == ML_TAG_NONE && k->len == 2 &&
-           k->str[0] == '<' && k->str[1] == '<';
+    return k->type == ML_NODE_SCALAR && k->style == ML_SCALAR_PLAIN && k->tag == ML_TAG_NONE && ml_node_len(k) == 2 &&
+           ml_node_str(k)[0] == '<' && ml_node_str(k)[1] == '<';
 }
 
 /* A << value that can be merged: a mapping or a sequence of mappings. */
@@ -409,7 +419,7 @@ static bool mergeable(const ml_node *v)
         return true;
     if (v->type != ML_NODE_SEQ)
         return false;
-    for (size_t i = 0; i < v->n; i++)
+    for (size_t i = 0; i < ml_node_n(v); i++)
         if (v->items[i]->type != ML_NODE_MAP)
             return false;
     return true;
@@ -422,14 +432,14 @@ static bool mergeable(const ml_node *v)
 static void merge_from(const ml_node *src, unsigned srcno, ml_map *seen, ml_pair *out, unsigned *owner,
                        size_t *n)
 {
-    for (size_t i = 0; i < src->n; i++) {
+    for (size_t i = 0; i < ml_node_n(src); i++) {
         const ml_pair *p = &src->pairs[i];
         if (p->key->type != ML_NODE_SCALAR) {
             owner[*n] = srcno;
             out[(*n)++] = *p;
             continue;
         }
-        void **slot = ml_map_slot_for(seen, p->key->str, p->key->len);
+        void **slot = ml_map_slot_for(seen, ml_node_str(p->key), ml_node_len(p->key));
         if (!*slot) {
             *slot = (void *)(uintptr_t)(*n + 2);
             owner[*n] = srcno;
@@ -451,10 +461,10 @@ static size_t resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np
         if (is_merge_key(in[i].key) && mergeable(in[i].value)) {
             const ml_node *v = in[i].value;
             if (v->type == ML_NODE_MAP)
-                cap += v->n;
+                cap += ml_node_n(v);
             else
-                for (size_t j = 0; j < v->n; j++)
-                    cap += v->items[j]->n;
+                for (size_t j = 0; j < ml_node_n(v); j++)
+                    cap += ml_node_n(v->items[j]);
         } else {
             cap++;
         }
@@ -463,7 +473,7 @@ static size_t resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np
     ml_map_init(&seen);
     for (size_t i = 0; i < np; i++)
         if (!(is_merge_key(in[i].key) && mergeable(in[i].value)) && in[i].key->type == ML_NODE_SCALAR)
-            ml_map_put(&seen, in[i].key->str, in[i].key->len, EXPLICIT);
+            ml_map_put(&seen, ml_node_str(in[i].key), ml_node_len(in[i].key), EXPLICIT);
     ml_pair *out = ml_alloc(l->a, (cap ? cap : 1) * sizeof *out);
     unsigned *owner = xrealloc(NULL, (cap ? cap : 1) * sizeof *owner);
     size_t n = 0;
@@ -476,7 +486,7 @@ static size_t resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np
         } else if (v->type == ML_NODE_MAP) {
             merge_from(v, ++srcno, &seen, out, owner, &n);
         } else {
-            for (size_t j = 0; j < v->n; j++)
+            for (size_t j = 0; j < ml_node_n(v); j++)
                 merge_from(v->items[j], ++srcno, &seen, out, owner, &n);
         }
     }
@@ -496,12 +506,12 @@ static void on_end(loader *l, pos s, pos e)
      * empty and sits at the next token, past comments and the next line's
      * indentation (or past a space before ','): end at the last child. */
     pos end = e.off > s.off ? e : fr->last_end;
-    n->loc = make_loc(l, fr->start, end);
+    set_pos(l, n, fr->start, end);
     size_t nk = l->nscratch - fr->base;
     ml_node **kids = nk ? l->scratch + fr->base : NULL;
     size_t count = fr->is_map ? nk / 2 : nk;
     if (count > ML_YAML_MAX_CHILDREN) {
-        error_at(l, n->loc,
+        error_at(l, make_loc(l, fr->start, end),
                  ml_printf(l->a, "a collection of more than %u entries", (unsigned)ML_YAML_MAX_CHILDREN));
         return;
     }
@@ -519,17 +529,17 @@ static void on_end(loader *l, pos s, pos e)
         if (merges)
             np = resolve_merges(l, n, pairs, np);
         if (np > ML_YAML_MAX_CHILDREN) {
-            error_at(l, n->loc,
+            error_at(l, make_loc(l, fr->start, end),
                      ml_printf(l->a, "a collection of more than %u entries after merging <<",
                                (unsigned)ML_YAML_MAX_CHILDREN));
             return;
         }
-        n->n = (uint32_t)np;
+        n->n_ = (uint32_t)np;
     } else {
         n->items = ml_alloc_aligned(l->a, (nk ? nk : 1) * sizeof *n->items, _Alignof(ml_node *));
         if (nk)
             memcpy(n->items, kids, nk * sizeof *kids);
-        n->n = (uint32_t)nk;
+        n->n_ = (uint32_t)nk;
     }
     l->nscratch = fr->base;
     if (fr->anchor) {
@@ -564,7 +574,7 @@ static void on_doc_end(loader *l, pos e, uint32_t start_off)
     /* libyaml reports an explicit document without content as an empty
      * plain scalar. */
     ml_node *r = d->root;
-    if (r && r->type == ML_NODE_SCALAR && r->style == ML_SCALAR_PLAIN && r->tag == ML_TAG_NONE && r->len == 0)
+    if (r && r->type == ML_NODE_SCALAR && r->style == ML_SCALAR_PLAIN && r->tag == ML_TAG_NONE && ml_node_len(r) == 0)
         d->root = NULL;
     ml_vec_push(l->a, &l->out->docs, d);
     l->doc = NULL;
@@ -605,6 +615,15 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
          * and source.c does not count it as a column either. */
         l.cur.p.off = 3;
         l.cur.p.col = 1;
+    }
+    /* the file's id for its nodes; this also builds its line index here, on
+     * the thread that owns the file, so that positions computed later only
+     * read it */
+    l.fid = ml_file_id(f);
+    if (!l.fid) {
+        error_at(&l, ml_loc_from_offsets(f, 0, 0),
+                 ml_printf(a, "more than %u files in one run; not parsed", (unsigned)ML_FILE_MAX_IDS));
+        return;
     }
     if (!yaml_parser_initialize(&l.parser)) {
         error_at(&l, ml_loc_from_offsets(f, 0, 0), "libyaml ran out of memory");
@@ -668,11 +687,31 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
 
 /* ---- accessors --------------------------------------------------------- */
 
+ml_loc ml_node_loc(const ml_node *n)
+{
+    const ml_file *f = ml_node_file(n);
+    if (!f) {
+        ml_loc l;
+        memset(&l, 0, sizeof l);
+        return l;
+    }
+    /* the line index was built when the file got its id (ml_file_id), so
+     * this only reads f */
+    return ml_loc_from_offsets((ml_file *)f, n->off, n->end_off);
+}
+
+void ml_node_set_loc(ml_node *n, ml_loc loc)
+{
+    n->file = loc.file ? ml_file_id((ml_file *)loc.file) : 0;
+    n->off = loc.off;
+    n->end_off = loc.end_off;
+}
+
 static bool key_is(const ml_node *k, const char *key, size_t len)
 {
     /* the first byte before memcmp: most keys of a mapping differ there */
-    return k && k->type == ML_NODE_SCALAR && k->len == len && (len == 0 || k->str[0] == key[0]) &&
-           memcmp(k->str, key, len) == 0;
+    return k && k->type == ML_NODE_SCALAR && ml_node_len(k) == len && (len == 0 || ml_node_str(k)[0] == key[0]) &&
+           memcmp(ml_node_str(k), key, len) == 0;
 }
 
 static const ml_pair *get_pair(const ml_node *m, const char *key, size_t len)
@@ -680,7 +719,7 @@ static const ml_pair *get_pair(const ml_node *m, const char *key, size_t len)
     if (!m || m->type != ML_NODE_MAP || !key)
         return NULL;
     /* The last occurrence of a duplicated key wins, as with kubectl. */
-    for (size_t i = m->n; i-- > 0;)
+    for (size_t i = ml_node_n(m); i-- > 0;)
         if (key_is(m->pairs[i].key, key, len))
             return &m->pairs[i];
     return NULL;
@@ -719,7 +758,7 @@ ml_node *ml_path(const ml_node *m, const char *dotted)
             size_t idx = 0, i = 0;
             for (; i < len && s[i] >= '0' && s[i] <= '9' && i < 10; i++)
                 idx = idx * 10 + (size_t)(s[i] - '0');
-            n = (len && i == len && idx < n->n) ? n->items[idx] : NULL;
+            n = (len && i == len && idx < ml_node_n(n)) ? n->items[idx] : NULL;
         } else {
             const ml_pair *p = get_pair(n, s, len);
             n = p ? p->value : NULL;
@@ -733,7 +772,7 @@ ml_node *ml_path(const ml_node *m, const char *dotted)
 
 const char *ml_str(const ml_node *n)
 {
-    return n && n->type == ML_NODE_SCALAR ? n->str : NULL;
+    return n && n->type == ML_NODE_SCALAR ? ml_node_str(n) : NULL;
 }
 
 bool ml_is_map(const ml_node *n)
@@ -765,8 +804,8 @@ bool ml_is_null(const ml_node *n)
         return false;
     /* by length first: this runs for nearly every value a rule reads (a
      * plain scalar holds no NUL byte, so len is its strlen) */
-    const char *s = n->str;
-    switch (n->len) {
+    const char *s = ml_node_str(n);
+    switch (ml_node_len(n)) {
     case 0:
         return true;
     case 1:
@@ -780,15 +819,15 @@ bool ml_is_null(const ml_node *n)
 
 const char *ml_str_nonnull(const ml_node *n)
 {
-    return ml_is_scalar(n) && !ml_is_null(n) ? n->str : NULL;
+    return ml_is_scalar(n) && !ml_is_null(n) ? ml_node_str(n) : NULL;
 }
 
 bool ml_int(const ml_node *n, long long *out)
 {
     if (!n || n->type != ML_NODE_SCALAR || n->style == ML_SCALAR_BLOCK)
         return false;
-    const char *s = n->str;
-    size_t len = n->len, i = 0;
+    const char *s = ml_node_str(n);
+    size_t len = ml_node_len(n), i = 0;
     bool neg = false;
     if (i < len && (s[i] == '+' || s[i] == '-'))
         neg = s[i++] == '-';
@@ -810,7 +849,7 @@ bool ml_bool(const ml_node *n, bool *out)
 {
     if (!plain_untyped(n))
         return false;
-    const char *s = n->str;
+    const char *s = ml_node_str(n);
     bool v;
     if (strcmp(s, "true") == 0 || strcmp(s, "True") == 0 || strcmp(s, "TRUE") == 0)
         v = true;
@@ -838,4 +877,4 @@ bool ml_yaml_plain_safe(const char *v)
 }
 
 /* yaml.h documents the node's layout; keep it honest on LP64 targets. */
-_Static_assert(sizeof(void *) != 8 || sizeof(ml_node) == 56, "ml_node is 56 bytes on LP64 (see yaml.h)");
+_Static_assert(sizeof(void *) != 8 || sizeof(ml_node) == 24, "ml_node is 24 bytes on LP64 (see yaml.h)");

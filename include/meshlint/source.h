@@ -29,6 +29,7 @@ typedef struct ml_file {
     uint32_t *line_off;  /* lazily built: byte offset of each line start */
     uint32_t nlines;
     unsigned index;      /* position in path order (for "last definition wins") */
+    uint32_t id;         /* in the file table (ml_file_id); 0: not registered */
 } ml_file;
 
 typedef struct ml_loc {
@@ -49,5 +50,23 @@ ml_loc ml_loc_from_offsets(ml_file *f, uint32_t off, uint32_t end_off);
 /* The start column of l counted in bytes (1-based), as editors' quickfix
  * lists expect; the code-point column when the byte offset is not known. */
 uint32_t ml_loc_byte_col(const ml_loc *l);
+
+/* The file table: a YAML node names its file by a 24-bit id (yaml.h), so
+ * that it need not hold a pointer. ml_file_id registers f on first use
+ * (thread-safe; the thread that owns f calls it, normally ml_yaml_load),
+ * builds f's line index there so that positions computed later on any
+ * thread only read it, and returns the id; 0 when ML_FILE_MAX_IDS files
+ * are registered at once (the caller diagnoses it). ml_file_by_id is a
+ * lock-free read: the table is a fixed array of chunks that never move.
+ * ml_file_release returns the id for reuse once no node of f is read any
+ * more (ml_run_free does it for the run's files). A struct copy of an
+ * ml_file copies its id: reset it (f->id = 0) when the copy is another
+ * file. */
+#define ML_FILE_MAX_IDS ((1u << 24) - 1)
+uint32_t ml_file_id(ml_file *f);
+const ml_file *ml_file_by_id(uint32_t id);
+void ml_file_release(ml_file *f);
+/* Build f's line index now (ml_file_pos would build it on first use). */
+void ml_file_index(ml_file *f);
 
 #endif

@@ -3,7 +3,7 @@
  *
  * The loader drives libyaml's event API and builds, per document, a tree of
  * nodes in an arena. Every node (so every key and every value) keeps its
- * position. Aliases are shared, not copied: an alias node points at the
+ * position (byte offsets and its file's id; ml_node_loc). Aliases are shared, not copied: an alias node points at the
  * anchored node, and the total amount of alias expansion a document may cause
  * is bounded so that a "billion laughs" input is rejected in linear time.
  * Merge keys (<<) are resolved at load time into the mapping that holds them.
@@ -29,19 +29,33 @@ typedef struct ml_pair {
 } ml_pair;
 
 /*
- * A node is 56 bytes (it was 80): the tree of a large repository holds
- * millions of them, and every byte is memory the kernel must hand over.
- *   loc        32  the whole node; for a scalar, its text
- *   str         8  scalar: NUL-terminated value (may contain NUL; see len)
- *   pairs/items 8  map: pairs[0..n); seq: items[0..n). They share storage:
- *                  test the type, never the pointer.
- *   len         4  scalar: length of str
- *   n:26, type:2, style:2, tag:2   4
- * Limits the loader enforces with a diagnostic (ML001 at the node): a scalar
- * of 4 GiB or more and a collection of ML_YAML_MAX_CHILDREN children or
- * more are refused. `tag` is only what the accessors need to know about an
+ * A node is 24 bytes (it was 80, then 56): the tree of a large repository
+ * holds millions of them, and every byte is memory the kernel must hand over.
+ *   off, end_off  8  byte offsets of the whole node in its file (for a
+ *                    scalar, its text)
+ *   str_/pairs/items 8  one pointer: scalar: NUL-terminated value (may
+ *                    contain NUL; see len_); map: pairs; seq: items
+ *   len_/n_       4  one u32: scalar: bytes in str_; map/seq: entries
+ *   file:24, type:2, style:2, tag:2   4  file: id in the file table
+ *                    (source.h, ml_file_by_id); 0: no location
+ * Reading the shared fields: ml_node_str, ml_node_len, ml_node_n (or the
+ * NULL-safe ml_str etc.) give NULL/0 for the other kind, as separate fields
+ * did; str_, len_ and n_ are written only by code that made the node and
+ * knows its kind (the loader, kustomize). pairs/items are read only by
+ * index below ml_node_n, or after testing the type: never test the pointer.
+ * Line and column are not stored: ml_node_loc computes them from the offsets
+ * through the file's line index, which ml_file_id builds when the loader
+ * registers the file (on the thread that loads it), so a position computed
+ * later, on any thread, only reads it. A node made outside the loader gets
+ * its place with ml_node_set_loc (a loc whose line/col are those of its
+ * offsets, as every node's and ml_loc_from_offsets' are). Code that reads a
+ * node's position in a loop (sorting, dedupe) computes the loc once.
+ * Limits the loader enforces with a diagnostic (ML001 at the node or the
+ * file): a scalar of 4 GiB or more, a collection of ML_YAML_MAX_CHILDREN
+ * children or more, and more than ML_FILE_MAX_IDS files registered at once
+ * are refused. `tag` is only what the accessors need to know about an
  * explicit tag (ML_TAG_*): the tag's text is not kept.
- * The type, style and tag bit-fields read as the enums below; their
+ * The file, type, style and tag bit-fields read as the enums below; their
  * addresses cannot be taken.
  */
 typedef enum ml_node_tag {
@@ -53,18 +67,48 @@ typedef enum ml_node_tag {
 #define ML_YAML_MAX_CHILDREN ((1u << 26) - 1) /* pairs or items per collection */
 
 struct ml_node {
-    ml_loc loc;           /* the whole node; for a scalar, its text */
-    const char *str;      /* scalar: NUL-terminated value (may contain NUL; see len) */
+    uint32_t off, end_off; /* byte offsets of the node in its file: ml_node_loc */
     union {
-        ml_pair *pairs;
-        ml_node **items;
+        const char *str_; /* scalar: NUL-terminated value (may contain NUL); read ml_node_str */
+        ml_pair *pairs;   /* map: pairs[0..ml_node_n) */
+        ml_node **items;  /* seq: items[0..ml_node_n) */
     };
-    uint32_t len;         /* scalar: bytes in str */
-    uint32_t n : 26;      /* map: pairs; seq: items */
+    union {
+        uint32_t len_;    /* scalar: bytes in str_; read ml_node_len */
+        uint32_t n_;      /* map: pairs; seq: items; read ml_node_n */
+    };
+    uint32_t file : 24;   /* ml_file_by_id; 0: no location */
     unsigned type : 2;    /* ml_node_type */
     unsigned style : 2;   /* ml_scalar_style */
     unsigned tag : 2;     /* ml_node_tag */
 };
+
+/* The shared fields read as they did when each kind had its own: a
+ * collection has no string and length 0, a scalar has no entries. Not
+ * NULL-safe (a field read was not either); ml_str() etc. are. */
+static inline uint32_t ml_node_n(const ml_node *x)
+{
+    return x->type != ML_NODE_SCALAR ? x->n_ : 0;
+}
+static inline uint32_t ml_node_len(const ml_node *x)
+{
+    return x->type == ML_NODE_SCALAR ? x->len_ : 0;
+}
+static inline const char *ml_node_str(const ml_node *x)
+{
+    return x->type == ML_NODE_SCALAR ? x->str_ : NULL;
+}
+
+/* The node's location, computed from its offsets through its file's line
+ * index (a zero loc for NULL or a node without a file). */
+ml_loc ml_node_loc(const ml_node *n);
+/* The node's file (NULL for NULL or a node without a location). */
+static inline const ml_file *ml_node_file(const ml_node *n)
+{
+    return n ? ml_file_by_id(n->file) : NULL;
+}
+/* Place a node made outside the loader at loc (its file and offsets). */
+void ml_node_set_loc(ml_node *n, ml_loc loc);
 
 struct ml_unit;
 

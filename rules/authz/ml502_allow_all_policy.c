@@ -24,15 +24,15 @@ typedef enum open_kind {
 
 static bool absent(const ml_node *n)
 {
-    return !n || ml_is_null(n) || ((ml_is_seq(n) || ml_is_map(n)) && n->n == 0);
+    return !n || ml_is_null(n) || ((ml_is_seq(n) || ml_is_map(n)) && ml_node_n(n) == 0);
 }
 
 /* A list of patterns that is only "*". */
 static bool only_star(const ml_node *list)
 {
-    if (!ml_is_seq(list) || list->n == 0)
+    if (!ml_is_seq(list) || ml_node_n(list) == 0)
         return false;
-    for (size_t i = 0; i < list->n; i++)
+    for (size_t i = 0; i < ml_node_n(list); i++)
         if (!ml_streq(ml_str(list->items[i]), "*"))
             return false;
     return true;
@@ -47,7 +47,7 @@ static open_kind open_fields(const ml_node *m, const char *const *wild, const ch
         return OPEN_NO;
     open_kind k = OPEN_ALL;
     bool any = false;
-    for (size_t i = 0; i < m->n; i++) {
+    for (size_t i = 0; i < ml_node_n(m); i++) {
         const char *key = ml_str(m->pairs[i].key);
         const ml_node *v = m->pairs[i].value;
         if (!key)
@@ -86,9 +86,9 @@ static open_kind open_list(const ml_node *list, const char *inner, const char *c
     if (!ml_is_seq(list))
         return OPEN_NO;
     open_kind best = OPEN_NO;
-    for (size_t i = 0; i < list->n; i++) {
+    for (size_t i = 0; i < ml_node_n(list); i++) {
         const ml_node *item = list->items[i];
-        if (!ml_is_map(item) || item->n != 1 || !ml_get(item, inner))
+        if (!ml_is_map(item) || ml_node_n(item) != 1 || !ml_get(item, inner))
             continue;
         open_kind k = open_fields(ml_get(item, inner), wild, auth);
         if (k == OPEN_ALL)
@@ -105,7 +105,7 @@ static open_kind open_rule(const ml_node *rule)
         return OPEN_NO; /* a null rule is rejected by Istio's validation */
     if (!ml_is_map(rule))
         return OPEN_NO;
-    for (size_t i = 0; i < rule->n; i++) {
+    for (size_t i = 0; i < ml_node_n(rule); i++) {
         const char *key = ml_str(rule->pairs[i].key);
         if (!key || (strcmp(key, "from") != 0 && strcmp(key, "to") != 0 && strcmp(key, "when") != 0))
             return OPEN_NO;
@@ -150,13 +150,13 @@ static void check_policy(ml_ctx *ctx, const ml_resource *r)
     }
     if (!ml_is_seq(rules))
         return; /* ML002 reports the shape */
-    for (size_t i = 0; i < rules->n; i++) {
+    for (size_t i = 0; i < ml_node_n(rules); i++) {
         const ml_node *rule = rules->items[i];
         open_kind k = open_rule(rule);
         if (k == OPEN_NO)
             continue;
         const char *what;
-        if (ml_is_map(rule) && rule->n == 0)
+        if (ml_is_map(rule) && ml_node_n(rule) == 0)
             what = "is {}";
         else if (k == OPEN_ALL)
             what = "constrains nothing (its from and to are empty or wildcards only)";

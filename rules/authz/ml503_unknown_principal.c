@@ -319,7 +319,7 @@ static void check_list(ml_ctx *ctx, known *k, const ml_resource *r, const ml_nod
 {
     if (!ml_is_seq(list))
         return;
-    for (size_t i = 0; i < list->n; i++) {
+    for (size_t i = 0; i < ml_node_n(list); i++) {
         if (principals)
             check_principal(ctx, k, r, list->items[i]);
         else
@@ -332,10 +332,10 @@ static void check_policy(ml_ctx *ctx, known *k, const ml_resource *r)
     const ml_node *rules = r->u.authz ? r->u.authz->rules : NULL;
     if (!ml_is_seq(rules))
         return;
-    for (size_t i = 0; i < rules->n; i++) {
+    for (size_t i = 0; i < ml_node_n(rules); i++) {
         const ml_node *rule = rules->items[i];
         const ml_node *from = ml_get(rule, "from");
-        for (size_t j = 0; ml_is_seq(from) && j < from->n; j++) {
+        for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
             const ml_node *src = ml_get(from->items[j], "source");
             check_list(ctx, k, r, ml_get(src, "principals"), true);
             check_list(ctx, k, r, ml_get(src, "notPrincipals"), true);
@@ -343,7 +343,7 @@ static void check_policy(ml_ctx *ctx, known *k, const ml_resource *r)
             check_list(ctx, k, r, ml_get(src, "notNamespaces"), false);
         }
         const ml_node *when = ml_get(rule, "when");
-        for (size_t j = 0; ml_is_seq(when) && j < when->n; j++) {
+        for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
             const char *key = ml_str(ml_get(when->items[j], "key"));
             bool pr = ml_streq(key, "source.principal"), nsk = ml_streq(key, "source.namespace");
             if (!pr && !nsk)

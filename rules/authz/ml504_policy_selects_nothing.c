@@ -25,7 +25,7 @@ static const char *selector_text(ml_arena *a, const ml_node *sel)
 {
     ml_buf b;
     ml_buf_init(&b);
-    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+    for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
         ml_buf_printf(&b, "%s%s=%s", i ? "," : "", k ? k : "?", v ? v : "?");
     }
@@ -40,15 +40,15 @@ static const char *selector_text(ml_arena *a, const ml_node *sel)
  * the original quoting style. Label values never contain quotes. */
 static void add_value_fix(ml_ctx *ctx, ml_diag *d, const ml_node *v, const char *key, const char *want)
 {
-    if (!v || !v->loc.file || v->loc.end_off <= v->loc.off || v->loc.off >= v->loc.file->len)
+    if (!v || !ml_node_file(v) || v->end_off <= v->off || v->off >= ml_node_file(v)->len)
         return;
     if (strchr(want, '"') || strchr(want, '\\') || strchr(want, '\''))
         return;
-    char q = v->loc.file->data[v->loc.off];
+    char q = ml_node_file(v)->data[v->off];
     const char *text = q == '"' || q == '\'' ? ml_printf(ctx->arena, "%c%s%c", q, want, q)
                        : ml_yaml_plain_safe(want)     ? want
                                               : ml_printf(ctx->arena, "\"%s\"", want);
-    ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), v->loc, text);
+    ml_add_fix(ctx, d, ml_printf(ctx->arena, "select %s=%s", key, want), ml_node_loc(v), text);
 }
 
 /* Pod templates of kinds meshlint does not model as workloads (an Argo
@@ -94,7 +94,7 @@ static bool selects_istio_gateway(const ml_model *m, const ml_node *sel)
         {"istio", "ingressgateway"}, {"istio", "egressgateway"}, {"istio", "eastwestgateway"},
         {"app", "istio-ingressgateway"}, {"app", "istio-egressgateway"},
     };
-    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+    for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
         if (!k || !v)
             continue;
@@ -117,10 +117,10 @@ static void check(ml_ctx *ctx)
     unmodeled_build(ctx, &unmodeled, &unmodeled_all);
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
         const ml_authz *p = r->u.authz;
-        if (!r->live || !p || !ml_is_map(p->selector) || p->selector->n == 0 || p->target_refs)
+        if (!r->live || !p || !ml_is_map(p->selector) || ml_node_n(p->selector) == 0 || p->target_refs)
             continue;
         bool scalars = true; /* a non-string label value is ML002's finding */
-        for (size_t i = 0; i < p->selector->n; i++)
+        for (size_t i = 0; i < ml_node_n(p->selector); i++)
             scalars &= ml_str_nonnull(p->selector->pairs[i].key) && ml_str_nonnull(p->selector->pairs[i].value);
         if (!scalars)
             continue;

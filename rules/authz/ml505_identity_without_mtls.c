@@ -40,7 +40,7 @@ static void note_use(use *u, const ml_node *key, const char *field)
  * for "no identity", whose plaintext behaviour is the intended one. */
 static bool names_someone(const ml_node *list)
 {
-    for (size_t i = 0; ml_is_seq(list) && i < list->n; i++)
+    for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++)
         if (!ml_streq(ml_str(list->items[i]), "*"))
             return true;
     return false;
@@ -55,10 +55,10 @@ static void scan_list_field(const ml_node *map, const char *field, use *u)
 
 static void scan(const ml_node *rules, use *pos, use *neg)
 {
-    for (size_t i = 0; ml_is_seq(rules) && i < rules->n; i++) {
+    for (size_t i = 0; ml_is_seq(rules) && i < ml_node_n(rules); i++) {
         const ml_node *rule = rules->items[i];
         const ml_node *from = ml_get(rule, "from");
-        for (size_t j = 0; ml_is_seq(from) && j < from->n; j++) {
+        for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
             const ml_node *src = ml_get(from->items[j], "source");
             scan_list_field(src, "principals", pos);
             scan_list_field(src, "namespaces", pos);
@@ -66,14 +66,14 @@ static void scan(const ml_node *rules, use *pos, use *neg)
             scan_list_field(src, "notNamespaces", neg);
         }
         const ml_node *when = ml_get(rule, "when");
-        for (size_t j = 0; ml_is_seq(when) && j < when->n; j++) {
+        for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
             const ml_node *c = when->items[j];
             const ml_pair *kp = ml_get_pair(c, "key");
             const char *k = kp ? ml_str(kp->value) : NULL;
             if (!ml_streq(k, "source.principal") && !ml_streq(k, "source.namespace"))
                 continue;
             bool pr = ml_streq(k, "source.principal");
-            if (ml_is_seq(ml_get(c, "values")) && ml_get(c, "values")->n)
+            if (ml_is_seq(ml_get(c, "values")) && ml_node_n(ml_get(c, "values")))
                 note_use(pos, kp->key, pr ? "a source.principal condition" : "a source.namespace condition");
             if (names_someone(ml_get(c, "notValues")))
                 note_use(neg, kp->key,

@@ -28,7 +28,7 @@ typedef struct caller {
 
 static bool any_match(const ml_node *list, const char *value)
 {
-    for (size_t i = 0; ml_is_seq(list) && i < list->n; i++)
+    for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++)
         if (ml_authz_str_match(ml_str_nonnull(list->items[i]), value))
             return true;
     return false;
@@ -41,11 +41,11 @@ static bool source_may_match(const ml_node *src, const caller *c)
     if (!ml_is_map(src))
         return true;
     const ml_node *n;
-    if (ml_is_seq(n = ml_get(src, "principals")) && n->n && !any_match(n, c->principal))
+    if (ml_is_seq(n = ml_get(src, "principals")) && ml_node_n(n) && !any_match(n, c->principal))
         return false;
     if (ml_is_seq(n = ml_get(src, "notPrincipals")) && any_match(n, c->principal))
         return false;
-    if (ml_is_seq(n = ml_get(src, "namespaces")) && n->n && !any_match(n, c->ns))
+    if (ml_is_seq(n = ml_get(src, "namespaces")) && ml_node_n(n) && !any_match(n, c->ns))
         return false;
     if (ml_is_seq(n = ml_get(src, "notNamespaces")) && any_match(n, c->ns))
         return false;
@@ -57,15 +57,15 @@ static bool rule_may_admit(const ml_node *rule, const caller *c)
     if (!ml_is_map(rule))
         return true; /* not understood: assume it may */
     const ml_node *from = ml_get(rule, "from");
-    if (ml_is_seq(from) && from->n) {
+    if (ml_is_seq(from) && ml_node_n(from)) {
         bool any = false;
-        for (size_t i = 0; i < from->n && !any; i++)
+        for (size_t i = 0; i < ml_node_n(from) && !any; i++)
             any = source_may_match(ml_get(from->items[i], "source"), c);
         if (!any)
             return false;
     }
     const ml_node *when = ml_get(rule, "when");
-    for (size_t i = 0; ml_is_seq(when) && i < when->n; i++) {
+    for (size_t i = 0; ml_is_seq(when) && i < ml_node_n(when); i++) {
         const ml_node *cond = when->items[i];
         const char *key = ml_str(ml_get(cond, "key"));
         const char *val = ml_streq(key, "source.principal") ? c->principal
@@ -74,7 +74,7 @@ static bool rule_may_admit(const ml_node *rule, const caller *c)
         if (!val)
             continue;
         const ml_node *vals = ml_get(cond, "values"), *nots = ml_get(cond, "notValues");
-        if (ml_is_seq(vals) && vals->n && !any_match(vals, val))
+        if (ml_is_seq(vals) && ml_node_n(vals) && !any_match(vals, val))
             return false;
         if (ml_is_seq(nots) && any_match(nots, val))
             return false;
@@ -87,7 +87,7 @@ static bool policy_may_admit(const ml_authz *p, const caller *c)
     const ml_node *rules = p->rules;
     if (rules && !ml_is_seq(rules))
         return true;
-    for (size_t i = 0; rules && i < rules->n; i++)
+    for (size_t i = 0; rules && i < ml_node_n(rules); i++)
         if (rule_may_admit(rules->items[i], c))
             return true;
     return false;

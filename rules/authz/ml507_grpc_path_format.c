@@ -230,8 +230,8 @@ static bool op_grpc_only(const ml_workload *w, const grpc_info *g, const ml_node
     if (!g->serves)
         return false;
     const ml_node *ports = ml_get(op, "ports");
-    if (ml_is_seq(ports) && ports->n) {
-        for (size_t i = 0; i < ports->n; i++) {
+    if (ml_is_seq(ports) && ml_node_n(ports)) {
+        for (size_t i = 0; i < ml_node_n(ports); i++) {
             long long p;
             if (!ml_int(ports->items[i], &p) || !has_port(g, p))
                 return false;
@@ -268,7 +268,7 @@ static bool health_path(const grpc_info *g, const char *p)
 static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, bool negated, const ml_vec *ws,
                         grpc_info *const *infos)
 {
-    for (size_t i = 0; ml_is_seq(list) && i < list->n; i++) {
+    for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
         const char *p = ml_str_nonnull(list->items[i]);
         if (!p || rpc_form(p))
             continue;

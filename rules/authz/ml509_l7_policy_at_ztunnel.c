@@ -15,10 +15,10 @@ static const ml_node *first_l7(const ml_node *rules, const char **what)
     static const char *const op_keys[] = {"hosts", "notHosts", "methods", "notMethods", "paths", "notPaths", NULL};
     static const char *const src_keys[] = {"requestPrincipals", "notRequestPrincipals", "remoteIpBlocks",
                                            "notRemoteIpBlocks", NULL};
-    for (size_t i = 0; ml_is_seq(rules) && i < rules->n; i++) {
+    for (size_t i = 0; ml_is_seq(rules) && i < ml_node_n(rules); i++) {
         const ml_node *rule = rules->items[i];
         const ml_node *to = ml_get(rule, "to"), *from = ml_get(rule, "from"), *when = ml_get(rule, "when");
-        for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
+        for (size_t j = 0; ml_is_seq(to) && j < ml_node_n(to); j++) {
             const ml_node *op = ml_get(to->items[j], "operation");
             for (size_t k = 0; op_keys[k]; k++) {
                 const ml_pair *p = ml_get_pair(op, op_keys[k]);
@@ -28,7 +28,7 @@ static const ml_node *first_l7(const ml_node *rules, const char **what)
                 }
             }
         }
-        for (size_t j = 0; ml_is_seq(from) && j < from->n; j++) {
+        for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
             const ml_node *src = ml_get(from->items[j], "source");
             for (size_t k = 0; src_keys[k]; k++) {
                 const ml_pair *p = ml_get_pair(src, src_keys[k]);
@@ -38,7 +38,7 @@ static const ml_node *first_l7(const ml_node *rules, const char **what)
                 }
             }
         }
-        for (size_t j = 0; ml_is_seq(when) && j < when->n; j++) {
+        for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
             const ml_node *key = ml_get(when->items[j], "key");
             const char *k = ml_str(key);
             if (k && (ml_starts_with(k, "request.") || ml_starts_with(k, "remote.ip") ||

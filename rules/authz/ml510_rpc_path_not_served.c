@@ -82,7 +82,7 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
 {
     const ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
-    for (size_t i = 0; ml_is_seq(list) && i < list->n; i++) {
+    for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
         const char *path = ml_str_nonnull(list->items[i]);
         const char *svc, *method;
         if (!path || !split_rpc(a, path, &svc, &method))

@@ -20,10 +20,10 @@ static void check_regex_node(ml_ctx *ctx, const ml_resource *r, const ml_node *r
     if (!ml_is_scalar(rx) || (rx->style == ML_SCALAR_PLAIN && ml_is_null(rx)))
         return;
     ml_re_error err;
-    if (ml_re_check(rx->str, rx->len, &err) != ML_RE_INVALID)
+    if (ml_re_check(ml_node_str(rx), ml_node_len(rx), &err) != ML_RE_INVALID)
         return;
     ml_loc at = ml_scalar_byte_loc(rx, err.offset);
-    const char *shown = rx->len > 80 ? ml_printf(ctx->arena, "%.77s...", rx->str) : rx->str;
+    const char *shown = ml_node_len(rx) > 80 ? ml_printf(ctx->arena, "%.77s...", ml_node_str(rx)) : ml_node_str(rx);
     ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, at, "%s regex \"%s\" of %s is not valid RE2: %s (at byte %zu)", where,
                            shown, ml_res_display(ctx->arena, r), err.message, err.offset);
     ml_help(ctx, d, "Istio's validation compiles the regex with Go's regexp (RE2 syntax, "
@@ -39,7 +39,7 @@ static void check_string_match(ml_ctx *ctx, const ml_resource *r, const ml_node 
     const ml_node *rx = ml_get(sm, "regex");
     if (!rx)
         return;
-    if (star_is_presence && ml_is_scalar(rx) && rx->len == 1 && rx->str[0] == '*')
+    if (star_is_presence && ml_is_scalar(rx) && ml_node_len(rx) == 1 && ml_node_str(rx)[0] == '*')
         return;
     check_regex_node(ctx, r, rx, where);
 }
@@ -49,7 +49,7 @@ static void check_string_map(ml_ctx *ctx, const ml_resource *r, const ml_node *m
 {
     if (!ml_is_map(m))
         return;
-    for (size_t i = 0; i < m->n; i++) {
+    for (size_t i = 0; i < ml_node_n(m); i++) {
         const char *k = ml_str(m->pairs[i].key);
         check_string_match(ctx, r, m->pairs[i].value, ml_printf(ctx->arena, "%s.%s", where, k ? k : "?"),
                            star_is_presence);
@@ -60,7 +60,7 @@ static void check_http_route(ml_ctx *ctx, const ml_resource *r, const ml_route *
 {
     const char *base = ml_printf(ctx->arena, "http[%zu]", rt->index);
     if (ml_is_seq(rt->match)) {
-        for (size_t j = 0; j < rt->match->n; j++) {
+        for (size_t j = 0; j < ml_node_n(rt->match); j++) {
             const ml_node *item = rt->match->items[j];
             if (!ml_is_map(item))
                 continue;
@@ -78,7 +78,7 @@ static void check_http_route(ml_ctx *ctx, const ml_resource *r, const ml_route *
     }
     const ml_node *origins = ml_path(rt->node, "corsPolicy.allowOrigins");
     if (ml_is_seq(origins))
-        for (size_t j = 0; j < origins->n; j++)
+        for (size_t j = 0; j < ml_node_n(origins); j++)
             check_string_match(ctx, r, origins->items[j],
                                ml_printf(ctx->arena, "%s.corsPolicy.allowOrigins[%zu]", base, j), false);
     const ml_node *rw = ml_path(rt->node, "rewrite.uriRegexRewrite.match");

@@ -79,7 +79,7 @@ static void check_duration(ml_ctx *ctx, const ml_resource *r, const ml_node *v, 
     if (!s)
         return; /* the wrong YAML type: a shape problem, reported above */
     int64_t ns;
-    bool parsed = strlen(s) == v->len && ml_resil_duration(s, &ns);
+    bool parsed = strlen(s) == ml_node_len(v) && ml_resil_duration(s, &ns);
     if (parsed && ns >= 1000000 && ns % 1000000 == 0)
         return;
     ml_diag *d;

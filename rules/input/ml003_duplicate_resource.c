@@ -56,13 +56,13 @@ static void compare(diff *df, const char *path, const ml_node *lost, const ml_no
         return;
     if (!won) {
         if (ml_is_scalar(lost) && !ml_is_null(lost))
-            add(df, ml_printf(df->a, "%s=%s", path, quote(df->a, lost->str)));
+            add(df, ml_printf(df->a, "%s=%s", path, quote(df->a, ml_node_str(lost))));
         else
             add(df, path);
         return;
     }
     if (ml_is_map(lost) && ml_is_map(won)) {
-        for (size_t i = 0; i < lost->n; i++) {
+        for (size_t i = 0; i < ml_node_n(lost); i++) {
             const char *k = ml_str(lost->pairs[i].key);
             if (!k)
                 continue;
@@ -75,15 +75,15 @@ static void compare(diff *df, const char *path, const ml_node *lost, const ml_no
         return;
     }
     if (ml_is_seq(lost) && ml_is_seq(won)) {
-        for (size_t i = 0; i < lost->n; i++)
-            compare(df, ml_printf(df->a, "%s[%zu]", path, i), lost->items[i], i < won->n ? won->items[i] : NULL,
+        for (size_t i = 0; i < ml_node_n(lost); i++)
+            compare(df, ml_printf(df->a, "%s[%zu]", path, i), lost->items[i], i < ml_node_n(won) ? won->items[i] : NULL,
                     depth + 1);
         return;
     }
     if (ml_is_scalar(lost) && ml_is_scalar(won)) {
-        if (strcmp(lost->str, won->str) != 0)
-            add(df, ml_printf(df->a, "%s=%s (the later one has %s)", path, quote(df->a, lost->str),
-                              quote(df->a, won->str)));
+        if (strcmp(ml_node_str(lost), ml_node_str(won)) != 0)
+            add(df, ml_printf(df->a, "%s=%s (the later one has %s)", path, quote(df->a, ml_node_str(lost)),
+                              quote(df->a, ml_node_str(won))));
         return;
     }
     add(df, path);
@@ -96,16 +96,16 @@ static bool node_equal(const ml_node *x, const ml_node *y, unsigned depth)
     if (depth > 32)
         return true;
     if (ml_is_scalar(x) || ml_is_scalar(y))
-        return ml_is_scalar(x) && ml_is_scalar(y) && x->len == y->len && memcmp(x->str, y->str, x->len) == 0;
-    if (x->type != y->type || x->n != y->n)
+        return ml_is_scalar(x) && ml_is_scalar(y) && ml_node_len(x) == ml_node_len(y) && memcmp(ml_node_str(x), ml_node_str(y), ml_node_len(x)) == 0;
+    if (x->type != y->type || ml_node_n(x) != ml_node_n(y))
         return false;
     if (ml_is_seq(x)) {
-        for (size_t i = 0; i < x->n; i++)
+        for (size_t i = 0; i < ml_node_n(x); i++)
             if (!node_equal(x->items[i], y->items[i], depth + 1))
                 return false;
         return true;
     }
-    for (size_t i = 0; i < x->n; i++) {
+    for (size_t i = 0; i < ml_node_n(x); i++) {
         const char *k = ml_str(x->pairs[i].key);
         if (!k || !node_equal(x->pairs[i].value, ml_get(y, k), depth + 1))
             return false;
@@ -217,7 +217,7 @@ static const char *field_value(ml_arena *a, const ml_node *v)
     if (!v)
         return "absent";
     if (ml_is_scalar(v))
-        return ml_printf(a, "\"%s\"", quote(a, v->str ? v->str : ""));
+        return ml_printf(a, "\"%s\"", quote(a, ml_node_str(v) ? ml_node_str(v) : ""));
     return ml_printf(a, "%s", ml_is_seq(v) ? "a list" : "a mapping");
 }
 

@@ -36,8 +36,8 @@ static bool has_template(const ml_node *n, unsigned depth)
     if (!n || depth > 8)
         return false;
     if (ml_is_scalar(n))
-        return templated(n->str);
-    for (size_t i = 0; i < n->n; i++) {
+        return templated(ml_node_str(n));
+    for (size_t i = 0; i < ml_node_n(n); i++) {
         if (n->type == ML_NODE_MAP) {
             if (has_template(n->pairs[i].key, depth + 1) || has_template(n->pairs[i].value, depth + 1))
                 return true;
@@ -54,7 +54,7 @@ static bool has_template(const ml_node *n, unsigned depth)
 static bool full_template(const ml_node *tmpl)
 {
     const ml_node *cs = ml_path(tmpl, "spec.containers");
-    return ml_is_map(tmpl) && ml_is_seq(cs) && cs->n > 0;
+    return ml_is_map(tmpl) && ml_is_seq(cs) && ml_node_n(cs) > 0;
 }
 
 /* Present and not null: a `selector:` with no value is no selector. */
@@ -85,7 +85,7 @@ static const char *have_text(ml_arena *a, const ml_node *labels, const char *key
         return ml_printf(a, "%s=%s", key, v);
     const char *near = NULL;
     unsigned best = NEAR_MAX + 1;
-    for (size_t i = 0; labels && ml_is_map(labels) && i < labels->n; i++) {
+    for (size_t i = 0; labels && ml_is_map(labels) && i < ml_node_n(labels); i++) {
         const char *k = ml_str(labels->pairs[i].key);
         if (!k)
             continue;
@@ -112,7 +112,7 @@ static void fail(eval *ev, const ml_node *at, const char *wanted, const char *ke
 
 static void eval_match_labels(eval *ev, const ml_node *ml)
 {
-    for (size_t i = 0; ml_is_map(ml) && i < ml->n; i++) {
+    for (size_t i = 0; ml_is_map(ml) && i < ml_node_n(ml); i++) {
         const char *k = ml_str_nonnull(ml->pairs[i].key);
         const char *v = ml_str(ml->pairs[i].value);
         if (!k || !v || !ml_is_scalar(ml->pairs[i].value))
@@ -129,7 +129,7 @@ static const char *values_text(ml_arena *a, const ml_node *vals)
     ml_buf b;
     ml_buf_init(&b);
     ml_buf_putc(&b, '(');
-    for (size_t i = 0; i < vals->n; i++) {
+    for (size_t i = 0; i < ml_node_n(vals); i++) {
         const char *s = ml_str_nonnull(vals->items[i]);
         if (!s) {
             ml_buf_free(&b);
@@ -145,7 +145,7 @@ static const char *values_text(ml_arena *a, const ml_node *vals)
 
 static bool in_values(const ml_node *vals, const char *v)
 {
-    for (size_t i = 0; v && i < vals->n; i++)
+    for (size_t i = 0; v && i < ml_node_n(vals); i++)
         if (ml_streq(ml_str_nonnull(vals->items[i]), v))
             return true;
     return false;
@@ -162,7 +162,7 @@ static void eval_expression(eval *ev, const ml_node *e)
     const ml_node *vals = ml_get(e, "values");
     if (!ml_is_map(e) || !key || !op || (given(vals) && !ml_is_seq(vals)))
         return;
-    size_t nvals = ml_is_seq(vals) ? vals->n : 0;
+    size_t nvals = ml_is_seq(vals) ? ml_node_n(vals) : 0;
     const char *have = ml_label(ev->labels, key);
     bool in = !strcmp(op, "In"), notin = !strcmp(op, "NotIn");
     if (in || notin) {
@@ -186,7 +186,7 @@ static void eval_expression(eval *ev, const ml_node *e)
 /* Unknown requirements are skipped: the others still decide. */
 static void eval_expressions(eval *ev, const ml_node *exprs)
 {
-    for (size_t i = 0; ml_is_seq(exprs) && i < exprs->n; i++)
+    for (size_t i = 0; ml_is_seq(exprs) && i < ml_node_n(exprs); i++)
         eval_expression(ev, exprs->items[i]);
 }
 
@@ -237,7 +237,7 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
         return;
     if (has_template(sel, 0) || has_template(labels, 0))
         return;
-    size_t nreq = (ml_is_map(ml) ? ml->n : 0) + (ml_is_seq(exprs) ? exprs->n : 0);
+    size_t nreq = (ml_is_map(ml) ? ml_node_n(ml) : 0) + (ml_is_seq(exprs) ? ml_node_n(exprs) : 0);
     const char *what = ml_res_display(a, r);
     if (nreq == 0) {
         if (job)
@@ -246,7 +246,7 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
                                "the selector of %s has no matchLabels and no matchExpressions: the API server "
                                "rejects it (empty selector is invalid for %s), so none of its pods are created",
                                what, lower_kind(r));
-        if (ml_is_map(labels) && labels->n)
+        if (ml_is_map(labels) && ml_node_n(labels))
             ml_note(ctx, d, ml_node_loc(labels), "the pod template's labels");
         ml_help(ctx, d, "select the pods by labels the template carries, e.g. selector.matchLabels.app");
         return;
@@ -258,7 +258,7 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
     if (ev.failures.n == 0)
         return;
     const failure *first = ev.failures.items[0];
-    bool has_labels = ev.labels && ev.labels->n;
+    bool has_labels = ev.labels && ml_node_n(ev.labels);
     ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(first->at),
                            "the selector of %s requires %s, but its pod template has %s: the API server rejects "
                            "the %s (`selector` does not match template `labels`), so none of its pods are created",
@@ -293,11 +293,11 @@ static bool identity_key(const char *k)
 /* Source text of a one-line scalar, or NULL. */
 static const char *scalar_src(ml_arena *a, const ml_node *n)
 {
-    if (!ml_is_scalar(n) || n->style == ML_SCALAR_BLOCK || !n->loc.file || n->loc.end_off <= n->loc.off ||
-        n->loc.end_off > n->loc.file->len || n->loc.line != n->loc.end_line)
+    if (!ml_is_scalar(n) || n->style == ML_SCALAR_BLOCK || !ml_node_file(n) || n->end_off <= n->off ||
+        n->end_off > ml_node_file(n)->len || ml_node_loc(n).line != ml_node_loc(n).end_line)
         return NULL;
-    const char *s = n->loc.file->data + n->loc.off;
-    size_t len = n->loc.end_off - n->loc.off;
+    const char *s = ml_node_file(n)->data + n->off;
+    size_t len = n->end_off - n->off;
     if (memchr(s, '\n', len) || memchr(s, '\0', len))
         return NULL;
     return ml_strndup(a, s, len);
@@ -310,23 +310,23 @@ static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const m
 {
     ml_arena *a = ctx->arena;
     const ml_node *key = tp->key;
-    const ml_file *f = key ? key->loc.file : NULL;
-    if (!f || f->type != ML_FILE_YAML || key->style != ML_SCALAR_PLAIN || !ml_is_map(labels) || !labels->n)
+    const ml_file *f = key ? ml_node_file(key) : NULL;
+    if (!f || f->type != ML_FILE_YAML || key->style != ML_SCALAR_PLAIN || !ml_is_map(labels) || !ml_node_n(labels))
         return;
-    uint32_t off = key->loc.off, bol = off;
+    uint32_t off = key->off, bol = off;
     while (bol > 0 && f->data[bol - 1] == ' ')
         bol--;
     if (bol > 0 && f->data[bol - 1] != '\n')
         return; /* not the first thing on its line (a flow mapping, "- template:") */
     size_t indent = off - bol;
     bool any_identity = false;
-    for (size_t i = 0; i < labels->n; i++)
+    for (size_t i = 0; i < ml_node_n(labels); i++)
         any_identity |= ml_str(labels->pairs[i].key) && identity_key(ml_str(labels->pairs[i].key));
     ml_buf b;
     ml_buf_init(&b);
     ml_buf_printf(&b, "selector:\n%*smatchLabels:\n", (int)indent + 2, "");
     size_t n = 0;
-    for (size_t i = 0; i < labels->n; i++) {
+    for (size_t i = 0; i < ml_node_n(labels); i++) {
         const char *k = ml_str(labels->pairs[i].key);
         if (!k || (any_identity && !identity_key(k)))
             continue;
@@ -339,7 +339,7 @@ static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const m
         n++;
     }
     ml_buf_printf(&b, "%*s", (int)indent, "");
-    ml_loc at = key->loc;
+    ml_loc at = ml_node_loc(key);
     at.end_off = at.off;
     at.end_line = at.line;
     at.end_col = at.col;
@@ -367,7 +367,7 @@ static void check_apps(ml_ctx *ctx, const ml_resource *r)
                            "labels): the API server rejects the %s (spec.selector: Required value), so none of "
                            "its pods are created",
                            ml_res_display(ctx->arena, r), r->api_version ? r->api_version : "apps/v1", r->kind_str);
-    if (ml_is_map(labels) && labels->n)
+    if (ml_is_map(labels) && ml_node_n(labels))
         ml_note(ctx, d, ml_node_loc(labels), "the pod template's labels, which the selector should match");
     ml_help(ctx, d, "add spec.selector.matchLabels with the labels that identify the pods (e.g. app), all of "
                     "which the template carries");
@@ -381,9 +381,9 @@ static bool generated_only(const ml_node *sel, const char *name)
 {
     const ml_node *ml = ml_get(sel, "matchLabels");
     const ml_node *ex = ml_get(sel, "matchExpressions");
-    if (ml_is_seq(ex) && ex->n)
+    if (ml_is_seq(ex) && ml_node_n(ex))
         return false;
-    for (size_t i = 0; ml_is_map(ml) && i < ml->n; i++) {
+    for (size_t i = 0; ml_is_map(ml) && i < ml_node_n(ml); i++) {
         const char *k = ml_str(ml->pairs[i].key), *v = ml_str(ml->pairs[i].value);
         if (!k || !v)
             return true; /* unknown: stay silent */

@@ -75,9 +75,9 @@ static bool other_container_declares(const ml_workload *w, const ml_container *c
 /* A region that covers the scalar's text without surrounding quotes. */
 static bool plain_region(const ml_node *n, ml_loc *out)
 {
-    if (!n || !n->loc.file || n->style != ML_SCALAR_PLAIN || n->loc.end_off <= n->loc.off)
+    if (!n || !ml_node_file(n) || n->style != ML_SCALAR_PLAIN || n->end_off <= n->off)
         return false;
-    *out = n->loc;
+    *out = ml_node_loc(n);
     return true;
 }
 

@@ -146,11 +146,11 @@ static void check(ml_ctx *ctx)
         }
         ml_help(ctx, d, "remove the annotation (or set it to \"true\") so that Istio rewrites the probes "
                         "through the sidecar");
-        if (v->loc.file && v->loc.end_off > v->loc.off && v->loc.off < v->loc.file->len) {
-            char q = v->loc.file->data[v->loc.off];
+        if (ml_node_file(v) && v->end_off > v->off && v->off < ml_node_file(v)->len) {
+            char q = ml_node_file(v)->data[v->off];
             const char *text = q == '"' ? "\"true\"" : q == '\'' ? "'true'"
                                : v->style == ML_SCALAR_QUOTED ? "true" : "\"true\"";
-            ml_add_fix(ctx, d, "set " REWRITE " to \"true\"", v->loc, text);
+            ml_add_fix(ctx, d, "set " REWRITE " to \"true\"", ml_node_loc(v), text);
         }
     }
 }

@@ -122,7 +122,7 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
         return r;
     }
     const ml_node *cmd = ml_path(c->pre_stop, "exec.command");
-    if (!ml_is_seq(cmd) || cmd->n == 0)
+    if (!ml_is_seq(cmd) || ml_node_n(cmd) == 0)
         return r;
     const char *a0 = ml_str_nonnull(cmd->items[0]);
     if (!a0)
@@ -130,7 +130,7 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
     double secs;
     bool exact = false;
     const char *b0 = base_name(a0);
-    if (strcmp(b0, "sleep") == 0 && cmd->n == 2) {
+    if (strcmp(b0, "sleep") == 0 && ml_node_n(cmd) == 2) {
         const char *a1 = ml_str_nonnull(cmd->items[1]);
         if (a1 && sleep_arg(a1, strlen(a1), &secs)) {
             r.secs = secs;
@@ -144,7 +144,7 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
     bool shell = false;
     for (size_t i = 0; i < sizeof shells / sizeof shells[0]; i++)
         shell = shell || strcmp(b0, shells[i]) == 0;
-    if (!shell || cmd->n != 3)
+    if (!shell || ml_node_n(cmd) != 3)
         return r;
     const char *flag = ml_str_nonnull(cmd->items[1]);
     const char *script = ml_str_nonnull(cmd->items[2]);
@@ -212,10 +212,10 @@ static void check_link(ml_ctx *ctx, const ml_workload *w, const ml_link *l)
     ml_help(ctx, d, "set terminationGracePeriodSeconds to at least %lld, or shorten the server's shutdown "
                     "timeout",
             want);
-    if (w->grace_period && w->grace_period->style == ML_SCALAR_PLAIN && w->grace_period->loc.file &&
-        w->grace_period->loc.end_off > w->grace_period->loc.off)
+    if (w->grace_period && w->grace_period->style == ML_SCALAR_PLAIN && ml_node_file(w->grace_period) &&
+        w->grace_period->end_off > w->grace_period->off)
         ml_add_fix(ctx, d, ml_printf(a, "set terminationGracePeriodSeconds to %lld", want),
-                   w->grace_period->loc, ml_printf(a, "%lld", want));
+                   ml_node_loc(w->grace_period), ml_printf(a, "%lld", want));
 }
 
 static void check(ml_ctx *ctx)

@@ -118,7 +118,7 @@ bool ml_resil_duration(const char *s, int64_t *ns)
 bool ml_resil_duration_node(const ml_node *n, int64_t *ns)
 {
     const char *s = ml_str_nonnull(n);
-    if (!s || strlen(s) != n->len || !ml_resil_duration(s, ns))
+    if (!s || strlen(s) != ml_node_len(n) || !ml_resil_duration(s, ns))
         return false;
     /* Istio's validation rejects durations under 1ms or finer than 1ms, so
      * such a route never reaches a proxy: not a value to reason about. */
@@ -421,7 +421,7 @@ ml_resil_retry ml_resil_route_retry(ml_arena *a, const ml_route *rt)
     if (ron && !ml_is_null(ron)) {
         p.retry_on_node = ron;
         const char *s = ml_str(ron);
-        if (!s || strlen(s) != ron->len) {
+        if (!s || strlen(s) != ml_node_len(ron)) {
             p.retry_on_known = false;
             p.retry_on = NULL;
         } else if (*s) { /* "" keeps the default, as in Istio */
@@ -947,7 +947,7 @@ ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g)
             p.kind = ML_RESIL_RETRY_UNKNOWN;
             return p;
         }
-        for (size_t i = 0; i < codes->n; i++) {
+        for (size_t i = 0; i < ml_node_n(codes); i++) {
             long long c;
             if (!ml_int(codes->items[i], &c) || c < 100 || c > 599) {
                 ml_buf_free(&b);

@@ -87,7 +87,7 @@ static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource
     ml_buf b;
     ml_buf_init(&b);
     if (ml_is_seq(n)) {
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             const char *s = ml_str_nonnull(n->items[i]);
             ml_buf_printf(&b, "%s\"%s\"", i ? ", " : "", s ? s : "?");
         }
@@ -216,7 +216,7 @@ static void add_client_ns(ml_ctx *ctx, const ml_resource *r, ml_vec *out, const 
 static void gateway_client_namespaces(ml_ctx *ctx, const ml_resource *r, ml_vec *out)
 {
     const ml_node *gws = r->u.vs->gateways;
-    for (size_t i = 0; ml_is_seq(gws) && i < gws->n; i++) {
+    for (size_t i = 0; ml_is_seq(gws) && i < ml_node_n(gws); i++) {
         const char *g = ml_str_nonnull(gws->items[i]);
         if (!g || strcmp(g, "mesh") == 0)
             continue;
@@ -230,7 +230,7 @@ static void gateway_client_namespaces(ml_ctx *ctx, const ml_resource *r, ml_vec 
             continue;
         const ml_resource *gw = seen.items[0];
         const ml_node *sel = ml_get(gw->spec, "selector");
-        if (!ml_is_map(sel) || sel->n == 0)
+        if (!ml_is_map(sel) || ml_node_n(sel) == 0)
             continue;
         ML_VEC_EACH(const ml_workload *, w, &ctx->model->workloads) {
             if (ml_selector_matches_workload(sel, w))

@@ -21,7 +21,7 @@ static const char *describe_miss(ml_arena *a, const ml_workload *w, const ml_nod
     ml_buf_init(&conf);
     ml_buf_init(&lack);
     size_t nhas = 0, nconf = 0, nlack = 0;
-    for (size_t i = 0; i < want->n; i++) {
+    for (size_t i = 0; i < ml_node_n(want); i++) {
         const char *k = ml_str(want->pairs[i].key);
         const char *v = ml_str(want->pairs[i].value);
         if (!k || !v || tr_topology_label(k))
@@ -34,7 +34,7 @@ static const char *describe_miss(ml_arena *a, const ml_workload *w, const ml_nod
         else
             ml_buf_printf(&lack, "%s%s", nlack++ ? ", " : "", k);
     }
-    if (!nhas && svc && ml_is_map(svc->selector) && svc->selector->n) {
+    if (!nhas && svc && ml_is_map(svc->selector) && ml_node_n(svc->selector)) {
         const char *sel = tr_labels_text(a, svc->selector, ", ");
         if (*sel) {
             ml_buf_puts(&has, sel);
@@ -53,16 +53,16 @@ static const char *describe_miss(ml_arena *a, const ml_workload *w, const ml_nod
     if (nlack)
         ml_buf_printf(&out, "no %s label%s", lack.s, nlack > 1 ? "s" : "");
     /* the wanted value under another key is the usual slip (track: canary for version: canary) */
-    for (size_t i = 0; nlack && i < want->n; i++) {
+    for (size_t i = 0; nlack && i < ml_node_n(want); i++) {
         const char *k = ml_str(want->pairs[i].key);
         const char *v = ml_str(want->pairs[i].value);
         if (!k || !v || ml_label(w->pod_labels, k))
             continue;
-        for (size_t j = 0; ml_is_map(w->pod_labels) && j < w->pod_labels->n; j++) {
+        for (size_t j = 0; ml_is_map(w->pod_labels) && j < ml_node_n(w->pod_labels); j++) {
             const char *hk = ml_str(w->pod_labels->pairs[j].key);
             if (hk && ml_streq(ml_str(w->pod_labels->pairs[j].value), v)) {
                 ml_buf_printf(&out, " (it has %s=%s)", hk, v);
-                i = want->n; /* one hint is enough */
+                i = ml_node_n(want); /* one hint is enough */
                 break;
             }
         }
@@ -80,7 +80,7 @@ static const char *missing_yaml(ml_arena *a, const ml_workload *w, const ml_node
 {
     ml_buf b;
     ml_buf_init(&b);
-    for (size_t i = 0; i < want->n; i++) {
+    for (size_t i = 0; i < ml_node_n(want); i++) {
         const char *k = ml_str(want->pairs[i].key);
         const char *v = ml_str(want->pairs[i].value);
         if (k && v && !ml_label(w->pod_labels, k))
@@ -93,7 +93,7 @@ static const char *missing_yaml(ml_arena *a, const ml_workload *w, const ml_node
 
 static bool only_missing(const ml_workload *w, const ml_node *want)
 {
-    for (size_t i = 0; i < want->n; i++) {
+    for (size_t i = 0; i < ml_node_n(want); i++) {
         const char *k = ml_str(want->pairs[i].key);
         if (k && ml_label(w->pod_labels, k) && !ml_streq(ml_label(w->pod_labels, k), ml_str(want->pairs[i].value)))
             return false;

@@ -67,7 +67,7 @@ static void managed_build(ml_ctx *ctx, ml_map *managed)
         const ml_node *istio = ml_path(r->spec, "strategy.canary.trafficRouting.istio");
         const ml_node *one = ml_get(ml_get(istio, "virtualService"), "name");
         const ml_node *many = ml_get(istio, "virtualServices");
-        for (size_t i = 0; i <= (ml_is_seq(many) ? many->n : 0); i++) {
+        for (size_t i = 0; i <= (ml_is_seq(many) ? ml_node_n(many) : 0); i++) {
             const char *name = ml_str_nonnull(i == 0 ? one : ml_get(many->items[i - 1], "name"));
             if (!name || !*name)
                 continue;

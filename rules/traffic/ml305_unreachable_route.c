@@ -39,13 +39,13 @@ static void canon(ml_arena *a, ml_buf *b, const ml_node *n, unsigned depth)
             ml_buf_puts(b, "~");
             return;
         }
-        ml_buf_printf(b, "%zu:", (size_t)n->len);
-        ml_buf_add(b, n->str, n->len);
+        ml_buf_printf(b, "%zu:", (size_t)ml_node_len(n));
+        ml_buf_add(b, ml_node_str(n), ml_node_len(n));
         return;
     }
     if (n->type == ML_NODE_SEQ) {
         ml_buf_putc(b, '[');
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             canon(a, b, n->items[i], depth + 1);
             ml_buf_putc(b, ',');
         }
@@ -54,7 +54,7 @@ static void canon(ml_arena *a, ml_buf *b, const ml_node *n, unsigned depth)
     }
     /* mapping: sorted by key; "name" only labels the match and is not a condition */
     ml_vec pairs = {0};
-    for (size_t i = 0; i < n->n; i++) {
+    for (size_t i = 0; i < ml_node_n(n); i++) {
         const char *k = ml_str(n->pairs[i].key);
         if (depth == 0 && ml_streq(k, "name"))
             continue;
@@ -76,7 +76,7 @@ static bool item_matches_all(const ml_node *item)
 {
     if (!ml_is_map(item))
         return ml_is_null(item);
-    for (size_t i = 0; i < item->n; i++)
+    for (size_t i = 0; i < ml_node_n(item); i++)
         if (!ml_streq(ml_str(item->pairs[i].key), "name"))
             return false;
     return true;
@@ -86,9 +86,9 @@ static bool route_matches_all(const ml_route *rt)
 {
     if (!rt->match)
         return ml_is_null(ml_get(rt->node, "match")) || !ml_get(rt->node, "match");
-    if (rt->match->n == 0)
+    if (ml_node_n(rt->match) == 0)
         return true;
-    for (size_t i = 0; i < rt->match->n; i++)
+    for (size_t i = 0; i < ml_node_n(rt->match); i++)
         if (item_matches_all(rt->match->items[i]))
             return true;
     return false;
@@ -111,7 +111,7 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
 {
     if (!ml_is_map(item))
         return NULL;
-    for (size_t i = 0; i < item->n; i++) {
+    for (size_t i = 0; i < ml_node_n(item); i++) {
         const char *k = ml_str(item->pairs[i].key);
         if (!ml_streq(k, "name") && !ml_streq(k, "uri") && !ml_streq(k, "ignoreUriCase"))
             return NULL;
@@ -125,7 +125,7 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
     ci->item = item;
     ci->index = j;
     ci->kind = kind;
-    ci->value = v->str;
+    ci->value = ml_node_str(v);
     bool nocase = false;
     if (ml_bool(ml_get(item, "ignoreUriCase"), &nocase) && nocase && kind != TR_URI_REGEX)
         return NULL; /* case-insensitive exact/prefix: keep it simple, never claim coverage */
@@ -134,7 +134,7 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
             return NULL;
         ml_regex *re = NULL;
         ml_re_error err;
-        if (ml_re_compile(ctx->arena, v->str, v->len, &re, &err) != ML_RE_OK)
+        if (ml_re_compile(ctx->arena, ml_node_str(v), ml_node_len(v), &re, &err) != ML_RE_OK)
             return NULL;
         ci->re = re;
     }
@@ -153,7 +153,7 @@ static bool covers(ml_ctx *ctx, const cover_item *c, const ml_node *item, ml_re_
     bool nocase = false;
     if (ml_bool(ml_get(item, "ignoreUriCase"), &nocase) && nocase)
         return false;
-    const char *s = v->str;
+    const char *s = ml_node_str(v);
     switch (c->kind) {
     case TR_URI_PREFIX:
         /* Envoy's prefix match is a plain string prefix (route.go TranslateRouteMatch) */
@@ -164,7 +164,7 @@ static bool covers(ml_ctx *ctx, const cover_item *c, const ml_node *item, ml_re_
         if (!c->re)
             return false;
         if (k == TR_URI_EXACT)
-            return ml_re_full_match(c->re, s, v->len, budget) == ML_RE_YES;
+            return ml_re_full_match(c->re, s, ml_node_len(v), budget) == ML_RE_YES;
         if (k == TR_URI_PREFIX)
             return ml_re_covers_prefix(c->re, s, budget) == ML_RE_YES;
         return false;
@@ -191,7 +191,7 @@ static const char *uri_text(ml_arena *a, const ml_node *item)
     const ml_node *v;
     if (!tr_item_uri(item, &k, &v))
         return "?";
-    return ml_printf(a, "%s \"%s\"", tr_uri_kind_name(k), v->str);
+    return ml_printf(a, "%s \"%s\"", tr_uri_kind_name(k), ml_node_str(v));
 }
 
 static bool is_dup_item(ml_ctx *ctx, const ml_map *seen, const ml_route *rt, const ml_node *item);
@@ -206,7 +206,7 @@ static bool route_is_catch_all_uri(const ml_route *rt)
 {
     if (!ml_is_seq(rt->match))
         return false;
-    for (size_t j = 0; j < rt->match->n; j++) {
+    for (size_t j = 0; j < ml_node_n(rt->match); j++) {
         cover_item tmp;
         tr_uri_kind k;
         const ml_node *v;
@@ -214,13 +214,13 @@ static bool route_is_catch_all_uri(const ml_route *rt)
         if (!ml_is_map(item) || !tr_item_uri(item, &k, &v))
             continue;
         bool only = true;
-        for (size_t i = 0; i < item->n; i++) {
+        for (size_t i = 0; i < ml_node_n(item); i++) {
             const char *key = ml_str(item->pairs[i].key);
             if (!ml_streq(key, "name") && !ml_streq(key, "uri"))
                 only = false;
         }
         tmp.kind = k;
-        tmp.value = v->str;
+        tmp.value = ml_node_str(v);
         if (only && cover_is_catch_all(&tmp))
             return true;
     }
@@ -311,7 +311,7 @@ static void check_vs(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice 
         }
         if (!rt->match)
             continue; /* a match of the wrong type (ML002): unknown */
-        size_t dups = 0, n = rt->match->n;
+        size_t dups = 0, n = ml_node_n(rt->match);
         const seen_match *first_dup = NULL;
         /* items covered by an earlier broader match (HTTP uri only) */
         const cover_item **covered = ml_zalloc(ctx->arena, (n ? n : 1) * sizeof *covered);

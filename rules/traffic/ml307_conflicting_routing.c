@@ -34,7 +34,7 @@ static void visibility(const ml_model *m, const ml_resource *r, const ml_node *e
 {
     v->all = false;
     v->n = 0;
-    if (!ml_is_seq(export_to) || export_to->n == 0) {
+    if (!ml_is_seq(export_to) || ml_node_n(export_to) == 0) {
         /* none: the mesh default (push_context.go initDefaultExportMaps) */
         const ml_vec *def = ml_export_default(m, r);
         if (!def || def->n > MAX_EXPORT) {
@@ -50,11 +50,11 @@ static void visibility(const ml_model *m, const ml_resource *r, const ml_node *e
         }
         return;
     }
-    if (export_to->n > MAX_EXPORT) {
+    if (ml_node_n(export_to) > MAX_EXPORT) {
         v->all = true;
         return;
     }
-    for (size_t i = 0; i < export_to->n; i++) {
+    for (size_t i = 0; i < ml_node_n(export_to); i++) {
         const char *s = ml_str_nonnull(export_to->items[i]);
         if (!s)
             continue;
@@ -82,11 +82,11 @@ static bool catch_all(const ml_route *rt)
 {
     if (rt->proto != ML_ROUTE_HTTP)
         return false;
-    if (!ml_is_seq(rt->match) || rt->match->n == 0)
+    if (!ml_is_seq(rt->match) || ml_node_n(rt->match) == 0)
         return true;
-    for (size_t i = 0; i < rt->match->n; i++) {
+    for (size_t i = 0; i < ml_node_n(rt->match); i++) {
         const ml_node *m = rt->match->items[i];
-        if (ml_is_map(m) && m->n == 0)
+        if (ml_is_map(m) && ml_node_n(m) == 0)
             return true;
     }
     return false;
@@ -202,7 +202,7 @@ static void check_gateway_vs(ml_ctx *ctx)
         const ml_virtualservice *vs = r->u.vs;
         if (!r->live || !vs || !ml_is_seq(vs->gateways))
             continue;
-        for (size_t g = 0; g < vs->gateways->n; g++) {
+        for (size_t g = 0; g < ml_node_n(vs->gateways); g++) {
             const char *gn = ml_str_nonnull(vs->gateways->items[g]);
             if (!gn || !*gn || strcmp(gn, "mesh") == 0)
                 continue;

@@ -130,9 +130,9 @@ typedef struct gw_host {
 static bool gateway_hosts(ml_ctx *ctx, const ml_resource *gw, ml_vec *out)
 {
     const ml_node *servers = ml_get(gw->spec, "servers");
-    for (size_t i = 0; ml_is_seq(servers) && i < servers->n; i++) {
+    for (size_t i = 0; ml_is_seq(servers) && i < ml_node_n(servers); i++) {
         const ml_node *hosts = ml_get(servers->items[i], "hosts");
-        for (size_t j = 0; ml_is_seq(hosts) && j < hosts->n; j++) {
+        for (size_t j = 0; ml_is_seq(hosts) && j < ml_node_n(hosts); j++) {
             const char *h = ml_str_nonnull(hosts->items[j]);
             if (!h || !*h || templated(h))
                 return false;
@@ -362,11 +362,11 @@ static void check_match_gateways(ml_ctx *ctx, const gw_index *ix, const ml_resou
         const ml_route *rt = &vs->routes[i];
         if (!ml_is_seq(rt->match))
             continue;
-        for (size_t j = 0; j < rt->match->n; j++) {
+        for (size_t j = 0; j < ml_node_n(rt->match); j++) {
             const ml_node *gws = ml_get(rt->match->items[j], "gateways");
             if (!ml_is_seq(gws))
                 continue;
-            for (size_t k = 0; k < gws->n; k++) {
+            for (size_t k = 0; k < ml_node_n(gws); k++) {
                 const ml_node *item = gws->items[k];
                 const char *g = ml_str_nonnull(item);
                 gw_ref ref;
@@ -391,7 +391,7 @@ static void check(ml_ctx *ctx)
         const ml_virtualservice *vs = r->u.vs;
         if (!vs || !ml_is_seq(vs->gateways))
             continue;
-        for (size_t i = 0; i < vs->gateways->n; i++) {
+        for (size_t i = 0; i < ml_node_n(vs->gateways); i++) {
             const ml_node *item = vs->gateways->items[i];
             const char *g = ml_str_nonnull(item);
             gw_ref ref;

@@ -108,7 +108,7 @@ static bool unmodeled_match(const unmodeled *u, const char *ns, const ml_node *s
         const ml_resource *r = v->items[i];
         if (ml_is_map(r->labels) && ml_selector_matches(sel, r->labels))
             return true;
-        for (size_t k = 0; k < sel->n; k++)
+        for (size_t k = 0; k < ml_node_n(sel); k++)
             if (ml_streq(ml_str(sel->pairs[k].value), r->name))
                 return true;
     }
@@ -118,7 +118,7 @@ static bool unmodeled_match(const unmodeled *u, const char *ns, const ml_node *s
 /* A selector of string keys and values only (anything else is ML002's). */
 static bool plain_selector(const ml_node *sel)
 {
-    for (size_t i = 0; i < sel->n; i++) {
+    for (size_t i = 0; i < ml_node_n(sel); i++) {
         const char *k = ml_str_nonnull(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
         if (!k || !v || !ml_is_scalar(sel->pairs[i].value) || templated(k) || templated(v))
             return false;
@@ -412,7 +412,7 @@ static void check(ml_ctx *ctx)
     size_t hinted = 0;
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_SERVICE]) {
         const ml_service *svc = r->u.service;
-        if (!r->live || !svc || !ml_is_map(svc->selector) || svc->selector->n == 0)
+        if (!r->live || !svc || !ml_is_map(svc->selector) || ml_node_n(svc->selector) == 0)
             continue; /* no selector: endpoints are managed by hand */
         if (ml_streq(ml_str(svc->type), "ExternalName") || !plain_selector(svc->selector))
             continue;

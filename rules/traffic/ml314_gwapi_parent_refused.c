@@ -69,7 +69,7 @@ static const char *listener_refuses(ml_ctx *ctx, const ml_resource *gwr, const m
                          l->allowed_from ? "Same" : "Same (the default)", r->ns, gwr->ns);
     if (l->allowed_kinds) {
         bool listed = false, judged = true;
-        for (size_t i = 0; i < l->allowed_kinds->n && !listed; i++) {
+        for (size_t i = 0; i < ml_node_n(l->allowed_kinds) && !listed; i++) {
             const ml_node *k = l->allowed_kinds->items[i];
             const char *kind = ml_str_nonnull(ml_get(k, "kind"));
             const char *grp = ml_str_nonnull(ml_get(k, "group"));

@@ -82,10 +82,10 @@ static bool read_conds(ml_arena *a, const ml_node *seq, bool fold, cond **out, s
         return true;
     if (!ml_is_seq(seq))
         return false;
-    if (!seq->n)
+    if (!ml_node_n(seq))
         return true;
-    cond *cs = ml_zalloc(a, seq->n * sizeof *cs);
-    for (size_t i = 0; i < seq->n; i++) {
+    cond *cs = ml_zalloc(a, ml_node_n(seq) * sizeof *cs);
+    for (size_t i = 0; i < ml_node_n(seq); i++) {
         const ml_node *it = seq->items[i];
         if (!ml_is_map(it))
             return false;
@@ -442,7 +442,7 @@ static gmatch **build_matches(ml_ctx *ctx, const ml_resource *r, size_t *nout)
     *nout = 0;
     for (size_t i = 0; i < rt->nrules; i++) {
         const ml_node *ms = rt->rules[i].matches;
-        total += ms && ml_is_seq(ms) && ms->n ? ms->n : 1;
+        total += ms && ml_is_seq(ms) && ml_node_n(ms) ? ml_node_n(ms) : 1;
     }
     if (!total || total > MAX_MATCHES)
         return NULL;
@@ -452,7 +452,7 @@ static gmatch **build_matches(ml_ctx *ctx, const ml_resource *r, size_t *nout)
     for (size_t i = 0; i < rt->nrules; i++) {
         const ml_gw_rule *ru = &rt->rules[i];
         const ml_node *ms = ru->matches;
-        if (!ms || !ml_is_seq(ms) || !ms->n) {
+        if (!ms || !ml_is_seq(ms) || !ml_node_n(ms)) {
             gmatch *g = &gs[n];
             g->loc_node = ru->node;
             g->rule = ru->index;
@@ -471,7 +471,7 @@ static gmatch **build_matches(ml_ctx *ctx, const ml_resource *r, size_t *nout)
             n++;
             continue;
         }
-        for (size_t j = 0; j < ms->n; j++) {
+        for (size_t j = 0; j < ml_node_n(ms); j++) {
             gmatch *g = &gs[n];
             g->loc_node = ms->items[j];
             g->rule = ru->index;

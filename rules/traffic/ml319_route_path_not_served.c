@@ -94,7 +94,7 @@ static bool item_uri(ml_ctx *ctx, const ml_node *item, uri_match *out)
     if (out->kind == TR_URI_REGEX) {
         ml_re_error err;
         /* Envoy ignores case_sensitive for safe_regex: leave that pairing alone */
-        if (out->nocase || ml_re_compile(ctx->arena, v->str, v->len, &out->re, &err) != ML_RE_OK)
+        if (out->nocase || ml_re_compile(ctx->arena, ml_node_str(v), ml_node_len(v), &out->re, &err) != ML_RE_OK)
             return false;
     }
     return true;
@@ -103,8 +103,8 @@ static bool item_uri(ml_ctx *ctx, const ml_node *item, uri_match *out)
 /* Does the match take path? YES, NO or UNKNOWN (a regex out of budget). */
 static ml_re_answer matches(const uri_match *u, const char *path, ml_re_budget *budget)
 {
-    const char *v = u->value->str;
-    size_t n = u->value->len;
+    const char *v = ml_node_str(u->value);
+    size_t n = ml_node_len(u->value);
     switch (u->kind) {
     case TR_URI_EXACT:
         return (u->nocase ? strcasecmp(path, v) : strcmp(path, v)) == 0 ? ML_RE_YES : ML_RE_NO;
@@ -119,7 +119,7 @@ static ml_re_answer matches(const uri_match *u, const char *path, ml_re_budget *
 static const char *uri_text(ml_arena *a, const uri_match *u)
 {
     return ml_printf(a, "%s \"%s\"", tr_uri_kind_name(u->kind),
-                     u->value->str);
+                     ml_node_str(u->value));
 }
 
 /* The served path (or service prefix "/<type name>/") nearest to an exact
@@ -139,7 +139,7 @@ static const char *nearest(ml_arena *a, const uri_match *u, const host_paths *co
                     continue;
                 cand = ml_strndup(a, p, (size_t)(slash - p + 1));
             }
-            unsigned d = ml_edit_distance(u->value->str, cand, bd);
+            unsigned d = ml_edit_distance(ml_node_str(u->value), cand, bd);
             if (d < bd) {
                 bd = d;
                 best = cand;
@@ -157,9 +157,9 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
     const ml_node *rw = ml_get(rt->node, "rewrite");
     if (ml_get(rw, "uri") || ml_get(rw, "uriRegexRewrite"))
         return; /* the server sees the rewritten path, not the matched one */
-    if (!ml_is_seq(rt->match) || !rt->match->n)
+    if (!ml_is_seq(rt->match) || !ml_node_n(rt->match))
         return;
-    size_t n = rt->match->n;
+    size_t n = ml_node_n(rt->match);
     uri_match *ms = ml_zalloc(a, n * sizeof *ms);
     for (size_t j = 0; j < n; j++)
         if (!item_uri(ctx, rt->match->items[j], &ms[j]))

@@ -15,7 +15,7 @@ static void check_route(ml_ctx *ctx, const ml_resource *r, const ml_route *rt)
     if (!ml_is_seq(rs))
         return;
     const char *rname = tr_route_name(ctx->arena, rt);
-    for (size_t i = 0; i < rs->n; i++) {
+    for (size_t i = 0; i < ml_node_n(rs); i++) {
         const ml_node *it = rs->items[i];
         const char *problem = NULL;
         const ml_node *at = it;

@@ -42,7 +42,7 @@ const char *tr_labels_fmt(ml_arena *a, const ml_node *labels, const char *eq, co
     ml_buf b;
     ml_buf_init(&b);
     size_t shown = 0;
-    for (size_t i = 0; ml_is_map(labels) && i < labels->n; i++) {
+    for (size_t i = 0; ml_is_map(labels) && i < ml_node_n(labels); i++) {
         const char *k = ml_str(labels->pairs[i].key);
         const char *v = ml_str(labels->pairs[i].value);
         if (!k || !v)
@@ -249,7 +249,7 @@ static bool related_to_host(const ml_workload *w, const char *short_name)
 {
     if (ml_streq(w->res->name, short_name))
         return true;
-    for (size_t i = 0; ml_is_map(w->pod_labels) && i < w->pod_labels->n; i++)
+    for (size_t i = 0; ml_is_map(w->pod_labels) && i < ml_node_n(w->pod_labels); i++)
         if (ml_streq(ml_str(w->pod_labels->pairs[i].value), short_name))
             return true;
     return false;
@@ -258,7 +258,7 @@ static bool related_to_host(const ml_workload *w, const char *short_name)
 static void count_labels(const ml_node *want, const ml_node *have, size_t *matched, size_t *conflicts)
 {
     *matched = *conflicts = 0;
-    for (size_t i = 0; ml_is_map(want) && i < want->n; i++) {
+    for (size_t i = 0; ml_is_map(want) && i < ml_node_n(want); i++) {
         const char *k = ml_str(want->pairs[i].key);
         const char *v = ml_str(want->pairs[i].value);
         if (!k || !v)
@@ -302,7 +302,7 @@ static const ml_workload *closest(const ml_vec *cands, const ml_node *labels, co
  * workload is one of the host's own pods that the selector leaves out. */
 static bool shares_selector_label(const ml_node *sel, const ml_node *labels)
 {
-    for (size_t i = 0; ml_is_map(sel) && i < sel->n; i++) {
+    for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
         const char *k = ml_str(sel->pairs[i].key);
         const char *v = ml_str(sel->pairs[i].value);
         if (k && v && ml_streq(ml_label(labels, k), v))
@@ -315,7 +315,7 @@ static tr_sub_verdict evaluate_plain(ml_ctx *ctx, const ml_destrule *dr, const m
 {
     const ml_model *m = ctx->model;
     memset(out, 0, sizeof *out);
-    if (!dr->fqdn || strchr(dr->fqdn, '*') || !ml_is_map(s->labels) || s->labels->n == 0)
+    if (!dr->fqdn || strchr(dr->fqdn, '*') || !ml_is_map(s->labels) || ml_node_n(s->labels) == 0)
         return TR_SUB_SKIP; /* no labels: the subset is every pod of the host */
     const char *ns = tr_fqdn_ns(ctx, dr->fqdn);
     if (!ns)
@@ -326,7 +326,7 @@ static tr_sub_verdict evaluate_plain(ml_ctx *ctx, const ml_destrule *dr, const m
     if (svcs && svcs->n) {
         const ml_service *svc = svcs->items[0];
         out->svc = svc;
-        if (!ml_is_map(svc->selector) || svc->selector->n == 0)
+        if (!ml_is_map(svc->selector) || ml_node_n(svc->selector) == 0)
             return TR_SUB_SKIP; /* endpoints managed outside Kubernetes' selector */
         out->candidates = &svc->workloads;
         /* the label index gives the subset's pods; the Service must select one of them */
@@ -381,17 +381,17 @@ static const ml_node *without_topology(ml_arena *a, const ml_node *sel)
     if (!ml_is_map(sel))
         return sel;
     size_t ntopo = 0;
-    for (size_t i = 0; i < sel->n; i++)
+    for (size_t i = 0; i < ml_node_n(sel); i++)
         ntopo += topology_key(ml_str(sel->pairs[i].key));
     if (!ntopo)
         return sel;
     ml_node *rest = ml_alloc(a, sizeof *rest);
     *rest = *sel;
-    rest->n = 0;
-    rest->pairs = ml_alloc(a, sel->n * sizeof *rest->pairs);
-    for (size_t i = 0; i < sel->n; i++)
+    rest->n_ = 0;
+    rest->pairs = ml_alloc(a, ml_node_n(sel) * sizeof *rest->pairs);
+    for (size_t i = 0; i < ml_node_n(sel); i++)
         if (!topology_key(ml_str(sel->pairs[i].key)))
-            rest->pairs[rest->n++] = sel->pairs[i];
+            rest->pairs[rest->n_++] = sel->pairs[i];
     return rest;
 }
 
@@ -402,7 +402,7 @@ static bool node_carries(const ml_model *m, const ml_node *sel)
         if (!ml_streq(r->kind_str, "Node") || !ml_streq(r->api_version, "v1"))
             continue;
         bool all = true;
-        for (size_t i = 0; i < sel->n && all; i++) {
+        for (size_t i = 0; i < ml_node_n(sel) && all; i++) {
             const char *k = ml_str(sel->pairs[i].key);
             if (topology_key(k) && !ml_streq(ml_label(r->labels, k), ml_str(sel->pairs[i].value)))
                 all = false;
@@ -418,7 +418,7 @@ tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_d
     const ml_model *m = ctx->model;
     size_t ntopo = 0;
     if (ml_is_map(s->labels))
-        for (size_t i = 0; i < s->labels->n; i++)
+        for (size_t i = 0; i < ml_node_n(s->labels); i++)
             ntopo += topology_key(ml_str(s->labels->pairs[i].key));
     tr_sub_verdict v;
     if (ntopo) {
@@ -685,7 +685,7 @@ bool tr_client_destrules(ml_ctx *ctx, const ml_resource *from, const char *fqdn,
 bool tr_item_uri(const ml_node *item, tr_uri_kind *kind, const ml_node **val)
 {
     const ml_node *uri = ml_get(item, "uri");
-    if (!ml_is_map(uri) || uri->n != 1)
+    if (!ml_is_map(uri) || ml_node_n(uri) != 1)
         return false;
     const char *k = ml_str(uri->pairs[0].key);
     const ml_node *v = uri->pairs[0].value;

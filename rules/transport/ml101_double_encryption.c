@@ -21,10 +21,10 @@ static const ml_node *http_field(const ml_authz *p)
     static const char *const src_keys[] = {"requestPrincipals", "notRequestPrincipals"};
     if (!ml_is_seq(p->rules))
         return NULL;
-    for (size_t i = 0; i < p->rules->n; i++) {
+    for (size_t i = 0; i < ml_node_n(p->rules); i++) {
         const ml_node *rule = p->rules->items[i];
         const ml_node *to = ml_get(rule, "to");
-        for (size_t j = 0; ml_is_seq(to) && j < to->n; j++) {
+        for (size_t j = 0; ml_is_seq(to) && j < ml_node_n(to); j++) {
             const ml_node *op = ml_get(to->items[j], "operation");
             for (size_t k = 0; k < sizeof op_keys / sizeof op_keys[0]; k++) {
                 const ml_pair *pr = ml_get_pair(op, op_keys[k]);
@@ -33,7 +33,7 @@ static const ml_node *http_field(const ml_authz *p)
             }
         }
         const ml_node *from = ml_get(rule, "from");
-        for (size_t j = 0; ml_is_seq(from) && j < from->n; j++) {
+        for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
             const ml_node *src = ml_get(from->items[j], "source");
             for (size_t k = 0; k < sizeof src_keys / sizeof src_keys[0]; k++) {
                 const ml_pair *pr = ml_get_pair(src, src_keys[k]);
@@ -42,7 +42,7 @@ static const ml_node *http_field(const ml_authz *p)
             }
         }
         const ml_node *when = ml_get(rule, "when");
-        for (size_t j = 0; ml_is_seq(when) && j < when->n; j++) {
+        for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
             const char *key = ml_str(ml_get(when->items[j], "key"));
             if (key && ml_starts_with(key, "request."))
                 return ml_get(when->items[j], "key");

@@ -355,7 +355,7 @@ static void check_wildcard(ml_ctx *ctx, const ml_destrule *w, const tls_site *s)
 static void subset_ports(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset *sub, const char *sname)
 {
     const ml_node *pls = ml_get(sub->traffic_policy, "portLevelSettings");
-    for (size_t i = 0; ml_is_seq(pls) && i < pls->n; i++) {
+    for (size_t i = 0; ml_is_seq(pls) && i < ml_node_n(pls); i++) {
         const ml_node *tls = ml_get(pls->items[i], "tls");
         long long port = -1;
         if (!ml_int(ml_get(ml_get(pls->items[i], "port"), "number"), &port) || port < 0)

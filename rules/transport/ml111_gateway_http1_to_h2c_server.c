@@ -118,7 +118,7 @@ static bool mentions_upgrade(const ml_node *n, int depth)
     if (!n || depth > 12)
         return false;
     if (ml_is_map(n)) {
-        for (size_t i = 0; i < n->n; i++) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
             const ml_pair *p = &n->pairs[i];
             const char *k = ml_str(p->key);
             if (k && strcmp(k, "h2UpgradePolicy") == 0) {
@@ -134,7 +134,7 @@ static bool mentions_upgrade(const ml_node *n, int depth)
             }
         }
     } else if (ml_is_seq(n)) {
-        for (size_t i = 0; i < n->n; i++)
+        for (size_t i = 0; i < ml_node_n(n); i++)
             if (mentions_upgrade(n->items[i], depth + 1))
                 return true;
     }

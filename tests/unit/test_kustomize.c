@@ -97,7 +97,7 @@ static const char *at(const ml_node *root, const char *path)
 static const ml_node *item(const ml_node *seq, size_t i)
 {
     assert_true(ml_is_seq(seq));
-    assert_true(i < seq->n);
+    assert_true(i < ml_node_n(seq));
     return seq->items[i];
 }
 
@@ -144,10 +144,10 @@ static void test_prefix_and_references(void **state)
     const ml_node *c0 = item(ml_path(d, "spec.template.spec.containers"), 0);
     assert_string_equal(ml_str(ml_path(item(ml_get(c0, "envFrom"), 0), "configMapRef.name")), "prod-settings");
     /* the invented name is placed at the namePrefix field, line 1 */
-    assert_int_equal(ml_path(d, "metadata.name")->loc.line, 1);
-    assert_string_equal(ml_path(d, "metadata.name")->loc.file->path, "app/kustomization.yaml");
+    assert_int_equal(ml_node_loc(ml_path(d, "metadata.name")).line, 1);
+    assert_string_equal(ml_node_file(ml_path(d, "metadata.name"))->path, "app/kustomization.yaml");
     /* untouched values keep their place in the base */
-    assert_string_equal(ml_path(d, "spec.template.spec.containers")->loc.file->path, "app/deploy.yaml");
+    assert_string_equal(ml_node_file(ml_path(d, "spec.template.spec.containers"))->path, "app/deploy.yaml");
     assert_non_null(doc(&r, "Service", "prod-web"));
     assert_string_equal(at(doc(&r, "Service", "prod-web"), "metadata.namespace"), "shop");
     ml_kust_result_free(&r);
@@ -192,13 +192,13 @@ static void test_strategic_merge_containers(void **state)
     build(files, "o", &r);
     assert_true(r.ok);
     const ml_node *cs = ml_path(doc(&r, "Deployment", "web"), "spec.template.spec.containers");
-    assert_int_equal(cs->n, 3);
+    assert_int_equal(ml_node_n(cs), 3);
     assert_string_equal(at(item(cs, 0), "image"), "shop/web:1.0");
     assert_string_equal(at(item(cs, 1), "name"), "log");
     assert_string_equal(at(item(cs, 1), "image"), "busybox:2");
     /* the patched value is at the patch's line */
-    assert_string_equal(ml_get(item(cs, 1), "image")->loc.file->path, "o/p.yaml");
-    assert_int_equal(ml_get(item(cs, 1), "image")->loc.line, 9);
+    assert_string_equal(ml_node_file(ml_get(item(cs, 1), "image"))->path, "o/p.yaml");
+    assert_int_equal(ml_node_loc(ml_get(item(cs, 1), "image")).line, 9);
     assert_string_equal(at(item(cs, 2), "name"), "side");
     /* the patch file and the base are part of the build */
     assert_non_null(ml_map_gets(&r.included, "o/p.yaml"));
@@ -229,10 +229,10 @@ static void test_strategic_merge_delete_and_crd_lists(void **state)
     build(files, "k", &r);
     assert_true(r.ok);
     const ml_node *cs = ml_path(doc(&r, "Deployment", "web"), "spec.template.spec.containers");
-    assert_int_equal(cs->n, 1);
+    assert_int_equal(ml_node_n(cs), 1);
     assert_string_equal(at(item(cs, 0), "name"), "web");
     const ml_node *subsets = ml_path(doc(&r, "DestinationRule", "r"), "spec.subsets");
-    assert_int_equal(subsets->n, 1);
+    assert_int_equal(ml_node_n(subsets), 1);
     assert_string_equal(at(item(subsets, 0), "name"), "v3");
     assert_string_equal(at(doc(&r, "DestinationRule", "r"), "spec.host"), "r");
     ml_kust_result_free(&r);
@@ -264,13 +264,13 @@ static void test_json6902(void **state)
     assert_true(r.ok);
     const ml_node *d = doc(&r, "Deployment", "web");
     assert_string_equal(at(d, "spec.replicas"), "3");
-    assert_int_equal(ml_path(d, "spec.replicas")->loc.line, 7);
-    assert_int_equal(ml_path(d, "spec.replicas")->loc.col, 16);
-    assert_string_equal(ml_path(d, "spec.replicas")->loc.file->path, "k/kustomization.yaml");
+    assert_int_equal(ml_node_loc(ml_path(d, "spec.replicas")).line, 7);
+    assert_int_equal(ml_node_loc(ml_path(d, "spec.replicas")).col, 16);
+    assert_string_equal(ml_node_file(ml_path(d, "spec.replicas"))->path, "k/kustomization.yaml");
     const ml_node *cs = ml_path(d, "spec.template.spec.containers");
-    assert_int_equal(cs->n, 1);
+    assert_int_equal(ml_node_n(cs), 1);
     assert_string_equal(at(item(cs, 0), "image"), "shop/web:2.0");
-    assert_int_equal(ml_get(item(cs, 0), "image")->loc.line, 10);
+    assert_int_equal(ml_node_loc(ml_get(item(cs, 0), "image")).line, 10);
     ml_kust_result_free(&r);
 }
 

@@ -357,7 +357,7 @@ static void test_corpus_dr_vs(void **state)
     ml_authz *az = ml_model_find(m, ML_K_AUTHORIZATIONPOLICY, "connectum", "order-service-policy")->u.authz;
     assert_int_equal(az->action, ML_AUTHZ_ALLOW);
     assert_non_null(az->rules);
-    assert_int_equal(az->rules->n, 2);
+    assert_int_equal(ml_node_n(az->rules), 2);
     ml_peerauth *pa = ml_model_find(m, ML_K_PEERAUTHENTICATION, "connectum", "default")->u.peerauth;
     assert_int_equal(pa->mode, ML_MTLS_STRICT);
     assert_null(pa->selector);
@@ -397,7 +397,7 @@ static void test_corpus_containers(void **state)
             resolved = c->ports[i].num;
     assert_int_equal(resolved, 5000);
     assert_string_equal(ml_str(c->liveness.key), "livenessProbe");
-    assert_int_equal(c->liveness.key->loc.line, 121);
+    assert_int_equal(ml_node_loc(c->liveness.key).line, 121);
 
     assert_non_null(c->pre_stop);
     assert_int_equal(c->env_from_configmaps.n, 1);
@@ -704,7 +704,7 @@ static void test_kind_list_and_skips(void **state)
     assert_non_null(c);
     assert_ptr_equal(s->doc, d->doc);
     assert_ptr_equal(s->doc, c->doc);
-    assert_int_equal(s->kind_node->loc.line, 5);
+    assert_int_equal(ml_node_loc(s->kind_node).line, 5);
 
     /* The Gateway API's Gateway does not replace Istio's. */
     ml_resource *gw = ml_model_find(m, ML_K_GATEWAY, "n", "g");

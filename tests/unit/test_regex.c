@@ -267,7 +267,7 @@ static void test_scalar_byte_loc(void **state)
     /* an escape in the source: the scalar's own position */
     const ml_node *e = ml_get(uri, "esc");
     l = ml_scalar_byte_loc(e, 3);
-    assert_int_equal(l.col, e->loc.col);
+    assert_int_equal(l.col, ml_node_loc(e).col);
     free(f.line_off);
 }
 

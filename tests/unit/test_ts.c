@@ -1339,11 +1339,11 @@ static void test_markdown(void **state)
     /* YAML blocks became documents with positions in the .md */
     ml_resource *cm = ml_model_find(&f->model, ML_K_CONFIGMAP, "connectum", "order-service-config");
     assert_non_null(cm);
-    assert_int_equal(cm->kind_node->loc.line, 28);
+    assert_int_equal(ml_node_loc(cm->kind_node).line, 28);
     assert_string_equal(cm->doc->file->path, "docs/guide.md");
     ml_resource *dep = ml_model_find(&f->model, ML_K_DEPLOYMENT, "connectum", "order-service");
     assert_non_null(dep);
-    assert_int_equal(dep->name_node->loc.line, 38);
+    assert_int_equal(ml_node_loc(dep->name_node).line, 38);
     fx_free(f);
 }
 
