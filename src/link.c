@@ -904,7 +904,17 @@ static bool same_argv(const ml_node *a, const ml_node *b)
 static const char *image_repo(ml_arena *a, const char *img);
 static const char *otel_key(const ml_server *s);
 
-static void extend_same_image(ml_model *m, ml_server *s, size_t from)
+/* App containers by image reference, for extend_same_image. */
+typedef struct img_use {
+    ml_workload *w;
+    const ml_container *c;
+} img_use;
+typedef struct img_index {
+    ml_map map; /* image -> img_use* */
+    bool built;
+} img_index;
+
+static void extend_same_image(ml_model *m, img_index *ix, ml_server *s, size_t from)
 {
     size_t n = s->links.n;
     for (size_t i = from; i < n; i++) {
@@ -925,19 +935,34 @@ static void extend_same_image(ml_model *m, ml_server *s, size_t from)
             !(on && strcmp(base, on) == 0))
             continue;
         const ml_node *cmd = ml_get(c->node, "command"), *args = ml_get(c->node, "args");
-        ML_VEC_EACH(ml_workload *, w, &m->workloads) {
-            for (size_t k = 0; k < w->ncontainers; k++) {
-                const ml_container *o = &w->containers[k];
-                if (o->is_init || o->is_sidecar_proxy || o->idle)
-                    continue;
-                const char *oi = ml_str_nonnull(ml_get(o->node, "image"));
-                if (!oi || strcmp(oi, img) != 0 || !same_argv(cmd, ml_get(o->node, "command")) ||
-                    !same_argv(args, ml_get(o->node, "args")))
-                    continue;
-                add_link(m, s, w, ml_printf(m->arena, "runs image %s as %s does (%s)", img,
-                                            ml_res_display(m->arena, l->workload->res), l->reason));
-                break;
+        /* the app containers running img, in workload then container order
+         * (an index built once per run: scanning every workload per link
+         * made linking servers x workloads) */
+        if (!ix->built) {
+            ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+                for (size_t k = 0; k < w->ncontainers; k++) {
+                    const ml_container *o = &w->containers[k];
+                    const char *oi = ml_str_nonnull(ml_get(o->node, "image"));
+                    if (o->is_init || o->is_sidecar_proxy || o->idle || !oi)
+                        continue;
+                    img_use *u = ml_alloc(m->arena, sizeof *u);
+                    u->w = w;
+                    u->c = o;
+                    ml_map_push(&ix->map, m->arena, oi, strlen(oi), u);
+                }
             }
+            ix->built = true;
+        }
+        const ml_vec *uses = ml_map_vec(&ix->map, img, strlen(img));
+        const ml_workload *done = NULL;
+        for (size_t k = 0; uses && k < uses->n; k++) {
+            const img_use *u = uses->items[k];
+            if (u->w == done || !same_argv(cmd, ml_get(u->c->node, "command")) ||
+                !same_argv(args, ml_get(u->c->node, "args")))
+                continue;
+            add_link(m, s, u->w, ml_printf(m->arena, "runs image %s as %s does (%s)", img,
+                                           ml_res_display(m->arena, l->workload->res), l->reason));
+            done = u->w; /* one link per workload */
         }
     }
 }
@@ -2197,6 +2222,8 @@ void ml_link_servers(ml_model *m)
     ML_VEC_EACH(const ml_server *, o, &m->servers) {
         lk.deployable += !o->in_test;
     }
+    img_index imgix = {.built = false};
+    ml_map_init(&imgix.map);
     ML_VEC_EACH(ml_server *, s, &m->servers) {
         if (!s->file || s->in_test)
             continue; /* a test's server runs in the test runner, in no workload */
@@ -2212,11 +2239,12 @@ void ml_link_servers(ml_model *m)
              link_vec(m, s, ml_map_vec(&lk.names, s->package_name, strlen(s->package_name)),
                       ml_printf(m->arena, "package.json name %s", s->package_name))) ||
             by_directory(&lk, s)) {
-            extend_same_image(m, s, before);
+            extend_same_image(m, &imgix, s, before);
             continue;
         }
         by_only_server(&lk, s);
     }
+    ml_map_free(&imgix.map);
     ml_map_free(&lk.names);
     ml_map_free(&lk.otel);
     ml_map_free(&lk.files);
