@@ -80,7 +80,7 @@ static bool port_listed(const char *s, long long port)
 
 /* Does the sidecar intercept inbound traffic to port (port < 0: unknown, any
  * interception counts)? */
-static bool inbound_captured(const ml_workload *w, long long port)
+bool ml_authz_inbound_captured(const ml_workload *w, long long port)
 {
     const char *inc = ml_str(ml_get(w->pod_annotations, "traffic.sidecar.istio.io/includeInboundPorts"));
     const char *exc = ml_str(ml_get(w->pod_annotations, "traffic.sidecar.istio.io/excludeInboundPorts"));
@@ -104,10 +104,10 @@ bool ml_authz_serves_traffic(const ml_workload *w)
         if (c->is_init || c->is_sidecar_proxy)
             continue;
         for (size_t j = 0; j < c->nports; j++)
-            if (inbound_captured(w, c->ports[j].num))
+            if (ml_authz_inbound_captured(w, c->ports[j].num))
                 return true;
     }
-    return w->servers.n && inbound_captured(w, -1);
+    return w->servers.n && ml_authz_inbound_captured(w, -1);
 }
 
 const char *ml_authz_service_account(const ml_workload *w, bool *is_default)

@@ -35,6 +35,9 @@ bool ml_authz_lacks_sidecar(const ml_model *m, const ml_workload *w);
  * and excludeInboundPorts decide which ports the sidecar intercepts: traffic
  * to the others reaches the application directly, and no policy sees it. */
 bool ml_authz_serves_traffic(const ml_workload *w);
+/* Does the sidecar intercept inbound traffic to port (by those annotations;
+ * port < 0: unknown, any interception counts)? */
+bool ml_authz_inbound_captured(const ml_workload *w, long long port);
 
 /* The service account the workload's pods run as ("default" when unset),
  * and whether that was the default. */

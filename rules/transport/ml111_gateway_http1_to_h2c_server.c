@@ -58,55 +58,7 @@
 
 #include "meshlint/rule.h"
 #include "../traffic/gwapi_common.h"
-
-/* ---- Istio's protocol for a Service port ---------------------------------- */
-
-typedef enum port_class { PORT_H2, PORT_HTTP, PORT_OTHER } port_class;
-
-static bool ieq_prefix(const char *s, size_t n, const char *lit)
-{
-    size_t k = strlen(lit);
-    if (n != k)
-        return false;
-    for (size_t i = 0; i < k; i++) {
-        char c = s[i];
-        if (c >= 'A' && c <= 'Z')
-            c = (char)(c - 'A' + 'a');
-        if (c != lit[i])
-            return false;
-    }
-    return true;
-}
-
-/* appProtocol when set (the name is then not read), else the name; for a
- * name, "grpc-web" as a prefix, else the part before the first '-'. *from
- * receives the node that decided (NULL: neither is set). */
-static port_class classify(const ml_svc_port *sp, const ml_node **from, bool *by_app)
-{
-    const char *v = ml_str_nonnull(sp->app_protocol);
-    *by_app = v != NULL;
-    *from = v ? sp->app_protocol : sp->name;
-    if (v) {
-        if (strcmp(v, "kubernetes.io/h2c") == 0)
-            return PORT_H2;
-        if (strcmp(v, "kubernetes.io/ws") == 0)
-            return PORT_HTTP;
-    } else {
-        v = ml_str_nonnull(sp->name);
-    }
-    if (!v)
-        return PORT_OTHER;
-    size_t n = strlen(v);
-    if (n >= 8 && ieq_prefix(v, 8, "grpc-web"))
-        return PORT_H2;
-    const char *dash = strchr(v, '-');
-    size_t pn = dash ? (size_t)(dash - v) : n;
-    if (ieq_prefix(v, pn, "grpc") || ieq_prefix(v, pn, "http2"))
-        return PORT_H2;
-    if (ieq_prefix(v, pn, "http") || ieq_prefix(v, pn, "http_proxy"))
-        return PORT_HTTP;
-    return PORT_OTHER;
-}
+#include "transport_common.h"
 
 /* ---- what could make the gateway speak HTTP/2 anyway --------------------- */
 
@@ -257,32 +209,6 @@ static long long server_port(const ml_model *m, const ml_link *l)
     return (long long)d;
 }
 
-/* The pod port a Service port sends to, or -1. */
-static long long svc_target(const ml_workload *w, const ml_svc_port *sp)
-{
-    if (!sp->target_port)
-        return sp->num;
-    long long t;
-    if (ml_int(sp->target_port, &t))
-        return t;
-    const char *name = ml_str_nonnull(sp->target_port);
-    if (!name)
-        return -1;
-    long long found = -1;
-    for (size_t i = 0; i < w->ncontainers; i++) {
-        const ml_container *c = &w->containers[i];
-        if (c->is_init)
-            continue;
-        for (size_t j = 0; j < c->nports; j++)
-            if (ml_streq(ml_str(c->ports[j].name), name)) {
-                if (found >= 0 && found != c->ports[j].num)
-                    return -1;
-                found = c->ports[j].num;
-            }
-    }
-    return found;
-}
-
 static const char *origin_text(ml_arena *a, const ml_setting *s)
 {
     if (!s->source || strcmp(s->source, "code") == 0)
@@ -328,16 +254,16 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
             continue; /* UDP, SCTP */
         const ml_node *from;
         bool by_app;
-        port_class pc = classify(sp, &from, &by_app);
-        if (pc == PORT_H2 || dr_upgrade(m, svc->fqdn))
+        ml_port_class pc = ml_transport_port_class(sp, &from, &by_app);
+        if (pc == ML_PORT_H2 || dr_upgrade(m, svc->fqdn))
             continue;
-        if (pc == PORT_HTTP && mesh)
+        if (pc == ML_PORT_HTTP && mesh)
             continue; /* the mesh-wide h2UpgradePolicy upgrades ports declared HTTP */
         ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
             const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
             if (!dp || (!wpt && dp->kind == ML_DP_AMBIENT_WAYPOINT))
                 continue; /* through a gateway, a waypoint on the way is not judged */
-            long long target = svc_target(w, sp);
+            long long target = ml_transport_svc_target(w, sp);
             if (target < 0)
                 continue;
             ML_VEC_EACH(const ml_server *, s, &w->servers) {
@@ -355,7 +281,7 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
                     ml_map_put(seen, (const char *)&k, sizeof k, (void *)1);
 
                     const char *why;
-                    if (pc == PORT_HTTP)
+                    if (pc == ML_PORT_HTTP)
                         why = ml_printf(a, "declared HTTP by %s %s, and meshConfig.h2UpgradePolicy is "
                                            "DO_NOT_UPGRADE, Istio's default",
                                         by_app ? "appProtocol" : "the port name", ml_str(from));
@@ -467,8 +393,9 @@ const ml_rule ml_rule_ML111 = {
         "applyConnectionPool): the rule is silent when a DestinationRule for the host mentions either field, "
         "or when mesh config in the input (ConfigMap istio data.mesh, IstioOperator spec.meshConfig) sets "
         "h2UpgradePolicy; otherwise the message names the default it assumes (DO_NOT_UPGRADE). The "
-        "workload's sidecar, ztunnel, or no proxy at all deliver that HTTP/1.1 request as it is; behind a "
-        "gateway, a workload that has its own waypoint is not judged. This is the Gateway API counterpart of "
+        "workload's sidecar, ztunnel, or no proxy at all deliver that HTTP/1.1 request as it is (a sidecar "
+        "speaks HTTP/1.1 to the application on a port declared HTTP even when the gateway upgraded: ML112); "
+        "behind a gateway, a workload that has its own waypoint is not judged. This is the Gateway API counterpart of "
         "ML409 (httpGet probes), and the reverse of ML309.\n"
         "\n"
         "The same holds for a route bound to a Service (GAMMA) in ambient mode: the Service's waypoint (its "

@@ -376,3 +376,74 @@ void ml_transport_weak_mode(ml_ctx *ctx, ml_mtls_mode mode, bool always_mesh_wid
         }
     }
 }
+
+/* ---- Service ports -------------------------------------------------------- */
+
+static bool ieq_word(const char *s, size_t n, const char *lit)
+{
+    size_t k = strlen(lit);
+    if (n != k)
+        return false;
+    for (size_t i = 0; i < k; i++) {
+        char c = s[i];
+        if (c >= 'A' && c <= 'Z')
+            c = (char)(c - 'A' + 'a');
+        if (c != lit[i])
+            return false;
+    }
+    return true;
+}
+
+/* appProtocol when set (the name is then not read), else the name; for a
+ * name, "grpc-web" as a prefix, else the part before the first '-'. */
+ml_port_class ml_transport_port_class(const ml_svc_port *sp, const ml_node **from, bool *by_app)
+{
+    const char *v = ml_str_nonnull(sp->app_protocol);
+    *by_app = v != NULL;
+    *from = v ? sp->app_protocol : sp->name;
+    if (v) {
+        if (strcmp(v, "kubernetes.io/h2c") == 0)
+            return ML_PORT_H2;
+        if (strcmp(v, "kubernetes.io/ws") == 0)
+            return ML_PORT_HTTP;
+    } else {
+        v = ml_str_nonnull(sp->name);
+    }
+    if (!v)
+        return ML_PORT_OTHER;
+    size_t n = strlen(v);
+    if (n >= 8 && ieq_word(v, 8, "grpc-web"))
+        return ML_PORT_H2;
+    const char *dash = strchr(v, '-');
+    size_t pn = dash ? (size_t)(dash - v) : n;
+    if (ieq_word(v, pn, "grpc") || ieq_word(v, pn, "http2"))
+        return ML_PORT_H2;
+    if (ieq_word(v, pn, "http") || ieq_word(v, pn, "http_proxy"))
+        return ML_PORT_HTTP;
+    return ML_PORT_OTHER;
+}
+
+long long ml_transport_svc_target(const ml_workload *w, const ml_svc_port *sp)
+{
+    if (!sp->target_port)
+        return sp->num;
+    long long t;
+    if (ml_int(sp->target_port, &t))
+        return t;
+    const char *name = ml_str_nonnull(sp->target_port);
+    if (!name)
+        return -1;
+    long long found = -1;
+    for (size_t i = 0; i < w->ncontainers; i++) {
+        const ml_container *c = &w->containers[i];
+        if (c->is_init)
+            continue;
+        for (size_t j = 0; j < c->nports; j++)
+            if (ml_streq(ml_str(c->ports[j].name), name)) {
+                if (found >= 0 && found != c->ports[j].num)
+                    return -1;
+                found = c->ports[j].num;
+            }
+    }
+    return found;
+}

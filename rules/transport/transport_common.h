@@ -70,4 +70,18 @@ const char *ml_transport_injection_help(ml_arena *a, const ml_workload *w);
  * reported even when it applies to no workload of the input. */
 void ml_transport_weak_mode(ml_ctx *ctx, ml_mtls_mode mode, bool always_mesh_wide);
 
+/* Istio's protocol for a Service port, as its sidecars and gateways build
+ * clusters from it (pilot/pkg/serviceregistry/kube/conversion.go takes
+ * appProtocol when set, else the port name's prefix; protocol.Parse): HTTP/2
+ * (http2, grpc, grpc-web, kubernetes.io/h2c), HTTP (http, http_proxy,
+ * kubernetes.io/ws), or anything else (TCP, TLS, unnamed: sniffed). *from
+ * receives the node that decided (NULL: neither is set), *by_app whether it
+ * was appProtocol. */
+typedef enum ml_port_class { ML_PORT_H2, ML_PORT_HTTP, ML_PORT_OTHER } ml_port_class;
+ml_port_class ml_transport_port_class(const ml_svc_port *sp, const ml_node **from, bool *by_app);
+
+/* The pod port a Service port sends to in workload w (targetPort by number,
+ * or by a name every app container that declares it agrees on), or -1. */
+long long ml_transport_svc_target(const ml_workload *w, const ml_svc_port *sp);
+
 #endif
