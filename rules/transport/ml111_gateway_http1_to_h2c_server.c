@@ -33,12 +33,13 @@
  * cluster of a Service it serves (cluster_waypoint.go,
  * buildWaypointInboundVIPCluster, which calls buildCluster and
  * applyH2Upgrade) or an outbound one, goes through the same
- * setUpstreamProtocol, so it speaks HTTP/2 only to a port declared HTTP/2,
- * gRPC or gRPC-Web, even on a port without a declared protocol that it
- * sniffs (listener_waypoint.go, buildWaypointInternal: the HTTP chain of
- * such a port uses the same "http" VIP cluster). The pods behind receive
- * that HTTP/1.1 request through ztunnel unchanged. So such a route fails
- * the same way; the waypoint follows the Service's istio.io/use-waypoint
+ * setUpstreamProtocol, so it speaks HTTP/1.1 to a port declared HTTP. On a
+ * port without a declared protocol it reuses the client's protocol
+ * (setUpstreamProtocol: "cb.sidecarProxy() || cb.proxyType ==
+ * model.Waypoint" with an auto-detected port sets use_downstream_protocol),
+ * and a TCP port's bytes pass through: only ports declared HTTP are
+ * reported through a waypoint. The pods behind receive that HTTP/1.1
+ * request through ztunnel unchanged. So such a route fails the same way; the waypoint follows the Service's istio.io/use-waypoint
  * label, else its namespace's (ml_mesh_service_waypoint), and the pods
  * the Service selects must be ambient.
  *
@@ -259,6 +260,8 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
             continue;
         if (pc == ML_PORT_HTTP && mesh)
             continue; /* the mesh-wide h2UpgradePolicy upgrades ports declared HTTP */
+        if (wpt && pc != ML_PORT_HTTP)
+            continue; /* a waypoint reuses the client's protocol on a sniffed port, passes TCP through */
         ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
             const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
             if (!dp || (!wpt && dp->kind == ML_DP_AMBIENT_WAYPOINT))
@@ -289,10 +292,8 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
                         why = ml_printf(a, "%s %s is not HTTP/2, gRPC or gRPC-Web to Istio",
                                         by_app ? "appProtocol" : "the port name", ml_str(from));
                     else
-                        why = wpt ? "the port declares no protocol, and a waypoint, like a gateway, does not "
-                                    "reuse the client's protocol upstream"
-                                  : "the port declares no protocol, and an Istio gateway does not reuse the "
-                                    "client's protocol upstream";
+                        why = "the port declares no protocol, and an Istio gateway does not reuse the client's "
+                              "protocol upstream";
                     const char *sname = ml_str_nonnull(sp->name);
                     const char *port_s =
                         sname ? ml_printf(a, "port %s (%lld)", sname, sp->num) : ml_printf(a, "port %lld", sp->num);
@@ -404,9 +405,10 @@ const ml_rule ml_rule_ML111 = {
         "(pilot/pkg/networking/core/listener_waypoint.go, getVirtualServiceForWaypoint). A waypoint is a "
         "router proxy, not a sidecar: its cluster to a backend Service port goes through the same "
         "setUpstreamProtocol and applyH2Upgrade (cluster_waypoint.go, buildWaypointInboundVIPCluster), so it "
-        "speaks HTTP/1.1 to a port not declared HTTP/2, gRPC or gRPC-Web, even a port without a declared "
-        "protocol, where it sniffs the client's protocol but still forwards through that cluster "
-        "(buildWaypointInternal). ztunnel then carries the request to the pod unchanged. Reported when every "
+        "speaks HTTP/1.1 to a port declared HTTP. Unlike a gateway, a waypoint reuses the client's protocol on "
+        "a port without a declared protocol (setUpstreamProtocol: sidecars and waypoints on an auto-detected "
+        "port use the downstream protocol) and passes a TCP port's bytes through, so only ports declared HTTP "
+        "are reported through a waypoint. ztunnel then carries the request to the pod unchanged. Reported when every "
         "definition of the Service names the same waypoint, the waypoint is in the input, the pods the "
         "Service selects are all ambient, and the route is in the Service's or the waypoint's namespace (a "
         "route elsewhere is a consumer route, which only the callers' sidecars apply).\n"
