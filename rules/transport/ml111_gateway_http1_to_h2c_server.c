@@ -61,73 +61,6 @@
 #include "../traffic/gwapi_common.h"
 #include "transport_common.h"
 
-/* ---- what could make the gateway speak HTTP/2 anyway --------------------- */
-
-/* A DestinationRule subtree that mentions h2UpgradePolicy (other than
- * DO_NOT_UPGRADE) or useClientProtocol (other than false), at any depth
- * (trafficPolicy, portLevelSettings, subsets). */
-static bool mentions_upgrade(const ml_node *n, int depth)
-{
-    if (!n || depth > 12)
-        return false;
-    if (ml_is_map(n)) {
-        for (size_t i = 0; i < ml_node_n(n); i++) {
-            const ml_pair *p = &n->pairs[i];
-            const char *k = ml_str(p->key);
-            if (k && strcmp(k, "h2UpgradePolicy") == 0) {
-                const char *v = ml_str_nonnull(p->value);
-                if (!v || strcmp(v, "DO_NOT_UPGRADE") != 0)
-                    return true;
-            } else if (k && strcmp(k, "useClientProtocol") == 0) {
-                const char *v = ml_str_nonnull(p->value);
-                if (!v || strcmp(v, "false") != 0)
-                    return true;
-            } else if (mentions_upgrade(p->value, depth + 1)) {
-                return true;
-            }
-        }
-    } else if (ml_is_seq(n)) {
-        for (size_t i = 0; i < ml_node_n(n); i++)
-            if (mentions_upgrade(n->items[i], depth + 1))
-                return true;
-    }
-    return false;
-}
-
-static const ml_resource *dr_upgrade(const ml_model *m, const char *fqdn)
-{
-    ml_vec drs = ml_model_destrules_for(m, fqdn);
-    ML_VEC_EACH(const ml_destrule *, dr, &drs) {
-        if (mentions_upgrade(dr->res->spec, 0))
-            return dr->res;
-    }
-    return NULL;
-}
-
-/* Mesh config in the input that sets h2UpgradePolicy to anything but
- * DO_NOT_UPGRADE: the istio ConfigMap's data.mesh text, or an
- * IstioOperator's spec.meshConfig. */
-static const ml_resource *mesh_upgrade(const ml_model *m)
-{
-    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_CONFIGMAP]) {
-        if (!r->name || strncmp(r->name, "istio", 5) != 0)
-            continue;
-        const char *mesh = ml_str(ml_path(r->root, "data.mesh"));
-        const char *at = mesh ? strstr(mesh, "h2UpgradePolicy") : NULL;
-        if (at && !strstr(at, "DO_NOT_UPGRADE"))
-            return r;
-    }
-    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_OTHER]) {
-        if (!r->kind_str || strcmp(r->kind_str, "IstioOperator") != 0)
-            continue;
-        const ml_node *h = ml_path(r->spec, "meshConfig.h2UpgradePolicy");
-        const char *v = ml_str_nonnull(h);
-        if (h && (!v || strcmp(v, "DO_NOT_UPGRADE") != 0))
-            return r;
-    }
-    return NULL;
-}
-
 /* ---- the Gateway the route attaches to ------------------------------------ */
 
 /* The parentRef's Gateway when every definition the route may meet is an
@@ -256,7 +189,7 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
         const ml_node *from;
         bool by_app;
         ml_port_class pc = ml_transport_port_class(sp, &from, &by_app);
-        if (pc == ML_PORT_H2 || dr_upgrade(m, svc->fqdn))
+        if (pc == ML_PORT_H2 || ml_transport_dr_h2_upgrade(m, svc->fqdn))
             continue;
         if (pc == ML_PORT_HTTP && mesh)
             continue; /* the mesh-wide h2UpgradePolicy upgrades ports declared HTTP */
@@ -346,7 +279,7 @@ static void check(ml_ctx *ctx)
     ml_model *m = ctx->model;
     if (!m->servers.n || !m->by_kind[ML_K_GW_GATEWAY].n)
         return;
-    const ml_resource *mesh = mesh_upgrade(m);
+    const ml_resource *mesh = ml_transport_mesh_h2_upgrade(m);
     ml_map seen;
     ml_map_init(&seen);
     static const ml_kind kinds[2] = {ML_K_HTTPROUTE, ML_K_GRPCROUTE};

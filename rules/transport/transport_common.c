@@ -447,3 +447,71 @@ long long ml_transport_svc_target(const ml_workload *w, const ml_svc_port *sp)
     }
     return found;
 }
+
+/* ---- what could make a proxy speak HTTP/2 upstream anyway --------------------- */
+
+/* A DestinationRule subtree that mentions h2UpgradePolicy (other than
+ * DO_NOT_UPGRADE) or useClientProtocol (other than false), at any depth
+ * (trafficPolicy, portLevelSettings, subsets). */
+static bool mentions_upgrade(const ml_node *n, int depth)
+{
+    if (!n || depth > 12)
+        return false;
+    if (ml_is_map(n)) {
+        for (size_t i = 0; i < ml_node_n(n); i++) {
+            const ml_pair *p = &n->pairs[i];
+            const char *k = ml_str(p->key);
+            if (k && strcmp(k, "h2UpgradePolicy") == 0) {
+                const char *v = ml_str_nonnull(p->value);
+                if (!v || strcmp(v, "DO_NOT_UPGRADE") != 0)
+                    return true;
+            } else if (k && strcmp(k, "useClientProtocol") == 0) {
+                const char *v = ml_str_nonnull(p->value);
+                if (!v || strcmp(v, "false") != 0)
+                    return true;
+            } else if (mentions_upgrade(p->value, depth + 1)) {
+                return true;
+            }
+        }
+    } else if (ml_is_seq(n)) {
+        for (size_t i = 0; i < ml_node_n(n); i++)
+            if (mentions_upgrade(n->items[i], depth + 1))
+                return true;
+    }
+    return false;
+}
+
+const ml_resource *ml_transport_dr_h2_upgrade(const ml_model *m, const char *fqdn)
+{
+    ml_vec drs = ml_model_destrules_for(m, fqdn);
+    ML_VEC_EACH(const ml_destrule *, dr, &drs) {
+        if (mentions_upgrade(dr->res->spec, 0))
+            return dr->res;
+    }
+    return NULL;
+}
+
+/* Mesh config in the input that sets h2UpgradePolicy to anything but
+ * DO_NOT_UPGRADE: the istio ConfigMap's data.mesh text, or an
+ * IstioOperator's spec.meshConfig. */
+const ml_resource *ml_transport_mesh_h2_upgrade(const ml_model *m)
+{
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_CONFIGMAP]) {
+        if (!r->name || strncmp(r->name, "istio", 5) != 0)
+            continue;
+        const char *mesh = ml_str(ml_path(r->root, "data.mesh"));
+        const char *at = mesh ? strstr(mesh, "h2UpgradePolicy") : NULL;
+        if (at && !strstr(at, "DO_NOT_UPGRADE"))
+            return r;
+    }
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_OTHER]) {
+        if (!r->kind_str || strcmp(r->kind_str, "IstioOperator") != 0)
+            continue;
+        const ml_node *h = ml_path(r->spec, "meshConfig.h2UpgradePolicy");
+        const char *v = ml_str_nonnull(h);
+        if (h && (!v || strcmp(v, "DO_NOT_UPGRADE") != 0))
+            return r;
+    }
+    return NULL;
+}
+

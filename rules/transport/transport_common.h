@@ -84,4 +84,13 @@ ml_port_class ml_transport_port_class(const ml_svc_port *sp, const ml_node **fro
  * or by a name every app container that declares it agrees on), or -1. */
 long long ml_transport_svc_target(const ml_workload *w, const ml_svc_port *sp);
 
+/* What makes an outbound (gateway, waypoint) cluster speak HTTP/2 to a port
+ * not declared HTTP/2 (cluster_traffic_policy.go, shouldH2Upgrade,
+ * applyConnectionPool): a DestinationRule for fqdn that mentions
+ * h2UpgradePolicy (other than DO_NOT_UPGRADE) or useClientProtocol
+ * (returned), and mesh config in the input (ConfigMap istio data.mesh,
+ * IstioOperator spec.meshConfig) that sets h2UpgradePolicy to anything but
+ * DO_NOT_UPGRADE (returned). */
+const ml_resource *ml_transport_dr_h2_upgrade(const ml_model *m, const char *fqdn);
+const ml_resource *ml_transport_mesh_h2_upgrade(const ml_model *m);
 #endif

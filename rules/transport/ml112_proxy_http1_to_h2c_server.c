@@ -1,8 +1,9 @@
 /*
- * ML112 sidecar-http1-to-h2c-server: a Service port declared HTTP to Istio
+ * ML112 proxy-http1-to-h2c-server: a Service port declared HTTP to Istio
  * leads to a Connectum server that serves h2c only, in a pod with an Istio
- * sidecar. The sidecar forwards every request it receives on that port to
- * the application over HTTP/1.1, which the server does not answer.
+ * sidecar, or behind the Service's waypoint in ambient mode. The proxy
+ * forwards every request on that port to the application over HTTP/1.1,
+ * which the server does not answer.
  *
  * The server: without tls, createServer with allowHTTP1: false builds a
  * node:http2 server that answers cleartext HTTP/2 only
@@ -31,6 +32,12 @@
  * for the Service's host and no Sidecar in the input mentions
  * useClientProtocol, and no Sidecar declares ingress listeners (which may
  * set the port's protocol themselves).
+ *
+ * Ambient pods: see check_waypoints. Silent without a waypoint for the
+ * Service in the input (ztunnel passes bytes through), when a
+ * DestinationRule for the host or mesh config mentions an HTTP/2 upgrade,
+ * or on a port not declared HTTP (a waypoint reuses the client's protocol
+ * on an auto-detected port: setUpstreamProtocol).
  */
 #include <string.h>
 
@@ -121,6 +128,67 @@ static bool all_http(const ml_model *m, const ml_workload *w, long long port, ml
     return out->n > 0;
 }
 
+/* Ambient pods: traffic addressed to a Service that has a waypoint goes
+ * through it, and the waypoint's cluster for the Service port
+ * (cluster_waypoint.go, buildWaypointInboundVIPCluster -> buildCluster ->
+ * setUpstreamProtocol) speaks HTTP/1.1 to a port declared HTTP unless an
+ * h2UpgradePolicy or useClientProtocol applies. ztunnel carries the request
+ * to the pod unchanged. Each Service has its own cluster, so each port is
+ * judged alone. */
+static void check_waypoints(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l, long long port,
+                            const ml_setting *h1)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    const ml_workload *w = l->workload;
+    if (ml_transport_mesh_h2_upgrade(m))
+        return;
+    ML_VEC_EACH(const ml_service *, svc, &w->services) {
+        const ml_node *label = NULL;
+        const ml_resource *wp = ml_mesh_service_waypoint(m, svc, &label);
+        if (!wp || ml_transport_dr_h2_upgrade(m, svc->fqdn))
+            continue;
+        for (size_t i = 0; i < svc->nports; i++) {
+            const ml_svc_port *sp = &svc->ports[i];
+            const char *proto = ml_str_nonnull(sp->protocol);
+            if ((proto && strcmp(proto, "TCP") != 0) || ml_transport_svc_target(w, sp) != port)
+                continue;
+            const ml_node *from;
+            bool by_app;
+            if (ml_transport_port_class(sp, &from, &by_app) != ML_PORT_HTTP)
+                continue;
+            seen_key k = {sp->node, s};
+            if (ml_map_get(seen, (const char *)&k, sizeof k))
+                continue;
+            ml_map_put(seen, (const char *)&k, sizeof k, (void *)1);
+            const char *sname = ml_str_nonnull(sp->name);
+            const char *port_s =
+                sname ? ml_printf(a, "port %s (%lld)", sname, sp->num) : ml_printf(a, "port %lld", sp->num);
+            ml_diag *d = ml_report(
+                ctx, ML_LEVEL_NONE, ml_node_loc(from ? from : sp->node),
+                "%s %s is declared HTTP to Istio (%s %s), so its waypoint %s/%s forwards every request addressed "
+                "to the Service to the pods of %s over HTTP/1.1 (meshConfig.h2UpgradePolicy is DO_NOT_UPGRADE, "
+                "Istio's default), but the Connectum server in %s serves h2c only (no tls, allowHTTP1 false, %s): "
+                "every call through the waypoint fails",
+                ml_res_display(a, svc->res), port_s, by_app ? "appProtocol" : "the port name", ml_str(from), wp->ns,
+                wp->name, ml_res_display(a, w->res), s->file && s->file->path ? s->file->path : "?",
+                origin_text(a, h1));
+            if (label)
+                ml_note(ctx, d, ml_node_loc(label),
+                        "this label sends the Service's traffic through waypoint %s/%s (a Gateway of class "
+                        "istio-waypoint), which reaches a port declared HTTP over HTTP/1.1",
+                        wp->ns, wp->name);
+            if (h1->loc.file)
+                ml_note(ctx, d, h1->loc,
+                        "allowHTTP1 false here: without tls, node:http2 answers cleartext HTTP/2 only");
+            ml_help(ctx, d,
+                    "declare the port as HTTP/2 to Istio: `appProtocol: kubernetes.io/h2c` (or grpc) on %s port "
+                    "%lld; or serve HTTP/1.1 too (allowHTTP1: true)",
+                    ml_res_display(a, svc->res), sp->num);
+        }
+    }
+}
+
 static void check_link(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_link *l)
 {
     ml_model *m = ctx->model;
@@ -128,18 +196,22 @@ static void check_link(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_l
     const ml_workload *w = l->workload;
     if (!w)
         return;
-    const ml_sidecar_fact *sf = ml_mesh_sidecar(m, w);
-    if (!sf || !sf->known || !sf->injected)
-        return;
     const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
-    if (dp && dp->kind != ML_DP_SIDECAR)
-        return;
     bool dflt;
     long long port = ml_transport_server_port(m, l, &dflt);
-    if (port < 1 || !ml_authz_inbound_captured(w, port))
+    if (port < 1)
         return;
     ml_setting h1 = ml_server_allow_http1(m, l);
     if (h1.val.kind != ML_VAL_BOOL || h1.val.b)
+        return;
+    if (dp && (dp->kind == ML_DP_AMBIENT || dp->kind == ML_DP_AMBIENT_WAYPOINT)) {
+        check_waypoints(ctx, seen, s, l, port, &h1);
+        return;
+    }
+    const ml_sidecar_fact *sf = ml_mesh_sidecar(m, w);
+    if (!sf || !sf->known || !sf->injected || (dp && dp->kind != ML_DP_SIDECAR))
+        return;
+    if (!ml_authz_inbound_captured(w, port))
         return;
     ml_vec ports = {0};
     if (!all_http(m, w, port, a, &ports))
@@ -194,10 +266,10 @@ static void check(ml_ctx *ctx)
 
 const ml_rule ml_rule_ML112 = {
     .id = "ML112",
-    .name = "sidecar-http1-to-h2c-server",
+    .name = "proxy-http1-to-h2c-server",
     .level = ML_LEVEL_ERROR,
-    .summary = "A Service port declared HTTP makes the Istio sidecar speak HTTP/1.1 to a Connectum server that "
-               "serves h2c only",
+    .summary = "A Service port declared HTTP makes the Istio sidecar or waypoint speak HTTP/1.1 to a Connectum "
+               "server that serves h2c only",
     .description =
         "Reports a Service port that Istio takes as HTTP (appProtocol http or kubernetes.io/ws, else a port "
         "name http or http-*) and that targets the port of a Connectum server serving h2c only, in a pod with "
@@ -219,7 +291,15 @@ const ml_rule ml_rule_ML112 = {
         "known to be false for the workload, the server's port is known, and every Service port of the "
         "workload that targets it is declared HTTP (when Services disagree, Istio picks one of them). Silent "
         "too when a DestinationRule for the Service's host or any Sidecar in the input mentions "
-        "useClientProtocol, or a Sidecar declares ingress listeners (they may set the port's protocol).",
+        "useClientProtocol, or a Sidecar declares ingress listeners (they may set the port's protocol).\n"
+        "\n"
+        "In ambient mode the pods have no sidecar, and ztunnel passes bytes through; but traffic addressed to "
+        "a Service with a waypoint (its istio.io/use-waypoint label, else its namespace's, naming a Gateway of "
+        "class istio-waypoint in the input) goes through the waypoint, whose cluster for the Service port goes "
+        "through the same setUpstreamProtocol (cluster_waypoint.go, buildWaypointInboundVIPCluster): HTTP/1.1 "
+        "to a port declared HTTP, the caller's protocol on an auto-detected port. Reported for a port declared "
+        "HTTP, unless a DestinationRule for the host mentions h2UpgradePolicy or useClientProtocol or mesh "
+        "config in the input sets h2UpgradePolicy (the message names the default it assumes, DO_NOT_UPGRADE).",
     .remediation = "Declare the Service port as HTTP/2 (`appProtocol: kubernetes.io/h2c` or grpc, or a name "
                    "grpc-*/http2-*), so that the sidecar speaks HTTP/2 to the application; or serve HTTP/1.1 "
                    "too (allowHTTP1: true).",
@@ -227,7 +307,7 @@ const ml_rule ml_rule_ML112 = {
     .istio_code = NULL,
     .security_severity = 0,
     .precision = "high",
-    .example_bad = "# service.yaml (namespace with istio-injection: enabled)\n"
+    .example_bad = "# service.yaml (namespace with istio-injection: enabled, or ambient with a waypoint)\n"
                    "ports:\n"
                    "  - name: http\n"
                    "    port: 80\n"
