@@ -451,8 +451,10 @@ const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const m
 
 void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)
 {
+    /* the routes' references are indexed when the first subset is judged
+     * (most subsets are fine, and the index costs a walk of every route) */
     ml_map refs;
-    tr_refs_build(ctx, &refs);
+    bool built = false;
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
         if (!dr)
@@ -461,11 +463,17 @@ void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)
             const ml_dr_subset *s = &dr->subsets[i];
             const char *name = ml_str_nonnull(s->name);
             tr_subset_eval ev;
-            if (name && tr_subset_evaluate(ctx, dr, s, &ev) == verdict)
-                fn(ctx, &refs, r, dr, s, name, &ev);
+            if (!name || tr_subset_evaluate(ctx, dr, s, &ev) != verdict)
+                continue;
+            if (!built) {
+                tr_refs_build(ctx, &refs);
+                built = true;
+            }
+            fn(ctx, &refs, r, dr, s, name, &ev);
         }
     }
-    ml_map_free(&refs);
+    if (built)
+        ml_map_free(&refs);
 }
 
 bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn)
