@@ -11,7 +11,8 @@
  * the methods of the services it mounts, from .proto files in the input,
  * plus what the Healthcheck and Reflection protocols register. Judged only
  * when all of that is known for every workload behind every destination;
- * anything unknown keeps the rule silent.
+ * anything unknown keeps the rule silent. HTTPRoute rules get the same test
+ * through their path matches (check_gw_rule).
  */
 #include <string.h>
 #include <strings.h>
@@ -19,6 +20,7 @@
 #include "meshlint/proto.h"
 #include "meshlint/regex.h"
 #include "meshlint/rule.h"
+#include "gwapi_common.h"
 #include "traffic_common.h"
 
 /* Regex matches one route may run against served paths; beyond, unknown. */
@@ -27,6 +29,10 @@
 typedef struct uri_match {
     const ml_node *item;
     const ml_node *value;
+    const char *text;    /* what is compared: the value, or for a Gateway API
+                          * PathPrefix the value without its trailing '/' */
+    size_t len;
+    const char *type;    /* as the message names it: "prefix", "PathPrefix", ... */
     tr_uri_kind kind;
     bool nocase;
     ml_regex *re;
@@ -91,6 +97,9 @@ static bool item_uri(ml_ctx *ctx, const ml_node *item, uri_match *out)
         return false;
     out->item = item;
     out->value = v;
+    out->text = ml_node_str(v);
+    out->len = ml_node_len(v);
+    out->type = tr_uri_kind_name(out->kind);
     if (out->kind == TR_URI_REGEX) {
         ml_re_error err;
         /* Envoy ignores case_sensitive for safe_regex: leave that pairing alone */
@@ -103,8 +112,8 @@ static bool item_uri(ml_ctx *ctx, const ml_node *item, uri_match *out)
 /* Does the match take path? YES, NO or UNKNOWN (a regex out of budget). */
 static ml_re_answer matches(const uri_match *u, const char *path, ml_re_budget *budget)
 {
-    const char *v = ml_node_str(u->value);
-    size_t n = ml_node_len(u->value);
+    const char *v = u->text;
+    size_t n = u->len;
     switch (u->kind) {
     case TR_URI_EXACT:
         return (u->nocase ? strcasecmp(path, v) : strcmp(path, v)) == 0 ? ML_RE_YES : ML_RE_NO;
@@ -118,8 +127,7 @@ static ml_re_answer matches(const uri_match *u, const char *path, ml_re_budget *
 
 static const char *uri_text(ml_arena *a, const uri_match *u)
 {
-    return ml_printf(a, "%s \"%s\"", tr_uri_kind_name(u->kind),
-                     ml_node_str(u->value));
+    return ml_printf(a, "%s \"%s\"", u->type, ml_node_str(u->value));
 }
 
 /* The served path (or service prefix "/<type name>/") nearest to an exact
@@ -139,7 +147,7 @@ static const char *nearest(ml_arena *a, const uri_match *u, const host_paths *co
                     continue;
                 cand = ml_strndup(a, p, (size_t)(slash - p + 1));
             }
-            unsigned d = ml_edit_distance(ml_node_str(u->value), cand, bd);
+            unsigned d = ml_edit_distance(u->text, cand, bd);
             if (d < bd) {
                 bd = d;
                 best = cand;
@@ -147,6 +155,24 @@ static const char *nearest(ml_arena *a, const uri_match *u, const host_paths *co
         }
     }
     return best;
+}
+
+/* True when no match of ms takes any path of hps (all known); *npaths
+ * receives how many paths were compared. */
+static bool none_served(const uri_match *ms, size_t n, const host_paths *const *hps, size_t nh, size_t *npaths)
+{
+    ml_re_budget budget = {.matches_left = ROUTE_MATCH_BUDGET};
+    *npaths = 0;
+    for (size_t h = 0; h < nh; h++) {
+        *npaths += hps[h]->paths.n;
+        for (size_t j = 0; j < n; j++) {
+            ML_VEC_EACH(const char *, p, &hps[h]->paths) {
+                if (matches(&ms[j], p, &budget) != ML_RE_NO)
+                    return false; /* serves something, or not known */
+            }
+        }
+    }
+    return true;
 }
 
 static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const ml_route *rt)
@@ -179,17 +205,9 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
         if (!dup)
             hps[nh++] = hp;
     }
-    ml_re_budget budget = {.matches_left = ROUTE_MATCH_BUDGET};
-    size_t npaths = 0;
-    for (size_t h = 0; h < nh; h++) {
-        npaths += hps[h]->paths.n;
-        for (size_t j = 0; j < n; j++) {
-            ML_VEC_EACH(const char *, p, &hps[h]->paths) {
-                if (matches(&ms[j], p, &budget) != ML_RE_NO)
-                    return; /* serves something, or not known */
-            }
-        }
-    }
+    size_t npaths;
+    if (!none_served(ms, n, hps, nh, &npaths))
+        return;
     const char *vsname = ml_res_display(a, r);
     const char *rname = tr_route_name(a, rt);
     const ml_destination *d0 = &rt->dest[0];
@@ -224,6 +242,131 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
                 (const char *)hps[0]->paths.items[0]);
 }
 
+/* ---- HTTPRoute (Gateway API) ---------------------------------------------
+ * Istio turns an HTTPRoute match's path into a VirtualService uri match
+ * (pilot/pkg/config/kube/gateway/conversion.go, createURIMatch): PathPrefix
+ * (the default, value "/" when absent) a prefix without its trailing "/",
+ * which Envoy matches element-wise (path_separated_prefix); Exact an exact
+ * match; RegularExpression a full-match regex. A plain prefix test of the
+ * trimmed value takes every path the element-wise one takes, so "matches no
+ * served path" under it holds under both. */
+
+static bool gw_item_path(ml_ctx *ctx, const ml_node *item, uri_match *out)
+{
+    memset(out, 0, sizeof *out);
+    const ml_node *path = ml_get(item, "path");
+    const ml_node *v = ml_get(path, "value");
+    const char *type = ml_str_nonnull(ml_get(path, "type"));
+    if (!path || !v || !ml_str_nonnull(v) || ml_node_len(v) == 0 || ml_node_str(v)[0] != '/')
+        return false; /* no path: PathPrefix "/", which takes everything */
+    out->item = item;
+    out->value = v;
+    out->text = ml_node_str(v);
+    out->len = ml_node_len(v);
+    if (!type || strcmp(type, "PathPrefix") == 0) {
+        out->kind = TR_URI_PREFIX;
+        out->type = "PathPrefix";
+        while (out->len > 1 && out->text[out->len - 1] == '/')
+            out->len--;
+        if (out->len == 1)
+            return false; /* "/" takes everything */
+        return true;
+    }
+    if (strcmp(type, "Exact") == 0) {
+        out->kind = TR_URI_EXACT;
+        out->type = "Exact";
+        return true;
+    }
+    if (strcmp(type, "RegularExpression") == 0) {
+        out->kind = TR_URI_REGEX;
+        out->type = "RegularExpression";
+        ml_re_error err;
+        return ml_re_compile(ctx->arena, out->text, out->len, &out->re, &err) == ML_RE_OK;
+    }
+    return false; /* an implementation-specific type */
+}
+
+/* Filters after which the backend does not see the matched path, or no
+ * backend is reached. */
+static bool gw_changes_path(const ml_gw_rule *rule)
+{
+    for (size_t i = 0; ml_is_seq(rule->filters) && i < ml_node_n(rule->filters); i++) {
+        const char *t = ml_str_nonnull(ml_get(rule->filters->items[i], "type"));
+        if (!t || strcmp(t, "URLRewrite") == 0 || strcmp(t, "RequestRedirect") == 0 ||
+            strcmp(t, "ExtensionRef") == 0)
+            return true;
+    }
+    return false;
+}
+
+static void check_gw_rule(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const ml_gw_rule *rule)
+{
+    ml_model *m = ctx->model;
+    ml_arena *a = ctx->arena;
+    if (!rule->nbackends || gw_changes_path(rule) || !ml_is_seq(rule->matches) || !ml_node_n(rule->matches))
+        return;
+    size_t n = ml_node_n(rule->matches);
+    uri_match *ms = ml_zalloc(a, n * sizeof *ms);
+    for (size_t j = 0; j < n; j++)
+        if (!gw_item_path(ctx, rule->matches->items[j], &ms[j]))
+            return;
+    const host_paths **hps = ml_zalloc(a, rule->nbackends * sizeof *hps);
+    const ml_resource *svc0 = NULL;
+    size_t nh = 0;
+    for (size_t i = 0; i < rule->nbackends; i++) {
+        const ml_gw_ref *b = &rule->backends[i];
+        const char *name = ml_str_nonnull(b->name);
+        if (!b->is_service || !name || !*name)
+            return;
+        ml_vec svcs = ml_model_view(m, r, ML_K_SERVICE, b->ns, name);
+        if (!svcs.n)
+            return;
+        const ml_resource *sr = svcs.items[0];
+        if (!sr->u.service || !sr->u.service->fqdn)
+            return;
+        const host_paths *hp = paths_for(ctx, cache, sr->u.service->fqdn);
+        if (!hp->known)
+            return;
+        if (!svc0)
+            svc0 = sr;
+        bool dup = false;
+        for (size_t k = 0; k < nh; k++)
+            dup |= hps[k] == hp;
+        if (!dup)
+            hps[nh++] = hp;
+    }
+    size_t npaths;
+    if (!none_served(ms, n, hps, nh, &npaths))
+        return;
+    ml_buf b;
+    ml_buf_init(&b);
+    for (size_t j = 0; j < n; j++)
+        ml_buf_printf(&b, "%s%s", j ? ", " : "", uri_text(a, &ms[j]));
+    const char *uris = ml_strndup(a, b.s ? b.s : "", b.n);
+    ml_buf_free(&b);
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ms[0].value),
+                           "%s matches no path the Connectum servers behind %s%s (%s) answer: %s match%s none of "
+                           "their %zu RPC and health paths, so every request it takes gets Unimplemented or 404",
+                           gw_rule_name(a, r, rule), ml_res_display(a, svc0),
+                           nh > 1 ? " and its other backends" : "", hps[0]->where, uris, n == 1 ? "es" : "", npaths);
+    for (size_t j = 1; j < n; j++)
+        ml_note(ctx, d, ml_node_loc(ms[j].value), "matches[%zu] (%s) matches none of them either", j,
+                uri_text(a, &ms[j]));
+    if (hps[0]->server.file)
+        ml_note(ctx, d, hps[0]->server, "the server behind %s: it answers the services it mounts (those "
+                                        "enabledServices keeps for the workload) and its protocols",
+                hps[0]->where);
+    const char *near = nearest(a, &ms[0], hps, nh);
+    if (near)
+        ml_help(ctx, d, "did you mean %s \"%s\"? A gRPC path is /<package>.<Service>/<Method> as the .proto "
+                        "declares them",
+                ms[0].type, near);
+    else
+        ml_help(ctx, d, "match the paths the servers answer (/<package>.<Service>/<Method>, e.g. %s), or send "
+                        "this rule to the service that serves these paths",
+                (const char *)hps[0]->paths.items[0]);
+}
+
 static void check(ml_ctx *ctx)
 {
     const ml_model *m = ctx->model;
@@ -239,6 +382,13 @@ static void check(ml_ctx *ctx)
             if (vs->routes[i].proto == ML_ROUTE_HTTP)
                 check_route(ctx, &cache, r, &vs->routes[i]);
     }
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
+        const ml_gw_route *rt = r->u.route;
+        if (!r->live || !rt)
+            continue;
+        for (size_t i = 0; i < rt->nrules; i++)
+            check_gw_rule(ctx, &cache, r, &rt->rules[i]);
+    }
     ml_map_free(&cache);
 }
 
@@ -246,7 +396,8 @@ const ml_rule ml_rule_ML319 = {
     .id = "ML319",
     .name = "route-path-not-served",
     .level = ML_LEVEL_WARNING,
-    .summary = "A VirtualService route's uri matches take no path the Connectum servers behind it answer",
+    .summary = "A VirtualService route's uri matches or an HTTPRoute rule's path matches take no path the "
+               "Connectum servers behind it answer",
     .description =
         "Reads each HTTP route of a VirtualService whose every match item has a uri condition (exact, prefix "
         "or regex) and reports the route when none of those conditions matches any path the Connectum "
@@ -274,7 +425,16 @@ const ml_rule ml_rule_ML319 = {
         "evaluated with PCRE2 under match limits). Routes that rewrite the uri, redirect, answer directly "
         "or delegate are not judged, nor a regex with ignoreUriCase (Envoy ignores case_sensitive for "
         "safe_regex). ML305 judges the routes of one VirtualService against each other; this rule judges "
-        "them against the code behind them.",
+        "them against the code behind them.\n"
+        "\n"
+        "HTTPRoute (Gateway API): Istio turns each match's path into a uri match of the VirtualService it "
+        "generates (pilot/pkg/config/kube/gateway/conversion.go, createURIMatch): PathPrefix (the default; "
+        "\"/\" when no path is given, which takes everything) becomes a prefix without its trailing \"/\", "
+        "matched element-wise; Exact an exact match; RegularExpression a full-match regex. A rule is judged "
+        "when every match has a path and every backendRef is a Service of the input, under the same evidence "
+        "as above; a prefix is tested as a plain string prefix of the trimmed value, which takes every path "
+        "the element-wise match takes. Rules with a URLRewrite, RequestRedirect or ExtensionRef filter, and "
+        "implementation-specific path types, are not judged. GRPCRoute method matches are ML318's.",
     .remediation = "Match the paths the servers answer: /<package>.<Service>/<Method> with the full type name "
                    "from the .proto, or a prefix /<package>.<Service>/ for every method of a service.",
     .tags = "traffic,grpc,connectum",
