@@ -26,9 +26,10 @@ typedef enum ml_val_kind {
 
 typedef struct ml_val {
     ml_val_kind kind;
+    bool b;
+    bool env_negate;       /* see env_match */
     double num;
     const char *str;
-    bool b;
     const char *env;       /* ML_VAL_ENV: variable name */
     struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
     const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
@@ -37,9 +38,9 @@ typedef struct ml_val {
      * `["true", "1"].includes(process.env.X ?? "")`): the value is a boolean,
      * true exactly when the variable is set to one of these strings (false
      * instead when env_negate); env_default then holds the boolean for an
-     * unset variable. Empty: the variable's own value. */
+     * unset variable. Empty: the variable's own value. The small fields
+     * come first: an ml_server holds about thirty of these. */
     ml_vec env_match;      /* const char* */
-    bool env_negate;
     /* ML_VAL_UNKNOWN that is one of a few values the code does fix (the
      * call sites of a builder function pass different ones, or a condition
      * known only at run time picks one): ml_val* alternatives, each NUM,
@@ -51,14 +52,14 @@ typedef enum ml_tri { ML_NO = 0, ML_YES = 1, ML_MAYBE = 2 } ml_tri;
 
 typedef struct ml_interceptor_cfg {
     ml_tri enabled;        /* ML_MAYBE: conditional or unknown */
-    ml_loc loc;            /* where it is configured (the option or the create*Interceptor call) */
     bool from_defaults;    /* configured through createDefaultInterceptors */
+    bool codes_known;      /* false when retryableCodes is not a literal list */
+    ml_loc loc;            /* where it is configured (the option or the create*Interceptor call) */
     ml_val a, b;           /* retry: maxRetries, (unused)
                               timeout: duration
                               circuitBreaker: threshold, halfOpenAfter
                               bulkhead: capacity, queueSize */
     ml_vec codes;          /* retry: retryableCodes as const char* ("Unavailable"...) ; empty = defaults */
-    bool codes_known;      /* false when retryableCodes is not a literal list */
     const char *method_filter; /* inside createMethodFilterInterceptor({pattern: [...]}): the pattern
                                   ("*" for every method); on only for the methods it matches */
 } ml_interceptor_cfg;
