@@ -1886,8 +1886,20 @@ ml_vec ml_model_seen_by(const ml_model *m, const ml_resource *from, const ml_vec
 ml_resource *ml_model_find_for(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns,
                                const char *name)
 {
-    ml_vec v = ml_model_view(m, from, k, ns, name);
-    return v.n == 1 ? v.items[0] : NULL;
+    /* ml_model_view's answer when it has one entry, without building it:
+     * finds run per env lookup and per rule, and each view cost a vector */
+    const ml_vec *v = alts_of(m, k, ns, name);
+    ml_resource *hit = NULL;
+    if (!v)
+        return NULL;
+    ML_VEC_EACH(ml_resource *, r, v) {
+        if (!ml_model_meets(m, from, r))
+            continue;
+        if (hit)
+            return NULL;
+        hit = r;
+    }
+    return hit;
 }
 
 ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name)
