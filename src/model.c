@@ -1902,12 +1902,44 @@ const ml_vec *ml_model_alternatives(const ml_model *m, ml_kind k, const char *ns
     return alts_of(m, k, ns, name);
 }
 
+/* A vector with room for exactly n items (8-aligned: lookups made by the
+ * rules, often of one item, each took 32 bytes); pushing more grows it. */
+static ml_vec vec_exact(ml_arena *a, size_t n)
+{
+    ml_vec v = {0};
+    if (n) {
+        v.items = ml_alloc_aligned(a, n * sizeof *v.items, _Alignof(void *));
+        v.cap = n;
+    }
+    return v;
+}
+
+/* The items of v for which keep[i] is set, in order, in a vector of their
+ * exact size; n: how many are set. */
+static ml_vec vec_kept(ml_arena *a, const ml_vec *v, const bool *keep, size_t n)
+{
+    ml_vec out = vec_exact(a, n);
+    for (size_t i = 0; i < v->n && out.n < n; i++)
+        if (keep[i])
+            out.items[out.n++] = v->items[i];
+    return out;
+}
+
+enum { KEEP_STACK = 256 }; /* candidates judged on the stack before building a result */
+
 ml_vec ml_model_view(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns, const char *name)
 {
     ml_vec out = {0};
     const ml_vec *v = alts_of(m, k, ns, name);
     if (!v)
         return out;
+    if (v->n <= KEEP_STACK) {
+        bool keep[KEEP_STACK];
+        size_t n = 0;
+        for (size_t i = 0; i < v->n; i++)
+            n += keep[i] = ml_model_meets(m, from, v->items[i]);
+        return vec_kept(m->arena, v, keep, n);
+    }
     ML_VEC_EACH(ml_resource *, r, v)
         if (ml_model_meets(m, from, r))
             ml_vec_push(m->arena, &out, r);
@@ -1919,6 +1951,15 @@ ml_vec ml_model_seen_by(const ml_model *m, const ml_resource *from, const ml_vec
     ml_vec out = {0};
     if (!typed)
         return out;
+    if (typed->n <= KEEP_STACK) {
+        bool keep[KEEP_STACK];
+        size_t n = 0;
+        for (size_t i = 0; i < typed->n; i++) {
+            ml_resource *const *res = typed->items[i]; /* every typed record starts with its ml_resource *res */
+            n += keep[i] = ml_model_meets(m, from, *res);
+        }
+        return vec_kept(m->arena, typed, keep, n);
+    }
     for (size_t i = 0; i < typed->n; i++) {
         ml_resource *const *res = typed->items[i]; /* every typed record starts with its ml_resource *res */
         if (ml_model_meets(m, from, *res))
@@ -2127,8 +2168,11 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
         return out;
     if (!ml_is_map(sel) || ml_node_n(sel) == 0) {
         const ml_vec *all = ml_model_ns_workloads(m, ns);
-        ML_VEC_EACH(ml_workload *, w, all ? all : &out) {
-            ml_vec_push(m->arena, &out, w);
+        if (all) {
+            out = vec_exact(m->arena, all->n);
+            ML_VEC_EACH(ml_workload *, w, all) {
+                out.items[out.n++] = w;
+            }
         }
         return out;
     }
@@ -2152,6 +2196,13 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
     }
     if (!best)
         best = ml_model_ns_workloads(m, ns);
+    if (best && best->n <= KEEP_STACK) {
+        bool keep[KEEP_STACK];
+        size_t n = 0;
+        for (size_t i = 0; i < best->n; i++)
+            n += keep[i] = ml_selector_matches_workload(sel, best->items[i]);
+        return vec_kept(m->arena, best, keep, n);
+    }
     ML_VEC_EACH(ml_workload *, w, best ? best : &out) {
         if (ml_selector_matches_workload(sel, w))
             ml_vec_push(m->arena, &out, w);
