@@ -73,7 +73,10 @@ static ml_setting str_setting(const char *str, const char *source, ml_loc loc)
     return s;
 }
 
-ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name)
+/* The value of env var name in container c; described: with its source and
+ * reasons, else the value alone (kind and string; no text is made). */
+static ml_setting container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name,
+                                bool described)
 {
     ml_setting r;
     memset(&r, 0, sizeof r);
@@ -86,7 +89,10 @@ ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_co
         if (ml_streq(ml_str(c->env[i].name), name))
             hit = &c->env[i];
     if (hit) {
-        const char *src = ml_printf(m->arena, "env %s in %s", name, where(m, w));
+        /* where() inside the one string */
+        const char *src = !described ? NULL
+                                     : ml_printf(m->arena, "env %s in %s %s/%s", name, ml_kind_name(w->res->kind),
+                                                 w->res->ns, w->res->name);
         if (hit->value)
             return str_setting(ml_str(hit->value) ? ml_str(hit->value) : "", src, ml_node_loc(hit->value));
         if (hit->value_from) {
@@ -98,16 +104,22 @@ ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_co
                 if (res && res->u.configmap && key) {
                     const ml_node *v = ml_get(res->u.configmap->data, key);
                     if (v && ml_is_scalar(v))
-                        return str_setting(ml_str(v), ml_printf(m->arena, "ConfigMap %s/%s (key %s, via env %s in %s)",
-                                                                w->res->ns, cm, key, name, where(m, w)),
-                                           ml_node_loc(v));
+                        return str_setting(
+                            ml_str(v),
+                            !described ? NULL
+                                       : ml_printf(m->arena, "ConfigMap %s/%s (key %s, via env %s in %s %s/%s)",
+                                                   w->res->ns, cm, key, name, ml_kind_name(w->res->kind), w->res->ns,
+                                                   w->res->name),
+                            ml_node_loc(v));
                 }
-                return unknown_setting(ml_printf(m->arena, "%s comes from ConfigMap %s, not found in the input",
-                                                 name, cm ? cm : "?"),
+                return unknown_setting(!described ? NULL
+                                                  : ml_printf(m->arena, "%s comes from ConfigMap %s, not found in the "
+                                                                        "input", name, cm ? cm : "?"),
                                        src, ml_node_loc(hit->value_from));
             }
-            return unknown_setting(ml_printf(m->arena, "%s comes from a secret or field reference", name), src,
-                                   ml_node_loc(hit->value_from));
+            return unknown_setting(!described ? NULL
+                                              : ml_printf(m->arena, "%s comes from a secret or field reference", name),
+                                   src, ml_node_loc(hit->value_from));
         }
         return str_setting("", src, ml_node_loc(hit->name));
     }
@@ -119,15 +131,22 @@ ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_co
             continue;
         ml_resource *res = ml_model_find(m, ML_K_CONFIGMAP, w->res->ns, cm);
         if (!res || !res->u.configmap)
-            return unknown_setting(ml_printf(m->arena, "envFrom ConfigMap %s/%s is not in the input",
-                                             w->res->ns, cm),
-                                   ml_printf(m->arena, "envFrom in %s", where(m, w)), ml_node_loc(cmn));
+            return described ? unknown_setting(ml_printf(m->arena, "envFrom ConfigMap %s/%s is not in the input",
+                                                         w->res->ns, cm),
+                                               ml_printf(m->arena, "envFrom in %s", where(m, w)), ml_node_loc(cmn))
+                             : unknown_setting(NULL, NULL, ml_node_loc(cmn));
         const ml_node *v = ml_get(res->u.configmap->data, name);
         if (v && ml_is_scalar(v))
             return str_setting(ml_str(v) ? ml_str(v) : "",
-                               ml_printf(m->arena, "ConfigMap %s/%s", w->res->ns, cm), ml_node_loc(v));
+                               !described ? NULL : ml_printf(m->arena, "ConfigMap %s/%s", w->res->ns, cm),
+                               ml_node_loc(v));
     }
     return r;
+}
+
+ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name)
+{
+    return container_env(m, w, c, name, true);
 }
 
 /* ---- effective settings ------------------------------------------------------ */
@@ -943,7 +962,7 @@ static void build_indexes(linker *lk)
             const ml_container *c = &w->containers[i];
             if (c->is_init || c->is_sidecar_proxy)
                 continue;
-            ml_setting s = ml_container_env(m, w, c, "OTEL_SERVICE_NAME");
+            ml_setting s = container_env(m, w, c, "OTEL_SERVICE_NAME", false); /* only the value counts here */
             if (s.val.kind == ML_VAL_STR)
                 index_push(m, &lk->otel, s.val.str, w);
         }
