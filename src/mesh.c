@@ -718,7 +718,7 @@ ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
         return authz_select(m, p);
     ml_vec out = {0};
     if (v->n) {
-        out.items = ml_alloc(m->arena, v->n * sizeof *out.items);
+        out.items = ml_alloc_aligned(m->arena, v->n * sizeof *out.items, _Alignof(void *));
         memcpy(out.items, v->items, v->n * sizeof *out.items);
         out.n = out.cap = v->n;
     }
