@@ -31,6 +31,7 @@
 #include "meshlint/ts_lex.h"
 #include "meshlint/yaml.h"
 
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -72,7 +73,10 @@ static ml_setting str_setting(const char *str, const char *source, ml_loc loc)
     return s;
 }
 
-ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name)
+/* The value of env var name in container c; described: with its source and
+ * reasons, else the value alone (kind and string; no text is made). */
+static ml_setting container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name,
+                                bool described)
 {
     ml_setting r;
     memset(&r, 0, sizeof r);
@@ -85,7 +89,10 @@ ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_co
         if (ml_streq(ml_str(c->env[i].name), name))
             hit = &c->env[i];
     if (hit) {
-        const char *src = ml_printf(m->arena, "env %s in %s", name, where(m, w));
+        /* where() inside the one string */
+        const char *src = !described ? NULL
+                                     : ml_printf(m->arena, "env %s in %s %s/%s", name, ml_kind_name(w->res->kind),
+                                                 w->res->ns, w->res->name);
         if (hit->value)
             return str_setting(ml_str(hit->value) ? ml_str(hit->value) : "", src, ml_node_loc(hit->value));
         if (hit->value_from) {
@@ -97,16 +104,22 @@ ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_co
                 if (res && res->u.configmap && key) {
                     const ml_node *v = ml_get(res->u.configmap->data, key);
                     if (v && ml_is_scalar(v))
-                        return str_setting(ml_str(v), ml_printf(m->arena, "ConfigMap %s/%s (key %s, via env %s in %s)",
-                                                                w->res->ns, cm, key, name, where(m, w)),
-                                           ml_node_loc(v));
+                        return str_setting(
+                            ml_str(v),
+                            !described ? NULL
+                                       : ml_printf(m->arena, "ConfigMap %s/%s (key %s, via env %s in %s %s/%s)",
+                                                   w->res->ns, cm, key, name, ml_kind_name(w->res->kind), w->res->ns,
+                                                   w->res->name),
+                            ml_node_loc(v));
                 }
-                return unknown_setting(ml_printf(m->arena, "%s comes from ConfigMap %s, not found in the input",
-                                                 name, cm ? cm : "?"),
+                return unknown_setting(!described ? NULL
+                                                  : ml_printf(m->arena, "%s comes from ConfigMap %s, not found in the "
+                                                                        "input", name, cm ? cm : "?"),
                                        src, ml_node_loc(hit->value_from));
             }
-            return unknown_setting(ml_printf(m->arena, "%s comes from a secret or field reference", name), src,
-                                   ml_node_loc(hit->value_from));
+            return unknown_setting(!described ? NULL
+                                              : ml_printf(m->arena, "%s comes from a secret or field reference", name),
+                                   src, ml_node_loc(hit->value_from));
         }
         return str_setting("", src, ml_node_loc(hit->name));
     }
@@ -118,15 +131,22 @@ ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_co
             continue;
         ml_resource *res = ml_model_find(m, ML_K_CONFIGMAP, w->res->ns, cm);
         if (!res || !res->u.configmap)
-            return unknown_setting(ml_printf(m->arena, "envFrom ConfigMap %s/%s is not in the input",
-                                             w->res->ns, cm),
-                                   ml_printf(m->arena, "envFrom in %s", where(m, w)), ml_node_loc(cmn));
+            return described ? unknown_setting(ml_printf(m->arena, "envFrom ConfigMap %s/%s is not in the input",
+                                                         w->res->ns, cm),
+                                               ml_printf(m->arena, "envFrom in %s", where(m, w)), ml_node_loc(cmn))
+                             : unknown_setting(NULL, NULL, ml_node_loc(cmn));
         const ml_node *v = ml_get(res->u.configmap->data, name);
         if (v && ml_is_scalar(v))
             return str_setting(ml_str(v) ? ml_str(v) : "",
-                               ml_printf(m->arena, "ConfigMap %s/%s", w->res->ns, cm), ml_node_loc(v));
+                               !described ? NULL : ml_printf(m->arena, "ConfigMap %s/%s", w->res->ns, cm),
+                               ml_node_loc(v));
     }
     return r;
+}
+
+ml_setting ml_container_env(const ml_model *m, const ml_workload *w, const ml_container *c, const char *name)
+{
+    return container_env(m, w, c, name, true);
 }
 
 /* ---- effective settings ------------------------------------------------------ */
@@ -288,6 +308,64 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
 
 enum { MEMO_PORT, MEMO_HEALTH, MEMO_SHUTDOWN, MEMO_OTEL, MEMO_AUTO_SHUTDOWN, MEMO_HOST, MEMO_HTTP1, MEMO__COUNT };
 
+/* Whether effective() of code (with fw_env) reads the link's container
+ * env or names its workload: an env read, a framework env variable when the
+ * code is silent, alternatives (their message names the workload). Else
+ * the setting is the server's own, the same for every link. */
+static bool link_dependent(const ml_val *code, const char *fw_env)
+{
+    switch (code->kind) {
+    case ML_VAL_NUM:
+    case ML_VAL_BOOL:
+    case ML_VAL_STR:
+        return false;
+    case ML_VAL_UNKNOWN:
+        return code->alts.n > 0;
+    case ML_VAL_ENV:
+        return true;
+    case ML_VAL_ABSENT:
+    default:
+        return fw_env != NULL;
+    }
+}
+
+/* The settings of server s that differ by link (bit MEMO_x), mirroring
+ * server_port ... server_allow_http1 below. Only these are memoized per
+ * link: the others cost a struct copy to work out (and allocate nothing but
+ * the message of a code string that is not a number), so a per-link copy
+ * of them (184 bytes each) bought nothing but memory. */
+static unsigned memo_mask(const ml_server *s)
+{
+    unsigned mask = 0;
+    mask |= (unsigned)link_dependent(&s->port, "PORT") << MEMO_PORT;
+    if (s->has_health != ML_NO &&
+        !(s->has_health == ML_MAYBE && s->health_http_enabled.kind == ML_VAL_UNKNOWN))
+        mask |= (unsigned)link_dependent(&s->health_http_enabled, NULL) << MEMO_HEALTH;
+    mask |= (unsigned)link_dependent(&s->shutdown_timeout, NULL) << MEMO_SHUTDOWN;
+    mask |= (unsigned)(s->otel_used || link_dependent(&s->otel_service_name, "OTEL_SERVICE_NAME")) << MEMO_OTEL;
+    mask |= (unsigned)link_dependent(&s->shutdown_auto, NULL) << MEMO_AUTO_SHUTDOWN;
+    mask |= (unsigned)link_dependent(&s->host, "LISTEN") << MEMO_HOST;
+    mask |= (unsigned)link_dependent(&s->allow_http1, NULL) << MEMO_HTTP1;
+    return mask;
+}
+
+/* The memoized setting k of link l, or NULL: not memoized (before
+ * memo_settings, or the same for every link of the server), so worked out
+ * on demand, which gives the same value. l->memo holds the link-dependent
+ * settings in MEMO_x order. */
+static const ml_setting *memo_of(const ml_link *l, unsigned k)
+{
+    if (!l->memo)
+        return NULL;
+    unsigned mask = memo_mask(l->server);
+    if (!(mask & (1u << k)))
+        return NULL;
+    unsigned rank = 0;
+    for (unsigned i = 0; i < k; i++)
+        rank += (mask >> i) & 1u;
+    return &l->memo[rank];
+}
+
 static ml_setting server_port(const ml_model *m, const ml_link *l)
 {
     return effective(m, l, &l->server->port, WANT_NUM, "PORT", 5000, false, NULL);
@@ -295,7 +373,8 @@ static ml_setting server_port(const ml_model *m, const ml_link *l)
 
 ml_setting ml_server_port(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_PORT] : server_port(m, l);
+    const ml_setting *k = memo_of(l, MEMO_PORT);
+    return k ? *k : server_port(m, l);
 }
 
 static ml_setting server_http_health(const ml_model *m, const ml_link *l)
@@ -315,7 +394,8 @@ static ml_setting server_http_health(const ml_model *m, const ml_link *l)
 
 ml_setting ml_server_http_health(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_HEALTH] : server_http_health(m, l);
+    const ml_setting *k = memo_of(l, MEMO_HEALTH);
+    return k ? *k : server_http_health(m, l);
 }
 
 static ml_setting server_shutdown_ms(const ml_model *m, const ml_link *l)
@@ -326,7 +406,8 @@ static ml_setting server_shutdown_ms(const ml_model *m, const ml_link *l)
 
 ml_setting ml_server_shutdown_ms(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_SHUTDOWN] : server_shutdown_ms(m, l);
+    const ml_setting *k = memo_of(l, MEMO_SHUTDOWN);
+    return k ? *k : server_shutdown_ms(m, l);
 }
 
 /* service.name=... in OTEL_RESOURCE_ATTRIBUTES, or NULL. */
@@ -383,7 +464,8 @@ static ml_setting server_auto_shutdown(const ml_model *m, const ml_link *l)
 
 ml_setting ml_server_auto_shutdown(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_AUTO_SHUTDOWN] : server_auto_shutdown(m, l);
+    const ml_setting *k = memo_of(l, MEMO_AUTO_SHUTDOWN);
+    return k ? *k : server_auto_shutdown(m, l);
 }
 
 /* host: the code's value, else env LISTEN, else 0.0.0.0
@@ -395,7 +477,8 @@ static ml_setting server_host(const ml_model *m, const ml_link *l)
 
 ml_setting ml_server_host(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_HOST] : server_host(m, l);
+    const ml_setting *k = memo_of(l, MEMO_HOST);
+    return k ? *k : server_host(m, l);
 }
 
 /* allowHTTP1: the code's value, else true (core/src/TransportManager.ts). */
@@ -406,7 +489,8 @@ static ml_setting server_allow_http1(const ml_model *m, const ml_link *l)
 
 ml_setting ml_server_allow_http1(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_HTTP1] : server_allow_http1(m, l);
+    const ml_setting *k = memo_of(l, MEMO_HTTP1);
+    return k ? *k : server_allow_http1(m, l);
 }
 
 /* The entries of a comma-separated list that an exact comparison can
@@ -586,24 +670,85 @@ bool ml_enabled_list_has(const char *list, const char *type_name)
 
 ml_setting ml_server_otel_name(const ml_model *m, const ml_link *l)
 {
-    return l->memo ? l->memo[MEMO_OTEL] : server_otel_name(m, l);
+    const ml_setting *k = memo_of(l, MEMO_OTEL);
+    return k ? *k : server_otel_name(m, l);
 }
 
-/* Once every link is made, work out each link's settings for the rules:
- * the same answers, computed once instead of by every rule that asks. */
+static bool str_same(const char *a, const char *b) { return a == b || (a && b && strcmp(a, b) == 0); }
+
+static bool loc_same(const ml_loc *a, const ml_loc *b)
+{
+    return a->file == b->file && a->line == b->line && a->col == b->col && a->end_line == b->end_line &&
+           a->end_col == b->end_col && a->off == b->off && a->end_off == b->end_off;
+}
+
+/* Settings no reader can tell apart: every field of ml_setting and its
+ * ml_val equal, strings by content, the code's own values and lists (env
+ * default, env_match, alternatives) by identity. A field added to either
+ * struct must be compared here (the sizes below say so on LP64). */
+#if UINTPTR_MAX == UINT64_MAX
+_Static_assert(sizeof(ml_val) == 144 && sizeof(ml_setting) == 184 && sizeof(ml_loc) == 32,
+               "setting_same compares every field of ml_setting, ml_val and ml_loc: update it");
+#endif
+static bool setting_same(const ml_setting *a, const ml_setting *b)
+{
+    const ml_val *x = &a->val, *y = &b->val;
+    return x->kind == y->kind && memcmp(&x->num, &y->num, sizeof x->num) == 0 && str_same(x->str, y->str) &&
+           x->b == y->b && str_same(x->env, y->env) && x->env_default == y->env_default &&
+           str_same(x->why, y->why) && loc_same(&x->loc, &y->loc) && x->env_match.n == y->env_match.n &&
+           (!x->env_match.n || x->env_match.items == y->env_match.items) && x->env_negate == y->env_negate &&
+           x->alts.n == y->alts.n && (!x->alts.n || x->alts.items == y->alts.items) &&
+           str_same(a->source, b->source) && loc_same(&a->loc, &b->loc);
+}
+
+enum { MEMO_SHARE_MAX = 8 }; /* distinct memos per server compared against */
+
+/* Once every link is made, work out each link's settings that depend on
+ * its container (memo_mask) for the rules: the same answers, computed once
+ * instead of by every rule that asks. */
 static void memo_settings(ml_model *m)
 {
+    static ml_setting (*const fn[MEMO__COUNT])(const ml_model *, const ml_link *) = {
+        [MEMO_PORT] = server_port,
+        [MEMO_HEALTH] = server_http_health,
+        [MEMO_SHUTDOWN] = server_shutdown_ms,
+        [MEMO_OTEL] = server_otel_name,
+        [MEMO_AUTO_SHUTDOWN] = server_auto_shutdown,
+        [MEMO_HOST] = server_host,
+        [MEMO_HTTP1] = server_allow_http1,
+    };
     ML_VEC_EACH(ml_server *, s, &m->servers) {
+        unsigned mask = memo_mask(s), n = 0;
+        for (unsigned k = 0; k < MEMO__COUNT; k++)
+            n += (mask >> k) & 1u;
+        if (!n)
+            continue; /* nothing differs by link: every accessor works it out */
+        /* links whose settings come out the same (a stable and a canary
+         * Deployment reading one ConfigMap) share one copy */
+        const ml_setting *seen[MEMO_SHARE_MAX];
+        size_t nseen = 0;
         ML_VEC_EACH(ml_link *, l, &s->links) {
-            ml_setting *memo = ml_alloc(m->arena, MEMO__COUNT * sizeof *memo);
-            memo[MEMO_PORT] = server_port(m, l);
-            memo[MEMO_HEALTH] = server_http_health(m, l);
-            memo[MEMO_SHUTDOWN] = server_shutdown_ms(m, l);
-            memo[MEMO_OTEL] = server_otel_name(m, l);
-            memo[MEMO_AUTO_SHUTDOWN] = server_auto_shutdown(m, l);
-            memo[MEMO_HOST] = server_host(m, l);
-            memo[MEMO_HTTP1] = server_allow_http1(m, l);
-            l->memo = memo;
+            ml_setting memo[MEMO__COUNT];
+            unsigned i = 0;
+            for (unsigned k = 0; k < MEMO__COUNT; k++)
+                if (mask & (1u << k))
+                    memo[i++] = fn[k](m, l);
+            const ml_setting *hit = NULL;
+            for (size_t j = 0; j < nseen && !hit; j++) {
+                bool same = true;
+                for (unsigned k = 0; k < n && same; k++)
+                    same = setting_same(&seen[j][k], &memo[k]);
+                if (same)
+                    hit = seen[j];
+            }
+            if (!hit) {
+                ml_setting *copy = ml_alloc(m->arena, n * sizeof *copy);
+                memcpy(copy, memo, n * sizeof *copy);
+                hit = copy;
+                if (nseen < MEMO_SHARE_MAX)
+                    seen[nseen++] = copy;
+            }
+            l->memo = hit;
         }
     }
 }
@@ -817,7 +962,7 @@ static void build_indexes(linker *lk)
             const ml_container *c = &w->containers[i];
             if (c->is_init || c->is_sidecar_proxy)
                 continue;
-            ml_setting s = ml_container_env(m, w, c, "OTEL_SERVICE_NAME");
+            ml_setting s = container_env(m, w, c, "OTEL_SERVICE_NAME", false); /* only the value counts here */
             if (s.val.kind == ML_VAL_STR)
                 index_push(m, &lk->otel, s.val.str, w);
         }
@@ -852,12 +997,19 @@ static const ml_container *serving_container(const ml_server *s, const ml_worklo
     return c ? c : (w->ncontainers ? &w->containers[0] : NULL);
 }
 
+static bool has_link(const ml_server *s, const ml_workload *w)
+{
+    ML_VEC_EACH(const ml_link *, l, &s->links) {
+        if (l->workload == w)
+            return true;
+    }
+    return false;
+}
+
 static void add_link(ml_model *m, ml_server *s, ml_workload *w, const char *reason)
 {
-    ML_VEC_EACH(ml_link *, l, &s->links) {
-        if (l->workload == w)
-            return;
-    }
+    if (has_link(s, w))
+        return;
     ml_link *l = ml_zalloc(m->arena, sizeof *l);
     l->server = s;
     l->workload = w;
@@ -875,6 +1027,14 @@ static bool link_vec(ml_model *m, ml_server *s, const ml_vec *v, const char *rea
         add_link(m, s, w, reason);
     }
     return true;
+}
+
+/* link_vec with the reason "<what> <name>", made only when v links */
+static bool link_named(ml_model *m, ml_server *s, const ml_vec *v, const char *what, const char *name)
+{
+    if (!v || !v->n)
+        return false;
+    return link_vec(m, s, v, ml_printf(m->arena, "%s %s", what, name));
 }
 
 /* Two command or args fields that start the same process: both absent, or
@@ -901,8 +1061,14 @@ static bool same_argv(const ml_node *a, const ml_node *b)
  * the same command and args as a linked container. One image, many
  * roles: a Deployment named after the package and its siblings that run
  * the image with other env. From the links made since index from on. */
-static const char *image_repo(ml_arena *a, const char *img);
+static size_t image_repo_n(const char *img);
 static const char *otel_key(const ml_server *s);
+
+/* The n bytes at p are the string name. */
+static bool span_is(const char *p, size_t n, const char *name)
+{
+    return name && strlen(name) == n && memcmp(p, name, n) == 0;
+}
 
 /* App containers by image reference, for extend_same_image. */
 typedef struct img_use {
@@ -926,13 +1092,14 @@ static void extend_same_image(ml_model *m, img_index *ix, ml_server *s, size_t f
         /* only an image named after the program: the package, the workload
          * it was linked to or its OTel name (a shared placeholder image such
          * as nginx or example/app says nothing) */
-        const char *repo = image_repo(m->arena, img);
-        if (!repo)
+        size_t rn = image_repo_n(img); /* the repository: img[0, rn) */
+        if (!rn)
             continue;
-        const char *slash = strrchr(repo, '/');
-        const char *base = slash ? slash + 1 : repo, *on = otel_key(s);
-        if (!(s->package_name && strcmp(base, s->package_name) == 0) && strcmp(base, l->workload->res->name) != 0 &&
-            !(on && strcmp(base, on) == 0))
+        const char *slash = memrchr(img, '/', rn);
+        const char *base = slash ? slash + 1 : img;
+        size_t bn = rn - (size_t)(base - img);
+        if (!span_is(base, bn, s->package_name) && !span_is(base, bn, l->workload->res->name) &&
+            !span_is(base, bn, otel_key(s)))
             continue;
         const ml_node *cmd = ml_get(c->node, "command"), *args = ml_get(c->node, "args");
         /* the app containers running img, in workload then container order
@@ -960,8 +1127,9 @@ static void extend_same_image(ml_model *m, img_index *ix, ml_server *s, size_t f
             if (u->w == done || !same_argv(cmd, ml_get(u->c->node, "command")) ||
                 !same_argv(args, ml_get(u->c->node, "args")))
                 continue;
-            add_link(m, s, u->w, ml_printf(m->arena, "runs image %s as %s does (%s)", img,
-                                           ml_res_display(m->arena, l->workload->res), l->reason));
+            if (!has_link(s, u->w)) /* the reason only for a new link */
+                add_link(m, s, u->w, ml_printf(m->arena, "runs image %s as %s does (%s)", img,
+                                               ml_res_display(m->arena, l->workload->res), l->reason));
             done = u->w; /* one link per workload */
         }
     }
@@ -1010,15 +1178,21 @@ static bool path_inside(const char *inner, const char *dir)
 
 /* registry/path/name:tag@digest -> registry/path/name; NULL when the text
  * is not a literal image (a ${VAR} or {{ }} left in it). */
-static const char *image_repo(ml_arena *a, const char *img)
+static size_t image_repo_n(const char *img)
 {
     if (!img || !*img || strpbrk(img, "${} \t"))
-        return NULL;
+        return 0;
     size_t n = strcspn(img, "@");
     const char *slash = memrchr(img, '/', n);
     const char *colon = memrchr(slash ? slash : img, ':', n - (size_t)((slash ? slash : img) - img));
     if (colon)
         n = (size_t)(colon - img);
+    return n;
+}
+
+static const char *image_repo(ml_arena *a, const char *img)
+{
+    size_t n = image_repo_n(img);
     return n ? ml_strndup(a, img, n) : NULL;
 }
 
@@ -1087,13 +1261,16 @@ static void collect_builds(ml_model *m, ml_vec *out)
     ML_VEC_EACH(ml_doc *, d, &m->docs) {
         if (!d->file || !ml_is_map(d->root))
             continue;
-        const char *fdir = ml_ts_dirname(m->arena, norm(m->arena, d->file->path));
+        /* the document's directory, worked out only for a build file: per
+         * document it cost two path copies for each of 100,000 manifests */
+        const char *fdir;
         const ml_node *api = ml_get(d->root, "apiVersion");
         if (compose_name(d->file->path) && !api) {
             /* docker-compose: services.X.build (a path, or context + dockerfile) and image */
             const ml_node *svcs = ml_get(d->root, "services");
             if (!ml_is_map(svcs))
                 continue;
+            fdir = ml_ts_dirname(m->arena, norm(m->arena, d->file->path));
             for (uint32_t i = 0; i < ml_node_n(svcs); i++) {
                 const ml_node *svc = svcs->pairs[i].value;
                 const char *name = ml_str_nonnull(svcs->pairs[i].key);
@@ -1116,6 +1293,7 @@ static void collect_builds(ml_model *m, ml_vec *out)
             const ml_node *arts = ml_path(d->root, "build.artifacts");
             if (!ml_is_seq(arts))
                 continue;
+            fdir = ml_ts_dirname(m->arena, norm(m->arena, d->file->path));
             for (uint32_t i = 0; i < ml_node_n(arts); i++) {
                 const ml_node *a = arts->items[i];
                 const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(a, "image")));
@@ -1932,14 +2110,15 @@ static const char *container_image(const ml_container *c) { return ml_str_nonnul
 static void build_image_hits(linker *lk)
 {
     ml_model *m = lk->m;
-    ML_VEC_EACH(ml_file *, f, &m->ts_files) {
-        const char *p = norm(m->arena, f->path);
-        ml_map_put(&lk->files, p, strlen(p), f);
-    }
     ml_vec builds = {0};
     collect_builds(m, &builds);
     if (!builds.n)
         return;
+    /* the files by path, for entry points and imports (only by_image asks) */
+    ML_VEC_EACH(ml_file *, f, &m->ts_files) {
+        const char *p = norm(m->arena, f->path);
+        ml_map_put(&lk->files, p, strlen(p), f);
+    }
     ml_map strong, weak; /* image repo / name -> ml_vec of build_ev */
     ml_map_init(&strong);
     ml_map_init(&weak);
@@ -2233,11 +2412,9 @@ void ml_link_servers(ml_model *m)
             continue;
         const char *on = otel_key(s);
         size_t before = s->links.n;
-        if ((on && link_vec(m, s, ml_map_vec(&lk.otel, on, strlen(on)),
-                            ml_printf(m->arena, "OTel service name %s", on))) ||
-            (s->package_name &&
-             link_vec(m, s, ml_map_vec(&lk.names, s->package_name, strlen(s->package_name)),
-                      ml_printf(m->arena, "package.json name %s", s->package_name))) ||
+        if ((on && link_named(m, s, ml_map_vec(&lk.otel, on, strlen(on)), "OTel service name", on)) ||
+            (s->package_name && link_named(m, s, ml_map_vec(&lk.names, s->package_name, strlen(s->package_name)),
+                                           "package.json name", s->package_name)) ||
             by_directory(&lk, s)) {
             extend_same_image(m, &imgix, s, before);
             continue;

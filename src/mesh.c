@@ -86,7 +86,32 @@ static const char *ns_where(ml_arena *a, const ml_resource *nsr)
     return ml_printf(a, "Namespace defined %sat %s", nsr->replaced_by || nsr->prev_def ? "last " : "", where(a, n));
 }
 
-static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const ml_resource *nsr)
+/* The last explanation that only the Namespace decided (its label, or its
+ * lack of one), for the next workload of that namespace: the text is the
+ * same, and the workloads of a namespace come one after another in load
+ * order. variant says which sentence. */
+typedef struct ns_explain {
+    const ml_resource *nsr;
+    int variant;
+    const char *text;
+} ns_explain;
+
+static const char *ns_explained(const ns_explain *c, const ml_resource *nsr, int variant)
+{
+    return c && nsr && c->nsr == nsr && c->variant == variant ? c->text : NULL;
+}
+
+static const char *ns_explain_keep(ns_explain *c, const ml_resource *nsr, int variant, const char *text)
+{
+    if (c) {
+        c->nsr = nsr;
+        c->variant = variant;
+        c->text = text;
+    }
+    return text;
+}
+
+static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const ml_resource *nsr, ns_explain *nc)
 {
     ml_arena *a = m->arena;
     ml_sidecar_fact *f = ml_zalloc(a, sizeof *f);
@@ -144,9 +169,13 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
     } else if (ml_streq(injv, "disabled")) {
         f->reason = ML_INJ_NS_DISABLED;
         f->decided_by = inj;
-        f->explain = ml_printf(a, "namespace %s has istio-injection=disabled (%s)%s", ns, where(a, inj),
-                               podv == 1 ? ", which the pod's sidecar.istio.io/inject=true does not override"
-                                         : "");
+        int variant = podv == 1 ? 1 : 2;
+        f->explain = ns_explained(nc, nsr, variant);
+        if (!f->explain)
+            f->explain = ns_explain_keep(
+                nc, nsr, variant,
+                ml_printf(a, "namespace %s has istio-injection=disabled (%s)%s", ns, where(a, inj),
+                          podv == 1 ? ", which the pod's sidecar.istio.io/inject=true does not override" : ""));
     } else if (podv == 0) {
         f->reason = ML_INJ_POD_OPT_OUT;
         f->decided_by = pod;
@@ -156,12 +185,20 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
         f->reason = ML_INJ_NS_LABEL;
         f->injected = true;
         f->decided_by = inj;
-        f->explain = ml_printf(a, "namespace %s has istio-injection=enabled (%s)", ns, where(a, inj));
+        f->explain = ns_explained(nc, nsr, 3);
+        if (!f->explain)
+            f->explain = ns_explain_keep(nc, nsr, 3,
+                                         ml_printf(a, "namespace %s has istio-injection=enabled (%s)", ns,
+                                                   where(a, inj)));
     } else if (!injv && revv) {
         f->reason = ML_INJ_NS_REV;
         f->injected = true;
         f->decided_by = rev;
-        f->explain = ml_printf(a, "namespace %s has istio.io/rev=%s (%s)", ns, revv, where(a, rev));
+        f->explain = ns_explained(nc, nsr, 4);
+        if (!f->explain)
+            f->explain = ns_explain_keep(nc, nsr, 4,
+                                         ml_printf(a, "namespace %s has istio.io/rev=%s (%s)", ns, revv,
+                                                   where(a, rev)));
     } else if (!injv && pod_rev && podv != 0) {
         f->reason = ML_INJ_POD_OPT_IN;
         f->injected = true;
@@ -188,8 +225,12 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
         /* Neither enabled nor disabled: the webhooks select on neither. */
         f->reason = ML_INJ_NO_LABEL;
         f->decided_by = inj;
-        f->explain = ml_printf(a, "namespace %s has istio-injection=%s, which is neither enabled nor disabled (%s)",
-                               ns, injv, where(a, inj));
+        f->explain = ns_explained(nc, nsr, 5);
+        if (!f->explain)
+            f->explain = ns_explain_keep(
+                nc, nsr, 5,
+                ml_printf(a, "namespace %s has istio-injection=%s, which is neither enabled nor disabled (%s)", ns,
+                          injv, where(a, inj)));
     } else if (nsr) {
         f->reason = ML_INJ_NO_LABEL;
         if (podv == 1) {
@@ -199,7 +240,11 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
                                       "template %s (%s) does not make the API server call it",
                                    ns, ns_where(a, nsr), plabel ? "label" : "annotation", where(a, pod));
         } else {
-            f->explain = ml_printf(a, "namespace %s has no istio-injection label (%s)", ns, ns_where(a, nsr));
+            f->explain = ns_explained(nc, nsr, 6);
+            if (!f->explain)
+                f->explain = ns_explain_keep(nc, nsr, 6,
+                                             ml_printf(a, "namespace %s has no istio-injection label (%s)", ns,
+                                                       ns_where(a, nsr)));
         }
     } else {
         f->reason = ML_INJ_NS_UNKNOWN;
@@ -251,13 +296,20 @@ static ml_sidecar_fact *sidecar_fact_ns(ml_model *m, const ml_workload *w, const
 /* The Namespace definitions the workload may meet (unit.h): one fact when
  * they agree on whether the pods get a sidecar; unknown when alternatives
  * disagree (which one is applied last decides). */
-static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w)
+static ml_sidecar_fact *sidecar_fact(ml_model *m, const ml_workload *w, ns_explain *nc)
 {
     const char *ns = w->res->ns ? w->res->ns : "";
-    ml_vec defs = ml_model_view(m, w->res, ML_K_NAMESPACE, ns, ns);
-    ml_sidecar_fact *first = sidecar_fact_ns(m, w, defs.n ? defs.items[0] : NULL);
+    /* one definition the workload meets: the index entry is the view (read
+     * only here), not a copy per workload */
+    ml_vec defs = {0};
+    const ml_vec *alts = ml_model_alternatives(m, ML_K_NAMESPACE, ns, ns);
+    if (alts && alts->n == 1 && ml_model_meets(m, w->res, alts->items[0]))
+        defs = *alts;
+    else if (alts)
+        defs = ml_model_view(m, w->res, ML_K_NAMESPACE, ns, ns);
+    ml_sidecar_fact *first = sidecar_fact_ns(m, w, defs.n ? defs.items[0] : NULL, nc);
     for (size_t i = 1; i < defs.n; i++) {
-        ml_sidecar_fact *other = sidecar_fact_ns(m, w, defs.items[i]);
+        ml_sidecar_fact *other = sidecar_fact_ns(m, w, defs.items[i], nc);
         if (other->known == first->known && other->injected == first->injected)
             continue;
         const ml_resource *x = defs.items[0], *y = defs.items[i];
@@ -508,8 +560,9 @@ void ml_mesh_compute(ml_model *m)
     ml_map_init(&mesh->authz_workloads);
     m->mesh = mesh;
 
+    ns_explain nc = {0};
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
-        w->sidecar = sidecar_fact(m, w);
+        w->sidecar = sidecar_fact(m, w, &nc);
     }
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
         w->dataplane = dataplane_fact(m, w);
@@ -665,7 +718,7 @@ ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
         return authz_select(m, p);
     ml_vec out = {0};
     if (v->n) {
-        out.items = ml_alloc(m->arena, v->n * sizeof *out.items);
+        out.items = ml_alloc_aligned(m->arena, v->n * sizeof *out.items, _Alignof(void *));
         memcpy(out.items, v->items, v->n * sizeof *out.items);
         out.n = out.cap = v->n;
     }

@@ -1399,7 +1399,6 @@ void ml_model_init(ml_model *m, ml_arena *a, const struct ml_config *cfg)
     m->arena = a;
     m->cfg = cfg;
     ml_map_init(&m->by_key);
-    ml_map_init(&m->group_defs);
     ml_map_init(&m->ns_workloads);
     ml_map_init(&m->label_index);
     ml_map_init(&m->proto_by_name);
@@ -1617,12 +1616,33 @@ void ml_model_add_doc(ml_model *m, ml_doc *doc)
 
 /* Push item under key unless it is already the last item there (the same
  * object listing one key twice). */
+/* ml_map_push for an index whose entries mostly hold one item (a key's
+ * definitions, a host's Service, a label's workloads): a new entry is its
+ * vector and that item in one 32-byte block, where ml_map_push takes a
+ * vector and room for four (64 bytes); it grows as any vector from there. */
+static void index_push(ml_arena *a, ml_map *map, const char *key, size_t len, void *item)
+{
+    void **slot = ml_map_slot_for(map, key, len);
+    if (*slot) {
+        ml_vec_push(a, *slot, item);
+        return;
+    }
+    struct one {
+        ml_vec v;
+        void *item[1];
+    } *e = ml_alloc(a, sizeof *e);
+    e->v.items = e->item;
+    e->v.n = e->v.cap = 1;
+    e->item[0] = item;
+    *slot = &e->v;
+}
+
 static void push_once_n(ml_model *m, ml_map *map, const char *key, size_t len, void *item)
 {
     const ml_vec *v = ml_map_vec(map, key, len);
     if (v && v->n && v->items[v->n - 1] == item)
         return;
-    ml_map_push(map, m->arena, key, len, item);
+    index_push(m->arena, map, key, len, item);
 }
 
 static void push_once(ml_model *m, ml_map *map, const char *key, void *item)
@@ -1683,22 +1703,37 @@ void ml_model_finish(ml_model *m)
 {
     ml_arena *a = m->arena;
 
+    /* Working memory of the passes over groups, gone at the end of them. */
+    ml_arena scratch;
+    ml_arena_init(&scratch);
+    size_t nres = m->resources.n;
+    bool *has_next = ml_zalloc(&scratch, (nres ? nres : 1) * sizeof *has_next);
     /* Every definition chains to the previous one of its key (any group). */
     ml_map last;
     ml_map_init(&last);
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
         void **slot = ml_map_slot_for(&last, r->key, strlen(r->key));
-        r->prev_def = *slot;
+        ml_resource *prev = *slot;
+        r->prev_def = prev;
+        if (prev && prev->order < nres && m->resources.items[prev->order] == prev)
+            has_next[prev->order] = true;
         *slot = r;
     }
     ml_map_free(&last);
     /* Inside a meeting group the definition applied last (apply-set rank,
      * then load order) replaces the others; the survivors of all groups are
-     * the key's alternatives. */
+     * the key's alternatives. A key's only definition survives as it is:
+     * the group and key of the others alone are indexed, for this pass
+     * (ml_model_group_def finds a group's survivor among the alternatives). */
+    ml_map group_defs; /* group pointer + key -> the group's definition so far */
+    ml_map_init(&group_defs);
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
+        bool indexed = r->order < nres && m->resources.items[r->order] == r;
+        if (!r->prev_def && indexed && !has_next[r->order])
+            continue;
         size_t gklen;
-        char *gk = group_key(m->arena, r->group, r->key, &gklen);
-        void **slot = ml_map_slot_for(&m->group_defs, gk, gklen);
+        char *gk = group_key(&scratch, r->group, r->key, &gklen);
+        void **slot = ml_map_slot_for(&group_defs, gk, gklen);
         ml_resource *prev = *slot;
         if (!prev) {
             *slot = r;
@@ -1709,6 +1744,8 @@ void ml_model_finish(ml_model *m)
             r->replaced_by = prev;
         }
     }
+    ml_map_free(&group_defs);
+    ml_arena_free(&scratch);
     /* One replaced later in its group by a definition that was itself
      * replaced: point at the survivor. */
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
@@ -1716,7 +1753,7 @@ void ml_model_finish(ml_model *m)
             r->replaced_by = r->replaced_by->replaced_by;
         r->live = r->replaced_by == NULL;
         if (r->live)
-            ml_map_push(&m->by_key, a, r->key, strlen(r->key), r);
+            index_push(a, &m->by_key, r->key, strlen(r->key), r);
     }
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
         const ml_vec *alts = ml_map_vec(&m->by_key, r->key, strlen(r->key));
@@ -1737,7 +1774,7 @@ void ml_model_finish(ml_model *m)
             continue;
         switch (r->kind) {
         case ML_K_NAMESPACE:
-            ml_map_push(&m->namespaces, a, r->name, strlen(r->name), r);
+            index_push(a, &m->namespaces, r->name, strlen(r->name), r);
             break;
         case ML_K_SERVICE:
             push_once(m, &m->svc_by_host, r->u.service->fqdn, r->u.service);
@@ -1783,7 +1820,13 @@ void ml_model_finish(ml_model *m)
         if (!r->live || !s->selector || ml_node_n(s->selector) == 0)
             continue;
         ml_vec sel = ml_model_select(m, r->ns, s->selector);
-        s->workloads = ml_model_seen_by(m, r, &sel);
+        /* the selection is a fresh vector: kept as it is when the Service
+         * meets every workload in it (the usual case), not copied */
+        bool all = true;
+        ML_VEC_EACH(ml_workload *, w, &sel) {
+            all &= ml_model_meets(m, r, w->res);
+        }
+        s->workloads = all ? sel : ml_model_seen_by(m, r, &sel);
         ML_VEC_EACH(ml_workload *, w, &s->workloads)
             ml_vec_push(a, &w->services, s);
     }
@@ -1793,7 +1836,6 @@ void ml_model_free(ml_model *m)
 {
     ml_map_free(&m->by_key);
     ml_map_free(&m->proto_by_name);
-    ml_map_free(&m->group_defs);
     ml_map_free(&m->ns_workloads);
     ml_map_free(&m->label_index);
     ml_map_free(&m->svc_by_host);
@@ -1817,13 +1859,15 @@ ml_resource *ml_model_group_def(const ml_model *m, const void *group, const char
 {
     if (!group || !key)
         return NULL;
-    char hx[2 * sizeof(void *) + 1];
-    const char *parts[] = {group_hex(hx, group), key};
-    ml_key k;
-    ml_key_join(&k, '\x1f', 2, parts);
-    ml_resource *r = ml_map_get(&m->group_defs, k.s, k.n);
-    ml_key_done(&k);
-    return r;
+    /* the group's surviving definition is live, so one of the key's
+     * alternatives (one per group that defines the key): no index of its
+     * own, which cost a key and a map slot per resource */
+    const ml_vec *v = ml_map_vec(&m->by_key, key, strlen(key));
+    ML_VEC_EACH(ml_resource *, r, v ? v : &(const ml_vec){0}) {
+        if (r->group == group)
+            return r;
+    }
+    return NULL;
 }
 
 bool ml_model_meets(const ml_model *m, const ml_resource *from, const ml_resource *to)
@@ -1858,12 +1902,44 @@ const ml_vec *ml_model_alternatives(const ml_model *m, ml_kind k, const char *ns
     return alts_of(m, k, ns, name);
 }
 
+/* A vector with room for exactly n items (8-aligned: lookups made by the
+ * rules, often of one item, each took 32 bytes); pushing more grows it. */
+static ml_vec vec_exact(ml_arena *a, size_t n)
+{
+    ml_vec v = {0};
+    if (n) {
+        v.items = ml_alloc_aligned(a, n * sizeof *v.items, _Alignof(void *));
+        v.cap = n;
+    }
+    return v;
+}
+
+/* The items of v for which keep[i] is set, in order, in a vector of their
+ * exact size; n: how many are set. */
+static ml_vec vec_kept(ml_arena *a, const ml_vec *v, const bool *keep, size_t n)
+{
+    ml_vec out = vec_exact(a, n);
+    for (size_t i = 0; i < v->n && out.n < n; i++)
+        if (keep[i])
+            out.items[out.n++] = v->items[i];
+    return out;
+}
+
+enum { KEEP_STACK = 256 }; /* candidates judged on the stack before building a result */
+
 ml_vec ml_model_view(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns, const char *name)
 {
     ml_vec out = {0};
     const ml_vec *v = alts_of(m, k, ns, name);
     if (!v)
         return out;
+    if (v->n <= KEEP_STACK) {
+        bool keep[KEEP_STACK];
+        size_t n = 0;
+        for (size_t i = 0; i < v->n; i++)
+            n += keep[i] = ml_model_meets(m, from, v->items[i]);
+        return vec_kept(m->arena, v, keep, n);
+    }
     ML_VEC_EACH(ml_resource *, r, v)
         if (ml_model_meets(m, from, r))
             ml_vec_push(m->arena, &out, r);
@@ -1875,6 +1951,15 @@ ml_vec ml_model_seen_by(const ml_model *m, const ml_resource *from, const ml_vec
     ml_vec out = {0};
     if (!typed)
         return out;
+    if (typed->n <= KEEP_STACK) {
+        bool keep[KEEP_STACK];
+        size_t n = 0;
+        for (size_t i = 0; i < typed->n; i++) {
+            ml_resource *const *res = typed->items[i]; /* every typed record starts with its ml_resource *res */
+            n += keep[i] = ml_model_meets(m, from, *res);
+        }
+        return vec_kept(m->arena, typed, keep, n);
+    }
     for (size_t i = 0; i < typed->n; i++) {
         ml_resource *const *res = typed->items[i]; /* every typed record starts with its ml_resource *res */
         if (ml_model_meets(m, from, *res))
@@ -1886,8 +1971,20 @@ ml_vec ml_model_seen_by(const ml_model *m, const ml_resource *from, const ml_vec
 ml_resource *ml_model_find_for(const ml_model *m, const ml_resource *from, ml_kind k, const char *ns,
                                const char *name)
 {
-    ml_vec v = ml_model_view(m, from, k, ns, name);
-    return v.n == 1 ? v.items[0] : NULL;
+    /* ml_model_view's answer when it has one entry, without building it:
+     * finds run per env lookup and per rule, and each view cost a vector */
+    const ml_vec *v = alts_of(m, k, ns, name);
+    ml_resource *hit = NULL;
+    if (!v)
+        return NULL;
+    ML_VEC_EACH(ml_resource *, r, v) {
+        if (!ml_model_meets(m, from, r))
+            continue;
+        if (hit)
+            return NULL;
+        hit = r;
+    }
+    return hit;
 }
 
 ml_resource *ml_model_find(const ml_model *m, ml_kind k, const char *ns, const char *name)
@@ -2071,8 +2168,11 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
         return out;
     if (!ml_is_map(sel) || ml_node_n(sel) == 0) {
         const ml_vec *all = ml_model_ns_workloads(m, ns);
-        ML_VEC_EACH(ml_workload *, w, all ? all : &out) {
-            ml_vec_push(m->arena, &out, w);
+        if (all) {
+            out = vec_exact(m->arena, all->n);
+            ML_VEC_EACH(ml_workload *, w, all) {
+                out.items[out.n++] = w;
+            }
         }
         return out;
     }
@@ -2096,6 +2196,13 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
     }
     if (!best)
         best = ml_model_ns_workloads(m, ns);
+    if (best && best->n <= KEEP_STACK) {
+        bool keep[KEEP_STACK];
+        size_t n = 0;
+        for (size_t i = 0; i < best->n; i++)
+            n += keep[i] = ml_selector_matches_workload(sel, best->items[i]);
+        return vec_kept(m->arena, best, keep, n);
+    }
     ML_VEC_EACH(ml_workload *, w, best ? best : &out) {
         if (ml_selector_matches_workload(sel, w))
             ml_vec_push(m->arena, &out, w);

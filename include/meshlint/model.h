@@ -433,7 +433,6 @@ typedef struct ml_model {
     ml_vec by_kind[ML_K__COUNT];/* ml_resource*, load order, every definition */
     ml_vec workloads;           /* ml_workload*, live definitions (every alternative) */
     ml_map by_key;              /* "Kind/ns/name" -> ml_vec of live ml_resource* (its alternatives), load order */
-    ml_map group_defs;          /* group pointer + key -> the live ml_resource* of that group (ml_model_meets) */
     ml_map ns_workloads;        /* ns -> ml_vec of ml_workload* (live) */
     ml_map label_index;         /* "ns\x1fkey\x1fvalue" -> ml_vec of ml_workload* */
     ml_map svc_by_host;         /* fqdn -> ml_vec of ml_service* (live) */

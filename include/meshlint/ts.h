@@ -168,9 +168,11 @@ typedef struct ml_link {
     ml_workload *workload;
     const ml_container *container; /* the serving container (first app container, or the one whose port matches) */
     const char *reason;    /* "annotation meshlint.io/source", "OTel service name", ... */
-    /* internal to link.c: port, HTTP health, shutdown and OTel name settings,
-     * worked out once when linking is done (NULL until then), since the
-     * rules ask for them over and over */
+    /* internal to link.c: the port, HTTP health, shutdown, OTel name, host
+     * and allowHTTP1 settings that depend on the link's container
+     * (memo_mask), worked out once when linking is done (NULL until then, or
+     * when none does), since the rules ask for them over and over; links
+     * with equal settings share one array */
     const struct ml_setting *memo;
 } ml_link;
 
