@@ -687,7 +687,7 @@ static bool loc_same(const ml_loc *a, const ml_loc *b)
  * default, env_match, alternatives) by identity. A field added to either
  * struct must be compared here (the sizes below say so on LP64). */
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(ml_val) == 144 && sizeof(ml_setting) == 184 && sizeof(ml_loc) == 32,
+_Static_assert(sizeof(ml_val) == 128 && sizeof(ml_setting) == 168 && sizeof(ml_loc) == 32,
                "setting_same compares every field of ml_setting, ml_val and ml_loc: update it");
 #endif
 static bool setting_same(const ml_setting *a, const ml_setting *b)
