@@ -1249,7 +1249,7 @@ typedef struct load_worker {
     ml_arena *arena;
 } load_worker;
 
-static void do_job(ml_arena *a, load_job *j)
+static void do_job(ml_arena *a, ml_yaml_strings *strs, load_job *j)
 {
     input *in = j->in;
     j->f = read_file_in(a, j->src, in->path, in->display, &j->err);
@@ -1278,7 +1278,7 @@ static void do_job(ml_arena *a, load_job *j)
         return;
     }
     if (j->f->type == ML_FILE_YAML || j->f->type == ML_FILE_JSON)
-        ml_yaml_load(a, j->f, &j->res);
+        ml_yaml_load_shared(a, strs, j->f, &j->res);
 }
 
 /* The next unclaimed job, or NULL. */
@@ -1302,10 +1302,13 @@ static void *worker_main(void *arg)
 {
     load_worker *w = arg;
     load_job *j;
+    /* the thread's files share their short scalars (yaml.h) */
+    ml_yaml_strings *strs = ml_yaml_strings_new(w->arena);
     while ((j = claim(w->pool))) {
-        do_job(w->arena, j);
+        do_job(w->arena, strs, j);
         finish(w->pool, j);
     }
+    ml_yaml_strings_free(strs);
     return NULL;
 }
 
@@ -1408,6 +1411,7 @@ static bool load_all(ml_run *run, load_job *jobs, size_t n)
 
     bool ok = true;
     unsigned index = 0;
+    ml_yaml_strings *strs = ml_yaml_strings_new(&run->arena);
     for (size_t next_add = 0; next_add < n;) {
         load_job *j = &jobs[next_add];
         if (is_done(&pool, j)) {
@@ -1417,7 +1421,7 @@ static bool load_all(ml_run *run, load_job *jobs, size_t n)
         }
         load_job *mine = claim(&pool);
         if (mine) {
-            do_job(&run->arena, mine);
+            do_job(&run->arena, strs, mine);
             finish(&pool, mine);
             continue;
         }
@@ -1426,6 +1430,7 @@ static bool load_all(ml_run *run, load_job *jobs, size_t n)
             pthread_cond_wait(&pool.cv, &pool.mu);
         pthread_mutex_unlock(&pool.mu);
     }
+    ml_yaml_strings_free(strs);
     for (size_t t = 0; t < started; t++)
         pthread_join(tids[t], NULL);
     free(tids);

@@ -26,6 +26,12 @@
  *
  * Merge keys (<<) are resolved when their mapping ends: explicit keys win,
  * then earlier merge sources, and the << pair itself is dropped.
+ *
+ * Short scalars are interned: a string the tree reads is never written after
+ * loading, so equal keys and values (apiVersion, kind, metadata, name, a
+ * service's name in each of its documents) share one copy in the arena. The
+ * table (ml_yaml_strings) lives as long as its caller wants: the engine keeps
+ * one per loading thread for the whole load, ml_yaml_load one per file.
  */
 #include "meshlint/yaml.h"
 
@@ -37,6 +43,10 @@
 #include <yaml.h>
 
 #define CHECKPOINT_EVERY 4096
+#define INTERN_MAX_LEN 64          /* longer scalars are rarely repeated: copy them */
+#define INTERN_MAX_ENTRIES (1u << 18) /* a full table stops taking strings (8 MiB of slots) */
+#define INTERN_MAX_PROBE 32        /* a longer probe copies the string: colliding input stays linear */
+#define INTERN_FRONT 1024          /* recently used strings, checked before the table */
 #define SIZE_CAP ((uint64_t)1 << 40) /* saturation point for subtree sizes */
 
 typedef struct pos {
@@ -63,8 +73,24 @@ typedef struct frame {
     bool is_map;
 } frame;
 
+typedef struct intern_slot {
+    const char *s; /* NULL: free */
+    uint32_t len, hash;
+} intern_slot;
+
+struct ml_yaml_strings {
+    ml_arena *a;         /* where its strings are */
+    intern_slot *slots;  /* malloc'd; cap a power of two, at most half full */
+    size_t cap, n;
+    /* the last string found or added under each of 1024 hashes: the keys
+     * and common values of a manifest are found here, in 16 KiB that stay
+     * in cache, instead of in a table of megabytes on a large input */
+    intern_slot front[INTERN_FRONT];
+};
+
 typedef struct loader {
     ml_arena *a;
+    ml_yaml_strings *strs; /* the strings interned so far (ml_yaml_strings) */
     ml_file *f;
     uint32_t fid; /* ml_file_id(f) */
     ml_yaml_result *out;
@@ -299,6 +325,101 @@ static void attach(loader *l, ml_node *n, uint64_t size, pos end)
     fr->last_end = end;
 }
 
+/* ---- interned strings ------------------------------------------------- */
+
+ml_yaml_strings *ml_yaml_strings_new(ml_arena *a)
+{
+    ml_yaml_strings *t = xrealloc(NULL, sizeof *t);
+    memset(t->front, 0, sizeof t->front);
+    t->a = a;
+    t->cap = 256;
+    t->n = 0;
+    t->slots = xrealloc(NULL, t->cap * sizeof *t->slots);
+    memset(t->slots, 0, t->cap * sizeof *t->slots);
+    return t;
+}
+
+void ml_yaml_strings_free(ml_yaml_strings *t)
+{
+    if (!t)
+        return;
+    free(t->slots);
+    free(t);
+}
+
+/* A 32-bit hash of a short string, eight bytes at a time. */
+static uint32_t str_hash(const char *s, size_t n)
+{
+    uint64_t h = 0x9E3779B97F4A7C15ULL ^ (uint64_t)n, w;
+    for (; n >= 8; s += 8, n -= 8) {
+        memcpy(&w, s, 8);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+        h ^= h >> 32;
+    }
+    if (n) {
+        w = 0;
+        memcpy(&w, s, n);
+        h = (h ^ w) * 0xFF51AFD7ED558CCDULL;
+    }
+    h ^= h >> 29;
+    h *= 0xC4CEB9FE1A85EC53ULL;
+    h ^= h >> 32;
+    return (uint32_t)h;
+}
+
+static void intern_grow(ml_yaml_strings *t)
+{
+    size_t cap = t->cap * 2;
+    intern_slot *slots = calloc(cap, sizeof *slots);
+    if (!slots)
+        return; /* stays as it is: strings beyond it are copied */
+    for (size_t i = 0; i < t->cap; i++) {
+        if (!t->slots[i].s)
+            continue;
+        size_t j = t->slots[i].hash & (cap - 1);
+        while (slots[j].s)
+            j = (j + 1) & (cap - 1);
+        slots[j] = t->slots[i];
+    }
+    free(t->slots);
+    t->slots = slots;
+    t->cap = cap;
+}
+
+/* The scalar's string: the table's copy of an equal string, else a new copy
+ * in the arena (which the table remembers while it has room). */
+static const char *scalar_str(loader *l, const char *s, size_t len)
+{
+    ml_yaml_strings *t = l->strs;
+    if (len > INTERN_MAX_LEN)
+        return ml_strndup(l->a, s, len);
+    uint32_t h = str_hash(s, len);
+    intern_slot *fc = &t->front[h & (INTERN_FRONT - 1)];
+    if (fc->s && fc->hash == h && fc->len == len && memcmp(fc->s, s, len) == 0)
+        return fc->s;
+    size_t mask = t->cap - 1, i = h & mask;
+    for (unsigned probe = 0; probe < INTERN_MAX_PROBE; probe++, i = (i + 1) & mask) {
+        intern_slot *sl = &t->slots[i];
+        if (!sl->s) {
+            const char *c = ml_strndup(l->a, s, len);
+            if (t->n < INTERN_MAX_ENTRIES) {
+                sl->s = c;
+                sl->len = (uint32_t)len;
+                sl->hash = h;
+                *fc = *sl;
+                if (++t->n * 2 > t->cap)
+                    intern_grow(t);
+            }
+            return c;
+        }
+        if (sl->hash == h && sl->len == len && memcmp(sl->s, s, len) == 0) {
+            *fc = *sl;
+            return sl->s;
+        }
+    }
+    return ml_strndup(l->a, s, len);
+}
+
 /* What the accessors need of an explicit tag: whether it makes a plain
  * scalar a string. The tag's text is not kept. */
 static unsigned tag_kind(const yaml_char_t *s)
@@ -353,7 +474,7 @@ static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
     set_pos(l, n, s, e);
     n->tag = tag_kind(ev->data.scalar.tag);
     n->len_ = (uint32_t)ev->data.scalar.length;
-    n->str_ = ml_node_len(n) ? ml_strndup(l->a, (const char *)ev->data.scalar.value, ml_node_len(n)) : "";
+    n->str_ = ml_node_len(n) ? scalar_str(l, (const char *)ev->data.scalar.value, ml_node_len(n)) : "";
     anchor_rec *r = define_anchor(l, ev->data.scalar.anchor);
     if (r) {
         r->node = n;
@@ -592,7 +713,7 @@ static const char *foreign_bom(const ml_file *f)
     return NULL;
 }
 
-void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
+void ml_yaml_load_shared(ml_arena *a, ml_yaml_strings *strs, ml_file *f, ml_yaml_result *out)
 {
     loader l;
     memset(&l, 0, sizeof l);
@@ -630,6 +751,10 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
         return;
     }
     yaml_parser_set_input_string(&l.parser, (const unsigned char *)f->data, f->len);
+    /* without a table, or with one whose strings are in another arena (it
+     * would hand out strings that arena owns), the file gets its own */
+    ml_yaml_strings *own = strs && strs->a == a ? NULL : ml_yaml_strings_new(a);
+    l.strs = own ? own : strs;
     l.frames = xrealloc(NULL, ML_YAML_MAX_DEPTH * sizeof *l.frames);
     ml_map_init(&l.anchors);
     cursor_checkpoint(&l);
@@ -683,6 +808,12 @@ void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
     free(l.frames);
     free(l.scratch);
     free(l.cps);
+    ml_yaml_strings_free(own);
+}
+
+void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out)
+{
+    ml_yaml_load_shared(a, NULL, f, out);
 }
 
 /* ---- accessors --------------------------------------------------------- */

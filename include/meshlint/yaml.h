@@ -139,6 +139,22 @@ typedef struct ml_yaml_result {
  * line ends and JSON input are handled. */
 void ml_yaml_load(ml_arena *a, ml_file *f, ml_yaml_result *out);
 
+/* Interned scalars. A scalar's string is read-only once loaded, so equal
+ * short strings (up to 64 bytes: keys, kinds, names repeated in every
+ * document) can share one copy: never write through ml_node_str, and never
+ * take two nodes for one because their strings are the same pointer.
+ * ml_yaml_load shares them within the file; a caller that loads many files
+ * into one arena shares them between files with a table of its own:
+ * ml_yaml_strings_new(a) (the strings live in a; the table's slots are
+ * malloc'd), ml_yaml_load_shared(a, t, f, out) for each file, and
+ * ml_yaml_strings_free(t) when done (the strings stay in a). A table is for
+ * one thread and one arena (with another arena, the load uses a table of
+ * its own); free it before or with its arena. */
+typedef struct ml_yaml_strings ml_yaml_strings;
+ml_yaml_strings *ml_yaml_strings_new(ml_arena *a);
+void ml_yaml_strings_free(ml_yaml_strings *t);
+void ml_yaml_load_shared(ml_arena *a, ml_yaml_strings *t, ml_file *f, ml_yaml_result *out);
+
 /* ---- accessors (all NULL-safe) ---------------------------------------- */
 
 /* Value for key in a mapping, or NULL (also NULL when m is not a map). */

@@ -8,6 +8,7 @@
 #include <stdint.h>
 #include <cmocka.h>
 
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -931,6 +932,93 @@ static void test_memory_bounded(void **state)
     ml_buf_free(&b);
 }
 
+/* Short scalars are interned (yaml.h): equal strings share one copy, within
+ * a file and, through a table, between the files of one arena; different
+ * strings (NUL bytes included) never do, and every value reads as loaded. */
+static void test_interned_strings(void **state)
+{
+    (void)state;
+    static const char text[] = "a: apps/v1\nb: apps/v1\nc: 'apps/v1'\nd: \"x\\0y\"\ne: \"x\\0z\"\n"
+                               "f: apps/v1x\napps/v1: a\n";
+    load_n(text, sizeof text - 1);
+    ml_node *r = root();
+    const char *a = ml_str(ml_get(r, "a"));
+    assert_string_equal(a, "apps/v1");
+    assert_ptr_equal(ml_str(ml_get(r, "b")), a);
+    assert_ptr_equal(ml_str(ml_get(r, "c")), a); /* the style is the node's, the text is shared */
+    assert_int_equal(ml_get(r, "c")->style, ML_SCALAR_QUOTED);
+    assert_int_equal(ml_get(r, "a")->style, ML_SCALAR_PLAIN);
+    assert_ptr_equal(ml_node_str(r->pairs[6].key), a); /* keys and values alike */
+    assert_ptr_equal(ml_node_str(r->pairs[1].value), ml_node_str(r->pairs[0].value));
+    const ml_node *d = ml_get(r, "d"), *e = ml_get(r, "e");
+    assert_int_equal(ml_node_len(d), 3);
+    assert_int_equal(ml_node_len(e), 3);
+    assert_ptr_not_equal(ml_node_str(d), ml_node_str(e));
+    assert_memory_equal(ml_node_str(d), "x\0y", 4);
+    assert_memory_equal(ml_node_str(e), "x\0z", 4);
+    assert_string_equal(ml_str(ml_get(r, "f")), "apps/v1x");
+
+    /* many distinct strings: the table grows and keeps every one apart */
+    ml_buf b;
+    ml_buf_init(&b);
+    for (int i = 0; i < 3000; i++)
+        ml_buf_printf(&b, "k%d: v%d\n", i, i % 700);
+    load_n(b.s, b.n);
+    r = root();
+    assert_int_equal(ml_node_n(r), 3000);
+    for (int i = 0; i < 3000; i++) {
+        char k[16], v[16];
+        snprintf(k, sizeof k, "k%d", i);
+        snprintf(v, sizeof v, "v%d", i % 700);
+        assert_string_equal(ml_node_str(r->pairs[i].key), k);
+        assert_string_equal(ml_node_str(r->pairs[i].value), v);
+        if (i >= 700)
+            assert_ptr_equal(ml_node_str(r->pairs[i].value), ml_node_str(r->pairs[i - 700].value));
+    }
+    ml_buf_free(&b);
+
+    /* between files, through a table of the arena's */
+    ml_file f1, f2, f3;
+    ml_yaml_result r1, r2, r3;
+    memset(&f1, 0, sizeof f1);
+    memset(&r1, 0, sizeof r1);
+    memset(&r2, 0, sizeof r2);
+    memset(&r3, 0, sizeof r3);
+    f1.path = "one.yaml";
+    f1.data = "kind: Deployment\n";
+    f1.len = strlen(f1.data);
+    f2 = f1;
+    f2.path = "two.yaml";
+    f3 = f1;
+    f3.path = "three.yaml";
+    ml_yaml_strings *t = ml_yaml_strings_new(&A);
+    ml_yaml_load_shared(&A, t, &f1, &r1);
+    ml_yaml_load_shared(&A, t, &f2, &r2);
+    const ml_node *k1 = ml_get(((ml_doc *)r1.docs.items[0])->root, "kind");
+    const ml_node *k2 = ml_get(((ml_doc *)r2.docs.items[0])->root, "kind");
+    assert_string_equal(ml_str(k1), "Deployment");
+    assert_ptr_equal(ml_str(k1), ml_str(k2));
+    /* a table of another arena is not used: its strings are not A's */
+    ml_arena other;
+    ml_arena_init(&other);
+    ml_yaml_strings *t2 = ml_yaml_strings_new(&other);
+    ml_yaml_load_shared(&other, t2, &f3, &r3);
+    const ml_node *k3 = ml_get(((ml_doc *)r3.docs.items[0])->root, "kind");
+    memset(&r3, 0, sizeof r3);
+    ml_yaml_load_shared(&A, t2, &f3, &r3);
+    const ml_node *k4 = ml_get(((ml_doc *)r3.docs.items[0])->root, "kind");
+    assert_string_equal(ml_str(k4), "Deployment");
+    assert_ptr_not_equal(ml_str(k4), ml_str(k3));
+    assert_ptr_not_equal(ml_str(k4), ml_str(k1));
+    ml_yaml_strings_free(t2);
+    ml_yaml_strings_free(t);
+    ml_yaml_strings_free(NULL);
+    ml_arena_free(&other);
+    free(f1.line_off);
+    free(f2.line_off);
+    free(f3.line_off);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -961,6 +1049,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_path_and_get, setup, teardown),
         cmocka_unit_test_setup_teardown(test_get_forms_and_keys, setup, teardown),
         cmocka_unit_test_setup_teardown(test_memory_bounded, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_interned_strings, setup, teardown),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
