@@ -88,13 +88,17 @@ typedef struct kb {
 
 /* ---- paths ---------------------------------------------------------------- */
 
-const char *ml_path_clean(ml_arena *a, const char *p)
+/* One pass over p: out holds the result so far; a ".." drops the last
+ * component written unless there is none to drop (then it is kept, or at
+ * the root of an absolute path dropped). Components before `fixed` are
+ * leading ".." and are never dropped. */
+size_t ml_path_clean_to(char *out, const char *p)
 {
     bool abs = p[0] == '/';
-    size_t n = strlen(p);
-    const char **parts = ml_alloc(a, (n / 2 + 2) * sizeof *parts);
-    size_t *lens = ml_alloc(a, (n / 2 + 2) * sizeof *lens);
-    size_t np = 0;
+    size_t o = 0;
+    if (abs)
+        out[o++] = '/';
+    size_t base = o, fixed = o;
     for (const char *s = p; *s;) {
         while (*s == '/')
             s++;
@@ -104,29 +108,43 @@ const char *ml_path_clean(ml_arena *a, const char *p)
         size_t len = e ? (size_t)(e - s) : strlen(s);
         if (len == 1 && s[0] == '.') {
         } else if (len == 2 && s[0] == '.' && s[1] == '.') {
-            if (np && !(lens[np - 1] == 2 && !strncmp(parts[np - 1], "..", 2)))
-                np--;
-            else if (!abs) {
-                parts[np] = s;
-                lens[np++] = 2;
+            if (o > fixed) {
+                while (o > fixed && out[o - 1] != '/')
+                    o--;
+                if (o > base)
+                    o--; /* the separator before the dropped component */
+            } else if (!abs) {
+                if (o > base)
+                    out[o++] = '/';
+                out[o++] = '.';
+                out[o++] = '.';
+                fixed = o;
             }
         } else {
-            parts[np] = s;
-            lens[np++] = len;
+            if (o > base)
+                out[o++] = '/';
+            memcpy(out + o, s, len);
+            o += len;
         }
         s += len;
     }
-    ml_buf b;
-    ml_buf_init(&b);
-    if (abs)
-        ml_buf_putc(&b, '/');
-    for (size_t i = 0; i < np; i++) {
-        if (i)
-            ml_buf_putc(&b, '/');
-        ml_buf_add(&b, parts[i], lens[i]);
-    }
-    const char *r = b.n ? ml_strndup(a, b.s, b.n) : abs ? "/" : ".";
-    ml_buf_free(&b);
+    if (!o)
+        out[o++] = '.';
+    out[o] = '\0';
+    return o;
+}
+
+const char *ml_path_clean(ml_arena *a, const char *p)
+{
+    size_t n = strlen(p);
+    char small[256];
+    char *out = n + 2 <= sizeof small ? small : malloc(n + 2);
+    if (!out)
+        abort();
+    size_t len = ml_path_clean_to(out, p);
+    const char *r = len == 1 && out[0] == '.' ? "." : ml_strndup(a, out, len);
+    if (out != small)
+        free(out);
     return r;
 }
 

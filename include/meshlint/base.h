@@ -26,10 +26,16 @@ typedef struct ml_arena {
     ml_arena_block *head;
     size_t total; /* bytes handed out, for memory accounting */
     ml_arena_block *str_head; /* strings, packed without alignment (NULL at first) */
+    ml_arena_block *spare; /* blocks kept by ml_arena_reset for reuse */
 } ml_arena;
 
 void ml_arena_init(ml_arena *a);
 void ml_arena_free(ml_arena *a);
+/* Forget everything handed out but keep the blocks for what comes next:
+ * scratch work done over and over (the rules, one after another) touches
+ * its pages once instead of mapping fresh zeroed ones each time. Every
+ * pointer into the arena dangles afterwards. */
+void ml_arena_reset(ml_arena *a);
 /* Aligned to 16 bytes; never returns NULL (aborts on out-of-memory). */
 void *ml_alloc(ml_arena *a, size_t size);
 void *ml_zalloc(ml_arena *a, size_t size);

@@ -65,6 +65,10 @@ void ml_kust_build(ml_kust *k, const char *dir, ml_kust_result *out);
 void ml_kust_result_free(ml_kust_result *r);
 /* a/./b/../c -> a/c; leading ../ kept; "" -> "." (arena string). */
 const char *ml_path_clean(ml_arena *a, const char *p);
+/* The same into out, which has room for strlen(p) + 2 bytes (the result is
+ * never longer than p but for "" -> "."); returns its length. Nothing is
+ * allocated. */
+size_t ml_path_clean_to(char *out, const char *p);
 /* kustomize's name suffix for generated ConfigMaps and Secrets
  * (api/hasher/hasher.go): the first 10 hex digits of the SHA-256 of the
  * object's JSON encoding, with 0 1 3 a e replaced by g h k m t. */

@@ -416,6 +416,18 @@ static void test_path_clean(void **state)
     assert_string_equal(ml_path_clean(&A, "../x/../y"), "../y");
     assert_string_equal(ml_path_clean(&A, "a/.."), ".");
     assert_string_equal(ml_path_clean(&A, "/a/../.."), "/");
+    assert_string_equal(ml_path_clean(&A, ""), ".");
+    assert_string_equal(ml_path_clean(&A, "../../a/b/../../.."), "../../..");
+    assert_string_equal(ml_path_clean(&A, "a/../../b/./c/.."), "../b");
+    assert_string_equal(ml_path_clean(&A, "//x//.../..a/a../"), "/x/.../..a/a..");
+    /* the same without the arena, into a buffer of strlen + 2 */
+    char buf[32];
+    assert_int_equal(ml_path_clean_to(buf, ""), 1);
+    assert_string_equal(buf, ".");
+    assert_int_equal(ml_path_clean_to(buf, "./overlays//prod/../base/"), 13);
+    assert_string_equal(buf, "overlays/base");
+    assert_int_equal(ml_path_clean_to(buf, "/.."), 1);
+    assert_string_equal(buf, "/");
     ml_kust_init(&K, &A, (ml_kust_io){.ud = &FS, .read = mem_read, .kind = mem_kind});
 }
 
