@@ -175,6 +175,43 @@ static bool none_served(const uri_match *ms, size_t n, const host_paths *const *
     return true;
 }
 
+/* Report the route or rule `what` whose n matches take none of the npaths
+ * served behind `behind` (and its other `others`); `item` names a match in
+ * the notes ("match", "matches"), `unit` the thing to send elsewhere. */
+static void report_unserved(ml_ctx *ctx, const char *what, const char *behind, const char *others,
+                            const char *item, const char *unit, const uri_match *ms, size_t n,
+                            const host_paths *const *hps, size_t nh, size_t npaths)
+{
+    ml_arena *a = ctx->arena;
+    ml_buf b;
+    ml_buf_init(&b);
+    for (size_t j = 0; j < n; j++)
+        ml_buf_printf(&b, "%s%s", j ? ", " : "", uri_text(a, &ms[j]));
+    const char *uris = ml_strndup(a, b.s ? b.s : "", b.n);
+    ml_buf_free(&b);
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ms[0].value),
+                           "%s matches no path the Connectum servers behind %s%s%s (%s) answer: %s match%s none of "
+                           "their %zu RPC and health paths, so every request it takes gets Unimplemented or 404",
+                           what, behind, nh > 1 ? " and its other " : "", nh > 1 ? others : "", hps[0]->where, uris,
+                           n == 1 ? "es" : "", npaths);
+    for (size_t j = 1; j < n; j++)
+        ml_note(ctx, d, ml_node_loc(ms[j].value), "%s[%zu] (%s) matches none of them either", item, j,
+                uri_text(a, &ms[j]));
+    if (hps[0]->server.file)
+        ml_note(ctx, d, hps[0]->server, "the server behind %s: it answers the services it mounts (those "
+                                        "enabledServices keeps for the workload) and its protocols",
+                hps[0]->where);
+    const char *near = nearest(a, &ms[0], hps, nh);
+    if (near)
+        ml_help(ctx, d, "did you mean %s \"%s\"? A gRPC path is /<package>.<Service>/<Method> as the .proto "
+                        "declares them",
+                ms[0].type, near);
+    else
+        ml_help(ctx, d, "match the paths the servers answer (/<package>.<Service>/<Method>, e.g. %s), or send "
+                        "this %s to the service that serves these paths",
+                (const char *)hps[0]->paths.items[0], unit);
+}
+
 static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const ml_route *rt)
 {
     ml_arena *a = ctx->arena;
@@ -212,34 +249,8 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
     const char *rname = tr_route_name(a, rt);
     const ml_destination *d0 = &rt->dest[0];
     const char *host = ml_str_nonnull(d0->host) ? ml_str_nonnull(d0->host) : d0->fqdn;
-    ml_buf b;
-    ml_buf_init(&b);
-    for (size_t j = 0; j < n; j++)
-        ml_buf_printf(&b, "%s%s", j ? ", " : "", uri_text(a, &ms[j]));
-    const char *uris = ml_strndup(a, b.s ? b.s : "", b.n);
-    ml_buf_free(&b);
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ms[0].value),
-                           "%s of %s matches no path the Connectum servers behind %s%s (%s) answer: %s match%s "
-                           "none of their %zu RPC and health paths, so every request it takes gets Unimplemented "
-                           "or 404",
-                           rname, vsname, host, nh > 1 ? " and its other destinations" : "", hps[0]->where, uris,
-                           n == 1 ? "es" : "", npaths);
-    for (size_t j = 1; j < n; j++)
-        ml_note(ctx, d, ml_node_loc(ms[j].value), "match[%zu] (%s) matches none of them either", j,
-                uri_text(a, &ms[j]));
-    if (hps[0]->server.file)
-        ml_note(ctx, d, hps[0]->server, "the server behind %s: it answers the services it mounts (those "
-                                        "enabledServices keeps for the workload) and its protocols",
-                hps[0]->where);
-    const char *near = nearest(a, &ms[0], hps, nh);
-    if (near)
-        ml_help(ctx, d, "did you mean %s \"%s\"? A gRPC path is /<package>.<Service>/<Method> as the .proto "
-                        "declares them",
-                ms[0].kind == TR_URI_EXACT ? "exact" : "prefix", near);
-    else
-        ml_help(ctx, d, "match the paths the servers answer (/<package>.<Service>/<Method>, e.g. %s), or send "
-                        "this route to the service that serves these paths",
-                (const char *)hps[0]->paths.items[0]);
+    report_unserved(ctx, ml_printf(a, "%s of %s", rname, vsname), host, "destinations", "match", "route", ms, n,
+                    hps, nh, npaths);
 }
 
 /* ---- HTTPRoute (Gateway API) ---------------------------------------------
@@ -338,33 +349,8 @@ static void check_gw_rule(ml_ctx *ctx, ml_map *cache, const ml_resource *r, cons
     size_t npaths;
     if (!none_served(ms, n, hps, nh, &npaths))
         return;
-    ml_buf b;
-    ml_buf_init(&b);
-    for (size_t j = 0; j < n; j++)
-        ml_buf_printf(&b, "%s%s", j ? ", " : "", uri_text(a, &ms[j]));
-    const char *uris = ml_strndup(a, b.s ? b.s : "", b.n);
-    ml_buf_free(&b);
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ms[0].value),
-                           "%s matches no path the Connectum servers behind %s%s (%s) answer: %s match%s none of "
-                           "their %zu RPC and health paths, so every request it takes gets Unimplemented or 404",
-                           gw_rule_name(a, r, rule), ml_res_display(a, svc0),
-                           nh > 1 ? " and its other backends" : "", hps[0]->where, uris, n == 1 ? "es" : "", npaths);
-    for (size_t j = 1; j < n; j++)
-        ml_note(ctx, d, ml_node_loc(ms[j].value), "matches[%zu] (%s) matches none of them either", j,
-                uri_text(a, &ms[j]));
-    if (hps[0]->server.file)
-        ml_note(ctx, d, hps[0]->server, "the server behind %s: it answers the services it mounts (those "
-                                        "enabledServices keeps for the workload) and its protocols",
-                hps[0]->where);
-    const char *near = nearest(a, &ms[0], hps, nh);
-    if (near)
-        ml_help(ctx, d, "did you mean %s \"%s\"? A gRPC path is /<package>.<Service>/<Method> as the .proto "
-                        "declares them",
-                ms[0].type, near);
-    else
-        ml_help(ctx, d, "match the paths the servers answer (/<package>.<Service>/<Method>, e.g. %s), or send "
-                        "this rule to the service that serves these paths",
-                (const char *)hps[0]->paths.items[0]);
+    report_unserved(ctx, gw_rule_name(a, r, rule), ml_res_display(a, svc0), "backends", "matches", "rule", ms, n,
+                    hps, nh, npaths);
 }
 
 static void check(ml_ctx *ctx)

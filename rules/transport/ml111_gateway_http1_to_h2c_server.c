@@ -143,14 +143,6 @@ static long long server_port(const ml_model *m, const ml_link *l)
     return (long long)d;
 }
 
-static const char *origin_text(ml_arena *a, const ml_setting *s)
-{
-    if (!s->source || strcmp(s->source, "code") == 0)
-        return "set in the code";
-    if (ml_starts_with(s->source, "default in code"))
-        return s->source;
-    return ml_printf(a, "from %s", s->source);
-}
 
 /* ---- the rule -------------------------------------------------------------- */
 
@@ -240,7 +232,7 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
                                       "request through the route fails",
                                       rule->index + 1, ml_res_display(a, route), ml_res_display(a, via->parent_svc),
                                       gw->ns, gw->name, ml_res_display(a, sr), port_s, why, file_s,
-                                      ml_res_display(a, w->res), origin_text(a, &h1));
+                                      ml_res_display(a, w->res), ml_transport_setting_origin(a, &h1));
                     else
                         d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(b->name ? b->name : b->node),
                                       "rule %zu of %s sends requests through Gateway %s/%s to %s %s, which "
@@ -249,7 +241,7 @@ static void check_backend(ml_ctx *ctx, ml_map *seen, const ml_resource *route, c
                                       "request through the route fails",
                                       rule->index + 1, ml_res_display(a, route), gw->ns, gw->name,
                                       ml_res_display(a, sr), port_s, why, file_s, ml_res_display(a, w->res),
-                                      origin_text(a, &h1));
+                                      ml_transport_setting_origin(a, &h1));
                     if (wpt)
                         ml_note(ctx, d, ml_node_loc(via->label),
                                 "this label sends the traffic of %s through waypoint %s/%s (a Gateway of class "

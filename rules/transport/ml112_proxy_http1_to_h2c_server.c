@@ -86,14 +86,6 @@ static bool dr_client_protocol(const ml_model *m, const char *fqdn)
     return false;
 }
 
-static const char *origin_text(ml_arena *a, const ml_setting *s)
-{
-    if (!s->source || strcmp(s->source, "code") == 0)
-        return "set in the code";
-    if (ml_starts_with(s->source, "default in code"))
-        return s->source;
-    return ml_printf(a, "from %s", s->source);
-}
 
 typedef struct seen_key {
     const void *port, *server;
@@ -172,7 +164,7 @@ static void check_waypoints(ml_ctx *ctx, ml_map *seen, const ml_server *s, const
                 "every call through the waypoint fails",
                 ml_res_display(a, svc->res), port_s, by_app ? "appProtocol" : "the port name", ml_str(from), wp->ns,
                 wp->name, ml_res_display(a, w->res), s->file && s->file->path ? s->file->path : "?",
-                origin_text(a, h1));
+                ml_transport_setting_origin(a, h1));
             if (label)
                 ml_note(ctx, d, ml_node_loc(label),
                         "this label sends the Service's traffic through waypoint %s/%s (a Gateway of class "
@@ -235,7 +227,7 @@ static void check_link(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_l
             "port %lld to the application over HTTP/1.1, whatever the caller spoke, but the Connectum server in %s "
             "serves h2c only (no tls, allowHTTP1 false, %s): every call through the mesh to this port fails",
             ml_res_display(a, svc->res), port_s, by_app ? "appProtocol" : "the port name", ml_str(from), wname, port,
-            s->file && s->file->path ? s->file->path : "?", origin_text(a, &h1));
+            s->file && s->file->path ? s->file->path : "?", ml_transport_setting_origin(a, &h1));
         ml_note(ctx, d, ml_res_loc(w->res),
                 "Istio builds the sidecar's inbound cluster with HTTP/2 only for a port declared HTTP/2, gRPC or "
                 "gRPC-Web; DestinationRule h2UpgradePolicy changes outbound clusters only");

@@ -515,3 +515,12 @@ const ml_resource *ml_transport_mesh_h2_upgrade(const ml_model *m)
     return NULL;
 }
 
+
+const char *ml_transport_setting_origin(ml_arena *a, const ml_setting *s)
+{
+    if (!s->source || strcmp(s->source, "code") == 0)
+        return "set in the code";
+    if (ml_starts_with(s->source, "default in code"))
+        return s->source;
+    return ml_printf(a, "from %s", s->source);
+}

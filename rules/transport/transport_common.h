@@ -93,4 +93,7 @@ long long ml_transport_svc_target(const ml_workload *w, const ml_svc_port *sp);
  * DO_NOT_UPGRADE (returned). */
 const ml_resource *ml_transport_dr_h2_upgrade(const ml_model *m, const char *fqdn);
 const ml_resource *ml_transport_mesh_h2_upgrade(const ml_model *m);
+/* Where a server setting came from, for messages: "set in the code", the
+ * code's default as ml_setting names it, or "from <source>". */
+const char *ml_transport_setting_origin(ml_arena *a, const ml_setting *s);
 #endif
