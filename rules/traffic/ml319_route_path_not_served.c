@@ -157,6 +157,20 @@ static const char *nearest(ml_arena *a, const uri_match *u, const host_paths *co
     return best;
 }
 
+/* Add what the servers behind fqdn answer to hps (once per host); false
+ * when that is not known. */
+static bool add_host(ml_ctx *ctx, ml_map *cache, const char *fqdn, const host_paths **hps, size_t *nh)
+{
+    const host_paths *hp = paths_for(ctx, cache, fqdn);
+    if (!hp->known)
+        return false;
+    for (size_t k = 0; k < *nh; k++)
+        if (hps[k] == hp)
+            return true;
+    hps[(*nh)++] = hp;
+    return true;
+}
+
 /* True when no match of ms takes any path of hps (all known); *npaths
  * receives how many paths were compared. */
 static bool none_served(const uri_match *ms, size_t n, const host_paths *const *hps, size_t nh, size_t *npaths)
@@ -233,14 +247,8 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
         const char *fqdn = rt->dest[i].fqdn;
         if (!fqdn)
             return;
-        const host_paths *hp = paths_for(ctx, cache, fqdn);
-        if (!hp->known)
+        if (!add_host(ctx, cache, fqdn, hps, &nh))
             return;
-        bool dup = false;
-        for (size_t k = 0; k < nh; k++)
-            dup |= hps[k] == hp;
-        if (!dup)
-            hps[nh++] = hp;
     }
     size_t npaths;
     if (!none_served(ms, n, hps, nh, &npaths))
@@ -335,16 +343,10 @@ static void check_gw_rule(ml_ctx *ctx, ml_map *cache, const ml_resource *r, cons
         const ml_resource *sr = svcs.items[0];
         if (!sr->u.service || !sr->u.service->fqdn)
             return;
-        const host_paths *hp = paths_for(ctx, cache, sr->u.service->fqdn);
-        if (!hp->known)
+        if (!add_host(ctx, cache, sr->u.service->fqdn, hps, &nh))
             return;
         if (!svc0)
             svc0 = sr;
-        bool dup = false;
-        for (size_t k = 0; k < nh; k++)
-            dup |= hps[k] == hp;
-        if (!dup)
-            hps[nh++] = hp;
     }
     size_t npaths;
     if (!none_served(ms, n, hps, nh, &npaths))
