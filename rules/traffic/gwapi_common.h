@@ -50,6 +50,21 @@ void gw_each_backend_server(ml_ctx *ctx, const ml_resource *route, const ml_gw_r
 /* "HTTPRoute shop/orders rule 2" style name of a route rule. */
 const char *gw_rule_name(ml_arena *a, const ml_resource *route, const ml_gw_rule *rule);
 
+#define GW_GROUP "gateway.networking.k8s.io"
+
+typedef enum gw_accept { GW_ACCEPTS, GW_REFUSES, GW_ACCEPT_UNKNOWN } gw_accept;
+
+/* Whether listener l of Gateway gwr accepts route r (Gateway API spec,
+ * Listener.AllowedRoutes: namespaces.from, default Same; kinds, default the
+ * protocol's: HTTP and HTTPS take HTTPRoute and GRPCRoute, TCP TCPRoute;
+ * Listener.Hostname against the route's hostnames, where a leading "*."
+ * matches one or more labels). GW_ACCEPTS only when every condition is
+ * decided by the input: a Selector, an apply-time namespace that may or
+ * may not be the Gateway's, a protocol or kind meshlint does not judge give
+ * GW_ACCEPT_UNKNOWN. With GW_REFUSES, *why receives the reason. */
+gw_accept gw_listener_accepts(ml_ctx *ctx, const ml_resource *gwr, const ml_gw_listener *l, const ml_resource *r,
+                              const char **why);
+
 /* Call fn on every live HTTPRoute and GRPCRoute definition. */
 void gw_each_http_route(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *route));
 

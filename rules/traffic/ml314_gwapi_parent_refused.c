@@ -10,92 +10,13 @@
 #include "meshlint/rule.h"
 #include "gwapi_common.h"
 
-#define GW_GROUP "gateway.networking.k8s.io"
-
-/* Whether a route hostname and a listener hostname intersect (Gateway API
- * spec, Listener.Hostname and HTTPRoute.Hostnames: a leading "*." matches
- * one or more labels). */
-static bool host_meets(const char *h, const char *l)
-{
-    if (strcmp(h, l) == 0)
-        return true;
-    if (l[0] == '*' && l[1] == '.') {
-        size_t hn = strlen(h), sn = strlen(l + 1);
-        if (hn > sn && strcmp(h + hn - sn, l + 1) == 0)
-            return true;
-    }
-    if (h[0] == '*' && h[1] == '.') {
-        size_t ln = strlen(l), sn = strlen(h + 1);
-        if (ln > sn && strcmp(l + ln - sn, h + 1) == 0)
-            return true;
-    }
-    return false;
-}
-
-/* The kinds a listener admits when allowedRoutes.kinds is absent (Gateway
- * API spec, Listener.AllowedRoutes and ListenerStatus.SupportedKinds:
- * HTTP and HTTPS listeners take HTTPRoute and GRPCRoute, TCP TCPRoute).
- * NULL: not judged (TLS, UDP, a custom protocol). */
-static const char *protocol_kinds(const char *proto)
-{
-    if (!proto)
-        return NULL;
-    if (strcmp(proto, "HTTP") == 0 || strcmp(proto, "HTTPS") == 0)
-        return "HTTPRoute GRPCRoute";
-    if (strcmp(proto, "TCP") == 0)
-        return "TCPRoute";
-    return NULL;
-}
-
-static bool word_in(const char *words, const char *w)
-{
-    size_t n = strlen(w);
-    for (const char *p = words; (p = strstr(p, w)); p += n)
-        if ((p == words || p[-1] == ' ') && (p[n] == ' ' || !p[n]))
-            return true;
-    return false;
-}
-
 /* NULL when the listener accepts the route (or the input cannot tell),
  * else the reason it refuses. */
 static const char *listener_refuses(ml_ctx *ctx, const ml_resource *gwr, const ml_gw_listener *l,
                                     const ml_resource *r)
 {
-    ml_arena *a = ctx->arena;
-    const ml_gw_route *rt = r->u.route;
-    const char *from = l->allowed_from ? ml_str(l->allowed_from) : "Same";
-    if (from && strcmp(from, "Same") == 0 && !ml_ns_may_equal(ctx->model, gwr->ns, r->ns))
-        return ml_printf(a, "allowedRoutes.namespaces.from is %s, and the route is in namespace %s, not %s",
-                         l->allowed_from ? "Same" : "Same (the default)", r->ns, gwr->ns);
-    if (l->allowed_kinds) {
-        bool listed = false, judged = true;
-        for (size_t i = 0; i < ml_node_n(l->allowed_kinds) && !listed; i++) {
-            const ml_node *k = l->allowed_kinds->items[i];
-            const char *kind = ml_str_nonnull(ml_get(k, "kind"));
-            const char *grp = ml_str_nonnull(ml_get(k, "group"));
-            if (!kind) {
-                judged = false;
-                continue;
-            }
-            listed = strcmp(kind, r->kind_str) == 0 && (!grp || strcmp(grp, GW_GROUP) == 0);
-        }
-        if (judged && !listed)
-            return ml_printf(a, "its allowedRoutes.kinds does not list %s", r->kind_str);
-    } else {
-        const char *kinds = protocol_kinds(ml_str(l->protocol));
-        if (kinds && !word_in(kinds, r->kind_str))
-            return ml_printf(a, "its protocol %s takes %s, not %s", ml_str(l->protocol), kinds, r->kind_str);
-    }
-    const char *lh = ml_str(l->hostname);
-    if (lh && *lh && rt->nhostnames && r->kind != ML_K_TCPROUTE) {
-        for (size_t i = 0; i < rt->nhostnames; i++) {
-            const char *h = ml_str(rt->hostnames[i]);
-            if (!h || host_meets(h, lh))
-                return NULL;
-        }
-        return ml_printf(a, "its hostname %s matches none of the route's hostnames", lh);
-    }
-    return NULL;
+    const char *why = NULL;
+    return gw_listener_accepts(ctx, gwr, l, r, &why) == GW_REFUSES ? why : NULL;
 }
 
 /* Every Gateway definition the route may meet refuses it: the reason of

@@ -550,17 +550,56 @@ typedef struct route_info {
     const char **keys;         /* one per parent and host; NULL when a parent or host is not understood */
 } route_info;
 
-/* The merge keys of a route, as literal parentRef fields: a Gateway's
- * namespace/name, sectionName and port with each hostname ("*" when none),
- * or a Service's namespace/name and port. Two routes of one kind and one
- * namespace with the same literal key land in the same VirtualService (the
- * listeners accept both alike: same namespace, kind and hostname). */
-static bool route_keys(ml_arena *a, const ml_gw_route *rt, route_info *ri)
+/* The listeners of Gateway parentRef p of route r, when the input decides
+ * which of them accept the route: one Gateway definition, every candidate
+ * listener (on p's port, when p has one) named and its acceptance decided
+ * (gw_listener_accepts). Istio expands a parentRef without sectionName into
+ * one parent per listener of the Gateway and drops those that refuse the
+ * route (route_collections.go, extractParentReferenceInfo and
+ * filteredReferences); each parent's internal name is the listener's.
+ * false: not decided. */
+static bool accepting_listeners(ml_ctx *ctx, const ml_resource *r, const ml_gw_ref *p, const char *name,
+                                ml_vec *out)
 {
+    ml_vec gws = ml_model_view(ctx->model, r, ML_K_GW_GATEWAY, p->ns, name);
+    if (gws.n != 1)
+        return false;
+    const ml_resource *gr = gws.items[0];
+    const ml_k8s_gateway *g = gr->u.gw;
+    if (!g || !g->nlisteners)
+        return false;
+    for (size_t i = 0; i < g->nlisteners; i++) {
+        const ml_gw_listener *l = &g->listeners[i];
+        if (p->port && l->port_num != p->port_num) {
+            if (l->port_num < 0)
+                return false;
+            continue;
+        }
+        const char *why = NULL;
+        gw_accept acc = gw_listener_accepts(ctx, gr, l, r, &why);
+        if (acc == GW_ACCEPT_UNKNOWN || !sval(l->name))
+            return false;
+        if (acc == GW_ACCEPTS)
+            ml_vec_push(ctx->arena, out, (void *)sval(l->name));
+    }
+    return true;
+}
+
+/* The merge keys of a route: for a Gateway parent, the listener and each
+ * hostname ("*" when none); for a Service parent, its namespace/name and
+ * port. A parentRef with sectionName names its listener; one without names
+ * every listener that accepts the route when the input decides which
+ * (accepting_listeners), else it keeps a literal key (Gateway, port,
+ * hostname) that only the same literal parentRef shares: two routes of one
+ * kind and one namespace with it meet the same listeners alike. */
+static bool route_keys(ml_ctx *ctx, const ml_resource *r, route_info *ri)
+{
+    ml_arena *a = ctx->arena;
+    const ml_gw_route *rt = r->u.route;
     if (!rt->nparents)
         return false;
     size_t nh = rt->nhostnames ? rt->nhostnames : 1;
-    ri->keys = ml_zalloc(a, rt->nparents * nh * sizeof *ri->keys);
+    ml_vec keys = {0};
     for (size_t i = 0; i < rt->nparents; i++) {
         const ml_gw_ref *p = &rt->parents[i];
         const char *name = sval(p->name);
@@ -571,17 +610,36 @@ static bool route_keys(ml_arena *a, const ml_gw_route *rt, route_info *ri)
         const char *port = p->port ? ml_str(p->port) : "";
         if (p->is_service) {
             const char *parts[] = {"svc", p->ns, name, port};
-            ri->keys[ri->nkeys++] = ml_key_dup(a, NULL, '\x1f', 4, parts);
+            ml_vec_push(a, &keys, (void *)ml_key_dup(a, NULL, '\x1f', 4, parts));
             continue;
+        }
+        ml_vec listeners = {0};
+        bool expand = false;
+        if (p->section_name && !p->port) {
+            ml_vec_push(a, &listeners, (void *)sval(p->section_name));
+            expand = true;
+        } else if (!p->section_name) {
+            expand = accepting_listeners(ctx, r, p, name, &listeners);
         }
         for (size_t h = 0; h < nh; h++) {
             const char *host = rt->nhostnames ? sval(rt->hostnames[h]) : "*";
             if (!host)
                 return false;
-            const char *parts[] = {"gw", p->ns, name, sval(p->section_name), port, host};
-            ri->keys[ri->nkeys++] = ml_key_dup(a, NULL, '\x1f', 6, parts);
+            if (!expand) {
+                const char *parts[] = {"gw", p->ns, name, sval(p->section_name), port, host};
+                ml_vec_push(a, &keys, (void *)ml_key_dup(a, NULL, '\x1f', 6, parts));
+                continue;
+            }
+            ML_VEC_EACH(const char *, ln, &listeners) {
+                const char *parts[] = {"listener", p->ns, name, ln, host};
+                ml_vec_push(a, &keys, (void *)ml_key_dup(a, NULL, '\x1f', 5, parts));
+            }
         }
     }
+    if (!keys.n)
+        return false; /* attached nowhere: no VirtualService holds its matches */
+    ri->keys = (const char **)keys.items;
+    ri->nkeys = keys.n;
     return true;
 }
 
@@ -612,6 +670,9 @@ static void where_merged(ml_arena *a, const ml_resource *r, ml_buf *b)
     const ml_gw_ref *p = &rt->parents[0];
     if (p->is_service)
         ml_buf_printf(b, "the routes of namespace %s bound to Service %s/%s", r->ns, p->ns, ml_str(p->name));
+    else if (p->section_name)
+        ml_buf_printf(b, "the routes of listener %s of Gateway %s/%s for host %s", sval(p->section_name), p->ns,
+                      ml_str(p->name), rt->nhostnames ? sval(rt->hostnames[0]) : "*");
     else
         ml_buf_printf(b, "the routes of Gateway %s/%s for host %s", p->ns, ml_str(p->name),
                       rt->nhostnames ? sval(rt->hostnames[0]) : "*");
@@ -712,7 +773,7 @@ static void check(ml_ctx *ctx)
             nr++;
             if (ri->n >= 2)
                 check_route(ctx, r, ri->order, ri->n);
-            if (!route_keys(ctx->arena, r->u.route, ri))
+            if (!route_keys(ctx, r, ri))
                 ri->keys = NULL;
         }
         if (nr >= 2)
@@ -757,9 +818,15 @@ const ml_rule ml_rule_ML316 = {
         "is reported. Equal sort keys are ordered by creation time, which the input does not show: not "
         "judged. Routes are compared when they are of one kind and one namespace (the listeners accept "
         "both alike), applied together (one apply unit, or files without alternatives of each other), and "
-        "every parentRef and hostname of the shadowed route (literally: Gateway, sectionName and port, or "
-        "Service and port) is also one of the shadowing route's; beyond 1,000,000 comparisons per kind "
-        "the rest is not judged. The VirtualService counterpart is ML305.",
+        "every VirtualService the shadowed route lands in also holds the shadowing route: the same "
+        "Gateway listener and hostname, or the same Service and port. A parentRef with sectionName names "
+        "its listener; one without it stands for every listener of the Gateway that accepts the route "
+        "(Istio expands it into one parent per listener and drops those that refuse the route: "
+        "route_collections.go, extractParentReferenceInfo and filteredReferences), which is used when "
+        "the input decides acceptance for each listener (allowedRoutes namespaces Same with a known "
+        "namespace or All, the route kind, the hostnames); otherwise only an identical parentRef counts "
+        "as the same. Beyond 1,000,000 comparisons per kind the rest is not judged. The VirtualService "
+        "counterpart is ML305.",
     .remediation = "Remove the shadowed match, or make it reachable: replace a RegularExpression path by "
                    "PathPrefix/Exact matches, or narrow the earlier match.",
     .tags = "traffic,gateway-api",
