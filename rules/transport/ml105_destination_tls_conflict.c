@@ -285,6 +285,27 @@ static bool wildcard_wins(ml_ctx *ctx, const ml_destrule *w, const ml_service *s
     return true;
 }
 
+/* The clients W is meant for import svc's host through their Sidecar
+ * (sidecar.go ConvertToSidecarScope keeps a DestinationRule only for the
+ * Services the egress hosts import; a client whose Sidecar leaves the host
+ * out never applies W to it). From W's own namespace: its sidecars
+ * certainly import the host. From the root namespace: some client
+ * namespace certainly does. Without Sidecars in the input every client
+ * imports every host (the default scope). */
+static bool clients_import(ml_ctx *ctx, const ml_destrule *w, const ml_service *svc, bool from_root)
+{
+    ml_model *m = ctx->model;
+    if (!m->by_kind[ML_K_SIDECAR].n)
+        return true;
+    if (!from_root)
+        return ml_sidecar_ns_imports_host(m, w->res->ns, svc->res->ns, svc->fqdn, NULL) == ML_SC_YES;
+    ml_sc_host h = {.svc_ns = svc->res->ns, .fqdn = svc->fqdn};
+    ml_sc_scope sc;
+    if (!ml_sidecar_scope_of(m, ctx->arena, w->res, ml_assume_complete(ctx), ml_sc_judge_host, &h, &sc))
+        return false;
+    return sc.yes.n || (sc.elsewhere_asked && sc.elsewhere == ML_SC_YES);
+}
+
 static void check_wildcard(ml_ctx *ctx, const ml_destrule *w, const tls_site *s)
 {
     ml_model *m = ctx->model;
@@ -309,7 +330,7 @@ static void check_wildcard(ml_ctx *ctx, const ml_destrule *w, const tls_site *s)
         const ml_service *svc = r->u.service;
         if (!r->live || !svc || !host_matches(w->fqdn, svc->fqdn) || !site_reaches(svc, s))
             continue;
-        if (!wildcard_wins(ctx, w, svc, root))
+        if (!wildcard_wins(ctx, w, svc, root) || !clients_import(ctx, w, svc, from_root))
             continue;
         ML_VEC_EACH(ml_workload *, wl, &svc->workloads) {
             if (ml_transport_sidecar_of(m, wl) != ML_TRANSPORT_SIDECAR_YES)
@@ -464,7 +485,9 @@ const ml_rule ml_rule_ML105 = {
         "the rule asks this for every namespace the DestinationRule is exported to (src/sidecar.c): when "
         "none imports the host and the input has no gateway, the rule is applied by no proxy and nothing "
         "is reported; when some namespaces leave the host out, the message says for which clients it "
-        "holds and a note names the Sidecar.",
+        "holds and a note names the Sidecar. A wildcard rule is judged per Service the same way: from its "
+        "own namespace, only for Services that namespace's Sidecar certainly imports; from the root "
+        "namespace, only for Services some client namespace certainly imports.",
     .remediation = "Towards workloads in the mesh, remove the tls block (auto mTLS applies) or set "
                    "tls.mode: ISTIO_MUTUAL. Towards external TLS servers, remove insecureSkipVerify, and "
                    "set caCertificates or credentialName when the server's CA is not a public one.",
