@@ -57,6 +57,24 @@ static const ml_link *link_to(const ml_server *s, const ml_workload *w)
     return NULL;
 }
 
+/* The largest retry count among the rules of mesh route r whose conditions
+ * may retry the server's failures; -1 when a count is unknown or too large. */
+static long long gamma_max(ml_ctx *ctx, const ml_resource *r, const ml_resil_app_retry *app)
+{
+    long long amax = 0;
+    for (size_t i = 0; i < r->u.route->nrules; i++) {
+        ml_resil_gw g = ml_resil_gw_rule(ctx->model, r, &r->u.route->rules[i]);
+        ml_resil_retry p = ml_resil_gw_retry(ctx->arena, &g);
+        long long a = ml_resil_retry_count(&p);
+        if (a < 0 || a > MAX_ATTEMPTS)
+            return -1;
+        ml_resil_overlap_info o = ml_resil_overlap_of(&p, app->codes, app->codes_known);
+        if ((o.kind == ML_RESIL_OVERLAP || o.kind == ML_RESIL_OVERLAP_UNKNOWN) && a > amax)
+            amax = a;
+    }
+    return amax;
+}
+
 /* (1 + a) × (1 + r) for calls from a caller to fqdn served by s through l:
  * a is the largest mesh retry count among the mesh routes to the host whose
  * conditions may retry the server's failures. 0 when this hop does not
@@ -69,6 +87,21 @@ static uint64_t hop_factor(chain_walk *cw, const ml_workload *caller, const ml_s
     if (!ml_resil_app_retry_of(ctx, s, l, &app) || app.retries < 1)
         return 0;
     long long amax = 0;
+    /* a consumer mesh route of the caller's namespace comes before every
+     * other route for the host in its sidecar (ml_resil_consumer_service) */
+    ml_vec consumer = ml_resil_injected(ctx->model, caller)
+                          ? ml_resil_consumer_routes(ctx->model, fqdn, caller->res->ns)
+                          : (ml_vec){0};
+    if (consumer.n) {
+        ML_VEC_EACH(const ml_resource *, r, &consumer) {
+            long long a = gamma_max(ctx, r, &app);
+            if (a < 0)
+                return 0;
+            if (a > amax)
+                amax = a;
+        }
+        return amax < 1 ? 0 : (uint64_t)(1 + amax) * (uint64_t)(1 + app.retries);
+    }
     ML_VEC_EACH(const ml_resil_route_ref *, ref, ml_resil_routes_to(cw->ix, fqdn)) {
         if (!ref->vs->mesh_gateway)
             continue;
@@ -89,16 +122,11 @@ static uint64_t hop_factor(chain_walk *cw, const ml_workload *caller, const ml_s
     ML_VEC_EACH(const ml_resource *, r, &gamma) {
         if (!ml_resil_injected(ctx->model, caller))
             break;
-        for (size_t i = 0; i < r->u.route->nrules; i++) {
-            ml_resil_gw g = ml_resil_gw_rule(ctx->model, r, &r->u.route->rules[i]);
-            ml_resil_retry p = ml_resil_gw_retry(ctx->arena, &g);
-            long long a = ml_resil_retry_count(&p);
-            if (a < 0 || a > MAX_ATTEMPTS)
-                return 0;
-            ml_resil_overlap_info o = ml_resil_overlap_of(&p, app.codes, app.codes_known);
-            if ((o.kind == ML_RESIL_OVERLAP || o.kind == ML_RESIL_OVERLAP_UNKNOWN) && a > amax)
-                amax = a;
-        }
+        long long a = gamma_max(ctx, r, &app);
+        if (a < 0)
+            return 0;
+        if (a > amax)
+            amax = a;
     }
     if (!ml_resil_mesh_vs_exists(ctx->model, fqdn) && !gamma.n && ml_resil_injected(ctx->model, caller)) {
         ml_resil_retry p = ml_resil_default_retry(ctx->arena, ML_RESIL_RETRY_NO_VS);
@@ -488,9 +516,13 @@ const ml_rule ml_rule_ML201 = {
         "(conversion.go, buildHTTPVirtualServices: one VirtualService per namespace and host for mesh "
         "routes), so callers' sidecars apply its rules with the same retry policy as above, and the host "
         "no longer gets the no-VirtualService default. A consumer route (its parent Service in another "
-        "namespace) applies only to callers in the route's namespace (Gateway API GEP-1426): it changes "
-        "nothing for the other callers, and the rule leaves it out. Mesh routes are counted only for "
-        "servers whose pods have a sidecar; ambient callers apply them only through a waypoint.\n"
+        "namespace) becomes a VirtualService of the route's namespace, and a sidecar imports the Gateway "
+        "API VirtualServices of its own namespace before any other (pilot/pkg/model/virtualservice.go, "
+        "SelectVirtualServices; the first virtual host for a domain wins): its rules govern the calls of "
+        "the route's namespace (the consumer override of Gateway API GEP-1426), and the finding says so; "
+        "along a chain of calls, a hop from a caller of that namespace counts the consumer route in place "
+        "of the others. Mesh routes are counted only for servers whose pods have a sidecar; ambient "
+        "callers apply them only through a waypoint.\n"
         "\n"
         "The rule reports when the mesh retries more often than the setting "
         "max-mesh-retries-with-app-retries allows (1 by default, the guide's advice) while the server "

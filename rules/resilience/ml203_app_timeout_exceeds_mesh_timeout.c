@@ -175,11 +175,16 @@ static void check_gw(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_lin
     if (g->gateway)
         ml_note(ctx, d, ml_res_loc(g->gateway), "%s (class istio) applies the route",
                 ml_res_display(a, g->gateway));
-    else
+    else if (g->mesh_service)
         ml_note(ctx, d, ml_res_loc(g->mesh_service),
                 "the route's parentRef is %s in the route's own namespace (a mesh route): callers' sidecars "
                 "apply it to every call to that Service",
                 ml_res_display(a, g->mesh_service));
+    else
+        ml_note(ctx, d, ml_res_loc(g->consumer_service),
+                "the route's parentRef is %s of another namespace (a consumer mesh route): the sidecars of "
+                "callers in namespace %s apply it to their calls to that Service, before any other route for it",
+                ml_res_display(a, g->consumer_service), g->route->ns);
     ml_note(ctx, d, s->timeout.loc, "%s sets the handler's deadline: %s",
             ml_resil_cfg_words(a, &s->timeout, "timeout", "createTimeoutInterceptor"),
             ml_resil_num_text(a, "duration", dur, " ms"));
@@ -290,7 +295,9 @@ const ml_rule ml_rule_ML203 = {
         "in its own namespace (a producer mesh route, GAMMA): Istio builds a VirtualService bound to the "
         "mesh gateway for that Service's host (conversion.go, buildHTTPVirtualServices), which callers' "
         "sidecars apply; it is compared for servers whose pods have a sidecar. A consumer route (parent "
-        "Service in another namespace) binds only callers in its own namespace (GEP-1426) and is left out.",
+        "Service in another namespace) becomes a VirtualService of its own namespace that the sidecars "
+        "there import before any other (pilot/pkg/model/virtualservice.go, SelectVirtualServices): it "
+        "is compared too, and the finding says it holds for the calls of that namespace (GEP-1426).",
     .remediation = "Lower the Connectum timeout duration below the route's perTryTimeout and timeout, or "
                    "raise those above the application's deadline.",
     .tags = "resilience,timeouts,connectum",

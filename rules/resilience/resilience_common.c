@@ -700,6 +700,35 @@ const ml_resource *ml_resil_mesh_service(const ml_model *m, const ml_resource *r
     return NULL;
 }
 
+const ml_resource *ml_resil_consumer_service(const ml_model *m, const ml_resource *route)
+{
+    const ml_gw_route *rt = route->u.route;
+    for (size_t p = 0; rt && p < rt->nparents; p++) {
+        const ml_gw_ref *ref = &rt->parents[p];
+        const char *name = ml_str_nonnull(ref->name);
+        if (!ref->is_service || !name || !*name || !ref->ns || !route->ns || ml_ns_may_equal(m, ref->ns, route->ns))
+            continue;
+        ml_vec svcs = ml_model_view(m, route, ML_K_SERVICE, ref->ns, name);
+        if (svcs.n == 1 && ((const ml_resource *)svcs.items[0])->u.service)
+            return svcs.items[0];
+    }
+    return NULL;
+}
+
+ml_vec ml_resil_consumer_routes(const ml_model *m, const char *fqdn, const char *ns)
+{
+    ml_vec out = {0};
+    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
+        if (!r->live || !r->u.route || !ml_streq(r->ns, ns) || ml_resil_istio_gateway(m, r) ||
+            ml_resil_mesh_service(m, r))
+            continue;
+        const ml_resource *svc = ml_resil_consumer_service(m, r);
+        if (svc && ml_streq(svc->u.service->fqdn, fqdn))
+            ml_vec_push(m->arena, &out, (void *)r);
+    }
+    return out;
+}
+
 ml_vec ml_resil_mesh_routes(const ml_model *m, const char *fqdn)
 {
     ml_vec out = {0};
@@ -834,6 +863,8 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
     g.gateway = ml_resil_istio_gateway(m, route);
     if (!g.gateway)
         g.mesh_service = ml_resil_mesh_service(m, route);
+    if (!g.gateway && !g.mesh_service)
+        g.consumer_service = ml_resil_consumer_service(m, route);
     g.known = true;
     int64_t req = 0, backend = 0;
     if (!gw_duration(rule->timeout_request, &req) || !gw_duration(rule->timeout_backend, &backend))
@@ -882,7 +913,7 @@ void ml_resil_each_gw_rule(ml_ctx *ctx, ml_resil_gw_rule_fn fn, void *arg)
             continue;
         for (size_t i = 0; i < rt->nrules; i++) {
             ml_resil_gw g = ml_resil_gw_rule(m, r, &rt->rules[i]);
-            if (g.gateway || g.mesh_service)
+            if (g.gateway || g.mesh_service || g.consumer_service)
                 fn(ctx, r, &rt->rules[i], &g, arg);
         }
     }
@@ -897,7 +928,7 @@ typedef struct gw_servers_ctx {
 static void gw_server_filter(ml_ctx *ctx, const ml_server *s, const ml_workload *w, void *arg)
 {
     const gw_servers_ctx *c = arg;
-    if (c->g->mesh_service && !ml_resil_injected(ctx->model, w))
+    if ((c->g->mesh_service || c->g->consumer_service) && !ml_resil_injected(ctx->model, w))
         return;
     c->fn(ctx, s, w, c->arg);
 }
@@ -916,6 +947,11 @@ const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g)
     if (g->mesh_service)
         return ml_printf(a, "callers' sidecars (the route is attached to %s, a mesh route)",
                          ml_res_display(a, g->mesh_service));
+    if (g->consumer_service)
+        return ml_printf(a, "the sidecars of callers in namespace %s (the route is attached to %s of another "
+                            "namespace, a consumer mesh route, which takes precedence for the calls of its own "
+                            "namespace)",
+                         g->route->ns, ml_res_display(a, g->consumer_service));
     return "the proxy";
 }
 

@@ -203,6 +203,9 @@ typedef struct ml_resil_gw {
     const ml_resource *gateway;  /* the Istio Gateway (class istio) it attaches to; NULL: none certain */
     const ml_resource *mesh_service; /* without gateway: the Service of a producer mesh route
                                       * (GAMMA) it attaches to, applied by callers' sidecars */
+    const ml_resource *consumer_service; /* without gateway or mesh_service: the Service of another
+                                          * namespace a consumer mesh route attaches to, applied by
+                                          * the sidecars of callers in the route's namespace only */
     bool has_retry;
     long long attempts;          /* with has_retry: retries after the first try; -1 unknown */
     bool attempts_default;       /* retry.attempts absent: 2 */
@@ -224,8 +227,8 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
  * (conversion.go, convertHTTPRoute). Unknown when a value cannot be read. */
 ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g);
 /* fn for each rule of each live HTTPRoute that an Istio Gateway or, for a
- * producer mesh route, callers' sidecars apply (g.gateway or g.mesh_service
- * set). */
+ * mesh route, callers' sidecars apply (g.gateway, g.mesh_service or
+ * g.consumer_service set). */
 typedef void (*ml_resil_gw_rule_fn)(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule,
                                     const ml_resil_gw *g, void *arg);
 void ml_resil_each_gw_rule(ml_ctx *ctx, ml_resil_gw_rule_fn fn, void *arg);
@@ -234,10 +237,26 @@ void ml_resil_each_gw_rule(ml_ctx *ctx, ml_resil_gw_rule_fn fn, void *arg);
  * sidecar (ambient callers apply it only through a waypoint). */
 void ml_resil_gw_servers(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule, const ml_resil_gw *g,
                          void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *), void *arg);
+/* The Service of another namespace a consumer mesh route attaches to: a
+ * parentRef of group "" and kind Service whose namespace certainly differs
+ * from the route's, when every definition of it the route may meet is one
+ * Service; NULL otherwise. Istio turns it into a VirtualService of the
+ * route's namespace for the Service's host (route_collections.go, HTTPRoute
+ * collection: "for mesh routes, build one VS per namespace/port->host"),
+ * and a sidecar imports the VirtualServices with Gateway API semantics of
+ * its own namespace before any other (virtualservice.go,
+ * SelectVirtualServices: gwExact first; the first virtual host for a domain
+ * wins), so the route governs the calls of the route's namespace to the
+ * Service (the consumer override of Gateway API GEP-1426). */
+const ml_resource *ml_resil_consumer_service(const ml_model *m, const ml_resource *route);
+/* Live consumer mesh HTTPRoutes of namespace ns for the Service whose name
+ * is fqdn (ml_resil_consumer_service). */
+ml_vec ml_resil_consumer_routes(const ml_model *m, const char *fqdn, const char *ns);
 /* "rule 2 of HTTPRoute shop/orders" */
 const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g);
 /* Who applies the rule: "Gateway istio-system/edge", or for a mesh route
- * "callers' sidecars (the route is attached to Service shop/orders)". */
+ * "callers' sidecars (the route is attached to Service shop/orders)", or
+ * for a consumer route the sidecars of callers in the route's namespace. */
 const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g);
 /* The Service a producer mesh route attaches to: a parentRef of group ""
  * and kind Service in the route's namespace, when every definition of it
