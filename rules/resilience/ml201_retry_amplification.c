@@ -94,6 +94,13 @@ static uint64_t hop_factor(chain_walk *cw, const ml_workload *caller, const ml_s
                           : (ml_vec){0};
     if (consumer.n) {
         ML_VEC_EACH(const ml_resource *, r, &consumer) {
+            /* a backendRef Istio refuses (no ReferenceGrant: ML313) gets a
+             * 500, and the server is not reached through this route */
+            const ml_gw_route *rt = r->u.route;
+            for (size_t i = 0; i < rt->nrules; i++)
+                for (size_t j = 0; j < rt->rules[i].nbackends; j++)
+                    if (!gw_backend_permitted(ctx, r, &rt->rules[i].backends[j]))
+                        return 0;
             long long a = gamma_max(ctx, r, &app);
             if (a < 0)
                 return 0;
