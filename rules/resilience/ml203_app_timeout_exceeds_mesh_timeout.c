@@ -175,6 +175,12 @@ static void check_gw(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_lin
     if (g->gateway)
         ml_note(ctx, d, ml_res_loc(g->gateway), "%s (class istio) applies the route",
                 ml_res_display(a, g->gateway));
+    else if (g->waypoint)
+        ml_note(ctx, d, ml_res_loc(g->waypoint),
+                "%s, the waypoint of %s, applies the route to the Service's traffic (listener_waypoint.go, "
+                "getVirtualServiceForWaypoint)",
+                ml_res_display(a, g->waypoint),
+                ml_res_display(a, g->mesh_service ? g->mesh_service : g->consumer_service));
     else if (g->mesh_service)
         ml_note(ctx, d, ml_res_loc(g->mesh_service),
                 "the route's parentRef is %s in the route's own namespace (a mesh route): callers' sidecars "
@@ -294,7 +300,9 @@ const ml_rule ml_rule_ML203 = {
         "dropped. A zero duration sets nothing. The same holds for an HTTPRoute whose parentRef is a Service "
         "in its own namespace (a producer mesh route, GAMMA): Istio builds a VirtualService bound to the "
         "mesh gateway for that Service's host (conversion.go, buildHTTPVirtualServices), which callers' "
-        "sidecars apply; it is compared for servers whose pods have a sidecar. A consumer route (parent "
+        "sidecars apply; it is compared for servers whose pods have a sidecar, and for a Service whose "
+        "waypoint takes its traffic (the waypoint applies the routes of the Service's and of its own "
+        "namespace: listener_waypoint.go, getVirtualServiceForWaypoint). A consumer route (parent "
         "Service in another namespace) becomes a VirtualService of its own namespace that the sidecars "
         "there import before any other (pilot/pkg/model/virtualservice.go, SelectVirtualServices): it "
         "is compared too, and the finding says it holds for the calls of that namespace (GEP-1426).",

@@ -865,6 +865,14 @@ ml_resil_gw ml_resil_gw_rule(const ml_model *m, const ml_resource *route, const 
         g.mesh_service = ml_resil_mesh_service(m, route);
     if (!g.gateway && !g.mesh_service)
         g.consumer_service = ml_resil_consumer_service(m, route);
+    if (g.mesh_service || g.consumer_service) {
+        const ml_gw_route *rt = route->u.route;
+        for (size_t p = 0; p < rt->nparents && !g.waypoint; p++) {
+            gw_route_via via = {0};
+            if (gw_route_waypoint(m, route, &rt->parents[p], &via))
+                g.waypoint = via.gw;
+        }
+    }
     g.known = true;
     int64_t req = 0, backend = 0;
     if (!gw_duration(rule->timeout_request, &req) || !gw_duration(rule->timeout_backend, &backend))
@@ -928,7 +936,7 @@ typedef struct gw_servers_ctx {
 static void gw_server_filter(ml_ctx *ctx, const ml_server *s, const ml_workload *w, void *arg)
 {
     const gw_servers_ctx *c = arg;
-    if ((c->g->mesh_service || c->g->consumer_service) && !ml_resil_injected(ctx->model, w))
+    if ((c->g->mesh_service || c->g->consumer_service) && !c->g->waypoint && !ml_resil_injected(ctx->model, w))
         return;
     c->fn(ctx, s, w, c->arg);
 }
@@ -944,6 +952,10 @@ const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g)
 {
     if (g->gateway)
         return ml_res_display(a, g->gateway);
+    if (g->waypoint)
+        return ml_printf(a, "waypoint %s (it takes the traffic of %s, which the route is attached to)",
+                         ml_res_display(a, g->waypoint),
+                         ml_res_display(a, g->mesh_service ? g->mesh_service : g->consumer_service));
     if (g->mesh_service)
         return ml_printf(a, "callers' sidecars (the route is attached to %s, a mesh route)",
                          ml_res_display(a, g->mesh_service));

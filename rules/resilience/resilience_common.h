@@ -206,6 +206,9 @@ typedef struct ml_resil_gw {
     const ml_resource *consumer_service; /* without gateway or mesh_service: the Service of another
                                           * namespace a consumer mesh route attaches to, applied by
                                           * the sidecars of callers in the route's namespace only */
+    const ml_resource *waypoint; /* a mesh route the Service's waypoint applies (gw_route_waypoint):
+                                  * its Gateway; the waypoint retries and times out whatever the
+                                  * callers and the backends run */
     bool has_retry;
     long long attempts;          /* with has_retry: retries after the first try; -1 unknown */
     bool attempts_default;       /* retry.attempts absent: 2 */
@@ -233,8 +236,9 @@ typedef void (*ml_resil_gw_rule_fn)(ml_ctx *ctx, const ml_resource *route, const
                                     const ml_resil_gw *g, void *arg);
 void ml_resil_each_gw_rule(ml_ctx *ctx, ml_resil_gw_rule_fn fn, void *arg);
 /* The servers behind the rule's backends (gw_each_backend_server) that the
- * rule's proxy reaches: for a mesh route only those whose workload has a
- * sidecar (ambient callers apply it only through a waypoint). */
+ * rule's proxy reaches: for a mesh route without a waypoint only those
+ * whose workload has a sidecar (ambient callers apply it only through a
+ * waypoint). */
 void ml_resil_gw_servers(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule, const ml_resil_gw *g,
                          void (*fn)(ml_ctx *, const ml_server *, const ml_workload *, void *), void *arg);
 /* The Service of another namespace a consumer mesh route attaches to: a
@@ -255,8 +259,9 @@ ml_vec ml_resil_consumer_routes(const ml_model *m, const char *fqdn, const char 
 /* "rule 2 of HTTPRoute shop/orders" */
 const char *ml_resil_gw_words(ml_arena *a, const ml_resil_gw *g);
 /* Who applies the rule: "Gateway istio-system/edge", or for a mesh route
- * "callers' sidecars (the route is attached to Service shop/orders)", or
- * for a consumer route the sidecars of callers in the route's namespace. */
+ * the Service's waypoint, or "callers' sidecars (the route is attached to
+ * Service shop/orders)", or for a consumer route the sidecars of callers in
+ * the route's namespace. */
 const char *ml_resil_gw_proxy(ml_arena *a, const ml_resil_gw *g);
 /* The Service a producer mesh route attaches to: a parentRef of group ""
  * and kind Service in the route's namespace, when every definition of it

@@ -2,6 +2,7 @@
  * gwapi_common.c - helpers shared by the Gateway API rules (gwapi_common.h).
  */
 #include "gwapi_common.h"
+#include "meshlint/mesh.h"
 
 #include <string.h>
 
@@ -230,4 +231,36 @@ gw_accept gw_listener_accepts(ml_ctx *ctx, const ml_resource *gwr, const ml_gw_l
     if (l->hostname && !lh)
         res = GW_ACCEPT_UNKNOWN;
     return res;
+}
+
+bool gw_route_waypoint(const ml_model *m, const ml_resource *route, const ml_gw_ref *p, gw_route_via *out)
+{
+    const char *name = ml_str_nonnull(p->name);
+    if (!p->is_service || !name || !*name)
+        return false;
+    ml_vec svcs = ml_model_view(m, route, ML_K_SERVICE, p->ns, name);
+    if (!svcs.n)
+        return false;
+    const ml_resource *wp = NULL;
+    const ml_node *label = NULL;
+    ML_VEC_EACH(const ml_resource *, sr, &svcs) {
+        const ml_service *svc = sr->u.service;
+        const ml_node *by;
+        const ml_resource *g = svc ? ml_mesh_service_waypoint(m, svc, &by) : NULL;
+        if (!g || (wp && g != wp) || !svc->workloads.n)
+            return false;
+        ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
+            const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
+            if (!dp || (dp->kind != ML_DP_AMBIENT && dp->kind != ML_DP_AMBIENT_WAYPOINT))
+                return false;
+        }
+        wp = g;
+        label = by;
+    }
+    if (!ml_streq(route->ns, p->ns) && !ml_streq(route->ns, wp->ns))
+        return false;
+    out->gw = wp;
+    out->parent_svc = svcs.items[0];
+    out->label = label;
+    return true;
 }

@@ -65,6 +65,22 @@ typedef enum gw_accept { GW_ACCEPTS, GW_REFUSES, GW_ACCEPT_UNKNOWN } gw_accept;
 gw_accept gw_listener_accepts(ml_ctx *ctx, const ml_resource *gwr, const ml_gw_listener *l, const ml_resource *r,
                               const char **why);
 
+/* How a route's requests reach their backends: an Istio Gateway, or the
+ * waypoint of the Service the route binds to. */
+typedef struct gw_route_via {
+    const ml_resource *gw;         /* the Istio Gateway or the waypoint's Gateway */
+    const ml_resource *parent_svc; /* waypoint: the Service the route binds to */
+    const ml_node *label;          /* waypoint: the istio.io/use-waypoint label that names it */
+} gw_route_via;
+
+/* The waypoint that applies route, bound to Service parentRef p: every
+ * definition of the Service the route may meet has the same waypoint
+ * (ml_mesh_service_waypoint), the pods it selects are all ambient, and the
+ * route lives in the Service's or the waypoint's namespace
+ * (getVirtualServiceForWaypoint in listener_waypoint.go takes no other).
+ * Fills out->gw, parent_svc and label. */
+bool gw_route_waypoint(const ml_model *m, const ml_resource *route, const ml_gw_ref *p, gw_route_via *out);
+
 /* Call fn on every live HTTPRoute and GRPCRoute definition. */
 void gw_each_http_route(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *route));
 

@@ -82,49 +82,8 @@ static const ml_resource *istio_gateway(const ml_model *m, const ml_resource *ro
 }
 
 /* How the route's requests reach their backends: an Istio Gateway, or the
- * waypoint of the Service the route binds to. */
-typedef struct route_via {
-    const ml_resource *gw;         /* the Istio Gateway or the waypoint's Gateway */
-    const ml_resource *parent_svc; /* waypoint: the Service the route binds to */
-    const ml_node *label;          /* waypoint: the istio.io/use-waypoint label that names it */
-} route_via;
-
-/* The waypoint that applies a route bound to Service p: every definition of
- * the Service the route may meet has the same waypoint, the pods it selects
- * are all ambient, and the route lives in the Service's or the waypoint's
- * namespace (getVirtualServiceForWaypoint in listener_waypoint.go takes no
- * other). */
-static bool waypoint_via(const ml_model *m, const ml_resource *route, const ml_gw_ref *p, route_via *out)
-{
-    const char *name = ml_str_nonnull(p->name);
-    if (!p->is_service || !name || !*name)
-        return false;
-    ml_vec svcs = ml_model_view(m, route, ML_K_SERVICE, p->ns, name);
-    if (!svcs.n)
-        return false;
-    const ml_resource *wp = NULL;
-    const ml_node *label = NULL;
-    ML_VEC_EACH(const ml_resource *, sr, &svcs) {
-        const ml_service *svc = sr->u.service;
-        const ml_node *by;
-        const ml_resource *g = svc ? ml_mesh_service_waypoint(m, svc, &by) : NULL;
-        if (!g || (wp && g != wp) || !svc->workloads.n)
-            return false;
-        ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
-            const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
-            if (!dp || (dp->kind != ML_DP_AMBIENT && dp->kind != ML_DP_AMBIENT_WAYPOINT))
-                return false;
-        }
-        wp = g;
-        label = by;
-    }
-    if (!ml_streq(route->ns, p->ns) && !ml_streq(route->ns, wp->ns))
-        return false;
-    out->gw = wp;
-    out->parent_svc = svcs.items[0];
-    out->label = label;
-    return true;
-}
+ * waypoint of the Service the route binds to (gw_route_waypoint). */
+typedef gw_route_via route_via;
 
 /* ---- the server ----------------------------------------------------------- */
 
@@ -285,7 +244,7 @@ static void check(ml_ctx *ctx)
                 via.gw = istio_gateway(m, r, &rt->parents[p]);
             /* else a Service parent whose waypoint applies the route */
             for (size_t p = 0; p < rt->nparents && !via.gw; p++)
-                if (!waypoint_via(m, r, &rt->parents[p], &via))
+                if (!gw_route_waypoint(m, r, &rt->parents[p], &via))
                     via = (route_via){0};
             if (!via.gw)
                 continue;
