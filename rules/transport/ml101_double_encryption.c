@@ -112,7 +112,7 @@ static int http_policy_cmp(const void *x, const void *y)
 
 /* Notes on every HTTP route of a VirtualService for a host of these
  * workloads' Services, and on AuthorizationPolicies that read HTTP. */
-static void dead_http_notes(ml_ctx *ctx, ml_diag *d, http_index *hx, const ml_vec *ws)
+static void dead_http_notes(ml_ctx *ctx, ml_diag *d, http_index *hx, const ml_vec *ws, const char *proxy)
 {
     ml_model *m = ctx->model;
     ml_vec seen_vs = {0};
@@ -131,9 +131,9 @@ static void dead_http_notes(ml_ctx *ctx, ml_diag *d, http_index *hx, const ml_ve
                     notes++;
                     ml_loc at = rt->name ? ml_node_loc(rt->name) : ml_node_loc(rt->node);
                     ml_note(ctx, d, at,
-                            "%s of %s for %s stops applying: the sidecar cannot read HTTP inside the "
+                            "%s of %s for %s stops applying: %s cannot read HTTP inside the "
                             "server's TLS",
-                            route_label(ctx->arena, rt), ml_res_display(ctx->arena, vs->res), svc->fqdn);
+                            route_label(ctx->arena, rt), ml_res_display(ctx->arena, vs->res), svc->fqdn, proxy);
                 }
             }
         }
@@ -154,8 +154,8 @@ static void dead_http_notes(ml_ctx *ctx, ml_diag *d, http_index *hx, const ml_ve
     ml_vec_sort(&hits, http_policy_cmp);
     ML_VEC_EACH(const http_policy *, hp, &hits) {
         ml_note(ctx, d, ml_node_loc(hp->field),
-                "%s matches on %s, an HTTP field the sidecar cannot read inside the server's TLS",
-                ml_res_display(ctx->arena, hp->res), ml_str(hp->field));
+                "%s matches on %s, an HTTP field %s cannot read inside the server's TLS",
+                ml_res_display(ctx->arena, hp->res), ml_str(hp->field), proxy);
     }
 }
 
@@ -168,9 +168,15 @@ static void check_server(ml_ctx *ctx, http_index *hx, ml_server *s)
     ml_vec ws = {0}, facts = {0};
     long long port = -2; /* -2: none yet; -1: unknown or differing */
     bool port_default = false;
+    ml_vec amb = {0}; /* the ambient ones among ws */
+    bool waypoint = false;
     ML_VEC_EACH(ml_link *, l, &s->links) {
         ml_workload *w = l->workload;
-        if (!w || contains(&ws, w) || ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_YES)
+        if (!w || contains(&ws, w))
+            continue;
+        const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
+        bool ambient = dp && (dp->kind == ML_DP_AMBIENT || dp->kind == ML_DP_AMBIENT_WAYPOINT);
+        if (!ambient && ml_transport_sidecar_of(m, w) != ML_TRANSPORT_SIDECAR_YES)
             continue;
         bool dflt;
         long long p = ml_transport_server_port(m, l, &dflt);
@@ -180,6 +186,10 @@ static void check_server(ml_ctx *ctx, http_index *hx, ml_server *s)
             continue;
         ml_vec_push(a, &ws, w);
         ml_vec_push(a, &facts, f);
+        if (ambient) {
+            ml_vec_push(a, &amb, w);
+            waypoint = waypoint || dp->kind == ML_DP_AMBIENT_WAYPOINT;
+        }
         if (port == -2) {
             port = p;
             port_default = dflt;
@@ -204,13 +214,37 @@ static void check_server(ml_ctx *ctx, http_index *hx, ml_server *s)
                              : port_default ? " on port 5000 (the Connectum default)"
                                             : ml_printf(a, " on port %lld", port);
     bool one = ws.n == 1;
-    const char *sidecars = ml_printf(a, "the Istio sidecar%s of %s already provide%s %s", one ? "" : "s",
-                                     ml_transport_names(a, &ws, NULL), one ? "s" : "", origin);
-    const char *cost = ml_printf(a,
-                                 "every call pays two TLS handshakes and two encryptions, and the sidecar sees only "
-                                 "TLS bytes%s, so the VirtualService's HTTP routing, retries and header matches and "
-                                 "the AuthorizationPolicy HTTP fields for this host stop applying",
-                                 port_words);
+    ml_vec side = {0};
+    ML_VEC_EACH(ml_workload *, w, &ws) {
+        if (!contains(&amb, w))
+            ml_vec_push(a, &side, w);
+    }
+    /* ztunnel carries ambient pods' traffic in its HBONE tunnel, mTLS to
+     * port 15008 (HBoneInboundListenPort) */
+    const char *ztunnel = ml_printf(a, "ztunnel (Istio's ambient data plane, which tunnels the calls of the mesh "
+                                       "in mTLS) for the pods of %s",
+                                    ml_transport_names(a, &amb, NULL));
+    const char *sidecars =
+        !amb.n    ? ml_printf(a, "the Istio sidecar%s of %s already provide%s %s", one ? "" : "s",
+                              ml_transport_names(a, &ws, NULL), one ? "s" : "", origin)
+        : !side.n ? ml_printf(a, "%s already provides %s", ztunnel, origin)
+                  : ml_printf(a, "the Istio sidecar%s of %s and %s already provide %s", side.n == 1 ? "" : "s",
+                              ml_transport_names(a, &side, NULL), ztunnel, origin);
+    const char *proxy = side.n ? (waypoint ? "the sidecar or waypoint" : "the sidecar") : "the waypoint";
+    const char *cost =
+        !side.n && !waypoint
+            ? "every call from the mesh pays two TLS handshakes and two encryptions"
+        : side.n
+            ? ml_printf(a,
+                        "every call pays two TLS handshakes and two encryptions, and %s sees only "
+                        "TLS bytes%s, so the VirtualService's HTTP routing, retries and header matches and "
+                        "the AuthorizationPolicy HTTP fields for this host stop applying",
+                        proxy, port_words)
+            : ml_printf(a,
+                        "every call pays two TLS handshakes and two encryptions, and the waypoint sees only "
+                        "TLS bytes%s, so the HTTP routing, retries and header matches it applies for this host "
+                        "and the AuthorizationPolicy HTTP fields it enforces stop applying",
+                        port_words);
     ml_diag *d;
     if (s->tls == ML_TLS_PRESENT)
         d = ml_report(ctx, ML_LEVEL_NONE, s->tls_loc, "createServer terminates TLS itself while %s: %s", sidecars,
@@ -235,17 +269,27 @@ static void check_server(ml_ctx *ctx, http_index *hx, ml_server *s)
                 "%s sets %s mTLS for %s%s", ml_res_display(a, f->decided_by->res), ml_mtls_name(f->mode),
                 ml_transport_names(a, &for_it, NULL), f->scope == ML_SCOPE_PORT ? " on this port" : "");
     }
-    ml_transport_sidecar_notes(ctx, d, &ws);
-    dead_http_notes(ctx, d, hx, &ws);
+    ml_transport_sidecar_notes(ctx, d, &side);
+    ML_VEC_EACH(const ml_workload *, w, &amb) {
+        const ml_dataplane_fact *dp = ml_mesh_dataplane(m, w);
+        if (dp->explain)
+            ml_note(ctx, d, dp->decided_by ? ml_node_loc(dp->decided_by) : ml_res_loc(w->res), "%s: %s",
+                    ml_res_display(a, w->res), dp->explain);
+    }
+    if (side.n || waypoint)
+        dead_http_notes(ctx, d, hx, &ws, proxy);
+    const char *who = side.n ? "the sidecar" : "ztunnel";
     if (s->tls == ML_TLS_PRESENT) {
         ml_help(ctx, d,
-                "delete the tls property from createServer: the sidecar already encrypts and authenticates every "
-                "call with mTLS");
-        ml_add_fix(ctx, d, "delete the tls property (the Istio sidecar provides mTLS)", s->tls_delete, "");
+                "delete the tls property from createServer: %s already encrypts and authenticates every "
+                "call with mTLS", who);
+        ml_add_fix(ctx, d, side.n ? "delete the tls property (the Istio sidecar provides mTLS)"
+                                  : "delete the tls property (ztunnel provides mTLS)",
+                   s->tls_delete, "");
     } else {
         ml_help(ctx, d,
-                "do not set tls when the server runs behind an Istio sidecar: the sidecar already encrypts and "
-                "authenticates every call with mTLS");
+                "do not set tls when the server runs behind an Istio %s: %s already encrypts and "
+                "authenticates every call with mTLS", side.n ? "sidecar" : "ambient data plane", who);
     }
 }
 
@@ -267,7 +311,7 @@ const ml_rule ml_rule_ML101 = {
     .id = "ML101",
     .name = "double-encryption",
     .level = ML_LEVEL_WARNING,
-    .summary = "A Connectum server terminates TLS itself behind an Istio sidecar that already provides mTLS",
+    .summary = "A Connectum server terminates TLS itself behind an Istio sidecar or ztunnel that already provides mTLS",
     .description =
         "createServer({ tls }) makes the Connectum server terminate TLS itself. When its pod also gets an "
         "Istio sidecar whose inbound mTLS mode is STRICT or PERMISSIVE, every call is encrypted twice: "
@@ -278,7 +322,14 @@ const ml_rule ml_rule_ML101 = {
         "host, and the HTTP fields of AuthorizationPolicies (paths, methods, request headers), silently "
         "stop applying. The Connectum guide says to remove the tls option when adding Istio.\n"
         "\n"
-        "A tls option that is set only under a condition is reported as a note.",
+        "A tls option that is set only under a condition is reported as a note.\n"
+        "\n"
+        "Pods in Istio's ambient mode (istio.io/dataplane-mode: ambient) have no sidecar, but ztunnel "
+        "carries every call between meshed workloads in its HBONE tunnel, mTLS to port 15008 "
+        "(HBoneInboundListenPort, pilot/pkg/networking/core constants), so a server that adds its own TLS "
+        "encrypts twice as well; behind a waypoint, the waypoint sees only TLS bytes and its HTTP routes "
+        "and the HTTP fields of the policies it enforces stop applying, as for a sidecar. The same mTLS "
+        "modes (STRICT, PERMISSIVE) are required.",
     .remediation = "Delete the tls property from the createServer options and let the sidecar provide mTLS "
                    "(the finding carries this edit as a fix, in the JSON and SARIF output).",
     .tags = "security,mtls,connectum,performance",
