@@ -24,6 +24,50 @@ static bool same_dest(const ml_destination *a, const ml_destination *b)
     return a->port_num == b->port_num;
 }
 
+/* Two backendRefs of one Gateway API rule naming the same object and port.
+ * Istio builds one weighted destination per backendRef of positive weight
+ * (conversion.go, buildHTTPDestination and its GRPC/TCP/TLS siblings), so
+ * the same arithmetic holds. Backends with filters of their own are
+ * different on purpose (a header set on one share) and are not compared. */
+static bool same_backend(const ml_gw_ref *a, const ml_gw_ref *b)
+{
+    const char *na = ml_str_nonnull(a->name), *nb = ml_str_nonnull(b->name);
+    if (!na || !nb || strcmp(na, nb) != 0 || !ml_streq(a->ns, b->ns) || !ml_streq(a->kind_s, b->kind_s) ||
+        !ml_streq(a->group_s, b->group_s) || a->port_num != b->port_num)
+        return false;
+    return !ml_get(a->node, "filters") && !ml_get(b->node, "filters");
+}
+
+static void check_gw(ml_ctx *ctx)
+{
+    for (ml_kind k = ML_K_HTTPROUTE; k <= ML_K_TLSROUTE; k++)
+        ML_VEC_EACH(const ml_resource *, r, &ctx->model->by_kind[k]) {
+            if (!r->live || !r->u.route)
+                continue;
+            const ml_gw_route *rt = r->u.route;
+            for (size_t i = 0; i < rt->nrules; i++) {
+                const ml_gw_rule *ru = &rt->rules[i];
+                for (size_t b = 1; b < ru->nbackends; b++)
+                    for (size_t a = 0; a < b; a++) {
+                        const ml_gw_ref *x = &ru->backends[a], *y = &ru->backends[b];
+                        if (x->weight_num <= 0 || y->weight_num <= 0 || !same_backend(x, y))
+                            continue;
+                        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(y->node),
+                                               "rule %zu of %s sends to %s %s/%s%s twice: the two backendRefs' "
+                                               "weights add up, so the split is not what either entry says",
+                                               ru->index + 1, ml_res_display(ctx->arena, r), y->kind_s, y->ns,
+                                               ml_str(y->name),
+                                               y->port_num >= 0 ? ml_printf(ctx->arena, " port %lld", y->port_num)
+                                                                : "");
+                        ml_note(ctx, d, ml_node_loc(x->node), "the same backend earlier in the rule");
+                        ml_help(ctx, d, "merge the two backendRefs into one (sum the weights), or point one of "
+                                        "them at the Service it was meant for");
+                        break;
+                    }
+            }
+        }
+}
+
 static void check(ml_ctx *ctx)
 {
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
@@ -55,13 +99,14 @@ static void check(ml_ctx *ctx)
             }
         }
     }
+    check_gw(ctx);
 }
 
 const ml_rule ml_rule_ML321 = {
     .id = "ML321",
     .name = "repeated-route-destination",
     .level = ML_LEVEL_WARNING,
-    .summary = "One route lists the same destination (host, subset, port) twice",
+    .summary = "One route lists the same destination (host, subset, port) or backendRef twice",
     .description = "Within one http, tcp or tls route, two entries with the same host (as resolved), subset "
                    "and port, both with a positive weight, are two weighted clusters for the same pods "
                    "(pilot/pkg/networking/core/route/route.go applyHTTPRouteDestination builds one weighted "
@@ -69,7 +114,13 @@ const ml_rule ml_rule_ML321 = {
                    "validation.go validateHTTPRouteDestinations only checks the total weight). The "
                    "destination receives the sum of both weights, which is rarely what the author meant: "
                    "typically a canary entry copied from the stable one still names the stable subset, so the "
-                   "canary gets nothing. Kiali reports this as KIA1105.",
+                   "canary gets nothing. Kiali reports this as KIA1105.\n"
+                   "\n"
+                   "The same holds for a Gateway API route rule whose backendRefs name the same object and "
+                   "port twice with positive weights: Istio builds one weighted destination per backendRef "
+                   "(pilot/pkg/config/kube/gateway/conversion.go, buildHTTPDestination, "
+                   "buildGRPCDestination, buildTCPDestination). BackendRefs with filters of their own are "
+                   "not compared.",
     .remediation = "List each destination once per route, or correct the subset of the copied entry.",
     .tags = "traffic,canary",
     .precision = "high",
