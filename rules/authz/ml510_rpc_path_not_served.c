@@ -21,6 +21,33 @@
 #include "meshlint/proto.h"
 #include "meshlint/ts_lex.h"
 
+/* A protobuf identifier: a letter or _, then letters, digits or _. */
+static bool ident(const char *s, size_t n)
+{
+    if (!n || !((*s >= 'A' && *s <= 'Z') || (*s >= 'a' && *s <= 'z') || *s == '_'))
+        return false;
+    for (size_t i = 1; i < n; i++)
+        if (!((s[i] >= 'A' && s[i] <= 'Z') || (s[i] >= 'a' && s[i] <= 'z') || (s[i] >= '0' && s[i] <= '9') ||
+              s[i] == '_'))
+            return false;
+    return true;
+}
+
+/* A service type name: dot-separated identifiers ("acme.orders.v1.Orders";
+ * ".well-known" is none). */
+static bool type_name(const char *s)
+{
+    for (;;) {
+        const char *dot = strchr(s, '.');
+        size_t n = dot ? (size_t)(dot - s) : strlen(s);
+        if (!ident(s, n))
+            return false;
+        if (!dot)
+            return true;
+        s = dot + 1;
+    }
+}
+
 /* "/svc/method", or "/svc/" plus a star -> svc and method (NULL for the star). */
 static bool split_rpc(ml_arena *a, const char *p, const char **svc, const char **method)
 {
@@ -38,8 +65,72 @@ static bool split_rpc(ml_arena *a, const char *p, const char **svc, const char *
         return false;
     else
         *method = m;
+    if (*method && !ident(*method, strlen(*method)))
+        return false;
     *svc = ml_strndup(a, p + 1, (size_t)(slash - p - 1));
-    return strchr(*svc, '.') != NULL; /* a package: "/orders/get" is ML507's */
+    /* a package: "/orders/get" is ML507's; "/.well-known/x" is no RPC */
+    return strchr(*svc, '.') != NULL && type_name(*svc);
+}
+
+/* The ports the linked Connectum servers of w listen on (the Connectum
+ * default 5000 when the option is absent); false when one is not known. */
+static bool server_ports(const ml_model *m, const ml_workload *w, long long *ports, size_t *n, size_t cap)
+{
+    *n = 0;
+    ML_VEC_EACH(const ml_server *, s, &w->servers) {
+        ML_VEC_EACH(const ml_link *, l, &s->links) {
+            if (l->workload != w)
+                continue;
+            ml_setting ps = ml_server_port(m, l);
+            double d = 5000;
+            if (ps.val.kind != ML_VAL_ABSENT && !(ps.val.kind == ML_VAL_NUM && (d = ps.val.num, true)))
+                return false;
+            if (*n == cap)
+                return false;
+            ports[(*n)++] = (long long)d;
+        }
+    }
+    return *n > 0;
+}
+
+/* The operation applies to the Connectum server of every workload: no
+ * `ports` (or one that lists a server's port) and no `notPorts` that lists
+ * one. Istio matches ports against the destination port of the connection
+ * (pilot/pkg/security/authz/model/generator.go destPortGenerator), and a
+ * pod may serve other listeners beside the Connectum server (a JWKS or a
+ * metrics endpoint), whose paths are no RPCs. */
+static bool op_reaches_servers(const ml_model *m, const ml_node *op, const ml_vec *ws)
+{
+    const ml_node *ports = ml_get(op, "ports"), *not_ports = ml_get(op, "notPorts");
+    if (!ports && !not_ports)
+        return true;
+    ML_VEC_EACH(const ml_workload *, w, ws) {
+        long long sp[16];
+        size_t n;
+        if (!server_ports(m, w, sp, &n, 16))
+            return false;
+        bool listed = !ports;
+        for (size_t i = 0; ml_is_seq(ports) && i < ml_node_n(ports) && !listed; i++) {
+            long long p;
+            if (!ml_int(ports->items[i], &p))
+                return false;
+            for (size_t k = 0; k < n && !listed; k++)
+                listed = sp[k] == p;
+        }
+        if (!listed || (ports && !ml_is_seq(ports)))
+            return false;
+        for (size_t i = 0; ml_is_seq(not_ports) && i < ml_node_n(not_ports); i++) {
+            long long p;
+            if (!ml_int(not_ports->items[i], &p))
+                return false;
+            for (size_t k = 0; k < n; k++)
+                if (sp[k] == p)
+                    return false;
+        }
+        if (not_ports && !ml_is_seq(not_ports))
+            return false;
+    }
+    return true;
 }
 
 /* The closest mounted service type name (or method of svc), for "did you mean". */
@@ -125,7 +216,8 @@ static void check_operation(ml_ctx *ctx, void *arg, const ml_resource *r, const 
                             const ml_node *not_paths, const ml_node *op, const ml_vec *ws)
 {
     (void)arg;
-    (void)op;
+    if (!op_reaches_servers(ctx->model, op, ws))
+        return;
     check_list(ctx, r, r->u.authz, paths, false, ws);
     check_list(ctx, r, r->u.authz, not_paths, true, ws);
 }
@@ -161,7 +253,13 @@ const ml_rule ml_rule_ML510 = {
                    "(see ML410). Judged only when every workload the policy selects runs a linked "
                    "Connectum server in every application container and every service those servers "
                    "mount is declared by a .proto in the input; grpc.* services (health, reflection) "
-                   "are never judged, since protocols mount them.",
+                   "are never judged, since protocols mount them. A path is read as an RPC only when its service part "
+                   "is dot-separated identifiers with a package and its method an identifier "
+                   "(\"/.well-known/jwks.json\" is not one). An operation with ports or notPorts is judged "
+                   "only when it reaches the linked servers' ports on every workload: Istio matches them "
+                   "against the connection's destination port (pilot/pkg/security/authz/model/generator.go, "
+                   "destPortGenerator), and a pod may serve other listeners (a JWKS or metrics endpoint) "
+                   "beside the Connectum server.",
     .remediation = "Write the path as the service's full type name from its .proto (package plus service "
                    "name) and the method's name as declared.",
     .tags = "authorization,security,connectum,grpc",
