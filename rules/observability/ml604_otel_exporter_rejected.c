@@ -56,7 +56,23 @@ static read_when when_read(const ml_server *s)
     return READ_NEVER;
 }
 
-static void report(ml_ctx *ctx, const ml_server *s, read_when when, const char *var, const ml_setting *e)
+/* The exporter the endpoint's port asks for: the OTLP default ports are
+ * 4317 for gRPC and 4318 for HTTP (the OpenTelemetry specification's
+ * exporter defaults); NULL for any other or an unknown endpoint. */
+static const char *exporter_for_endpoint(const char *ep)
+{
+    const char *colon = ep ? strrchr(ep, ':') : NULL;
+    if (!colon)
+        return NULL;
+    if (strncmp(colon, ":4317", 5) == 0 && (!colon[5] || colon[5] == '/'))
+        return "otlp/grpc";
+    if (strncmp(colon, ":4318", 5) == 0 && (!colon[5] || colon[5] == '/'))
+        return "otlp/http";
+    return NULL;
+}
+
+static void report(ml_ctx *ctx, const ml_server *s, read_when when, const char *var, const ml_setting *e,
+                   const char *endpoint)
 {
     const char *hint = strcmp(e->val.str, "otlp") == 0 ? " (the OpenTelemetry default \"otlp\" is not "
                                                          "accepted: write otlp/http or otlp/grpc)"
@@ -95,7 +111,12 @@ static void report(ml_ctx *ctx, const ml_server *s, read_when when, const char *
         ml_note(ctx, d, s->otel_init == 2 ? s->otel_init_loc : s->otel_interceptor_loc,
                 "if this runs, the provider is created and %s is read", var);
     }
-    ml_help(ctx, d, "set %s to otlp/grpc or otlp/http (or console, none)", var);
+    const char *want = exporter_for_endpoint(endpoint);
+    if (want)
+        ml_help(ctx, d, "set %s to %s: OTEL_EXPORTER_OTLP_ENDPOINT %s is the OTLP %s port", var, want, endpoint,
+                strcmp(want, "otlp/grpc") == 0 ? "gRPC" : "HTTP");
+    else
+        ml_help(ctx, d, "set %s to otlp/grpc or otlp/http (or console, none)", var);
 }
 
 static void check(ml_ctx *ctx)
@@ -119,7 +140,8 @@ static void check(ml_ctx *ctx)
                 if (ml_map_get(&seen, key, strlen(key)))
                     continue;
                 ml_map_put(&seen, key, strlen(key), (void *)1);
-                report(ctx, s, when, VARS[i], &e);
+                ml_setting ep = ml_container_env(m, l->workload, l->container, "OTEL_EXPORTER_OTLP_ENDPOINT");
+                report(ctx, s, when, VARS[i], &e, ep.val.kind == ML_VAL_STR ? ep.val.str : NULL);
             }
         }
     }
