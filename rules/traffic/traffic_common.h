@@ -121,7 +121,8 @@ tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_d
                                   tr_subset_eval *out);
 /* ML302 and ML303: call fn on every named subset of every DestinationRule
  * definition, in load order, that tr_subset_evaluate judges `verdict`, with
- * the references to the subset's host and name. */
+ * the references to the subset's host and name (refs indexes only the
+ * hosts of the subsets judged so: ask it for dr->fqdn alone). */
 typedef void (*tr_subset_fn)(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_destrule *dr,
                              const ml_dr_subset *s, const char *name, const tr_subset_eval *ev);
 void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn);
