@@ -551,13 +551,19 @@ void ml_mesh_compute(ml_model *m)
     if (m->mesh) {
         ml_map_free(&m->mesh->workload_mtls);
         ml_map_free(&m->mesh->pa_workloads);
-        ml_map_free(&m->mesh->authz_workloads);
+        /* computed again: the selections kept on the records too */
+        ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+            if (r->u.authz)
+                r->u.authz->selected = false;
+        }
+        ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+            memset(&w->authz, 0, sizeof w->authz);
+        }
     }
     ml_mesh *mesh = ml_zalloc(a, sizeof *mesh);
     mesh->root_ns = root_ns(m);
     ml_map_init(&mesh->workload_mtls);
     ml_map_init(&mesh->pa_workloads);
-    ml_map_init(&mesh->authz_workloads);
     m->mesh = mesh;
 
     ns_explain nc = {0};
@@ -634,14 +640,21 @@ void ml_mesh_compute(ml_model *m)
         }
     }
 
-    /* The workloads of every AuthorizationPolicy, once (all definitions:
-     * rules ask about losers too). */
+    /* The workloads of every AuthorizationPolicy, once, kept on the
+     * policy (all definitions: rules ask about losers too), and on each
+     * workload the live policies with a valid action that select it, in
+     * load order (the rules' "which policies apply here"). */
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        if (!r->u.authz || ml_map_get_ptr(&mesh->authz_workloads, r->u.authz))
+        ml_authz *p = r->u.authz;
+        if (!p || p->selected)
             continue;
-        ml_vec *v = ml_alloc(a, sizeof *v);
-        *v = authz_select(m, r->u.authz);
-        ml_map_put_ptr(&mesh->authz_workloads, a, r->u.authz, v);
+        p->workloads = authz_select(m, p);
+        p->selected = true;
+        if (!r->live || p->action == ML_AUTHZ_INVALID)
+            continue;
+        ML_VEC_EACH(ml_workload *, w, &p->workloads) {
+            ml_vec_push(a, &w->authz, p);
+        }
     }
 }
 
@@ -713,7 +726,7 @@ static ml_vec authz_select(const ml_model *m, const ml_authz *p)
  * was computed for it. */
 ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
 {
-    const ml_vec *v = m && m->mesh && p ? ml_map_get_ptr(&m->mesh->authz_workloads, p) : NULL;
+    const ml_vec *v = m && m->mesh && p && p->selected ? &p->workloads : NULL;
     if (!v)
         return authz_select(m, p);
     ml_vec out = {0};

@@ -1848,7 +1848,6 @@ void ml_model_free(ml_model *m)
     if (m->mesh) {
         ml_map_free(&m->mesh->workload_mtls);
         ml_map_free(&m->mesh->pa_workloads);
-        ml_map_free(&m->mesh->authz_workloads);
         m->mesh = NULL;
     }
 }
@@ -2271,8 +2270,11 @@ static ml_vec host_lookup(const ml_model *m, const ml_map *map, const ml_vec *wi
     if (!fqdn)
         return out;
     const ml_vec *exact = ml_map_vec(map, fqdn, strlen(fqdn));
-    ML_VEC_EACH(void *, o, exact ? exact : &out) {
-        ml_vec_push(m->arena, &out, o);
+    if (exact && exact->n) {
+        /* a vector of its exact size: the rules look hosts up per route */
+        out = vec_exact(m->arena, exact->n);
+        memcpy(out.items, exact->items, exact->n * sizeof *out.items);
+        out.n = exact->n;
     }
     bool added = false;
     ML_VEC_EACH(const wild_entry *, e, wild) {

@@ -123,6 +123,8 @@ struct ml_workload {
     struct ml_sidecar_fact *sidecar;
     struct ml_dataplane_fact *dataplane; /* data plane (sidecar, ambient, waypoint, none): mesh.h */
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
+    ml_vec authz;                    /* ml_authz* (mesh.c): the live AuthorizationPolicies whose selection
+                                      * (ml_mesh_authz_workloads) holds it and whose action is valid, load order */
     ml_vec services;                 /* ml_service* (live, that the workload meets) whose selector picks this workload, load order */
 };
 
@@ -267,6 +269,10 @@ typedef struct ml_authz {
     ml_authz_action action;    /* ALLOW when absent */
     const ml_node *rules;      /* sequence or NULL (NULL: no rules key) */
     const ml_node *target_refs;
+    /* filled by mesh.c (ml_mesh_compute): the workloads its selector picks;
+     * read through ml_mesh_authz_workloads */
+    ml_vec workloads;
+    bool selected;             /* workloads is set */
 } ml_authz;
 
 typedef struct ml_serviceentry {

@@ -70,8 +70,10 @@ static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
             const char *n = ml_str_nonnull(dr->subsets[i].name);
             if (!n)
                 continue;
-            const char *key = ml_printf(ctx->arena, "%s\x1f%s", fqdn, n);
-            ml_map_put(&hc->defined, key, strlen(key), (void *)1);
+            const char *parts[] = {fqdn, n};
+            size_t len;
+            const char *key = ml_key_dup(ctx->arena, &len, '\x1f', 2, parts);
+            ml_map_put(&hc->defined, key, len, (void *)1);
         }
     }
     return v;
@@ -308,11 +310,11 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     if (!subset || !d->fqdn || !*subset || strchr(d->fqdn, '*'))
         return; /* a wildcard destination host is invalid on its own */
     const ml_vec *dv = host_drs(ctx, hc, d->fqdn);
-    ml_buf key;
-    ml_buf_init(&key);
-    ml_buf_printf(&key, "%s\x1f%s", d->fqdn, subset);
+    const char *parts[] = {d->fqdn, subset};
+    ml_key key;
+    ml_key_join(&key, '\x1f', 2, parts);
     bool defined = ml_map_get(&hc->defined, key.s, key.n) != NULL;
-    ml_buf_free(&key);
+    ml_key_done(&key);
     if (defined) {
         /* Some definition defines it: is it one r may meet, and does it
          * apply to the sidecars that use r? */
