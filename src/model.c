@@ -1637,6 +1637,13 @@ static void index_push(ml_arena *a, ml_map *map, const char *key, size_t len, vo
     *slot = &e->v;
 }
 
+/* An entry of by_key: the vector of a key's alternatives, with room for
+ * the one most keys have (index_push's block). */
+typedef struct key_entry {
+    ml_vec v;
+    void *item[1];
+} key_entry;
+
 static void push_once_n(ml_model *m, ml_map *map, const char *key, size_t len, void *item)
 {
     const ml_vec *v = ml_map_vec(map, key, len);
@@ -1708,18 +1715,30 @@ void ml_model_finish(ml_model *m)
     ml_arena_init(&scratch);
     size_t nres = m->resources.n;
     bool *has_next = ml_zalloc(&scratch, (nres ? nres : 1) * sizeof *has_next);
-    /* Every definition chains to the previous one of its key (any group). */
-    ml_map last;
-    ml_map_init(&last);
+    /* Every definition chains to the previous one of its key (any group).
+     * The key's entry in by_key is made here, once: it becomes the
+     * vector of the key's alternatives below, and each resource keeps its
+     * entry (key_of, by position in m->resources) so that no key is hashed
+     * again. While chaining, the entry's inline item is the key's last
+     * definition so far (cap 0: no alternative pushed yet). */
+    key_entry **key_of = ml_alloc(&scratch, (nres ? nres : 1) * sizeof *key_of);
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        void **slot = ml_map_slot_for(&last, r->key, strlen(r->key));
-        ml_resource *prev = *slot;
+        void **slot = ml_map_slot_for(&m->by_key, r->key, strlen(r->key));
+        key_entry *e = *slot;
+        if (!e) {
+            e = ml_alloc(a, sizeof *e);
+            e->v.items = e->item;
+            e->v.n = e->v.cap = 0;
+            e->item[0] = NULL;
+            *slot = e;
+        }
+        key_of[r_i] = e;
+        ml_resource *prev = e->item[0];
         r->prev_def = prev;
         if (prev && prev->order < nres && m->resources.items[prev->order] == prev)
             has_next[prev->order] = true;
-        *slot = r;
+        e->item[0] = r;
     }
-    ml_map_free(&last);
     /* Inside a meeting group the definition applied last (apply-set rank,
      * then load order) replaces the others; the survivors of all groups are
      * the key's alternatives. A key's only definition survives as it is:
@@ -1745,23 +1764,32 @@ void ml_model_finish(ml_model *m)
         }
     }
     ml_map_free(&group_defs);
-    ml_arena_free(&scratch);
     /* One replaced later in its group by a definition that was itself
-     * replaced: point at the survivor. */
+     * replaced: point at the survivor. The live ones, in load order, are
+     * the key's alternatives (every key has one: each group keeps one). */
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
         while (r->replaced_by && r->replaced_by->replaced_by)
             r->replaced_by = r->replaced_by->replaced_by;
         r->live = r->replaced_by == NULL;
-        if (r->live)
-            index_push(a, &m->by_key, r->key, strlen(r->key), r);
+        if (!r->live)
+            continue;
+        key_entry *e = key_of[r_i];
+        if (!e->v.cap) {
+            e->v.cap = 1;
+            e->v.n = 0;
+        }
+        ml_vec_push(a, &e->v, r);
     }
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        const ml_vec *alts = ml_map_vec(&m->by_key, r->key, strlen(r->key));
-        r->nalts = alts ? (unsigned)alts->n : 0;
+        r->nalts = (unsigned)key_of[r_i]->v.n;
     }
+    ml_arena_free(&scratch);
+    const char *prev_ns = NULL; /* resources of one file mostly share a namespace */
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        if (r->ns && *r->ns)
+        if (r->ns && *r->ns && !(prev_ns && strcmp(prev_ns, r->ns) == 0)) {
             ml_map_put(&m->ns_present, r->ns, strlen(r->ns), (void *)1);
+            prev_ns = r->ns;
+        }
         if (ml_kind_is_istio(r->kind))
             m->is_mesh_repo = true;
         if (r->kind == ML_K_NAMESPACE) {
