@@ -77,7 +77,23 @@ static void managed_build(ml_ctx *ctx, ml_map *managed)
     }
 }
 
-static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_route *rt, bool managed)
+/* The routes' references (tr_refs_build), indexed when a destination
+ * without weight first asks (most routes weigh every destination). */
+typedef struct lazy_refs {
+    ml_map map;
+    bool built;
+} lazy_refs;
+
+static const ml_vec *refs_for(ml_ctx *ctx, lazy_refs *lr, const char *fqdn)
+{
+    if (!lr->built) {
+        tr_refs_build_hosts(ctx, &lr->map);
+        lr->built = true;
+    }
+    return tr_refs_for(&lr->map, fqdn);
+}
+
+static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, const ml_route *rt, bool managed)
 {
     if (rt->ndest == 0)
         return;
@@ -125,7 +141,7 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
     bool warned = false;
     for (size_t i = 0; i < rt->ndest; i++) {
         const ml_destination *d = &rt->dest[i];
-        if (d->weight_num > 0 || managed || reached_elsewhere(tr_refs_for(refs, d->fqdn), d))
+        if (d->weight_num > 0 || managed || reached_elsewhere(refs_for(ctx, refs, d->fqdn), d))
             continue;
         const char *subset = ml_str_nonnull(d->subset);
         ml_diag *diag = ml_report(
@@ -157,19 +173,23 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
 
 static void check(ml_ctx *ctx)
 {
-    ml_map refs, managed;
-    tr_refs_build(ctx, &refs);
+    lazy_refs refs = {.built = false};
+    ml_map managed;
     managed_build(ctx, &managed);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
         if (!vs)
             continue;
-        const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, r->name);
-        bool by_rollout = ml_map_get(&managed, key, strlen(key)) != NULL;
+        const char *parts[] = {r->ns, r->name};
+        ml_key key;
+        ml_key_join(&key, '\x1f', 2, parts);
+        bool by_rollout = ml_map_get(&managed, key.s, key.n) != NULL;
+        ml_key_done(&key);
         for (size_t i = 0; i < vs->nroutes; i++)
             check_route(ctx, &refs, r, &vs->routes[i], by_rollout);
     }
-    ml_map_free(&refs);
+    if (refs.built)
+        ml_map_free(&refs.map);
     ml_map_free(&managed);
 }
 

@@ -130,10 +130,9 @@ void tr_each_dest(ml_ctx *ctx, tr_dest_fn fn, void *arg)
     }
 }
 
-static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
-                    bool mirror)
+static void add_ref_to(ml_ctx *ctx, ml_map *out, bool subsets, const ml_resource *r, const ml_route *rt,
+                       const ml_destination *d, bool mirror)
 {
-    ml_map *out = arg;
     if (!d->fqdn)
         return;
     tr_ref *ref = ml_zalloc(ctx->arena, sizeof *ref);
@@ -143,7 +142,7 @@ static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route
     ref->mirror = mirror;
     ref->gets_traffic = tr_dest_gets_traffic(rt, d, mirror);
     ml_map_push(out, ctx->arena, d->fqdn, strlen(d->fqdn), ref);
-    const char *subset = ml_str_nonnull(d->subset);
+    const char *subset = subsets ? ml_str_nonnull(d->subset) : NULL;
     if (subset) {
         /* "\x1f" cannot occur in a host name, so the two kinds of keys never collide */
         const char *parts[] = {d->fqdn, subset};
@@ -153,10 +152,28 @@ static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route
     }
 }
 
+static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                    bool mirror)
+{
+    add_ref_to(ctx, arg, true, r, rt, d, mirror);
+}
+
+static void add_host_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                         bool mirror)
+{
+    add_ref_to(ctx, arg, false, r, rt, d, mirror);
+}
+
 void tr_refs_build(ml_ctx *ctx, ml_map *out)
 {
     ml_map_init(out);
     tr_each_dest(ctx, add_ref, out);
+}
+
+void tr_refs_build_hosts(ml_ctx *ctx, ml_map *out)
+{
+    ml_map_init(out);
+    tr_each_dest(ctx, add_host_ref, out);
 }
 
 const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn)

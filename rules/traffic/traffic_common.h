@@ -29,6 +29,9 @@ void tr_each_dest(ml_ctx *ctx, tr_dest_fn fn, void *arg);
 /* Index the destinations and mirrors of every VirtualService definition by
  * resolved host: fqdn -> ml_vec of tr_ref*. Free with ml_map_free. */
 void tr_refs_build(ml_ctx *ctx, ml_map *out);
+/* The same index by host alone: ask it with tr_refs_for only (a rule that
+ * looks for a subset scans the host's references). */
+void tr_refs_build_hosts(ml_ctx *ctx, ml_map *out);
 /* Never NULL: an empty vector when nothing routes to fqdn. */
 const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn);
 /* The references that name subset of fqdn (never NULL). */
