@@ -1500,10 +1500,12 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
                          : ml_printf(m->arena, "%s.core", kind);
     }
     /* Objects without a name are not definitions of one object. */
-    if (r->name_node && *r->name)
-        r->key = ml_printf(m->arena, "%s/%s/%s", kind_key, r->ns, r->name);
-    else
+    if (r->name_node && *r->name) {
+        const char *parts[] = {kind_key, r->ns, r->name}; /* joined: one per resource */
+        r->key = ml_key_dup(m->arena, NULL, '/', 3, parts);
+    } else {
         r->key = ml_printf(m->arena, "%s/%s/(unnamed #%zu)", kind_key, r->ns, m->resources.n);
+    }
 
     if (r->kind == ML_K_OTHER) {
         const ml_node *spec = ml_get(root, "spec");
@@ -2249,8 +2251,11 @@ const char *ml_resolve_host(ml_model *m, const char *host, const char *ns)
     /* Istio's ResolveShortnameToFQDN (pkg/config/model.go, formerly
      * pilot/pkg/model/config.go): only a name without any dot is expanded;
      * "reviews.bar" and "google.com" are taken as written. */
-    if (dots == 0)
-        return ml_printf(m->arena, "%s.%s.svc.%s", host, ns ? ns : cfg_default_ns(m), cfg_domain(m));
+    if (dots == 0) {
+        /* "host.ns.svc.domain", joined: one per Service, route and lookup */
+        const char *parts[] = {host, ns ? ns : cfg_default_ns(m), "svc", cfg_domain(m)};
+        return ml_key_dup(m->arena, NULL, '.', 4, parts);
+    }
     return ml_strdup(m->arena, host);
 }
 
@@ -2260,8 +2265,10 @@ const char *ml_resolve_dns_name(ml_model *m, const char *host, const char *ns)
      * spelling resolves as Istio resolves a host. */
     if (host && *host && !strchr(host, ':') && !ml_ends_with(host, ".")) {
         const char *dot = strchr(host, '.');
-        if (dot && !strchr(dot + 1, '.'))
-            return ml_printf(m->arena, "%s.svc.%s", host, cfg_domain(m));
+        if (dot && !strchr(dot + 1, '.')) {
+            const char *parts[] = {host, "svc", cfg_domain(m)};
+            return ml_key_dup(m->arena, NULL, '.', 3, parts);
+        }
     }
     return ml_resolve_host(m, host, ns);
 }
