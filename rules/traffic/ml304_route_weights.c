@@ -105,8 +105,7 @@ static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, cons
         if (d->weight_num > 0)
             total += d->weight_num;
     }
-    const char *rname = tr_route_name(ctx->arena, rt);
-    const char *vs = ml_res_display(ctx->arena, r);
+    /* the route's and VirtualService's names are made for a finding only */
     const ml_node *route_node = ml_get(rt->node, "route");
 
     if (rt->ndest == 1) {
@@ -115,7 +114,8 @@ static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, cons
             ml_diag *diag = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(d->weight),
                                       "%s is the only destination of %s in %s, so it gets all of the route's "
                                       "traffic: weight %lld has no effect",
-                                      dest_label(ctx->arena, d, false), rname, vs, d->weight_num);
+                                      dest_label(ctx->arena, d, false), tr_route_name(ctx->arena, rt),
+                                      ml_res_display(ctx->arena, r), d->weight_num);
             ml_help(ctx, diag, "remove the weight, or add the destination that should get the rest of the traffic");
         }
         return;
@@ -132,7 +132,7 @@ static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, cons
         ml_diag *d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(route_node ? route_node : rt->node),
                                "the %zu destinations of %s in %s have total weight 0%s; Istio rejects the "
                                "VirtualService (total destination weight = 0)",
-                               rt->ndest, rname, vs,
+                               rt->ndest, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r),
                                set == rt->ndest ? "" : set ? " (an absent weight counts as 0)" : " (none sets a weight)");
         ml_help(ctx, d, "give each destination its share, for example weight: 90 and weight: 10");
         return;
@@ -148,7 +148,7 @@ static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, cons
             ctx, ML_LEVEL_WARNING, ml_node_loc(d->weight ? d->weight : d->node),
             "%s gets %s in %s of %s and no other route sends it traffic: %s receives no requests",
             dest_label(ctx->arena, d, false), d->weight ? "weight 0" : "no weight (0, next to weighted destinations)",
-            rname, vs, subset ? "the subset" : "the destination");
+            tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset ? "the subset" : "the destination");
         ml_help(ctx, diag, "give %s a positive weight to send it a share of the traffic, or remove the destination "
                            "if it is meant to be idle",
                 dest_label(ctx->arena, d, false));
@@ -166,7 +166,7 @@ static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, cons
     ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(route_node ? route_node : rt->node),
                            "the weights of %s in %s total %lld, not 100; weights are relative, so the effective "
                            "split is %s",
-                           rname, vs, total, split.s);
+                           tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), total, split.s);
     ml_help(ctx, d, "write weights that add up to 100 so that they read as the percentages they are");
     ml_buf_free(&split);
 }
