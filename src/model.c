@@ -1876,8 +1876,6 @@ void ml_model_free(ml_model *m)
     ml_map_free(&m->ns_present);
     ml_map_free(&m->unread_workload_ns);
     if (m->mesh) {
-        ml_map_free(&m->mesh->workload_mtls);
-        ml_map_free(&m->mesh->pa_workloads);
         m->mesh = NULL;
     }
 }

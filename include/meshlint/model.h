@@ -122,6 +122,7 @@ struct ml_workload {
     /* filled by mesh.c (ml_mesh_compute) */
     struct ml_sidecar_fact *sidecar;
     struct ml_dataplane_fact *dataplane; /* data plane (sidecar, ambient, waypoint, none): mesh.h */
+    struct ml_mtls_fact *mtls;       /* inbound mTLS at the workload level (mesh.h; read with ml_mesh_mtls) */
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
     ml_vec authz;                    /* ml_authz* (mesh.c): the live AuthorizationPolicies whose selection
                                       * (ml_mesh_authz_workloads) holds it and whose action is valid, load order */
@@ -182,6 +183,7 @@ typedef struct ml_peerauth {
     size_t nport_level;
     ml_port_mtls *port_level;
     bool mesh_wide;            /* no selector and namespace == root namespace */
+    ml_vec workloads;          /* filled by mesh.c: the workloads it applies to (ml_mesh_pa_workloads) */
 } ml_peerauth;
 
 typedef struct ml_dr_subset {
