@@ -1701,8 +1701,20 @@ static void index_label(ml_model *m, ml_workload *w)
         const char *v = ml_str(labels->pairs[i].value);
         if (!k || !v)
             continue;
-        size_t len;
         const char *parts[] = {w->res->ns, k, v};
+        /* a label many workloads of a namespace share (version=stable)
+         * has one key: copied into the arena only when new */
+        ml_key probe;
+        ml_key_join(&probe, '\x1f', 3, parts);
+        ml_vec *have = ml_map_get(&m->label_index, probe.s, probe.n);
+        if (have && have->n) {
+            if (have->items[have->n - 1] != w)
+                ml_vec_push(m->arena, have, w);
+            ml_key_done(&probe);
+            continue;
+        }
+        ml_key_done(&probe);
+        size_t len;
         char *key = ml_key_dup(m->arena, &len, '\x1f', 3, parts);
         push_once_n(m, &m->label_index, key, len, w);
     }
