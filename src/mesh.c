@@ -534,13 +534,9 @@ static void apply(ml_mtls_fact *f, const ml_peerauth *pa, ml_mtls_scope scope)
 
 static void pa_push(ml_model *m, const ml_peerauth *pa, ml_workload *w)
 {
-    ml_mesh *mesh = m->mesh;
-    ml_vec *v = ml_map_get_ptr(&mesh->pa_workloads, pa);
-    if (!v) {
-        v = ml_zalloc(m->arena, sizeof *v);
-        ml_map_put_ptr(&mesh->pa_workloads, m->arena, pa, v);
-    }
-    ml_vec_push(m->arena, v, w);
+    /* kept on the policy (a model record; the rules read it through
+     * ml_mesh_pa_workloads) */
+    ml_vec_push(m->arena, &((ml_peerauth *)pa)->workloads, w);
 }
 
 static ml_vec authz_select(const ml_model *m, const ml_authz *p);
@@ -549,15 +545,22 @@ void ml_mesh_compute(ml_model *m)
 {
     ml_arena *a = m->arena;
     if (m->mesh) {
-        ml_map_free(&m->mesh->workload_mtls);
-        ml_map_free(&m->mesh->pa_workloads);
-        ml_map_free(&m->mesh->authz_workloads);
+        ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_PEERAUTHENTICATION]) {
+            if (r->u.peerauth)
+                memset(&r->u.peerauth->workloads, 0, sizeof r->u.peerauth->workloads);
+        }
+        /* computed again: the selections kept on the records too */
+        ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
+            if (r->u.authz)
+                r->u.authz->selected = false;
+        }
+        ML_VEC_EACH(ml_workload *, w, &m->workloads) {
+            memset(&w->authz, 0, sizeof w->authz);
+            w->mtls = NULL;
+        }
     }
     ml_mesh *mesh = ml_zalloc(a, sizeof *mesh);
     mesh->root_ns = root_ns(m);
-    ml_map_init(&mesh->workload_mtls);
-    ml_map_init(&mesh->pa_workloads);
-    ml_map_init(&mesh->authz_workloads);
     m->mesh = mesh;
 
     ns_explain nc = {0};
@@ -587,13 +590,20 @@ void ml_mesh_compute(ml_model *m)
     }
 
     ml_mtls_fact **facts = m->workloads.n ? ml_alloc(a, m->workloads.n * sizeof *facts) : NULL;
+    const char *prev_ns = NULL; /* workloads of one namespace mostly come together */
+    const ml_peerauth *prev_pa = NULL;
     ML_VEC_EACH(ml_workload *, w, &m->workloads) {
         ml_mtls_fact *f = ml_zalloc(a, sizeof *f);
         facts[w_i] = f;
-        if (strcmp(w->res->ns, mesh->root_ns) != 0)
-            f->namespace_pa = ml_map_gets(&ns_pa, w->res->ns);
+        if (strcmp(w->res->ns, mesh->root_ns) != 0) {
+            if (!prev_ns || strcmp(prev_ns, w->res->ns) != 0) {
+                prev_ns = w->res->ns;
+                prev_pa = ml_map_gets(&ns_pa, w->res->ns);
+            }
+            f->namespace_pa = prev_pa;
+        }
         f->mesh_pa = mesh_pa;
-        ml_map_put_ptr(&mesh->workload_mtls, a, w, f);
+        w->mtls = f; /* on the workload: rules ask per workload and port */
     }
     ml_map_free(&ns_pa);
 
@@ -605,7 +615,7 @@ void ml_mesh_compute(ml_model *m)
             continue;
         ml_vec ws = ml_model_select(m, r->ns, pa->selector);
         ML_VEC_EACH(ml_workload *, w, &ws) {
-            ml_mtls_fact *f = ml_map_get_ptr(&mesh->workload_mtls, w);
+            ml_mtls_fact *f = w->mtls;
             if (f && !f->workload_pa)
                 f->workload_pa = pa;
         }
@@ -634,14 +644,21 @@ void ml_mesh_compute(ml_model *m)
         }
     }
 
-    /* The workloads of every AuthorizationPolicy, once (all definitions:
-     * rules ask about losers too). */
+    /* The workloads of every AuthorizationPolicy, once, kept on the
+     * policy (all definitions: rules ask about losers too), and on each
+     * workload the live policies with a valid action that select it, in
+     * load order (the rules' "which policies apply here"). */
     ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        if (!r->u.authz || ml_map_get_ptr(&mesh->authz_workloads, r->u.authz))
+        ml_authz *p = r->u.authz;
+        if (!p || p->selected)
             continue;
-        ml_vec *v = ml_alloc(a, sizeof *v);
-        *v = authz_select(m, r->u.authz);
-        ml_map_put_ptr(&mesh->authz_workloads, a, r->u.authz, v);
+        p->workloads = authz_select(m, p);
+        p->selected = true;
+        if (!r->live || p->action == ML_AUTHZ_INVALID)
+            continue;
+        ML_VEC_EACH(ml_workload *, w, &p->workloads) {
+            ml_vec_push(a, &w->authz, p);
+        }
     }
 }
 
@@ -659,7 +676,7 @@ ml_mtls_fact ml_mesh_mtls(const ml_model *m, const ml_workload *w, long long por
     out.scope = ML_SCOPE_DEFAULT;
     if (!m || !m->mesh || !w)
         return out;
-    const ml_mtls_fact *f = ml_map_get_ptr(&m->mesh->workload_mtls, w);
+    const ml_mtls_fact *f = w->mtls;
     if (!f)
         return out;
     out = *f;
@@ -684,8 +701,7 @@ const ml_vec *ml_mesh_pa_workloads(const ml_model *m, const ml_peerauth *pa)
 {
     if (!m || !m->mesh || !pa)
         return &empty_vec;
-    const ml_vec *v = ml_map_get_ptr(&m->mesh->pa_workloads, pa);
-    return v ? v : &empty_vec;
+    return &pa->workloads;
 }
 
 static ml_vec authz_select(const ml_model *m, const ml_authz *p)
@@ -713,7 +729,7 @@ static ml_vec authz_select(const ml_model *m, const ml_authz *p)
  * was computed for it. */
 ml_vec ml_mesh_authz_workloads(const ml_model *m, const ml_authz *p)
 {
-    const ml_vec *v = m && m->mesh && p ? ml_map_get_ptr(&m->mesh->authz_workloads, p) : NULL;
+    const ml_vec *v = m && m->mesh && p && p->selected ? &p->workloads : NULL;
     if (!v)
         return authz_select(m, p);
     ml_vec out = {0};

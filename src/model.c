@@ -1500,10 +1500,12 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
                          : ml_printf(m->arena, "%s.core", kind);
     }
     /* Objects without a name are not definitions of one object. */
-    if (r->name_node && *r->name)
-        r->key = ml_printf(m->arena, "%s/%s/%s", kind_key, r->ns, r->name);
-    else
+    if (r->name_node && *r->name) {
+        const char *parts[] = {kind_key, r->ns, r->name}; /* joined: one per resource */
+        r->key = ml_key_dup(m->arena, NULL, '/', 3, parts);
+    } else {
         r->key = ml_printf(m->arena, "%s/%s/(unnamed #%zu)", kind_key, r->ns, m->resources.n);
+    }
 
     if (r->kind == ML_K_OTHER) {
         const ml_node *spec = ml_get(root, "spec");
@@ -1637,6 +1639,13 @@ static void index_push(ml_arena *a, ml_map *map, const char *key, size_t len, vo
     *slot = &e->v;
 }
 
+/* An entry of by_key: the vector of a key's alternatives, with room for
+ * the one most keys have (index_push's block). */
+typedef struct key_entry {
+    ml_vec v;
+    void *item[1];
+} key_entry;
+
 static void push_once_n(ml_model *m, ml_map *map, const char *key, size_t len, void *item)
 {
     const ml_vec *v = ml_map_vec(map, key, len);
@@ -1692,8 +1701,20 @@ static void index_label(ml_model *m, ml_workload *w)
         const char *v = ml_str(labels->pairs[i].value);
         if (!k || !v)
             continue;
-        size_t len;
         const char *parts[] = {w->res->ns, k, v};
+        /* a label many workloads of a namespace share (version=stable)
+         * has one key: copied into the arena only when new */
+        ml_key probe;
+        ml_key_join(&probe, '\x1f', 3, parts);
+        ml_vec *have = ml_map_get(&m->label_index, probe.s, probe.n);
+        if (have && have->n) {
+            if (have->items[have->n - 1] != w)
+                ml_vec_push(m->arena, have, w);
+            ml_key_done(&probe);
+            continue;
+        }
+        ml_key_done(&probe);
+        size_t len;
         char *key = ml_key_dup(m->arena, &len, '\x1f', 3, parts);
         push_once_n(m, &m->label_index, key, len, w);
     }
@@ -1708,18 +1729,30 @@ void ml_model_finish(ml_model *m)
     ml_arena_init(&scratch);
     size_t nres = m->resources.n;
     bool *has_next = ml_zalloc(&scratch, (nres ? nres : 1) * sizeof *has_next);
-    /* Every definition chains to the previous one of its key (any group). */
-    ml_map last;
-    ml_map_init(&last);
+    /* Every definition chains to the previous one of its key (any group).
+     * The key's entry in by_key is made here, once: it becomes the
+     * vector of the key's alternatives below, and each resource keeps its
+     * entry (key_of, by position in m->resources) so that no key is hashed
+     * again. While chaining, the entry's inline item is the key's last
+     * definition so far (cap 0: no alternative pushed yet). */
+    key_entry **key_of = ml_alloc(&scratch, (nres ? nres : 1) * sizeof *key_of);
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        void **slot = ml_map_slot_for(&last, r->key, strlen(r->key));
-        ml_resource *prev = *slot;
+        void **slot = ml_map_slot_for(&m->by_key, r->key, strlen(r->key));
+        key_entry *e = *slot;
+        if (!e) {
+            e = ml_alloc(a, sizeof *e);
+            e->v.items = e->item;
+            e->v.n = e->v.cap = 0;
+            e->item[0] = NULL;
+            *slot = e;
+        }
+        key_of[r_i] = e;
+        ml_resource *prev = e->item[0];
         r->prev_def = prev;
         if (prev && prev->order < nres && m->resources.items[prev->order] == prev)
             has_next[prev->order] = true;
-        *slot = r;
+        e->item[0] = r;
     }
-    ml_map_free(&last);
     /* Inside a meeting group the definition applied last (apply-set rank,
      * then load order) replaces the others; the survivors of all groups are
      * the key's alternatives. A key's only definition survives as it is:
@@ -1745,23 +1778,32 @@ void ml_model_finish(ml_model *m)
         }
     }
     ml_map_free(&group_defs);
-    ml_arena_free(&scratch);
     /* One replaced later in its group by a definition that was itself
-     * replaced: point at the survivor. */
+     * replaced: point at the survivor. The live ones, in load order, are
+     * the key's alternatives (every key has one: each group keeps one). */
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
         while (r->replaced_by && r->replaced_by->replaced_by)
             r->replaced_by = r->replaced_by->replaced_by;
         r->live = r->replaced_by == NULL;
-        if (r->live)
-            index_push(a, &m->by_key, r->key, strlen(r->key), r);
+        if (!r->live)
+            continue;
+        key_entry *e = key_of[r_i];
+        if (!e->v.cap) {
+            e->v.cap = 1;
+            e->v.n = 0;
+        }
+        ml_vec_push(a, &e->v, r);
     }
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        const ml_vec *alts = ml_map_vec(&m->by_key, r->key, strlen(r->key));
-        r->nalts = alts ? (unsigned)alts->n : 0;
+        r->nalts = (unsigned)key_of[r_i]->v.n;
     }
+    ml_arena_free(&scratch);
+    const char *prev_ns = NULL; /* resources of one file mostly share a namespace */
     ML_VEC_EACH(ml_resource *, r, &m->resources) {
-        if (r->ns && *r->ns)
+        if (r->ns && *r->ns && !(prev_ns && strcmp(prev_ns, r->ns) == 0)) {
             ml_map_put(&m->ns_present, r->ns, strlen(r->ns), (void *)1);
+            prev_ns = r->ns;
+        }
         if (ml_kind_is_istio(r->kind))
             m->is_mesh_repo = true;
         if (r->kind == ML_K_NAMESPACE) {
@@ -1846,9 +1888,6 @@ void ml_model_free(ml_model *m)
     ml_map_free(&m->ns_present);
     ml_map_free(&m->unread_workload_ns);
     if (m->mesh) {
-        ml_map_free(&m->mesh->workload_mtls);
-        ml_map_free(&m->mesh->pa_workloads);
-        ml_map_free(&m->mesh->authz_workloads);
         m->mesh = NULL;
     }
 }
@@ -2222,8 +2261,11 @@ const char *ml_resolve_host(ml_model *m, const char *host, const char *ns)
     /* Istio's ResolveShortnameToFQDN (pkg/config/model.go, formerly
      * pilot/pkg/model/config.go): only a name without any dot is expanded;
      * "reviews.bar" and "google.com" are taken as written. */
-    if (dots == 0)
-        return ml_printf(m->arena, "%s.%s.svc.%s", host, ns ? ns : cfg_default_ns(m), cfg_domain(m));
+    if (dots == 0) {
+        /* "host.ns.svc.domain", joined: one per Service, route and lookup */
+        const char *parts[] = {host, ns ? ns : cfg_default_ns(m), "svc", cfg_domain(m)};
+        return ml_key_dup(m->arena, NULL, '.', 4, parts);
+    }
     return ml_strdup(m->arena, host);
 }
 
@@ -2233,8 +2275,10 @@ const char *ml_resolve_dns_name(ml_model *m, const char *host, const char *ns)
      * spelling resolves as Istio resolves a host. */
     if (host && *host && !strchr(host, ':') && !ml_ends_with(host, ".")) {
         const char *dot = strchr(host, '.');
-        if (dot && !strchr(dot + 1, '.'))
-            return ml_printf(m->arena, "%s.svc.%s", host, cfg_domain(m));
+        if (dot && !strchr(dot + 1, '.')) {
+            const char *parts[] = {host, "svc", cfg_domain(m)};
+            return ml_key_dup(m->arena, NULL, '.', 3, parts);
+        }
     }
     return ml_resolve_host(m, host, ns);
 }
@@ -2271,8 +2315,11 @@ static ml_vec host_lookup(const ml_model *m, const ml_map *map, const ml_vec *wi
     if (!fqdn)
         return out;
     const ml_vec *exact = ml_map_vec(map, fqdn, strlen(fqdn));
-    ML_VEC_EACH(void *, o, exact ? exact : &out) {
-        ml_vec_push(m->arena, &out, o);
+    if (exact && exact->n) {
+        /* a vector of its exact size: the rules look hosts up per route */
+        out = vec_exact(m->arena, exact->n);
+        memcpy(out.items, exact->items, exact->n * sizeof *out.items);
+        out.n = exact->n;
     }
     bool added = false;
     ML_VEC_EACH(const wild_entry *, e, wild) {

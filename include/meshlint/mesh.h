@@ -49,9 +49,6 @@ typedef struct ml_mtls_fact {
 
 typedef struct ml_mesh {
     const char *root_ns;     /* "istio-system" unless configured */
-    ml_map workload_mtls;    /* (ml_workload*) key -> ml_mtls_fact*; use ml_mesh_mtls() */
-    ml_map pa_workloads;     /* (ml_peerauth*) key -> ml_vec of ml_workload* it applies to */
-    ml_map authz_workloads;  /* (ml_authz*) key -> ml_vec of ml_workload*; use ml_mesh_authz_workloads() */
 } ml_mesh;
 
 /* ---- data plane per workload (sidecar or ambient) ----------------------

@@ -122,7 +122,10 @@ struct ml_workload {
     /* filled by mesh.c (ml_mesh_compute) */
     struct ml_sidecar_fact *sidecar;
     struct ml_dataplane_fact *dataplane; /* data plane (sidecar, ambient, waypoint, none): mesh.h */
+    struct ml_mtls_fact *mtls;       /* inbound mTLS at the workload level (mesh.h; read with ml_mesh_mtls) */
     ml_vec servers;                  /* ml_server* linked to this workload (link.c) */
+    ml_vec authz;                    /* ml_authz* (mesh.c): the live AuthorizationPolicies whose selection
+                                      * (ml_mesh_authz_workloads) holds it and whose action is valid, load order */
     ml_vec services;                 /* ml_service* (live, that the workload meets) whose selector picks this workload, load order */
 };
 
@@ -180,6 +183,7 @@ typedef struct ml_peerauth {
     size_t nport_level;
     ml_port_mtls *port_level;
     bool mesh_wide;            /* no selector and namespace == root namespace */
+    ml_vec workloads;          /* filled by mesh.c: the workloads it applies to (ml_mesh_pa_workloads) */
 } ml_peerauth;
 
 typedef struct ml_dr_subset {
@@ -267,6 +271,10 @@ typedef struct ml_authz {
     ml_authz_action action;    /* ALLOW when absent */
     const ml_node *rules;      /* sequence or NULL (NULL: no rules key) */
     const ml_node *target_refs;
+    /* filled by mesh.c (ml_mesh_compute): the workloads its selector picks;
+     * read through ml_mesh_authz_workloads */
+    ml_vec workloads;
+    bool selected;             /* workloads is set */
 } ml_authz;
 
 typedef struct ml_serviceentry {

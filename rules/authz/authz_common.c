@@ -18,28 +18,20 @@ static const ml_vec empty_vec;
 
 void ml_authz_index_build(ml_ctx *ctx, ml_authz_index *ix)
 {
-    ml_map_init(&ix->by_workload);
-    const ml_model *m = ctx->model;
-    ML_VEC_EACH(ml_resource *, r, &m->by_kind[ML_K_AUTHORIZATIONPOLICY]) {
-        const ml_authz *p = r->u.authz;
-        if (!r->live || !p || p->action == ML_AUTHZ_INVALID)
-            continue;
-        ml_vec ws = ml_mesh_authz_workloads(m, p);
-        ML_VEC_EACH(ml_workload *, w, &ws) {
-            ml_map_push_ptr(&ix->by_workload, ctx->arena, w, (void *)p);
-        }
-    }
+    /* built once for the run by ml_mesh_compute (w->authz: the live
+     * policies with a valid action whose selection holds w, load order) */
+    ix->model = ctx->model;
 }
 
 const ml_vec *ml_authz_index_get(const ml_authz_index *ix, const ml_workload *w)
 {
-    const ml_vec *v = ml_map_get_ptr(&ix->by_workload, w);
-    return v ? v : &empty_vec;
+    (void)ix;
+    return w ? &w->authz : &empty_vec;
 }
 
 void ml_authz_index_free(ml_authz_index *ix)
 {
-    ml_map_free(&ix->by_workload);
+    ix->model = NULL;
 }
 
 bool ml_authz_has_sidecar(const ml_model *m, const ml_workload *w)

@@ -14,9 +14,10 @@
 #include "meshlint/rule.h"
 
 /* Workload -> the winning AuthorizationPolicies (ml_authz*) that apply to it,
- * in load order. Policies whose action Istio rejects are left out. */
+ * in load order. Policies whose action Istio rejects are left out. The
+ * mesh facts hold it (ml_workload.authz, ml_mesh_compute); this reads them. */
 typedef struct ml_authz_index {
-    ml_map by_workload;
+    const ml_model *model;
 } ml_authz_index;
 
 void ml_authz_index_build(ml_ctx *ctx, ml_authz_index *ix);

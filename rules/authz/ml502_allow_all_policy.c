@@ -129,7 +129,6 @@ static const char *workloads_phrase(ml_ctx *ctx, const ml_authz *p)
 static void check_policy(ml_ctx *ctx, const ml_resource *r)
 {
     const ml_authz *p = r->u.authz;
-    const char *name = ml_res_display(ctx->arena, r);
     const ml_pair *rules_pair = ml_get_pair(r->spec, "rules");
     const ml_node *rules = rules_pair ? rules_pair->value : NULL;
 
@@ -142,7 +141,7 @@ static void check_policy(ml_ctx *ctx, const ml_resource *r)
         ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(rules_pair->key),
                                "%s (ALLOW) has an empty rules list, so it matches nothing and denies every request "
                                "to %s",
-                               name, workloads_phrase(ctx, p));
+                               ml_res_display(ctx->arena, r), workloads_phrase(ctx, p));
         ml_help(ctx, d,
                 "if denying everything is the intent, drop the empty `rules` (the deny-all idiom is "
                 "`spec: {}`); otherwise list the rules that name the callers to allow");
@@ -163,7 +162,8 @@ static void check_policy(ml_ctx *ctx, const ml_resource *r)
         else
             what = "only requires a wildcard principal or namespace, which any mTLS caller has";
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(rule),
-                               "rule %zu of %s (ALLOW) %s: the policy admits %s to %s", i + 1, name, what,
+                               "rule %zu of %s (ALLOW) %s: the policy admits %s to %s", i + 1,
+                               ml_res_display(ctx->arena, r), what,
                                k == OPEN_ALL ? "every request" : "every caller with a mesh identity",
                                workloads_phrase(ctx, p));
         if (p->selector)

@@ -39,18 +39,28 @@ static void add_name(known *k, const char *ns, const char *name)
 {
     if (!ns || !name)
         return;
-    const char *key = ml_printf(k->a, "%s\x1f%s", ns, name);
-    void **slot = ml_map_slot_for(&k->names, key, strlen(key));
-    if (*slot)
+    /* joined, not printed: one per ServiceAccount and workload */
+    const char *parts[] = {ns, name};
+    ml_key probe;
+    ml_key_join(&probe, '\x1f', 2, parts);
+    bool seen = ml_map_get(&k->names, probe.s, probe.n) != NULL;
+    ml_key_done(&probe);
+    if (seen)
         return;
-    *slot = (void *)1;
+    size_t len;
+    const char *key = ml_key_dup(k->a, &len, '\x1f', 2, parts);
+    ml_map_put(&k->names, key, len, (void *)1);
     ml_map_push(&k->by_ns, k->a, ns, strlen(ns), (void *)name);
 }
 
 static bool has_name(const known *k, const char *ns, const char *sa)
 {
-    char *key = ml_printf(k->a, "%s\x1f%s", ns, sa);
-    return ml_map_gets(&k->names, key) != NULL;
+    const char *parts[] = {ns, sa};
+    ml_key key;
+    ml_key_join(&key, '\x1f', 2, parts);
+    bool has = ml_map_get(&k->names, key.s, key.n) != NULL;
+    ml_key_done(&key);
+    return has;
 }
 
 static void collect(ml_ctx *ctx, known *k)

@@ -24,6 +24,7 @@
 typedef struct caller {
     const char *principal; /* td/ns/<ns>/sa/<sa> */
     const char *ns;
+    bool sa_default;       /* no serviceAccountName: "default" */
 } caller;
 
 static bool any_match(const ml_node *list, const char *value)
@@ -149,12 +150,12 @@ typedef struct refusal {
     ml_vec policies; /* const ml_authz* (ALLOW) */
 } refusal;
 
-static void check_call(ml_ctx *ctx, const ml_authz_index *ix, const ml_link *l, const ml_outbound *o)
+/* One caller (the link's workload, which has a sidecar), one call. */
+static void check_call(ml_ctx *ctx, const ml_authz_index *ix, const ml_link *l, caller *cp,
+                       const ml_outbound *o)
 {
     const ml_model *m = ctx->model;
     const ml_workload *w = l->workload;
-    if (!w || !ml_authz_has_sidecar(m, w))
-        return;
     const char *origin;
     ml_loc origin_loc;
     memset(&origin_loc, 0, sizeof origin_loc);
@@ -170,13 +171,11 @@ static void check_call(ml_ctx *ctx, const ml_authz_index *ix, const ml_link *l, 
     const ml_vec *svcs = ml_model_services_for(m, fqdn);
     if (!svcs || svcs->n == 0)
         return;
-
-    bool sa_default;
-    const char *sa = ml_authz_service_account(w, &sa_default);
-    caller c = {
-        .principal = ml_printf(ctx->arena, "%s/ns/%s/sa/%s", ml_authz_trust_domain(ctx), w->res->ns, sa),
-        .ns = w->res->ns,
-    };
+    if (!cp->principal) {
+        const char *sa = ml_authz_service_account(w, &cp->sa_default);
+        cp->principal = ml_printf(ctx->arena, "%s/ns/%s/sa/%s", ml_authz_trust_domain(ctx), w->res->ns, sa);
+    }
+    const caller c = *cp;
 
     ml_vec refused = {0}; /* refusal* */
     const ml_service *svc0 = svcs->items[0];
@@ -227,7 +226,7 @@ static void check_call(ml_ctx *ctx, const ml_authz_index *ix, const ml_link *l, 
         "this call to %s (\"%s\", from %s) is made by %s as %s%s, and no ALLOW policy on %s admits that "
         "principal or namespace %s (%s): the call will fail with \"RBAC: access denied\"",
         fqdn, url, origin, ml_res_display(ctx->arena, w->res), c.principal,
-        sa_default ? " (service account default: no serviceAccountName)" : "",
+        c.sa_default ? " (service account default: no serviceAccountName)" : "",
         ml_authz_workload_list(ctx->arena, &callees, 3), w->res->ns, policies);
     if (origin_loc.file && o->url.kind == ML_VAL_ENV)
         ml_note(ctx, d, origin_loc, "the URL is set here");
@@ -258,8 +257,14 @@ static void check(ml_ctx *ctx)
     ml_authz_index_build(ctx, &ix);
     ML_VEC_EACH(const ml_server *, s, &m->servers) {
         ML_VEC_EACH(const ml_link *, l, &s->links) {
+            /* the caller's identity, once per link (it needs a sidecar);
+             * its principal is made when a call first reaches a Service */
+            const ml_workload *w = l->workload;
+            if (!s->outbound.n || !w || !ml_authz_has_sidecar(m, w))
+                continue;
+            caller c = {.principal = NULL, .ns = w->res->ns, .sa_default = false};
             ML_VEC_EACH(const ml_outbound *, o, &s->outbound) {
-                check_call(ctx, &ix, l, o);
+                check_call(ctx, &ix, l, &c, o);
             }
         }
     }

@@ -295,10 +295,26 @@ static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, 
     }
 }
 
+/* Some entry of list is a string not in an RPC path's form: the only
+ * entries check_paths may report. */
+static bool any_non_rpc(const ml_node *list)
+{
+    for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
+        const char *p = ml_str_nonnull(list->items[i]);
+        if (p && !rpc_form(p))
+            return true;
+    }
+    return false;
+}
+
 static void check_operation(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_node *paths,
                             const ml_node *not_paths, const ml_node *op, const ml_vec *ws)
 {
     ml_map *cache = arg;
+    /* most policies on gRPC workloads write RPC paths: nothing to judge,
+     * and no need to work out which workloads serve gRPC where */
+    if (!any_non_rpc(paths) && !any_non_rpc(not_paths))
+        return;
     grpc_info **infos = ml_alloc(ctx->arena, ws->n * sizeof *infos);
     for (size_t k = 0; k < ws->n; k++)
         infos[k] = info_for(ctx, cache, ws->items[k]);

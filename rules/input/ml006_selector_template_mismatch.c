@@ -238,10 +238,11 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
     if (has_template(sel, 0) || has_template(labels, 0))
         return;
     size_t nreq = (ml_is_map(ml) ? ml_node_n(ml) : 0) + (ml_is_seq(exprs) ? ml_node_n(exprs) : 0);
-    const char *what = ml_res_display(a, r);
+    const char *what; /* the name, made for a finding only */
     if (nreq == 0) {
         if (job)
             return; /* an empty manual selector matches every pod, the template's too */
+        what = ml_res_display(a, r);
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(selp->key),
                                "the selector of %s has no matchLabels and no matchExpressions: the API server "
                                "rejects it (empty selector is invalid for %s), so none of its pods are created",
@@ -257,6 +258,7 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
     eval_expressions(&ev, exprs);
     if (ev.failures.n == 0)
         return;
+    what = ml_res_display(a, r);
     const failure *first = ev.failures.items[0];
     bool has_labels = ev.labels && ml_node_n(ev.labels);
     ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(first->at),

@@ -94,7 +94,7 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
     const char *stext = ml_probes_server_text(a, s);
     const char *ptext = ml_probes_port_text(a, &pp);
     ml_loc at = p->path ? ml_node_loc(p->path) : ml_probes_handler_loc(p);
-    const char *port_origin = ml_printf(a, "the server listens on %lld, %s", sp->num, sp->origin);
+    const char *port_origin = ml_printf(a, "the server listens on %lld, %s", sp->num, ml_probes_sport_origin(a, sp));
 
     if (s->has_health == ML_NO) {
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, at,

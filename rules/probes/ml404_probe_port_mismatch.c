@@ -92,9 +92,11 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_container *c
         return;
     const char *pname = ml_probes_name(p);
     const char *cname = ml_str(c->name) ? ml_str(c->name) : "(unnamed)";
-    ml_loc at = ml_node_loc(p->port);
+    /* the location is made only for a finding: every probe is read */
+    ml_loc at;
 
     if (pp.is_name && !pp.decl) {
+        at = ml_node_loc(p->port);
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, at,
                                "%s port '%s' names no port of container %s (%s): the kubelet cannot "
                                "resolve it and the probe fails; %s",
@@ -117,7 +119,6 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_container *c
     ml_probes_sport sp = {0};
     if (l)
         sp = ml_probes_server_port(a, m, l);
-    const char *ptext = ml_probes_port_text(a, &pp);
 
     if (sp.known && pp.num != sp.num) {
         /* A declared port in a container that also declares the server's
@@ -127,15 +128,19 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_container *c
         if (!pp.decl && other_container_declares(w, c, pp.num))
             return;
         const char *stext = ml_probes_server_text(a, l->server);
+        const char *ptext = ml_probes_port_text(a, &pp);
+        at = ml_node_loc(p->port);
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, at,
                                "%s port %s is not the port %s listens on (%lld, %s)%s; %s", pname, ptext,
-                               stext, sp.num, sp.origin,
+                               stext, sp.num, ml_probes_sport_origin(a, &sp),
                                pp.decl ? "" : ml_printf(a, ", and container %s declares no port %lld", cname, pp.num),
                                ml_probes_consequence(p));
         if (ml_probes_setting_has_loc(&sp.s))
-            ml_note(ctx, d, sp.s.loc, "the server's port: %lld (%s)", sp.num, sp.origin);
+            ml_note(ctx, d, sp.s.loc, "the server's port: %lld (%s)", sp.num,
+                    ml_probes_sport_origin(a, &sp));
         else
-            ml_note(ctx, d, l->server->call, "the server, listening on %lld (%s)", sp.num, sp.origin);
+            ml_note(ctx, d, l->server->call, "the server, listening on %lld (%s)", sp.num,
+                    ml_probes_sport_origin(a, &sp));
         if (pp.decl && pp.is_name)
             ml_note(ctx, d, ml_node_loc(pp.decl->number ? pp.decl->number : pp.decl->node),
                     "container port '%s' is %lld", pp.text, pp.num);
@@ -152,6 +157,7 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_container *c
      * nothing: containerPort is informational, and an application may
      * listen on ports it does not list (a management port, say). Worth a
      * note, in case it is a typo; not an error. */
+    at = ml_node_loc(p->port);
     ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, at,
                            "%s port %lld matches no port of container %s (%s); if nothing listens on "
                            "%lld, %s",

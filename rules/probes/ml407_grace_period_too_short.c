@@ -28,8 +28,8 @@ typedef struct prestop {
     double secs;     /* known delay, or the lower bound */
     bool present;    /* a preStop hook exists */
     bool exact;      /* secs is the hook's whole duration */
-    const char *how; /* "exec sleep 5" ... */
-    ml_loc loc;
+    const char *how; /* "exec sleep 5" ... (only when described) */
+    const ml_node *at; /* where the delay is set: its location is made only for a finding */
 } prestop;
 
 /* "5", "5s", "1.5", "2m", "1h" -> seconds; false otherwise. */
@@ -103,22 +103,24 @@ static const char *base_name(const char *s)
     return b ? b + 1 : s;
 }
 
-static prestop read_prestop(ml_arena *a, const ml_container *c)
+/* The preStop delay of c; described: with its text (how), else the
+ * numbers alone (every linked container is read, few are reported). */
+static prestop read_prestop(ml_arena *a, const ml_container *c, bool described)
 {
     prestop r;
     memset(&r, 0, sizeof r);
     if (!c->pre_stop)
         return r;
     r.present = true;
-    r.loc = ml_node_loc(c->pre_stop);
+    r.at = c->pre_stop;
     r.how = "a preStop hook whose duration is unknown, counted as 0 s";
     const ml_node *sl = ml_path(c->pre_stop, "sleep.seconds");
     long long n;
     if (sl && ml_int(sl, &n) && n >= 0) {
         r.secs = (double)n;
         r.exact = true;
-        r.loc = ml_node_loc(sl);
-        r.how = ml_printf(a, "preStop.sleep.seconds %lld", n);
+        r.at = sl;
+        r.how = described ? ml_printf(a, "preStop.sleep.seconds %lld", n) : NULL;
         return r;
     }
     const ml_node *cmd = ml_path(c->pre_stop, "exec.command");
@@ -135,8 +137,8 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
         if (a1 && sleep_arg(a1, strlen(a1), &secs)) {
             r.secs = secs;
             r.exact = true;
-            r.loc = ml_node_loc(cmd);
-            r.how = ml_printf(a, "preStop exec sleep %s", a1);
+            r.at = cmd;
+            r.how = described ? ml_printf(a, "preStop exec sleep %s", a1) : NULL;
         }
         return r;
     }
@@ -153,9 +155,10 @@ static prestop read_prestop(ml_arena *a, const ml_container *c)
     if (script_sleep(script, &secs, &exact)) {
         r.secs = secs;
         r.exact = exact;
-        r.loc = ml_node_loc(cmd);
-        r.how = exact ? ml_printf(a, "preStop exec \"%s\"", script)
-                      : ml_printf(a, "at least %g s of preStop exec \"%s\"", secs, script);
+        r.at = cmd;
+        r.how = !described ? NULL
+                : exact    ? ml_printf(a, "preStop exec \"%s\"", script)
+                           : ml_printf(a, "at least %g s of preStop exec \"%s\"", secs, script);
     }
     return r;
 }
@@ -183,12 +186,13 @@ static void check_link(ml_ctx *ctx, const ml_workload *w, const ml_link *l)
         ms = 30000;
     else if (!ml_probes_setting_num(&sd, &ms) || ms < 0)
         return;
-    const char *sd_origin =
-        ml_probes_origin(a, &sd, ml_probes_env_var(&l->server->shutdown_timeout, "GRACEFUL_SHUTDOWN_TIMEOUT_MS"));
-    prestop ps = read_prestop(a, l->container);
+    prestop ps = read_prestop(a, l->container, false);
     double need = ps.secs + ms / 1000.0;
     if ((double)grace >= need)
         return;
+    ps = read_prestop(a, l->container, true);
+    const char *sd_origin =
+        ml_probes_origin(a, &sd, ml_probes_env_var(&l->server->shutdown_timeout, "GRACEFUL_SHUTDOWN_TIMEOUT_MS"));
 
     const char *cname = ml_str(l->container->name) ? ml_str(l->container->name) : "(unnamed)";
     const char *pre = ps.present ? ml_printf(a, "preStop %g s (%s, container %s)", ps.secs, ps.how, cname)
@@ -207,7 +211,7 @@ static void check_link(ml_ctx *ctx, const ml_workload *w, const ml_link *l)
         ml_note(ctx, d, l->server->call, "%s, shutting down gracefully for up to %g ms (%s)",
                 ml_probes_server_text(a, l->server), ms, sd_origin);
     if (ps.present)
-        ml_note(ctx, d, ps.loc, "the preStop hook runs before SIGTERM and counts against the grace period");
+        ml_note(ctx, d, ml_node_loc(ps.at), "the preStop hook runs before SIGTERM and counts against the grace period");
     long long want = (long long)ceil(need);
     ml_help(ctx, d, "set terminationGracePeriodSeconds to at least %lld, or shorten the server's shutdown "
                     "timeout",

@@ -225,8 +225,13 @@ ml_probes_sport ml_probes_server_port(ml_arena *a, const ml_model *m, const ml_l
         r.known = true;
         r.num = (long long)v;
     }
-    r.origin = ml_probes_origin(a, &r.s, ml_probes_env_var(&l->server->port, "PORT"));
+    r.var = ml_probes_env_var(&l->server->port, "PORT");
     return r;
+}
+
+const char *ml_probes_sport_origin(ml_arena *a, const ml_probes_sport *sp)
+{
+    return ml_probes_origin(a, &sp->s, sp->var);
 }
 
 /* ---- the probes of containers that run a server ------------------------- */
@@ -377,7 +382,7 @@ void ml_probes_check_missing(ml_ctx *ctx, bool readiness)
                 ml_help(ctx, d,
                         "add `%s: { grpc: { port: %lld } }` to container %s: the server registers "
                         "Healthcheck, which answers grpc.health.v1.Health on its port %lld (%s)",
-                        want, sp.num, cname, sp.num, sp.origin);
+                        want, sp.num, cname, sp.num, ml_probes_sport_origin(a, &sp));
             else if (!l)
                 ml_help(ctx, d,
                         "add a %s to container %s that asks the application itself whether it can serve "

@@ -49,15 +49,17 @@ const char *ml_probes_server_text(ml_arena *a, const ml_server *s);
 
 /* The port the linked server listens on. known is false when the code or
  * the environment leaves it unknown; otherwise num is the port (5000, the
- * Connectum default, when nothing sets it) and origin says where it came
- * from ("the Connectum default", or the setting's source). */
+ * Connectum default, when nothing sets it); ml_probes_sport_origin says
+ * where it came from ("the Connectum default", or the setting's source),
+ * made only for a message (every linked probe asks for the port). */
 typedef struct ml_probes_sport {
     bool known;
     long long num;
-    const char *origin;
+    const char *var; /* the variable the port is read from (ml_probes_env_var) */
     ml_setting s;
 } ml_probes_sport;
 ml_probes_sport ml_probes_server_port(ml_arena *a, const ml_model *m, const ml_link *l);
+const char *ml_probes_sport_origin(ml_arena *a, const ml_probes_sport *sp);
 
 /* A numeric value of a setting (NUM, or a STR of digits). */
 bool ml_probes_setting_num(const ml_setting *s, double *out);

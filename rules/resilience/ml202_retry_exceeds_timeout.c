@@ -33,6 +33,16 @@ typedef struct tries_in {
 
 static void judge(ml_ctx *ctx, const tries_in *in);
 
+/* Do 1 + attempts tries of up to per each need more than t? */
+static bool tries_exceed(int64_t t, int64_t per, long long attempts)
+{
+    long long tries = attempts + 1;
+    if (per <= t / tries)
+        return false; /* tries × per <= t: every try fits (t / tries rounds down) */
+    int64_t need = per > INT64_MAX / tries ? INT64_MAX : per * tries;
+    return need > t;
+}
+
 static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
 {
     ml_arena *a = ctx->arena;
@@ -43,6 +53,8 @@ static void check_route(ml_ctx *ctx, const ml_resil_route_ref *ref)
     int64_t t;
     if (!ml_resil_duration_node(tn, &t) || t <= 0)
         return; /* no timeout, 0 (off), or unreadable */
+    if (!tries_exceed(t, p.per_try_ns, p.attempts))
+        return; /* judged before the texts are made: most routes fit */
     tries_in in = {ml_resil_route_words(a, ref), tn, p.per_try_node, p.attempts_node,
                    "timeout", "perTryTimeout", "attempts",
                    ml_printf(a, "attempts: %lld", p.attempts), t, p.per_try_ns, p.attempts};

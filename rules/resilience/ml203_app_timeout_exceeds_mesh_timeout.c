@@ -71,14 +71,10 @@ static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_
                         const ml_resil_route_ref *ref)
 {
     ml_arena *a = ctx->arena;
+    /* once per route, server and duration (the stable and canary links of
+     * one server meet the same routes): the retry policy is read after */
     if (!ml_resil_first_time(seen, a, ref->rt, s, dur->num))
         return;
-    ml_sc_scope sc;
-    bool scoped = route_scope(ctx, ref, l->workload, &sc);
-    if (scoped && ml_sc_scope_none(&sc))
-        return; /* no caller's sidecar loads the route (ML325) */
-    const char *who = scope_words(ctx, scoped, &sc);
-
     ml_resil_retry p = ml_resil_route_retry(a, ref->rt);
     double d_ns = dur->num * 1e6;
     bool per_applies = p.kind == ML_RESIL_RETRY_EXPLICIT && p.per_try_known && p.per_try_ns > 0;
@@ -88,6 +84,12 @@ static void check_route(ml_ctx *ctx, ml_map *seen, const ml_server *s, const ml_
     bool t_short = ml_resil_duration_node(tn, &t) && t > 0 && d_ns > (double)t;
     if (!per_short && !t_short)
         return;
+    /* the callers' scope only for a route that is shorter */
+    ml_sc_scope sc;
+    bool scoped = route_scope(ctx, ref, l->workload, &sc);
+    if (scoped && ml_sc_scope_none(&sc))
+        return; /* no caller's sidecar loads the route (ML325) */
+    const char *who = scope_words(ctx, scoped, &sc);
 
     const char *server = ml_printf(a, "the Connectum timeout interceptor of %s (%s)",
                                    ml_res_display(a, l->workload->res),

@@ -35,8 +35,15 @@ typedef struct admit {
 
 static const ml_resource *hpa_for(const ml_map *hpas, ml_arena *a, const ml_workload *w)
 {
-    const char *key = ml_printf(a, "%s/%s/%s", w->res->ns, w->res->kind_str, w->res->name);
-    return ml_map_gets(hpas, key);
+    (void)a;
+    if (!hpas->n)
+        return NULL; /* no HorizontalPodAutoscaler in the input */
+    const char *parts[] = {w->res->ns, w->res->kind_str, w->res->name};
+    ml_key key;
+    ml_key_join(&key, '/', 3, parts);
+    const ml_resource *hpa = ml_map_get(hpas, key.s, key.n);
+    ml_key_done(&key);
+    return hpa;
 }
 
 /* Pods of w: false when not known. *node is the field that says so. */

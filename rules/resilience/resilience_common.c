@@ -810,13 +810,27 @@ const char *ml_resil_outbound_url(const ml_ctx *ctx, const ml_link *l, const ml_
     return s.val.kind == ML_VAL_STR ? s.val.str : NULL;
 }
 
+/* The key of ml_resil_first_time: its bytes are the map key (no printf:
+ * the rules ask once per route and link). */
+typedef struct first_key {
+    const void *p1, *p2;
+    double n;
+} first_key;
+
 bool ml_resil_first_time(ml_map *seen, ml_arena *a, const void *p1, const void *p2, double n)
 {
-    const char *key = ml_printf(a, "%p|%p|%.17g", p1, p2, n);
-    void **slot = ml_map_slot_for(seen, key, strlen(key));
-    if (*slot)
+    first_key k;
+    memset(&k, 0, sizeof k);
+    k.p1 = p1;
+    k.p2 = p2;
+    /* equal numbers are one key: 0 and -0 stay apart (as their text did),
+     * every NaN of a sign is one */
+    k.n = isnan(n) ? (signbit(n) ? -NAN : NAN) : n;
+    if (ml_map_get(seen, (const char *)&k, sizeof k))
         return false;
-    *slot = (void *)1;
+    first_key *kept = ml_alloc(a, sizeof *kept);
+    *kept = k;
+    ml_map_put(seen, (const char *)kept, sizeof *kept, (void *)1);
     return true;
 }
 

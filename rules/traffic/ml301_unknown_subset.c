@@ -49,12 +49,25 @@ static const ml_dr_subset *find_subset(const ml_destrule *dr, const char *name)
     return NULL;
 }
 
-/* Per host, once: the DestinationRules that apply and the subset names they
- * define, so that each destination costs one lookup however many rules a
- * host has. */
+/* The client namespaces of one VirtualService definition for one host and
+ * the DestinationRules that apply in each: the same for every subset of the
+ * host that its routes name (client_namespaces, tr_client_destrules). */
+typedef struct client_judged {
+    const struct client_ns *cl;
+    bool known;             /* tr_client_destrules answered */
+    tr_client_drs cd;
+} client_judged;
+
+/* Per host, once: the DestinationRules that apply, so that each destination
+ * costs one lookup however many rules a host has; and the clients of the
+ * last VirtualService and host judged (its destinations come one after
+ * another: stable and canary subsets of one host). */
 typedef struct host_cache {
     ml_map drs;     /* fqdn -> ml_vec* of ml_destrule* */
-    ml_map defined; /* "fqdn\x1fsubset" -> (void *)1 */
+    const ml_resource *cl_vs;
+    const char *cl_fqdn;
+    size_t ncl;
+    client_judged *cl;
 } host_cache;
 
 static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
@@ -65,15 +78,6 @@ static const ml_vec *host_drs(ml_ctx *ctx, host_cache *hc, const char *fqdn)
     ml_vec *v = ml_zalloc(ctx->arena, sizeof *v);
     *v = ml_model_destrules_for(ctx->model, fqdn);
     *slot = v;
-    ML_VEC_EACH(const ml_destrule *, dr, v) {
-        for (size_t i = 0; i < dr->nsubsets; i++) {
-            const char *n = ml_str_nonnull(dr->subsets[i].name);
-            if (!n)
-                continue;
-            const char *key = ml_printf(ctx->arena, "%s\x1f%s", fqdn, n);
-            ml_map_put(&hc->defined, key, strlen(key), (void *)1);
-        }
-    }
     return v;
 }
 
@@ -263,8 +267,29 @@ static ml_vec client_namespaces(ml_ctx *ctx, const ml_resource *r, const ml_vec 
 
 /* A subset some DestinationRule defines: judge it per client namespace
  * against the rules that apply there. True when reported. */
-static bool check_clients(ml_ctx *ctx, const ml_resource *r, const ml_route *rt, const ml_destination *d,
-                          bool mirror, const ml_vec *dv, const char *subset)
+/* The clients of r for host d->fqdn, each with the rules that apply there
+ * (kept in hc for the next destination of the same definition and host). */
+static const client_judged *judged_clients(ml_ctx *ctx, host_cache *hc, const ml_resource *r,
+                                           const ml_destination *d, const ml_vec *dv, size_t *n)
+{
+    if (hc->cl_vs != r || !hc->cl_fqdn || strcmp(hc->cl_fqdn, d->fqdn) != 0) {
+        ml_vec clients = client_namespaces(ctx, r, dv);
+        hc->cl_vs = r;
+        hc->cl_fqdn = d->fqdn;
+        hc->ncl = clients.n;
+        hc->cl = clients.n ? ml_alloc(ctx->arena, clients.n * sizeof *hc->cl) : NULL;
+        ML_VEC_EACH(const client_ns *, cl, &clients) {
+            client_judged *j = &hc->cl[cl_i];
+            j->cl = cl;
+            j->known = tr_client_destrules(ctx, r, d->fqdn, cl->ns, &j->cd);
+        }
+    }
+    *n = hc->ncl;
+    return hc->cl;
+}
+
+static bool check_clients(ml_ctx *ctx, host_cache *hc, const ml_resource *r, const ml_route *rt,
+                          const ml_destination *d, bool mirror, const ml_vec *dv, const char *subset)
 {
     const ml_destrule *def = NULL;
     ML_VEC_EACH(const ml_destrule *, dr, dv) {
@@ -276,24 +301,25 @@ static bool check_clients(ml_ctx *ctx, const ml_resource *r, const ml_route *rt,
     if (!def)
         return false;
     bool reported = false;
-    ml_vec clients = client_namespaces(ctx, r, dv);
-    ML_VEC_EACH(const client_ns *, cl, &clients) {
-        const char *c = cl->ns;
-        tr_client_drs cd;
-        if (!tr_client_destrules(ctx, r, d->fqdn, c, &cd))
+    size_t ncl;
+    const client_judged *judged = judged_clients(ctx, hc, r, d, dv, &ncl);
+    for (size_t k = 0; k < ncl; k++) {
+        const client_ns *cl = judged[k].cl;
+        const tr_client_drs *cd = &judged[k].cd;
+        if (!judged[k].known)
             continue;
         bool has = false;
-        ML_VEC_EACH(const ml_destrule *, dr, &cd.drs) {
+        ML_VEC_EACH(const ml_destrule *, dr, &cd->drs) {
             has |= find_subset(dr, subset) != NULL;
         }
         if (has)
             continue;
-        if (cd.stage == TR_DR_NONE) {
+        if (cd->stage == TR_DR_NONE) {
             report_not_exported(ctx, r, rt, d, mirror, def, subset, cl);
         } else {
             /* prefer, as the defining rule, one that does not reach c at
              * all when no rule of c's own is in the way */
-            report_shadowed(ctx, r, rt, d, mirror, &cd, def, subset, cl);
+            report_shadowed(ctx, r, rt, d, mirror, cd, def, subset, cl);
         }
         reported = true;
     }
@@ -308,15 +334,14 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
     if (!subset || !d->fqdn || !*subset || strchr(d->fqdn, '*'))
         return; /* a wildcard destination host is invalid on its own */
     const ml_vec *dv = host_drs(ctx, hc, d->fqdn);
-    ml_buf key;
-    ml_buf_init(&key);
-    ml_buf_printf(&key, "%s\x1f%s", d->fqdn, subset);
-    bool defined = ml_map_get(&hc->defined, key.s, key.n) != NULL;
-    ml_buf_free(&key);
+    bool defined = false; /* by some rule for the host */
+    ML_VEC_EACH(const ml_destrule *, dr, dv) {
+        defined |= find_subset(dr, subset) != NULL;
+    }
     if (defined) {
         /* Some definition defines it: is it one r may meet, and does it
          * apply to the sidecars that use r? */
-        if (!check_clients(ctx, r, rt, d, mirror, dv, subset)) {
+        if (!check_clients(ctx, hc, r, rt, d, mirror, dv, subset)) {
             ML_VEC_EACH(const ml_destrule *, dr, dv) {
                 if (ml_model_meets(ctx->model, r, dr->res) && find_subset(dr, subset))
                     return;
@@ -429,11 +454,10 @@ static void check_dest(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_ro
 static void check(ml_ctx *ctx)
 {
     host_cache hc;
+    memset(&hc, 0, sizeof hc);
     ml_map_init(&hc.drs);
-    ml_map_init(&hc.defined);
     tr_each_dest(ctx, check_dest, &hc);
     ml_map_free(&hc.drs);
-    ml_map_free(&hc.defined);
 }
 
 const ml_rule ml_rule_ML301 = {

@@ -77,7 +77,23 @@ static void managed_build(ml_ctx *ctx, ml_map *managed)
     }
 }
 
-static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_route *rt, bool managed)
+/* The routes' references (tr_refs_build), indexed when a destination
+ * without weight first asks (most routes weigh every destination). */
+typedef struct lazy_refs {
+    ml_map map;
+    bool built;
+} lazy_refs;
+
+static const ml_vec *refs_for(ml_ctx *ctx, lazy_refs *lr, const char *fqdn)
+{
+    if (!lr->built) {
+        tr_refs_build_hosts(ctx, &lr->map);
+        lr->built = true;
+    }
+    return tr_refs_for(&lr->map, fqdn);
+}
+
+static void check_route(ml_ctx *ctx, lazy_refs *refs, const ml_resource *r, const ml_route *rt, bool managed)
 {
     if (rt->ndest == 0)
         return;
@@ -89,8 +105,7 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
         if (d->weight_num > 0)
             total += d->weight_num;
     }
-    const char *rname = tr_route_name(ctx->arena, rt);
-    const char *vs = ml_res_display(ctx->arena, r);
+    /* the route's and VirtualService's names are made for a finding only */
     const ml_node *route_node = ml_get(rt->node, "route");
 
     if (rt->ndest == 1) {
@@ -99,7 +114,8 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
             ml_diag *diag = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(d->weight),
                                       "%s is the only destination of %s in %s, so it gets all of the route's "
                                       "traffic: weight %lld has no effect",
-                                      dest_label(ctx->arena, d, false), rname, vs, d->weight_num);
+                                      dest_label(ctx->arena, d, false), tr_route_name(ctx->arena, rt),
+                                      ml_res_display(ctx->arena, r), d->weight_num);
             ml_help(ctx, diag, "remove the weight, or add the destination that should get the rest of the traffic");
         }
         return;
@@ -116,7 +132,7 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
         ml_diag *d = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(route_node ? route_node : rt->node),
                                "the %zu destinations of %s in %s have total weight 0%s; Istio rejects the "
                                "VirtualService (total destination weight = 0)",
-                               rt->ndest, rname, vs,
+                               rt->ndest, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r),
                                set == rt->ndest ? "" : set ? " (an absent weight counts as 0)" : " (none sets a weight)");
         ml_help(ctx, d, "give each destination its share, for example weight: 90 and weight: 10");
         return;
@@ -125,14 +141,14 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
     bool warned = false;
     for (size_t i = 0; i < rt->ndest; i++) {
         const ml_destination *d = &rt->dest[i];
-        if (d->weight_num > 0 || managed || reached_elsewhere(tr_refs_for(refs, d->fqdn), d))
+        if (d->weight_num > 0 || managed || reached_elsewhere(refs_for(ctx, refs, d->fqdn), d))
             continue;
         const char *subset = ml_str_nonnull(d->subset);
         ml_diag *diag = ml_report(
             ctx, ML_LEVEL_WARNING, ml_node_loc(d->weight ? d->weight : d->node),
             "%s gets %s in %s of %s and no other route sends it traffic: %s receives no requests",
             dest_label(ctx->arena, d, false), d->weight ? "weight 0" : "no weight (0, next to weighted destinations)",
-            rname, vs, subset ? "the subset" : "the destination");
+            tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), subset ? "the subset" : "the destination");
         ml_help(ctx, diag, "give %s a positive weight to send it a share of the traffic, or remove the destination "
                            "if it is meant to be idle",
                 dest_label(ctx->arena, d, false));
@@ -150,26 +166,30 @@ static void check_route(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, c
     ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(route_node ? route_node : rt->node),
                            "the weights of %s in %s total %lld, not 100; weights are relative, so the effective "
                            "split is %s",
-                           rname, vs, total, split.s);
+                           tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), total, split.s);
     ml_help(ctx, d, "write weights that add up to 100 so that they read as the percentages they are");
     ml_buf_free(&split);
 }
 
 static void check(ml_ctx *ctx)
 {
-    ml_map refs, managed;
-    tr_refs_build(ctx, &refs);
+    lazy_refs refs = {.built = false};
+    ml_map managed;
     managed_build(ctx, &managed);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_VIRTUALSERVICE]) {
         const ml_virtualservice *vs = r->u.vs;
         if (!vs)
             continue;
-        const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, r->name);
-        bool by_rollout = ml_map_get(&managed, key, strlen(key)) != NULL;
+        const char *parts[] = {r->ns, r->name};
+        ml_key key;
+        ml_key_join(&key, '\x1f', 2, parts);
+        bool by_rollout = ml_map_get(&managed, key.s, key.n) != NULL;
+        ml_key_done(&key);
         for (size_t i = 0; i < vs->nroutes; i++)
             check_route(ctx, &refs, r, &vs->routes[i], by_rollout);
     }
-    ml_map_free(&refs);
+    if (refs.built)
+        ml_map_free(&refs.map);
     ml_map_free(&managed);
 }
 

@@ -98,8 +98,8 @@ static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservic
 {
     if (svc->nports == 0)
         return;
-    const char *svcname = ml_res_display(ctx->arena, svc->res);
-    const char *rname = tr_route_name(ctx->arena, rt);
+    /* the names are made for a finding only: every destination comes here */
+    const char *svcname, *rname;
     if (d->port) {
         if (d->port_num < 0)
             return;
@@ -117,6 +117,8 @@ static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservic
                 ntarget++;
             }
         }
+        svcname = ml_res_display(ctx->arena, svc->res);
+        rname = tr_route_name(ctx->arena, rt);
         ml_diag *diag = ml_report(ctx, ML_LEVEL_ERROR, ml_node_loc(d->port),
                                   "%s of %s in %s sends requests to port %lld of %s, which exposes %s: no such "
                                   "port, so %s",
@@ -148,6 +150,8 @@ static void check_port(ml_ctx *ctx, const ml_resource *r, const ml_virtualservic
      * ports it may not have been written for); at a gateway it is the
      * gateway's own port, which the Service usually lacks. */
     bool gw = has_gateway_besides_mesh(vs);
+    svcname = ml_res_display(ctx->arena, svc->res);
+    rname = tr_route_name(ctx->arena, rt);
     ml_diag *diag = ml_report(
         ctx, gw ? ML_LEVEL_ERROR : ML_LEVEL_NOTE, ml_node_loc(d->host),
         "%s of %s in %s names no port, and %s exposes %zu ports (%s)%s", what, rname, ml_res_display(ctx->arena, r),

@@ -215,7 +215,9 @@ static void check_gateway_vs(ml_ctx *ctx)
                 bd->vs = vs;
                 bd->gk = gk;
                 bd->host = h;
-                bd->key = ml_printf(ctx->arena, "%s\x1f%s", gk, h);
+                const char *parts[] = {gk, h};
+                size_t len;
+                bd->key = ml_key_dup(ctx->arena, &len, '\x1f', 2, parts);
                 ml_vec_push(ctx->arena, &bindings, bd);
                 const ml_vec *v = ml_map_vec(&by_key, bd->key, strlen(bd->key));
                 if (v && v->n && v->items[v->n - 1] == vs)
@@ -288,15 +290,20 @@ static void check_dr(ml_ctx *ctx)
         const ml_destrule *dr = r->u.destrule;
         if (!r->live || !dr || !dr->fqdn || dr->workload_selector)
             continue;
-        const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, dr->fqdn);
-        ml_map_push(&by_host, ctx->arena, key, strlen(key), (void *)dr);
+        const char *parts[] = {r->ns, dr->fqdn};
+        size_t len;
+        const char *key = ml_key_dup(ctx->arena, &len, '\x1f', 2, parts);
+        ml_map_push(&by_host, ctx->arena, key, len, (void *)dr);
     }
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
         if (!r->live || !dr || !dr->fqdn || dr->workload_selector)
             continue;
-        const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, dr->fqdn);
-        const ml_vec *v = ml_map_vec(&by_host, key, strlen(key));
+        const char *parts[] = {r->ns, dr->fqdn};
+        ml_key key;
+        ml_key_join(&key, '\x1f', 2, parts);
+        const ml_vec *v = ml_map_vec(&by_host, key.s, key.n);
+        ml_key_done(&key);
         if (!v || v->n < 2 || v->items[0] == dr)
             continue;
         size_t self = 0;

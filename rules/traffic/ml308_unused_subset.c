@@ -24,7 +24,11 @@ static void check_dr(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, cons
         const char *name = ml_str_nonnull(s->name);
         if (!name)
             continue;
-        if (tr_refs_for_subset(ctx, refs, dr->fqdn, name)->n)
+        bool used = false; /* some reference to the host names the subset */
+        ML_VEC_EACH(const tr_ref *, ref, rv) {
+            used |= ml_streq(tr_ref_subset(ref), name);
+        }
+        if (used)
             continue;
         ml_diag *d;
         if (rv->n == 1)
@@ -66,7 +70,7 @@ static void check_dr(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, cons
 static void check(ml_ctx *ctx)
 {
     ml_map refs;
-    tr_refs_build(ctx, &refs);
+    tr_refs_build_hosts(ctx, &refs);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         if (r->u.destrule)
             check_dr(ctx, &refs, r, r->u.destrule);

@@ -800,6 +800,10 @@ static void check(ml_ctx *ctx)
         return;
     ml_map seen;
     ml_map_init(&seen);
+    /* A gRPC client can only be reported against an HTTP/1.1-only server
+     * behind a Service (check_call_target walks svc->workloads, their
+     * servers and links): without one, no client's URL is worth resolving. */
+    bool h1_behind_service = false;
     ML_VEC_EACH(const ml_server *, s, &m->servers) {
         ML_VEC_EACH(const ml_link *, l, &s->links) {
             if (!l->workload)
@@ -808,6 +812,7 @@ static void check(ml_ctx *ctx)
             bool dflt;
             if (!server_h1_only(ctx, l, &h))
                 continue;
+            h1_behind_service |= l->workload->services.n > 0;
             long long port = server_port(m, l, &dflt);
             if (port < 0)
                 continue;
@@ -815,7 +820,8 @@ static void check(ml_ctx *ctx)
             check_services(ctx, &seen, l, &h, port);
         }
     }
-    check_clients(ctx, &seen);
+    if (h1_behind_service)
+        check_clients(ctx, &seen);
     ml_map_free(&seen);
 }
 

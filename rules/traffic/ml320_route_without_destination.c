@@ -14,7 +14,6 @@ static void check_route(ml_ctx *ctx, const ml_resource *r, const ml_route *rt)
     const ml_node *rs = ml_get(rt->node, "route");
     if (!ml_is_seq(rs))
         return;
-    const char *rname = tr_route_name(ctx->arena, rt);
     for (size_t i = 0; i < ml_node_n(rs); i++) {
         const ml_node *it = rs->items[i];
         const char *problem = NULL;
@@ -38,7 +37,7 @@ static void check_route(ml_ctx *ctx, const ml_resource *r, const ml_route *rt)
             continue;
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(at),
                                "route[%zu] of %s in %s %s: Istio's validation rejects the VirtualService (%s)",
-                               i, rname, ml_res_display(ctx->arena, r), problem,
+                               i, tr_route_name(ctx->arena, rt), ml_res_display(ctx->arena, r), problem,
                                at == it ? "\"destination is required\"" : "an empty destination host is not a valid domain");
         ml_help(ctx, d, "give the entry a destination with a host (destination: {host: NAME}), or delete it");
     }

@@ -66,10 +66,12 @@ const char *tr_fqdn_ns(ml_ctx *ctx, const char *fqdn)
     const char *domain = ctx->cfg && ctx->cfg->cluster_domain && *ctx->cfg->cluster_domain
                              ? ctx->cfg->cluster_domain
                              : "cluster.local";
-    const char *suffix = ml_printf(ctx->arena, ".svc.%s", domain);
-    if (!ml_ends_with(fqdn, suffix))
+    /* fqdn ends with ".svc." + domain (measured, not printed: asked per
+     * destination and per subset) */
+    size_t n = strlen(fqdn), dn = strlen(domain);
+    if (n < dn + 5 || memcmp(fqdn + n - dn, domain, dn) != 0 || memcmp(fqdn + n - dn - 5, ".svc.", 5) != 0)
         return NULL;
-    size_t len = strlen(fqdn) - strlen(suffix);
+    size_t len = n - dn - 5;
     const char *dot = memchr(fqdn, '.', len);
     if (!dot || dot == fqdn || memchr(dot + 1, '.', len - (size_t)(dot + 1 - fqdn)) || dot + 1 == fqdn + len)
         return NULL;
@@ -128,10 +130,9 @@ void tr_each_dest(ml_ctx *ctx, tr_dest_fn fn, void *arg)
     }
 }
 
-static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
-                    bool mirror)
+static void add_ref_to(ml_ctx *ctx, ml_map *out, bool subsets, const ml_resource *r, const ml_route *rt,
+                       const ml_destination *d, bool mirror)
 {
-    ml_map *out = arg;
     if (!d->fqdn)
         return;
     tr_ref *ref = ml_zalloc(ctx->arena, sizeof *ref);
@@ -141,7 +142,7 @@ static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route
     ref->mirror = mirror;
     ref->gets_traffic = tr_dest_gets_traffic(rt, d, mirror);
     ml_map_push(out, ctx->arena, d->fqdn, strlen(d->fqdn), ref);
-    const char *subset = ml_str_nonnull(d->subset);
+    const char *subset = subsets ? ml_str_nonnull(d->subset) : NULL;
     if (subset) {
         /* "\x1f" cannot occur in a host name, so the two kinds of keys never collide */
         const char *parts[] = {d->fqdn, subset};
@@ -151,10 +152,28 @@ static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route
     }
 }
 
+static void add_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                    bool mirror)
+{
+    add_ref_to(ctx, arg, true, r, rt, d, mirror);
+}
+
+static void add_host_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                         bool mirror)
+{
+    add_ref_to(ctx, arg, false, r, rt, d, mirror);
+}
+
 void tr_refs_build(ml_ctx *ctx, ml_map *out)
 {
     ml_map_init(out);
     tr_each_dest(ctx, add_ref, out);
+}
+
+void tr_refs_build_hosts(ml_ctx *ctx, ml_map *out)
+{
+    ml_map_init(out);
+    tr_each_dest(ctx, add_host_ref, out);
 }
 
 const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn)
@@ -329,6 +348,14 @@ static tr_sub_verdict evaluate_plain(ml_ctx *ctx, const ml_destrule *dr, const m
         if (!ml_is_map(svc->selector) || ml_node_n(svc->selector) == 0)
             return TR_SUB_SKIP; /* endpoints managed outside Kubernetes' selector */
         out->candidates = &svc->workloads;
+        /* The usual answer first: a workload the Service selects
+         * (svc->workloads: live, in its namespace, matching its selector)
+         * whose pods carry the subset's labels is one the label index
+         * below gives and the Service selects. */
+        ML_VEC_EACH(const ml_workload *, w, &svc->workloads) {
+            if (ml_selector_matches_workload(s->labels, w))
+                return TR_SUB_OK;
+        }
         /* the label index gives the subset's pods; the Service must select one of them */
         ml_vec sel = ml_model_select(m, svc->res->ns, s->labels);
         ML_VEC_EACH(ml_workload *, w, &sel) {
@@ -449,12 +476,38 @@ const ml_workload *tr_subset_closest(ml_ctx *ctx, const ml_destrule *dr, const m
     return closest(ev->candidates, without_topology(ctx->arena, s->labels), short_name, ev->ns_fallback);
 }
 
+/* A subset judged `verdict`, waiting for the references to its host. */
+typedef struct judged_subset {
+    const ml_resource *r;
+    const ml_destrule *dr;
+    const ml_dr_subset *s;
+    const char *name;
+    tr_subset_eval ev;
+} judged_subset;
+
+/* tr_refs_build's index restricted to the hosts in `want`. */
+typedef struct wanted_refs {
+    ml_map *out;
+    const ml_map *want;
+} wanted_refs;
+
+static void add_wanted_ref(ml_ctx *ctx, void *arg, const ml_resource *r, const ml_route *rt, const ml_destination *d,
+                           bool mirror)
+{
+    wanted_refs *w = arg;
+    if (d->fqdn && ml_map_get(w->want, d->fqdn, strlen(d->fqdn)))
+        add_ref(ctx, w->out, r, rt, d, mirror);
+}
+
 void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)
 {
-    /* the routes' references are indexed when the first subset is judged
-     * (most subsets are fine, and the index costs a walk of every route) */
-    ml_map refs;
-    bool built = false;
+    /* Judge every subset first; the routes' references are indexed only
+     * for the hosts of the subsets judged so (most subsets are fine), in
+     * one walk of the routes: the entries of those hosts are the ones a
+     * full index holds, in the same order, and fn asks for no other. */
+    ml_vec todo = {0}; /* judged_subset* */
+    ml_map want;       /* dr->fqdn -> (void*)1 */
+    ml_map_init(&want);
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_DESTINATIONRULE]) {
         const ml_destrule *dr = r->u.destrule;
         if (!dr)
@@ -465,15 +518,28 @@ void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn)
             tr_subset_eval ev;
             if (!name || tr_subset_evaluate(ctx, dr, s, &ev) != verdict)
                 continue;
-            if (!built) {
-                tr_refs_build(ctx, &refs);
-                built = true;
-            }
-            fn(ctx, &refs, r, dr, s, name, &ev);
+            judged_subset *j = ml_alloc(ctx->arena, sizeof *j);
+            j->r = r;
+            j->dr = dr;
+            j->s = s;
+            j->name = name;
+            j->ev = ev;
+            ml_vec_push(ctx->arena, &todo, j);
+            if (dr->fqdn)
+                ml_map_put(&want, dr->fqdn, strlen(dr->fqdn), (void *)1);
         }
     }
-    if (built)
+    if (todo.n) {
+        ml_map refs;
+        ml_map_init(&refs);
+        wanted_refs w = {.out = &refs, .want = &want};
+        tr_each_dest(ctx, add_wanted_ref, &w);
+        ML_VEC_EACH(const judged_subset *, j, &todo) {
+            fn(ctx, &refs, j->r, j->dr, j->s, j->name, &j->ev);
+        }
         ml_map_free(&refs);
+    }
+    ml_map_free(&want);
 }
 
 bool tr_is_control_plane_host(ml_ctx *ctx, const char *fqdn)

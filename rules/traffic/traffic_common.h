@@ -29,6 +29,9 @@ void tr_each_dest(ml_ctx *ctx, tr_dest_fn fn, void *arg);
 /* Index the destinations and mirrors of every VirtualService definition by
  * resolved host: fqdn -> ml_vec of tr_ref*. Free with ml_map_free. */
 void tr_refs_build(ml_ctx *ctx, ml_map *out);
+/* The same index by host alone: ask it with tr_refs_for only (a rule that
+ * looks for a subset scans the host's references). */
+void tr_refs_build_hosts(ml_ctx *ctx, ml_map *out);
 /* Never NULL: an empty vector when nothing routes to fqdn. */
 const ml_vec *tr_refs_for(const ml_map *refs, const char *fqdn);
 /* The references that name subset of fqdn (never NULL). */
@@ -121,7 +124,8 @@ tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_d
                                   tr_subset_eval *out);
 /* ML302 and ML303: call fn on every named subset of every DestinationRule
  * definition, in load order, that tr_subset_evaluate judges `verdict`, with
- * the references to the subset's host and name. */
+ * the references to the subset's host and name (refs indexes only the
+ * hosts of the subsets judged so: ask it for dr->fqdn alone). */
 typedef void (*tr_subset_fn)(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, const ml_destrule *dr,
                              const ml_dr_subset *s, const char *name, const tr_subset_eval *ev);
 void tr_each_subset_judged(ml_ctx *ctx, tr_sub_verdict verdict, tr_subset_fn fn);
