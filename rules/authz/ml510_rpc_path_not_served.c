@@ -83,7 +83,7 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
     const ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
-        const char *path = ml_str_nonnull(list->items[i]);
+        const char *path = ml_str_nonnull(&list->elems[i]);
         const char *svc, *method;
         if (!path || !split_rpc(a, path, &svc, &method))
             continue;
@@ -108,7 +108,7 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
                              : p->action == ML_AUTHZ_ALLOW   ? "admits no call"
                              : p->action == ML_AUTHZ_DENY    ? "blocks no call"
                                                              : "matches no call";
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(list->items[i]), "%s \"%s\" of %s names %s: it %s",
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&list->elems[i]), "%s \"%s\" of %s names %s: it %s",
                                negated ? "notPaths entry" : "path", path, ml_res_display(a, r), what, effect);
         if (ms && !has_method)
             ml_note(ctx, d, ms->loc, "%s declares %zu method%s here", ms->type_name, ms->nmethods,

@@ -98,7 +98,7 @@ static const ml_node *item(const ml_node *seq, size_t i)
 {
     assert_true(ml_is_seq(seq));
     assert_true(i < ml_node_n(seq));
-    return seq->items[i];
+    return &seq->elems[i];
 }
 
 static const char *const DEPLOY = "apiVersion: apps/v1\n"
