@@ -1548,7 +1548,13 @@ static void smp_by_id(kb *b, ml_vec *acc, ml_node *patch, ml_loc where)
             r->deleted = true;
             continue;
         }
-        ml_node *saved_name = ml_path(r->root, "metadata.name");
+        /* the name's header, kept by value: smp may change the array it is
+         * in (an owned one) in place */
+        ml_node saved_h, *saved_name = ml_path(r->root, "metadata.name");
+        if (saved_name) {
+            saved_h = *saved_name;
+            saved_name = &saved_h;
+        }
         r->root = smp(b, r->root, patch, builtin_api(r), NULL, NULL);
         /* the patch names the object as the base did; the object keeps its name */
         if (saved_name && !ml_streq(ml_str(saved_name), res_name(r))) {
@@ -1591,8 +1597,16 @@ static void apply_patch_doc(kb *b, ml_vec *acc, ml_doc *d, const ml_node *target
             r->deleted = true;
             continue;
         }
-        ml_node *md_name = ml_path(r->root, "metadata.name");
-        ml_node *md_ns = ml_path(r->root, "metadata.namespace");
+        /* kept by value: smp may change the arrays they are in in place */
+        ml_node name_h, ns_h, *md_name = ml_path(r->root, "metadata.name"), *md_ns = ml_path(r->root, "metadata.namespace");
+        if (md_name) {
+            name_h = *md_name;
+            md_name = &name_h;
+        }
+        if (md_ns) {
+            ns_h = *md_ns;
+            md_ns = &ns_h;
+        }
         /* with a target, the patch's own name and namespace do not rename */
         r->root = smp(b, r->root, p, builtin_api(r), NULL, NULL);
         const char *k[] = {"metadata"};
