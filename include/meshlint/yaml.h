@@ -193,6 +193,8 @@ static inline const ml_pair *ml_get_pair_inline_(const ml_node *m, const char *k
 static inline ml_node *ml_get_inline_(const ml_node *m, const char *key)
 {
     const ml_pair *p = ml_get_pair_inline_(m, key);
+    /* the pairs are not const (m's const does not reach them): a writable
+     * node, as when the pair held a pointer to it */
     return p ? (ml_node *)&p->value : NULL;
 }
 #define ml_get_pair(m, key) ml_get_pair_inline_((m), (key))
