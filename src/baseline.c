@@ -55,17 +55,17 @@ bool ml_baseline_apply(ml_run *run, const char *path, ml_buf *err)
     const ml_node *runs = ml_get(root, "runs"), *findings = ml_get(root, "findings");
     if (ml_is_seq(runs)) {
         for (size_t i = 0; i < ml_node_n(runs); i++) {
-            const ml_node *results = ml_get(runs->items[i], "results");
+            const ml_node *results = ml_get(&runs->elems[i], "results");
             for (size_t j = 0; ml_is_seq(results) && j < ml_node_n(results); j++) {
-                const ml_node *pf = ml_get(results->items[j], "partialFingerprints");
+                const ml_node *pf = ml_get(&results->elems[j], "partialFingerprints");
                 add_fp(&set, ml_get(pf, "meshlint/v1"));
                 add_fp(&set2, ml_get(pf, "meshlint/v2"));
             }
         }
     } else if (ml_is_seq(findings)) {
         for (size_t i = 0; i < ml_node_n(findings); i++) {
-            add_fp(&set, ml_get(findings->items[i], "fingerprint"));
-            add_fp(&set2, ml_get(findings->items[i], "fingerprintV2"));
+            add_fp(&set, ml_get(&findings->elems[i], "fingerprint"));
+            add_fp(&set2, ml_get(&findings->elems[i], "fingerprintV2"));
         }
     } else {
         ml_map_free(&set);

@@ -161,36 +161,36 @@ static bool parse_rules(ml_buf *err, ml_config *c, const ml_node *rules)
     if (!ml_is_map(rules))
         return fail(err, c, rules, "'rules' expects a mapping of rule id or name to a level or settings");
     for (size_t i = 0; i < ml_node_n(rules); i++) {
-        const ml_pair *p = &rules->pairs[i];
-        const ml_rule *r = ml_rule_find(ml_str(p->key));
+        const ml_pair *p = &rules->kvs[i];
+        const ml_rule *r = ml_rule_find(ml_str(&p->key));
         if (!r)
-            return fail(err, c, p->key, "unknown rule '%s' (see meshlint --list-rules)",
-                        ml_str(p->key) ? ml_str(p->key) : "?");
+            return fail(err, c, &p->key, "unknown rule '%s' (see meshlint --list-rules)",
+                        ml_str(&p->key) ? ml_str(&p->key) : "?");
         ml_rule_cfg *rc = rule_cfg(c, r);
-        if (ml_is_scalar(p->value)) {
-            if (!parse_level_value(err, c, p->value, rc))
+        if (ml_is_scalar(&p->value)) {
+            if (!parse_level_value(err, c, &p->value, rc))
                 return false;
             continue;
         }
-        if (!ml_is_map(p->value))
-            return fail(err, c, p->value, "rule %s expects a level or a mapping of settings", r->id);
-        for (size_t j = 0; j < ml_node_n(p->value); j++) {
-            const ml_pair *q = &p->value->pairs[j];
-            const char *k = ml_str(q->key);
+        if (!ml_is_map(&p->value))
+            return fail(err, c, &p->value, "rule %s expects a level or a mapping of settings", r->id);
+        for (size_t j = 0; j < ml_node_n(&p->value); j++) {
+            const ml_pair *q = &p->value.kvs[j];
+            const char *k = ml_str(&q->key);
             if (ml_streq(k, "level")) {
-                if (!parse_level_value(err, c, q->value, rc))
+                if (!parse_level_value(err, c, &q->value, rc))
                     return false;
             } else if (!k || !setting_type(r, k)) {
-                return fail(err, c, q->key, "rule %s has no setting '%s'%s%s", r->id, k ? k : "?",
+                return fail(err, c, &q->key, "rule %s has no setting '%s'%s%s", r->id, k ? k : "?",
                             r->settings ? "; it accepts: level, " : "; it accepts only: level",
                             r->settings ? r->settings : "");
-            } else if (!ml_is_scalar(q->value)) {
-                return fail(err, c, q->value, "setting '%s' expects a scalar value", k);
-            } else if (!check_setting_type(err, c, r, k, setting_type(r, k), q->value)) {
+            } else if (!ml_is_scalar(&q->value)) {
+                return fail(err, c, &q->value, "setting '%s' expects a scalar value", k);
+            } else if (!check_setting_type(err, c, r, k, setting_type(r, k), &q->value)) {
                 return false;
             }
         }
-        rc->settings = p->value;
+        rc->settings = &p->value;
     }
     return true;
 }
@@ -255,13 +255,13 @@ static bool parse_apply_sets(ml_buf *err, ml_config *c, const ml_node *v)
     if (!ml_is_seq(v))
         return fail(err, c, v, "%s", shape);
     for (size_t i = 0; i < ml_node_n(v); i++) {
-        const ml_node *it = v->items[i];
+        const ml_node *it = &v->elems[i];
         if (!ml_is_map(it))
             return fail(err, c, it, "%s", shape);
         ml_apply_set *s = ml_zalloc(c->arena, sizeof *s);
         for (size_t j = 0; j < ml_node_n(it); j++) {
-            const char *k = ml_str(it->pairs[j].key);
-            const ml_node *val = it->pairs[j].value;
+            const char *k = ml_str(&it->kvs[j].key);
+            const ml_node *val = &it->kvs[j].value;
             if (ml_streq(k, "name")) {
                 if (!scalar_string(err, c, val, "apply-sets name", &s->name))
                     return false;
@@ -270,12 +270,12 @@ static bool parse_apply_sets(ml_buf *err, ml_config *c, const ml_node *v)
                     return fail(err, c, val, "'paths' of an apply set expects a non-empty list of path globs");
                 for (size_t g = 0; g < ml_node_n(val); g++) {
                     const char *glob = NULL;
-                    if (!scalar_string(err, c, val->items[g], "paths", &glob))
+                    if (!scalar_string(err, c, &val->elems[g], "paths", &glob))
                         return false;
                     ml_vec_push(c->arena, &s->globs, (void *)glob);
                 }
             } else {
-                return fail(err, c, it->pairs[j].key, "unknown key '%s' in an apply set; expected name or paths",
+                return fail(err, c, &it->kvs[j].key, "unknown key '%s' in an apply set; expected name or paths",
                             k ? k : "?");
             }
         }
@@ -331,9 +331,9 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
     if (!ml_is_map(root))
         return fail(err, c, root, "expected a mapping of settings at the top level");
     for (size_t i = 0; i < ml_node_n(root); i++) {
-        const ml_pair *p = &root->pairs[i];
-        const char *k = ml_str(p->key);
-        const ml_node *v = p->value;
+        const ml_pair *p = &root->kvs[i];
+        const char *k = ml_str(&p->key);
+        const ml_node *v = &p->value;
         if (ml_streq(k, "rules")) {
             if (!parse_rules(err, c, v))
                 return false;
@@ -342,7 +342,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
                 return fail(err, c, v, "'ignore' expects a list of path globs");
             for (size_t j = 0; j < ml_node_n(v); j++) {
                 const char *g = NULL;
-                if (!scalar_string(err, c, v->items[j], "ignore", &g))
+                if (!scalar_string(err, c, &v->elems[j], "ignore", &g))
                     return false;
                 ml_vec_push(c->arena, &c->ignore_globs, (void *)g);
             }
@@ -360,7 +360,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
                 return fail(err, c, v, "'trust-domain-aliases' expects a list of trust domains");
             for (size_t j = 0; j < ml_node_n(v); j++) {
                 const char *td = NULL;
-                if (!scalar_string(err, c, v->items[j], "trust-domain-aliases", &td))
+                if (!scalar_string(err, c, &v->elems[j], "trust-domain-aliases", &td))
                     return false;
                 ml_vec_push(c->arena, &c->trust_domain_aliases, (void *)td);
             }
@@ -374,7 +374,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
             dst->n = 0;
             for (size_t j = 0; j < ml_node_n(v); j++) {
                 const char *e = NULL;
-                if (!scalar_string(err, c, v->items[j], k, &e))
+                if (!scalar_string(err, c, &v->elems[j], k, &e))
                     return false;
                 ml_vec_push(c->arena, dst, (void *)e);
             }
@@ -398,8 +398,8 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
                 return fail(err, c, v, "'workloads' expects a mapping of workload (name or namespace/name) to a source path glob");
             for (size_t j = 0; j < ml_node_n(v); j++) {
                 ml_workload_map *wm = ml_zalloc(c->arena, sizeof *wm);
-                if (!scalar_string(err, c, v->pairs[j].key, "workloads", &wm->workload) ||
-                    !scalar_string(err, c, v->pairs[j].value, "workloads", &wm->source_glob))
+                if (!scalar_string(err, c, &v->kvs[j].key, "workloads", &wm->workload) ||
+                    !scalar_string(err, c, &v->kvs[j].value, "workloads", &wm->source_glob))
                     return false;
                 ml_vec_push(c->arena, &c->workloads, wm);
             }
@@ -408,7 +408,7 @@ bool ml_config_load(ml_config *c, const char *path, ml_buf *err)
             ml_buf_init(&b);
             for (size_t j = 0; ml_config_keys[j]; j++)
                 ml_buf_printf(&b, "%s%s", j ? ", " : "", ml_config_keys[j]);
-            fail(err, c, p->key, "unknown key '%s'; expected one of: %s", k ? k : "?", b.s);
+            fail(err, c, &p->key, "unknown key '%s'; expected one of: %s", k ? k : "?", b.s);
             ml_buf_free(&b);
             return false;
         }

@@ -285,12 +285,35 @@ static ml_loc nloc(const ml_node *n)
     return n ? ml_node_loc(n) : l;
 }
 
+/*
+ * Children are stored inline (yaml.h): a node pointer below a collection
+ * points into its parent's children array, and storing a node into a map or
+ * sequence copies its 24-byte header (the children arrays it points to are
+ * shared). So copy on write works on the arrays: `owned` records the
+ * headers this build allocated alone (own, mk_scalar, mk_coll) and the
+ * children arrays it copied or made (at array address + 1, so that an
+ * array's address never reads as its first node's). A header may be changed
+ * in place when it is owned alone or lives in an owned array; its children
+ * when their array is owned (mut_in). A pointer to a node in an array is
+ * good until that array is replaced (map_set appending, seq_insert): code
+ * below never keeps one across a change of the array holding it.
+ */
 static bool owned(kb *b, const ml_node *n)
 {
     return ml_map_get_ptr(&b->k->owned, n) != NULL;
 }
 
-static ml_node *own(kb *b, ml_node *n)
+static bool owned_arr(kb *b, const void *arr)
+{
+    return ml_map_get_ptr(&b->k->owned, (const char *)arr + 1) != NULL;
+}
+
+static void own_arr(kb *b, const void *arr)
+{
+    ml_map_put_ptr(&b->k->owned, b->k->arena, (const char *)arr + 1, (void *)1);
+}
+
+static ml_node *own(kb *b, const ml_node *n)
 {
     ml_node *c = ml_alloc(b->k->arena, sizeof *c);
     *c = *n;
@@ -298,20 +321,31 @@ static ml_node *own(kb *b, ml_node *n)
     return c;
 }
 
-/* A changeable copy of n (n itself when this build made it). */
+/* Make the children of the node at slot (memory this build may write:
+ * an owned header or a node in an owned array) changeable in place: copy
+ * them when the build did not make them. Returns slot. */
+static ml_node *mut_in(kb *b, ml_node *slot)
+{
+    if (slot->type == ML_NODE_MAP && ml_node_n(slot) && !owned_arr(b, slot->kvs)) {
+        ml_pair *p = ml_alloc(b->k->arena, ml_node_n(slot) * sizeof *p);
+        memcpy(p, slot->kvs, ml_node_n(slot) * sizeof *p);
+        own_arr(b, p);
+        slot->kvs = p;
+    } else if (slot->type == ML_NODE_SEQ && ml_node_n(slot) && !owned_arr(b, slot->elems)) {
+        ml_node *it = ml_alloc(b->k->arena, ml_node_n(slot) * sizeof *it);
+        memcpy(it, slot->elems, ml_node_n(slot) * sizeof *it);
+        own_arr(b, it);
+        slot->elems = it;
+    }
+    return slot;
+}
+
+/* A changeable copy of n (n itself when this build made it alone). The
+ * caller stores the copy where n was (copying its header) once it is done
+ * changing the header. */
 static ml_node *mut(kb *b, ml_node *n)
 {
-    if (owned(b, n))
-        return n;
-    ml_node *c = own(b, n);
-    if (n->type == ML_NODE_MAP && ml_node_n(n)) {
-        c->pairs = ml_alloc(b->k->arena, ml_node_n(n) * sizeof *c->pairs);
-        memcpy(c->pairs, n->pairs, ml_node_n(n) * sizeof *c->pairs);
-    } else if (n->type == ML_NODE_SEQ && ml_node_n(n)) {
-        c->items = ml_alloc(b->k->arena, ml_node_n(n) * sizeof *c->items);
-        memcpy(c->items, n->items, ml_node_n(n) * sizeof *c->items);
-    }
-    return c;
+    return mut_in(b, owned(b, n) ? n : own(b, n));
 }
 
 static ml_node *mk_scalar(kb *b, const char *s, ml_loc loc, bool quoted)
@@ -340,54 +374,61 @@ static long pair_index(const ml_node *m, const char *key)
     if (!ml_is_map(m))
         return -1;
     for (size_t i = 0; i < ml_node_n(m); i++)
-        if (ml_streq(ml_str(m->pairs[i].key), key))
+        if (ml_streq(ml_str(&m->kvs[i].key), key))
             return (long)i;
     return -1;
 }
 
-/* Set key in the owned map m (appending when absent). */
-static void map_set(kb *b, ml_node *m, const char *key, ml_node *value, ml_loc keyloc)
+/* Set key in the changeable map m (appending when absent) to a copy of
+ * value's header. Appending replaces m's pairs: pointers into them go
+ * stale. */
+static void map_set(kb *b, ml_node *m, const char *key, const ml_node *value, ml_loc keyloc)
 {
     long i = pair_index(m, key);
     if (i >= 0) {
-        m->pairs[i].value = value;
+        m->kvs[i].value = *value;
         return;
     }
     ml_pair *p = ml_alloc(b->k->arena, (ml_node_n(m) + 1) * sizeof *p);
     if (ml_node_n(m))
-        memcpy(p, m->pairs, ml_node_n(m) * sizeof *p);
-    p[ml_node_n(m)].key = mk_scalar(b, key, keyloc, false);
-    p[ml_node_n(m)].value = value;
-    m->pairs = p;
+        memcpy(p, m->kvs, ml_node_n(m) * sizeof *p);
+    p[ml_node_n(m)].key = *mk_scalar(b, key, keyloc, false);
+    p[ml_node_n(m)].value = *value;
+    own_arr(b, p);
+    m->kvs = p;
     m->n_++;
 }
 
 static void map_del(ml_node *m, size_t i)
 {
-    memmove(&m->pairs[i], &m->pairs[i + 1], (ml_node_n(m) - i - 1) * sizeof *m->pairs);
+    memmove(&m->kvs[i], &m->kvs[i + 1], (ml_node_n(m) - i - 1) * sizeof *m->kvs);
     m->n_--;
 }
 
-static void seq_insert(kb *b, ml_node *s, size_t at, ml_node *v)
+/* Insert a copy of v's header at `at` in the changeable sequence s (its
+ * items are replaced: pointers into them go stale). */
+static void seq_insert(kb *b, ml_node *s, size_t at, const ml_node *v)
 {
-    ml_node **it = ml_alloc(b->k->arena, (ml_node_n(s) + 1) * sizeof *it);
+    ml_node *it = ml_alloc(b->k->arena, (ml_node_n(s) + 1) * sizeof *it);
     if (at)
-        memcpy(it, s->items, at * sizeof *it);
-    it[at] = v;
+        memcpy(it, s->elems, at * sizeof *it);
+    it[at] = *v;
     if (ml_node_n(s) > at)
-        memcpy(it + at + 1, s->items + at, (ml_node_n(s) - at) * sizeof *it);
-    s->items = it;
+        memcpy(it + at + 1, s->elems + at, (ml_node_n(s) - at) * sizeof *it);
+    own_arr(b, it);
+    s->elems = it;
     s->n_++;
 }
 
 static void seq_del(ml_node *s, size_t i)
 {
-    memmove(&s->items[i], &s->items[i + 1], (ml_node_n(s) - i - 1) * sizeof *s->items);
+    memmove(&s->elems[i], &s->elems[i + 1], (ml_node_n(s) - i - 1) * sizeof *s->elems);
     s->n_--;
 }
 
 /* The changeable map at a path of keys under *slot (slot updated to the
- * copy), creating missing maps when create; NULL when a step is not a map. */
+ * copy), creating missing maps when create; NULL when a step is not a map.
+ * The map returned lives in its parent's pairs. */
 static ml_node *mut_path(kb *b, ml_node **slot, const char *const *keys, size_t nkeys, bool create, ml_loc loc)
 {
     if (!*slot) {
@@ -401,16 +442,15 @@ static ml_node *mut_path(kb *b, ml_node **slot, const char *const *keys, size_t 
     *slot = m;
     for (size_t i = 0; i < nkeys; i++) {
         long j = pair_index(m, keys[i]);
-        if (j < 0 || ml_is_null(m->pairs[j].value)) {
+        if (j < 0 || ml_is_null(&m->kvs[j].value)) {
             if (!create)
                 return NULL;
             map_set(b, m, keys[i], mk_coll(b, ML_NODE_MAP, loc), loc);
             j = pair_index(m, keys[i]);
         }
-        if (!ml_is_map(m->pairs[j].value))
+        if (!ml_is_map(&m->kvs[j].value))
             return NULL;
-        m->pairs[j].value = mut(b, m->pairs[j].value);
-        m = m->pairs[j].value;
+        m = mut_in(b, &m->kvs[j].value);
     }
     return m;
 }
@@ -546,22 +586,23 @@ static ml_node *strip(kb *b, ml_node *v)
     if (ml_is_map(v)) {
         bool any = false;
         for (size_t i = 0; i < ml_node_n(v); i++)
-            any |= is_directive(v->pairs[i].key);
+            any |= is_directive(&v->kvs[i].key);
         ml_node *c = v;
         if (any) {
             c = own(b, v);
-            c->pairs = ml_alloc(b->k->arena, (ml_node_n(v) ? ml_node_n(v) : 1) * sizeof *c->pairs);
+            c->kvs = ml_alloc(b->k->arena, (ml_node_n(v) ? ml_node_n(v) : 1) * sizeof *c->kvs);
+            own_arr(b, c->kvs);
             c->n_ = 0;
             for (size_t i = 0; i < ml_node_n(v); i++)
-                if (!is_directive(v->pairs[i].key))
-                    c->pairs[c->n_++] = v->pairs[i];
+                if (!is_directive(&v->kvs[i].key))
+                    c->kvs[c->n_++] = v->kvs[i];
         }
         for (size_t i = 0; i < ml_node_n(c); i++) {
-            ml_node *s = strip(b, c->pairs[i].value);
-            if (s != c->pairs[i].value) {
+            ml_node *s = strip(b, &c->kvs[i].value);
+            if (s != &c->kvs[i].value) {
                 if (c == v)
                     c = mut(b, v);
-                c->pairs[i].value = s;
+                c->kvs[i].value = *s;
             }
         }
         return c;
@@ -569,14 +610,14 @@ static ml_node *strip(kb *b, ml_node *v)
     if (ml_is_seq(v)) {
         ml_node *c = v;
         for (size_t i = 0; i < ml_node_n(v); i++) {
-            if (ml_is_map(v->items[i]) && ml_streq(patch_directive(v->items[i]), "delete")) {
+            if (ml_is_map(&v->elems[i]) && ml_streq(patch_directive(&v->elems[i]), "delete")) {
                 continue;
             }
-            ml_node *s = strip(b, v->items[i]);
-            if (s != v->items[i]) {
+            ml_node *s = strip(b, &v->elems[i]);
+            if (s != &v->elems[i]) {
                 if (c == v)
                     c = mut(b, v);
-                c->items[i] = s;
+                c->elems[i] = *s;
             }
         }
         return c;
@@ -593,7 +634,7 @@ static ml_node *smp_list(kb *b, ml_node *base, ml_node *patch, bool builtin, con
         /* replaced whole, `$patch: delete` items dropped */
         ml_node *c = mk_coll(b, ML_NODE_SEQ, ml_node_loc(patch));
         for (size_t i = 0; i < ml_node_n(patch); i++) {
-            ml_node *it = patch->items[i];
+            ml_node *it = &patch->elems[i];
             if (ml_is_map(it) && patch_directive(it))
                 continue;
             seq_insert(b, c, ml_node_n(c), strip(b, it));
@@ -602,11 +643,11 @@ static ml_node *smp_list(kb *b, ml_node *base, ml_node *patch, bool builtin, con
     }
     ml_node *out = mut(b, base);
     for (size_t i = 0; i < ml_node_n(patch) && b->ops++ < K_MAX_OPS; i++) {
-        ml_node *it = patch->items[i];
+        ml_node *it = &patch->elems[i];
         const char *kv = ml_str_nonnull(ml_get(it, key));
         long at = -1;
         for (size_t j = 0; kv && j < ml_node_n(out); j++)
-            if (ml_streq(ml_str_nonnull(ml_get(out->items[j], key)), kv)) {
+            if (ml_streq(ml_str_nonnull(ml_get(&out->elems[j], key)), kv)) {
                 at = (long)j;
                 break;
             }
@@ -617,7 +658,7 @@ static ml_node *smp_list(kb *b, ml_node *base, ml_node *patch, bool builtin, con
             continue;
         }
         if (at >= 0)
-            out->items[at] = smp(b, out->items[at], it, builtin, NULL, field);
+            out->elems[at] = *smp(b, &out->elems[at], it, builtin, NULL, field);
         else
             seq_insert(b, out, ml_node_n(out), strip(b, it));
     }
@@ -640,19 +681,19 @@ static ml_node *smp(kb *b, ml_node *base, ml_node *patch, bool builtin, const ch
         return strip(b, patch);
     ml_node *out = mut(b, base);
     for (size_t i = 0; i < ml_node_n(patch) && b->ops++ < K_MAX_OPS; i++) {
-        ml_pair *p = &patch->pairs[i];
-        if (is_directive(p->key))
+        ml_pair *p = &patch->kvs[i];
+        if (is_directive(&p->key))
             continue;
-        const char *key = ml_str(p->key);
+        const char *key = ml_str(&p->key);
         if (!key)
             continue;
         long j = pair_index(out, key);
-        if (ml_is_null(p->value)) { /* null deletes the field */
+        if (ml_is_null(&p->value)) { /* null deletes the field */
             if (j >= 0)
                 map_del(out, (size_t)j);
             continue;
         }
-        if (ml_is_map(p->value) && ml_streq(patch_directive(p->value), "delete")) {
+        if (ml_is_map(&p->value) && ml_streq(patch_directive(&p->value), "delete")) {
             if (j >= 0)
                 map_del(out, (size_t)j);
             continue;
@@ -660,13 +701,14 @@ static ml_node *smp(kb *b, ml_node *base, ml_node *patch, bool builtin, const ch
         if (j < 0) {
             ml_pair *np = ml_alloc(b->k->arena, (ml_node_n(out) + 1) * sizeof *np);
             if (ml_node_n(out))
-                memcpy(np, out->pairs, ml_node_n(out) * sizeof *np);
+                memcpy(np, out->kvs, ml_node_n(out) * sizeof *np);
             np[ml_node_n(out)].key = p->key;
-            np[ml_node_n(out)].value = strip(b, p->value);
-            out->pairs = np;
+            np[ml_node_n(out)].value = *strip(b, &p->value);
+            own_arr(b, np);
+            out->kvs = np;
             out->n_++;
         } else
-            out->pairs[j].value = smp(b, out->pairs[j].value, p->value, builtin, key, field);
+            out->kvs[j].value = *smp(b, &out->kvs[j].value, &p->value, builtin, key, field);
     }
     return out;
 }
@@ -736,7 +778,7 @@ static ml_node *jp_get(ml_node *n, const char **t, size_t nt)
             size_t ix;
             if (!jp_index(t[i], ml_node_n(n), false, &ix) || ix >= ml_node_n(n))
                 return NULL;
-            n = n->items[ix];
+            n = &n->elems[ix];
         } else
             return NULL;
     }
@@ -745,26 +787,26 @@ static ml_node *jp_get(ml_node *n, const char **t, size_t nt)
 
 typedef enum { JP_ADD, JP_REMOVE, JP_REPLACE } jp_op;
 
-/* Apply op at t[0..nt) under *slot (copying on the way). false: the path
- * does not exist (kustomize fails the build then). */
-static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op, ml_node *value)
+/* Apply op at t[0..nt) at the node *slot, which this build may change
+ * (copying the children on the way). false: the path does not exist
+ * (kustomize fails the build then). */
+static bool jp_apply(kb *b, ml_node *slot, const char **t, size_t nt, jp_op op, const ml_node *value)
 {
     if (nt == 0) {
         if (op == JP_REMOVE)
             return false;
-        *slot = value;
+        *slot = *value;
         return true;
     }
-    ml_node *n = *slot;
+    ml_node *n = slot;
     if (ml_is_map(n)) {
         long j = pair_index(n, t[0]);
         if (nt == 1) {
-            n = mut(b, n);
-            *slot = n;
+            mut_in(b, n);
             if (op == JP_ADD) {
                 map_set(b, n, t[0], value, ml_node_loc(value));
                 if (j < 0)
-                    ml_node_set_loc(n->pairs[ml_node_n(n) - 1].key, ml_node_loc(value));
+                    ml_node_set_loc(&n->kvs[ml_node_n(n) - 1].key, ml_node_loc(value));
                 return true;
             }
             if (j < 0)
@@ -772,22 +814,20 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
             if (op == JP_REMOVE)
                 map_del(n, (size_t)j);
             else
-                n->pairs[j].value = value;
+                n->kvs[j].value = *value;
             return true;
         }
         if (j < 0)
             return false;
-        n = mut(b, n);
-        *slot = n;
-        return jp_apply(b, &n->pairs[j].value, t + 1, nt - 1, op, value);
+        mut_in(b, n);
+        return jp_apply(b, &n->kvs[j].value, t + 1, nt - 1, op, value);
     }
     if (ml_is_seq(n)) {
         size_t ix;
         if (!jp_index(t[0], ml_node_n(n), nt == 1 && op == JP_ADD, &ix))
             return false;
         if (nt == 1) {
-            n = mut(b, n);
-            *slot = n;
+            mut_in(b, n);
             if (op == JP_ADD) {
                 seq_insert(b, n, ix, value);
                 return true;
@@ -797,16 +837,29 @@ static bool jp_apply(kb *b, ml_node **slot, const char **t, size_t nt, jp_op op,
             if (op == JP_REMOVE)
                 seq_del(n, ix);
             else
-                n->items[ix] = value;
+                n->elems[ix] = *value;
             return true;
         }
         if (ix >= ml_node_n(n))
             return false;
-        n = mut(b, n);
-        *slot = n;
-        return jp_apply(b, &n->items[ix], t + 1, nt - 1, op, value);
+        mut_in(b, n);
+        return jp_apply(b, &n->elems[ix], t + 1, nt - 1, op, value);
     }
     return false;
+}
+
+/* jp_apply on r's root: the root is copied first (an owned header), as
+ * every change below it changes it. */
+static bool jp_apply_root(kb *b, kres *r, const char **t, size_t nt, jp_op op, const ml_node *value)
+{
+    if (!r->root) {
+        if (nt || op == JP_REMOVE)
+            return false;
+        r->root = own(b, value);
+        return true;
+    }
+    r->root = owned(b, r->root) ? r->root : own(b, r->root);
+    return jp_apply(b, r->root, t, nt, op, value);
 }
 
 /* Apply a list of JSON 6902 operations to r. */
@@ -817,7 +870,7 @@ static void json6902(kb *b, kres *r, const ml_node *ops)
         return;
     }
     for (size_t i = 0; i < ml_node_n(ops) && !b->failed; i++) {
-        const ml_node *o = ops->items[i];
+        const ml_node *o = &ops->elems[i];
         const char *op = ml_str_nonnull(ml_get(o, "op"));
         const char *path = ml_str_nonnull(ml_get(o, "path"));
         ml_node *value = ml_get(o, "value");
@@ -841,19 +894,24 @@ static void json6902(kb *b, kres *r, const ml_node *ops)
                 fail(b, nloc(o), "JSON 6902 `%s` needs a `value`", op);
                 return;
             }
-            ok = jp_apply(b, &r->root, t, nt, !strcmp(op, "add") ? JP_ADD : JP_REPLACE, value);
+            ok = jp_apply_root(b, r, t, nt, !strcmp(op, "add") ? JP_ADD : JP_REPLACE, value);
         } else if (!strcmp(op, "remove")) {
-            ok = jp_apply(b, &r->root, t, nt, JP_REMOVE, NULL);
+            ok = jp_apply_root(b, r, t, nt, JP_REMOVE, NULL);
         } else if (!strcmp(op, "move") || !strcmp(op, "copy")) {
             const char *from = ml_str_nonnull(ml_get(o, "from"));
             const char **ft;
             size_t nf = from ? jp_split(b->k->arena, from, &ft) : (size_t)-1;
             ml_node *v = nf == (size_t)-1 ? NULL : jp_get(r->root, ft, nf);
+            /* v may be in an array the removal shifts: keep its header */
+            ml_node vh;
+            memset(&vh, 0, sizeof vh);
+            if (v)
+                vh = *v;
             ok = v != NULL;
             if (ok && !strcmp(op, "move"))
-                ok = jp_apply(b, &r->root, ft, nf, JP_REMOVE, NULL);
+                ok = jp_apply_root(b, r, ft, nf, JP_REMOVE, NULL);
             if (ok)
-                ok = jp_apply(b, &r->root, t, nt, JP_ADD, v);
+                ok = jp_apply_root(b, r, t, nt, JP_ADD, &vh);
         } else if (!strcmp(op, "test")) {
             ml_node *v = jp_get(r->root, t, nt);
             ok = v && value && ml_is_scalar(v) && ml_is_scalar(value) && ml_streq(ml_str(v), ml_str(value));
@@ -993,14 +1051,14 @@ static void add_pairs(kb *b, kres *r, const char *path, const ml_node *pairs, bo
         return;
     }
     for (size_t i = 0; i < ml_node_n(pairs); i++) {
-        const char *k = ml_str(pairs->pairs[i].key);
-        const char *v = ml_str(pairs->pairs[i].value);
+        const char *k = ml_str(&pairs->kvs[i].key);
+        const char *v = ml_str(&pairs->kvs[i].value);
         if (!k || !v)
             continue;
         long j = pair_index(m, k);
-        if (j >= 0 && ml_streq(ml_str(m->pairs[j].value), v))
+        if (j >= 0 && ml_streq(ml_str(&m->kvs[j].value), v))
             continue;
-        map_set(b, m, k, mk_scalar(b, v, ml_node_loc(pairs->pairs[i].value), true), ml_node_loc(pairs->pairs[i].key));
+        map_set(b, m, k, mk_scalar(b, v, ml_node_loc(&pairs->kvs[i].value), true), ml_node_loc(&pairs->kvs[i].key));
     }
 }
 
@@ -1098,7 +1156,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
         for (size_t l = 0; l < 2; l++) {
             const ml_node *cs = ml_get(pod_spec(r), lists[l]);
             for (size_t i = 0; ml_is_seq(cs) && i < ml_node_n(cs); i++) {
-                const char *img = ml_str_nonnull(ml_get(cs->items[i], "image"));
+                const char *img = ml_str_nonnull(ml_get(&cs->elems[i], "image"));
                 if (!img)
                     continue;
                 /* name[:tag][@digest]; a ':' after the last '/' starts the tag */
@@ -1115,7 +1173,7 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                                         : NULL;
                 const char *digest = at ? at + 1 : NULL;
                 for (size_t j = 0; j < ml_node_n(list); j++) {
-                    const ml_node *e = list->items[j];
+                    const ml_node *e = &list->elems[j];
                     if (!ml_streq(ml_str_nonnull(ml_get(e, "name")), iname))
                         continue;
                     const char *nn = ml_str_nonnull(ml_get(e, "newName"));
@@ -1134,10 +1192,8 @@ static void images(kb *b, ml_vec *acc, const ml_node *list)
                     long li = pair_index(ps, lists[l]);
                     if (!ps || li < 0)
                         break;
-                    ml_node *seq = mut(b, ps->pairs[li].value);
-                    ps->pairs[li].value = seq;
-                    ml_node *c = mut(b, seq->items[i]);
-                    seq->items[i] = c;
+                    ml_node *seq = mut_in(b, &ps->kvs[li].value);
+                    ml_node *c = mut_in(b, &seq->elems[i]);
                     map_set(b, c, "image", mk_scalar(b, v, ml_node_loc(e), false), ml_node_loc(e));
                     break;
                 }
@@ -1151,7 +1207,7 @@ static void replicas(kb *b, ml_vec *acc, const ml_node *list)
     if (!ml_is_seq(list))
         return;
     for (size_t j = 0; j < ml_node_n(list); j++) {
-        const ml_node *e = list->items[j];
+        const ml_node *e = &list->elems[j];
         const char *name = ml_str_nonnull(ml_get(e, "name"));
         const ml_node *count = ml_get(e, "count");
         if (!name || !ml_is_scalar(count))
@@ -1176,32 +1232,30 @@ static void fix_ref(kb *b, ml_node *holder, const char *key, const char *old, co
 {
     (void)why;
     long j = pair_index(holder, key);
-    if (j < 0 || !ml_streq(ml_str(holder->pairs[j].value), old))
+    if (j < 0 || !ml_streq(ml_str(&holder->kvs[j].value), old))
         return;
-    holder->pairs[j].value = mk_scalar(b, new_name, ml_node_loc(holder->pairs[j].value), false);
+    holder->kvs[j].value = *mk_scalar(b, new_name, ml_node_loc(&holder->kvs[j].value), false);
 }
 
 /* In the changeable seq under m[key], each item changeable. */
 static ml_node *mut_seq(kb *b, ml_node *m, const char *key)
 {
     long j = pair_index(m, key);
-    if (j < 0 || !ml_is_seq(m->pairs[j].value))
+    if (j < 0 || !ml_is_seq(&m->kvs[j].value))
         return NULL;
-    ml_node *s = mut(b, m->pairs[j].value);
-    m->pairs[j].value = s;
+    ml_node *s = mut_in(b, &m->kvs[j].value);
     for (size_t i = 0; i < ml_node_n(s); i++)
-        if (ml_is_map(s->items[i]))
-            s->items[i] = mut(b, s->items[i]);
+        if (ml_is_map(&s->elems[i]))
+            mut_in(b, &s->elems[i]);
     return s;
 }
 
 static ml_node *mut_child(kb *b, ml_node *m, const char *key)
 {
     long j = pair_index(m, key);
-    if (j < 0 || !ml_is_map(m->pairs[j].value))
+    if (j < 0 || !ml_is_map(&m->kvs[j].value))
         return NULL;
-    m->pairs[j].value = mut(b, m->pairs[j].value);
-    return m->pairs[j].value;
+    return mut_in(b, &m->kvs[j].value);
 }
 
 static bool refers_in_pod(const ml_node *ps, const char *kind, const char *old);
@@ -1221,7 +1275,7 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
     }
     ml_node *vols = mut_seq(b, ps, "volumes");
     for (size_t i = 0; vols && i < ml_node_n(vols); i++) {
-        ml_node *v = vols->items[i];
+        ml_node *v = &vols->elems[i];
         if (!ml_is_map(v))
             continue;
         ml_node *c = mut_child(b, v, cm ? "configMap" : "secret");
@@ -1230,7 +1284,7 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
         ml_node *pj = mut_child(b, v, "projected");
         ml_node *srcs = pj ? mut_seq(b, pj, "sources") : NULL;
         for (size_t s = 0; srcs && s < ml_node_n(srcs); s++) {
-            ml_node *x = ml_is_map(srcs->items[s]) ? mut_child(b, srcs->items[s], cm ? "configMap" : "secret") : NULL;
+            ml_node *x = ml_is_map(&srcs->elems[s]) ? mut_child(b, &srcs->elems[s], cm ? "configMap" : "secret") : NULL;
             if (x)
                 fix_ref(b, x, "name", old, nw, NULL);
         }
@@ -1238,26 +1292,26 @@ static void rename_in_pod(kb *b, kres *r, const char *kind, const char *old, con
     if (sec) {
         ml_node *ips = mut_seq(b, ps, "imagePullSecrets");
         for (size_t i = 0; ips && i < ml_node_n(ips); i++)
-            if (ml_is_map(ips->items[i]))
-                fix_ref(b, ips->items[i], "name", old, nw, NULL);
+            if (ml_is_map(&ips->elems[i]))
+                fix_ref(b, &ips->elems[i], "name", old, nw, NULL);
     }
     static const char *const lists[] = {"containers", "initContainers"};
     for (size_t l = 0; l < 2; l++) {
         ml_node *cs = mut_seq(b, ps, lists[l]);
         for (size_t i = 0; cs && i < ml_node_n(cs); i++) {
-            ml_node *c = cs->items[i];
+            ml_node *c = &cs->elems[i];
             if (!ml_is_map(c))
                 continue;
             ml_node *env = mut_seq(b, c, "env");
             for (size_t e = 0; env && e < ml_node_n(env); e++) {
-                ml_node *vf = ml_is_map(env->items[e]) ? mut_child(b, env->items[e], "valueFrom") : NULL;
+                ml_node *vf = ml_is_map(&env->elems[e]) ? mut_child(b, &env->elems[e], "valueFrom") : NULL;
                 ml_node *ref = vf ? mut_child(b, vf, cm ? "configMapKeyRef" : "secretKeyRef") : NULL;
                 if (ref)
                     fix_ref(b, ref, "name", old, nw, NULL);
             }
             ml_node *ef = mut_seq(b, c, "envFrom");
             for (size_t e = 0; ef && e < ml_node_n(ef); e++) {
-                ml_node *ref = ml_is_map(ef->items[e]) ? mut_child(b, ef->items[e], cm ? "configMapRef" : "secretRef") : NULL;
+                ml_node *ref = ml_is_map(&ef->elems[e]) ? mut_child(b, &ef->elems[e], cm ? "configMapRef" : "secretRef") : NULL;
                 if (ref)
                     fix_ref(b, ref, "name", old, nw, NULL);
             }
@@ -1275,11 +1329,11 @@ static bool refers_in_pod(const ml_node *ps, const char *kind, const char *old)
         return ml_streq(ml_str(ps), old);
     if (ml_is_map(ps)) {
         for (size_t i = 0; i < ml_node_n(ps); i++)
-            if (refers_in_pod(ps->pairs[i].value, kind, old))
+            if (refers_in_pod(&ps->kvs[i].value, kind, old))
                 return true;
     } else if (ml_is_seq(ps)) {
         for (size_t i = 0; i < ml_node_n(ps); i++)
-            if (refers_in_pod(ps->items[i], kind, old))
+            if (refers_in_pod(&ps->elems[i], kind, old))
                 return true;
     }
     return false;
@@ -1324,8 +1378,8 @@ static void fix_back_references(kb *b, ml_vec *acc)
                 r->root = root;
                 ml_node *subj = mut_seq(b, root, "subjects");
                 for (size_t i = 0; subj && i < ml_node_n(subj); i++)
-                    if (ml_is_map(subj->items[i]) && ml_streq(ml_str(ml_get(subj->items[i], "kind")), "ServiceAccount"))
-                        fix_ref(b, subj->items[i], "name", t->level_name, nw, NULL);
+                    if (ml_is_map(&subj->elems[i]) && ml_streq(ml_str(ml_get(&subj->elems[i], "kind")), "ServiceAccount"))
+                        fix_ref(b, &subj->elems[i], "name", t->level_name, nw, NULL);
             }
         }
     }
@@ -1340,12 +1394,12 @@ static void fix_locs(ml_node *n, const ml_file *f, unsigned depth)
     n->file = ml_file_id((ml_file *)f);
     if (n->type == ML_NODE_MAP)
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            fix_locs(n->pairs[i].key, f, depth + 1);
-            fix_locs(n->pairs[i].value, f, depth + 1);
+            fix_locs(&n->kvs[i].key, f, depth + 1);
+            fix_locs(&n->kvs[i].value, f, depth + 1);
         }
     else if (n->type == ML_NODE_SEQ)
         for (size_t i = 0; i < ml_node_n(n); i++)
-            fix_locs(n->items[i], f, depth + 1);
+            fix_locs(&n->elems[i], f, depth + 1);
 }
 
 static void set_locs(ml_node *n, ml_loc loc, unsigned depth)
@@ -1355,12 +1409,12 @@ static void set_locs(ml_node *n, ml_loc loc, unsigned depth)
     ml_node_set_loc(n, loc);
     if (n->type == ML_NODE_MAP)
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            set_locs(n->pairs[i].key, loc, depth + 1);
-            set_locs(n->pairs[i].value, loc, depth + 1);
+            set_locs(&n->kvs[i].key, loc, depth + 1);
+            set_locs(&n->kvs[i].value, loc, depth + 1);
         }
     else if (n->type == ML_NODE_SEQ)
         for (size_t i = 0; i < ml_node_n(n); i++)
-            set_locs(n->items[i], loc, depth + 1);
+            set_locs(&n->elems[i], loc, depth + 1);
 }
 
 /* The documents of an inline patch (a string in the kustomization). A
@@ -1494,7 +1548,13 @@ static void smp_by_id(kb *b, ml_vec *acc, ml_node *patch, ml_loc where)
             r->deleted = true;
             continue;
         }
-        ml_node *saved_name = ml_path(r->root, "metadata.name");
+        /* the name's header, kept by value: smp may change the array it is
+         * in (an owned one) in place */
+        ml_node saved_h, *saved_name = ml_path(r->root, "metadata.name");
+        if (saved_name) {
+            saved_h = *saved_name;
+            saved_name = &saved_h;
+        }
         r->root = smp(b, r->root, patch, builtin_api(r), NULL, NULL);
         /* the patch names the object as the base did; the object keeps its name */
         if (saved_name && !ml_streq(ml_str(saved_name), res_name(r))) {
@@ -1537,8 +1597,16 @@ static void apply_patch_doc(kb *b, ml_vec *acc, ml_doc *d, const ml_node *target
             r->deleted = true;
             continue;
         }
-        ml_node *md_name = ml_path(r->root, "metadata.name");
-        ml_node *md_ns = ml_path(r->root, "metadata.namespace");
+        /* kept by value: smp may change the arrays they are in in place */
+        ml_node name_h, ns_h, *md_name = ml_path(r->root, "metadata.name"), *md_ns = ml_path(r->root, "metadata.namespace");
+        if (md_name) {
+            name_h = *md_name;
+            md_name = &name_h;
+        }
+        if (md_ns) {
+            ns_h = *md_ns;
+            md_ns = &ns_h;
+        }
         /* with a target, the patch's own name and namespace do not rename */
         r->root = smp(b, r->root, p, builtin_api(r), NULL, NULL);
         const char *k[] = {"metadata"};
@@ -1554,7 +1622,7 @@ static void patches_field(kb *b, const char *dir, ml_vec *acc, const ml_node *li
 {
     /* which: 0 patchesStrategicMerge, 1 patches, 2 patchesJson6902 */
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list) && !b->failed; i++) {
-        const ml_node *it = list->items[i];
+        const ml_node *it = &list->elems[i];
         const ml_node *pathn = NULL, *inl = NULL, *target = NULL;
         if (which == 0) {
             const char *s = ml_str_nonnull(it);
@@ -1600,10 +1668,10 @@ static void add_file_resources(kb *b, kfile *kf, ml_vec *acc, const ml_node *ref
         const ml_node *items = ml_get(d->root, "items");
         if (kind && ml_ends_with(kind, "List") && ml_is_seq(items)) {
             for (size_t i = 0; i < ml_node_n(items); i++) {
-                if (!ml_is_map(items->items[i]))
+                if (!ml_is_map(&items->elems[i]))
                     continue;
                 kres *r = ml_zalloc(b->k->arena, sizeof *r);
-                r->root = items->items[i];
+                r->root = &items->elems[i];
                 r->origin = d;
                 ml_vec_push(b->k->arena, acc, r);
             }
@@ -1653,7 +1721,7 @@ static void claim_files(kb *b, const char *dir, const ml_node *root)
     for (size_t k = 0; k < sizeof lists / sizeof lists[0]; k++) {
         const ml_node *l = ml_get(root, lists[k]);
         for (size_t i = 0; ml_is_seq(l) && i < ml_node_n(l); i++) {
-            const ml_node *it = l->items[i];
+            const ml_node *it = &l->elems[i];
             const char *s = ml_is_map(it) ? ml_str_nonnull(ml_get(it, "path")) : ml_str_nonnull(it);
             if (s && !strchr(s, '\n') && !is_remote(s))
                 use_path(b, pjoin(b->k->arena, dir, s));
@@ -1665,15 +1733,15 @@ static void claim_files(kb *b, const char *dir, const ml_node *root)
         for (size_t i = 0; ml_is_seq(l) && i < ml_node_n(l); i++) {
             static const char *const fl[] = {"files", "envs"};
             for (size_t f = 0; f < 2; f++) {
-                const ml_node *fs = ml_get(l->items[i], fl[f]);
+                const ml_node *fs = ml_get(&l->elems[i], fl[f]);
                 for (size_t j = 0; ml_is_seq(fs) && j < ml_node_n(fs); j++) {
-                    const char *s = ml_str_nonnull(fs->items[j]);
+                    const char *s = ml_str_nonnull(&fs->elems[j]);
                     const char *eq = s ? strchr(s, '=') : NULL;
                     if (s)
                         use_path(b, pjoin(b->k->arena, dir, eq ? eq + 1 : s));
                 }
             }
-            const char *e = ml_str_nonnull(ml_get(l->items[i], "env"));
+            const char *e = ml_str_nonnull(ml_get(&l->elems[i], "env"));
             if (e)
                 use_path(b, pjoin(b->k->arena, dir, e));
         }
@@ -1753,8 +1821,8 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     claim_files(b, dir, root);
     for (size_t i = 0; i < sizeof unrendered / sizeof unrendered[0]; i++) {
         const ml_pair *p = ml_get_pair(root, unrendered[i].key);
-        if (p && !ml_is_null(p->value))
-            unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(p->key), dir, unrendered[i].what,
+        if (p && !ml_is_null(&p->value))
+            unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(&p->key), dir, unrendered[i].what,
                      ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir, dir));
     }
     ml_vec_push(a, &b->stack, (void *)dir);
@@ -1764,7 +1832,7 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     for (size_t k = 0; k < 2 && !b->failed; k++) {
         const ml_node *list = ml_get(root, res_keys[k]);
         for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list) && !b->failed; i++) {
-            const ml_node *it = list->items[i];
+            const ml_node *it = &list->elems[i];
             const char *s = ml_str_nonnull(it);
             if (!s) {
                 fail(b, ml_node_loc(it), "a resource must be a path");
@@ -1799,16 +1867,16 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
     }
     const ml_node *comps = ml_get(root, "components");
     for (size_t i = 0; ml_is_seq(comps) && i < ml_node_n(comps) && !b->failed; i++) {
-        const char *s = ml_str_nonnull(comps->items[i]);
+        const char *s = ml_str_nonnull(&comps->elems[i]);
         if (!s || is_remote(s)) {
             if (s)
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(comps->items[i]), dir,
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(&comps->elems[i]), dir,
                          ml_printf(a, "remote kustomize component %s", s),
                          ml_printf(a, "run `kustomize build %s | meshlint --stdin-filename %s/rendered.yaml -`", dir,
                                    dir));
             continue;
         }
-        build_dir(b, pjoin(a, dir, s), L, true, comps->items[i], depth + 1);
+        build_dir(b, pjoin(a, dir, s), L, true, &comps->elems[i], depth + 1);
     }
     if (!b->failed)
         generators(b, dir, root, L);
@@ -1826,12 +1894,12 @@ static void build_dir(kb *b, const char *dir, ml_vec *acc, bool component, const
         add_labels(b, L, ml_get(root, "commonLabels"), true, true);
         const ml_node *labels = ml_get(root, "labels");
         for (size_t i = 0; ml_is_seq(labels) && i < ml_node_n(labels); i++) {
-            const ml_node *e = labels->items[i];
+            const ml_node *e = &labels->elems[i];
             bool sel = false, tmpl = false;
             ml_bool(ml_get(e, "includeSelectors"), &sel);
             ml_bool(ml_get(e, "includeTemplates"), &tmpl);
             if (ml_get(e, "fields"))
-                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(ml_get_pair(e, "fields")->key), dir,
+                unlinted(b, ML_UNLINTED_KUSTOMIZE, ml_node_loc(&ml_get_pair(e, "fields")->key), dir,
                          "labels with custom fields", "run `kustomize build` and lint its output");
             add_labels(b, L, ml_get(e, "pairs"), sel, sel || tmpl);
         }
@@ -1999,7 +2067,7 @@ static void json_str(ml_buf *b, const char *s, size_t n)
 static int pair_cmp(const void *x, const void *y)
 {
     const ml_pair *a = *(const ml_pair *const *)x, *b = *(const ml_pair *const *)y;
-    const char *ka = ml_str(a->key), *kb_ = ml_str(b->key);
+    const char *ka = ml_str(&a->key), *kb_ = ml_str(&b->key);
     return strcmp(ka ? ka : "", kb_ ? kb_ : "");
 }
 
@@ -2013,17 +2081,17 @@ static void json_value(ml_arena *a, ml_buf *b, const ml_node *v)
     else if (ml_is_map(v)) {
         ml_vec ps = {0};
         for (size_t i = 0; i < ml_node_n(v); i++)
-            ml_vec_push(a, &ps, &v->pairs[i]);
+            ml_vec_push(a, &ps, &v->kvs[i]);
         ml_vec_sort(&ps, pair_cmp);
         ml_buf_putc(b, '{');
         for (size_t i = 0; i < ps.n; i++) {
             const ml_pair *p = ps.items[i];
             if (i)
                 ml_buf_putc(b, ',');
-            const char *k = ml_str(p->key);
+            const char *k = ml_str(&p->key);
             json_str(b, k ? k : "", k ? strlen(k) : 0);
             ml_buf_putc(b, ':');
-            json_value(a, b, p->value);
+            json_value(a, b, &p->value);
         }
         ml_buf_putc(b, '}');
     } else
@@ -2099,7 +2167,7 @@ static void data_put(kb *b, ml_node *data, const char *key, const char *val, siz
     }
     map_set(b, data, key, v, kloc);
     long j = pair_index(data, key);
-    ml_node_set_loc(data->pairs[j].key, kloc);
+    ml_node_set_loc(&data->kvs[j].key, kloc);
 }
 
 /* KEY=VALUE lines of an env file (# comments and blank lines skipped). */
@@ -2140,10 +2208,10 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
     ml_node *data = mk_coll(b, ML_NODE_MAP, loc);
     const ml_node *lits = ml_get(e, "literals");
     for (size_t i = 0; ml_is_seq(lits) && i < ml_node_n(lits); i++) {
-        const char *s = ml_str_nonnull(lits->items[i]);
+        const char *s = ml_str_nonnull(&lits->elems[i]);
         const char *eq = s ? strchr(s, '=') : NULL;
         if (!eq) {
-            fail(b, nloc(lits->items[i]), "a literal must be KEY=VALUE");
+            fail(b, nloc(&lits->elems[i]), "a literal must be KEY=VALUE");
             return;
         }
         const char *v = eq + 1;
@@ -2153,12 +2221,12 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
             v++;
             vl -= 2;
         }
-        data_put(b, data, ml_strndup(a, s, (size_t)(eq - s)), v, vl, ml_node_loc(lits->items[i]), ml_node_loc(lits->items[i]),
+        data_put(b, data, ml_strndup(a, s, (size_t)(eq - s)), v, vl, ml_node_loc(&lits->elems[i]), ml_node_loc(&lits->elems[i]),
                  secret);
     }
     const ml_node *files = ml_get(e, "files");
     for (size_t i = 0; ml_is_seq(files) && i < ml_node_n(files); i++) {
-        const char *s = ml_str_nonnull(files->items[i]);
+        const char *s = ml_str_nonnull(&files->elems[i]);
         if (!s)
             continue;
         const char *eq = strchr(s, '=');
@@ -2167,19 +2235,19 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
         const char *err = NULL;
         ml_file *f = b->k->io.read(b->k->io.ud, p, &err);
         if (!f) {
-            fail(b, ml_node_loc(files->items[i]), "generator file %s: %s", rel, err ? err : "cannot be read");
+            fail(b, ml_node_loc(&files->elems[i]), "generator file %s: %s", rel, err ? err : "cannot be read");
             return;
         }
         ml_vec_push(a, &b->k->read, f);
         use_path(b, p);
         const char *base = strrchr(rel, '/');
         const char *key = eq ? ml_strndup(a, s, (size_t)(eq - s)) : base ? base + 1 : rel;
-        data_put(b, data, key, f->data, f->len, ml_node_loc(files->items[i]), file_loc(f), secret);
+        data_put(b, data, key, f->data, f->len, ml_node_loc(&files->elems[i]), file_loc(f), secret);
     }
     const ml_node *envs = ml_get(e, "envs");
     const ml_node *env1 = ml_get(e, "env");
     for (size_t i = 0; (ml_is_seq(envs) && i < ml_node_n(envs)) || (i == 0 && env1); i++) {
-        const ml_node *en = ml_is_seq(envs) && i < ml_node_n(envs) ? envs->items[i] : env1;
+        const ml_node *en = ml_is_seq(envs) && i < ml_node_n(envs) ? &envs->elems[i] : env1;
         const char *s = ml_str_nonnull(en);
         if (!s)
             continue;
@@ -2212,11 +2280,10 @@ static void generator(kb *b, const char *dir, const ml_node *e, const ml_node *o
             ml_node *root = mut(b, r->root);
             r->root = root;
             long j = pair_index(root, "data");
-            if (!strcmp(behavior, "merge") && j >= 0 && ml_is_map(root->pairs[j].value)) {
-                ml_node *m = mut(b, root->pairs[j].value);
+            if (!strcmp(behavior, "merge") && j >= 0 && ml_is_map(&root->kvs[j].value)) {
+                ml_node *m = mut_in(b, &root->kvs[j].value);
                 for (size_t i = 0; i < ml_node_n(data); i++)
-                    map_set(b, m, ml_str(data->pairs[i].key), data->pairs[i].value, ml_node_loc(data->pairs[i].key));
-                root->pairs[j].value = m;
+                    map_set(b, m, ml_str(&data->kvs[i].key), &data->kvs[i].value, ml_node_loc(&data->kvs[i].key));
             } else
                 map_set(b, root, "data", data, loc);
             if (!nohash)
@@ -2264,7 +2331,7 @@ static void generators(kb *b, const char *dir, const ml_node *root, ml_vec *acc)
     for (int s = 0; s < 2 && !b->failed; s++) {
         const ml_node *list = ml_get(root, s ? "secretGenerator" : "configMapGenerator");
         for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list) && !b->failed; i++)
-            generator(b, dir, list->items[i], opts, acc, s == 1);
+            generator(b, dir, &list->elems[i], opts, acc, s == 1);
     }
 }
 

@@ -1046,8 +1046,8 @@ static bool same_argv(const ml_node *a, const ml_node *b)
     if (!ml_is_seq(a) || !ml_is_seq(b) || ml_node_n(a) != ml_node_n(b))
         return false;
     for (uint32_t i = 0; i < ml_node_n(a); i++) {
-        const char *x = ml_is_scalar(a->items[i]) ? ml_str(a->items[i]) : NULL;
-        const char *y = ml_is_scalar(b->items[i]) ? ml_str(b->items[i]) : NULL;
+        const char *x = ml_is_scalar(&a->elems[i]) ? ml_str(&a->elems[i]) : NULL;
+        const char *y = ml_is_scalar(&b->elems[i]) ? ml_str(&b->elems[i]) : NULL;
         if (!x || !y || strcmp(x, y) != 0)
             return false;
     }
@@ -1272,8 +1272,8 @@ static void collect_builds(ml_model *m, ml_vec *out)
                 continue;
             fdir = ml_ts_dirname(m->arena, norm(m->arena, d->file->path));
             for (uint32_t i = 0; i < ml_node_n(svcs); i++) {
-                const ml_node *svc = svcs->pairs[i].value;
-                const char *name = ml_str_nonnull(svcs->pairs[i].key);
+                const ml_node *svc = &svcs->kvs[i].value;
+                const char *name = ml_str_nonnull(&svcs->kvs[i].key);
                 const ml_node *build = ml_get(svc, "build");
                 const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(svc, "image")));
                 if (!build || !repo || !name || !(ml_is_scalar(build) || ml_is_map(build)))
@@ -1295,7 +1295,7 @@ static void collect_builds(ml_model *m, ml_vec *out)
                 continue;
             fdir = ml_ts_dirname(m->arena, norm(m->arena, d->file->path));
             for (uint32_t i = 0; i < ml_node_n(arts); i++) {
-                const ml_node *a = arts->items[i];
+                const ml_node *a = &arts->elems[i];
                 const char *repo = image_repo(m->arena, ml_str_nonnull(ml_get(a, "image")));
                 if (!repo)
                     continue;
@@ -1549,7 +1549,7 @@ static bool yaml_argv(const ml_node *seq, argv_t *out)
     if (!ml_is_seq(seq))
         return false;
     for (uint32_t i = 0; i < ml_node_n(seq); i++) {
-        const char *s = ml_is_scalar(seq->items[i]) ? ml_str(seq->items[i]) : NULL;
+        const char *s = ml_is_scalar(&seq->elems[i]) ? ml_str(&seq->elems[i]) : NULL;
         if (!s)
             return false;
         argv_push(out, s);

@@ -425,7 +425,7 @@ static const ml_node *get_map(tctx *t, const ml_node *parent, const char *key, c
  * NULL when it is not a mapping (reported unless it is null). */
 static const ml_node *map_item(tctx *t, const ml_node *seq, size_t i, const path *ip, const char *expected)
 {
-    const ml_node *it = seq->items[i];
+    const ml_node *it = &seq->elems[i];
     if (ml_is_map(it))
         return it;
     if (!absent(it))
@@ -570,14 +570,13 @@ static const ml_node *get_strmap(tctx *t, const ml_node *parent, const char *key
     }
     const path *me = PK(pp, key);
     for (size_t i = 0; i < ml_node_n(n) && i < MAX_ITEMS; i++) {
-        const ml_pair *pr = &n->pairs[i];
-        const char *k = ml_str(pr->key);
+        const ml_pair *pr = &n->kvs[i];
+        const char *k = ml_str(&pr->key);
         if (!k) {
-            if (pr->key)
-                shape(t, pr->key, me, "keyed by strings", false);
+            shape(t, &pr->key, me, "keyed by strings", false);
             continue;
         }
-        check_string(t, pr->value, PK(me, k));
+        check_string(t, &pr->value, PK(me, k));
     }
     return n;
 }
@@ -604,15 +603,15 @@ static void parse_probe(tctx *t, const ml_node *c, const char *key, const path *
 {
     const ml_pair *pr = ml_get_pair(c, key);
     memset(p, 0, sizeof *p);
-    if (!pr || absent(pr->value))
+    if (!pr || absent(&pr->value))
         return;
     const path *pp = PK(cp, key);
-    if (!ml_is_map(pr->value)) {
-        shape(t, pr->value, pp, "a mapping", false);
+    if (!ml_is_map(&pr->value)) {
+        shape(t, &pr->value, pp, "a mapping", false);
         return;
     }
-    p->node = pr->value;
-    p->key = pr->key;
+    p->node = &pr->value;
+    p->key = &pr->key;
     const ml_node *h = get_map(t, p->node, "httpGet", pp);
     const ml_node *g = get_map(t, p->node, "grpc", pp);
     const ml_node *tc = get_map(t, p->node, "tcpSocket", pp);
@@ -702,11 +701,11 @@ static const ml_node *idle_command(const ml_node *item)
         if (!ml_is_seq(seq))
             continue;
         for (size_t i = 0; i < ml_node_n(seq); i++) {
-            if (!ml_is_scalar(seq->items[i]) || !ml_node_str(seq->items[i]))
+            if (!ml_is_scalar(&seq->elems[i]) || !ml_node_str(&seq->elems[i]))
                 return NULL;
             if (n == 4)
                 return NULL;
-            words[n++] = seq->items[i];
+            words[n++] = &seq->elems[i];
         }
     }
     if (!n || !ml_is_seq(cmd))
@@ -952,30 +951,29 @@ static void parse_peerauth(tctx *t)
     if (n)
         pa->port_level = ml_zalloc(t->m->arena, n * sizeof *pa->port_level);
     for (size_t i = 0; i < n; i++) {
-        const ml_pair *pr = &plm->pairs[i];
+        const ml_pair *pr = &plm->kvs[i];
         long long port;
-        if (!ml_is_scalar(pr->key) || !ml_int(pr->key, &port)) {
-            if (pr->key)
-                shape(t, pr->key, plp, "keyed by port numbers", true);
+        if (!ml_is_scalar(&pr->key) || !ml_int(&pr->key, &port)) {
+            shape(t, &pr->key, plp, "keyed by port numbers", true);
             continue;
         }
         if (port < 1 || port > 65535) {
-            shape_msg(t, pr->key, ml_printf(t->m->arena, "spec.portLevelMtls key %lld should be a port "
+            shape_msg(t, &pr->key, ml_printf(t->m->arena, "spec.portLevelMtls key %lld should be a port "
                                                          "number (1-65535): the setting applies to no port",
                                             port));
             continue;
         }
-        const path *ep = PK(plp, ml_str(pr->key));
-        if (absent(pr->value))
+        const path *ep = PK(plp, ml_str(&pr->key));
+        if (absent(&pr->value))
             continue;
-        if (!ml_is_map(pr->value)) {
-            shape(t, pr->value, ep, "a mapping with mode", false);
+        if (!ml_is_map(&pr->value)) {
+            shape(t, &pr->value, ep, "a mapping with mode", false);
             continue;
         }
         ml_port_mtls *pm = &pa->port_level[pa->nport_level++];
-        pm->key = pr->key;
+        pm->key = &pr->key;
         pm->port = port;
-        pm->mode_node = get_scalar(t, pr->value, "mode", ep, "a mode name");
+        pm->mode_node = get_scalar(t, &pr->value, "mode", ep, "a mode name");
         pm->mode = parse_mtls(pm->mode_node);
     }
     pa->mesh_wide = !pa->selector && strcmp(r->ns, cfg_root_ns(t->m)) == 0;
@@ -1060,7 +1058,7 @@ static size_t parse_hosts(tctx *t, const path *specp, const ml_node ***out)
         return 0;
     *out = ml_zalloc(t->m->arena, n * sizeof **out);
     for (size_t i = 0; i < n; i++) {
-        const ml_node *h = check_scalar(t, hosts->items[i], PI(hp, i), "a host name");
+        const ml_node *h = check_scalar(t, &hosts->elems[i], PI(hp, i), "a host name");
         if (h)
             (*out)[k++] = h;
     }
@@ -1146,7 +1144,7 @@ static void parse_vs(tctx *t)
     vs->gateways = get_seq(t, r->spec, "gateways", specp, "a list of gateway names");
     vs->mesh_gateway = !vs->gateways || ml_node_n(vs->gateways) == 0;
     for (size_t i = 0; vs->gateways && i < ml_node_n(vs->gateways); i++) {
-        const ml_node *g = check_scalar(t, vs->gateways->items[i], PI(PK(specp, "gateways"), i),
+        const ml_node *g = check_scalar(t, &vs->gateways->elems[i], PI(PK(specp, "gateways"), i),
                                         "a gateway name");
         if (g && ml_streq(ml_str(g), "mesh"))
             vs->mesh_gateway = true;
@@ -1317,7 +1315,7 @@ static void parse_gw_route(tctx *t)
         if (n)
             rt->hostnames = ml_zalloc(t->m->arena, n * sizeof *rt->hostnames);
         for (size_t i = 0; i < n; i++) {
-            const ml_node *h = check_string(t, hs->items[i], PI(hp, i));
+            const ml_node *h = check_string(t, &hs->elems[i], PI(hp, i));
             if (h)
                 rt->hostnames[rt->nhostnames++] = h;
         }
@@ -1436,7 +1434,7 @@ static void add_resource(ml_model *m, ml_doc *doc, const ml_node *root, int dept
         const ml_node *items = get_seq(&t, root, "items", NULL, "a list of resources");
         size_t n = capped(&t, items, PK(NULL, "items"));
         for (size_t i = 0; i < n && depth < MAX_LIST_DEPTH; i++)
-            add_resource(m, doc, items->items[i], depth + 1);
+            add_resource(m, doc, &items->elems[i], depth + 1);
         return;
     }
 
@@ -1697,8 +1695,8 @@ static void index_label(ml_model *m, ml_workload *w)
 {
     const ml_node *labels = w->pod_labels;
     for (size_t i = 0; labels && i < ml_node_n(labels); i++) {
-        const char *k = ml_str(labels->pairs[i].key);
-        const char *v = ml_str(labels->pairs[i].value);
+        const char *k = ml_str(&labels->kvs[i].key);
+        const char *v = ml_str(&labels->kvs[i].value);
         if (!k || !v)
             continue;
         const char *parts[] = {w->res->ns, k, v};
@@ -2096,8 +2094,8 @@ bool ml_selector_matches(const ml_node *sel, const ml_node *labels)
     if (!ml_is_map(sel))
         return true;
     for (size_t i = 0; i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key);
-        const char *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key);
+        const char *v = ml_str(&sel->kvs[i].value);
         if (!k || !v)
             return false;
         const char *have = ml_label(labels, k);
@@ -2179,8 +2177,8 @@ bool ml_selector_matches_workload(const ml_node *sel, const ml_workload *w)
     if (!ml_is_map(sel))
         return true;
     for (size_t i = 0; i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key);
-        const char *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key);
+        const char *v = ml_str(&sel->kvs[i].value);
         if (!k || !v)
             return false;
         const char *have = ml_label(w->pod_labels, k);
@@ -2221,8 +2219,8 @@ ml_vec ml_model_select(const ml_model *m, const char *ns, const ml_node *sel)
      * narrows nothing there, and is checked on each candidate. */
     const ml_vec *best = NULL;
     for (size_t i = 0; i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key);
-        const char *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key);
+        const char *v = ml_str(&sel->kvs[i].value);
         if (!k || !v)
             return out; /* a non-string selector entry matches nothing */
         if (controller_key(k))
@@ -2417,7 +2415,7 @@ bool ml_selector_one_value_off(const ml_node *sel, const ml_node *labels, unsign
 {
     size_t diffs = 0;
     for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key), *v = ml_str(&sel->kvs[i].value);
         const char *got = k ? ml_label(labels, k) : NULL;
         if (!got || !v)
             return false;
@@ -2453,8 +2451,8 @@ void ml_export_each(ml_arena *a, const ml_resource *r, ml_export_fn fn, void *ar
         return;
     if (ml_is_seq(n)) {
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            const char *s = ml_str_nonnull(n->items[i]);
-            fn(arg, r, s, n->items[i]);
+            const char *s = ml_str_nonnull(&n->elems[i]);
+            fn(arg, r, s, &n->elems[i]);
         }
         return;
     }

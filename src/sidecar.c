@@ -48,7 +48,7 @@ static ml_sc_answer listener_imports(const ml_node *hosts, const char *cns, cons
     const ml_virtualservice *v = vs->u.vs;
     bool unknown = false;
     for (size_t i = 0; i < ml_node_n(hosts); i++) {
-        const char *s = ml_str_nonnull(hosts->items[i]);
+        const char *s = ml_str_nonnull(&hosts->elems[i]);
         const char *slash = s ? strchr(s, '/') : NULL;
         if (!slash)
             return ML_SC_UNKNOWN; /* not "ns/host": validation rejects the Sidecar */
@@ -91,7 +91,7 @@ static ml_sc_answer listener_imports_host(const ml_model *m, const ml_node *host
 {
     bool own = false, unknown = false, yes = false;
     for (size_t i = 0; i < ml_node_n(hosts); i++) {
-        const char *s = ml_str_nonnull(hosts->items[i]);
+        const char *s = ml_str_nonnull(&hosts->elems[i]);
         const char *slash = s ? strchr(s, '/') : NULL;
         if (!slash)
             return ML_SC_UNKNOWN;
@@ -100,7 +100,7 @@ static ml_sc_answer listener_imports_host(const ml_model *m, const ml_node *host
         own |= ns ? ml_streq(ns, sns) : strlen(sns) == nl && memcmp(s, sns, nl) == 0;
     }
     for (size_t i = 0; i < ml_node_n(hosts) && !yes; i++) {
-        const char *s = ml_str_nonnull(hosts->items[i]);
+        const char *s = ml_str_nonnull(&hosts->elems[i]);
         const char *slash = strchr(s, '/');
         size_t nl = (size_t)(slash - s);
         bool listed;
@@ -158,7 +158,7 @@ static ml_sc_answer scope_imports(const ml_model *m, const ml_resource *sc, cons
         return ML_SC_UNKNOWN;
     bool yes = false, no = false;
     for (size_t i = 0; i < ml_node_n(egress); i++) {
-        const ml_node *hosts = ml_get(egress->items[i], "hosts");
+        const ml_node *hosts = ml_get(&egress->elems[i], "hosts");
         if (!ml_is_seq(hosts))
             return ML_SC_UNKNOWN;
         ml_sc_answer a = one_listener(m, hosts, cns, what);
@@ -259,7 +259,7 @@ bool ml_sidecar_vs_only_mesh(const ml_virtualservice *vs)
     if (!vs->mesh_gateway)
         return false;
     for (size_t i = 0; ml_is_seq(vs->gateways) && i < ml_node_n(vs->gateways); i++)
-        if (!ml_streq(ml_str_nonnull(vs->gateways->items[i]), "mesh"))
+        if (!ml_streq(ml_str_nonnull(&vs->gateways->elems[i]), "mesh"))
             return false;
     return true;
 }
@@ -405,9 +405,9 @@ const char *ml_sidecar_hosts_text(ml_arena *a, const ml_resource *sc)
     ml_buf b;
     ml_buf_init(&b);
     for (size_t i = 0; ml_is_seq(egress) && i < ml_node_n(egress); i++) {
-        const ml_node *hosts = ml_get(egress->items[i], "hosts");
+        const ml_node *hosts = ml_get(&egress->elems[i], "hosts");
         for (size_t k = 0; ml_is_seq(hosts) && k < ml_node_n(hosts); k++) {
-            const char *s = ml_str_nonnull(hosts->items[k]);
+            const char *s = ml_str_nonnull(&hosts->elems[k]);
             ml_buf_printf(&b, "%s\"%s\"", b.n ? ", " : "", s ? s : "?");
         }
     }

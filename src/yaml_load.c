@@ -16,7 +16,10 @@
  * keep the rare backward step cheap. Up to the first non-ASCII byte or lone
  * CR the marks need no conversion at all, which covers most manifests.
  *
- * Aliases are the anchored node itself (the tree is a DAG). Each anchor
+ * Children are stored inline (yaml.h): the scratch stack holds the nodes
+ * themselves, and a collection's end copies them into one array of its own.
+ * An alias is a copy of the anchored node's header (the tree's arrays form a
+ * DAG; an anchor keeps a copy of its node's header). Each anchor
  * remembers the size of its subtree, counting what aliases inside it expand
  * to, and every alias use adds that size to a total for the whole file (not
  * per document: many documents, each under the bound, would otherwise cost
@@ -60,7 +63,8 @@ typedef struct cursor {
 } cursor;
 
 typedef struct anchor_rec {
-    ml_node *node; /* NULL while the anchored collection is still open */
+    ml_node node;  /* a copy of the anchored node's header (its children are shared) */
+    bool done;     /* false while the anchored collection is still open */
     uint64_t size; /* nodes in the subtree, aliases expanded */
 } anchor_rec;
 
@@ -104,7 +108,7 @@ typedef struct loader {
 
     frame *frames; /* ML_YAML_MAX_DEPTH of them */
     size_t depth;
-    ml_node **scratch;
+    ml_node *scratch; /* the children of the open collections, in order */
     size_t nscratch, capscratch;
 
     ml_map anchors; /* name -> anchor_rec*, reset per document */
@@ -301,22 +305,27 @@ static uint64_t add_size(uint64_t a, uint64_t b)
     return a + b > SIZE_CAP ? SIZE_CAP : a + b;
 }
 
-static void scratch_push(loader *l, ml_node *n)
+static void scratch_push(loader *l, const ml_node *n)
 {
     if (l->nscratch == l->capscratch) {
         l->capscratch = l->capscratch ? l->capscratch * 2 : 256;
         l->scratch = xrealloc(l->scratch, l->capscratch * sizeof *l->scratch);
     }
-    l->scratch[l->nscratch++] = n;
+    l->scratch[l->nscratch++] = *n;
 }
 
-/* Attach a finished node (or an alias target) to whatever is open. `end` is
- * where this occurrence ends, which for an alias is not the node's own end. */
-static void attach(loader *l, ml_node *n, uint64_t size, pos end)
+/* Attach a finished node (or an alias target) to whatever is open: a copy
+ * of it goes onto the scratch stack (or into the arena, for a document's
+ * root). `end` is where this occurrence ends, which for an alias is not the
+ * node's own end. */
+static void attach(loader *l, const ml_node *n, uint64_t size, pos end)
 {
     if (!l->depth) {
-        if (l->doc)
-            l->doc->root = n;
+        if (l->doc) {
+            ml_node *r = ml_alloc_aligned(l->a, sizeof *r, _Alignof(ml_node));
+            *r = *n;
+            l->doc->root = r;
+        }
         return;
     }
     frame *fr = &l->frames[l->depth - 1];
@@ -431,15 +440,6 @@ static unsigned tag_kind(const yaml_char_t *s)
     return ML_TAG_OTHER;
 }
 
-/* Nodes need 8-byte alignment only (ml_alloc rounds to 16, which would make
- * a 56-byte node take 64). */
-static ml_node *node_alloc(loader *l)
-{
-    ml_node *n = ml_alloc_aligned(l->a, sizeof *n, _Alignof(ml_node));
-    memset(n, 0, sizeof *n);
-    return n;
-}
-
 static anchor_rec *define_anchor(loader *l, const yaml_char_t *name)
 {
     if (!name)
@@ -456,7 +456,8 @@ static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
         error_at(l, make_loc(l, s, e), "scalar of 4 GiB or more");
         return;
     }
-    ml_node *n = node_alloc(l);
+    ml_node node, *n = &node;
+    memset(n, 0, sizeof *n);
     n->type = ML_NODE_SCALAR;
     switch (ev->data.scalar.style) {
     case YAML_SINGLE_QUOTED_SCALAR_STYLE:
@@ -477,7 +478,8 @@ static void on_scalar(loader *l, const yaml_event_t *ev, pos s, pos e)
     n->str_ = ml_node_len(n) ? scalar_str(l, (const char *)ev->data.scalar.value, ml_node_len(n)) : "";
     anchor_rec *r = define_anchor(l, ev->data.scalar.anchor);
     if (r) {
-        r->node = n;
+        r->node = *n;
+        r->done = true;
         r->size = 1;
     }
     attach(l, n, 1, e);
@@ -491,7 +493,7 @@ static void on_alias(loader *l, const yaml_event_t *ev, pos s, pos e)
         error_at(l, make_loc(l, s, e), ml_printf(l->a, "unknown alias *%s", name));
         return;
     }
-    if (!r->node) {
+    if (!r->done) {
         error_at(l, make_loc(l, s, e),
                  ml_printf(l->a, "alias *%s refers to a node that contains it (recursive structure)", name));
         return;
@@ -503,7 +505,7 @@ static void on_alias(loader *l, const yaml_event_t *ev, pos s, pos e)
                            ML_YAML_MAX_ALIAS_EXPANSION));
         return;
     }
-    attach(l, r->node, r->size, e);
+    attach(l, &r->node, r->size, e);
 }
 
 static void on_start(loader *l, const yaml_event_t *ev, bool is_map, pos s, pos e)
@@ -541,7 +543,7 @@ static bool mergeable(const ml_node *v)
     if (v->type != ML_NODE_SEQ)
         return false;
     for (size_t i = 0; i < ml_node_n(v); i++)
-        if (v->items[i]->type != ML_NODE_MAP)
+        if (v->elems[i].type != ML_NODE_MAP)
             return false;
     return true;
 }
@@ -554,13 +556,13 @@ static void merge_from(const ml_node *src, unsigned srcno, ml_map *seen, ml_pair
                        size_t *n)
 {
     for (size_t i = 0; i < ml_node_n(src); i++) {
-        const ml_pair *p = &src->pairs[i];
-        if (p->key->type != ML_NODE_SCALAR) {
+        const ml_pair *p = &src->kvs[i];
+        if (p->key.type != ML_NODE_SCALAR) {
             owner[*n] = srcno;
             out[(*n)++] = *p;
             continue;
         }
-        void **slot = ml_map_slot_for(seen, ml_node_str(p->key), ml_node_len(p->key));
+        void **slot = ml_map_slot_for(seen, ml_node_str(&p->key), ml_node_len(&p->key));
         if (!*slot) {
             *slot = (void *)(uintptr_t)(*n + 2);
             owner[*n] = srcno;
@@ -579,13 +581,13 @@ static size_t resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np
 {
     size_t cap = 0;
     for (size_t i = 0; i < np; i++) {
-        if (is_merge_key(in[i].key) && mergeable(in[i].value)) {
-            const ml_node *v = in[i].value;
+        if (is_merge_key(&in[i].key) && mergeable(&in[i].value)) {
+            const ml_node *v = &in[i].value;
             if (v->type == ML_NODE_MAP)
                 cap += ml_node_n(v);
             else
                 for (size_t j = 0; j < ml_node_n(v); j++)
-                    cap += ml_node_n(v->items[j]);
+                    cap += ml_node_n(&v->elems[j]);
         } else {
             cap++;
         }
@@ -593,34 +595,35 @@ static size_t resolve_merges(loader *l, ml_node *m, const ml_pair *in, size_t np
     ml_map seen;
     ml_map_init(&seen);
     for (size_t i = 0; i < np; i++)
-        if (!(is_merge_key(in[i].key) && mergeable(in[i].value)) && in[i].key->type == ML_NODE_SCALAR)
-            ml_map_put(&seen, ml_node_str(in[i].key), ml_node_len(in[i].key), EXPLICIT);
+        if (!(is_merge_key(&in[i].key) && mergeable(&in[i].value)) && in[i].key.type == ML_NODE_SCALAR)
+            ml_map_put(&seen, ml_node_str(&in[i].key), ml_node_len(&in[i].key), EXPLICIT);
     ml_pair *out = ml_alloc(l->a, (cap ? cap : 1) * sizeof *out);
     unsigned *owner = xrealloc(NULL, (cap ? cap : 1) * sizeof *owner);
     size_t n = 0;
     unsigned srcno = 0;
     for (size_t i = 0; i < np; i++) {
-        const ml_node *v = in[i].value;
-        if (!(is_merge_key(in[i].key) && mergeable(v))) {
+        const ml_node *v = &in[i].value;
+        if (!(is_merge_key(&in[i].key) && mergeable(v))) {
             owner[n] = 0;
             out[n++] = in[i];
         } else if (v->type == ML_NODE_MAP) {
             merge_from(v, ++srcno, &seen, out, owner, &n);
         } else {
             for (size_t j = 0; j < ml_node_n(v); j++)
-                merge_from(v->items[j], ++srcno, &seen, out, owner, &n);
+                merge_from(&v->elems[j], ++srcno, &seen, out, owner, &n);
         }
     }
     free(owner);
     ml_map_free(&seen);
-    m->pairs = out;
+    m->kvs = out;
     return n;
 }
 
 static void on_end(loader *l, pos s, pos e)
 {
     frame *fr = &l->frames[--l->depth];
-    ml_node *n = node_alloc(l);
+    ml_node node, *n = &node;
+    memset(n, 0, sizeof *n);
     n->type = fr->is_map ? ML_NODE_MAP : ML_NODE_SEQ;
     n->tag = fr->tag;
     /* A closing bracket ends a flow collection. Otherwise the end event is
@@ -629,7 +632,7 @@ static void on_end(loader *l, pos s, pos e)
     pos end = e.off > s.off ? e : fr->last_end;
     set_pos(l, n, fr->start, end);
     size_t nk = l->nscratch - fr->base;
-    ml_node **kids = nk ? l->scratch + fr->base : NULL;
+    const ml_node *kids = nk ? l->scratch + fr->base : NULL;
     size_t count = fr->is_map ? nk / 2 : nk;
     if (count > ML_YAML_MAX_CHILDREN) {
         error_at(l, make_loc(l, fr->start, end),
@@ -643,10 +646,10 @@ static void on_end(loader *l, pos s, pos e)
         for (size_t i = 0; i < np; i++) {
             pairs[i].key = kids[2 * i];
             pairs[i].value = kids[2 * i + 1];
-            if (is_merge_key(pairs[i].key) && mergeable(pairs[i].value))
+            if (is_merge_key(&pairs[i].key) && mergeable(&pairs[i].value))
                 merges = true;
         }
-        n->pairs = pairs;
+        n->kvs = pairs;
         if (merges)
             np = resolve_merges(l, n, pairs, np);
         if (np > ML_YAML_MAX_CHILDREN) {
@@ -657,14 +660,15 @@ static void on_end(loader *l, pos s, pos e)
         }
         n->n_ = (uint32_t)np;
     } else {
-        n->items = ml_alloc_aligned(l->a, (nk ? nk : 1) * sizeof *n->items, _Alignof(ml_node *));
+        n->elems = ml_alloc_aligned(l->a, (nk ? nk : 1) * sizeof *n->elems, _Alignof(ml_node));
         if (nk)
-            memcpy(n->items, kids, nk * sizeof *kids);
+            memcpy(n->elems, kids, nk * sizeof *kids);
         n->n_ = (uint32_t)nk;
     }
     l->nscratch = fr->base;
     if (fr->anchor) {
-        fr->anchor->node = n;
+        fr->anchor->node = *n;
+        fr->anchor->done = true;
         fr->anchor->size = fr->size;
     }
     attach(l, n, fr->size, end);
@@ -851,8 +855,8 @@ static const ml_pair *get_pair(const ml_node *m, const char *key, size_t len)
         return NULL;
     /* The last occurrence of a duplicated key wins, as with kubectl. */
     for (size_t i = ml_node_n(m); i-- > 0;)
-        if (key_is(m->pairs[i].key, key, len))
-            return &m->pairs[i];
+        if (key_is(&m->kvs[i].key, key, len))
+            return &m->kvs[i];
     return NULL;
 }
 
@@ -872,7 +876,7 @@ const ml_pair *ml_get_pair(const ml_node *m, const char *key)
 ml_node *ml_get(const ml_node *m, const char *key)
 {
     const ml_pair *p = ml_get_pair(m, key);
-    return p ? p->value : NULL;
+    return p ? (ml_node *)&p->value : NULL;
 }
 
 /* Segments are keys; on a sequence a segment of digits is an index. */
@@ -889,10 +893,10 @@ ml_node *ml_path(const ml_node *m, const char *dotted)
             size_t idx = 0, i = 0;
             for (; i < len && s[i] >= '0' && s[i] <= '9' && i < 10; i++)
                 idx = idx * 10 + (size_t)(s[i] - '0');
-            n = (len && i == len && idx < ml_node_n(n)) ? n->items[idx] : NULL;
+            n = (len && i == len && idx < ml_node_n(n)) ? &n->elems[idx] : NULL;
         } else {
             const ml_pair *p = get_pair(n, s, len);
-            n = p ? p->value : NULL;
+            n = p ? &p->value : NULL;
         }
         if (!dot)
             break;
@@ -1009,3 +1013,4 @@ bool ml_yaml_plain_safe(const char *v)
 
 /* yaml.h documents the node's layout; keep it honest on LP64 targets. */
 _Static_assert(sizeof(void *) != 8 || sizeof(ml_node) == 24, "ml_node is 24 bytes on LP64 (see yaml.h)");
+_Static_assert(sizeof(ml_pair) == 2 * sizeof(ml_node), "ml_pair is two nodes, inline (see yaml.h)");

@@ -3,9 +3,20 @@
  *
  * The loader drives libyaml's event API and builds, per document, a tree of
  * nodes in an arena. Every node (so every key and every value) keeps its
- * position (byte offsets and its file's id; ml_node_loc). Aliases are shared, not copied: an alias node points at the
- * anchored node, and the total amount of alias expansion a document may cause
- * is bounded so that a "billion laughs" input is rejected in linear time.
+ * position (byte offsets and its file's id; ml_node_loc).
+ *
+ * Children are stored inline: a map's pairs are one array of ml_pair whose
+ * key and value are nodes (not pointers), a sequence's items one array of
+ * ml_node. A pointer to a child (&m->kvs[i].value, &s->elems[i], what ml_get
+ * returns) points into its parent's array: it stays good as long as the
+ * tree does, since loaded trees are never changed (kustomize changes only
+ * arrays it copied; see kustomize.c). Storing a node somewhere copies its
+ * 24-byte header; its children array is shared, not copied.
+ * An alias is such a copy of the anchored node's header (same offsets, same
+ * children array): it is a node of its own, at its own address, so node
+ * pointers are equal only for the same occurrence. The total amount of alias
+ * expansion a document may cause is bounded so that a "billion laughs"
+ * input is rejected in linear time.
  * Merge keys (<<) are resolved at load time into the mapping that holds them.
  */
 #ifndef MESHLINT_YAML_H
@@ -23,26 +34,27 @@ typedef enum ml_scalar_style {
 } ml_scalar_style;
 
 typedef struct ml_node ml_node;
-typedef struct ml_pair {
-    ml_node *key;
-    ml_node *value;
-} ml_pair;
+typedef struct ml_pair ml_pair;
 
 /*
  * A node is 24 bytes (it was 80, then 56): the tree of a large repository
  * holds millions of them, and every byte is memory the kernel must hand over.
  *   off, end_off  8  byte offsets of the whole node in its file (for a
  *                    scalar, its text)
- *   str_/pairs/items 8  one pointer: scalar: NUL-terminated value (may
- *                    contain NUL; see len_); map: pairs; seq: items
+ *   str_/kvs/elems 8  one pointer: scalar: NUL-terminated value (may
+ *                    contain NUL; see len_); map: its pairs (ml_pair, 48
+ *                    bytes: key and value nodes inline); seq: its items
+ *                    (ml_node, 24 bytes each)
  *   len_/n_       4  one u32: scalar: bytes in str_; map/seq: entries
  *   file:24, type:2, style:2, tag:2   4  file: id in the file table
  *                    (source.h, ml_file_by_id); 0: no location
  * Reading the shared fields: ml_node_str, ml_node_len, ml_node_n (or the
  * NULL-safe ml_str etc.) give NULL/0 for the other kind, as separate fields
  * did; str_, len_ and n_ are written only by code that made the node and
- * knows its kind (the loader, kustomize). pairs/items are read only by
+ * knows its kind (the loader, kustomize). kvs/elems are read only by
  * index below ml_node_n, or after testing the type: never test the pointer.
+ * So a map entry costs 48 bytes and a sequence item 24 (they were 64 and 32
+ * with a node pointer per child and a pointer per item or two per pair).
  * Line and column are not stored: ml_node_loc computes them from the offsets
  * through the file's line index, which ml_file_id builds when the loader
  * registers the file (on the thread that loads it), so a position computed
@@ -70,8 +82,8 @@ struct ml_node {
     uint32_t off, end_off; /* byte offsets of the node in its file: ml_node_loc */
     union {
         const char *str_; /* scalar: NUL-terminated value (may contain NUL); read ml_node_str */
-        ml_pair *pairs;   /* map: pairs[0..ml_node_n) */
-        ml_node **items;  /* seq: items[0..ml_node_n) */
+        ml_pair *kvs;     /* map: kvs[0..ml_node_n), the pairs themselves */
+        ml_node *elems;   /* seq: elems[0..ml_node_n), the items themselves */
     };
     union {
         uint32_t len_;    /* scalar: bytes in str_; read ml_node_len */
@@ -81,6 +93,13 @@ struct ml_node {
     unsigned type : 2;    /* ml_node_type */
     unsigned style : 2;   /* ml_scalar_style */
     unsigned tag : 2;     /* ml_node_tag */
+};
+
+/* A map entry: its key and value nodes themselves (48 bytes), not pointers
+ * to them. */
+struct ml_pair {
+    ml_node key;
+    ml_node value;
 };
 
 /* The shared fields read as they did when each kind had its own: a
@@ -174,7 +193,9 @@ static inline const ml_pair *ml_get_pair_inline_(const ml_node *m, const char *k
 static inline ml_node *ml_get_inline_(const ml_node *m, const char *key)
 {
     const ml_pair *p = ml_get_pair_inline_(m, key);
-    return p ? p->value : NULL;
+    /* the pairs are not const (m's const does not reach them): a writable
+     * node, as when the pair held a pointer to it */
+    return p ? (ml_node *)&p->value : NULL;
 }
 #define ml_get_pair(m, key) ml_get_pair_inline_((m), (key))
 #define ml_get(m, key) ml_get_inline_((m), (key))

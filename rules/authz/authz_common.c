@@ -160,9 +160,9 @@ void ml_authz_each_path_operation(ml_ctx *ctx, const ml_resource *r, ml_authz_pa
     ml_vec ws = {0};
     bool loaded = false;
     for (size_t i = 0; i < ml_node_n(p->rules); i++) {
-        const ml_node *to = ml_get(p->rules->items[i], "to");
+        const ml_node *to = ml_get(&p->rules->elems[i], "to");
         for (size_t j = 0; ml_is_seq(to) && j < ml_node_n(to); j++) {
-            const ml_node *op = ml_get(to->items[j], "operation");
+            const ml_node *op = ml_get(&to->elems[j], "operation");
             const ml_node *paths = ml_get(op, "paths"), *not_paths = ml_get(op, "notPaths");
             if (!ml_is_seq(paths) && !ml_is_seq(not_paths))
                 continue;

@@ -33,7 +33,7 @@ static bool only_star(const ml_node *list)
     if (!ml_is_seq(list) || ml_node_n(list) == 0)
         return false;
     for (size_t i = 0; i < ml_node_n(list); i++)
-        if (!ml_streq(ml_str(list->items[i]), "*"))
+        if (!ml_streq(ml_str(&list->elems[i]), "*"))
             return false;
     return true;
 }
@@ -48,8 +48,8 @@ static open_kind open_fields(const ml_node *m, const char *const *wild, const ch
     open_kind k = OPEN_ALL;
     bool any = false;
     for (size_t i = 0; i < ml_node_n(m); i++) {
-        const char *key = ml_str(m->pairs[i].key);
-        const ml_node *v = m->pairs[i].value;
+        const char *key = ml_str(&m->kvs[i].key);
+        const ml_node *v = &m->kvs[i].value;
         if (!key)
             return OPEN_NO;
         if (absent(v))
@@ -87,7 +87,7 @@ static open_kind open_list(const ml_node *list, const char *inner, const char *c
         return OPEN_NO;
     open_kind best = OPEN_NO;
     for (size_t i = 0; i < ml_node_n(list); i++) {
-        const ml_node *item = list->items[i];
+        const ml_node *item = &list->elems[i];
         if (!ml_is_map(item) || ml_node_n(item) != 1 || !ml_get(item, inner))
             continue;
         open_kind k = open_fields(ml_get(item, inner), wild, auth);
@@ -106,7 +106,7 @@ static open_kind open_rule(const ml_node *rule)
     if (!ml_is_map(rule))
         return OPEN_NO;
     for (size_t i = 0; i < ml_node_n(rule); i++) {
-        const char *key = ml_str(rule->pairs[i].key);
+        const char *key = ml_str(&rule->kvs[i].key);
         if (!key || (strcmp(key, "from") != 0 && strcmp(key, "to") != 0 && strcmp(key, "when") != 0))
             return OPEN_NO;
     }
@@ -130,7 +130,7 @@ static void check_policy(ml_ctx *ctx, const ml_resource *r)
 {
     const ml_authz *p = r->u.authz;
     const ml_pair *rules_pair = ml_get_pair(r->spec, "rules");
-    const ml_node *rules = rules_pair ? rules_pair->value : NULL;
+    const ml_node *rules = rules_pair ? &rules_pair->value : NULL;
 
     if (absent(rules)) {
         /* No rules: deny-all. Silent for Istio's idioms `spec: {}` and
@@ -138,7 +138,7 @@ static void check_policy(ml_ctx *ctx, const ml_resource *r)
          * left empty, which reads like a list never filled in. */
         if (!rules_pair)
             return;
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(rules_pair->key),
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(&rules_pair->key),
                                "%s (ALLOW) has an empty rules list, so it matches nothing and denies every request "
                                "to %s",
                                ml_res_display(ctx->arena, r), workloads_phrase(ctx, p));
@@ -150,7 +150,7 @@ static void check_policy(ml_ctx *ctx, const ml_resource *r)
     if (!ml_is_seq(rules))
         return; /* ML002 reports the shape */
     for (size_t i = 0; i < ml_node_n(rules); i++) {
-        const ml_node *rule = rules->items[i];
+        const ml_node *rule = &rules->elems[i];
         open_kind k = open_rule(rule);
         if (k == OPEN_NO)
             continue;

@@ -331,9 +331,9 @@ static void check_list(ml_ctx *ctx, known *k, const ml_resource *r, const ml_nod
         return;
     for (size_t i = 0; i < ml_node_n(list); i++) {
         if (principals)
-            check_principal(ctx, k, r, list->items[i]);
+            check_principal(ctx, k, r, &list->elems[i]);
         else
-            check_namespace(ctx, k, r, list->items[i]);
+            check_namespace(ctx, k, r, &list->elems[i]);
     }
 }
 
@@ -343,10 +343,10 @@ static void check_policy(ml_ctx *ctx, known *k, const ml_resource *r)
     if (!ml_is_seq(rules))
         return;
     for (size_t i = 0; i < ml_node_n(rules); i++) {
-        const ml_node *rule = rules->items[i];
+        const ml_node *rule = &rules->elems[i];
         const ml_node *from = ml_get(rule, "from");
         for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
-            const ml_node *src = ml_get(from->items[j], "source");
+            const ml_node *src = ml_get(&from->elems[j], "source");
             check_list(ctx, k, r, ml_get(src, "principals"), true);
             check_list(ctx, k, r, ml_get(src, "notPrincipals"), true);
             check_list(ctx, k, r, ml_get(src, "namespaces"), false);
@@ -354,12 +354,12 @@ static void check_policy(ml_ctx *ctx, known *k, const ml_resource *r)
         }
         const ml_node *when = ml_get(rule, "when");
         for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
-            const char *key = ml_str(ml_get(when->items[j], "key"));
+            const char *key = ml_str(ml_get(&when->elems[j], "key"));
             bool pr = ml_streq(key, "source.principal"), nsk = ml_streq(key, "source.namespace");
             if (!pr && !nsk)
                 continue;
-            check_list(ctx, k, r, ml_get(when->items[j], "values"), pr);
-            check_list(ctx, k, r, ml_get(when->items[j], "notValues"), pr);
+            check_list(ctx, k, r, ml_get(&when->elems[j], "values"), pr);
+            check_list(ctx, k, r, ml_get(&when->elems[j], "notValues"), pr);
         }
     }
 }

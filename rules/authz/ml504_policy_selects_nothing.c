@@ -26,7 +26,7 @@ static const char *selector_text(ml_arena *a, const ml_node *sel)
     ml_buf b;
     ml_buf_init(&b);
     for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key), *v = ml_str(&sel->kvs[i].value);
         ml_buf_printf(&b, "%s%s=%s", i ? "," : "", k ? k : "?", v ? v : "?");
     }
     const char *out = ml_strdup(a, b.s ? b.s : "");
@@ -95,7 +95,7 @@ static bool selects_istio_gateway(const ml_model *m, const ml_node *sel)
         {"app", "istio-ingressgateway"}, {"app", "istio-egressgateway"},
     };
     for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key), *v = ml_str(&sel->kvs[i].value);
         if (!k || !v)
             continue;
         if (strcmp(k, "gateway.networking.k8s.io/gateway-name") == 0)
@@ -121,7 +121,7 @@ static void check(ml_ctx *ctx)
             continue;
         bool scalars = true; /* a non-string label value is ML002's finding */
         for (size_t i = 0; i < ml_node_n(p->selector); i++)
-            scalars &= ml_str_nonnull(p->selector->pairs[i].key) && ml_str_nonnull(p->selector->pairs[i].value);
+            scalars &= ml_str_nonnull(&p->selector->kvs[i].key) && ml_str_nonnull(&p->selector->kvs[i].value);
         if (!scalars)
             continue;
         bool mesh_wide = strcmp(r->ns, root) == 0;

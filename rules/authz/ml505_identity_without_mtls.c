@@ -41,7 +41,7 @@ static void note_use(use *u, const ml_node *key, const char *field)
 static bool names_someone(const ml_node *list)
 {
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++)
-        if (!ml_streq(ml_str(list->items[i]), "*"))
+        if (!ml_streq(ml_str(&list->elems[i]), "*"))
             return true;
     return false;
 }
@@ -49,17 +49,17 @@ static bool names_someone(const ml_node *list)
 static void scan_list_field(const ml_node *map, const char *field, use *u)
 {
     const ml_pair *pr = ml_get_pair(map, field);
-    if (pr && names_someone(pr->value))
-        note_use(u, pr->key, field);
+    if (pr && names_someone(&pr->value))
+        note_use(u, &pr->key, field);
 }
 
 static void scan(const ml_node *rules, use *pos, use *neg)
 {
     for (size_t i = 0; ml_is_seq(rules) && i < ml_node_n(rules); i++) {
-        const ml_node *rule = rules->items[i];
+        const ml_node *rule = &rules->elems[i];
         const ml_node *from = ml_get(rule, "from");
         for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
-            const ml_node *src = ml_get(from->items[j], "source");
+            const ml_node *src = ml_get(&from->elems[j], "source");
             scan_list_field(src, "principals", pos);
             scan_list_field(src, "namespaces", pos);
             scan_list_field(src, "notPrincipals", neg);
@@ -67,16 +67,16 @@ static void scan(const ml_node *rules, use *pos, use *neg)
         }
         const ml_node *when = ml_get(rule, "when");
         for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
-            const ml_node *c = when->items[j];
+            const ml_node *c = &when->elems[j];
             const ml_pair *kp = ml_get_pair(c, "key");
-            const char *k = kp ? ml_str(kp->value) : NULL;
+            const char *k = kp ? ml_str(&kp->value) : NULL;
             if (!ml_streq(k, "source.principal") && !ml_streq(k, "source.namespace"))
                 continue;
             bool pr = ml_streq(k, "source.principal");
             if (ml_is_seq(ml_get(c, "values")) && ml_node_n(ml_get(c, "values")))
-                note_use(pos, kp->key, pr ? "a source.principal condition" : "a source.namespace condition");
+                note_use(pos, &kp->key, pr ? "a source.principal condition" : "a source.namespace condition");
             if (names_someone(ml_get(c, "notValues")))
-                note_use(neg, kp->key,
+                note_use(neg, &kp->key,
                          pr ? "a source.principal notValues condition" : "a source.namespace notValues condition");
         }
     }

@@ -30,7 +30,7 @@ typedef struct caller {
 static bool any_match(const ml_node *list, const char *value)
 {
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++)
-        if (ml_authz_str_match(ml_str_nonnull(list->items[i]), value))
+        if (ml_authz_str_match(ml_str_nonnull(&list->elems[i]), value))
             return true;
     return false;
 }
@@ -61,13 +61,13 @@ static bool rule_may_admit(const ml_node *rule, const caller *c)
     if (ml_is_seq(from) && ml_node_n(from)) {
         bool any = false;
         for (size_t i = 0; i < ml_node_n(from) && !any; i++)
-            any = source_may_match(ml_get(from->items[i], "source"), c);
+            any = source_may_match(ml_get(&from->elems[i], "source"), c);
         if (!any)
             return false;
     }
     const ml_node *when = ml_get(rule, "when");
     for (size_t i = 0; ml_is_seq(when) && i < ml_node_n(when); i++) {
-        const ml_node *cond = when->items[i];
+        const ml_node *cond = &when->elems[i];
         const char *key = ml_str(ml_get(cond, "key"));
         const char *val = ml_streq(key, "source.principal") ? c->principal
                           : ml_streq(key, "source.namespace") ? c->ns
@@ -89,7 +89,7 @@ static bool policy_may_admit(const ml_authz *p, const caller *c)
     if (rules && !ml_is_seq(rules))
         return true;
     for (size_t i = 0; rules && i < ml_node_n(rules); i++)
-        if (rule_may_admit(rules->items[i], c))
+        if (rule_may_admit(&rules->elems[i], c))
             return true;
     return false;
 }

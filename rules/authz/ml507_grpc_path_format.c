@@ -233,7 +233,7 @@ static bool op_grpc_only(const ml_workload *w, const grpc_info *g, const ml_node
     if (ml_is_seq(ports) && ml_node_n(ports)) {
         for (size_t i = 0; i < ml_node_n(ports); i++) {
             long long p;
-            if (!ml_int(ports->items[i], &p) || !has_port(g, p))
+            if (!ml_int(&ports->elems[i], &p) || !has_port(g, p))
                 return false;
         }
         return true;
@@ -269,7 +269,7 @@ static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, 
                         grpc_info *const *infos)
 {
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
-        const char *p = ml_str_nonnull(list->items[i]);
+        const char *p = ml_str_nonnull(&list->elems[i]);
         if (!p || rpc_form(p))
             continue;
         bool health = false;
@@ -279,7 +279,7 @@ static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, 
             continue;
         const ml_workload *w0 = ws->items[0];
         const grpc_info *g0 = infos[0];
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(list->items[i]),
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&list->elems[i]),
                                "%s \"%s\" of %s is not a gRPC method path (/<package>.<Service>/<Method>), but %s "
                                "serves gRPC/Connect (%s): it %s",
                                negated ? "notPaths entry" : "path", p, ml_res_display(ctx->arena, r),
@@ -300,7 +300,7 @@ static void check_paths(ml_ctx *ctx, const ml_resource *r, const ml_node *list, 
 static bool any_non_rpc(const ml_node *list)
 {
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
-        const char *p = ml_str_nonnull(list->items[i]);
+        const char *p = ml_str_nonnull(&list->elems[i]);
         if (p && !rpc_form(p))
             return true;
     }

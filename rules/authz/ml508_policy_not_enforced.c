@@ -143,7 +143,7 @@ static void report_empty_namespace(ml_ctx *ctx, const ml_resource *r)
     }
     const ml_resource *nsr = defs.items[0];
     const ml_pair *inj = ml_get_pair(nsr->labels, "istio-injection");
-    const char *injv = inj ? ml_str(inj->value) : NULL;
+    const char *injv = inj ? ml_str(&inj->value) : NULL;
     const char *rev = ml_label(nsr->labels, "istio.io/rev");
     bool enabled = ml_streq(injv, "enabled") || (!injv && rev && *rev);
     if (enabled)
@@ -156,7 +156,7 @@ static void report_empty_namespace(ml_ctx *ctx, const ml_resource *r)
                            "%s is namespace-wide, but %s: its pods get no Istio sidecar%s, so nothing enforces it",
                            ml_res_display(ctx->arena, r), why,
                            ml_streq(injv, "disabled") ? "" : " unless each opts in");
-    ml_note(ctx, d, inj ? ml_node_loc(inj->key) : ml_authz_res_name_loc(nsr), "Namespace %s is defined here",
+    ml_note(ctx, d, inj ? ml_node_loc(&inj->key) : ml_authz_res_name_loc(nsr), "Namespace %s is defined here",
             r->ns);
     if (!inj)
         note_replaced_ns(ctx, d, nsr);

@@ -16,30 +16,30 @@ static const ml_node *first_l7(const ml_node *rules, const char **what)
     static const char *const src_keys[] = {"requestPrincipals", "notRequestPrincipals", "remoteIpBlocks",
                                            "notRemoteIpBlocks", NULL};
     for (size_t i = 0; ml_is_seq(rules) && i < ml_node_n(rules); i++) {
-        const ml_node *rule = rules->items[i];
+        const ml_node *rule = &rules->elems[i];
         const ml_node *to = ml_get(rule, "to"), *from = ml_get(rule, "from"), *when = ml_get(rule, "when");
         for (size_t j = 0; ml_is_seq(to) && j < ml_node_n(to); j++) {
-            const ml_node *op = ml_get(to->items[j], "operation");
+            const ml_node *op = ml_get(&to->elems[j], "operation");
             for (size_t k = 0; op_keys[k]; k++) {
                 const ml_pair *p = ml_get_pair(op, op_keys[k]);
                 if (p) {
                     *what = op_keys[k];
-                    return p->key;
+                    return &p->key;
                 }
             }
         }
         for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
-            const ml_node *src = ml_get(from->items[j], "source");
+            const ml_node *src = ml_get(&from->elems[j], "source");
             for (size_t k = 0; src_keys[k]; k++) {
                 const ml_pair *p = ml_get_pair(src, src_keys[k]);
                 if (p) {
                     *what = src_keys[k];
-                    return p->key;
+                    return &p->key;
                 }
             }
         }
         for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
-            const ml_node *key = ml_get(when->items[j], "key");
+            const ml_node *key = ml_get(&when->elems[j], "key");
             const char *k = ml_str(key);
             if (k && (ml_starts_with(k, "request.") || ml_starts_with(k, "remote.ip") ||
                       ml_starts_with(k, "experimental."))) {

@@ -112,7 +112,7 @@ static bool op_reaches_servers(const ml_model *m, const ml_node *op, const ml_ve
         bool listed = !ports;
         for (size_t i = 0; ml_is_seq(ports) && i < ml_node_n(ports) && !listed; i++) {
             long long p;
-            if (!ml_int(ports->items[i], &p))
+            if (!ml_int(&ports->elems[i], &p))
                 return false;
             for (size_t k = 0; k < n && !listed; k++)
                 listed = sp[k] == p;
@@ -121,7 +121,7 @@ static bool op_reaches_servers(const ml_model *m, const ml_node *op, const ml_ve
             return false;
         for (size_t i = 0; ml_is_seq(not_ports) && i < ml_node_n(not_ports); i++) {
             long long p;
-            if (!ml_int(not_ports->items[i], &p))
+            if (!ml_int(&not_ports->elems[i], &p))
                 return false;
             for (size_t k = 0; k < n; k++)
                 if (sp[k] == p)
@@ -174,7 +174,7 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
     const ml_model *m = ctx->model;
     ml_arena *a = ctx->arena;
     for (size_t i = 0; ml_is_seq(list) && i < ml_node_n(list); i++) {
-        const char *path = ml_str_nonnull(list->items[i]);
+        const char *path = ml_str_nonnull(&list->elems[i]);
         const char *svc, *method;
         if (!path || !split_rpc(a, path, &svc, &method))
             continue;
@@ -199,7 +199,7 @@ static void check_list(ml_ctx *ctx, const ml_resource *r, const ml_authz *p, con
                              : p->action == ML_AUTHZ_ALLOW   ? "admits no call"
                              : p->action == ML_AUTHZ_DENY    ? "blocks no call"
                                                              : "matches no call";
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(list->items[i]), "%s \"%s\" of %s names %s: it %s",
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&list->elems[i]), "%s \"%s\" of %s names %s: it %s",
                                negated ? "notPaths entry" : "path", path, ml_res_display(a, r), what, effect);
         if (ms && !has_method)
             ml_note(ctx, d, ms->loc, "%s declares %zu method%s here", ms->type_name, ms->nmethods,

@@ -50,8 +50,8 @@ static void check_string_map(ml_ctx *ctx, const ml_resource *r, const ml_node *m
     if (!ml_is_map(m))
         return;
     for (size_t i = 0; i < ml_node_n(m); i++) {
-        const char *k = ml_str(m->pairs[i].key);
-        check_string_match(ctx, r, m->pairs[i].value, ml_printf(ctx->arena, "%s.%s", where, k ? k : "?"),
+        const char *k = ml_str(&m->kvs[i].key);
+        check_string_match(ctx, r, &m->kvs[i].value, ml_printf(ctx->arena, "%s.%s", where, k ? k : "?"),
                            star_is_presence);
     }
 }
@@ -61,7 +61,7 @@ static void check_http_route(ml_ctx *ctx, const ml_resource *r, const ml_route *
     const char *base = ml_printf(ctx->arena, "http[%zu]", rt->index);
     if (ml_is_seq(rt->match)) {
         for (size_t j = 0; j < ml_node_n(rt->match); j++) {
-            const ml_node *item = rt->match->items[j];
+            const ml_node *item = &rt->match->elems[j];
             if (!ml_is_map(item))
                 continue;
             const char *mw = ml_printf(ctx->arena, "%s.match[%zu]", base, j);
@@ -79,7 +79,7 @@ static void check_http_route(ml_ctx *ctx, const ml_resource *r, const ml_route *
     const ml_node *origins = ml_path(rt->node, "corsPolicy.allowOrigins");
     if (ml_is_seq(origins))
         for (size_t j = 0; j < ml_node_n(origins); j++)
-            check_string_match(ctx, r, origins->items[j],
+            check_string_match(ctx, r, &origins->elems[j],
                                ml_printf(ctx->arena, "%s.corsPolicy.allowOrigins[%zu]", base, j), false);
     const ml_node *rw = ml_path(rt->node, "rewrite.uriRegexRewrite.match");
     if (rw)

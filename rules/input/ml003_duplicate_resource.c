@@ -63,20 +63,20 @@ static void compare(diff *df, const char *path, const ml_node *lost, const ml_no
     }
     if (ml_is_map(lost) && ml_is_map(won)) {
         for (size_t i = 0; i < ml_node_n(lost); i++) {
-            const char *k = ml_str(lost->pairs[i].key);
+            const char *k = ml_str(&lost->kvs[i].key);
             if (!k)
                 continue;
             if (depth == 0 && (!strcmp(k, "apiVersion") || !strcmp(k, "kind")))
                 continue;
             if (depth == 1 && !strcmp(path, "metadata") && (!strcmp(k, "name") || !strcmp(k, "namespace")))
                 continue;
-            compare(df, join_path(df->a, path, k), lost->pairs[i].value, ml_get(won, k), depth + 1);
+            compare(df, join_path(df->a, path, k), &lost->kvs[i].value, ml_get(won, k), depth + 1);
         }
         return;
     }
     if (ml_is_seq(lost) && ml_is_seq(won)) {
         for (size_t i = 0; i < ml_node_n(lost); i++)
-            compare(df, ml_printf(df->a, "%s[%zu]", path, i), lost->items[i], i < ml_node_n(won) ? won->items[i] : NULL,
+            compare(df, ml_printf(df->a, "%s[%zu]", path, i), &lost->elems[i], i < ml_node_n(won) ? &won->elems[i] : NULL,
                     depth + 1);
         return;
     }
@@ -101,13 +101,13 @@ static bool node_equal(const ml_node *x, const ml_node *y, unsigned depth)
         return false;
     if (ml_is_seq(x)) {
         for (size_t i = 0; i < ml_node_n(x); i++)
-            if (!node_equal(x->items[i], y->items[i], depth + 1))
+            if (!node_equal(&x->elems[i], &y->elems[i], depth + 1))
                 return false;
         return true;
     }
     for (size_t i = 0; i < ml_node_n(x); i++) {
-        const char *k = ml_str(x->pairs[i].key);
-        if (!k || !node_equal(x->pairs[i].value, ml_get(y, k), depth + 1))
+        const char *k = ml_str(&x->kvs[i].key);
+        if (!k || !node_equal(&x->kvs[i].value, ml_get(y, k), depth + 1))
             return false;
     }
     return true;

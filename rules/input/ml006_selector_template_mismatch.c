@@ -39,9 +39,9 @@ static bool has_template(const ml_node *n, unsigned depth)
         return templated(ml_node_str(n));
     for (size_t i = 0; i < ml_node_n(n); i++) {
         if (n->type == ML_NODE_MAP) {
-            if (has_template(n->pairs[i].key, depth + 1) || has_template(n->pairs[i].value, depth + 1))
+            if (has_template(&n->kvs[i].key, depth + 1) || has_template(&n->kvs[i].value, depth + 1))
                 return true;
-        } else if (has_template(n->items[i], depth + 1)) {
+        } else if (has_template(&n->elems[i], depth + 1)) {
             return true;
         }
     }
@@ -86,7 +86,7 @@ static const char *have_text(ml_arena *a, const ml_node *labels, const char *key
     const char *near = NULL;
     unsigned best = NEAR_MAX + 1;
     for (size_t i = 0; labels && ml_is_map(labels) && i < ml_node_n(labels); i++) {
-        const char *k = ml_str(labels->pairs[i].key);
+        const char *k = ml_str(&labels->kvs[i].key);
         if (!k)
             continue;
         unsigned d = ml_edit_distance(key, k, NEAR_MAX);
@@ -113,13 +113,13 @@ static void fail(eval *ev, const ml_node *at, const char *wanted, const char *ke
 static void eval_match_labels(eval *ev, const ml_node *ml)
 {
     for (size_t i = 0; ml_is_map(ml) && i < ml_node_n(ml); i++) {
-        const char *k = ml_str_nonnull(ml->pairs[i].key);
-        const char *v = ml_str(ml->pairs[i].value);
-        if (!k || !v || !ml_is_scalar(ml->pairs[i].value))
+        const char *k = ml_str_nonnull(&ml->kvs[i].key);
+        const char *v = ml_str(&ml->kvs[i].value);
+        if (!k || !v || !ml_is_scalar(&ml->kvs[i].value))
             continue; /* a non-string value is ML002's finding */
         const char *have = ml_label(ev->labels, k);
         if (!have || strcmp(have, v) != 0)
-            fail(ev, ml->pairs[i].value, ml_printf(ev->a, "%s=%s", k, v), k);
+            fail(ev, &ml->kvs[i].value, ml_printf(ev->a, "%s=%s", k, v), k);
     }
 }
 
@@ -130,7 +130,7 @@ static const char *values_text(ml_arena *a, const ml_node *vals)
     ml_buf_init(&b);
     ml_buf_putc(&b, '(');
     for (size_t i = 0; i < ml_node_n(vals); i++) {
-        const char *s = ml_str_nonnull(vals->items[i]);
+        const char *s = ml_str_nonnull(&vals->elems[i]);
         if (!s) {
             ml_buf_free(&b);
             return NULL;
@@ -146,7 +146,7 @@ static const char *values_text(ml_arena *a, const ml_node *vals)
 static bool in_values(const ml_node *vals, const char *v)
 {
     for (size_t i = 0; v && i < ml_node_n(vals); i++)
-        if (ml_streq(ml_str_nonnull(vals->items[i]), v))
+        if (ml_streq(ml_str_nonnull(&vals->elems[i]), v))
             return true;
     return false;
 }
@@ -187,7 +187,7 @@ static void eval_expression(eval *ev, const ml_node *e)
 static void eval_expressions(eval *ev, const ml_node *exprs)
 {
     for (size_t i = 0; ml_is_seq(exprs) && i < ml_node_n(exprs); i++)
-        eval_expression(ev, exprs->items[i]);
+        eval_expression(ev, &exprs->elems[i]);
 }
 
 /* "a, b and c" of the failures' wanted (or have) texts. */
@@ -226,7 +226,7 @@ static const char *lower_kind(const ml_resource *r)
 static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, const ml_node *tmpl, bool job)
 {
     ml_arena *a = ctx->arena;
-    const ml_node *sel = selp->value;
+    const ml_node *sel = &selp->value;
     const ml_node *ml = ml_get(sel, "matchLabels");
     const ml_node *exprs = ml_get(sel, "matchExpressions");
     if ((given(ml) && !ml_is_map(ml)) || (given(exprs) && !ml_is_seq(exprs)))
@@ -243,7 +243,7 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
         if (job)
             return; /* an empty manual selector matches every pod, the template's too */
         what = ml_res_display(a, r);
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(selp->key),
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&selp->key),
                                "the selector of %s has no matchLabels and no matchExpressions: the API server "
                                "rejects it (empty selector is invalid for %s), so none of its pods are created",
                                what, lower_kind(r));
@@ -270,7 +270,7 @@ static void check_match(ml_ctx *ctx, const ml_resource *r, const ml_pair *selp, 
         ml_note(ctx, d, ml_node_loc(ev.labels), "the pod template's labels");
     } else {
         const ml_pair *mp = ml_get_pair(tmpl, "metadata");
-        ml_note(ctx, d, ml_node_loc(mp ? mp->key : ml_get_pair(r->spec, "template")->key), "the pod template");
+        ml_note(ctx, d, ml_node_loc(mp ? &mp->key : &ml_get_pair(r->spec, "template")->key), "the pod template");
     }
     ml_help(ctx, d,
             "make the template's labels a superset of the selector (add or correct the label%s in "
@@ -311,7 +311,7 @@ static const char *scalar_src(ml_arena *a, const ml_node *n)
 static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const ml_node *labels)
 {
     ml_arena *a = ctx->arena;
-    const ml_node *key = tp->key;
+    const ml_node *key = &tp->key;
     const ml_file *f = key ? ml_node_file(key) : NULL;
     if (!f || f->type != ML_FILE_YAML || key->style != ML_SCALAR_PLAIN || !ml_is_map(labels) || !ml_node_n(labels))
         return;
@@ -323,16 +323,16 @@ static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const m
     size_t indent = off - bol;
     bool any_identity = false;
     for (size_t i = 0; i < ml_node_n(labels); i++)
-        any_identity |= ml_str(labels->pairs[i].key) && identity_key(ml_str(labels->pairs[i].key));
+        any_identity |= ml_str(&labels->kvs[i].key) && identity_key(ml_str(&labels->kvs[i].key));
     ml_buf b;
     ml_buf_init(&b);
     ml_buf_printf(&b, "selector:\n%*smatchLabels:\n", (int)indent + 2, "");
     size_t n = 0;
     for (size_t i = 0; i < ml_node_n(labels); i++) {
-        const char *k = ml_str(labels->pairs[i].key);
+        const char *k = ml_str(&labels->kvs[i].key);
         if (!k || (any_identity && !identity_key(k)))
             continue;
-        const char *ks = scalar_src(a, labels->pairs[i].key), *vs = scalar_src(a, labels->pairs[i].value);
+        const char *ks = scalar_src(a, &labels->kvs[i].key), *vs = scalar_src(a, &labels->kvs[i].value);
         if (!ks || !vs) {
             ml_buf_free(&b);
             return;
@@ -354,17 +354,17 @@ static void add_selector_fix(ml_ctx *ctx, ml_diag *d, const ml_pair *tp, const m
 static void check_apps(ml_ctx *ctx, const ml_resource *r)
 {
     const ml_pair *tp = ml_get_pair(r->spec, "template");
-    if (!tp || !full_template(tp->value))
+    if (!tp || !full_template(&tp->value))
         return; /* a fragment, or another error */
     const ml_pair *selp = ml_get_pair(r->spec, "selector");
-    if (selp && given(selp->value)) {
-        if (ml_is_map(selp->value))
-            check_match(ctx, r, selp, tp->value, false);
+    if (selp && given(&selp->value)) {
+        if (ml_is_map(&selp->value))
+            check_match(ctx, r, selp, &tp->value, false);
         return;
     }
-    const ml_node *labels = ml_path(tp->value, "metadata.labels");
+    const ml_node *labels = ml_path(&tp->value, "metadata.labels");
     const ml_pair *specp = ml_get_pair(r->root, "spec");
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(selp ? selp->key : specp ? specp->key : NULL),
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(selp ? &selp->key : specp ? &specp->key : NULL),
                            "%s has no spec.selector, which %s requires (it is not taken from the template's "
                            "labels): the API server rejects the %s (spec.selector: Required value), so none of "
                            "its pods are created",
@@ -386,7 +386,7 @@ static bool generated_only(const ml_node *sel, const char *name)
     if (ml_is_seq(ex) && ml_node_n(ex))
         return false;
     for (size_t i = 0; ml_is_map(ml) && i < ml_node_n(ml); i++) {
-        const char *k = ml_str(ml->pairs[i].key), *v = ml_str(ml->pairs[i].value);
+        const char *k = ml_str(&ml->kvs[i].key), *v = ml_str(&ml->kvs[i].value);
         if (!k || !v)
             return true; /* unknown: stay silent */
         if (!strcmp(k, "controller-uid") || !strcmp(k, "batch.kubernetes.io/controller-uid"))
@@ -401,18 +401,18 @@ static bool generated_only(const ml_node *sel, const char *name)
 static void check_job(ml_ctx *ctx, const ml_resource *r)
 {
     const ml_pair *tp = ml_get_pair(r->spec, "template");
-    if (!tp || !full_template(tp->value))
+    if (!tp || !full_template(&tp->value))
         return;
     const ml_pair *mp = ml_get_pair(r->spec, "manualSelector");
     bool manual = false;
-    if (mp && given(mp->value) && !ml_bool(mp->value, &manual))
+    if (mp && given(&mp->value) && !ml_bool(&mp->value, &manual))
         return; /* not a boolean: ML002's business */
     const ml_pair *selp = ml_get_pair(r->spec, "selector");
     const char *what = ml_res_display(ctx->arena, r);
-    if (!selp || !given(selp->value)) {
+    if (!selp || !given(&selp->value)) {
         if (!manual)
             return; /* the usual case: Kubernetes generates the selector */
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(mp->key),
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&mp->key),
                                "%s sets manualSelector: true but has no spec.selector: the API server rejects the "
                                "Job (spec.selector: Required value), so it never runs",
                                what);
@@ -420,15 +420,15 @@ static void check_job(ml_ctx *ctx, const ml_resource *r)
                         "add a selector that the template's labels match");
         return;
     }
-    if (!ml_is_map(selp->value) || has_template(selp->value, 0))
+    if (!ml_is_map(&selp->value) || has_template(&selp->value, 0))
         return;
     if (manual) {
-        check_match(ctx, r, selp, tp->value, true);
+        check_match(ctx, r, selp, &tp->value, true);
         return;
     }
-    if (generated_only(selp->value, r->name))
+    if (generated_only(&selp->value, r->name))
         return;
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(selp->key),
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&selp->key),
                            "%s sets spec.selector without manualSelector: true: Kubernetes generates the selector "
                            "of a Job and rejects one written by hand (`selector` not auto-generated), so the Job "
                            "never runs",
@@ -444,8 +444,8 @@ static void check_cronjob(ml_ctx *ctx, const ml_resource *r)
         return;
     const char *what = ml_res_display(ctx->arena, r);
     const ml_pair *selp = ml_get_pair(js, "selector");
-    if (selp && given(selp->value)) {
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(selp->key),
+    if (selp && given(&selp->value)) {
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&selp->key),
                                "%s sets spec.jobTemplate.spec.selector: the selector of every Job a CronJob "
                                "creates is generated, and the API server rejects the CronJob (`selector` will be "
                                "auto-generated), so it never schedules a Job",
@@ -454,8 +454,8 @@ static void check_cronjob(ml_ctx *ctx, const ml_resource *r)
     }
     const ml_pair *mp = ml_get_pair(js, "manualSelector");
     bool manual = false;
-    if (mp && ml_bool(mp->value, &manual) && manual) {
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(mp->key),
+    if (mp && ml_bool(&mp->value, &manual) && manual) {
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&mp->key),
                                "%s sets spec.jobTemplate.spec.manualSelector: true, which the API server does not "
                                "accept in a CronJob (supported values: nil, false), so it never schedules a Job",
                                what);

@@ -16,9 +16,9 @@ static const char *canonical(const ml_workload *w, const ml_node **label)
     static const char *const keys[] = {"service.istio.io/canonical-name", "app.kubernetes.io/name", "app"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const ml_pair *p = ml_get_pair(w->pod_labels, keys[i]);
-        if (p && ml_str_nonnull(p->value)) {
-            *label = p->key;
-            return ml_str(p->value);
+        if (p && ml_str_nonnull(&p->value)) {
+            *label = &p->key;
+            return ml_str(&p->value);
         }
     }
     *label = w->res->name_node;

@@ -83,7 +83,7 @@ static void check(ml_ctx *ctx)
                 const ml_pair *p = ml_get_pair(r->annotations, ANN[i]);
                 if (!p || ml_get(pa, ANN[i]))
                     continue;
-                ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(p->key),
+                ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(&p->key),
                                        "%s is on the metadata of %s, where the sidecar injector never reads it: "
                                        "it belongs on the pod template",
                                        ANN[i], ml_res_display(ctx->arena, r));
@@ -96,7 +96,7 @@ static void check(ml_ctx *ctx)
                 const ml_pair *first = NULL;
                 for (size_t i = 0; i < 4 && !first; i++)
                     first = ml_get_pair(pa, ANN[i]);
-                ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(first->key),
+                ml_diag *d = ml_report(ctx, ML_LEVEL_NOTE, ml_node_loc(&first->key),
                                        "the sidecar resource annotations of %s have no effect: its pods get no "
                                        "Istio sidecar (%s)",
                                        ml_res_display(ctx->arena, r), sf->explain ? sf->explain : "not injected");

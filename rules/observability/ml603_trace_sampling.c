@@ -13,7 +13,7 @@ static void check(ml_ctx *ctx)
     ML_VEC_EACH(ml_resource *, r, &ctx->model->by_kind[ML_K_TELEMETRY]) {
         const ml_node *tracing = ml_get(r->spec, "tracing");
         for (size_t i = 0; ml_is_seq(tracing) && i < ml_node_n(tracing); i++) {
-            const ml_node *v = ml_get(tracing->items[i], "randomSamplingPercentage");
+            const ml_node *v = ml_get(&tracing->elems[i], "randomSamplingPercentage");
             if (!v)
                 continue;
             const char *s = ml_str_nonnull(v);

@@ -126,14 +126,14 @@ static prestop read_prestop(ml_arena *a, const ml_container *c, bool described)
     const ml_node *cmd = ml_path(c->pre_stop, "exec.command");
     if (!ml_is_seq(cmd) || ml_node_n(cmd) == 0)
         return r;
-    const char *a0 = ml_str_nonnull(cmd->items[0]);
+    const char *a0 = ml_str_nonnull(&cmd->elems[0]);
     if (!a0)
         return r;
     double secs;
     bool exact = false;
     const char *b0 = base_name(a0);
     if (strcmp(b0, "sleep") == 0 && ml_node_n(cmd) == 2) {
-        const char *a1 = ml_str_nonnull(cmd->items[1]);
+        const char *a1 = ml_str_nonnull(&cmd->elems[1]);
         if (a1 && sleep_arg(a1, strlen(a1), &secs)) {
             r.secs = secs;
             r.exact = true;
@@ -148,8 +148,8 @@ static prestop read_prestop(ml_arena *a, const ml_container *c, bool described)
         shell = shell || strcmp(b0, shells[i]) == 0;
     if (!shell || ml_node_n(cmd) != 3)
         return r;
-    const char *flag = ml_str_nonnull(cmd->items[1]);
-    const char *script = ml_str_nonnull(cmd->items[2]);
+    const char *flag = ml_str_nonnull(&cmd->elems[1]);
+    const char *script = ml_str_nonnull(&cmd->elems[2]);
     if (!flag || flag[0] != '-' || !strchr(flag, 'c') || !script)
         return r;
     if (script_sleep(script, &secs, &exact)) {

@@ -29,8 +29,8 @@ ml_loc ml_probes_handler_loc(const ml_probe *p)
     static const char *const keys[] = {"httpGet", "grpc", "tcpSocket", "exec"};
     for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
         const ml_pair *pr = ml_get_pair(p->node, keys[i]);
-        if (pr && pr->key)
-            return ml_node_loc(pr->key);
+        if (pr)
+            return ml_node_loc(&pr->key);
     }
     return ml_node_loc(p->key);
 }

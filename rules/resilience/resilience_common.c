@@ -1011,7 +1011,7 @@ ml_resil_retry ml_resil_gw_retry(ml_arena *a, const ml_resil_gw *g)
         }
         for (size_t i = 0; i < ml_node_n(codes); i++) {
             long long c;
-            if (!ml_int(codes->items[i], &c) || c < 100 || c > 599) {
+            if (!ml_int(&codes->elems[i], &c) || c < 100 || c > 599) {
                 ml_buf_free(&b);
                 p.kind = ML_RESIL_RETRY_UNKNOWN;
                 return p;

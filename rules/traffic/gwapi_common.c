@@ -189,7 +189,7 @@ gw_accept gw_listener_accepts(ml_ctx *ctx, const ml_resource *gwr, const ml_gw_l
     if (l->allowed_kinds) {
         bool listed = false, judged = true;
         for (size_t i = 0; i < ml_node_n(l->allowed_kinds) && !listed; i++) {
-            const ml_node *k = l->allowed_kinds->items[i];
+            const ml_node *k = &l->allowed_kinds->elems[i];
             const char *kind = ml_str_nonnull(ml_get(k, "kind"));
             const char *grp = ml_str_nonnull(ml_get(k, "group"));
             if (!kind) {

@@ -92,7 +92,7 @@ static const char *export_text(ml_arena *a, const ml_model *m, const ml_resource
     ml_buf_init(&b);
     if (ml_is_seq(n)) {
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            const char *s = ml_str_nonnull(n->items[i]);
+            const char *s = ml_str_nonnull(&n->elems[i]);
             ml_buf_printf(&b, "%s\"%s\"", i ? ", " : "", s ? s : "?");
         }
     }
@@ -221,7 +221,7 @@ static void gateway_client_namespaces(ml_ctx *ctx, const ml_resource *r, ml_vec 
 {
     const ml_node *gws = r->u.vs->gateways;
     for (size_t i = 0; ml_is_seq(gws) && i < ml_node_n(gws); i++) {
-        const char *g = ml_str_nonnull(gws->items[i]);
+        const char *g = ml_str_nonnull(&gws->elems[i]);
         if (!g || strcmp(g, "mesh") == 0)
             continue;
         const char *slash = strchr(g, '/');

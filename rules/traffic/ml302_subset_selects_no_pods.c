@@ -22,8 +22,8 @@ static const char *describe_miss(ml_arena *a, const ml_workload *w, const ml_nod
     ml_buf_init(&lack);
     size_t nhas = 0, nconf = 0, nlack = 0;
     for (size_t i = 0; i < ml_node_n(want); i++) {
-        const char *k = ml_str(want->pairs[i].key);
-        const char *v = ml_str(want->pairs[i].value);
+        const char *k = ml_str(&want->kvs[i].key);
+        const char *v = ml_str(&want->kvs[i].value);
         if (!k || !v || tr_topology_label(k))
             continue; /* a Node's label, not the pod template's */
         const char *h = ml_label(w->pod_labels, k);
@@ -54,13 +54,13 @@ static const char *describe_miss(ml_arena *a, const ml_workload *w, const ml_nod
         ml_buf_printf(&out, "no %s label%s", lack.s, nlack > 1 ? "s" : "");
     /* the wanted value under another key is the usual slip (track: canary for version: canary) */
     for (size_t i = 0; nlack && i < ml_node_n(want); i++) {
-        const char *k = ml_str(want->pairs[i].key);
-        const char *v = ml_str(want->pairs[i].value);
+        const char *k = ml_str(&want->kvs[i].key);
+        const char *v = ml_str(&want->kvs[i].value);
         if (!k || !v || ml_label(w->pod_labels, k))
             continue;
         for (size_t j = 0; ml_is_map(w->pod_labels) && j < ml_node_n(w->pod_labels); j++) {
-            const char *hk = ml_str(w->pod_labels->pairs[j].key);
-            if (hk && ml_streq(ml_str(w->pod_labels->pairs[j].value), v)) {
+            const char *hk = ml_str(&w->pod_labels->kvs[j].key);
+            if (hk && ml_streq(ml_str(&w->pod_labels->kvs[j].value), v)) {
                 ml_buf_printf(&out, " (it has %s=%s)", hk, v);
                 i = ml_node_n(want); /* one hint is enough */
                 break;
@@ -81,8 +81,8 @@ static const char *missing_yaml(ml_arena *a, const ml_workload *w, const ml_node
     ml_buf b;
     ml_buf_init(&b);
     for (size_t i = 0; i < ml_node_n(want); i++) {
-        const char *k = ml_str(want->pairs[i].key);
-        const char *v = ml_str(want->pairs[i].value);
+        const char *k = ml_str(&want->kvs[i].key);
+        const char *v = ml_str(&want->kvs[i].value);
         if (k && v && !ml_label(w->pod_labels, k))
             ml_buf_printf(&b, "%s%s: %s", b.n ? ", " : "", k, v);
     }
@@ -94,8 +94,8 @@ static const char *missing_yaml(ml_arena *a, const ml_workload *w, const ml_node
 static bool only_missing(const ml_workload *w, const ml_node *want)
 {
     for (size_t i = 0; i < ml_node_n(want); i++) {
-        const char *k = ml_str(want->pairs[i].key);
-        if (k && ml_label(w->pod_labels, k) && !ml_streq(ml_label(w->pod_labels, k), ml_str(want->pairs[i].value)))
+        const char *k = ml_str(&want->kvs[i].key);
+        if (k && ml_label(w->pod_labels, k) && !ml_streq(ml_label(w->pod_labels, k), ml_str(&want->kvs[i].value)))
             return false;
     }
     return true;

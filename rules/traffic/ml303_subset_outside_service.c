@@ -20,8 +20,8 @@ static const char *selector_miss(ml_arena *a, const ml_node *sel, const ml_node 
     ml_buf_init(&b);
     size_t n = 0;
     for (size_t i = 0; i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key);
-        const char *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key);
+        const char *v = ml_str(&sel->kvs[i].value);
         if (!k || !v)
             continue;
         const char *h = ml_label(labels, k);
@@ -66,8 +66,8 @@ static void check_subset(ml_ctx *ctx, const ml_map *refs, const ml_resource *r, 
     ml_buf_init(&add);
     bool conflict = false;
     for (size_t i = 0; i < ml_node_n(ev->svc->selector); i++) {
-        const char *k = ml_str(ev->svc->selector->pairs[i].key);
-        const char *v = ml_str(ev->svc->selector->pairs[i].value);
+        const char *k = ml_str(&ev->svc->selector->kvs[i].key);
+        const char *v = ml_str(&ev->svc->selector->kvs[i].value);
         if (!k || !v || ml_streq(ml_label(w->pod_labels, k), v))
             continue;
         ml_buf_printf(&keys, "%s%s", keys.n ? ", " : "", k);

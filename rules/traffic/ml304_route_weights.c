@@ -68,7 +68,7 @@ static void managed_build(ml_ctx *ctx, ml_map *managed)
         const ml_node *one = ml_get(ml_get(istio, "virtualService"), "name");
         const ml_node *many = ml_get(istio, "virtualServices");
         for (size_t i = 0; i <= (ml_is_seq(many) ? ml_node_n(many) : 0); i++) {
-            const char *name = ml_str_nonnull(i == 0 ? one : ml_get(many->items[i - 1], "name"));
+            const char *name = ml_str_nonnull(i == 0 ? one : ml_get(&many->elems[i - 1], "name"));
             if (!name || !*name)
                 continue;
             const char *key = ml_printf(ctx->arena, "%s\x1f%s", r->ns, name);

@@ -24,7 +24,7 @@ typedef struct seen_match {
 static int cmp_pairs(const void *a, const void *b)
 {
     const ml_pair *x = *(const ml_pair *const *)a, *y = *(const ml_pair *const *)b;
-    const char *kx = ml_str(x->key), *ky = ml_str(y->key);
+    const char *kx = ml_str(&x->key), *ky = ml_str(&y->key);
     return strcmp(kx ? kx : "", ky ? ky : "");
 }
 
@@ -46,7 +46,7 @@ static void canon(ml_arena *a, ml_buf *b, const ml_node *n, unsigned depth)
     if (n->type == ML_NODE_SEQ) {
         ml_buf_putc(b, '[');
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            canon(a, b, n->items[i], depth + 1);
+            canon(a, b, &n->elems[i], depth + 1);
             ml_buf_putc(b, ',');
         }
         ml_buf_putc(b, ']');
@@ -55,17 +55,17 @@ static void canon(ml_arena *a, ml_buf *b, const ml_node *n, unsigned depth)
     /* mapping: sorted by key; "name" only labels the match and is not a condition */
     ml_vec pairs = {0};
     for (size_t i = 0; i < ml_node_n(n); i++) {
-        const char *k = ml_str(n->pairs[i].key);
+        const char *k = ml_str(&n->kvs[i].key);
         if (depth == 0 && ml_streq(k, "name"))
             continue;
-        ml_vec_push(a, &pairs, &n->pairs[i]);
+        ml_vec_push(a, &pairs, &n->kvs[i]);
     }
     ml_vec_sort(&pairs, cmp_pairs);
     ml_buf_putc(b, '{');
     ML_VEC_EACH(const ml_pair *, p, &pairs) {
-        canon(a, b, p->key, depth + 1);
+        canon(a, b, &p->key, depth + 1);
         ml_buf_putc(b, '=');
-        canon(a, b, p->value, depth + 1);
+        canon(a, b, &p->value, depth + 1);
         ml_buf_putc(b, ';');
     }
     ml_buf_putc(b, '}');
@@ -77,7 +77,7 @@ static bool item_matches_all(const ml_node *item)
     if (!ml_is_map(item))
         return ml_is_null(item);
     for (size_t i = 0; i < ml_node_n(item); i++)
-        if (!ml_streq(ml_str(item->pairs[i].key), "name"))
+        if (!ml_streq(ml_str(&item->kvs[i].key), "name"))
             return false;
     return true;
 }
@@ -89,7 +89,7 @@ static bool route_matches_all(const ml_route *rt)
     if (ml_node_n(rt->match) == 0)
         return true;
     for (size_t i = 0; i < ml_node_n(rt->match); i++)
-        if (item_matches_all(rt->match->items[i]))
+        if (item_matches_all(&rt->match->elems[i]))
             return true;
     return false;
 }
@@ -112,7 +112,7 @@ static cover_item *make_cover(ml_ctx *ctx, const ml_route *rt, const ml_node *it
     if (!ml_is_map(item))
         return NULL;
     for (size_t i = 0; i < ml_node_n(item); i++) {
-        const char *k = ml_str(item->pairs[i].key);
+        const char *k = ml_str(&item->kvs[i].key);
         if (!ml_streq(k, "name") && !ml_streq(k, "uri") && !ml_streq(k, "ignoreUriCase"))
             return NULL;
     }
@@ -210,12 +210,12 @@ static bool route_is_catch_all_uri(const ml_route *rt)
         cover_item tmp;
         tr_uri_kind k;
         const ml_node *v;
-        const ml_node *item = rt->match->items[j];
+        const ml_node *item = &rt->match->elems[j];
         if (!ml_is_map(item) || !tr_item_uri(item, &k, &v))
             continue;
         bool only = true;
         for (size_t i = 0; i < ml_node_n(item); i++) {
-            const char *key = ml_str(item->pairs[i].key);
+            const char *key = ml_str(&item->kvs[i].key);
             if (!ml_streq(key, "name") && !ml_streq(key, "uri"))
                 only = false;
         }
@@ -236,7 +236,7 @@ static void report_covered(ml_ctx *ctx, const ml_route *rt, const char *vsname, 
         const ml_node *first = NULL;
         for (size_t j = 0; j < n && !c; j++) {
             c = covered[j];
-            first = rt->match->items[j];
+            first = &rt->match->elems[j];
         }
         const char *cname = tr_route_name(ctx->arena, c->route);
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(rt->node),
@@ -255,11 +255,11 @@ static void report_covered(ml_ctx *ctx, const ml_route *rt, const char *vsname, 
         if (!c)
             continue;
         const char *cname = tr_route_name(ctx->arena, c->route);
-        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(rt->match->items[j]),
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(&rt->match->elems[j]),
                                "match[%zu] of %s in %s never applies: %s of %s, tried first, matches every path "
                                "its %s matches",
                                j, rname, vsname, uri_text(ctx->arena, c->item), cname,
-                               uri_text(ctx->arena, rt->match->items[j]));
+                               uri_text(ctx->arena, &rt->match->elems[j]));
         ml_note(ctx, d, ml_node_loc(c->item), "the broader match in %s", cname);
         ml_help(ctx, d, "move %s above %s, or remove this match item", rname, cname);
     }
@@ -317,7 +317,7 @@ static void check_vs(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice 
         const cover_item **covered = ml_zalloc(ctx->arena, (n ? n : 1) * sizeof *covered);
         size_t ncovered = 0;
         for (size_t j = 0; j < n; j++) {
-            const ml_node *item = rt->match->items[j];
+            const ml_node *item = &rt->match->elems[j];
             ml_buf b;
             ml_buf_init(&b);
             canon(ctx->arena, &b, item, 0);
@@ -342,7 +342,7 @@ static void check_vs(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice 
         }
         if (proto == ML_ROUTE_HTTP) {
             for (size_t j = 0; j < n; j++) {
-                const ml_node *item = rt->match->items[j];
+                const ml_node *item = &rt->match->elems[j];
                 if (is_dup_item(ctx, &seen, rt, item))
                     continue;
                 covered[j] = find_cover(ctx, &covers, item);
@@ -350,7 +350,7 @@ static void check_vs(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice 
                     ncovered++;
             }
             for (size_t j = 0; j < n; j++) {
-                cover_item *ci = make_cover(ctx, rt, rt->match->items[j], j);
+                cover_item *ci = make_cover(ctx, rt, &rt->match->elems[j], j);
                 if (ci && sorted && cover_is_catch_all(ci))
                     ci = NULL; /* moved last on the gateway: covers nothing */
                 if (ci)
@@ -372,7 +372,7 @@ static void check_vs(ml_ctx *ctx, const ml_resource *r, const ml_virtualservice 
         }
         /* some items are copies: report each copy */
         for (size_t j = 0; j < n; j++) {
-            const ml_node *item = rt->match->items[j];
+            const ml_node *item = &rt->match->elems[j];
             ml_buf b;
             ml_buf_init(&b);
             canon(ctx->arena, &b, item, 0);

@@ -40,7 +40,7 @@ static const char *ports_text(ml_arena *a, const ml_service *svc)
 static bool has_gateway_besides_mesh(const ml_virtualservice *vs)
 {
     for (size_t i = 0; vs->gateways && i < ml_node_n(vs->gateways); i++) {
-        const char *g = ml_str_nonnull(vs->gateways->items[i]);
+        const char *g = ml_str_nonnull(&vs->gateways->elems[i]);
         if (g && strcmp(g, "mesh") != 0)
             return true;
     }

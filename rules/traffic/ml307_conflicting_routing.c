@@ -55,7 +55,7 @@ static void visibility(const ml_model *m, const ml_resource *r, const ml_node *e
         return;
     }
     for (size_t i = 0; i < ml_node_n(export_to); i++) {
-        const char *s = ml_str_nonnull(export_to->items[i]);
+        const char *s = ml_str_nonnull(&export_to->elems[i]);
         if (!s)
             continue;
         if (strcmp(s, "*") == 0) {
@@ -85,7 +85,7 @@ static bool catch_all(const ml_route *rt)
     if (!ml_is_seq(rt->match) || ml_node_n(rt->match) == 0)
         return true;
     for (size_t i = 0; i < ml_node_n(rt->match); i++) {
-        const ml_node *m = rt->match->items[i];
+        const ml_node *m = &rt->match->elems[i];
         if (ml_is_map(m) && ml_node_n(m) == 0)
             return true;
     }
@@ -203,7 +203,7 @@ static void check_gateway_vs(ml_ctx *ctx)
         if (!r->live || !vs || !ml_is_seq(vs->gateways))
             continue;
         for (size_t g = 0; g < ml_node_n(vs->gateways); g++) {
-            const char *gn = ml_str_nonnull(vs->gateways->items[g]);
+            const char *gn = ml_str_nonnull(&vs->gateways->elems[g]);
             if (!gn || !*gn || strcmp(gn, "mesh") == 0)
                 continue;
             const char *gk = gw_key(ctx, r, gn);
@@ -318,12 +318,12 @@ static void check_dr(ml_ctx *ctx)
                 const ml_pair *tp = ml_get_pair(r->spec, "trafficPolicy");
                 const ml_pair *ftp = ml_get_pair(first->res->spec, "trafficPolicy");
                 ml_diag *d =
-                    ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tp ? tp->key : dr->traffic_policy),
+                    ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(tp ? &tp->key : dr->traffic_policy),
                               "the top-level trafficPolicy of %s is ignored: Istio merges the "
                               "DestinationRules for host %s in namespace %s and keeps the first top-level "
                               "trafficPolicy, that of %s (if it is the older; meshlint takes file order)",
                               ml_res_display(ctx->arena, r), dr->fqdn, r->ns, ml_res_display(ctx->arena, first->res));
-                ml_note(ctx, d, ml_node_loc(ftp ? ftp->key : first->traffic_policy),
+                ml_note(ctx, d, ml_node_loc(ftp ? &ftp->key : first->traffic_policy),
                         "%s sets the top-level trafficPolicy that is used", ml_res_display(ctx->arena, first->res));
                 ml_help(ctx, d,
                         "keep one top-level trafficPolicy for %s: merge the two into one DestinationRule, "

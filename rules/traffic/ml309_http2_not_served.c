@@ -488,7 +488,7 @@ static const char *probe_consequence(const ml_probe *p)
 static ml_loc probe_loc(const ml_probe *p)
 {
     const ml_pair *pr = ml_get_pair(p->node, "grpc");
-    return pr && pr->key ? ml_node_loc(pr->key) : ml_node_loc(p->key);
+    return pr ? ml_node_loc(&pr->key) : ml_node_loc(p->key);
 }
 
 static void check_probes(ml_ctx *ctx, ml_map *seen, const ml_link *l, const h1_only *h, long long port,

@@ -131,13 +131,13 @@ static bool gateway_hosts(ml_ctx *ctx, const ml_resource *gw, ml_vec *out)
 {
     const ml_node *servers = ml_get(gw->spec, "servers");
     for (size_t i = 0; ml_is_seq(servers) && i < ml_node_n(servers); i++) {
-        const ml_node *hosts = ml_get(servers->items[i], "hosts");
+        const ml_node *hosts = ml_get(&servers->elems[i], "hosts");
         for (size_t j = 0; ml_is_seq(hosts) && j < ml_node_n(hosts); j++) {
-            const char *h = ml_str_nonnull(hosts->items[j]);
+            const char *h = ml_str_nonnull(&hosts->elems[j]);
             if (!h || !*h || templated(h))
                 return false;
             gw_host *gh = ml_zalloc(ctx->arena, sizeof *gh);
-            gh->node = hosts->items[j];
+            gh->node = &hosts->elems[j];
             const char *slash = strchr(h, '/');
             if (slash) {
                 const char *ns = ml_strndup(ctx->arena, h, (size_t)(slash - h));
@@ -363,11 +363,11 @@ static void check_match_gateways(ml_ctx *ctx, const gw_index *ix, const ml_resou
         if (!ml_is_seq(rt->match))
             continue;
         for (size_t j = 0; j < ml_node_n(rt->match); j++) {
-            const ml_node *gws = ml_get(rt->match->items[j], "gateways");
+            const ml_node *gws = ml_get(&rt->match->elems[j], "gateways");
             if (!ml_is_seq(gws))
                 continue;
             for (size_t k = 0; k < ml_node_n(gws); k++) {
-                const ml_node *item = gws->items[k];
+                const ml_node *item = &gws->elems[k];
                 const char *g = ml_str_nonnull(item);
                 gw_ref ref;
                 if (!g || !*g || !strcmp(g, "mesh") || templated(g) || !resolve_ref(ctx->arena, g, r->ns, &ref))
@@ -392,7 +392,7 @@ static void check(ml_ctx *ctx)
         if (!vs || !ml_is_seq(vs->gateways))
             continue;
         for (size_t i = 0; i < ml_node_n(vs->gateways); i++) {
-            const ml_node *item = vs->gateways->items[i];
+            const ml_node *item = &vs->gateways->elems[i];
             const char *g = ml_str_nonnull(item);
             gw_ref ref;
             if (!g || !*g || !strcmp(g, "mesh") || templated(g) || !resolve_ref(ctx->arena, g, r->ns, &ref))

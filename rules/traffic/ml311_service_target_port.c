@@ -109,7 +109,7 @@ static bool unmodeled_match(const unmodeled *u, const char *ns, const ml_node *s
         if (ml_is_map(r->labels) && ml_selector_matches(sel, r->labels))
             return true;
         for (size_t k = 0; k < ml_node_n(sel); k++)
-            if (ml_streq(ml_str(sel->pairs[k].value), r->name))
+            if (ml_streq(ml_str(&sel->kvs[k].value), r->name))
                 return true;
     }
     return false;
@@ -119,8 +119,8 @@ static bool unmodeled_match(const unmodeled *u, const char *ns, const ml_node *s
 static bool plain_selector(const ml_node *sel)
 {
     for (size_t i = 0; i < ml_node_n(sel); i++) {
-        const char *k = ml_str_nonnull(sel->pairs[i].key), *v = ml_str(sel->pairs[i].value);
-        if (!k || !v || !ml_is_scalar(sel->pairs[i].value) || templated(k) || templated(v))
+        const char *k = ml_str_nonnull(&sel->kvs[i].key), *v = ml_str(&sel->kvs[i].value);
+        if (!k || !v || !ml_is_scalar(&sel->kvs[i].value) || templated(k) || templated(v))
             return false;
     }
     return true;
@@ -361,7 +361,7 @@ static void check_dangling(ml_ctx *ctx, const ml_service *svc, size_t *hinted)
     const ml_pair *selp = ml_get_pair(r->spec, "selector");
     const char *sel = tr_labels_text(a, svc->selector, ", ");
     ml_diag *d = ml_report(
-        ctx, ML_LEVEL_WARNING, ml_node_loc(selp ? selp->key : svc->selector),
+        ctx, ML_LEVEL_WARNING, ml_node_loc(selp ? &selp->key : svc->selector),
         "%s selects pods labelled %s, but no workload in namespace %s has them (%s): the Service has no "
         "endpoints, so connections to it fail",
         ml_res_display(a, r), sel, r->ns,

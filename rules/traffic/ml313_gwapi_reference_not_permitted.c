@@ -50,7 +50,7 @@ static void check(ml_ctx *ctx)
         for (size_t i = 0; i < g->nlisteners; i++) {
             const ml_node *refs = g->listeners[i].cert_refs;
             for (size_t j = 0; refs && j < ml_node_n(refs); j++) {
-                const ml_node *c = refs->items[j];
+                const ml_node *c = &refs->elems[j];
                 const ml_node *nsn = ml_get(c, "namespace");
                 const char *ns = ml_str_nonnull(nsn), *name = ml_str_nonnull(ml_get(c, "name"));
                 const char *grp = ml_str_nonnull(ml_get(c, "group")), *kind = ml_str_nonnull(ml_get(c, "kind"));

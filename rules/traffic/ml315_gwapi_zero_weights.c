@@ -25,7 +25,7 @@ static const char *no_backend_words(const ml_resource *r, const ml_gw_rule *ru)
     if (ru->filters && !ml_is_null(ru->filters) && !ml_is_seq(ru->filters))
         return NULL;
     for (size_t i = 0; i < nf; i++) {
-        const char *type = ml_str_nonnull(ml_get(ru->filters->items[i], "type"));
+        const char *type = ml_str_nonnull(ml_get(&ru->filters->elems[i], "type"));
         if (!type || strcmp(type, "RequestRedirect") == 0)
             return NULL;
         bool ok = false;

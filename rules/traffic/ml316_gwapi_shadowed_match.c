@@ -86,7 +86,7 @@ static bool read_conds(ml_arena *a, const ml_node *seq, bool fold, cond **out, s
         return true;
     cond *cs = ml_zalloc(a, ml_node_n(seq) * sizeof *cs);
     for (size_t i = 0; i < ml_node_n(seq); i++) {
-        const ml_node *it = seq->items[i];
+        const ml_node *it = &seq->elems[i];
         if (!ml_is_map(it))
             return false;
         const char *name = sval(ml_get(it, "name")), *value = sval(ml_get(it, "value"));
@@ -473,16 +473,16 @@ static gmatch **build_matches(ml_ctx *ctx, const ml_resource *r, size_t *nout)
         }
         for (size_t j = 0; j < ml_node_n(ms); j++) {
             gmatch *g = &gs[n];
-            g->loc_node = ms->items[j];
+            g->loc_node = &ms->elems[j];
             g->rule = ru->index;
             g->idx = j;
             g->order = n;
-            if (!ml_is_map(ms->items[j]))
+            if (!ml_is_map(&ms->elems[j]))
                 g->unknown = true;
             else if (grpc)
-                read_grpc_match(a, g, ms->items[j]);
+                read_grpc_match(a, g, &ms->elems[j]);
             else
-                read_http_match(a, g, ms->items[j]);
+                read_http_match(a, g, &ms->elems[j]);
             if (!g->unknown && g->rank == RANK_REGEX)
                 g->lit = regex_literal_prefix(a, g->uri);
             if (!g->unknown)

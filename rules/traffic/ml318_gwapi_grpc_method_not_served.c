@@ -62,7 +62,7 @@ static void check(ml_ctx *ctx)
             ml_vec ws = {0};
             bool have = false, tried = false;
             for (size_t k = 0; k < ml_node_n(rule->matches); k++) {
-                const ml_node *meth = ml_get(rule->matches->items[k], "method");
+                const ml_node *meth = ml_get(&rule->matches->elems[k], "method");
                 const char *type = ml_str_nonnull(ml_get(meth, "type"));
                 if (!meth || (type && strcmp(type, "Exact") != 0))
                     continue;

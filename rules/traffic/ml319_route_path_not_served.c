@@ -239,7 +239,7 @@ static void check_route(ml_ctx *ctx, ml_map *cache, const ml_resource *r, const 
     size_t n = ml_node_n(rt->match);
     uri_match *ms = ml_zalloc(a, n * sizeof *ms);
     for (size_t j = 0; j < n; j++)
-        if (!item_uri(ctx, rt->match->items[j], &ms[j]))
+        if (!item_uri(ctx, &rt->match->elems[j], &ms[j]))
             return; /* an item without a uri condition takes any path */
     const host_paths **hps = ml_zalloc(a, rt->ndest * sizeof *hps);
     size_t nh = 0;
@@ -310,7 +310,7 @@ static bool gw_item_path(ml_ctx *ctx, const ml_node *item, uri_match *out)
 static bool gw_changes_path(const ml_gw_rule *rule)
 {
     for (size_t i = 0; ml_is_seq(rule->filters) && i < ml_node_n(rule->filters); i++) {
-        const char *t = ml_str_nonnull(ml_get(rule->filters->items[i], "type"));
+        const char *t = ml_str_nonnull(ml_get(&rule->filters->elems[i], "type"));
         if (!t || strcmp(t, "URLRewrite") == 0 || strcmp(t, "RequestRedirect") == 0 ||
             strcmp(t, "ExtensionRef") == 0)
             return true;
@@ -327,7 +327,7 @@ static void check_gw_rule(ml_ctx *ctx, ml_map *cache, const ml_resource *r, cons
     size_t n = ml_node_n(rule->matches);
     uri_match *ms = ml_zalloc(a, n * sizeof *ms);
     for (size_t j = 0; j < n; j++)
-        if (!gw_item_path(ctx, rule->matches->items[j], &ms[j]))
+        if (!gw_item_path(ctx, &rule->matches->elems[j], &ms[j]))
             return;
     const host_paths **hps = ml_zalloc(a, rule->nbackends * sizeof *hps);
     const ml_resource *svc0 = NULL;

@@ -15,7 +15,7 @@ static void check_route(ml_ctx *ctx, const ml_resource *r, const ml_route *rt)
     if (!ml_is_seq(rs))
         return;
     for (size_t i = 0; i < ml_node_n(rs); i++) {
-        const ml_node *it = rs->items[i];
+        const ml_node *it = &rs->elems[i];
         const char *problem = NULL;
         const ml_node *at = it;
         if (ml_is_null(it)) {

@@ -14,10 +14,10 @@ static void check(ml_ctx *ctx)
         if (!ml_is_map(r->spec))
             continue; /* no spec at all: another rule's business (shape) */
         const ml_pair *p = ml_get_pair(r->spec, "servers");
-        const ml_node *servers = p ? p->value : NULL;
+        const ml_node *servers = p ? &p->value : NULL;
         if (servers && !ml_is_null(servers) && !(ml_is_seq(servers) && ml_node_n(servers) == 0))
             continue; /* servers present (a wrong type is ML002's) */
-        ml_loc at = p ? ml_node_loc(p->key) : ml_node_loc(r->name_node ? r->name_node : r->root);
+        ml_loc at = p ? ml_node_loc(&p->key) : ml_node_loc(r->name_node ? r->name_node : r->root);
         ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, at,
                                "%s has no servers: Istio's validation rejects it (\"gateway must have at least one "
                                "server\"), and it would open no port for the VirtualServices bound to it",

@@ -43,8 +43,8 @@ const char *tr_labels_fmt(ml_arena *a, const ml_node *labels, const char *eq, co
     ml_buf_init(&b);
     size_t shown = 0;
     for (size_t i = 0; ml_is_map(labels) && i < ml_node_n(labels); i++) {
-        const char *k = ml_str(labels->pairs[i].key);
-        const char *v = ml_str(labels->pairs[i].value);
+        const char *k = ml_str(&labels->kvs[i].key);
+        const char *v = ml_str(&labels->kvs[i].value);
         if (!k || !v)
             continue;
         if (shown == MAX_LABELS_TEXT) {
@@ -269,7 +269,7 @@ static bool related_to_host(const ml_workload *w, const char *short_name)
     if (ml_streq(w->res->name, short_name))
         return true;
     for (size_t i = 0; ml_is_map(w->pod_labels) && i < ml_node_n(w->pod_labels); i++)
-        if (ml_streq(ml_str(w->pod_labels->pairs[i].value), short_name))
+        if (ml_streq(ml_str(&w->pod_labels->kvs[i].value), short_name))
             return true;
     return false;
 }
@@ -278,8 +278,8 @@ static void count_labels(const ml_node *want, const ml_node *have, size_t *match
 {
     *matched = *conflicts = 0;
     for (size_t i = 0; ml_is_map(want) && i < ml_node_n(want); i++) {
-        const char *k = ml_str(want->pairs[i].key);
-        const char *v = ml_str(want->pairs[i].value);
+        const char *k = ml_str(&want->kvs[i].key);
+        const char *v = ml_str(&want->kvs[i].value);
         if (!k || !v)
             continue;
         const char *h = ml_label(have, k);
@@ -322,8 +322,8 @@ static const ml_workload *closest(const ml_vec *cands, const ml_node *labels, co
 static bool shares_selector_label(const ml_node *sel, const ml_node *labels)
 {
     for (size_t i = 0; ml_is_map(sel) && i < ml_node_n(sel); i++) {
-        const char *k = ml_str(sel->pairs[i].key);
-        const char *v = ml_str(sel->pairs[i].value);
+        const char *k = ml_str(&sel->kvs[i].key);
+        const char *v = ml_str(&sel->kvs[i].value);
         if (k && v && ml_streq(ml_label(labels, k), v))
             return true;
     }
@@ -409,16 +409,16 @@ static const ml_node *without_topology(ml_arena *a, const ml_node *sel)
         return sel;
     size_t ntopo = 0;
     for (size_t i = 0; i < ml_node_n(sel); i++)
-        ntopo += topology_key(ml_str(sel->pairs[i].key));
+        ntopo += topology_key(ml_str(&sel->kvs[i].key));
     if (!ntopo)
         return sel;
     ml_node *rest = ml_alloc(a, sizeof *rest);
     *rest = *sel;
     rest->n_ = 0;
-    rest->pairs = ml_alloc(a, ml_node_n(sel) * sizeof *rest->pairs);
+    rest->kvs = ml_alloc(a, ml_node_n(sel) * sizeof *rest->kvs);
     for (size_t i = 0; i < ml_node_n(sel); i++)
-        if (!topology_key(ml_str(sel->pairs[i].key)))
-            rest->pairs[rest->n_++] = sel->pairs[i];
+        if (!topology_key(ml_str(&sel->kvs[i].key)))
+            rest->kvs[rest->n_++] = sel->kvs[i];
     return rest;
 }
 
@@ -430,8 +430,8 @@ static bool node_carries(const ml_model *m, const ml_node *sel)
             continue;
         bool all = true;
         for (size_t i = 0; i < ml_node_n(sel) && all; i++) {
-            const char *k = ml_str(sel->pairs[i].key);
-            if (topology_key(k) && !ml_streq(ml_label(r->labels, k), ml_str(sel->pairs[i].value)))
+            const char *k = ml_str(&sel->kvs[i].key);
+            if (topology_key(k) && !ml_streq(ml_label(r->labels, k), ml_str(&sel->kvs[i].value)))
                 all = false;
         }
         if (all)
@@ -446,7 +446,7 @@ tr_sub_verdict tr_subset_evaluate(ml_ctx *ctx, const ml_destrule *dr, const ml_d
     size_t ntopo = 0;
     if (ml_is_map(s->labels))
         for (size_t i = 0; i < ml_node_n(s->labels); i++)
-            ntopo += topology_key(ml_str(s->labels->pairs[i].key));
+            ntopo += topology_key(ml_str(&s->labels->kvs[i].key));
     tr_sub_verdict v;
     if (ntopo) {
         /* judge the pod labels alone; the topology labels come from Nodes */
@@ -761,8 +761,8 @@ bool tr_item_uri(const ml_node *item, tr_uri_kind *kind, const ml_node **val)
     const ml_node *uri = ml_get(item, "uri");
     if (!ml_is_map(uri) || ml_node_n(uri) != 1)
         return false;
-    const char *k = ml_str(uri->pairs[0].key);
-    const ml_node *v = uri->pairs[0].value;
+    const char *k = ml_str(&uri->kvs[0].key);
+    const ml_node *v = &uri->kvs[0].value;
     if (!ml_is_scalar(v) || ml_is_null(v))
         return false;
     if (ml_streq(k, "exact"))

@@ -22,30 +22,30 @@ static const ml_node *http_field(const ml_authz *p)
     if (!ml_is_seq(p->rules))
         return NULL;
     for (size_t i = 0; i < ml_node_n(p->rules); i++) {
-        const ml_node *rule = p->rules->items[i];
+        const ml_node *rule = &p->rules->elems[i];
         const ml_node *to = ml_get(rule, "to");
         for (size_t j = 0; ml_is_seq(to) && j < ml_node_n(to); j++) {
-            const ml_node *op = ml_get(to->items[j], "operation");
+            const ml_node *op = ml_get(&to->elems[j], "operation");
             for (size_t k = 0; k < sizeof op_keys / sizeof op_keys[0]; k++) {
                 const ml_pair *pr = ml_get_pair(op, op_keys[k]);
                 if (pr)
-                    return pr->key;
+                    return &pr->key;
             }
         }
         const ml_node *from = ml_get(rule, "from");
         for (size_t j = 0; ml_is_seq(from) && j < ml_node_n(from); j++) {
-            const ml_node *src = ml_get(from->items[j], "source");
+            const ml_node *src = ml_get(&from->elems[j], "source");
             for (size_t k = 0; k < sizeof src_keys / sizeof src_keys[0]; k++) {
                 const ml_pair *pr = ml_get_pair(src, src_keys[k]);
                 if (pr)
-                    return pr->key;
+                    return &pr->key;
             }
         }
         const ml_node *when = ml_get(rule, "when");
         for (size_t j = 0; ml_is_seq(when) && j < ml_node_n(when); j++) {
-            const char *key = ml_str(ml_get(when->items[j], "key"));
+            const char *key = ml_str(ml_get(&when->elems[j], "key"));
             if (key && ml_starts_with(key, "request."))
-                return ml_get(when->items[j], "key");
+                return ml_get(&when->elems[j], "key");
         }
     }
     return NULL;

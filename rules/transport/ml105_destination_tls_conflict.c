@@ -232,7 +232,7 @@ static void check_site(ml_ctx *ctx, const ml_destrule *dr, const tls_site *s)
     if (!skip)
         return;
     const ml_pair *sp = ml_get_pair(s->tls, "insecureSkipVerify");
-    ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(sp ? sp->key : s->mode),
+    ml_diag *d = ml_report(ctx, ML_LEVEL_WARNING, ml_node_loc(sp ? &sp->key : s->mode),
                            "%s sets tls.mode %s%s for %s, but %s", drname, mode, s->where, host, unverified);
     ml_help(ctx, d,
             "remove insecureSkipVerify; if the server's CA is not one the OS trusts, set caCertificates (a CA "
@@ -377,9 +377,9 @@ static void subset_ports(ml_ctx *ctx, const ml_destrule *dr, const ml_dr_subset 
 {
     const ml_node *pls = ml_get(sub->traffic_policy, "portLevelSettings");
     for (size_t i = 0; ml_is_seq(pls) && i < ml_node_n(pls); i++) {
-        const ml_node *tls = ml_get(pls->items[i], "tls");
+        const ml_node *tls = ml_get(&pls->elems[i], "tls");
         long long port = -1;
-        if (!ml_int(ml_get(ml_get(pls->items[i], "port"), "number"), &port) || port < 0)
+        if (!ml_int(ml_get(ml_get(&pls->elems[i], "port"), "number"), &port) || port < 0)
             continue;
         tls_site s = {.tls = tls,
                       .mode = ml_get(tls, "mode"),

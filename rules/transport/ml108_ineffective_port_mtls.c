@@ -69,7 +69,7 @@ static void no_selector(ml_ctx *ctx, const ml_peerauth *pa)
     ml_buf_init(&ports);
     for (size_t i = 0; i < pa->nport_level; i++)
         ml_buf_printf(&ports, "%s%lld", i ? ", " : "", pa->port_level[i].port);
-    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, plm ? ml_node_loc(plm->key) : ml_res_loc(pa->res),
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, plm ? ml_node_loc(&plm->key) : ml_res_loc(pa->res),
                            "%s has no selector, so Istio ignores its portLevelMtls (port%s %s): port-level "
                            "settings only work on a policy that selects workloads",
                            ml_res_display(a, pa->res), pa->nport_level == 1 ? "" : "s", ports.s ? ports.s : "");

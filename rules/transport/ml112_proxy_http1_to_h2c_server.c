@@ -51,17 +51,17 @@ static bool mentions_client_protocol(const ml_node *n, int depth)
     if (!n || depth > 12)
         return false;
     for (size_t i = 0; ml_is_map(n) && i < ml_node_n(n); i++) {
-        const ml_pair *p = &n->pairs[i];
-        if (ml_streq(ml_str(p->key), "useClientProtocol")) {
-            const char *v = ml_str_nonnull(p->value);
+        const ml_pair *p = &n->kvs[i];
+        if (ml_streq(ml_str(&p->key), "useClientProtocol")) {
+            const char *v = ml_str_nonnull(&p->value);
             if (!v || strcmp(v, "false") != 0)
                 return true;
-        } else if (mentions_client_protocol(p->value, depth + 1)) {
+        } else if (mentions_client_protocol(&p->value, depth + 1)) {
             return true;
         }
     }
     for (size_t i = 0; ml_is_seq(n) && i < ml_node_n(n); i++)
-        if (mentions_client_protocol(n->items[i], depth + 1))
+        if (mentions_client_protocol(&n->elems[i], depth + 1))
             return true;
     return false;
 }

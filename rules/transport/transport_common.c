@@ -459,23 +459,23 @@ static bool mentions_upgrade(const ml_node *n, int depth)
         return false;
     if (ml_is_map(n)) {
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            const ml_pair *p = &n->pairs[i];
-            const char *k = ml_str(p->key);
+            const ml_pair *p = &n->kvs[i];
+            const char *k = ml_str(&p->key);
             if (k && strcmp(k, "h2UpgradePolicy") == 0) {
-                const char *v = ml_str_nonnull(p->value);
+                const char *v = ml_str_nonnull(&p->value);
                 if (!v || strcmp(v, "DO_NOT_UPGRADE") != 0)
                     return true;
             } else if (k && strcmp(k, "useClientProtocol") == 0) {
-                const char *v = ml_str_nonnull(p->value);
+                const char *v = ml_str_nonnull(&p->value);
                 if (!v || strcmp(v, "false") != 0)
                     return true;
-            } else if (mentions_upgrade(p->value, depth + 1)) {
+            } else if (mentions_upgrade(&p->value, depth + 1)) {
                 return true;
             }
         }
     } else if (ml_is_seq(n)) {
         for (size_t i = 0; i < ml_node_n(n); i++)
-            if (mentions_upgrade(n->items[i], depth + 1))
+            if (mentions_upgrade(&n->elems[i], depth + 1))
                 return true;
     }
     return false;

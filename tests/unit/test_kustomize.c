@@ -98,7 +98,7 @@ static const ml_node *item(const ml_node *seq, size_t i)
 {
     assert_true(ml_is_seq(seq));
     assert_true(i < ml_node_n(seq));
-    return seq->items[i];
+    return &seq->elems[i];
 }
 
 static const char *const DEPLOY = "apiVersion: apps/v1\n"
@@ -274,6 +274,57 @@ static void test_json6902(void **state)
     ml_kust_result_free(&r);
 }
 
+/* Children are inline (yaml.h): a node kept across a change must not be a
+ * pointer into an array the change rewrites in place. A move whose source
+ * array this build already owns (the replace before it) keeps the moved
+ * node's header, not a pointer to the slot the removal shifts; a patch by
+ * the name the level started with keeps the prefixed name although the
+ * metadata it rewrites is an owned copy (namePrefix made it). */
+static void test_changes_keep_nodes_by_value(void **state)
+{
+    (void)state;
+    const char *const files[] = {"k/kustomization.yaml",
+                                 "namePrefix: p-\n"
+                                 "resources: [d.yaml]\n"
+                                 "patches:\n"
+                                 "  - patch: |-\n"
+                                 "      apiVersion: apps/v1\n"
+                                 "      kind: Deployment\n"
+                                 "      metadata: {name: web}\n"
+                                 "      spec: {replicas: 3}\n",
+                                 "k/d.yaml", DEPLOY,
+                                 "o/kustomization.yaml",
+                                 "resources: [../k]\n"
+                                 "patches:\n"
+                                 "  - target: {kind: Deployment}\n"
+                                 "    patch: |-\n"
+                                 "      apiVersion: apps/v1\n"
+                                 "      kind: Deployment\n"
+                                 "      metadata: {name: other}\n"
+                                 "      spec: {replicas: 4}\n"
+                                 "  - target: {kind: Deployment}\n"
+                                 "    patch: |-\n"
+                                 "      - op: replace\n"
+                                 "        path: /spec/template/spec/containers/0/image\n"
+                                 "        value: shop/web:2.0\n"
+                                 "      - op: move\n"
+                                 "        from: /spec/template/spec/containers/0\n"
+                                 "        path: /spec/template/spec/containers/-\n",
+                                 NULL};
+    ml_kust_result r;
+    build(files, "o", &r);
+    assert_true(r.ok);
+    const ml_node *d = doc(&r, "Deployment", "p-web");
+    assert_non_null(d);
+    assert_string_equal(at(d, "spec.replicas"), "4");
+    const ml_node *cs = ml_path(d, "spec.template.spec.containers");
+    assert_int_equal(ml_node_n(cs), 2);
+    assert_string_equal(at(item(cs, 0), "name"), "log");
+    assert_string_equal(at(item(cs, 1), "name"), "web");
+    assert_string_equal(at(item(cs, 1), "image"), "shop/web:2.0");
+    ml_kust_result_free(&r);
+}
+
 /* A JSON 6902 operation on a missing path fails the build at the operation. */
 static void test_json6902_missing_path_fails(void **state)
 {
@@ -439,6 +490,7 @@ int main(void)
         cmocka_unit_test_setup_teardown(test_strategic_merge_containers, setup, teardown),
         cmocka_unit_test_setup_teardown(test_strategic_merge_delete_and_crd_lists, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json6902, setup, teardown),
+        cmocka_unit_test_setup_teardown(test_changes_keep_nodes_by_value, setup, teardown),
         cmocka_unit_test_setup_teardown(test_json6902_missing_path_fails, setup, teardown),
         cmocka_unit_test_setup_teardown(test_hash_values, setup, teardown),
         cmocka_unit_test_setup_teardown(test_generator, setup, teardown),

@@ -110,10 +110,10 @@ static void check_locs(const ml_node *n, unsigned depth)
     assert_int_equal(ml_node_loc(n).end_col, want.end_col);
     for (size_t i = 0; i < ml_node_n(n); i++) {
         if (n->type == ML_NODE_MAP) {
-            check_locs(n->pairs[i].key, depth + 1);
-            check_locs(n->pairs[i].value, depth + 1);
+            check_locs(&n->kvs[i].key, depth + 1);
+            check_locs(&n->kvs[i].value, depth + 1);
         } else if (n->type == ML_NODE_SEQ) {
-            check_locs(n->items[i], depth + 1);
+            check_locs(&n->elems[i], depth + 1);
         }
     }
 }
@@ -142,11 +142,11 @@ static void test_positions(void **state)
 
     const ml_pair *kind = ml_get_pair(r, "kind");
     assert_non_null(kind);
-    assert_loc((ml_loc[1]){ml_node_loc(kind->key)}, 2, 1, 2, 5);
-    assert_int_equal(kind->key->off, 15);
-    assert_int_equal(kind->key->end_off, 19);
-    assert_loc((ml_loc[1]){ml_node_loc(kind->value)}, 2, 7, 2, 14);
-    assert_text(kind->value, "Service");
+    assert_loc((ml_loc[1]){ml_node_loc(&kind->key)}, 2, 1, 2, 5);
+    assert_int_equal(kind->key.off, 15);
+    assert_int_equal(kind->key.end_off, 19);
+    assert_loc((ml_loc[1]){ml_node_loc(&kind->value)}, 2, 7, 2, 14);
+    assert_text(&kind->value, "Service");
 
     ml_node *name = ml_path(r, "metadata.name");
     assert_loc((ml_loc[1]){ml_node_loc(name)}, 4, 9, 4, 12);
@@ -167,8 +167,8 @@ static void test_positions(void **state)
     ml_node *ports = ml_get(r, "ports");
     assert_true(ml_is_seq(ports));
     assert_text(ports, "[80, 443]");
-    assert_text(ports->items[1], "443");
-    assert_loc((ml_loc[1]){ml_node_loc(ports->items[1])}, 6, 13, 6, 16);
+    assert_text(&ports->elems[1], "443");
+    assert_loc((ml_loc[1]){ml_node_loc(&ports->elems[1])}, 6, 13, 6, 16);
     check_all_locs();
 }
 
@@ -187,15 +187,15 @@ static void test_positions_utf8(void **state)
     assert_int_equal(a->end_off, 9);
 
     const ml_pair *name = ml_get_pair(r, "name");
-    assert_loc((ml_loc[1]){ml_node_loc(name->key)}, 2, 1, 2, 5);
-    assert_int_equal(name->key->off, 10);
-    assert_loc((ml_loc[1]){ml_node_loc(name->value)}, 2, 7, 2, 11);
-    assert_text(name->value, "\"日本\"");
+    assert_loc((ml_loc[1]){ml_node_loc(&name->key)}, 2, 1, 2, 5);
+    assert_int_equal(name->key.off, 10);
+    assert_loc((ml_loc[1]){ml_node_loc(&name->value)}, 2, 7, 2, 11);
+    assert_text(&name->value, "\"日本\"");
 
     const ml_pair *b = ml_get_pair(r, "b");
-    assert_loc((ml_loc[1]){ml_node_loc(b->key)}, 3, 1, 3, 2);
-    assert_text(b->key, "b");
-    assert_text(b->value, "c");
+    assert_loc((ml_loc[1]){ml_node_loc(&b->key)}, 3, 1, 3, 2);
+    assert_text(&b->key, "b");
+    assert_text(&b->value, "c");
     check_all_locs();
 }
 
@@ -213,7 +213,7 @@ static void test_positions_long_line(void **state)
     ml_node *r = root();
     ml_node *k = ml_get(r, "k");
     assert_int_equal(ml_node_n(k), 5000);
-    ml_node *e = k->items[4999];
+    ml_node *e = &k->elems[4999];
     assert_text(e, "ü€");
     assert_int_equal(ml_node_loc(e).line, 1);
     assert_int_equal(ml_node_loc(e).col, 5 + 4999 * 4);
@@ -233,11 +233,11 @@ static void test_positions_crlf(void **state)
          "  - x\r\n");
     ml_node *r = root();
     const ml_pair *k = ml_get_pair(r, "key");
-    assert_loc((ml_loc[1]){ml_node_loc(k->key)}, 2, 1, 2, 4);
-    assert_int_equal(k->key->off, 6);
-    assert_loc((ml_loc[1]){ml_node_loc(k->value)}, 2, 6, 2, 11);
-    assert_text(k->value, "value");
-    assert_string_equal(ml_node_str(k->value), "value");
+    assert_loc((ml_loc[1]){ml_node_loc(&k->key)}, 2, 1, 2, 4);
+    assert_int_equal(k->key.off, 6);
+    assert_loc((ml_loc[1]){ml_node_loc(&k->value)}, 2, 6, 2, 11);
+    assert_text(&k->value, "value");
+    assert_string_equal(ml_node_str(&k->value), "value");
     ml_node *x = ml_path(r, "list.0");
     assert_loc((ml_loc[1]){ml_node_loc(x)}, 4, 5, 4, 6);
     assert_text(x, "x");
@@ -259,10 +259,10 @@ static void test_utf8_bom(void **state)
          "a: b\nc: d\n");
     ml_node *r = root();
     const ml_pair *a = ml_get_pair(r, "a");
-    assert_int_equal(a->key->off, 3);
-    assert_text(a->key, "a");
-    assert_text(a->value, "b");
-    assert_loc((ml_loc[1]){ml_node_loc(a->key)}, 1, 1, 1, 2); /* the BOM is not a column */
+    assert_int_equal(a->key.off, 3);
+    assert_text(&a->key, "a");
+    assert_text(&a->value, "b");
+    assert_loc((ml_loc[1]){ml_node_loc(&a->key)}, 1, 1, 1, 2); /* the BOM is not a column */
     ml_node *d = ml_get(r, "c");
     assert_loc((ml_loc[1]){ml_node_loc(d)}, 2, 4, 2, 5);
     assert_text(d, "d");
@@ -346,6 +346,25 @@ static void test_multi_doc(void **state)
 
 /* ---- anchors, aliases, merge keys -------------------------------------- */
 
+/* An alias is a copy of the anchored node's header (yaml.h): the same
+ * position, kind and entry count, and the same children array or string. */
+static void assert_alias_of(const ml_node *alias, const ml_node *anchored)
+{
+    assert_non_null(alias);
+    assert_non_null(anchored);
+    assert_int_equal(alias->type, anchored->type);
+    assert_int_equal(alias->file, anchored->file);
+    assert_int_equal(alias->off, anchored->off);
+    assert_int_equal(alias->end_off, anchored->end_off);
+    assert_int_equal(ml_node_n(alias), ml_node_n(anchored));
+    if (alias->type == ML_NODE_MAP)
+        assert_ptr_equal(alias->kvs, anchored->kvs);
+    else if (alias->type == ML_NODE_SEQ)
+        assert_ptr_equal(alias->elems, anchored->elems);
+    else
+        assert_ptr_equal(ml_node_str(alias), ml_node_str(anchored));
+}
+
 static void test_aliases_shared(void **state)
 {
     (void)state;
@@ -360,12 +379,12 @@ static void test_aliases_shared(void **state)
     ml_node *r = root();
     ml_node *base = ml_get(r, "base");
     assert_true(ml_is_map(base));
-    assert_ptr_equal(ml_get(r, "use1"), base);
-    assert_ptr_equal(ml_get(r, "use2"), base);
-    assert_ptr_equal(ml_get(r, "t"), ml_get(r, "s"));
+    assert_alias_of(ml_get(r, "use1"), base);
+    assert_alias_of(ml_get(r, "use2"), base);
+    assert_alias_of(ml_get(r, "t"), ml_get(r, "s"));
     assert_string_equal(ml_str(ml_get(r, "t")), "hello");
     /* A redefined anchor: the alias takes the most recent definition. */
-    assert_ptr_equal(ml_get(r, "u"), ml_get(r, "r2"));
+    assert_alias_of(ml_get(r, "u"), ml_get(r, "r2"));
     /* The mapping ends where the last alias occurrence ends. */
     assert_int_equal(ml_node_loc(r).end_line, 8);
     assert_int_equal(ml_node_loc(r).end_col, 6);
@@ -429,7 +448,7 @@ static void test_alias_bomb(void **state)
     /* Moderate reuse stays well within the limit. */
     load("a: &a [1, 2, 3]\nb: [*a, *a, *a]\nc: [*a, *a]\n");
     ml_node *r = root();
-    assert_ptr_equal(ml_path(r, "c.1"), ml_get(r, "a"));
+    assert_alias_of(ml_path(r, "c.1"), ml_get(r, "a"));
 }
 
 /* The expansion budget is the file's, not each document's: 40 documents
@@ -476,8 +495,8 @@ static void test_merge_keys(void **state)
     assert_null(ml_get(single, "<<"));
     assert_string_equal(ml_str(ml_get(single, "a")), "1");
     assert_string_equal(ml_str(ml_get(single, "b")), "3"); /* explicit wins */
-    /* Merged pairs are the source's own nodes. */
-    assert_ptr_equal(ml_get(single, "a"), ml_get(ml_get(r, "base"), "a"));
+    /* Merged pairs are copies of the source's own nodes. */
+    assert_alias_of(ml_get(single, "a"), ml_get(ml_get(r, "base"), "a"));
 
     ml_node *list = ml_get(r, "list");
     assert_int_equal(ml_node_n(list), 4);
@@ -489,7 +508,7 @@ static void test_merge_keys(void **state)
     /* Each key occurs once. */
     int nb = 0;
     for (size_t i = 0; i < ml_node_n(list); i++)
-        nb += ml_streq(ml_str(list->pairs[i].key), "b");
+        nb += ml_streq(ml_str(&list->kvs[i].key), "b");
     assert_int_equal(nb, 1);
 
     ml_node *in = ml_get(r, "inline");
@@ -594,7 +613,7 @@ static void test_deep_nesting(void **state)
     load_n(b.s, b.n);
     ml_node *r = root();
     int depth = 0;
-    for (const ml_node *x = r; ml_is_seq(x); x = ml_node_n(x) ? x->items[0] : NULL)
+    for (const ml_node *x = r; ml_is_seq(x); x = ml_node_n(x) ? &x->elems[0] : NULL)
         depth++;
     assert_int_equal(depth, ML_YAML_MAX_DEPTH);
     ml_buf_free(&b);
@@ -671,11 +690,11 @@ static void test_json(void **state)
     assert_int_equal(ml_node_n(r), 4);
     assert_string_equal(ml_str(ml_get(r, "apiVersion")), "v1");
     const ml_pair *items = ml_get_pair(r, "items");
-    assert_text(items->key, "\"items\"");
-    assert_int_equal(items->key->style, ML_SCALAR_QUOTED);
-    assert_int_equal(ml_node_loc(items->key).col, 22);
-    assert_text(items->value, "[1, 2, {\"k\": null}]");
-    assert_int_equal(ml_node_n(items->value), 3);
+    assert_text(&items->key, "\"items\"");
+    assert_int_equal(items->key.style, ML_SCALAR_QUOTED);
+    assert_int_equal(ml_node_loc(&items->key).col, 22);
+    assert_text(&items->value, "[1, 2, {\"k\": null}]");
+    assert_int_equal(ml_node_n(&items->value), 3);
     assert_true(ml_is_null(ml_path(r, "items.2.k")));
     bool v = false;
     assert_true(ml_bool(ml_get(r, "ok"), &v));
@@ -695,8 +714,8 @@ static void test_duplicate_keys(void **state)
     ml_node *r = root(); /* no error */
     assert_int_equal(ml_node_n(r), 3);
     assert_string_equal(ml_str(ml_get(r, "a")), "3");
-    assert_int_equal(ml_node_loc(ml_get_pair(r, "a")->key).line, 3);
-    assert_string_equal(ml_str(r->pairs[0].value), "1");
+    assert_int_equal(ml_node_loc(&ml_get_pair(r, "a")->key).line, 3);
+    assert_string_equal(ml_str(&r->kvs[0].value), "1");
 }
 
 static void test_complex_keys(void **state)
@@ -705,8 +724,8 @@ static void test_complex_keys(void **state)
     load("? [x, y]\n: 1\nz: 2\n");
     ml_node *r = root();
     assert_int_equal(ml_node_n(r), 2);
-    assert_true(ml_is_seq(r->pairs[0].key));
-    assert_string_equal(ml_str(r->pairs[0].value), "1");
+    assert_true(ml_is_seq(&r->kvs[0].key));
+    assert_string_equal(ml_str(&r->kvs[0].value), "1");
     assert_null(ml_get(r, "x"));
     assert_null(ml_get(r, "[x, y]"));
     assert_string_equal(ml_str(ml_get(r, "z")), "2");
@@ -835,7 +854,7 @@ static void test_get_forms_and_keys(void **state)
     ml_node *r = root();
     const char *dyn = "ab";
     assert_string_equal(ml_str(ml_get(r, "a")), "3"); /* the last duplicate wins */
-    assert_ptr_equal(ml_get(r, dyn), ml_get_pair_n(r, "abc", 2)->value);
+    assert_ptr_equal(ml_get(r, dyn), &ml_get_pair_n(r, "abc", 2)->value);
     assert_ptr_equal((ml_get)(r, "a"), ml_get(r, "a"));
     assert_ptr_equal((ml_get_pair)(r, "ab"), ml_get_pair(r, "ab"));
     assert_string_equal(ml_str(ml_get(r, "")), "4");
@@ -900,7 +919,7 @@ static void test_path_and_get(void **state)
     assert_null(ml_get(r, "spe"));
     const ml_pair *p = ml_get_pair(r, "spec");
     assert_non_null(p);
-    assert_int_equal(ml_node_loc(p->key).line, 1);
+    assert_int_equal(ml_node_loc(&p->key).line, 1);
 }
 
 static void test_memory_bounded(void **state)
@@ -948,8 +967,8 @@ static void test_interned_strings(void **state)
     assert_ptr_equal(ml_str(ml_get(r, "c")), a); /* the style is the node's, the text is shared */
     assert_int_equal(ml_get(r, "c")->style, ML_SCALAR_QUOTED);
     assert_int_equal(ml_get(r, "a")->style, ML_SCALAR_PLAIN);
-    assert_ptr_equal(ml_node_str(r->pairs[6].key), a); /* keys and values alike */
-    assert_ptr_equal(ml_node_str(r->pairs[1].value), ml_node_str(r->pairs[0].value));
+    assert_ptr_equal(ml_node_str(&r->kvs[6].key), a); /* keys and values alike */
+    assert_ptr_equal(ml_node_str(&r->kvs[1].value), ml_node_str(&r->kvs[0].value));
     const ml_node *d = ml_get(r, "d"), *e = ml_get(r, "e");
     assert_int_equal(ml_node_len(d), 3);
     assert_int_equal(ml_node_len(e), 3);
@@ -970,10 +989,10 @@ static void test_interned_strings(void **state)
         char k[16], v[16];
         snprintf(k, sizeof k, "k%d", i);
         snprintf(v, sizeof v, "v%d", i % 700);
-        assert_string_equal(ml_node_str(r->pairs[i].key), k);
-        assert_string_equal(ml_node_str(r->pairs[i].value), v);
+        assert_string_equal(ml_node_str(&r->kvs[i].key), k);
+        assert_string_equal(ml_node_str(&r->kvs[i].value), v);
         if (i >= 700)
-            assert_ptr_equal(ml_node_str(r->pairs[i].value), ml_node_str(r->pairs[i - 700].value));
+            assert_ptr_equal(ml_node_str(&r->kvs[i].value), ml_node_str(&r->kvs[i - 700].value));
     }
     ml_buf_free(&b);
 
