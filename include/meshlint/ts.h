@@ -24,29 +24,51 @@ typedef enum ml_val_kind {
     ML_VAL_UNKNOWN
 } ml_val_kind;
 
-typedef struct ml_val {
-    ml_val_kind kind;
-    bool b;
-    bool env_negate;       /* see env_match */
-    double num;
-    const char *str;
-    const char *env;       /* ML_VAL_ENV: variable name */
-    struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
-    const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
-    ml_loc loc;            /* the value expression (or the call when absent) */
+/* The lists of an ml_val, rarely set (a few values of a run have them):
+ * kept out of line so that the thirty-odd values of an ml_server do not
+ * carry two empty vectors each (48 bytes). Read through ml_val_env_match
+ * and ml_val_alts. */
+typedef struct ml_val_lists {
     /* ML_VAL_ENV used as a test (`process.env.X === "true"`,
      * `["true", "1"].includes(process.env.X ?? "")`): the value is a boolean,
      * true exactly when the variable is set to one of these strings (false
      * instead when env_negate); env_default then holds the boolean for an
-     * unset variable. Empty: the variable's own value. The small fields
-     * come first: an ml_server holds about thirty of these. */
+     * unset variable. Empty: the variable's own value. */
     ml_vec env_match;      /* const char* */
     /* ML_VAL_UNKNOWN that is one of a few values the code does fix (the
      * call sites of a builder function pass different ones, or a condition
      * known only at run time picks one): ml_val* alternatives, each NUM,
      * STR, BOOL, ENV or ABSENT; empty otherwise. */
     ml_vec alts;
+} ml_val_lists;
+
+typedef struct ml_val {
+    ml_val_kind kind;
+    bool b;
+    bool env_negate;       /* see ml_val_lists.env_match */
+    double num;
+    const char *str;
+    const char *env;       /* ML_VAL_ENV: variable name */
+    struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
+    const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
+    ml_loc loc;            /* the value expression (or the call when absent) */
+    /* env_match and alts, or NULL when both are empty (an ml_server holds
+     * about thirty values: 88 bytes each, not 128) */
+    const ml_val_lists *lists;
 } ml_val;
+
+/* A value's env_match / alts (see ml_val_lists); an empty vector when it
+ * has none. */
+static inline const ml_vec *ml_val_env_match(const ml_val *v)
+{
+    static const ml_vec none;
+    return v->lists ? &v->lists->env_match : &none;
+}
+static inline const ml_vec *ml_val_alts(const ml_val *v)
+{
+    static const ml_vec none;
+    return v->lists ? &v->lists->alts : &none;
+}
 
 typedef enum ml_tri { ML_NO = 0, ML_YES = 1, ML_MAYBE = 2 } ml_tri;
 
