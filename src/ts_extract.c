@@ -4680,14 +4680,15 @@ static void service_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
 /* ---- keeping what extraction found --------------------------------------------- */
 
 /* The evaluator works in a scratch arena (its values, expression nodes,
- * scopes and imported units), freed after each file or Markdown block. The
- * servers and facts are allocated in the model's arena, and once a unit is
- * extracted every pointer they hold is replaced by a copy there: strings,
- * vector storage, ml_val trees, outbound and unknown records. Locations need
- * nothing: their files are the model's, or read into its arena
- * (find_or_read). A pointer field added to ml_server, ml_interceptor_cfg,
- * ml_outbound, ml_unknown, ml_val or ml_ts_fact (ts.h, ts_lex.h) must be
- * copied here, or it dangles once the scratch arena is freed. */
+ * scopes and imported units), reset after each file (the memo's) or freed
+ * after each Markdown block. The servers and facts are allocated in the
+ * model's arena, and once a unit is extracted every pointer they hold is
+ * replaced by a copy there: strings, vector storage, ml_val trees and
+ * lists, outbound and unknown records. Locations need nothing: their files
+ * are the model's, or read into its arena (find_or_read). A pointer field
+ * added to ml_server, ml_interceptor_cfg, ml_outbound, ml_unknown, ml_val,
+ * ml_val_lists or ml_ts_fact (ts.h, ts_lex.h) must be copied here, or it
+ * dangles once the scratch arena is reset. */
 static const char *keep_str(ml_arena *to, const char *s)
 {
     return s ? ml_strdup(to, s) : NULL;

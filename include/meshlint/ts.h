@@ -112,10 +112,11 @@ typedef struct ml_unknown {
     ml_loc loc;
 } ml_unknown;
 
-/* Extraction evaluates in a scratch arena freed after each file; every
+/* Extraction evaluates in a scratch arena reset after each file; every
  * pointer in these records (ml_server, ml_interceptor_cfg, ml_outbound,
- * ml_unknown, ml_val) is copied into the model's arena by keep_server() in
- * ts_extract.c. A new pointer field must be copied there too. */
+ * ml_unknown, ml_val, ml_val_lists) is copied into the model's arena by
+ * keep_server() in ts_extract.c (package_name and dir are made there
+ * already). A new pointer field must be copied there too. */
 typedef struct ml_server {
     ml_file *file;
     ml_loc call;           /* the createServer call (callee name) */
