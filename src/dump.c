@@ -68,11 +68,11 @@ static void val(ml_jw *w, const char *key, const ml_val *v)
     case ML_VAL_UNKNOWN:
         ml_jw_kstring(w, "kind", "unknown");
         ml_jw_kstring(w, "why", v->why);
-        if (v->alts.n) {
+        if (ml_val_alts(v)->n) {
             /* one of these values (call sites that differ, a run-time condition) */
             ml_jw_key(w, "oneOf");
             ml_jw_array(w);
-            ML_VEC_EACH(const ml_val *, a, &v->alts) {
+            ML_VEC_EACH(const ml_val *, a, ml_val_alts(v)) {
                 val(w, NULL, a);
             }
             ml_jw_end_array(w);

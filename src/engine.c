@@ -900,6 +900,15 @@ static rule_job *claim_rule(rule_pool *p)
     return j;
 }
 
+/* Servers and facts of every TypeScript file of m, in load order. */
+static void *ts_extract_main(void *arg)
+{
+    ml_model *m = arg;
+    ML_VEC_EACH(ml_file *, f, &m->ts_files)
+        ml_ts_extract(m, f);
+    return NULL;
+}
+
 static void *rule_worker_main(void *arg)
 {
     rule_worker *w = arg;
@@ -1765,9 +1774,41 @@ bool ml_run_load(ml_run *run, ml_vec *report_paths, ml_vec *context_paths, const
     kust_add_units(run, &ks, &index);
     kust_free(&ks);
     add_charts(run, &index);
-    ML_VEC_EACH(ml_file *, f, &run->model.ts_files)
-        ml_ts_extract(&run->model, f);
+    /* With -j2 and more, TypeScript extraction runs on a thread of its own
+     * while this one finishes the model: the two share no mutable state.
+     * Extraction works on a copy of the model struct whose arena is its
+     * own (alive for the run, with the loaders' arenas): it reads the
+     * files, which nothing changes any more, and writes only the servers,
+     * the TypeScript memo and import cache (ts.h) and that arena;
+     * ml_model_finish writes the indexes and never reads those. The copy's
+     * servers, memo and cache are taken back after the join. It is the
+     * same sequential extraction, file by file in load order, so what it
+     * finds does not depend on -j. */
+    ml_model tsm;
+    pthread_t ts_tid;
+    bool ts_thread = false;
+    if (run->jobs > 1 && run->model.ts_files.n) {
+        ml_arena *arenas = realloc(run->load_arenas, (run->nload_arenas + 1) * sizeof *arenas);
+        if (arenas) {
+            run->load_arenas = arenas;
+            ml_arena_init(&arenas[run->nload_arenas]);
+            tsm = run->model;
+            tsm.arena = &arenas[run->nload_arenas];
+            if (pthread_create(&ts_tid, NULL, ts_extract_main, &tsm) == 0) {
+                ts_thread = true;
+                run->nload_arenas++;
+            }
+        }
+    }
+    if (!ts_thread)
+        ts_extract_main(&run->model);
     ml_model_finish(&run->model);
+    if (ts_thread) {
+        pthread_join(ts_tid, NULL);
+        run->model.servers = tsm.servers;
+        run->model.ts_memo = tsm.ts_memo;
+        run->model.ts_imports = tsm.ts_imports;
+    }
     ml_link_servers(&run->model);
     ml_mesh_compute(&run->model);
     return ok;

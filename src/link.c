@@ -235,18 +235,19 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
     case ML_VAL_STR:
         return convert(m, code_setting(code, "code"), w, NULL);
     case ML_VAL_UNKNOWN:
-        if (code->alts.n) {
+        if (ml_val_alts(code)->n) {
             /* one of a few values (the call sites of a builder differ):
              * known for this link when every one comes to the same */
-            ml_setting first = effective(m, l, code->alts.items[0], w, fw_env, dnum, dbool, dstr);
+            const ml_vec *alts = ml_val_alts(code);
+            ml_setting first = effective(m, l, alts->items[0], w, fw_env, dnum, dbool, dstr);
             bool same = first.val.kind != ML_VAL_UNKNOWN;
             ml_buf b;
             ml_buf_init(&b);
-            for (size_t k = 0; k < code->alts.n; k++) {
-                ml_setting o = k ? effective(m, l, code->alts.items[k], w, fw_env, dnum, dbool, dstr) : first;
+            for (size_t k = 0; k < alts->n; k++) {
+                ml_setting o = k ? effective(m, l, alts->items[k], w, fw_env, dnum, dbool, dstr) : first;
                 same &= o.val.kind != ML_VAL_UNKNOWN && ml_val_same(&o.val, &first.val);
                 if (k)
-                    ml_buf_puts(&b, k + 1 == code->alts.n ? " or " : ", ");
+                    ml_buf_puts(&b, k + 1 == alts->n ? " or " : ", ");
                 ml_buf_puts(&b, ml_val_text(m->arena, &o.val));
             }
             const char *list = ml_strndup(m->arena, b.s ? b.s : "", b.n);
@@ -262,11 +263,11 @@ static ml_setting effective(const ml_model *m, const ml_link *l, const ml_val *c
         return unknown_setting(code->why ? code->why : "not known statically", "code", code->loc);
     case ML_VAL_ENV: {
         ml_setting e = ml_container_env(m, l->workload, l->container, code->env);
-        if (code->env_match.n) {
+        if (ml_val_env_match(code)->n) {
             /* the code tests the variable: X === "true", [...].includes(X) */
             if (e.val.kind == ML_VAL_STR) {
                 bool hit = false;
-                ML_VEC_EACH(const char *, s, &code->env_match) {
+                ML_VEC_EACH(const char *, s, ml_val_env_match(code)) {
                     hit |= strcmp(s, e.val.str ? e.val.str : "") == 0;
                 }
                 e.val.kind = ML_VAL_BOOL;
@@ -320,7 +321,7 @@ static bool link_dependent(const ml_val *code, const char *fw_env)
     case ML_VAL_STR:
         return false;
     case ML_VAL_UNKNOWN:
-        return code->alts.n > 0;
+        return ml_val_alts(code)->n > 0;
     case ML_VAL_ENV:
         return true;
     case ML_VAL_ABSENT:
@@ -610,7 +611,7 @@ static ml_setting link_enabled_list(const ml_model *m, const ml_link *l)
                                          s->enabled_services.why ? s->enabled_services.why : "not a literal"),
                                "code", s->enabled_services.loc);
     const ml_val *v = &s->enabled_list;
-    if (v->kind == ML_VAL_ENV && !v->env_default && !v->env_match.n) {
+    if (v->kind == ML_VAL_ENV && !v->env_default && !ml_val_env_match(v)->n) {
         ml_setting e = ml_container_env(m, l->workload, l->container, v->env);
         if (e.val.kind == ML_VAL_ABSENT) {
             const char *src = ml_printf(m->arena, "%s is not set in %s", v->env, where(m, l->workload));
@@ -687,17 +688,18 @@ static bool loc_same(const ml_loc *a, const ml_loc *b)
  * default, env_match, alternatives) by identity. A field added to either
  * struct must be compared here (the sizes below say so on LP64). */
 #if UINTPTR_MAX == UINT64_MAX
-_Static_assert(sizeof(ml_val) == 128 && sizeof(ml_setting) == 168 && sizeof(ml_loc) == 32,
+_Static_assert(sizeof(ml_val) == 88 && sizeof(ml_setting) == 128 && sizeof(ml_loc) == 32,
                "setting_same compares every field of ml_setting, ml_val and ml_loc: update it");
 #endif
 static bool setting_same(const ml_setting *a, const ml_setting *b)
 {
     const ml_val *x = &a->val, *y = &b->val;
+    const ml_vec *xm = ml_val_env_match(x), *ym = ml_val_env_match(y), *xa = ml_val_alts(x), *ya = ml_val_alts(y);
     return x->kind == y->kind && memcmp(&x->num, &y->num, sizeof x->num) == 0 && str_same(x->str, y->str) &&
            x->b == y->b && str_same(x->env, y->env) && x->env_default == y->env_default &&
-           str_same(x->why, y->why) && loc_same(&x->loc, &y->loc) && x->env_match.n == y->env_match.n &&
-           (!x->env_match.n || x->env_match.items == y->env_match.items) && x->env_negate == y->env_negate &&
-           x->alts.n == y->alts.n && (!x->alts.n || x->alts.items == y->alts.items) &&
+           str_same(x->why, y->why) && loc_same(&x->loc, &y->loc) && xm->n == ym->n &&
+           (!xm->n || xm->items == ym->items) && x->env_negate == y->env_negate &&
+           xa->n == ya->n && (!xa->n || xa->items == ya->items) &&
            str_same(a->source, b->source) && loc_same(&a->loc, &b->loc);
 }
 

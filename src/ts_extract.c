@@ -223,6 +223,10 @@ typedef struct import_cache {
 typedef struct ts_memo {
     ml_map packages; /* directory -> pkg_hit* */
     ml_map facts_of; /* ml_file* -> ml_vec* of the ml_ts_fact* its extraction found */
+    /* the evaluator's scratch for one file (ml_ts_extract, ml_ts_file_facts):
+     * reset after each, so its blocks serve the next file instead of being
+     * mapped and cleared again; freed by ml_ts_release */
+    ml_arena scratch;
 } ts_memo;
 
 /* the cache's mark for a path that could not be read (compared, never used) */
@@ -2573,6 +2577,7 @@ void ml_ts_release(ml_model *m)
     if (t) {
         ml_map_free(&t->packages);
         ml_map_free(&t->facts_of);
+        ml_arena_free(&t->scratch);
         m->ts_memo = NULL;
     }
     import_cache *ic = m->ts_imports;
@@ -2984,10 +2989,15 @@ const char *ml_ts_package(ml_arena *a, const char *path, const char **name)
 
 /* What walking up from a directory finds: the package directory and name,
  * and how many levels up it is; pkg NULL when the walk ends at the top
- * without a package.json. */
+ * without a package.json. The entry's key is the directory (dkey, dlen: a
+ * prefix of a copy the memo owns, not NUL-terminated below the first
+ * level); dir is that directory as a string, made when first asked for. */
 typedef struct pkg_hit {
     const char *pkg, *name;
     int steps;
+    uint32_t dlen;
+    const char *dkey;
+    const char *dir;
 } pkg_hit;
 
 #define PKG_MAX_LEVELS 64 /* as ml_ts_package */
@@ -2998,9 +3008,134 @@ static ts_memo *memo_of(ml_model *m)
         ts_memo *t = ml_zalloc(m->arena, sizeof *t);
         ml_map_init(&t->packages);
         ml_map_init(&t->facts_of);
+        ml_arena_init(&t->scratch);
         m->ts_memo = t;
     }
     return m->ts_memo;
+}
+
+/* The directory of the first len bytes of d as ml_ts_dirname gives it: "."
+ * without a slash, "/" for a slash in front, else a prefix of d (*out_len
+ * bytes, no copy). */
+static const char *dir_part(const char *d, size_t len, size_t *out_len)
+{
+    const char *slash = len ? memrchr(d, '/', len) : NULL;
+    *out_len = 1;
+    if (!slash)
+        return ".";
+    if (slash == d)
+        return "/";
+    *out_len = (size_t)(slash - d);
+    return d;
+}
+
+static bool key_is(const char *d, size_t len, const char *s)
+{
+    return len == strlen(s) && memcmp(d, s, len) == 0;
+}
+
+/* ml_ts_package_m, and the directory of path (*dir_out: the memo's own
+ * string, or a copy in the run's arena when the walk was not remembered).
+ * A directory seen before costs one lookup and no allocation: the memo
+ * keys are prefixes of one copy of the first directory a walk starts from,
+ * and package.json paths are made in a buffer. */
+static const char *package_walk(ml_model *m, const char *path, const char **name, const char **dir_out)
+{
+    ml_arena *a = m->arena;
+    ts_memo *t = memo_of(m);
+    size_t dlen0;
+    const char *d0 = dir_part(path, strlen(path), &dlen0);
+    pkg_hit *hit = ml_map_get(&t->packages, d0, dlen0);
+    int hit_at = 0; /* the level at which hit was reached */
+    const char *dir;
+    if (hit) {
+        if (!hit->dir)
+            hit->dir = hit->dkey[hit->dlen] == '\0' ? hit->dkey : ml_strndup(a, hit->dkey, hit->dlen);
+        dir = hit->dir;
+    } else {
+        dir = d0 == path ? ml_strndup(a, d0, dlen0) : d0;
+        const char *seen[PKG_MAX_LEVELS];
+        size_t seen_len[PKG_MAX_LEVELS];
+        int nseen = 0;
+        bool ended = false;
+        const char *d = dir;
+        size_t dl = dlen0;
+        char small[512];
+        for (int level = 0; level < PKG_MAX_LEVELS; level++) {
+            pkg_hit *h = level ? ml_map_get(&t->packages, d, dl) : NULL;
+            if (h) {
+                hit = h;
+                hit_at = level;
+                ended = true;
+                break;
+            }
+            seen[nseen] = d;
+            seen_len[nseen++] = dl;
+            bool dot = key_is(d, dl, "."), root = key_is(d, dl, "/");
+            /* d + "/package.json" (the path is read, not kept) */
+            size_t need = dl + sizeof "/package.json";
+            char *pj = need <= sizeof small ? small : malloc(need);
+            if (!pj) {
+                fputs("meshlint: out of memory\n", stderr);
+                abort();
+            }
+            if (dot)
+                memcpy(pj, "package.json", sizeof "package.json");
+            else if (root)
+                memcpy(pj, "/package.json", sizeof "/package.json");
+            else {
+                memcpy(pj, d, dl);
+                memcpy(pj + dl, "/package.json", sizeof "/package.json");
+            }
+            size_t len = 0;
+            char *data = read_bounded(a, pj, 1u << 20, &len);
+            if (pj != small)
+                free(pj);
+            if (data) {
+                pkg_hit *nh = ml_zalloc(a, sizeof *nh);
+                nh->pkg = d[dl] == '\0' ? d : ml_strndup(a, d, dl);
+                nh->name = package_name(a, data, len);
+                hit = nh;
+                hit_at = level;
+                ended = true;
+                break;
+            }
+            if (dot || root) {
+                ended = true;
+                break;
+            }
+            size_t ul;
+            const char *up = dir_part(d, dl, &ul);
+            if ((dl >= 2 && memcmp(d + dl - 2, "..", 2) == 0) || (ul == dl && memcmp(up, d, dl) == 0)) {
+                ended = true;
+                break;
+            }
+            d = up;
+            dl = ul;
+        }
+        if (ended) {
+            /* remember every directory passed, each with its own distance */
+            for (int i = 0; i < nseen; i++) {
+                pkg_hit *e = ml_zalloc(a, sizeof *e);
+                if (hit && hit->pkg) {
+                    e->pkg = hit->pkg;
+                    e->name = hit->name;
+                    e->steps = hit_at - i + hit->steps;
+                }
+                e->dkey = seen[i];
+                e->dlen = (uint32_t)seen_len[i];
+                if (i == 0)
+                    e->dir = dir;
+                ml_map_put(&t->packages, seen[i], seen_len[i], e);
+            }
+        }
+    }
+    bool found = hit && hit->pkg && hit_at + hit->steps < PKG_MAX_LEVELS;
+    if (name)
+        *name = found ? hit->name : NULL;
+    if (dir_out)
+        *dir_out = dir;
+    return found ? hit->pkg : dir;
 }
 
 /* ml_ts_package's walk, with every directory it passes remembered: a
@@ -3009,65 +3144,7 @@ static ts_memo *memo_of(ml_model *m)
  * its limit of PKG_MAX_LEVELS levels. */
 const char *ml_ts_package_m(ml_model *m, const char *path, const char **name)
 {
-    ml_arena *a = m->arena;
-    ts_memo *t = memo_of(m);
-    const char *dir = ml_ts_dirname(a, path);
-    const char *seen[PKG_MAX_LEVELS];
-    int nseen = 0;
-    const pkg_hit *hit = NULL;
-    int hit_at = 0; /* the level at which hit was reached */
-    bool ended = false;
-    const char *d = dir;
-    for (int level = 0; level < PKG_MAX_LEVELS; level++) {
-        const pkg_hit *h = ml_map_gets(&t->packages, d);
-        if (h) {
-            hit = h;
-            hit_at = level;
-            ended = true;
-            break;
-        }
-        seen[nseen++] = d;
-        const char *pj = strcmp(d, ".") == 0 ? "package.json"
-                         : strcmp(d, "/") == 0 ? "/package.json"
-                                               : ml_printf(a, "%s/package.json", d);
-        size_t len = 0;
-        char *data = read_bounded(a, pj, 1u << 20, &len);
-        if (data) {
-            pkg_hit *nh = ml_zalloc(a, sizeof *nh);
-            nh->pkg = d;
-            nh->name = package_name(a, data, len);
-            hit = nh;
-            hit_at = level;
-            ended = true;
-            break;
-        }
-        if (strcmp(d, ".") == 0 || strcmp(d, "/") == 0) {
-            ended = true;
-            break;
-        }
-        const char *up = ml_ts_dirname(a, d);
-        if (ml_ends_with(d, "..") || strcmp(up, d) == 0) {
-            ended = true;
-            break;
-        }
-        d = up;
-    }
-    if (ended) {
-        /* remember every directory passed, each with its own distance */
-        for (int i = 0; i < nseen; i++) {
-            pkg_hit *e = ml_zalloc(a, sizeof *e);
-            if (hit && hit->pkg) {
-                e->pkg = hit->pkg;
-                e->name = hit->name;
-                e->steps = hit_at - i + hit->steps;
-            }
-            ml_map_put(&t->packages, seen[i], strlen(seen[i]), e);
-        }
-    }
-    bool found = hit && hit->pkg && hit_at + hit->steps < PKG_MAX_LEVELS;
-    if (name)
-        *name = found ? hit->name : NULL;
-    return found ? hit->pkg : dir;
+    return package_walk(m, path, name, NULL);
 }
 
 /* ---- converting to ml_val --------------------------------------------------------- */
@@ -3097,7 +3174,8 @@ bool ml_val_same(const ml_val *a, const ml_val *b)
         case ML_VAL_STR: return strcmp(a->str, b->str) == 0;
         case ML_VAL_BOOL: return a->b == b->b;
         case ML_VAL_ENV:
-            if (strcmp(a->env, b->env) != 0 || a->env_match.n || b->env_match.n || a->env_negate != b->env_negate)
+            if (strcmp(a->env, b->env) != 0 || ml_val_env_match(a)->n || ml_val_env_match(b)->n ||
+                a->env_negate != b->env_negate)
                 return false;
             a = a->env_default;
             b = b->env_default;
@@ -3117,7 +3195,7 @@ static void val_text(ml_buf *b, const ml_val *v, unsigned depth)
     case ML_VAL_BOOL: ml_buf_puts(b, v->b ? "true" : "false"); break;
     case ML_VAL_ENV:
         ml_buf_printf(b, "env %s", v->env);
-        if (v->env_match.n)
+        if (ml_val_env_match(v)->n)
             ml_buf_puts(b, " (tested)");
         else if (v->env_default && depth < 4) {
             ml_buf_puts(b, " (default ");
@@ -3126,11 +3204,12 @@ static void val_text(ml_buf *b, const ml_val *v, unsigned depth)
         }
         break;
     default:
-        if (v->alts.n && depth < 4) {
-            for (size_t k = 0; k < v->alts.n; k++) {
+        if (ml_val_alts(v)->n && depth < 4) {
+            const ml_vec *alts = ml_val_alts(v);
+            for (size_t k = 0; k < alts->n; k++) {
                 if (k)
-                    ml_buf_puts(b, k + 1 == v->alts.n ? " or " : ", ");
-                val_text(b, v->alts.items[k], depth + 1);
+                    ml_buf_puts(b, k + 1 == alts->n ? " or " : ", ");
+                val_text(b, alts->items[k], depth + 1);
             }
         } else {
             ml_buf_puts(b, "unknown");
@@ -3170,7 +3249,11 @@ static ml_val to_mlval(xctx *x, val *v, unsigned depth)
     case V_ENV:
         r.kind = ML_VAL_ENV;
         r.env = v->env;
-        r.env_match = v->match;
+        if (v->match.n) {
+            ml_val_lists *l = ml_zalloc(x->a, sizeof *l);
+            l->env_match = v->match;
+            r.lists = l;
+        }
         r.env_negate = v->negate;
         if (v->dflt && depth < 8) {
             ml_val d = to_mlval(x, v->dflt, depth + 1);
@@ -3214,7 +3297,11 @@ static ml_val to_mlval(xctx *x, val *v, unsigned depth)
         if (ok && alts.n == 1)
             return *(ml_val *)alts.items[0];
         if (ok) {
-            r.alts = alts;
+            if (alts.n) {
+                ml_val_lists *l = ml_zalloc(x->a, sizeof *l);
+                l->alts = alts;
+                r.lists = l;
+            }
             if (v->alt_of)
                 r.why = ml_printf(x->a, "one of %s: the call sites of %s pass different values",
                                   ml_val_text(x->a, &r), v->alt_of);
@@ -4279,8 +4366,7 @@ static void ensure_pkg(xctx *x, extract_ctx *c, const ml_ts_unit *u)
     if (c->pkg_done)
         return;
     c->pkg_done = true;
-    c->pkg = ml_ts_package_m(x->m, u->file->path, &c->pkg_name);
-    c->dir = ml_ts_dirname(x->out, u->file->path);
+    c->pkg = package_walk(x->m, u->file->path, &c->pkg_name, &c->dir);
 }
 
 static void one_server(xctx *x, extract_ctx *c, ml_ts_unit *u, ml_ts_node *call)
@@ -4594,14 +4680,15 @@ static void service_facts(xctx *x, extract_ctx *c, ml_ts_unit *u)
 /* ---- keeping what extraction found --------------------------------------------- */
 
 /* The evaluator works in a scratch arena (its values, expression nodes,
- * scopes and imported units), freed after each file or Markdown block. The
- * servers and facts are allocated in the model's arena, and once a unit is
- * extracted every pointer they hold is replaced by a copy there: strings,
- * vector storage, ml_val trees, outbound and unknown records. Locations need
- * nothing: their files are the model's, or read into its arena
- * (find_or_read). A pointer field added to ml_server, ml_interceptor_cfg,
- * ml_outbound, ml_unknown, ml_val or ml_ts_fact (ts.h, ts_lex.h) must be
- * copied here, or it dangles once the scratch arena is freed. */
+ * scopes and imported units), reset after each file (the memo's) or freed
+ * after each Markdown block. The servers and facts are allocated in the
+ * model's arena, and once a unit is extracted every pointer they hold is
+ * replaced by a copy there: strings, vector storage, ml_val trees and
+ * lists, outbound and unknown records. Locations need nothing: their files
+ * are the model's, or read into its arena (find_or_read). A pointer field
+ * added to ml_server, ml_interceptor_cfg, ml_outbound, ml_unknown, ml_val,
+ * ml_val_lists or ml_ts_fact (ts.h, ts_lex.h) must be copied here, or it
+ * dangles once the scratch arena is reset. */
 static const char *keep_str(ml_arena *to, const char *s)
 {
     return s ? ml_strdup(to, s) : NULL;
@@ -4632,13 +4719,18 @@ static void keep_val(ml_arena *to, ml_val *v)
         keep_val(to, d);
         v->env_default = d;
     }
-    keep_vec(to, &v->env_match, true);
-    keep_vec(to, &v->alts, false);
-    for (size_t i = 0; i < v->alts.n; i++) {
-        ml_val *c = ml_alloc(to, sizeof *c);
-        *c = *(ml_val *)v->alts.items[i];
-        keep_val(to, c);
-        v->alts.items[i] = c;
+    if (v->lists) {
+        ml_val_lists *l = ml_alloc(to, sizeof *l);
+        *l = *v->lists;
+        keep_vec(to, &l->env_match, true);
+        keep_vec(to, &l->alts, false);
+        for (size_t i = 0; i < l->alts.n; i++) {
+            ml_val *c = ml_alloc(to, sizeof *c);
+            *c = *(ml_val *)l->alts.items[i];
+            keep_val(to, c);
+            l->alts.items[i] = c;
+        }
+        v->lists = l;
     }
 }
 
@@ -4652,9 +4744,9 @@ static void keep_cfg(ml_arena *to, ml_interceptor_cfg *c)
 
 static void keep_server(ml_arena *to, ml_server *s)
 {
-    s->package_name = keep_str(to, s->package_name);
+    /* package_name and dir are the model's already (package_walk and
+     * ml_ts_package_m keep their strings in the run's arena) */
     s->enabled_sep = keep_str(to, s->enabled_sep);
-    s->dir = keep_str(to, s->dir);
     ml_val *vals[] = {&s->port, &s->host, &s->allow_http1, &s->health_http_enabled, &s->shutdown_timeout,
                       &s->shutdown_auto, &s->otel_service_name, &s->otel_trust_remote,
                       &s->transport_validation, &s->enabled_services, &s->enabled_list};
@@ -4819,11 +4911,10 @@ void ml_ts_extract(ml_model *m, ml_file *f)
     if (!mentions(f, server_names))
         return;
     /* the evaluator's memory lasts for this file only (keep_extracted) */
-    ml_arena scratch;
-    ml_arena_init(&scratch);
+    ml_arena *scratch = &memo_of(m)->scratch;
     ml_ts_unit u;
-    if (!ml_ts_unit_init(&u, &scratch, f, f->data, 0, (uint32_t)f->len, 1, 1)) {
-        ml_arena_free(&scratch);
+    if (!ml_ts_unit_init(&u, scratch, f, f->data, 0, (uint32_t)f->len, 1, 1)) {
+        ml_arena_reset(scratch);
         return;
     }
     ml_vec servers = {0}, facts = {0};
@@ -4834,7 +4925,7 @@ void ml_ts_extract(ml_model *m, ml_file *f)
     *kept = facts;
     ml_map_put_ptr(&memo_of(m)->facts_of, m->arena, f, kept);
     ml_ts_unit_free(&u);
-    ml_arena_free(&scratch);
+    ml_arena_reset(scratch);
 }
 
 void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
@@ -4850,15 +4941,14 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
         }
         return;
     }
-    ml_arena scratch;
-    ml_arena_init(&scratch);
+    ml_arena *scratch = &memo_of(m)->scratch;
     ml_ts_unit u;
-    if (!ml_ts_unit_init(&u, &scratch, f, f->data, 0, (uint32_t)f->len, 1, 1)) {
-        ml_arena_free(&scratch);
+    if (!ml_ts_unit_init(&u, scratch, f, f->data, 0, (uint32_t)f->len, 1, 1)) {
+        ml_arena_reset(scratch);
         return;
     }
     xctx x;
-    xctx_init(&x, m, &scratch);
+    xctx_init(&x, m, scratch);
     extract_ctx c;
     memset(&c, 0, sizeof c);
     ml_vec none = {0};
@@ -4871,7 +4961,7 @@ void ml_ts_file_facts(ml_model *m, ml_file *f, ml_vec *facts)
     xctx_free(&x);
     keep_extracted(m, &none, 0, facts, f0);
     ml_ts_unit_free(&u);
-    ml_arena_free(&scratch);
+    ml_arena_reset(scratch);
 }
 
 /* ---- values for rules --------------------------------------------------------------- */

@@ -24,29 +24,51 @@ typedef enum ml_val_kind {
     ML_VAL_UNKNOWN
 } ml_val_kind;
 
-typedef struct ml_val {
-    ml_val_kind kind;
-    bool b;
-    bool env_negate;       /* see env_match */
-    double num;
-    const char *str;
-    const char *env;       /* ML_VAL_ENV: variable name */
-    struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
-    const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
-    ml_loc loc;            /* the value expression (or the call when absent) */
+/* The lists of an ml_val, rarely set (a few values of a run have them):
+ * kept out of line so that the thirty-odd values of an ml_server do not
+ * carry two empty vectors each (48 bytes). Read through ml_val_env_match
+ * and ml_val_alts. */
+typedef struct ml_val_lists {
     /* ML_VAL_ENV used as a test (`process.env.X === "true"`,
      * `["true", "1"].includes(process.env.X ?? "")`): the value is a boolean,
      * true exactly when the variable is set to one of these strings (false
      * instead when env_negate); env_default then holds the boolean for an
-     * unset variable. Empty: the variable's own value. The small fields
-     * come first: an ml_server holds about thirty of these. */
+     * unset variable. Empty: the variable's own value. */
     ml_vec env_match;      /* const char* */
     /* ML_VAL_UNKNOWN that is one of a few values the code does fix (the
      * call sites of a builder function pass different ones, or a condition
      * known only at run time picks one): ml_val* alternatives, each NUM,
      * STR, BOOL, ENV or ABSENT; empty otherwise. */
     ml_vec alts;
+} ml_val_lists;
+
+typedef struct ml_val {
+    ml_val_kind kind;
+    bool b;
+    bool env_negate;       /* see ml_val_lists.env_match */
+    double num;
+    const char *str;
+    const char *env;       /* ML_VAL_ENV: variable name */
+    struct ml_val *env_default; /* ML_VAL_ENV: the default, or NULL */
+    const char *why;       /* ML_VAL_UNKNOWN: what could not be evaluated */
+    ml_loc loc;            /* the value expression (or the call when absent) */
+    /* env_match and alts, or NULL when both are empty (an ml_server holds
+     * about thirty values: 88 bytes each, not 128) */
+    const ml_val_lists *lists;
 } ml_val;
+
+/* A value's env_match / alts (see ml_val_lists); an empty vector when it
+ * has none. */
+static inline const ml_vec *ml_val_env_match(const ml_val *v)
+{
+    static const ml_vec none;
+    return v->lists ? &v->lists->env_match : &none;
+}
+static inline const ml_vec *ml_val_alts(const ml_val *v)
+{
+    static const ml_vec none;
+    return v->lists ? &v->lists->alts : &none;
+}
 
 typedef enum ml_tri { ML_NO = 0, ML_YES = 1, ML_MAYBE = 2 } ml_tri;
 
@@ -90,73 +112,77 @@ typedef struct ml_unknown {
     ml_loc loc;
 } ml_unknown;
 
-/* Extraction evaluates in a scratch arena freed after each file; every
+/* Extraction evaluates in a scratch arena reset after each file; every
  * pointer in these records (ml_server, ml_interceptor_cfg, ml_outbound,
- * ml_unknown, ml_val) is copied into the model's arena by keep_server() in
- * ts_extract.c. A new pointer field must be copied there too. */
+ * ml_unknown, ml_val, ml_val_lists) is copied into the model's arena by
+ * keep_server() in ts_extract.c (package_name and dir are made there
+ * already). A new pointer field must be copied there too. */
 typedef struct ml_server {
     ml_file *file;
     ml_loc call;           /* the createServer call (callee name) */
     ml_loc options;        /* the options object literal, when there is one */
     const char *package_name;  /* nearest package.json "name", scope stripped, or NULL */
     const char *dir;       /* directory of file->path */
-    bool in_test;          /* in a test file (link.c): runs under a test runner, linked to nothing */
 
-    ml_val port;           /* ABSENT => 5000 */
-    ml_val host;           /* ABSENT => 0.0.0.0 */
+    /* The small fields are kept together (no padding between them: an
+     * ml_server is made per createServer call). */
     ml_tls_state tls;
-    ml_loc tls_loc;        /* the `tls: ...` property */
-    ml_loc tls_delete;     /* the bytes a fix deletes (property, comma and line when alone) */
-    ml_val allow_http1;    /* ABSENT => true */
-
     ml_tri has_health;     /* Healthcheck(...) among protocols */
-    ml_loc health_loc;
-    ml_val health_http_enabled;  /* ABSENT => false */
-    ml_vec health_paths;   /* const char*; empty and !health_paths_set => defaults */
+    ml_tri has_reflection;
+    bool in_test;          /* in a test file (link.c): runs under a test runner, linked to nothing */
     bool health_paths_set;
     bool health_paths_known;
-    ml_tri has_reflection;
     bool protocols_other;  /* a protocols entry other than Healthcheck/Reflection (a protocol of another
                             * package, an inline registration, or one not understood): it may serve
                             * HTTP paths and services of its own (core/src/buildRoutes.ts: httpHandler) */
-
     bool interceptors_known;   /* false: some element could not be evaluated */
-    ml_interceptor_cfg retry, timeout, circuit_breaker, bulkhead, fallback;
-
-    ml_val shutdown_timeout;   /* ABSENT => 30000 (no env variable is read for it) */
-    ml_loc shutdown_loc;
-    ml_val shutdown_auto;      /* shutdown.autoShutdown; ABSENT => false: no signal handler (Server.ts) */
     bool own_sigterm;          /* the package installs its own process.on("SIGTERM", ...) */
-    ml_loc sigterm_loc;
-    ml_val otel_service_name;  /* from initProvider({serviceName}) in the same package */
-    ml_loc otel_loc;
     bool otel_used;            /* initProvider or createOtelInterceptor in the package */
-    ml_loc otel_used_loc;
-    ml_val otel_trust_remote;  /* createOtelInterceptor({trustRemote}); ABSENT => false */
     bool otel_no_tracing;      /* createOtelInterceptor({ withoutTracing: true }): metrics only */
     bool otel_no_metrics;      /* createOtelInterceptor({ withoutMetrics: true }) */
     bool otel_interceptor_maybe; /* the createOtelInterceptor element may be left out at run time */
     uint8_t otel_init;         /* initProvider in the package: 0 none, 1 called unconditionally,
                                 * 2 only under a condition (ml_ts_fact.conditional) */
+    bool services_shared;  /* the package mounts services in other files and has several servers */
+    bool enabled_from_env;       /* enabledServices is a list of a string V: parseServicesEnv(V),
+                                    V.split(",") (maybe with .map(trim), .filter(non-empty)), or a
+                                    const array of strings (V: its entries joined with commas) */
+    bool enabled_trim;           /* entries are trimmed; otherwise one with blanks around it names no
+                                    service (core/src/buildRoutes.ts: enabledServices.includes) */
+    uint8_t enabled_unset;       /* what an unset V gives: ML_ES_UNSET_* */
+    uint8_t enabled_all_when;    /* ML_ES_ALL_* mask: when the code mounts every service instead */
+
+    ml_val port;           /* ABSENT => 5000 */
+    ml_val host;           /* ABSENT => 0.0.0.0 */
+    ml_loc tls_loc;        /* the `tls: ...` property */
+    ml_loc tls_delete;     /* the bytes a fix deletes (property, comma and line when alone) */
+    ml_val allow_http1;    /* ABSENT => true */
+
+    ml_loc health_loc;
+    ml_val health_http_enabled;  /* ABSENT => false */
+    ml_vec health_paths;   /* const char*; empty and !health_paths_set => defaults */
+
+    ml_interceptor_cfg retry, timeout, circuit_breaker, bulkhead, fallback;
+
+    ml_val shutdown_timeout;   /* ABSENT => 30000 (no env variable is read for it) */
+    ml_loc shutdown_loc;
+    ml_val shutdown_auto;      /* shutdown.autoShutdown; ABSENT => false: no signal handler (Server.ts) */
+    ml_loc sigterm_loc;
+    ml_val otel_service_name;  /* from initProvider({serviceName}) in the same package */
+    ml_loc otel_loc;
+    ml_loc otel_used_loc;
+    ml_val otel_trust_remote;  /* createOtelInterceptor({trustRemote}); ABSENT => false */
     ml_loc otel_init_loc;
     ml_loc otel_interceptor_loc; /* the createOtelInterceptor call, when among the interceptors */
 
     ml_vec outbound;       /* ml_outbound* */
     ml_vec services;       /* const ml_ts_fact* ML_FACT_SERVICE: services mounted in its file, or in its
                             * package when the package has no other server (link.c) */
-    bool services_shared;  /* the package mounts services in other files and has several servers */
     ml_val transport_validation; /* "error" | "warn" | "off"; ABSENT => "error" (Server.ts start()) */
     ml_val enabled_services;     /* ABSENT => every service is mounted */
-    bool enabled_from_env;       /* enabledServices is a list of a string V: parseServicesEnv(V),
-                                    V.split(",") (maybe with .map(trim), .filter(non-empty)), or a
-                                    const array of strings (V: its entries joined with commas) */
     ml_val enabled_list;         /* that V: comma-separated service type names (often an env variable) */
-    bool enabled_trim;           /* entries are trimmed; otherwise one with blanks around it names no
-                                    service (core/src/buildRoutes.ts: enabledServices.includes) */
-    uint8_t enabled_unset;       /* what an unset V gives: ML_ES_UNSET_* */
     const char *enabled_sep;     /* V.split(/re/): the literal "/re/flags" (regex.h ml_re_js_split);
                                     NULL: split at "," */
-    uint8_t enabled_all_when;    /* ML_ES_ALL_* mask: when the code mounts every service instead */
     ml_vec env_names;      /* const char*: every process.env.X the server's options read */
     ml_vec unknowns;       /* ml_unknown* */
 

@@ -130,10 +130,10 @@ static void check_probe(ml_ctx *ctx, const ml_workload *w, const ml_link *l, con
             /* the framework's parser takes true, 1 or yes; code that tests the
              * variable itself (=== "true", includes(...)) decides alone */
             const char *off = "not true, 1 or yes";
-            if (s->health_http_enabled.env_match.n) {
+            if (ml_val_env_match(&s->health_http_enabled)->n) {
                 ml_buf b;
                 ml_buf_init(&b);
-                ML_VEC_EACH(const char *, mv, &s->health_http_enabled.env_match) {
+                ML_VEC_EACH(const char *, mv, ml_val_env_match(&s->health_http_enabled)) {
                     ml_buf_printf(&b, "%s%s", b.n ? ", " : "", mv);
                 }
                 off = ml_printf(a, "which the code reads as off (%s %s)",

@@ -54,9 +54,9 @@ static bool env_bool(ml_ctx *ctx, const ml_link *l, const ml_val *v, bool *out, 
 {
     ml_arena *a = ctx->arena;
     ml_setting e = ml_container_env(ctx->model, l->workload, l->container, v->env);
-    if (e.val.kind == ML_VAL_STR && v->env_match.n) {
+    if (e.val.kind == ML_VAL_STR && ml_val_env_match(v)->n) {
         bool hit = false;
-        ML_VEC_EACH(const char *, s, &v->env_match) {
+        ML_VEC_EACH(const char *, s, ml_val_env_match(v)) {
             hit |= strcmp(s, e.val.str ? e.val.str : "") == 0;
         }
         *out = hit != v->env_negate;

@@ -674,9 +674,9 @@ static void test_env_tests(void **state)
         size_t n = 0;
         while (n < 3 && cases[k].match[n])
             n++;
-        assert_int_equal(v->env_match.n, n);
+        assert_int_equal(ml_val_env_match(v)->n, n);
         for (size_t i = 0; i < n; i++)
-            assert_string_equal((const char *)v->env_match.items[i], cases[k].match[i]);
+            assert_string_equal((const char *)ml_val_env_match(v)->items[i], cases[k].match[i]);
         assert_int_equal(v->env_negate, cases[k].negate);
         assert_non_null(v->env_default);
         assert_int_equal(v->env_default->kind, ML_VAL_BOOL);
@@ -1427,11 +1427,11 @@ static void test_builder_parameters(void **state)
                      1);
     s = server(f, 0);
     assert_int_equal(s->port.kind, ML_VAL_UNKNOWN);
-    assert_int_equal(s->port.alts.n, 2);
+    assert_int_equal(ml_val_alts(&s->port)->n, 2);
     assert_non_null(strstr(s->port.why, "one of env PORT (default 5000) or 6000"));
     assert_non_null(strstr(s->port.why, "call sites of buildServer"));
     assert_int_equal(s->allow_http1.kind, ML_VAL_UNKNOWN);
-    assert_int_equal(s->allow_http1.alts.n, 2);
+    assert_int_equal(ml_val_alts(&s->allow_http1)->n, 2);
     bool recorded = false;
     ML_VEC_EACH(const char *, e, &s->env_names) {
         recorded |= strcmp(e, "PORT") == 0;
@@ -1507,7 +1507,7 @@ static void test_helper_functions(void **state)
     assert_int_equal(server(f, 2)->port.kind, ML_VAL_UNKNOWN);
     /* several returns: one of what they return */
     assert_non_null(strstr(server(f, 2)->port.why, "which return statement of two() runs"));
-    assert_int_equal(server(f, 2)->port.alts.n, 2);
+    assert_int_equal(ml_val_alts(&server(f, 2)->port)->n, 2);
     fx_free(f);
 
     /* an array changed after its declaration is not its literal; a call
