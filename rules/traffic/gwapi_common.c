@@ -19,6 +19,17 @@ void gw_each_backend(ml_ctx *ctx, gw_backend_fn fn, void *arg)
         }
 }
 
+void gw_each_rule(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule))
+{
+    for (ml_kind k = ML_K_HTTPROUTE; k <= ML_K_TLSROUTE; k++)
+        ML_VEC_EACH(const ml_resource *, r, &ctx->model->by_kind[k]) {
+            if (!r->live || !r->u.route)
+                continue;
+            for (size_t i = 0; i < r->u.route->nrules; i++)
+                fn(ctx, r, &r->u.route->rules[i]);
+        }
+}
+
 bool gw_service_absent(ml_ctx *ctx, const ml_resource *from, const char *ns, const char *name)
 {
     ml_model *m = ctx->model;

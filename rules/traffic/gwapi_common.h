@@ -17,6 +17,9 @@
 typedef void (*gw_backend_fn)(ml_ctx *ctx, void *arg, const ml_resource *route, const ml_gw_rule *rule,
                               const ml_gw_ref *ref);
 void gw_each_backend(ml_ctx *ctx, gw_backend_fn fn, void *arg);
+/* Call fn on every rule of every live route definition (HTTPRoute, GRPCRoute,
+ * TCPRoute, TLSRoute). */
+void gw_each_rule(ml_ctx *ctx, void (*fn)(ml_ctx *ctx, const ml_resource *route, const ml_gw_rule *rule));
 
 /* True when the input is evidence that no Service ns/name exists for the
  * resource from: the input holds Services of ns (or --assume-complete), no

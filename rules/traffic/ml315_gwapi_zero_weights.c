@@ -38,50 +38,47 @@ static const char *no_backend_words(const ml_resource *r, const ml_gw_rule *ru)
               : "has no backendRefs and no filters";
 }
 
+static void check_rule(ml_ctx *ctx, const ml_resource *r, const ml_gw_rule *ru)
+{
+    ml_kind k = r->kind;
+    if (!ru->nbackends) {
+        const char *why = k == ML_K_HTTPROUTE || k == ML_K_GRPCROUTE ? no_backend_words(r, ru) : NULL;
+        if (!why)
+            return;
+        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ru->node),
+                               "%s %s: Istio answers every request it matches with a 500 (a rule whose backend "
+                               "weights sum to 0 and that does not redirect gets a direct response 500)",
+                               gw_rule_name(ctx->arena, r, ru), why);
+        ml_help(ctx, d, "add the backendRefs the rule should send to, or a RequestRedirect filter, or remove the "
+                        "rule");
+        return;
+    }
+    bool all_zero = true;
+    for (size_t j = 0; j < ru->nbackends && all_zero; j++)
+        all_zero = ru->backends[j].weight_num == 0;
+    if (!all_zero)
+        return;
+    bool http = k == ML_K_HTTPROUTE || k == ML_K_GRPCROUTE;
+    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ru->backends[0].weight),
+                           "every backendRef of %s has weight 0 (%zu backendRef%s): %s",
+                           gw_rule_name(ctx->arena, r, ru), ru->nbackends, ru->nbackends == 1 ? "" : "s",
+                           http ? "the requests the rule matches get a 500"
+                                : "the connections the rule matches are refused");
+    ml_help(ctx, d, "give at least one backendRef a positive weight (weight defaults to 1 when omitted), or remove "
+                    "the rule");
+}
+
 static void check(ml_ctx *ctx)
 {
-    for (ml_kind k = ML_K_HTTPROUTE; k <= ML_K_TLSROUTE; k++)
-        ML_VEC_EACH(const ml_resource *, r, &ctx->model->by_kind[k]) {
-            if (!r->live || !r->u.route)
-                continue;
-            const ml_gw_route *rt = r->u.route;
-            for (size_t i = 0; i < rt->nrules; i++) {
-                const ml_gw_rule *ru = &rt->rules[i];
-                if (!ru->nbackends) {
-                    const char *why = k == ML_K_HTTPROUTE || k == ML_K_GRPCROUTE ? no_backend_words(r, ru) : NULL;
-                    if (!why)
-                        continue;
-                    ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ru->node),
-                                           "%s %s: Istio answers every request it matches with a 500 (a rule "
-                                           "whose backend weights sum to 0 and that does not redirect gets a "
-                                           "direct response 500)",
-                                           gw_rule_name(ctx->arena, r, ru), why);
-                    ml_help(ctx, d, "add the backendRefs the rule should send to, or a RequestRedirect filter, "
-                                    "or remove the rule");
-                    continue;
-                }
-                bool all_zero = true;
-                for (size_t j = 0; j < ru->nbackends && all_zero; j++)
-                    all_zero = ru->backends[j].weight_num == 0;
-                if (!all_zero)
-                    continue;
-                bool http = k == ML_K_HTTPROUTE || k == ML_K_GRPCROUTE;
-                ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(ru->backends[0].weight),
-                                       "every backendRef of %s has weight 0 (%zu backendRef%s): %s",
-                                       gw_rule_name(ctx->arena, r, ru), ru->nbackends, ru->nbackends == 1 ? "" : "s",
-                                       http ? "the requests the rule matches get a 500"
-                                            : "the connections the rule matches are refused");
-                ml_help(ctx, d, "give at least one backendRef a positive weight (weight defaults to 1 when "
-                                "omitted), or remove the rule");
-            }
-        }
+    gw_each_rule(ctx, check_rule);
 }
 
 const ml_rule ml_rule_ML315 = {
     .id = "ML315",
     .name = "gwapi-zero-weights",
     .level = ML_LEVEL_ERROR,
-    .summary = "A Gateway API route rule sends to no backend: every backendRef has weight 0, or it has none and does not redirect",
+    .summary = "A Gateway API route rule sends to no backend: every backendRef has weight 0, or it has none and "
+               "does not redirect",
     .description =
         "A backendRef's weight defaults to 1 (BackendRef.Weight in apis/v1/httproute_types.go); a rule whose "
         "backendRefs all set weight 0 matches requests and sends them to no backend. The Gateway API requires "

@@ -11,6 +11,7 @@
 
 #include "meshlint/rule.h"
 #include "traffic_common.h"
+#include "gwapi_common.h"
 
 static bool same_dest(const ml_destination *a, const ml_destination *b)
 {
@@ -38,33 +39,22 @@ static bool same_backend(const ml_gw_ref *a, const ml_gw_ref *b)
     return !ml_get(a->node, "filters") && !ml_get(b->node, "filters");
 }
 
-static void check_gw(ml_ctx *ctx)
+static void check_gw_rule(ml_ctx *ctx, const ml_resource *r, const ml_gw_rule *ru)
 {
-    for (ml_kind k = ML_K_HTTPROUTE; k <= ML_K_TLSROUTE; k++)
-        ML_VEC_EACH(const ml_resource *, r, &ctx->model->by_kind[k]) {
-            if (!r->live || !r->u.route)
+    for (size_t b = 1; b < ru->nbackends; b++)
+        for (size_t a = 0; a < b; a++) {
+            const ml_gw_ref *x = &ru->backends[a], *y = &ru->backends[b];
+            if (x->weight_num <= 0 || y->weight_num <= 0 || !same_backend(x, y))
                 continue;
-            const ml_gw_route *rt = r->u.route;
-            for (size_t i = 0; i < rt->nrules; i++) {
-                const ml_gw_rule *ru = &rt->rules[i];
-                for (size_t b = 1; b < ru->nbackends; b++)
-                    for (size_t a = 0; a < b; a++) {
-                        const ml_gw_ref *x = &ru->backends[a], *y = &ru->backends[b];
-                        if (x->weight_num <= 0 || y->weight_num <= 0 || !same_backend(x, y))
-                            continue;
-                        ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(y->node),
-                                               "rule %zu of %s sends to %s %s/%s%s twice: the two backendRefs' "
-                                               "weights add up, so the split is not what either entry says",
-                                               ru->index + 1, ml_res_display(ctx->arena, r), y->kind_s, y->ns,
-                                               ml_str(y->name),
-                                               y->port_num >= 0 ? ml_printf(ctx->arena, " port %lld", y->port_num)
-                                                                : "");
-                        ml_note(ctx, d, ml_node_loc(x->node), "the same backend earlier in the rule");
-                        ml_help(ctx, d, "merge the two backendRefs into one (sum the weights), or point one of "
-                                        "them at the Service it was meant for");
-                        break;
-                    }
-            }
+            ml_diag *d = ml_report(ctx, ML_LEVEL_NONE, ml_node_loc(y->node),
+                                   "rule %zu of %s sends to %s %s/%s%s twice: the two backendRefs' weights add "
+                                   "up, so the split is not what either entry says",
+                                   ru->index + 1, ml_res_display(ctx->arena, r), y->kind_s, y->ns, ml_str(y->name),
+                                   y->port_num >= 0 ? ml_printf(ctx->arena, " port %lld", y->port_num) : "");
+            ml_note(ctx, d, ml_node_loc(x->node), "the same backend earlier in the rule");
+            ml_help(ctx, d, "merge the two backendRefs into one (sum the weights), or point one of them at the "
+                            "Service it was meant for");
+            break;
         }
 }
 
@@ -99,7 +89,7 @@ static void check(ml_ctx *ctx)
             }
         }
     }
-    check_gw(ctx);
+    gw_each_rule(ctx, check_gw_rule);
 }
 
 const ml_rule ml_rule_ML321 = {
