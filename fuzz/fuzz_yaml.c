@@ -55,22 +55,22 @@ static void visit(ml_file *f, const ml_node *n, unsigned depth, size_t *budget)
     }
     case ML_NODE_MAP:
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            FZ_ASSERT(n->pairs[i].key && n->pairs[i].value, "mapping pair without key or value");
-            const char *k = ml_str(n->pairs[i].key);
-            if (k && strlen(k) == ml_node_len(n->pairs[i].key)) {
+            FZ_ASSERT(n->kvs != NULL, "mapping without its pairs");
+            const char *k = ml_str(&n->kvs[i].key);
+            if (k && strlen(k) == ml_node_len(&n->kvs[i].key)) {
                 /* the accessor finds this key (possibly a later duplicate) */
                 const ml_pair *p = ml_get_pair(n, k);
                 FZ_ASSERT(p != NULL, "ml_get_pair misses a key the mapping holds");
-                FZ_ASSERT(p >= &n->pairs[i], "ml_get_pair returned an earlier duplicate");
+                FZ_ASSERT(p >= &n->kvs[i], "ml_get_pair returned an earlier duplicate");
             }
-            visit(f, n->pairs[i].key, depth + 1, budget);
-            visit(f, n->pairs[i].value, depth + 1, budget);
+            visit(f, &n->kvs[i].key, depth + 1, budget);
+            visit(f, &n->kvs[i].value, depth + 1, budget);
         }
         break;
     case ML_NODE_SEQ:
         for (size_t i = 0; i < ml_node_n(n); i++) {
-            FZ_ASSERT(n->items[i] != NULL, "sequence item missing");
-            visit(f, n->items[i], depth + 1, budget);
+            FZ_ASSERT(n->elems != NULL, "sequence without its items");
+            visit(f, &n->elems[i], depth + 1, budget);
         }
         break;
     default:
