@@ -715,31 +715,30 @@ const ml_resource *ml_resil_consumer_service(const ml_model *m, const ml_resourc
     return NULL;
 }
 
-ml_vec ml_resil_consumer_routes(const ml_model *m, const char *fqdn, const char *ns)
+/* Live HTTPRoutes not on an Istio Gateway that attach to the Service named
+ * fqdn: producer routes (ns NULL), or the consumer routes of namespace ns. */
+static ml_vec routes_for(const ml_model *m, const char *fqdn, const char *ns)
 {
     ml_vec out = {0};
     ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
-        if (!r->live || !r->u.route || !ml_streq(r->ns, ns) || ml_resil_istio_gateway(m, r) ||
-            ml_resil_mesh_service(m, r))
+        if (!r->live || !r->u.route || (ns && !ml_streq(r->ns, ns)) || ml_resil_istio_gateway(m, r))
             continue;
-        const ml_resource *svc = ml_resil_consumer_service(m, r);
+        const ml_resource *producer = ml_resil_mesh_service(m, r);
+        const ml_resource *svc = ns ? (producer ? NULL : ml_resil_consumer_service(m, r)) : producer;
         if (svc && ml_streq(svc->u.service->fqdn, fqdn))
             ml_vec_push(m->arena, &out, (void *)r);
     }
     return out;
 }
 
+ml_vec ml_resil_consumer_routes(const ml_model *m, const char *fqdn, const char *ns)
+{
+    return ns ? routes_for(m, fqdn, ns) : (ml_vec){0};
+}
+
 ml_vec ml_resil_mesh_routes(const ml_model *m, const char *fqdn)
 {
-    ml_vec out = {0};
-    ML_VEC_EACH(const ml_resource *, r, &m->by_kind[ML_K_HTTPROUTE]) {
-        if (!r->live || !r->u.route || ml_resil_istio_gateway(m, r))
-            continue;
-        const ml_resource *svc = ml_resil_mesh_service(m, r);
-        if (svc && ml_streq(svc->u.service->fqdn, fqdn))
-            ml_vec_push(m->arena, &out, (void *)r);
-    }
-    return out;
+    return routes_for(m, fqdn, NULL);
 }
 
 bool ml_resil_mesh_route_exists(const ml_model *m, const char *fqdn)
